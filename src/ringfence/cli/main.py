@@ -1,0 +1,29 @@
+"""The ``ringfence`` command line: parse, call the library, render. Nothing more.
+
+Each area registers its commands from its own module (``register(app)``), so this file
+only lists them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="ringfence",
+    help="Ownership-based access control: ingest, attribute, explain, screen, decide.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_all() -> None:
+    from ringfence.cli import core as core_cli
+
+    core_cli.register(app)
+
+
+_register_all()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

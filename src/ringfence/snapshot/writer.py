@@ -1,0 +1,315 @@
+"""Write a snapshot and publish it atomically.
+
+Rows are streamed into Parquet files inside a hidden working folder beside the target.
+:meth:`SnapshotWriter.publish` checks the whole snapshot (duplicate ids, dangling
+references, over-full holdings), writes the manifest and only then renames the folder
+into place. Any failure, or an interrupted process, leaves nothing at the target and
+never half-overwrites an existing snapshot: the old one is swapped out only after the new
+one is complete, and a stale working folder is removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ringfence.exc import ConflictError, IngestError, Problem
+from ringfence.model import Entity, Holding
+from ringfence.snapshot.schema import FILES, FORMAT_VERSION
+from ringfence.snapshot.validate import overfull_holdings
+
+__all__ = ["Manifest", "SnapshotWriter", "SourceFile", "file_sha256"]
+
+_WORK_PREFIX = ".ringfence-work-"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class SourceFile:
+    """One input file, as the manifest records it."""
+
+    path: str
+    format: str
+    sha256: str
+    records: int = 0
+    rejected: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.format, "sha256": self.sha256,
+                "records": self.records, "rejected": self.rejected}
+
+
+@dataclass
+class Manifest:
+    id: str
+    created_at: str
+    format_version: int
+    counts: dict[str, int]
+    files: dict[str, str]
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "format_version": self.format_version,
+            "counts": self.counts,
+            "files": self.files,
+            "sources": self.sources,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        return cls(
+            id=data["id"], created_at=data["created_at"],
+            format_version=int(data["format_version"]), counts=dict(data["counts"]),
+            files=dict(data["files"]), sources=list(data.get("sources", [])),
+            notes=list(data.get("notes", [])),
+        )
+
+
+def _clean_stale(parent: Path) -> None:
+    for stale in parent.glob(f"{_WORK_PREFIX}*"):
+        pid_file = stale / ".pid"
+        try:
+            pid = int(pid_file.read_text())
+            os.kill(pid, 0)
+            continue  # its writer is still running
+        except (OSError, ValueError):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+class SnapshotWriter:
+    """Stream entities and holdings into a new snapshot at ``out``.
+
+    Use as a context manager; leaving the block by an exception discards everything::
+
+        with SnapshotWriter(out) as w:
+            w.add_entities(entities)
+            w.add_holdings(holdings)
+            w.add_source(SourceFile(...))
+            manifest = w.publish()
+    """
+
+    def __init__(self, out: Path, *, replace: bool = False, batch_rows: int = 200_000) -> None:
+        self.out = Path(out)
+        self.replace = replace
+        self.batch_rows = batch_rows
+        if self.out.exists() and not replace:
+            raise ConflictError(f"{self.out} already exists (pass replace/--force to swap it)")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(self.out.parent)
+        self.work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=self.out.parent))
+        (self.work / ".pid").write_text(str(os.getpid()))
+        self._writers = {
+            name: pq.ParquetWriter(self.work / f"{name}.parquet", schema)
+            for name, schema in FILES.items()
+        }
+        self._buffers: dict[str, list[dict[str, Any]]] = {name: [] for name in FILES}
+        self._counts = dict.fromkeys(FILES, 0)
+        self._sources: list[SourceFile] = []
+        self._notes: list[str] = []
+        self._closed = False
+
+    # -- adding rows -------------------------------------------------------------------
+    def add_entities(self, entities: Iterable[Entity]) -> None:
+        for e in entities:
+            src = e.source
+            self._row("entities", {
+                "id": e.id, "name": e.name, "type": str(e.type), "hq_country": e.hq_country,
+                "jurisdiction": e.jurisdiction, "lists": list(e.lists),
+                "source_dataset": src.dataset if src else "",
+                "source_record": src.record if src else "",
+                "source_line": src.line if src else None,
+            })
+            for n in e.names:
+                self._row("names", {"entity": e.id, "name": n.value, "lang": n.lang,
+                                    "script": n.script, "kind": n.kind})
+            for ident in e.identifiers:
+                self._row("identifiers", {"entity": e.id, "scheme": ident.scheme,
+                                          "value": ident.value})
+
+    def add_holdings(self, holdings: Iterable[Holding]) -> None:
+        for h in holdings:
+            self._row("holdings", {
+                "owner": h.owner, "owned": h.owned, "kind": str(h.kind),
+                "lo": h.share.lo, "hi": h.share.hi,
+                "lo_open": h.share.lo_open, "hi_open": h.share.hi_open,
+                "valid_from": h.valid_from, "valid_to": h.valid_to,
+                "source_dataset": h.source.dataset, "source_record": h.source.record,
+                "source_line": h.source.line, "source_note": h.source.note,
+            })
+
+    def add_source(self, source: SourceFile) -> None:
+        self._sources.append(source)
+
+    def add_note(self, note: str) -> None:
+        self._notes.append(note)
+
+    def _row(self, table: str, row: dict[str, Any]) -> None:
+        buf = self._buffers[table]
+        buf.append(row)
+        if len(buf) >= self.batch_rows:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        buf = self._buffers[table]
+        if buf:
+            batch = pa.Table.from_pylist(buf, schema=FILES[table])
+            self._writers[table].write_table(batch)
+            self._counts[table] += len(buf)
+            buf.clear()
+
+    # -- finishing ---------------------------------------------------------------------
+    def _close_files(self) -> None:
+        if not self._closed:
+            for name in FILES:
+                self._flush(name)
+                self._writers[name].close()
+            self._closed = True
+
+    def check(self) -> list[Problem]:
+        """Whole-snapshot checks; each problem names the holding's source line or record."""
+        self._close_files()
+        ents = pq.read_table(self.work / "entities.parquet", columns=["id"]).column("id")
+        hold = pq.read_table(self.work / "holdings.parquet")
+        problems: list[Problem] = []
+        ids = ents.to_pylist()
+        seen: set[str] = set()
+        for eid in ids:
+            if eid in seen:
+                problems.append(Problem("entities", "duplicate entity id", record=eid,
+                                        field="id"))
+            seen.add(eid)
+        if hold.num_rows == 0:
+            return problems
+        owners = hold.column("owner").to_pylist()
+        owneds = hold.column("owned").to_pylist()
+        for i, (o, t) in enumerate(zip(owners, owneds, strict=True)):
+            for col, val in (("owner", o), ("owned", t)):
+                if val not in seen:
+                    problems.append(self._holding_problem(hold, i, col,
+                                                          f"unknown entity {val!r}"))
+        if problems:
+            return problems
+        index = {eid: i for i, eid in enumerate(ids)}
+        owned_idx = np.array([index[t] for t in owneds], dtype=np.int64)
+        kind = np.array([{"shares": 0, "votes": 1, "control": 2}[k]
+                         for k in hold.column("kind").to_pylist()], dtype=np.int64)
+        lo = hold.column("lo").to_numpy()
+        vf = _days(hold.column("valid_from"), -(2**31))
+        vt = _days(hold.column("valid_to"), 2**31 - 1)
+        for i in overfull_holdings(owned_idx, kind, lo, vf, vt):
+            problems.append(self._holding_problem(
+                hold, int(i), "share",
+                f"incoming {hold.column('kind')[int(i)].as_py()} of {owneds[int(i)]!r} sum "
+                "past 100% on some date (ranges at their minimum)"))
+        return problems
+
+    @staticmethod
+    def _holding_problem(hold: pa.Table, i: int, col: str, reason: str) -> Problem:
+        line = hold.column("source_line")[i].as_py()
+        return Problem(
+            location=hold.column("source_dataset")[i].as_py() or "holdings",
+            line=line, field=col, reason=reason,
+            record=hold.column("source_record")[i].as_py() or None,
+        )
+
+    def publish(self, *, check: bool = True) -> Manifest:
+        """Check, write the manifest, and move the snapshot into place atomically."""
+        self._close_files()
+        if check:
+            problems = self.check()
+            if problems:
+                raise IngestError(
+                    f"{len(problems)} problem(s); nothing was published", problems=problems)
+        files = {f"{name}.parquet": file_sha256(self.work / f"{name}.parquet")
+                 for name in FILES}
+        ident = hashlib.sha256(
+            json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+        manifest = Manifest(
+            id=ident,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            format_version=FORMAT_VERSION,
+            counts=dict(self._counts),
+            files=files,
+            sources=[s.as_dict() for s in self._sources],
+            notes=self._notes,
+        )
+        tmp_manifest = self.work / "manifest.json.tmp"
+        tmp_manifest.write_text(json.dumps(manifest.as_dict(), indent=2) + "\n")
+        os.replace(tmp_manifest, self.work / "manifest.json")
+        (self.work / ".pid").unlink(missing_ok=True)
+        _fsync_dir(self.work)
+        if self.out.exists():
+            if not self.replace:
+                raise ConflictError(f"{self.out} appeared while writing; not replaced")
+            retired = self.out.parent / f"{_WORK_PREFIX}old-{self.out.name}-{os.getpid()}"
+            os.replace(self.out, retired)
+            os.replace(self.work, self.out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(self.work, self.out)
+        _fsync_dir(self.out.parent)
+        return manifest
+
+    def abort(self) -> None:
+        if not self._closed:
+            for w in self._writers.values():
+                try:
+                    w.close()
+                except Exception:  # noqa: BLE001 - best effort while discarding
+                    pass
+            self._closed = True
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> SnapshotWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None or self.work.exists():
+            self.abort()
+
+
+def _days(col: pa.ChunkedArray, default: int) -> np.ndarray:  # type: ignore[type-arg]
+    values = col.cast(pa.int32()).to_numpy(zero_copy_only=False)
+    arr = np.asarray(values, dtype=np.float64)
+    return np.where(np.isnan(arr), default, arr).astype(np.int64)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
