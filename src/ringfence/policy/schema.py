@@ -15,8 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "ChannelRule",
+    "ChannelRules",
     "CompaniesRule",
     "DecisionRules",
+    "IpCountryRule",
     "OriginRules",
     "OwnershipRules",
     "PersonsRule",
@@ -24,6 +27,7 @@ __all__ = [
     "PolicySettings",
     "PolicyVersion",
     "Propagation",
+    "SignalRules",
 ]
 
 
@@ -63,9 +67,34 @@ class OwnershipRules(_Strict):
     aggregate: bool = True
 
 
+class ChannelRule(_Strict):
+    """How the decision service treats traffic an intermediary (cloud, reseller) carries."""
+
+    unattested: Literal["deny", "review", "allow"] = "review"  # no end customer named
+    unknown_end_customer: Literal["deny", "review"] = "review"  # named, not in the book
+
+
+class ChannelRules(_Strict):
+    cloud: ChannelRule = ChannelRule()
+    reseller: ChannelRule = ChannelRule()
+
+
+class IpCountryRule(_Strict):
+    """Requests from a region in ``regions`` (default: the policy's restricted regions)."""
+
+    restricted_region: Literal["deny", "review", "ignore"] = "deny"
+    regions: tuple[str, ...] | None = None
+
+
+class SignalRules(_Strict):
+    ip_country: IpCountryRule = IpCountryRule()
+
+
 class DecisionRules(_Strict):
     review: Literal["deny", "allow"] = "deny"  # how REVIEW acts at the gateway
     unknown_account: Literal["deny", "review"] = "deny"
+    channels: ChannelRules = ChannelRules()
+    signals: SignalRules = SignalRules()
 
 
 _COUNTRY = r"^[A-Z]{2}$"
