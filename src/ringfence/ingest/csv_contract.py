@@ -174,7 +174,7 @@ def read_csv_contract(
                                           field="entity"))
 
     for line, row in _rows(holdings_path, HOLDING_COLUMNS, batch):
-        problem = None
+        problem: tuple[str, str] | None = None
         for col in ("owner", "owned"):
             if not row[col]:
                 problem = (col, "empty entity id")
@@ -184,10 +184,10 @@ def read_csv_contract(
                 break
         if problem is None and row["owner"] == row["owned"]:
             problem = ("owned", "an entity cannot hold itself")
-        kind = None
+        hkind: HoldingKind | None = None
         if problem is None:
             try:
-                kind = HoldingKind(row["kind"].lower() or "shares")
+                hkind = HoldingKind(row["kind"].lower() or "shares")
             except ValueError:
                 problem = ("kind", f"unknown kind {row['kind']!r} (shares, votes or control)")
         share = None
@@ -213,9 +213,9 @@ def read_csv_contract(
         if problem is not None:
             reject(holdings_path, line, row, *problem)
             continue
-        assert kind is not None and share is not None
+        assert hkind is not None and share is not None
         batch.holdings.append(Holding(
-            owner=row["owner"], owned=row["owned"], kind=kind, share=share,
+            owner=row["owner"], owned=row["owned"], kind=hkind, share=share,
             valid_from=dates[0], valid_to=dates[1],
             source=SourceRef(ds_h, line=line, note=row["source"]),
         ))

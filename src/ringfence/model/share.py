@@ -35,10 +35,7 @@ def parse_fraction(text: str, *, allow_percent: bool = True) -> int:
             raise ValueError(f"percent not allowed here: {text!r}")
         raw = raw[:-1].strip()
     try:
-        if "/" in raw:
-            value = Fraction(raw)
-        else:
-            value = Fraction(Decimal(raw))
+        value = Fraction(raw) if "/" in raw else Fraction(Decimal(raw))
     except (InvalidOperation, ValueError, ZeroDivisionError):
         raise ValueError(f"not a number: {text!r}") from None
     if percent:

@@ -107,7 +107,9 @@ def parse_policy(data: Any, *, where: str = "<policy>") -> LoadedPolicy:
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     loaded = LoadedPolicy(document=doc, hash=digest, origin=where)
-    # Every version must resolve to valid settings: check now, not on the day it applies.
+    # The base and every version must resolve to valid settings: check now, not on the day
+    # they apply.
+    resolve(loaded, dt.date.min)
     for v in doc.versions:
         resolve(loaded, v.effective_from)
     return loaded
@@ -163,10 +165,7 @@ def resolve(policy: LoadedPolicy, as_of: dt.date) -> ResolvedPolicy:
             break
         patch = v.model_dump(mode="python", include=set(_SETTING_KEYS), exclude_none=True)
         settings = _merge(settings, patch)
-        if v.enabled is not None:
-            enabled = v.enabled
-        else:
-            enabled = True
+        enabled = v.enabled if v.enabled is not None else True
         label = v.version or f"{doc.version}@{v.effective_from.isoformat()}"
         try:
             PolicySettings.model_validate({**settings, "enabled": enabled})
@@ -177,6 +176,14 @@ def resolve(policy: LoadedPolicy, as_of: dt.date) -> ResolvedPolicy:
                 + "\n".join(f"  {p.field}: {p.reason}" for p in problems),
                 problems=problems,
             ) from None
-    final = PolicySettings.model_validate({**settings, "enabled": enabled})
+    try:
+        final = PolicySettings.model_validate({**settings, "enabled": enabled})
+    except ValidationError as err:
+        problems = _problems(err, policy.origin)
+        raise PolicyError(
+            f"{policy.origin}: invalid policy\n"
+            + "\n".join(f"  {p.field}: {p.reason}" for p in problems),
+            problems=problems,
+        ) from None
     return ResolvedPolicy(name=doc.name, version=label, hash=policy.hash, as_of=as_of,
                           settings=final)

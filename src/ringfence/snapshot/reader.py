@@ -88,10 +88,11 @@ class Snapshot:
                 ("source_dataset", "source_record", "source_line", "source_note")}
 
     def entity_rows(self) -> list[dict[str, Any]]:
-        return self.entities_table().to_pylist()  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = self.entities_table().to_pylist()
+        return rows
 
 
-def _codes(values: pa.ChunkedArray, vocab: dict[str, int]) -> np.ndarray:  # type: ignore[type-arg]
+def _codes(values: pa.ChunkedArray, vocab: dict[str, int]) -> np.ndarray:
     enc = pc.dictionary_encode(values.combine_chunks().fill_null(""))
     dictionary = enc.dictionary.to_pylist()
     mapping = np.array([vocab.setdefault(v, len(vocab)) for v in dictionary], dtype=np.int32)
@@ -124,7 +125,7 @@ def _build_graph(ents: pa.Table, hold: pa.Table) -> tuple[EntityTable, HoldingTa
     owned = pc.index_in(hold.column("owned"), value_set=ids).to_numpy(zero_copy_only=False)
     kind_vocab = {k: i for i, k in enumerate(_KINDS)}
 
-    def day(col: str, default: int) -> np.ndarray:  # type: ignore[type-arg]
+    def day(col: str, default: int) -> np.ndarray:
         arr = hold.column(col).combine_chunks().cast(pa.int32())
         return np.asarray(arr.fill_null(default).to_numpy(zero_copy_only=False),
                           dtype=np.int32)

@@ -10,6 +10,7 @@ one is complete, and a stale working folder is removed by the next writer.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -278,10 +279,8 @@ class SnapshotWriter:
     def abort(self) -> None:
         if not self._closed:
             for w in self._writers.values():
-                try:
+                with contextlib.suppress(Exception):
                     w.close()
-                except Exception:  # noqa: BLE001 - best effort while discarding
-                    pass
             self._closed = True
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -298,7 +297,7 @@ class SnapshotWriter:
             self.abort()
 
 
-def _days(col: pa.ChunkedArray, default: int) -> np.ndarray:  # type: ignore[type-arg]
+def _days(col: pa.ChunkedArray, default: int) -> np.ndarray:
     values = col.cast(pa.int32()).to_numpy(zero_copy_only=False)
     arr = np.asarray(values, dtype=np.float64)
     return np.where(np.isnan(arr), default, arr).astype(np.int64)

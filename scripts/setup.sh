@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up ringfence on a fresh machine with Python 3.11+ and pip: a virtualenv in .venv with
+# the package and its development tools. Safe to run again; it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "ringfence needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+
+# Debian packages the project needs (none today); listed here so a new machine gets them.
+APT_PACKAGES=()
+if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+EXTRAS="${RINGFENCE_EXTRAS:-dev}"
+.venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+echo "ringfence is set up in .venv ($(.venv/bin/ringfence --version 2>/dev/null || echo installed))"
