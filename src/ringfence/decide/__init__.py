@@ -1,1 +1,35 @@
-"""ringfence.decide."""
+"""The decision rule and the hot path's in-memory state (pure logic, core imports only)."""
+
+from ringfence.decide.onboarding import Match, onboarding_status
+from ringfence.decide.reasons import CATALOGUE, Outcome, Reason, ReasonCode, make_reason
+from ringfence.decide.rules import (
+    AccountFacts,
+    Channel,
+    Decision,
+    OrgFacts,
+    OrgStatus,
+    RuleSettings,
+    decide,
+)
+from ringfence.decide.state import DecisionIds, DecisionState, PolicyRef, StateHolder
+
+__all__ = [
+    "CATALOGUE",
+    "AccountFacts",
+    "Channel",
+    "Decision",
+    "DecisionIds",
+    "DecisionState",
+    "Match",
+    "OrgFacts",
+    "OrgStatus",
+    "Outcome",
+    "PolicyRef",
+    "Reason",
+    "ReasonCode",
+    "RuleSettings",
+    "StateHolder",
+    "decide",
+    "make_reason",
+    "onboarding_status",
+]

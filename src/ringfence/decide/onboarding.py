@@ -1,0 +1,80 @@
+"""Onboarding: a declared organisation's status from its match and its entity's verdict.
+
+A total table, most severe factor wins, every factor gives its reason:
+
+=========================  ============================  ===========================
+factor                     input                         status (reason code)
+=========================  ============================  ===========================
+policy                     not in force on the date      allowed (``policy_disabled``)
+declared country           in a restricted region        denied
+                                                         (``declared_country_restricted``)
+match                      none                          allowed (``no_match``)
+                           weak or ambiguous             review (``ambiguous_match``)
+verdict of the match       restricted                    denied (``entity_restricted``)
+                           uncertain, or not computed    review (``entity_uncertain``)
+                           clear                         allowed (``entity_clear``)
+=========================  ============================  ===========================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ringfence.decide.reasons import Outcome, Reason, ReasonCode, make_reason
+from ringfence.decide.rules import OrgStatus
+
+__all__ = ["Match", "onboarding_status"]
+
+_OUTCOME_STATUS = {Outcome.ALLOW: OrgStatus.ALLOWED, Outcome.REVIEW: OrgStatus.REVIEW,
+                   Outcome.DENY: OrgStatus.DENIED}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The resolver's pick for a declaration: entity, score in [0, 1], and why."""
+
+    entity_id: str
+    score: float
+    confident: bool
+    explanation: dict[str, Any] = field(default_factory=dict)
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+
+def onboarding_status(
+    *,
+    match: Match | None,
+    verdict: str | None,
+    verdict_bounds: tuple[float, float] | None = None,
+    declared_countries: Sequence[str] = (),
+    restricted_regions: Sequence[str] = (),
+    policy_enabled: bool = True,
+) -> tuple[OrgStatus, tuple[Reason, ...]]:
+    if not policy_enabled:
+        return OrgStatus.ALLOWED, (make_reason(ReasonCode.POLICY_DISABLED, Outcome.ALLOW),)
+    reasons: list[Reason] = []
+    regions = {r.upper() for r in restricted_regions}
+    bad = sorted({c.upper() for c in declared_countries if c and c.upper() in regions})
+    if bad:
+        reasons.append(make_reason(ReasonCode.DECLARED_COUNTRY_RESTRICTED, Outcome.DENY,
+                                   countries=bad))
+    if match is None:
+        reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW))
+    elif not match.confident:
+        reasons.append(make_reason(
+            ReasonCode.AMBIGUOUS_MATCH, Outcome.REVIEW, entity_id=match.entity_id,
+            score=match.score, alternatives=[list(a) for a in match.alternatives]))
+    else:
+        evidence: dict[str, Any] = {"entity_id": match.entity_id, "score": match.score,
+                                    "verdict": verdict}
+        if verdict_bounds is not None:
+            evidence["lower"], evidence["upper"] = verdict_bounds
+        if verdict == "restricted":
+            reasons.append(make_reason(ReasonCode.ENTITY_RESTRICTED, Outcome.DENY, **evidence))
+        elif verdict == "clear":
+            reasons.append(make_reason(ReasonCode.ENTITY_CLEAR, Outcome.ALLOW, **evidence))
+        else:
+            reasons.append(make_reason(ReasonCode.ENTITY_UNCERTAIN, Outcome.REVIEW, **evidence))
+    reasons.sort(key=lambda r: -r.outcome.severity)
+    return _OUTCOME_STATUS[reasons[0].outcome], tuple(reasons)
