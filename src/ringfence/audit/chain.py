@@ -1,0 +1,182 @@
+"""An append-only, hash-chained audit log in the operational database.
+
+Record ``n`` stores ``hash = sha256(canonical [prev_hash, seq, ts, kind, actor, subject,
+payload])`` with ``prev_hash`` the hash of record ``n - 1`` (64 zeros for the first). A
+separate head row holds the last ``(seq, hash)`` and is updated in the same transaction, so
+deleting records from the end is detected too. :func:`verify` walks the chain in ``seq``
+order and names the first record that was edited, deleted or reordered.
+
+Appends happen inside :meth:`AuditLog.transaction`, which serialises writers (a process
+lock, and ``SELECT ... FOR UPDATE`` on the head row for PostgreSQL) and commits the
+caller's own writes in the same transaction: the record is durable before the caller
+answers. The chain proves integrity against edits inside the database; someone able to
+rewrite every record *and* the head is caught only by comparing the head with a copy kept
+elsewhere (``ringfence audit verify`` prints it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from ringfence.store.tables import audit_head, audit_log
+
+__all__ = ["GENESIS", "AuditLog", "AuditRecord", "Verification", "canonical", "now_iso",
+           "record_hash"]
+
+GENESIS = "0" * 64
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def record_hash(prev_hash: str, seq: int, ts: str, kind: str, actor: str, subject: str,
+                payload: str) -> str:
+    body = canonical([prev_hash, seq, ts, kind, actor, subject, payload])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    ts: str
+    kind: str
+    actor: str
+    subject: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "ts": self.ts, "kind": self.kind, "actor": self.actor,
+                "subject": self.subject, "payload": self.payload, "prev_hash": self.prev_hash,
+                "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    first_bad: int | None = None
+    problem: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "head_seq": self.head_seq,
+                "head_hash": self.head_hash, "first_bad": self.first_bad,
+                "problem": self.problem}
+
+
+class AuditLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for the caller's writes and its audit records."""
+        with self._lock, self.engine.begin() as conn:
+            yield conn
+
+    def append(self, conn: Connection, *, kind: str, actor: str, subject: str,
+               payload: dict[str, Any]) -> AuditRecord:
+        """Append inside a :meth:`transaction` (the caller's connection)."""
+        q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+        if conn.dialect.name == "postgresql":
+            q = q.with_for_update()
+        head = conn.execute(q).first()
+        seq, prev = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
+        seq += 1
+        ts = now_iso()
+        text = canonical(payload)
+        digest = record_hash(prev, seq, ts, kind, actor, subject, text)
+        conn.execute(insert(audit_log).values(seq=seq, ts=ts, kind=kind, actor=actor,
+                                              subject=subject, payload=text, prev_hash=prev,
+                                              hash=digest))
+        if head is None:
+            conn.execute(insert(audit_head).values(id=1, seq=seq, hash=digest))
+        else:
+            conn.execute(update(audit_head).where(audit_head.c.id == 1)
+                         .values(seq=seq, hash=digest))
+        return AuditRecord(seq, ts, kind, actor, subject, payload, prev, digest)
+
+    def record(self, *, kind: str, actor: str, subject: str,
+               payload: dict[str, Any]) -> AuditRecord:
+        with self.transaction() as conn:
+            return self.append(conn, kind=kind, actor=actor, subject=subject, payload=payload)
+
+    def get(self, seq: int) -> AuditRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
+        if row is None:
+            return None
+        return AuditRecord(int(row.seq), row.ts, row.kind, row.actor, row.subject,
+                           json.loads(row.payload), row.prev_hash, row.hash)
+
+    def tail(self, limit: int = 50, *, kind: str | None = None) -> list[AuditRecord]:
+        q = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+        if kind is not None:
+            q = q.where(audit_log.c.kind == kind)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [AuditRecord(int(r.seq), r.ts, r.kind, r.actor, r.subject,
+                            json.loads(r.payload), r.prev_hash, r.hash) for r in rows]
+
+    def verify(self, *, batch: int = 5000) -> Verification:
+        """Walk the whole chain; stop at the first record that fails."""
+        prev, expected, checked = GENESIS, 1, 0
+        with self.engine.connect() as conn:
+            head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+            head_seq = int(head.seq) if head else 0
+            head_hash = str(head.hash) if head else GENESIS
+            last = 0
+            while True:
+                rows = conn.execute(select(audit_log).where(audit_log.c.seq > last)
+                                    .order_by(audit_log.c.seq).limit(batch)).all()
+                if not rows:
+                    break
+                for r in rows:
+                    seq = int(r.seq)
+                    bad = self._check(r, seq, expected, prev)
+                    if bad:
+                        return Verification(False, checked, head_seq, head_hash, bad[0], bad[1])
+                    prev, expected, last = r.hash, seq + 1, seq
+                    checked += 1
+        if head_seq != last or head_hash != prev:
+            if head_seq > last:
+                problem = (f"records {last + 1}..{head_seq} are missing: the head says the "
+                           f"chain ends at {head_seq}, the log ends at {last}")
+                return Verification(False, checked, head_seq, head_hash, last + 1, problem)
+            problem = (f"the head (record {head_seq}) does not match the last record "
+                       f"{last}: the head or the end of the log was altered")
+            return Verification(False, checked, head_seq, head_hash, min(head_seq, last) or 1,
+                                problem)
+        return Verification(True, checked, head_seq, head_hash)
+
+    @staticmethod
+    def _check(r: Any, seq: int, expected: int, prev: str) -> tuple[int, str] | None:
+        if seq != expected:
+            return expected, (f"record {expected} is missing (deleted): the log goes from "
+                              f"{expected - 1} to {seq}")
+        own = record_hash(r.prev_hash, seq, r.ts, r.kind, r.actor, r.subject, r.payload)
+        if own != r.hash:
+            return seq, f"record {seq} was edited: its content does not match its hash"
+        if r.prev_hash != prev:
+            return seq, (f"record {seq} does not follow record {seq - 1}: records were "
+                         f"reordered, or record {seq - 1} was edited and re-hashed")
+        return None

@@ -1,0 +1,199 @@
+"""Operational state as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
+
+Times are ISO-8601 UTC strings (``YYYY-MM-DDTHH:MM:SS.ffffffZ``): they sort, compare and
+hash the same on both backends. Migrations under ``store/migrations`` create these tables;
+a test checks that the migrated schema and this metadata agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "accounts",
+    "api_keys",
+    "audit_head",
+    "audit_log",
+    "decisions",
+    "deliveries",
+    "events",
+    "kv",
+    "metadata",
+    "organizations",
+    "overrides",
+    "policies",
+    "snapshots",
+    "tokens",
+    "webhooks",
+]
+
+metadata = MetaData()
+
+TS = String(32)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS),
+)
+
+organizations = Table(
+    "organizations", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(2)),
+    Column("billing_country", String(2)),
+    Column("identifiers", JSON, nullable=False),
+    Column("domains", JSON, nullable=False),
+    Column("entity_id", Text),  # the resolved entity: kept across snapshots
+    Column("match", JSON),
+    Column("verdict", String(16)),
+    Column("lower", Float),
+    Column("upper", Float),
+    Column("computed_status", String(16), nullable=False),
+    Column("computed_reasons", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # in force: computed or overridden
+    Column("override", JSON),
+    Column("snapshot_id", String(200)),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("org_id", String(40), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("end_customer", String(200)),  # attested once, for a dedicated account
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS),
+)
+
+overrides = Table(
+    "overrides", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("org_id", String(40), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("verdict", String(16)),  # the verdict the override was made against
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(32), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | applied | rejected
+    Column("decided_by", String(32)),
+    Column("created_at", TS, nullable=False),
+    Column("decided_at", TS),
+)
+
+snapshots = Table(
+    "snapshots", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(200), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("policy_hash", String(64), nullable=False),
+    Column("published_by", String(32), nullable=False),
+    Column("published_at", TS, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
+policies = Table(
+    "policies", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("version", String(200), nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("stored_at", TS, nullable=False),
+)
+
+kv = Table(
+    "kv", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("ts", TS, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("org_id", String(40)),
+    Column("payload", JSON, nullable=False),
+)
+
+webhooks = Table(
+    "webhooks", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("event_id", String(40), primary_key=True),
+    Column("webhook_id", String(40), primary_key=True),
+    Column("state", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", TS, nullable=False),
+    Column("last_error", Text),
+    Column("delivered_at", TS),
+)
+Index("ix_deliveries_state_next", deliveries.c.state, deliveries.c.next_at)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("ts", TS, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON, hashed as stored
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("ts", TS, nullable=False),
+    Column("audit_seq", BigInteger, nullable=False, index=True),
+    Column("outcome", String(8), nullable=False),
+    Column("account_id", String(200)),
+    Column("snapshot_id", String(200), nullable=False),
+    Column("policy_hash", String(64), nullable=False),
+)
