@@ -21,6 +21,9 @@ def _register_all() -> None:
     from ringfence.cli import core as core_cli
 
     core_cli.register(app)
+    from ringfence.cli import demo as demo_cli
+
+    demo_cli.register(app)
 
 
 _register_all()

@@ -1,1 +1,1 @@
-"""ringfence.engines."""
+"""Engines run the attribution algorithm over a snapshot: in-process (local) by default."""

@@ -1,0 +1,231 @@
+"""Core commands: attribute, explain, policy, simulate, demo."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ringfence import __version__
+from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.policy import DEFAULT_POLICY, load_policy, resolve, shipped_policies
+from ringfence.policy.diff import diff_policies
+
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p",
+                                        help="Shipped policy name or YAML file.")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date "
+                                             "(YYYY-MM-DD; default today).")]
+SnapDir = Annotated[Path, typer.Argument(help="Snapshot folder.")]
+
+policy_app = typer.Typer(help="Validate, show and compare policy files.", no_args_is_help=True)
+
+_BIG = 200_000  # entities past which long steps show progress
+
+
+def _evaluate(snapshot: Path, policy: str, as_of: str | None) -> Any:
+    from ringfence.engines.local import evaluate
+    from ringfence.snapshot import open_snapshot
+
+    when = parse_date(as_of)
+    snap = open_snapshot(snapshot)
+    big = snap.manifest.counts.get("entities", 0) >= _BIG
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, disable=not big, transient=True) as progress:
+        task = progress.add_task("loading snapshot", total=None)
+        snap.graph()
+        progress.update(task, description=f"attributing under {policy}")
+        return evaluate(snap, policy, when)
+
+
+def _names(book: Any) -> dict[str, str]:
+    table = book.snapshot.entities_table(["id", "name"])
+    return dict(zip(table.column("id").to_pylist(), table.column("name").to_pylist(),
+                    strict=True))
+
+
+@handle_errors
+def attribute_cmd(
+    snapshot: SnapDir,
+    policy: PolicyOpt = DEFAULT_POLICY,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every verdict as JSON.")]
+    = False,
+) -> None:
+    """Compute every entity's verdict: restricted, clear or uncertain, with bounds."""
+    book = _evaluate(snapshot, policy, as_of)
+    if as_json:
+        payload = {**book.header(), "verdicts": [v.as_dict() for v in book.items()]}
+        typer.echo(json.dumps(payload))
+        return
+    counts = book.counts()
+    p = book.policy
+    console.print(f"snapshot [bold]{book.snapshot_id}[/] · policy [bold]{p.name}[/] "
+                  f"version {p.version} · as of {book.as_of}")
+    if not p.settings.enabled:
+        console.print("[yellow]this policy is not in force on that date: it restricts "
+                      "nothing[/]")
+    console.print(f"{len(book)} entities: [red]{counts['restricted']} restricted[/], "
+                  f"[yellow]{counts['uncertain']} uncertain[/], "
+                  f"[green]{counts['clear']} clear[/]")
+    names = _names(book)
+    for verdict, colour in (("restricted", "red"), ("uncertain", "yellow")):
+        rows = [v for v in book.items() if v.verdict == verdict]
+        if not rows:
+            continue
+        table = Table(title=f"{verdict} ({len(rows)})", title_style=f"bold {colour}",
+                      title_justify="left")
+        table.add_column("entity")
+        table.add_column("name")
+        table.add_column("restricted share", justify="right")
+        for v in rows[:500]:
+            share = (f"{v.lower:.1%}" if v.lower == v.upper
+                     else f"{v.lower:.1%} – {v.upper:.1%}")
+            table.add_row(v.entity, names.get(v.entity, ""), share)
+        console.print(table)
+        if len(rows) > 500:
+            console.print(f"... and {len(rows) - 500} more (use --json for all)")
+
+
+@handle_errors
+def explain_cmd(
+    snapshot: SnapDir,
+    entity: Annotated[str, typer.Argument(help="Entity id.")],
+    policy: PolicyOpt = DEFAULT_POLICY,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the proof as JSON.")] = False,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Draw the ownership chain "
+                                             "to this SVG file.")] = None,
+) -> None:
+    """Show why an entity's verdict holds: the ownership path, each share with its source."""
+    from ringfence.render import proof_svg, proof_text
+
+    book = _evaluate(snapshot, policy, as_of)
+    proof = book.explain(entity)
+    names = _names(book)
+    if svg is not None:
+        svg.write_text(proof_svg(proof, names=names), encoding="utf-8")
+        err_console.print(f"wrote {svg}")
+    if as_json:
+        typer.echo(json.dumps(proof, indent=2, default=str))
+    else:
+        console.print(proof_text(proof, names=names), highlight=False)
+
+
+@handle_errors
+def simulate_cmd(
+    snapshot: SnapDir,
+    policy: PolicyOpt = DEFAULT_POLICY,
+    draft: Annotated[str, typer.Option("--draft", help="The draft policy (name or file).")]
+    = DEFAULT_POLICY,
+    customers: Annotated[Path | None, typer.Option(
+        "--customers", help="CSV with columns customer,entity (and optionally name): "
+        "report flips per customer.")] = None,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run a draft policy beside the live one and list every verdict that would flip."""
+    from ringfence.engines.simulate import simulate
+
+    report = simulate(snapshot, live=policy, draft=draft, as_of=parse_date(as_of),
+                      customers=_read_customers(customers) if customers else None)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    console.print(report.render(), highlight=False)
+
+
+def _read_customers(path: Path) -> list[tuple[str, str]]:
+    from ringfence.exc import InputError
+
+    rows = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"customer", "entity"} <= set(reader.fieldnames):
+            raise InputError(f"{path}: needs columns customer,entity")
+        for row in reader:
+            if not row["customer"]:
+                raise InputError(f"{path}:{reader.line_num} [customer]: empty")
+            rows.append((row["customer"], row["entity"] or ""))
+    return rows
+
+
+# -- policy ----------------------------------------------------------------------------
+@policy_app.command("list")
+def policy_list() -> None:
+    """List the shipped policies."""
+    for name in shipped_policies():
+        doc = load_policy(name).document
+        console.print(f"[bold]{name}[/] ({doc.version}): {doc.description.split('.')[0]}.")
+
+
+@policy_app.command("check")
+@handle_errors
+def policy_check(file: Annotated[Path, typer.Argument(help="Policy YAML file.")]) -> None:
+    """Validate a policy file; errors name the key path."""
+    loaded = load_policy(file)
+    versions = len(loaded.document.versions)
+    console.print(f"[green]ok[/] {loaded.name} version {loaded.document.version}"
+                  f"{f' with {versions} dated version(s)' if versions else ''}; "
+                  f"hash {loaded.hash[:12]}")
+
+
+@policy_app.command("show")
+@handle_errors
+def policy_show(name: Annotated[str, typer.Argument(help="Shipped name or file.")],
+                as_of: AsOfOpt = None) -> None:
+    """Show the settings in force on a date, with version and hash."""
+    import yaml
+
+    resolved = resolve(load_policy(name), parse_date(as_of))
+    console.print(f"# {resolved.name} version {resolved.version} as of {resolved.as_of} "
+                  f"(hash {resolved.hash[:12]})", highlight=False)
+    console.print(yaml.safe_dump(resolved.settings.model_dump(mode="json"), sort_keys=False),
+                  highlight=False)
+
+
+@policy_app.command("diff")
+@handle_errors
+def policy_diff(a: Annotated[str, typer.Argument()], b: Annotated[str, typer.Argument()],
+                as_of: AsOfOpt = None,
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Which settings differ between two policies, in words."""
+    when = parse_date(as_of)
+    ra, rb = resolve(load_policy(a), when), resolve(load_policy(b), when)
+    changes = diff_policies(ra, rb)
+    if as_json:
+        typer.echo(json.dumps([c.as_dict() for c in changes], indent=2))
+        return
+    if not changes:
+        console.print(f"{ra.name} and {rb.name} have the same settings as of {when}")
+        return
+    console.print(f"{ra.name} ({ra.version}) → {rb.name} ({rb.version}) as of {when}:")
+    for c in changes:
+        console.print(f"  • {c.words}", highlight=False)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"ringfence {__version__}")
+        raise typer.Exit()
+
+
+def register(app: typer.Typer) -> None:
+    @app.callback()
+    def _main(
+        version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                              is_eager=True, help="Show the version.")]
+        = False,
+    ) -> None:
+        """Ownership-based access control: ingest, attribute, explain, screen, decide."""
+
+    app.command("attribute")(attribute_cmd)
+    app.command("explain")(explain_cmd)
+    app.command("simulate")(simulate_cmd)
+    app.add_typer(policy_app, name="policy")
+
+
