@@ -113,7 +113,7 @@ def explain_cmd(
     if as_json:
         typer.echo(json.dumps(proof, indent=2, default=str))
     else:
-        console.print(proof_text(proof, names=names), highlight=False)
+        typer.echo(proof_text(proof, names=names))
 
 
 @handle_errors
@@ -136,7 +136,7 @@ def simulate_cmd(
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
         return
-    console.print(report.render(), highlight=False)
+    typer.echo(report.render())
 
 
 def _read_customers(path: Path) -> list[tuple[str, str]]:
