@@ -1,0 +1,37 @@
+"""Attribution: which entities are restricted under a policy, with bounds and proofs.
+
+Pure NumPy/SciPy/numba over the arrays of :mod:`ringfence.attribution.graph`; imports only
+the core (model, policy, exc). See docs/ARCHITECTURE.md, "Attribution".
+"""
+
+from ringfence.attribution.engine import (
+    CLEAR,
+    RESTRICTED,
+    UNCERTAIN,
+    VERDICT_NAMES,
+    AttributionResult,
+    BoundResult,
+    attribute,
+    verdict_names,
+)
+from ringfence.attribution.graph import EntityTable, HoldingTable, from_records
+from ringfence.attribution.ordering import GraphOrder
+from ringfence.attribution.origin import OriginReason, origin_reasons, origins
+
+__all__ = [
+    "CLEAR",
+    "RESTRICTED",
+    "UNCERTAIN",
+    "VERDICT_NAMES",
+    "AttributionResult",
+    "BoundResult",
+    "EntityTable",
+    "GraphOrder",
+    "HoldingTable",
+    "OriginReason",
+    "attribute",
+    "from_records",
+    "origin_reasons",
+    "origins",
+    "verdict_names",
+]

@@ -1,0 +1,169 @@
+"""From holdings in force to the channels one bound evaluates.
+
+For one bound (lower: every share at its minimum; upper: at its maximum) a
+:class:`Channels` holds the **shares** channel (equity edges) and, in control mode, the
+**votes** channel:
+
+- the vote channel of an owned entity is its ``votes`` holdings if it has any in force,
+  else its ``shares`` holdings (shares carry votes), plus its ``control`` holdings;
+- per (owner, owned) pair the vote-channel value is ``max(votes-or-shares sum, control
+  sum)``: a control right and the votes of the same owner are two descriptions of one
+  influence, so they are not added (that would count the owner twice); holdings of the
+  same kind between the same pair add up.
+
+Under ``unaccounted_equity: unknown`` the upper bound gets one virtual owner per owned
+entity that has at least one shares holding in force, holding what the recorded lower ends
+leave over (``1 - sum of lower ends``; open if any of those ends is open). Virtual owners
+are nodes ``n .. n+m-1``, possible origins, ``virtual_of`` names their entity. When the
+vote channel is made of ``votes`` holdings it gets its own leftover the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ringfence.attribution.graph import HoldingTable
+from ringfence.model.share import SCALE
+
+__all__ = ["Channels", "build_channels"]
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+B = npt.NDArray[np.bool_]
+SHARES, VOTES, CONTROL = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Channels:
+    n: int  # nodes, virtual owners included
+    n_real: int
+    origin: B
+    s_src: I64
+    s_dst: I64
+    s_val: I64
+    s_opn: I32
+    v_src: I64
+    v_dst: I64
+    v_val: I64
+    v_opn: I32
+    virtual_of: I64
+
+
+def _leftover(owned: I64, lo: I64, lo_open: B, n: int) -> tuple[I64, I64, I32]:
+    """Per owned entity with any row: (entity, 1 - sum lo, open) where that is > 0."""
+    if len(owned) == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0, dtype=np.int32)
+    ent, inv = np.unique(owned, return_inverse=True)
+    total = np.bincount(inv, weights=lo.astype(np.float64)).astype(np.int64)
+    anyopen = np.bincount(inv, weights=lo_open.astype(np.float64)) > 0
+    left = SCALE - total
+    keep = left > 0
+    return ent[keep], left[keep], anyopen[keep].astype(np.int32)
+
+
+def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, control: bool,
+                   unaccounted: bool) -> Channels:
+    """The channels of one bound over ``n`` entities; ``edges`` are the holdings in force."""
+    kind = edges.kind
+    owner = edges.owner.astype(np.int64)
+    owned = edges.owned.astype(np.int64)
+    val = edges.lo if lower else edges.hi
+    opn = edges.lo_open if lower else edges.hi_open
+    eq = kind == SHARES
+    s_src, s_dst = owner[eq], owned[eq]
+    s_val, s_opn = val[eq].astype(np.int64), opn[eq].astype(np.int32)
+
+    if control:
+        has_votes = np.zeros(n, dtype=np.bool_)
+        has_votes[owned[kind == VOTES]] = True
+        vs = (kind == VOTES) | (eq & ~has_votes[owned])
+    virt_ent = np.zeros(0, dtype=np.int64)
+    v_extra: tuple[I64, I64, I64, I32] | None = None
+    if unaccounted and not lower:
+        ent, left, lopen = _leftover(owned[eq], edges.lo[eq], edges.lo_open[eq], n)
+        virt_ent = ent
+        vid = n + np.arange(len(ent), dtype=np.int64)
+        s_src = np.concatenate((s_src, vid))
+        s_dst = np.concatenate((s_dst, ent))
+        s_val = np.concatenate((s_val, left))
+        s_opn = np.concatenate((s_opn, lopen))
+        if control:
+            vmask = kind == VOTES
+            vent, vleft, vopen = _leftover(owned[vmask], edges.lo[vmask],
+                                           edges.lo_open[vmask], n)
+            # the vote leftover is read from votes holdings where the entity has them,
+            # else its shares leftover doubles as the vote leftover; only entities with
+            # a virtual owner (some shares holding) get one
+            ok = np.isin(vent, ent)
+            at = np.searchsorted(ent, vent[ok])
+            sav = ~has_votes[ent]
+            v_extra = (
+                np.concatenate((vid[at], vid[sav])),
+                np.concatenate((vent[ok], ent[sav])),
+                np.concatenate((vleft[ok], left[sav])),
+                np.concatenate((vopen[ok], lopen[sav])),
+            )
+    m = len(virt_ent)
+    total = n + m
+    org = np.concatenate((origin, np.ones(m, dtype=np.bool_))) if m else origin
+
+    if not control:
+        z = np.zeros(0, dtype=np.int64)
+        return Channels(total, n, org, s_src, s_dst, s_val, s_opn, z, z, z,
+                        np.zeros(0, dtype=np.int32), virt_ent)
+
+    # vote channel: per (owner, owned) pair, max(votes-or-shares sum, control sum)
+    c_src = owner[vs | (kind == CONTROL)]
+    c_dst = owned[vs | (kind == CONTROL)]
+    c_val = val[vs | (kind == CONTROL)].astype(np.int64)
+    c_opn = opn[vs | (kind == CONTROL)]
+    c_ctl = kind[vs | (kind == CONTROL)] == CONTROL
+    if v_extra is not None:
+        c_src = np.concatenate((c_src, v_extra[0]))
+        c_dst = np.concatenate((c_dst, v_extra[1]))
+        c_val = np.concatenate((c_val, v_extra[2]))
+        c_opn = np.concatenate((c_opn, v_extra[3].astype(np.bool_)))
+        c_ctl = np.concatenate((c_ctl, np.zeros(len(v_extra[0]), dtype=np.bool_)))
+    v_src, v_dst, v_val, v_opn = combine_votes(c_src, c_dst, c_val, c_opn, c_ctl,
+                                               total, lower=lower)
+    return Channels(total, n, org, s_src, s_dst, s_val, s_opn, v_src, v_dst, v_val, v_opn,
+                    virt_ent)
+
+
+def combine_votes(src: I64, dst: I64, val: I64, opn: B, ctl: B, total: int, *,
+                  lower: bool) -> tuple[I64, I64, I64, I32]:
+    """One vote-channel edge per (owner, owned) pair: ``max(votes sum, control sum)``.
+
+    The open flag follows the larger side; on a tie, at the lower bound either open end
+    makes the max strictly larger (OR), at the upper bound both must be open for it to be
+    strictly smaller (AND).
+    """
+    if len(src) == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, np.zeros(0, dtype=np.int32)
+    key = dst * total + src
+    if not ctl.any():
+        # no control rights: pairs only need summing when repeated
+        uniq, inv = np.unique(key, return_inverse=True)
+        if len(uniq) == len(key):
+            return src, dst, val, opn.astype(np.int32)
+        sv = np.bincount(inv, weights=val.astype(np.float64)).astype(np.int64)
+        so = np.bincount(inv, weights=opn.astype(np.float64)) > 0
+        return uniq % total, uniq // total, sv, so.astype(np.int32)
+    uniq, inv = np.unique(key, return_inverse=True)
+    k = len(uniq)
+    w_v = np.where(ctl, 0, val).astype(np.float64)
+    w_c = np.where(ctl, val, 0).astype(np.float64)
+    sv = np.bincount(inv, weights=w_v, minlength=k).astype(np.int64)
+    sc = np.bincount(inv, weights=w_c, minlength=k).astype(np.int64)
+    ov = np.bincount(inv, weights=(opn & ~ctl).astype(np.float64), minlength=k) > 0
+    oc = np.bincount(inv, weights=(opn & ctl).astype(np.float64), minlength=k) > 0
+    # a side with no rows has value 0, not open
+    out = np.maximum(sv, sc)
+    tie = (ov | oc) if lower else (ov & oc)
+    o = np.where(sv > sc, ov, np.where(sc > sv, oc, tie))
+    return uniq % total, uniq // total, out, o.astype(np.int32)

@@ -1,0 +1,379 @@
+"""numba passes NumPy cannot express: frontier fixed points and ordered sweeps.
+
+Everything here takes and returns plain arrays; the meaning of each argument is set by
+the callers in :mod:`ringfence.attribution.engine` and :mod:`.lookthrough`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba as nb
+import numpy as np
+
+__all__ = [
+    "cascade_all",
+    "cascade_single",
+    "csr",
+    "jit",
+    "lt_single",
+    "lt_sweep",
+    "meets",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def jit(fn: _F) -> _F:
+    """``numba.njit`` (cached, GIL released), typed for mypy."""
+    return cast(_F, nb.njit(cache=True, nogil=True)(fn))
+
+
+@jit
+def meets(total: int, n_open: int, threshold: int, inclusive: bool, lower: bool) -> bool:
+    """Does a sum of interval ends meet the threshold, exactly?
+
+    At the lower bound the true sum is ``>= total`` (``> total`` if any end is open): it
+    meets ``> T`` iff ``total > T`` or ``total == T`` with an open end. At the upper bound the
+    true sum is ``<= total`` (``< total`` if any end is open): ``>= T`` is possible iff
+    ``total > T`` or ``total == T`` with no open end.
+    """
+    if total > threshold:
+        return True
+    if total < threshold:
+        return False
+    if lower:
+        return inclusive or n_open > 0
+    return inclusive and n_open == 0
+
+
+@jit
+def csr(key: Any, n: int) -> tuple[Any, Any]:
+    """Counting sort: ``(ptr, perm)`` with rows of key ``k`` at ``perm[ptr[k]:ptr[k+1]]``."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for k in key:
+        ptr[k + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    perm = np.empty(len(key), dtype=np.int64)
+    for e in range(len(key)):
+        k = key[e]
+        perm[fill[k]] = e
+        fill[k] += 1
+    return ptr, perm
+
+
+@jit
+def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: Any,
+                v_ptr: Any, v_dst: Any, v_val: Any, v_opn: Any, threshold: int,
+                inclusive: bool, lower: bool) -> tuple[Any, Any, Any, Any, Any]:
+    """Least fixed point with aggregation, by frontier: every out-edge of a restricted
+    entity is read once. Channel ``s`` (shares) and ``v`` (votes; empty in cascade mode).
+
+    Returns per entity the shares sum and open count from restricted owners, the same for
+    votes, and the round (0 origins, k+1 when crossed by owners of rounds <= k, -1 never).
+    """
+    acc_s = np.zeros(n, dtype=np.int64)
+    cnt_s = np.zeros(n, dtype=np.int32)
+    acc_v = np.zeros(n, dtype=np.int64)
+    cnt_v = np.zeros(n, dtype=np.int32)
+    rnd = np.full(n, -1, dtype=np.int32)
+    frontier = np.empty(n, dtype=np.int64)
+    nf = 0
+    for i in range(n):
+        if origin[i]:
+            rnd[i] = 0
+            frontier[nf] = i
+            nf += 1
+    nxt = np.empty(n, dtype=np.int64)
+    k = 0
+    while nf > 0:
+        nn = 0
+        for f in range(nf):
+            u = frontier[f]
+            for e in range(s_ptr[u], s_ptr[u + 1]):
+                v = s_dst[e]
+                acc_s[v] += s_val[e]
+                cnt_s[v] += s_opn[e]
+                if rnd[v] < 0 and meets(acc_s[v], cnt_s[v], threshold, inclusive, lower):
+                    rnd[v] = k + 1
+                    nxt[nn] = v
+                    nn += 1
+            for e in range(v_ptr[u], v_ptr[u + 1]):
+                v = v_dst[e]
+                acc_v[v] += v_val[e]
+                cnt_v[v] += v_opn[e]
+                if rnd[v] < 0 and meets(acc_v[v], cnt_v[v], threshold, inclusive, lower):
+                    rnd[v] = k + 1
+                    nxt[nn] = v
+                    nn += 1
+        frontier, nxt = nxt, frontier
+        nf = nn
+        k += 1
+    return acc_s, cnt_s, acc_v, cnt_v, rnd
+
+
+@jit
+def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: Any,
+                   v_ptr: Any, v_dst: Any, v_val: Any, v_opn: Any, threshold: int,
+                   inclusive: bool, lower: bool) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
+    """Without aggregation: each origin ``o`` alone, with the entities it alone makes
+    restricted. State is kept per (entity, origin) pair reached; a pair is restricted when
+    the shares (or votes) held in the entity by that origin's restricted set meet the
+    threshold. Above a majority threshold each entity has at most one such origin per
+    channel, so the pair count stays near the edge count.
+
+    Returns the pairs (entity, origin, shares sum, votes sum, round) and, per entity, the
+    largest pair sum (max over both channels) for reporting.
+    """
+    cap = max(16, 2 * n)
+    p_v = np.empty(cap, dtype=np.int64)
+    p_o = np.empty(cap, dtype=np.int64)
+    p_as = np.zeros(cap, dtype=np.int64)
+    p_cs = np.zeros(cap, dtype=np.int32)
+    p_av = np.zeros(cap, dtype=np.int64)
+    p_cv = np.zeros(cap, dtype=np.int32)
+    p_r = np.full(cap, -1, dtype=np.int32)
+    slot = nb.typed.Dict.empty(key_type=nb.types.int64, value_type=nb.types.int64)
+    np_ = 0
+    frontier = np.empty(16, dtype=np.int64)
+    nf = 0
+    for i in range(n):
+        if origin[i]:
+            if np_ == cap:
+                cap *= 2
+                p_v = _grow(p_v, cap, 0)
+                p_o = _grow(p_o, cap, 0)
+                p_as = _grow(p_as, cap, 0)
+                p_cs = _grow(p_cs, cap, 0)
+                p_av = _grow(p_av, cap, 0)
+                p_cv = _grow(p_cv, cap, 0)
+                p_r = _grow(p_r, cap, -1)
+            slot[i * n + i] = np_
+            p_v[np_] = i
+            p_o[np_] = i
+            p_r[np_] = 0
+            if nf == len(frontier):
+                frontier = _grow(frontier, 2 * nf, 0)
+            frontier[nf] = np_
+            nf += 1
+            np_ += 1
+    nxt = np.empty(len(frontier), dtype=np.int64)
+    k = 0
+    while nf > 0:
+        nn = 0
+        for f in range(nf):
+            p = frontier[f]
+            u = p_v[p]
+            o = p_o[p]
+            for chan in range(2):
+                ptr = s_ptr if chan == 0 else v_ptr
+                dst = s_dst if chan == 0 else v_dst
+                val = s_val if chan == 0 else v_val
+                opn = s_opn if chan == 0 else v_opn
+                for e in range(ptr[u], ptr[u + 1]):
+                    v = dst[e]
+                    key = v * n + o
+                    if key in slot:
+                        q = slot[key]
+                    else:
+                        if np_ == cap:
+                            cap *= 2
+                            p_v = _grow(p_v, cap, 0)
+                            p_o = _grow(p_o, cap, 0)
+                            p_as = _grow(p_as, cap, 0)
+                            p_cs = _grow(p_cs, cap, 0)
+                            p_av = _grow(p_av, cap, 0)
+                            p_cv = _grow(p_cv, cap, 0)
+                            p_r = _grow(p_r, cap, -1)
+                        q = np_
+                        np_ += 1
+                        slot[key] = q
+                        p_v[q] = v
+                        p_o[q] = o
+                    if chan == 0:
+                        p_as[q] += val[e]
+                        p_cs[q] += opn[e]
+                        hit = meets(p_as[q], p_cs[q], threshold, inclusive, lower)
+                    else:
+                        p_av[q] += val[e]
+                        p_cv[q] += opn[e]
+                        hit = meets(p_av[q], p_cv[q], threshold, inclusive, lower)
+                    if hit and p_r[q] < 0:
+                        p_r[q] = k + 1
+                        if nn == len(nxt):
+                            nxt = _grow(nxt, 2 * nn, 0)
+                        nxt[nn] = q
+                        nn += 1
+        if len(frontier) < len(nxt):
+            frontier = np.empty(len(nxt), dtype=np.int64)
+        frontier, nxt = nxt, frontier
+        nf = nn
+        k += 1
+    best = np.zeros(n, dtype=np.int64)
+    for q in range(np_):
+        b = max(p_as[q], p_av[q])
+        if b > best[p_v[q]]:
+            best[p_v[q]] = b
+    return (p_v[:np_].copy(), p_o[:np_].copy(), p_as[:np_].copy(), p_av[:np_].copy(),
+            p_r[:np_].copy(), best, np.int64(np_))
+
+
+@jit
+def _grow(a: Any, cap: int, fill: int) -> Any:
+    out = np.full(cap, fill, dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+@jit
+def _self_solve(s: float, a_self: float) -> float:
+    """``w = min(1, s + a_self * w)``, least solution: a self-holding (treasury shares)
+    scales the others up to the outstanding equity."""
+    if a_self <= 0.0:
+        return min(s, 1.0)
+    if a_self >= 1.0:
+        return 1.0 if s > 0.0 else 0.0
+    return min(s / (1.0 - a_self), 1.0)
+
+
+@jit
+def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
+             origin: Any, tol: float, max_sweeps: int) -> tuple[Any, Any]:
+    """Look-through in one pass over components in topological order.
+
+    ``order`` lists nodes component by component (``comp_ptr`` delimits them), sources
+    first. A singleton is one sum over its in-edges; a cycle is swept (Gauss-Seidel, from
+    zero, so the iterates rise monotonically to the least fixed point of the clamped map)
+    until no value moves more than ``tol``. Values are clamped to [0, 1].
+    Returns ``w`` and the number of cyclic components that hit ``max_sweeps``.
+    """
+    n = len(origin)
+    w = np.zeros(n, dtype=np.float64)
+    unconverged = 0
+    for c in range(len(comp_ptr) - 1):
+        a, b = comp_ptr[c], comp_ptr[c + 1]
+        if b - a == 1:
+            v = order[a]
+            if origin[v]:
+                w[v] = 1.0
+                continue
+            s = 0.0
+            a_self = 0.0
+            for e in range(in_ptr[v], in_ptr[v + 1]):
+                u = in_src[e]
+                if u == v:
+                    a_self += in_val[e]
+                else:
+                    s += in_val[e] * (1.0 if origin[u] else w[u])
+            w[v] = _self_solve(s, a_self)
+            continue
+        for sweep in range(max_sweeps):
+            delta = 0.0
+            for i in range(a, b):
+                v = order[i]
+                if origin[v]:
+                    w[v] = 1.0
+                    continue
+                s = 0.0
+                for e in range(in_ptr[v], in_ptr[v + 1]):
+                    u = in_src[e]
+                    s += in_val[e] * (1.0 if origin[u] else w[u])
+                s = min(s, 1.0)
+                d = abs(s - w[v])
+                if d > delta:
+                    delta = d
+                w[v] = s
+            if delta <= tol:
+                break
+            if sweep == max_sweeps - 1:
+                unconverged += 1
+    return w, unconverged
+
+
+@jit
+def lt_single(origin_ids: Any, pos: Any, comp: Any, out_ptr: Any, out_dst: Any,
+              in_ptr: Any, in_src: Any, in_val: Any, tol: float,
+              max_sweeps: int) -> tuple[Any, Any]:
+    """Look-through without aggregation: for each origin alone, its effective share in each
+    descendant (every other entity, origins included, counts as ordinary). Returns per
+    entity the largest share over origins and the origin giving it (-1 none).
+
+    Cost: the sum over origins of their descendant counts (times sweeps inside cycles).
+    """
+    n = len(pos)
+    best = np.zeros(n, dtype=np.float64)
+    who = np.full(n, -1, dtype=np.int64)
+    w = np.zeros(n, dtype=np.float64)
+    seen = np.zeros(n, dtype=np.bool_)
+    stack = np.empty(n, dtype=np.int64)
+    desc = np.empty(n, dtype=np.int64)
+    for o in origin_ids:
+        # descendants of o
+        nd = 0
+        ns = 1
+        stack[0] = o
+        seen[o] = True
+        while ns > 0:
+            ns -= 1
+            u = stack[ns]
+            desc[nd] = u
+            nd += 1
+            for e in range(out_ptr[u], out_ptr[u + 1]):
+                v = out_dst[e]
+                if not seen[v]:
+                    seen[v] = True
+                    stack[ns] = v
+                    ns += 1
+        d = desc[:nd]
+        d = d[np.argsort(pos[d], kind="mergesort")]
+        w[o] = 1.0
+        # sweep components in order; w of non-descendants is 0 (seen is False)
+        i = 0
+        while i < nd:
+            j = i + 1
+            while j < nd and comp[d[j]] == comp[d[i]]:
+                j += 1
+            if j - i == 1:
+                v = d[i]
+                if v != o:
+                    s = 0.0
+                    a_self = 0.0
+                    for e in range(in_ptr[v], in_ptr[v + 1]):
+                        u = in_src[e]
+                        if u == v:
+                            a_self += in_val[e]
+                        elif seen[u]:
+                            s += in_val[e] * w[u]
+                    w[v] = _self_solve(s, a_self)
+                i = j
+                continue
+            for _ in range(max_sweeps):
+                delta = 0.0
+                for t in range(i, j):
+                    v = d[t]
+                    if v == o:
+                        continue
+                    s = 0.0
+                    for e in range(in_ptr[v], in_ptr[v + 1]):
+                        u = in_src[e]
+                        if seen[u]:
+                            s += in_val[e] * w[u]
+                    s = min(s, 1.0)
+                    dd = abs(s - w[v])
+                    if dd > delta:
+                        delta = dd
+                    w[v] = s
+                if delta <= tol:
+                    break
+            i = j
+        for t in range(nd):
+            v = d[t]
+            if w[v] > best[v]:
+                best[v] = w[v]
+                who[v] = o
+            w[v] = 0.0
+            seen[v] = False
+    return best, who

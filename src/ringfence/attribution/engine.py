@@ -1,0 +1,213 @@
+"""attribute(): every entity's verdict under one policy as of one date, with both bounds.
+
+Lower bound: every share at the low end of its range, only certain origins. Upper bound:
+every share at the high end, possible origins too (and, under ``unaccounted_equity:
+unknown``, the equity no record covers as a possible origin). Restricted when restricted
+at the lower bound; clear when not restricted at the upper bound; uncertain otherwise.
+Every test is monotone in each share and in the set of origins, so the two evaluations
+bracket every reading of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from ringfence.attribution._build import Channels, build_channels
+from ringfence.attribution._kernels import cascade_all, cascade_single, csr
+from ringfence.attribution.graph import EntityTable, HoldingTable
+from ringfence.attribution.lookthrough import lookthrough_bound
+from ringfence.attribution.ordering import GraphOrder
+from ringfence.attribution.origin import origins
+from ringfence.exc import InputError
+from ringfence.model.share import SCALE
+from ringfence.policy.schema import PolicySettings, Propagation
+
+__all__ = [
+    "CLEAR",
+    "RESTRICTED",
+    "UNCERTAIN",
+    "VERDICT_NAMES",
+    "AttributionResult",
+    "BoundResult",
+    "attribute",
+    "evaluate",
+    "verdict_names",
+]
+
+CLEAR, UNCERTAIN, RESTRICTED = 0, 1, 2
+VERDICT_NAMES = ("clear", "uncertain", "restricted")
+
+B = npt.NDArray[np.bool_]
+F64 = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int8]
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+
+
+def verdict_names(codes: I8) -> list[str]:
+    """Verdict codes as the words ``restricted`` / ``clear`` / ``uncertain``."""
+    return [VERDICT_NAMES[c] for c in np.asarray(codes).tolist()]
+
+
+@dataclass
+class BoundResult:
+    """One bound's evaluation, per entity (virtual owners excluded).
+
+    ``round``: cascade/control, the wave in which the entity became restricted (0 for
+    origins, k+1 when owners restricted by wave k carried it past the threshold, -1 never);
+    look-through, 0 origins, 1 other restricted, -1 not. ``witness`` (aggregation off): the
+    origin whose own restricted set restricts the entity (an id ``>= n`` is a virtual
+    owner of unaccounted equity, see ``virtual_of``), else -1. ``pairs`` (aggregation off,
+    cascade/control): the restricted (entity, origin, round) triples.
+    """
+
+    restricted: B
+    value: F64
+    round: I32
+    witness: I64
+    virtual_of: I64
+    pairs: tuple[I64, I64, I32] | None = None
+    unconverged: int = 0
+
+
+@dataclass
+class AttributionResult:
+    """Verdicts and bounds for every entity of one snapshot under one policy on one date.
+
+    ``lower`` / ``upper``: the restricted share at each bound (cascade: the sum of shares
+    held by restricted owners; control: the larger of that and the votes sum; look-through:
+    the effective share; 1.0 for origins; capped at 1.0). ``holdings`` are the holdings in
+    force on ``as_of``, the ones the verdicts read.
+    """
+
+    entities: EntityTable
+    holdings: HoldingTable
+    settings: PolicySettings
+    as_of: dt.date
+    certain: B
+    possible: B
+    low: BoundResult
+    high: BoundResult
+    verdict: I8 = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.verdict = _verdicts(self.low.restricted, self.high.restricted)
+
+    @property
+    def lower(self) -> F64:
+        return self.low.value
+
+    @property
+    def upper(self) -> F64:
+        return self.high.value
+
+    def __len__(self) -> int:
+        return len(self.verdict)
+
+    def verdict_of(self, i: int) -> str:
+        return VERDICT_NAMES[int(self.verdict[i])]
+
+    def verdicts(self) -> list[str]:
+        return verdict_names(self.verdict)
+
+
+def _verdicts(low: B, high: B) -> I8:
+    out = np.where(high, UNCERTAIN, CLEAR).astype(np.int8)
+    out[low] = RESTRICTED
+    return out
+
+
+def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySettings,
+              as_of: dt.date, *, order: GraphOrder | None = None) -> AttributionResult:
+    """Verdict, bounds and proof material for every entity, as of ``as_of``.
+
+    ``order``: the snapshot's :class:`GraphOrder` when cached (look-through only; built
+    from the holdings in force when not given).
+    """
+    n = len(entities)
+    if order is not None and order.n != n:
+        raise InputError(f"graph order is for {order.n} entities, the snapshot has {n}")
+    live = holdings.take(np.flatnonzero(holdings.in_force(as_of)))
+    certain, possible = origins(entities, settings)
+    low, high = evaluate(n, live, certain, possible, settings, order=order)
+    return AttributionResult(entities, live, settings, as_of, certain, possible, low, high)
+
+
+def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: PolicySettings,
+             *, order: GraphOrder | None = None) -> tuple[BoundResult, BoundResult]:
+    """Both bounds over ``n`` entities and the holdings ``live`` (all in force)."""
+    prop = settings.ownership.propagation
+    if prop is Propagation.LOOK_THROUGH and order is None:
+        eq = live.kind == 0
+        order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
+    return (
+        _bound(n, live, certain, settings, lower=True, order=order),
+        _bound(n, live, possible, settings, lower=False, order=order),
+    )
+
+
+def _bound(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *, lower: bool,
+           order: GraphOrder | None) -> BoundResult:
+    own = settings.ownership
+    prop = own.propagation
+    ch = build_channels(n, origin, live, lower=lower, control=prop is Propagation.CONTROL,
+                        unaccounted=settings.unaccounted_equity == "unknown")
+    threshold = settings.threshold_ppb
+    if prop is Propagation.LOOK_THROUGH:
+        assert order is not None
+        full = order.with_sources(ch.n - n)
+        hit, w, witness, unconverged = lookthrough_bound(
+            ch, full, threshold, inclusive=own.inclusive, lower=lower,
+            aggregate=own.aggregate)
+        rnd = np.where(hit, 1, -1).astype(np.int32)
+        rnd[ch.origin] = 0
+        return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], witness[:n],
+                           ch.virtual_of, None, unconverged)
+    if own.aggregate:
+        return _cascade(ch, threshold, inclusive=own.inclusive, lower=lower)
+    return _cascade_single(ch, threshold, inclusive=own.inclusive, lower=lower)
+
+
+def _csr_channel(src: I64, dst: I64, val: I64, opn: I32,
+                 n: int) -> tuple[I64, I64, I64, I32]:
+    ptr, perm = csr(src, n)
+    return ptr, dst[perm], val[perm], opn[perm]
+
+
+def _cascade(ch: Channels, threshold: int, *, inclusive: bool, lower: bool) -> BoundResult:
+    s = _csr_channel(ch.s_src, ch.s_dst, ch.s_val, ch.s_opn, ch.n)
+    v = _csr_channel(ch.v_src, ch.v_dst, ch.v_val, ch.v_opn, ch.n)
+    acc_s, _, acc_v, _, rnd = cascade_all(ch.n, ch.origin, *s, *v, threshold, inclusive,
+                                          lower)
+    n = ch.n_real
+    value = np.minimum(np.maximum(acc_s[:n], acc_v[:n]), SCALE) / SCALE
+    value[ch.origin[:n]] = 1.0
+    return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64),
+                       ch.virtual_of)
+
+
+def _cascade_single(ch: Channels, threshold: int, *, inclusive: bool,
+                    lower: bool) -> BoundResult:
+    s = _csr_channel(ch.s_src, ch.s_dst, ch.s_val, ch.s_opn, ch.n)
+    v = _csr_channel(ch.v_src, ch.v_dst, ch.v_val, ch.v_opn, ch.n)
+    p_v, p_o, _, _, p_r, best, _ = cascade_single(ch.n, ch.origin, *s, *v, threshold,
+                                                  inclusive, lower)
+    n = ch.n_real
+    hit = (p_r >= 0) & (p_v < n)
+    p_v, p_o, p_r = p_v[hit], p_o[hit], p_r[hit]
+    sort = np.lexsort((p_o, p_r, p_v))
+    p_v, p_o, p_r = p_v[sort], p_o[sort], p_r[sort]
+    first = np.ones(len(p_v), dtype=np.bool_)
+    first[1:] = p_v[1:] != p_v[:-1]
+    rnd = np.full(n, -1, dtype=np.int32)
+    witness = np.full(n, -1, dtype=np.int64)
+    rnd[p_v[first]] = p_r[first]
+    witness[p_v[first]] = p_o[first]
+    value = np.minimum(best[:n], SCALE) / SCALE
+    value[ch.origin[:n]] = 1.0
+    return BoundResult(rnd >= 0, value, rnd, witness, ch.virtual_of,
+                       (p_v, p_o, p_r.astype(np.int32)))

@@ -1,0 +1,133 @@
+"""Origins: the entities restricted in their own right, before any ownership is read.
+
+Two masks come out. ``certain`` entities are origins at the lower bound; ``possible`` is a
+superset, the origins at the upper bound (persons under ``persons: uncertain``, owners of
+type ``unknown`` under ``unknown_ownership: review``). The rules, in policy terms:
+
+- company: ``headquarters`` (principal place of business) in a restricted region, or per
+  ``origin.companies`` the jurisdiction of registration alone, or as a stand-in when the
+  headquarters are unknown;
+- state: its country (``hq``, falling back to jurisdiction) when ``origin.states`` is true;
+- person: residence (``hq``) per ``origin.persons`` (``restricted`` certain, ``uncertain``
+  possible only, ``ignore`` never);
+- anyone, of any type, on a designation list the policy names (``'*'`` any list): certain;
+- type ``unknown``: possible iff ``unknown_ownership: review``;
+- ``enabled: false``: no origins at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ringfence.attribution.graph import EntityTable
+from ringfence.policy.schema import CompaniesRule, PersonsRule, PolicySettings
+
+__all__ = ["OriginReason", "origin_reasons", "origins"]
+
+B = npt.NDArray[np.bool_]
+COMPANY, PERSON, STATE, UNKNOWN = 0, 1, 2, 3
+
+
+def _region_mask(entities: EntityTable, settings: PolicySettings) -> B:
+    regions = set(settings.restricted_regions)
+    return np.array([c in regions for c in entities.countries], dtype=np.bool_)
+
+
+def _listed(entities: EntityTable, settings: PolicySettings) -> B:
+    names = settings.origin.lists
+    if not names or len(entities.list_idx) == 0:
+        return np.zeros(len(entities), dtype=np.bool_)
+    wanted = set(names)
+    code_ok = np.array(["*" in wanted or nm in wanted for nm in entities.list_names],
+                       dtype=np.bool_)
+    hits = np.concatenate(([0], np.cumsum(code_ok[entities.list_idx], dtype=np.int64)))
+    ptr = entities.list_ptr
+    return np.asarray(hits[ptr[1:]] - hits[ptr[:-1]] > 0)
+
+
+def _country_hits(entities: EntityTable, settings: PolicySettings) -> tuple[B, B, B]:
+    """(hq restricted, jurisdiction restricted, hq unknown)."""
+    region = _region_mask(entities, settings)
+    return region[entities.hq], region[entities.jurisdiction], entities.hq == 0
+
+
+def origins(entities: EntityTable, settings: PolicySettings) -> tuple[B, B]:
+    """``(certain, possible)`` origin masks; ``possible`` includes ``certain``."""
+    n = len(entities)
+    if not settings.enabled:
+        none = np.zeros(n, dtype=np.bool_)
+        return none, none.copy()
+    hq_hit, jur_hit, hq_unknown = _country_hits(entities, settings)
+    etype = entities.type
+    rule = settings.origin.companies
+    if rule is CompaniesRule.HEADQUARTERS:
+        company_hit = hq_hit
+    elif rule is CompaniesRule.JURISDICTION:
+        company_hit = jur_hit
+    else:
+        company_hit = hq_hit | (hq_unknown & jur_hit)
+    certain = (etype == COMPANY) & company_hit
+    if settings.origin.states:
+        certain |= (etype == STATE) & (hq_hit | (hq_unknown & jur_hit))
+    person_hit = (etype == PERSON) & hq_hit
+    if settings.origin.persons is PersonsRule.RESTRICTED:
+        certain |= person_hit
+    certain |= _listed(entities, settings)
+    possible = certain.copy()
+    if settings.origin.persons is PersonsRule.UNCERTAIN:
+        possible |= person_hit
+    if settings.unknown_ownership == "review":
+        possible |= etype == UNKNOWN
+    return certain, possible
+
+
+@dataclass(frozen=True)
+class OriginReason:
+    """Why one entity is an origin: ``code`` is stable, ``text`` reads as a sentence."""
+
+    code: str  # headquarters | jurisdiction | state | person | list | unknown_owner
+    text: str
+    certain: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "text": self.text, "certain": self.certain}
+
+
+def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int) -> list[OriginReason]:
+    """Every reason entity ``i`` is an origin (empty when it is not one)."""
+    if not settings.enabled:
+        return []
+    out: list[OriginReason] = []
+    regions = set(settings.restricted_regions)
+    hq = entities.countries[int(entities.hq[i])]
+    jur = entities.countries[int(entities.jurisdiction[i])]
+    etype = int(entities.type[i])
+    hq_in, jur_in = hq in regions, jur in regions
+    rule = settings.origin.companies
+    if etype == COMPANY:
+        if hq_in and rule is not CompaniesRule.JURISDICTION:
+            out.append(OriginReason("headquarters",
+                                    f"headquarters in {hq}, a restricted region", True))
+        elif jur_in and (rule is CompaniesRule.JURISDICTION or (
+                rule is CompaniesRule.HEADQUARTERS_OR_JURISDICTION and not hq)):
+            why = "" if rule is CompaniesRule.JURISDICTION else " (headquarters unknown)"
+            out.append(OriginReason("jurisdiction",
+                                    f"registered in {jur}, a restricted region{why}", True))
+    elif etype == STATE and settings.origin.states and (hq_in or (not hq and jur_in)):
+        out.append(OriginReason("state", f"state or state body of {hq or jur}", True))
+    elif etype == PERSON and hq_in and settings.origin.persons is not PersonsRule.IGNORE:
+        sure = settings.origin.persons is PersonsRule.RESTRICTED
+        out.append(OriginReason("person", f"person resident in {hq}"
+                                + ("" if sure else " (policy: persons uncertain)"), sure))
+    elif etype == UNKNOWN and settings.unknown_ownership == "review":
+        out.append(OriginReason("unknown_owner",
+                                "owner not known (policy: unknown_ownership review)", False))
+    wanted = set(settings.origin.lists)
+    for code in entities.list_idx[entities.list_ptr[i]:entities.list_ptr[i + 1]]:
+        name = entities.list_names[int(code)]
+        if "*" in wanted or name in wanted:
+            out.append(OriginReason("list", f"on designation list {name}", True))
+    return out
