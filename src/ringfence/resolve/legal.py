@@ -1,0 +1,235 @@
+"""Legal forms (stripped) and organisational words (kept, but marked).
+
+Latin and Cyrillic legal forms come from rigour's org-type table (OCCRP sheet, ISO 20275
+ELF, Wikipedia), applied to each word run. On top of it, short forms rigour leaves alone
+(Co, Ltd, Pte, ПАО, АК, Госкорпорация ...), Chinese suffixes (matched without word
+boundaries, longest first: 股份有限公司, 有限责任公司, 有限公司 ...), their pinyin spellings
+(derived from the Chinese list with pypinyin, not typed by hand), Persian and Korean forms.
+
+Organisational words (group, holding, 集团, 控股 ...) are *not* legal forms: a parent and
+its subsidiary often differ only by them, so they stay as tokens and count against a match
+when only one side has them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ringfence.resolve.text import pinyin_syllables
+
+__all__ = [
+    "HAN_LEGAL_SUFFIXES",
+    "LATIN_LEGAL_WORDS",
+    "STOPWORDS",
+    "STRUCTURAL_KEYS",
+    "pinyin_legal_forms",
+    "rigour_strip",
+    "strip_han_suffix",
+]
+
+HAN_LEGAL_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(
+        ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "责任公司", "公司", "株式会社"),
+        key=len,
+        reverse=True,
+    )
+)
+
+LATIN_LEGAL_WORDS: frozenset[str] = frozenset(
+    [
+        "co",
+        "company",
+        "companies",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "plc",
+        "llc",
+        "llp",
+        "lp",
+        "pte",
+        "pvt",
+        "private",
+        "pty",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "kk",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "ao",
+        "pao",
+        "oao",
+        "zao",
+        "ooo",
+        "nao",
+        "ak",
+        "zrt",
+        "kft",
+        "sarl",
+        "bhd",
+        "sdn",
+        "tbk",
+        "ltda",
+        "cia",
+        "sab",
+        "cv",
+        "jv",
+        "se",
+        "ооо",
+        "пао",
+        "оао",
+        "зао",
+        "ао",
+        "нао",
+        "ак",
+        "гк",
+        "госкорпорация",
+        "компания",
+        "kompaniya",
+        "kompaniia",
+        "شرکت",
+        "سهامی",
+        "خاص",
+        "عام",
+        "주식회사",
+        "유한회사",
+        "주",
+    ]
+)
+
+# Multi-word forms rigour does not cover, as token tuples.
+_LATIN_LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("joint", "stock", "company"),
+    ("joint", "stock", "commercial"),
+    ("public", "joint", "stock"),
+    ("open", "joint", "stock"),
+    ("closed", "joint", "stock"),
+    ("joint", "stock"),
+    ("state", "corporation"),
+    ("aktsionernaya", "kompaniya"),
+    ("акционерная", "компания"),
+    ("государственная", "корпорация"),
+    ("goskorporatsiya",),
+    ("gosudarstvennaya", "korporatsiya"),
+    ("مسئولیت", "محدود"),
+    ("مسیولیت", "محدود"),
+)
+
+STOPWORDS: frozenset[str] = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "&",
+        "de",
+        "la",
+        "des",
+        "du",
+        "der",
+        "die",
+        "und",
+        "e",
+        "y",
+        "и",
+        "по",
+        "для",
+        "el",
+        "al",
+        "an",
+    ]
+)
+
+# Keys (see text.loose / gloss.en_key) of organisational words that separate a parent
+# from its subsidiary.
+STRUCTURAL_KEYS: frozenset[str] = frozenset(
+    ["group", "grup", "holding", "holdings", "jituan", "konggu", "international", "guoji"]
+)
+
+
+@lru_cache(maxsize=1)
+def pinyin_legal_forms() -> tuple[tuple[str, ...], ...]:
+    """Pinyin spellings of the Chinese legal forms, as token tuples (longest first)."""
+    forms: set[tuple[str, ...]] = set()
+    for suffix in HAN_LEGAL_SUFFIXES:
+        syl = pinyin_syllables(suffix)
+        # Written with one word per two syllables: gufen youxian gongsi.
+        words = tuple("".join(syl[i : i + 2]) for i in range(0, len(syl), 2))
+        forms.add(words)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def strip_han_suffix(han: str) -> tuple[str, list[str]]:
+    """Strip Chinese legal-form suffixes from the end of a run; returns (rest, removed)."""
+    removed: list[str] = []
+    changed = True
+    while changed and han:
+        changed = False
+        for suffix in HAN_LEGAL_SUFFIXES:
+            if han.endswith(suffix):
+                removed.append(suffix)
+                han = han[: -len(suffix)]
+                changed = True
+                break
+    return han, removed
+
+
+@lru_cache(maxsize=1 << 16)
+def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Remove legal forms from a run of lower-cased words: (kept words, removed forms)."""
+    if not words:
+        return words, ()
+    from rigour.names import extract_org_types, remove_org_types
+
+    text = " ".join(words)
+    removed = [m for m, _ in extract_org_types(text)]
+    kept = remove_org_types(text).split() if removed else list(words)
+    kept, phrase_removed = _strip_phrases(kept)
+    removed.extend(phrase_removed)
+    out: list[str] = []
+    for w in kept:
+        if w in LATIN_LEGAL_WORDS:
+            removed.append(w)
+        else:
+            out.append(w)
+    out, py_removed = _strip_pinyin_forms(out)
+    removed.extend(py_removed)
+    return tuple(out), tuple(removed)
+
+
+def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
+    removed: list[str] = []
+    i = 0
+    out: list[str] = []
+    while i < len(words):
+        for phrase in _LATIN_LEGAL_PHRASES:
+            n = len(phrase)
+            if tuple(words[i : i + n]) == phrase:
+                removed.append(" ".join(phrase))
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out, removed
+
+
+def _strip_pinyin_forms(words: list[str]) -> tuple[list[str], list[str]]:
+    removed: list[str] = []
+    for form in pinyin_legal_forms():
+        n = len(form)
+        if len(words) > n and tuple(words[-n:]) == form:
+            removed.append(" ".join(form))
+            words = words[:-n]
+            break
+    return words, removed

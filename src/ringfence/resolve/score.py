@@ -1,0 +1,411 @@
+"""Compare two organisation records: a score in 0..1, a match flag, and the evidence.
+
+The name score aligns the tokens of the two names: each token may pair with one token or
+with a run of two or three tokens on the other side (Hong Kong ~ Hongkong, 长城 ~ Great
+Wall, 中国石油 ~ Zhongguo Shiyou). A pair is scored by the best agreeing form:
+
+========================  =====  ==============================================
+method                    score  example
+========================  =====  ==============================================
+exact                     1.00   华为 ~ 華為 (after simplification)
+spelling                  1.00   Antey ~ Antei; Co ~ Company (same script)
+romanised                 0.95   Газпром ~ Gazprom; 长城 ~ Changcheng
+translation               0.90   银行 ~ Bank; нефтяная ~ Oil; بانک ~ Bank
+skeleton                  0.85   ملت ~ Mellat (consonants mlt)
+fuzzy                     ≤0.90  LUKUIL ~ LUKOIL (one edit in six letters)
+========================  =====  ==============================================
+
+Each side's coverage is the weighted share of its tokens that found a partner (weights:
+rare tokens more, see :class:`TokenWeights`); the name score is the harmonic mean of the
+two coverages, so words present on one side only pull it down. Parenthesised qualifiers
+("(Asia)", "（上海）") and organisational words (group, holding, 集团, 控股) that only one
+side has cut it further: they are what separates a parent from its subsidiary.
+
+Identifiers are decisive: a shared valid identifier scores 1.0 whatever the names; two
+different valid identifiers in one scheme cap the score far below any threshold. Different
+countries (when both are given) cost a little.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
+from ringfence.resolve.names import NameForm, Token, analyse_name
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Comparison",
+    "Feature",
+    "Record",
+    "TokenWeights",
+    "compare",
+]
+
+DEFAULT_THRESHOLD = 0.7
+
+_GENERIC_WEIGHT = 0.35
+_ONE_SIDED_PENALTY = 0.75  # per unmatched qualifier / organisational word, at most two
+_COUNTRY_PENALTY = 0.85
+_CONFLICT_CAP = 0.3
+_ABBREV_SCORE = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One side of a comparison: names (any script), countries, identifiers."""
+
+    names: tuple[str, ...]
+    countries: frozenset[str] = frozenset()
+    ids: tuple[ParsedId, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        name: str | Iterable[str],
+        *,
+        country: str | Iterable[str] | None = None,
+        ids: Iterable[ParsedId] = (),
+    ) -> Record:
+        names = (name,) if isinstance(name, str) else tuple(name)
+        if country is None:
+            countries: frozenset[str] = frozenset()
+        elif isinstance(country, str):
+            countries = frozenset({country.strip().upper()} - {""})
+        else:
+            countries = frozenset(c.strip().upper() for c in country if c and c.strip())
+        return cls(
+            names=tuple(n for n in names if n and n.strip()), countries=countries, ids=tuple(ids)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One piece of evidence: which feature, its score, and the values it compared."""
+
+    feature: str
+    score: float
+    a: str
+    b: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"feature": self.feature, "score": round(self.score, 4), "a": self.a, "b": self.b}
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    score: float
+    match: bool
+    explanation: tuple[Feature, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "match": self.match,
+            "score": round(self.score, 4),
+            "explanation": [f.as_dict() for f in self.explanation],
+        }
+
+
+class TokenWeights:
+    """How much a token counts: inverse document frequency over a snapshot's names.
+
+    Without frequencies (``TokenWeights()``), generic words (countries, nationalities,
+    organisational words) weigh 0.35 and every other word 1.0. With frequencies, a word's
+    weight is its IDF scaled to 0.2..1 (and never above the generic weight for generic
+    words), so "bank" weighs little in a list of banks.
+    """
+
+    def __init__(self, doc_freq: Mapping[str, int] | None = None, total: int = 0) -> None:
+        self._df = doc_freq or {}
+        self._n = max(total, 1)
+        self._log_n = math.log(self._n + 1)
+
+    def weight(self, token: Token) -> float:
+        base = _GENERIC_WEIGHT if token.generic else 1.0
+        if not self._df:
+            return base
+        df = self._df.get(token.primary, 0)
+        idf = math.log((self._n + 1) / (df + 1)) / self._log_n if self._log_n > 0 else 1.0
+        return min(base, max(0.2, min(1.0, 0.2 + idf)))
+
+
+_DEFAULT_WEIGHTS = TokenWeights()
+
+
+def compare(
+    a: Record,
+    b: Record,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    weights: TokenWeights | None = None,
+) -> Comparison:
+    """Score how likely ``a`` and ``b`` are the same organisation, with the evidence."""
+    w = weights or _DEFAULT_WEIGHTS
+    features: list[Feature] = []
+    outcome, ida, idb = compare_ids(a.ids, b.ids)
+    name_score, name_features = _best_name_score(a.names, b.names, w)
+    score = name_score
+    if outcome is IdOutcome.SAME and ida and idb:
+        features.append(Feature(f"identifier:{ida.scheme}", 1.0, ida.raw, idb.raw))
+        score = 1.0
+    elif outcome is IdOutcome.CONFLICT and ida and idb:
+        features.append(Feature(f"identifier_conflict:{ida.scheme}", -1.0, ida.raw, idb.raw))
+        score = min(score, name_score * _CONFLICT_CAP)
+    for x in a.ids:
+        if not x.valid:
+            features.append(Feature(f"identifier_invalid:{x.scheme}", 0.0, x.raw, ""))
+    for y in b.ids:
+        if not y.valid:
+            features.append(Feature(f"identifier_invalid:{y.scheme}", 0.0, "", y.raw))
+    features.extend(name_features)
+    if a.countries and b.countries and outcome is not IdOutcome.SAME:
+        ca, cb = ",".join(sorted(a.countries)), ",".join(sorted(b.countries))
+        if a.countries & b.countries:
+            features.append(Feature("country", 1.0, ca, cb))
+        else:
+            features.append(Feature("country_mismatch", _COUNTRY_PENALTY - 1.0, ca, cb))
+            score *= _COUNTRY_PENALTY
+    score = max(0.0, min(1.0, score))
+    return Comparison(score=score, match=score >= threshold, explanation=tuple(features))
+
+
+def _best_name_score(
+    names_a: tuple[str, ...], names_b: tuple[str, ...], w: TokenWeights
+) -> tuple[float, list[Feature]]:
+    best = 0.0
+    best_feats: list[Feature] = []
+    for na in names_a:
+        fa = analyse_name(na)
+        for nb in names_b:
+            fb = analyse_name(nb)
+            s, feats = _name_score(fa, fb, w)
+            if s > best or not best_feats:
+                best, best_feats = s, feats
+            if best >= 1.0:
+                return best, best_feats
+    return best, best_feats
+
+
+def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, list[Feature]]:
+    best = -1.0
+    feats: list[Feature] = []
+    for va_i, va in enumerate(fa.variants):
+        for vb_i, vb in enumerate(fb.variants):
+            s, f = _align_score(va, vb, w)
+            if va_i or vb_i:
+                s *= 0.97  # a quoted core is slightly weaker evidence than the full name
+                f.insert(0, Feature("quoted_core", s, _show(va), _show(vb)))
+            if s > best:
+                best, feats = s, f
+    ab = _abbreviation(fa, fb) or _abbreviation(fb, fa)
+    if ab and best < _ABBREV_SCORE:
+        short, long_ = ab
+        best, feats = _ABBREV_SCORE, [Feature("abbreviation", _ABBREV_SCORE, short, long_)]
+    if best < 0:
+        return 0.0, [Feature("name", 0.0, fa.original, fb.original)]
+    feats.insert(0, Feature("name", best, fa.original, fb.original))
+    if fa.legal_forms or fb.legal_forms:
+        feats.append(
+            Feature("legal_form_ignored", 0.0, " ".join(fa.legal_forms), " ".join(fb.legal_forms))
+        )
+    return best, feats
+
+
+def _show(tokens: tuple[Token, ...]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
+# --- token alignment -------------------------------------------------------------------
+
+
+def _align_score(
+    ta: tuple[Token, ...], tb: tuple[Token, ...], w: TokenWeights
+) -> tuple[float, list[Feature]]:
+    cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
+    for i, x in enumerate(ta):
+        for j, y in enumerate(tb):
+            s, m = _token_sim(x, y)
+            if s > 0:
+                cands.append((s, 1, m, (i,), (j,)))
+    for k in (2, 3):
+        for i, x in enumerate(ta):
+            for j in range(len(tb) - k + 1):
+                s, m = _span_sim(x, tb[j : j + k])
+                if s > 0:
+                    cands.append((s, k, m, (i,), tuple(range(j, j + k))))
+        for j, y in enumerate(tb):
+            for i in range(len(ta) - k + 1):
+                s, m = _span_sim(y, ta[i : i + k])
+                if s > 0:
+                    cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
+    cands.sort(key=lambda c: (-c[0], -c[1]))
+    used_a: dict[int, float] = {}
+    used_b: dict[int, float] = {}
+    feats: list[Feature] = []
+    for s, _k, m, ia, ib in cands:
+        if any(i in used_a for i in ia) or any(j in used_b for j in ib):
+            continue
+        for i in ia:
+            used_a[i] = s
+        for j in ib:
+            used_b[j] = s
+        feats.append(
+            Feature(
+                f"token:{m}", s, " ".join(ta[i].text for i in ia), " ".join(tb[j].text for j in ib)
+            )
+        )
+    wa = [w.weight(t) for t in ta]
+    wb = [w.weight(t) for t in tb]
+    tot_a, tot_b = sum(wa), sum(wb)
+    if tot_a <= 0 or tot_b <= 0:
+        return 0.0, feats
+    cov_a = sum(wa[i] * s for i, s in used_a.items()) / tot_a
+    cov_b = sum(wb[j] * s for j, s in used_b.items()) / tot_b
+    score = 0.0 if cov_a + cov_b == 0 else 2 * cov_a * cov_b / (cov_a + cov_b)
+    penalties = 0
+    for side, tokens, used in (("a", ta, used_a), ("b", tb, used_b)):
+        for i, t in enumerate(tokens):
+            if i in used:
+                continue
+            if t.qualifier or t.structural:
+                kind = "qualifier_one_sided" if t.qualifier else "organisational_word_one_sided"
+                if penalties < 2:
+                    score *= _ONE_SIDED_PENALTY
+                    penalties += 1
+                va, vb = (t.text, "") if side == "a" else ("", t.text)
+                feats.append(Feature(kind, _ONE_SIDED_PENALTY - 1.0, va, vb))
+            else:
+                va, vb = (t.text, "") if side == "a" else ("", t.text)
+                feats.append(
+                    Feature("token_unmatched", -round(wa[i] if side == "a" else wb[i], 4), va, vb)
+                )
+    return score, feats
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_sim(x: Token, y: Token) -> tuple[float, str]:
+    if x.text == y.text:
+        return 1.0, "exact"
+    if x.keys & y.keys:
+        return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
+    g = max(_gloss_sim(x, y), _gloss_sim(y, x))
+    if g > 0:
+        return g, "translation"
+    if ("Arab" in (x.script, y.script)) and x.skeleton and x.skeleton == y.skeleton:
+        if len(x.skeleton) >= 2 and x.script != y.script:
+            return 0.85, "skeleton"
+        if len(x.skeleton) >= 3:
+            return 0.8, "skeleton"
+    best = 0.0
+    for kx in x.keys:
+        if len(kx) < 4:
+            continue
+        for ky in y.keys:
+            if len(ky) < 4:
+                continue
+            short = min(len(kx), len(ky))
+            allowed = 1 if short < 9 else 2
+            d = DamerauLevenshtein.distance(kx, ky, score_cutoff=allowed)
+            if d <= allowed:
+                best = max(best, 1.0 - d / max(len(kx), len(ky)))
+    if best > 0:
+        return min(best, 0.9), "fuzzy"
+    if "Arab" in (x.script, y.script) and len(x.skeleton) >= 4 and len(y.skeleton) >= 4:
+        d = DamerauLevenshtein.distance(x.skeleton, y.skeleton, score_cutoff=1)
+        if d <= 1:
+            return 0.7, "skeleton"
+    return 0.0, ""
+
+
+def _words(t: Token) -> frozenset[str]:
+    if t.script in ("Latn", "Hang", "Zyyy"):
+        return t.keys
+    return frozenset(p[0] for p in t.gloss if len(p) == 1)
+
+
+def _gloss_sim(x: Token, y: Token) -> float:
+    if not x.gloss:
+        return 0.0
+    words = _words(y)
+    if not words:
+        return 0.0
+    best = 0.0
+    for p in x.gloss:
+        if len(p) == 1 and p[0] in words:
+            return 0.9
+        if len(p) == 2 and words & set(p):
+            best = 0.75
+    if y.gloss and x.script != "Latn" and y.script != "Latn":
+        ys = {p for p in y.gloss}
+        if ys & set(x.gloss):
+            return 0.85
+    return best
+
+
+@lru_cache(maxsize=1 << 18)
+def _span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
+    if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
+        return _gloss_span(x, span)
+    joined = "".join(t.primary for t in span)
+    if joined in x.keys or joined == x.primary:
+        return 0.95, "joined"
+    if len(joined) >= 8 and len(x.primary) >= 8:
+        d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
+        if d <= 1:
+            return 0.85, "joined_fuzzy"
+    return _gloss_span(x, span)
+
+
+def _gloss_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
+    if not x.gloss:
+        return 0.0, ""
+    span_words = [_words(t) for t in span]
+    for p in x.gloss:
+        if len(p) != len(span):
+            continue
+        if all(any(word in ws for word in p) for ws in span_words) and all(
+            any(word in ws for ws in span_words) for word in p
+        ):
+            return 0.9, "translation"
+    return 0.0, ""
+
+
+# --- abbreviations ---------------------------------------------------------------------
+
+
+def _abbreviation(short: NameForm, long_: NameForm) -> tuple[str, str] | None:
+    """``CNOOC`` ~ China National Offshore Oil Corporation: each letter run is a prefix
+    of successive words of the other name; words after the last one used may be left."""
+    toks = short.tokens
+    if len(toks) != 1 or not toks[0].upper or toks[0].script not in ("Latn", "Cyrl"):
+        return None
+    acro = toks[0].primary if toks[0].script == "Cyrl" else toks[0].text
+    acro = acro.replace("-", "")
+    words = [w for w in long_.raw_words if w.isalpha() and w.isascii()]
+    if not 3 <= len(acro) <= 6 or len(words) < 2:
+        return None
+    if _acronym_fits(acro, tuple(words)):
+        return short.original, long_.original
+    return None
+
+
+@lru_cache(maxsize=1 << 14)
+def _acronym_fits(acro: str, words: tuple[str, ...]) -> bool:
+    def fits(a: int, wi: int, skipped: int) -> bool:
+        if a == len(acro):
+            return len(words) - wi <= 2 or all(len(w) <= 3 for w in words[wi:])
+        if wi >= len(words):
+            return False
+        word = words[wi]
+        for n in range(min(3, len(word), len(acro) - a), 0, -1):
+            if word[:n] == acro[a : a + n] and fits(a + n, wi + 1, skipped):
+                return True
+        return False
+
+    return fits(0, 0, 0)

@@ -1,0 +1,276 @@
+"""Script-level text tools: script detection, romanisation in several systems, loose keys.
+
+Every function here is pure and cached where it is hot. Romanisation never replaces the
+native string: callers keep both and compare on whichever agrees best.
+
+* Han: simplified/traditional through OpenCC (``t2s``), Mandarin pinyin through pypinyin,
+  Cantonese through ToJyutping (Jyutping, then rewritten towards the Hong Kong government
+  spellings that company names use: 長江 → cheung kong, 新鴻基 → sun hung kei).
+* Cyrillic: one BGN/PCGN-style table; spelling variants (kh/h, ts/c, y/i/j) are folded
+  by :func:`loose`, so one table covers GOST, BGN and ICAO spellings on the other side.
+* Persian/Arabic: letter variants (ي/ی, ك/ک, ة/ه), ZWNJ, tatweel and diacritics folded;
+  romanised as a consonant skeleton, since list romanisations drop or guess vowels.
+* Hangul: Revised Romanization (korean-romanizer); McCune-Reischauer spellings meet it
+  through :func:`loose`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "arabic_skeleton",
+    "cantonese",
+    "cyrillic_to_latin",
+    "fold_persian",
+    "korean_to_latin",
+    "latin_skeleton",
+    "loose",
+    "pinyin",
+    "pinyin_syllables",
+    "script_of",
+    "to_simplified",
+]
+
+
+def script_of(text: str) -> str:
+    """ISO 15924-ish code of the dominant script: Latn, Cyrl, Hani, Arab, Hang or Zyyy."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        s = _char_script(ch)
+        if s != "Zyyy":
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return "Zyyy"
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+def _char_script(ch: str) -> str:
+    o = ord(ch)
+    if ch.isdigit():
+        return "Zyyy"
+    if o < 0x250 and ch.isalpha():
+        return "Latn"
+    if 0x400 <= o < 0x530:
+        return "Cyrl"
+    if 0x600 <= o < 0x700 or 0x750 <= o < 0x780 or 0xFB50 <= o < 0xFE00 or 0xFE70 <= o < 0xFF00:
+        return "Arab"
+    if (
+        0x4E00 <= o < 0xA000
+        or 0x3400 <= o < 0x4DC0
+        or 0x20000 <= o < 0x2FA20
+        or 0xF900 <= o < 0xFB00
+    ):
+        return "Hani"
+    if 0xAC00 <= o < 0xD7B0 or 0x1100 <= o < 0x1200 or 0x3130 <= o < 0x3190:
+        return "Hang"
+    if ch.isalpha():
+        return "Latn" if unicodedata.name(ch, "").startswith("LATIN") else "Zyyy"
+    return "Zyyy"
+
+
+# --- Latin -----------------------------------------------------------------------------
+
+_LOOSE_RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("ch", "\x01"),
+    ("ts", "\x02"),
+    ("tz", "\x02"),
+    ("x", "ks"),
+    ("q", "g"),
+    ("w", "v"),
+    ("y", "i"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ou", "u"),
+    ("c", "k"),
+    ("\x02", "c"),
+    ("\x01", "ch"),
+)
+_REPEAT = re.compile(r"(.)\1+")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=1 << 18)
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only (diacritics removed)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", stripped.replace("ß", "ss").replace("ø", "o").replace("æ", "ae"))
+
+
+@lru_cache(maxsize=1 << 18)
+def loose(latin: str) -> str:
+    """Fold romanisation variants: kh/h, ts/tz/c, y/i, w/v, q/gh/g, doubled letters.
+
+    ``loose("Rostekh") == loose("Rostech")``; ``loose("Antey") == loose("Antei")``;
+    ``loose("Qavamin") == loose("Ghavamin")``.
+    """
+    s = ascii_fold(latin)
+    for old, new in _LOOSE_RULES:
+        s = s.replace(old, new)
+    return _REPEAT.sub(r"\1", s)
+
+
+_VOWELS = re.compile(r"[aeiouv]")
+
+
+@lru_cache(maxsize=1 << 18)
+def latin_skeleton(latin: str) -> str:
+    """Consonant skeleton of a Latin spelling, for comparison with Persian/Arabic script.
+
+    Vowels and the semi-vowel letters Persian writes with the same signs as vowels
+    (v/w, y/i) are dropped: ``Mellat`` → ``mlt``; ``Tejarat`` → ``tjrt``.
+    """
+    return _REPEAT.sub(r"\1", _VOWELS.sub("", loose(latin)))
+
+
+# --- Cyrillic --------------------------------------------------------------------------
+
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 18)
+def cyrillic_to_latin(text: str) -> str:
+    """BGN/PCGN-style romanisation; other systems meet it through :func:`loose`."""
+    return "".join(_CYR.get(ch, ch) for ch in text.casefold())
+
+
+# --- Persian / Arabic ------------------------------------------------------------------
+
+_FA_FOLD = str.maketrans({
+    "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا",
+    "آ": "ا", "ٱ": "ا", "ؤ": "و", "ـ": None, "ً": None, "ٌ": None, "ٍ": None,
+    "َ": None, "ُ": None, "ِ": None, "ّ": None, "ْ": None, "ٰ": None, "ء": None,
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7",
+    "٨": "8", "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5",
+    "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+})  # fmt: skip
+_ZWNJ_PLURAL = re.compile("\u200c(?:های|ها|ای|ی)(?=$|\\s)")
+
+
+def fold_persian(text: str) -> str:
+    """Fold Arabic/Persian letter variants, drop plural suffixes after ZWNJ, drop ZWNJ."""
+    text = _ZWNJ_PLURAL.sub("", text.translate(_FA_FOLD))
+    return text.replace("\u200c", "").replace("\u200d", "")
+
+
+_FA_LAT = {
+    "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
+    "چ": "ch", "ح": "h", "ه": "h", "خ": "kh", "د": "d", "ذ": "z", "ز": "z", "ض": "z",
+    "ظ": "z", "ر": "r", "ژ": "zh", "ش": "sh", "ع": "", "غ": "gh", "ق": "q", "ف": "f",
+    "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "v", "ی": "y", "ا": "a",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 16)
+def arabic_skeleton(text: str) -> str:
+    """Consonant skeleton of a Persian/Arabic-script word, in :func:`latin_skeleton` space.
+
+    A final ه after a consonant is kept (سپه → sph, Sepah → sph).
+    """
+    latin = "".join(_FA_LAT.get(ch, "") for ch in fold_persian(text))
+    return latin_skeleton(latin)
+
+
+# --- Han -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1 << 18)
+def to_simplified(text: str) -> str:
+    """Traditional (incl. Hong Kong variants) → simplified Chinese; other text unchanged."""
+    if not any(_char_script(ch) == "Hani" for ch in text):
+        return text
+    conv = _t2s()
+    return str(conv.convert(text))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1 << 18)
+def pinyin_syllables(han: str) -> tuple[str, ...]:
+    """Mandarin syllables without tones; pypinyin's phrase table resolves polyphones."""
+    from pypinyin import lazy_pinyin
+
+    return tuple(s for s in lazy_pinyin(han) if s.isascii() and s.isalnum())
+
+
+def pinyin(han: str) -> str:
+    """Pinyin joined: 长城 → changcheng."""
+    return "".join(pinyin_syllables(han))
+
+
+# Jyutping → Hong Kong government romanisation, as company names write Cantonese.
+_JP_INITIAL = (
+    ("gw", "kw"), ("kw", "kw"), ("ng", "ng"), ("b", "p"), ("p", "p"), ("d", "t"),
+    ("t", "t"), ("g", "k"), ("k", "k"), ("z", "ch"), ("c", "ch"), ("s", "s"), ("j", "y"),
+    ("h", "h"), ("f", "f"), ("m", "m"), ("n", "n"), ("l", "l"), ("w", "w"),
+)  # fmt: skip
+_JP_FINAL = {
+    "aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang": "ang",
+    "aap": "ap", "aat": "at", "aak": "ak", "ai": "ai", "au": "au", "am": "am", "an": "un",
+    "ang": "ang", "ap": "ap", "at": "at", "ak": "ak", "e": "e", "ei": "ei", "eng": "eng",
+    "ek": "ek", "eu": "eu", "i": "i", "iu": "iu", "im": "im", "in": "in", "ing": "ing",
+    "ip": "ip", "it": "it", "ik": "ik", "o": "o", "oi": "oi", "on": "on", "ong": "ong",
+    "ot": "ot", "ok": "ok", "ou": "o", "u": "oo", "ui": "ui", "un": "oon", "ung": "ung",
+    "ut": "ut", "uk": "uk", "oe": "eu", "oeng": "eung", "oek": "euk", "eoi": "ui",
+    "eon": "un", "eot": "ut", "yu": "ue", "yun": "uen", "yut": "uet", "m": "m", "ng": "ng",
+}  # fmt: skip
+
+
+def _jyutping_to_hk(syllable: str) -> str:
+    s = syllable.rstrip("0123456789")
+    initial, rest = "", s
+    for jp, hk in _JP_INITIAL:
+        if s.startswith(jp) and s != jp:
+            initial, rest = hk, s[len(jp) :]
+            break
+    final = _JP_FINAL.get(rest, rest)
+    if initial == "y" and final.startswith("ue"):
+        initial = ""
+        final = "y" + final[1:]
+    return initial + final
+
+
+@lru_cache(maxsize=1 << 16)
+def cantonese(han: str) -> tuple[str, ...]:
+    """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong")."""
+    import ToJyutping  # type: ignore[import-untyped]
+
+    out: list[str] = []
+    for _ch, jp in ToJyutping.get_jyutping_list(han):
+        if jp:
+            out.append(_jyutping_to_hk(jp.split(" ")[0]))
+    return tuple(out)
+
+
+# --- Hangul ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 16)
+def korean_to_latin(text: str) -> str:
+    """Revised Romanization of Hangul: 조선 → joseon."""
+    from korean_romanizer.romanizer import Romanizer  # type: ignore[import-untyped]
+
+    return str(Romanizer(text).romanize())
