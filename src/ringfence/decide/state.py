@@ -17,7 +17,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ringfence.decide.reasons import Outcome, Reason
 from ringfence.decide.rules import (
@@ -98,6 +98,48 @@ class DecisionState:
                    keys=dict(keys or {}), key_hashes=dict(key_hashes or {}),
                    country_of=country_of)
 
+    def updated(
+        self,
+        *,
+        orgs: Iterable[OrgFacts] = (),
+        accounts: Iterable[AccountFacts] = (),
+        keys: Mapping[str, str] | None = None,
+        key_hashes: Mapping[str, str] | None = None,
+        drop_keys: Iterable[tuple[str, str]] = (),
+    ) -> DecisionState:
+        """A new state with some organisations, accounts or keys changed; accounts that
+        belong to, or attest, a changed organisation are re-linked and re-evaluated."""
+        new_orgs = dict(self.orgs)
+        changed = set()
+        for o in orgs:
+            new_orgs[o.org_id] = o
+            changed.add(o.org_id)
+        todo = {a.account_id: a for a in accounts}
+        if changed:
+            for aid, e in self.entries.items():
+                f = e.facts
+                if aid in todo:
+                    continue
+                if f.org.org_id in changed or (f.end_customer_ref in changed):
+                    todo[aid] = f
+        entries = dict(self.entries)
+        for aid, f in todo.items():
+            f = replace(f, org=new_orgs.get(f.org.org_id, f.org),
+                        end_customer=(new_orgs.get(f.end_customer_ref)
+                                      if f.end_customer_ref is not None else None))
+            base = account_reasons(f)
+            entries[aid] = _Entry(f, base, combine(base + channel_reasons(f, self.rules),
+                                                   self.rules))
+        new_keys = dict(self.keys)
+        new_hashes = dict(self.key_hashes)
+        new_keys.update(keys or {})
+        new_hashes.update(key_hashes or {})
+        for key_id, digest in drop_keys:
+            new_keys.pop(key_id, None)
+            new_hashes.pop(digest, None)
+        return replace(self, orgs=new_orgs, entries=entries, keys=new_keys,
+                       key_hashes=new_hashes, built_at=time.time())
+
     def account_for(self, *, account_id: str | None = None, key_id: str | None = None,
                     key_hash: str | None = None) -> str | None:
         if account_id is not None:
@@ -144,6 +186,13 @@ class DecisionState:
         if ip is not None:
             reasons = (*reasons, ip)
         return combine(reasons, rules, country)
+
+    def decide_unknown(self, *, ref: str | None, client_ip: str | None = None) -> Decision:
+        """The decision for a caller that named an account or key not in the book."""
+        country = None
+        if client_ip is not None and self.country_of is not None:
+            country = self.country_of(client_ip)
+        return unknown_account_decision(self.rules, ref=ref, ip_country=country)
 
     def counts(self) -> dict[str, int]:
         by_outcome: dict[str, int] = {str(o): 0 for o in Outcome}

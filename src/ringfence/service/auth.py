@@ -1,0 +1,73 @@
+"""Bearer tokens and roles.
+
+=========  =====================================================================
+role       may
+=========  =====================================================================
+gateway    decide (``/v1/decide``, ``/v1/ext_authz``)
+analyst    read the book, decisions, events and audit; onboard; review; override
+admin      publish snapshots and policies, tokens, webhooks, audit verification
+=========  =====================================================================
+
+Each route names the roles it admits; any other role gets 403, no token or an unknown one
+401. Tokens are stored as SHA-256 hashes (they are 256-bit random, so a slow hash adds
+nothing) and are shown once when created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ringfence.exc import PermissionDeniedError
+from ringfence.service.errors import AuthenticationError
+from ringfence.service.runtime import Runtime
+
+__all__ = ["Identity", "bearer", "require", "runtime_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    token_id: str
+    role: str
+
+
+def runtime_of(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def bearer(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def check(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:
+    if secret is None:
+        raise AuthenticationError("a bearer token is required")
+    found = rt.token_identity(secret)
+    if found is None:
+        raise AuthenticationError("unknown or revoked token")
+    token_id, role = found
+    if role not in roles:
+        raise PermissionDeniedError(f"role {role!r} may not do this; needs {' or '.join(roles)}",
+                                    details={"role": role, "allowed": list(roles)})
+    return Identity(token_id, role)
+
+
+def require(*roles: str) -> Callable[[Request], Identity]:
+    """A dependency admitting only ``roles`` (bearer token in ``Authorization``, or the
+    ``ringfence_token`` cookie for the console pages)."""
+
+    def dependency(request: Request) -> Identity:
+        secret = bearer(request.headers.get("authorization")) or request.cookies.get(
+            "ringfence_token")
+        return check(runtime_of(request), secret, roles)
+
+    dependency.__name__ = f"require_{'_'.join(roles)}"
+    return dependency

@@ -1,0 +1,263 @@
+"""The customer book: onboarding, accounts, API keys, analyst review and overrides, tokens.
+
+Every write is one transaction with its audit record, then folded into the live state.
+
+Overrides: an analyst may set an organisation's status with a written reason. Overriding a
+*denied* organisation (to allowed or review) takes a second, different analyst's approval
+(four eyes): the first analyst's request waits as ``pending``. An override is bound to the
+verdict it was made against; when a publish changes that verdict, the override lapses.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from ringfence.audit import now_iso
+from ringfence.decide import Channel, OrgStatus
+from ringfence.exc import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from ringfence.service.resolution import Declaration
+from ringfence.service.runtime import Runtime, sha256
+from ringfence.service.webhooks import emit_event
+from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens
+
+__all__ = [
+    "ROLES",
+    "approve_override",
+    "confirm",
+    "create_account",
+    "create_key",
+    "create_token",
+    "onboard",
+    "org_view",
+    "reject_override",
+    "request_override",
+    "revoke_key",
+]
+
+ROLES = ("gateway", "analyst", "admin")
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def org_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "country": row.country,
+        "billing_country": row.billing_country, "identifiers": row.identifiers,
+        "domains": row.domains, "entity_id": row.entity_id, "match": row.match,
+        "verdict": row.verdict, "lower": row.lower, "upper": row.upper,
+        "computed_status": row.computed_status, "reasons": row.computed_reasons,
+        "status": row.status, "override": row.override, "snapshot_id": row.snapshot_id,
+        "created_at": row.created_at, "updated_at": row.updated_at,
+    }
+
+
+def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str | None,
+            identifiers: list[dict[str, str]], domains: list[str], actor: str) -> dict[str, Any]:
+    live = rt.require_live()
+    decl = Declaration(name=name, country=country,
+                       identifiers=[(i["scheme"], i["value"]) for i in identifiers],
+                       domains=domains)
+    match = live.resolver.resolve(decl)
+    countries = [c for c in (country, billing_country) if c]
+    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries)
+    org_id = _id("org")
+    ts = now_iso()
+    match_json = None if match is None else {
+        "entity_id": match.entity_id, "score": match.score, "confident": match.confident,
+        "explanation": match.explanation,
+        "alternatives": [list(a) for a in match.alternatives]}
+    values = {
+        "id": org_id, "name": name, "country": country, "billing_country": billing_country,
+        "identifiers": identifiers, "domains": domains,
+        "entity_id": match.entity_id if match else None, "match": match_json,
+        "verdict": verdict.verdict if verdict else None,
+        "lower": verdict.lower if verdict else None,
+        "upper": verdict.upper if verdict else None,
+        "computed_status": str(status), "computed_reasons": reasons, "status": str(status),
+        "override": None, "snapshot_id": live.snapshot.id, "created_at": ts, "updated_at": ts,
+    }
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            conn.execute(insert(organizations).values(**values))
+            rt.audit.append(conn, kind="onboard", actor=actor, subject=org_id, payload={
+                "declaration": {"name": name, "country": country,
+                                "billing_country": billing_country,
+                                "identifiers": identifiers, "domains": domains},
+                "match": match_json, "status": str(status), "reasons": reasons,
+                "snapshot_id": live.snapshot.id, "policy": live.resolved.as_dict()})
+            row = rt.org_row(conn, org_id)
+        rt.refresh(orgs=[org_id])
+    return org_view(row)
+
+
+def create_account(rt: Runtime, *, org_id: str, channel: str, end_customer: str | None,
+                   actor: str) -> dict[str, Any]:
+    ts = now_iso()
+    acc_id = _id("acc")
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            rt.org_row(conn, org_id)
+            if end_customer is not None and channel == str(Channel.DIRECT):
+                raise InputError("a direct account has no end customer",
+                                 details={"field": "end_customer"})
+            conn.execute(insert(accounts).values(id=acc_id, org_id=org_id, channel=channel,
+                                                 end_customer=end_customer, active=True,
+                                                 created_at=ts))
+            rt.audit.append(conn, kind="account.create", actor=actor, subject=acc_id,
+                            payload={"org_id": org_id, "channel": channel,
+                                     "end_customer": end_customer})
+        rt.refresh(accounts_=[acc_id])
+    return {"id": acc_id, "org_id": org_id, "channel": channel, "end_customer": end_customer,
+            "active": True, "created_at": ts}
+
+
+def create_key(rt: Runtime, *, account_id: str, actor: str) -> dict[str, Any]:
+    secret = "rfk_" + secrets.token_urlsafe(32)
+    key_id = _id("key")
+    ts = now_iso()
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            if conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first() \
+                    is None:
+                raise NotFoundError(f"no account {account_id!r}",
+                                    details={"account_id": account_id})
+            conn.execute(insert(api_keys).values(id=key_id, account_id=account_id,
+                                                 hash=sha256(secret), created_at=ts))
+            rt.audit.append(conn, kind="key.create", actor=actor, subject=key_id,
+                            payload={"account_id": account_id})
+        rt.refresh(keys=[key_id])
+    return {"id": key_id, "account_id": account_id, "secret": secret, "created_at": ts}
+
+
+def revoke_key(rt: Runtime, *, key_id: str, actor: str) -> None:
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            n = conn.execute(update(api_keys).where(api_keys.c.id == key_id,
+                                                    api_keys.c.revoked_at.is_(None))
+                             .values(revoked_at=now_iso())).rowcount
+            if not n:
+                raise NotFoundError(f"no active key {key_id!r}", details={"key_id": key_id})
+            rt.audit.append(conn, kind="key.revoke", actor=actor, subject=key_id, payload={})
+        rt.refresh(keys=[key_id])
+
+
+def _set_status(rt: Runtime, conn: Any, row: Any, *, status: str, reason: str, by: str,
+                approved_by: str | None) -> None:
+    override = {"status": status, "reason": reason, "by": by, "approved_by": approved_by,
+                "verdict": row.verdict, "from_status": row.status, "at": now_iso()}
+    conn.execute(update(organizations).where(organizations.c.id == row.id)
+                 .values(status=status, override=override, updated_at=now_iso()))
+    if status != row.status:
+        emit_event(conn, type="organization.status_changed", org_id=row.id, payload={
+            "org_id": row.id, "from": row.status, "to": status, "override": override})
+
+
+def confirm(rt: Runtime, *, org_id: str, reason: str, actor: str) -> dict[str, Any]:
+    with rt._write, rt.audit.transaction() as conn:
+        row = rt.org_row(conn, org_id)
+        rt.audit.append(conn, kind="analyst.confirm", actor=actor, subject=org_id,
+                        payload={"status": row.status, "reason": reason,
+                                 "verdict": row.verdict})
+        return org_view(row)
+
+
+def request_override(rt: Runtime, *, org_id: str, status: str, reason: str,
+                     actor: str) -> dict[str, Any]:
+    if not reason.strip():
+        raise InputError("an override needs a written reason", details={"field": "reason"})
+    ov_id = _id("ovr")
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            row = rt.org_row(conn, org_id)
+            if status == row.status:
+                raise ConflictError(f"organization {org_id} is already {status}")
+            four_eyes = row.status == str(OrgStatus.DENIED)
+            state = "pending" if four_eyes else "applied"
+            conn.execute(insert(overrides).values(
+                id=ov_id, org_id=org_id, from_status=row.status, to_status=status,
+                verdict=row.verdict, reason=reason, requested_by=actor, state=state,
+                decided_by=None if four_eyes else actor, created_at=now_iso(),
+                decided_at=None if four_eyes else now_iso()))
+            if not four_eyes:
+                _set_status(rt, conn, row, status=status, reason=reason, by=actor,
+                            approved_by=None)
+            rt.audit.append(conn, kind="analyst.override" if not four_eyes
+                            else "analyst.override_requested", actor=actor, subject=org_id,
+                            payload={"override_id": ov_id, "from": row.status, "to": status,
+                                     "reason": reason, "verdict": row.verdict,
+                                     "needs_approval": four_eyes})
+        if not four_eyes:
+            rt.refresh(orgs=[org_id])
+    return {"id": ov_id, "org_id": org_id, "from_status": row.status, "to_status": status,
+            "state": state, "requested_by": actor, "reason": reason,
+            "needs_approval": four_eyes}
+
+
+def _pending(conn: Any, override_id: str) -> Any:
+    ov = conn.execute(select(overrides).where(overrides.c.id == override_id)).first()
+    if ov is None:
+        raise NotFoundError(f"no override {override_id!r}",
+                            details={"override_id": override_id})
+    if ov.state != "pending":
+        raise ConflictError(f"override {override_id} is already {ov.state}")
+    return ov
+
+
+def approve_override(rt: Runtime, *, override_id: str, reason: str,
+                     actor: str) -> dict[str, Any]:
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            ov = _pending(conn, override_id)
+            if ov.requested_by == actor:
+                raise PermissionDeniedError(
+                    "four eyes: the analyst who requested an override cannot approve it",
+                    details={"override_id": override_id, "requested_by": ov.requested_by})
+            row = rt.org_row(conn, ov.org_id)
+            if row.status != ov.from_status or row.verdict != ov.verdict:
+                raise ConflictError("the organization changed since the override was "
+                                    "requested; request it again",
+                                    details={"status": row.status, "verdict": row.verdict})
+            conn.execute(update(overrides).where(overrides.c.id == override_id)
+                         .values(state="applied", decided_by=actor, decided_at=now_iso()))
+            _set_status(rt, conn, row, status=ov.to_status, reason=ov.reason,
+                        by=ov.requested_by, approved_by=actor)
+            rt.audit.append(conn, kind="analyst.override_approved", actor=actor,
+                            subject=ov.org_id, payload={
+                                "override_id": override_id, "from": ov.from_status,
+                                "to": ov.to_status, "reason": ov.reason,
+                                "approval_reason": reason, "requested_by": ov.requested_by})
+        rt.refresh(orgs=[ov.org_id])
+    return {"id": override_id, "org_id": ov.org_id, "state": "applied",
+            "to_status": ov.to_status, "requested_by": ov.requested_by, "decided_by": actor}
+
+
+def reject_override(rt: Runtime, *, override_id: str, reason: str,
+                    actor: str) -> dict[str, Any]:
+    with rt._write, rt.audit.transaction() as conn:
+        ov = _pending(conn, override_id)
+        conn.execute(update(overrides).where(overrides.c.id == override_id)
+                     .values(state="rejected", decided_by=actor, decided_at=now_iso()))
+        rt.audit.append(conn, kind="analyst.override_rejected", actor=actor,
+                        subject=ov.org_id, payload={"override_id": override_id,
+                                                    "reason": reason})
+    return {"id": override_id, "org_id": ov.org_id, "state": "rejected", "decided_by": actor}
+
+
+def create_token(rt: Runtime, *, role: str, label: str, actor: str) -> dict[str, Any]:
+    if role not in ROLES:
+        raise InputError(f"role must be one of {', '.join(ROLES)}", details={"field": "role"})
+    secret = f"rft_{role}_" + secrets.token_urlsafe(32)
+    token_id = _id("tok")
+    with rt.audit.transaction() as conn:
+        conn.execute(insert(tokens).values(id=token_id, hash=sha256(secret), role=role,
+                                           label=label, created_at=now_iso()))
+        rt.audit.append(conn, kind="token.create", actor=actor, subject=token_id,
+                        payload={"role": role, "label": label})
+    rt.reload_tokens()
+    return {"id": token_id, "role": role, "label": label, "token": secret}

@@ -1,0 +1,188 @@
+"""The decision log, kept as OPA keeps one.
+
+Each decision gets a ``decision_id``; its record holds the snapshot id, the policy (name,
+version, hash, as-of date), the input (the client IP masked to its /24 or /48, listed under
+``masked``), the facts the rule read (account, organisation, end customer, IP country), the
+outcome and every reason.
+
+* DENY and REVIEW: one audit record per decision, committed before the response.
+* ALLOW: queued in memory and written as one audit record per batch (at most
+  ``batch_size`` decisions or ``flush_seconds`` old, and at shutdown). A crash can lose
+  at most the ALLOWs of the unflushed batch; no DENY or REVIEW is ever lost.
+
+Every record is indexed by decision id (table ``decisions``), so any decision can be
+fetched and replayed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine, insert, select
+
+from ringfence.audit import AuditLog, now_iso
+from ringfence.decide import AccountFacts, Decision, Outcome
+from ringfence.decide.state import DecisionState
+from ringfence.store.tables import audit_log, decisions
+
+__all__ = ["DecisionLog", "PendingDecision", "mask_ip"]
+
+log = structlog.get_logger("ringfence.decisions")
+
+
+def mask_ip(ip: str | None) -> str | None:
+    if ip is None:
+        return None
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return "invalid"
+    prefix = 24 if addr.version == 4 else 48
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+def _facts(f: AccountFacts | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    return {"account_id": f.account_id, "channel": str(f.channel), "active": f.active,
+            "org": f.org.evidence(),
+            "end_customer": f.end_customer.evidence() if f.end_customer else None,
+            "end_customer_ref": f.end_customer_ref}
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDecision:
+    """What the hot path hands over: cheap to make; the record is built off the path."""
+
+    decision_id: str
+    ts: str
+    state: DecisionState
+    account_id: str | None
+    ref: dict[str, str | None]  # what the caller named: account_id / key_id / api key
+    client_ip: str | None
+    channel: str | None
+    end_customer: str | None
+    decision: Decision
+    policy_as_of: str
+
+    def record(self) -> dict[str, Any]:
+        st = self.state
+        facts = _facts(st.facts(self.account_id)) if self.account_id else None
+        ec = st.orgs.get(self.end_customer) if self.end_customer else None
+        return {
+            "decision_id": self.decision_id,
+            "ts": self.ts,
+            "snapshot_id": st.snapshot_id,
+            "policy": {"name": st.policy.name, "version": st.policy.version,
+                       "hash": st.policy.hash, "as_of": self.policy_as_of},
+            "input": {**self.ref, "context": {"client_ip": mask_ip(self.client_ip),
+                                              "channel": self.channel,
+                                              "end_customer": self.end_customer}},
+            "masked": ["input.context.client_ip"] if self.client_ip else [],
+            "facts": {"account": facts, "end_customer": ec.evidence() if ec else None,
+                      "ip_country": self.decision.ip_country},
+            "result": self.decision.as_dict(),
+        }
+
+
+class DecisionLog:
+    def __init__(self, engine: Engine, audit: AuditLog, *, batch_size: int = 1000,
+                 flush_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.audit = audit
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self._queue: deque[PendingDecision] = deque()
+        self._flush_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def log(self, pending: PendingDecision) -> None:
+        if pending.decision.outcome is Outcome.ALLOW:
+            self._queue.append(pending)
+            if len(self._queue) >= self.batch_size:
+                self._wake.set()
+            return
+        rec = pending.record()
+        with self.audit.transaction() as conn:
+            audit_rec = self.audit.append(conn, kind="decision", actor="gateway",
+                                          subject=pending.decision_id, payload=rec)
+            conn.execute(insert(decisions).values(
+                id=pending.decision_id, ts=pending.ts, audit_seq=audit_rec.seq,
+                outcome=str(pending.decision.outcome), account_id=pending.account_id,
+                snapshot_id=pending.state.snapshot_id, policy_hash=pending.state.policy.hash))
+
+    def flush(self) -> int:
+        """Write queued ALLOWs as one audit record; returns how many were written."""
+        with self._flush_lock:
+            batch: list[PendingDecision] = []
+            while self._queue and len(batch) < max(self.batch_size, 1) * 10:
+                batch.append(self._queue.popleft())
+            if not batch:
+                return 0
+            records = [p.record() for p in batch]
+            with self.audit.transaction() as conn:
+                audit_rec = self.audit.append(
+                    conn, kind="decisions.allow_batch", actor="gateway",
+                    subject=f"{batch[0].decision_id}..{batch[-1].decision_id}",
+                    payload={"count": len(records), "decisions": records})
+                conn.execute(insert(decisions), [
+                    {"id": p.decision_id, "ts": p.ts, "audit_seq": audit_rec.seq,
+                     "outcome": "ALLOW", "account_id": p.account_id,
+                     "snapshot_id": p.state.snapshot_id, "policy_hash": p.state.policy.hash}
+                    for p in batch])
+            return len(batch)
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def get(self, decision_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(decisions.c.audit_seq)
+                               .where(decisions.c.id == decision_id)).first()
+            if row is None:
+                return None
+            payload = conn.execute(select(audit_log.c.payload, audit_log.c.kind)
+                                   .where(audit_log.c.seq == row.audit_seq)).first()
+        if payload is None:
+            return None
+        data: dict[str, Any] = json.loads(payload.payload)
+        if payload.kind == "decision":
+            return {**data, "audit_seq": int(row.audit_seq)}
+        for rec in data.get("decisions", []):
+            if rec.get("decision_id") == decision_id:
+                return {**rec, "audit_seq": int(row.audit_seq)}
+        return None
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._wake.wait(self.flush_seconds)
+                self._wake.clear()
+                try:
+                    while self.flush():
+                        pass
+                except Exception:  # keep the queue; try again on the next tick
+                    log.exception("allow batch flush failed")
+
+        self._thread = threading.Thread(target=loop, name="ringfence-allow-log", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        while self.flush():
+            pass
+
+
+def now() -> str:
+    return now_iso()

@@ -1,0 +1,49 @@
+"""Prometheus metrics, one registry per app (so several apps in one process don't clash)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from ringfence.decide import Decision
+
+__all__ = ["Metrics"]
+
+_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25, 1.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.decisions = Counter("ringfence_decisions_total", "Decisions by outcome",
+                                 ["outcome"], registry=self.registry)
+        self.reasons = Counter("ringfence_decision_reasons_total",
+                               "Reasons given on decisions, by outcome and reason code",
+                               ["outcome", "reason"], registry=self.registry)
+        self.latency = Histogram("ringfence_decide_seconds",
+                                 "Time to decide, inside the handler (seconds)", ["route"],
+                                 buckets=_BUCKETS, registry=self.registry)
+        self.publish_seconds = Gauge("ringfence_last_publish_seconds",
+                                     "Duration of the last publish", registry=self.registry)
+        self.accounts = Gauge("ringfence_accounts", "Accounts in the live state",
+                              registry=self.registry)
+        self._children: dict[tuple[str, str], Counter] = {}
+        self._outcomes: dict[str, Counter] = {}
+        self._lat: dict[str, Histogram] = {}
+
+    def observe(self, route: str, decision: Decision, seconds: float) -> None:
+        outcome = decision.outcome.value
+        c = self._outcomes.get(outcome)
+        if c is None:
+            c = self._outcomes[outcome] = self.decisions.labels(outcome)
+        c.inc()
+        for r in decision.reasons:
+            key = (r.outcome.value, r.code.value)
+            child = self._children.get(key)
+            if child is None:
+                child = self._children[key] = self.reasons.labels(*key)
+            child.inc()
+        h = self._lat.get(route)
+        if h is None:
+            h = self._lat[route] = self.latency.labels(route)
+        h.observe(seconds)

@@ -1,0 +1,185 @@
+"""Request and response bodies (pydantic), with the examples the OpenAPI document shows."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, model_validator
+
+from ringfence.decide import Channel
+
+__all__ = [
+    "AccountIn",
+    "AccountOut",
+    "DecideContext",
+    "DecideRequest",
+    "DecideResponse",
+    "ErrorOut",
+    "IdentifierIn",
+    "KeyOut",
+    "OrganizationIn",
+    "OverrideIn",
+    "PublishIn",
+    "ReasonIn",
+    "TokenIn",
+    "WebhookIn",
+]
+
+_COUNTRY = r"^[A-Za-z]{2}$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DecideContext(_In):
+    client_ip: IPvAnyAddress | None = Field(None, description="The end user's IP address.")
+    channel: Channel | None = Field(
+        None, description="The channel the request claims; the account's registered "
+        "channel is authoritative and a different claim gives REVIEW.")
+    end_customer: str | None = Field(
+        None, max_length=200,
+        description="The organisation id the intermediary attests for this request.")
+
+
+class DecideRequest(_In):
+    """Name the caller by exactly one of ``account_id``, ``key_id`` or ``api_key``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"key_id": "key_5f2c0c7e9a8b4d1e2f3a",
+                      "context": {"client_ip": "203.0.113.7", "channel": "direct"}},
+                     {"account_id": "acc_1b2c3d4e5f60718293a4",
+                      "context": {"channel": "cloud",
+                                  "end_customer": "org_9f8e7d6c5b4a39281706"}}]})
+
+    account_id: str | None = Field(None, min_length=1, max_length=200)
+    key_id: str | None = Field(None, min_length=1, max_length=200)
+    api_key: str | None = Field(None, min_length=1, max_length=500,
+                                description="The customer's API key secret (hashed here).")
+    context: DecideContext = DecideContext()
+
+    @model_validator(mode="after")
+    def _one_ref(self) -> DecideRequest:
+        named = [k for k in ("account_id", "key_id", "api_key") if getattr(self, k)]
+        if len(named) != 1:
+            raise ValueError("give exactly one of account_id, key_id, api_key")
+        return self
+
+
+class ReasonOut(BaseModel):
+    code: str
+    outcome: Literal["ALLOW", "REVIEW", "DENY"]
+    text: str
+    evidence: dict[str, Any]
+
+
+class PolicyOut(BaseModel):
+    name: str
+    version: str
+    hash: str
+
+
+class DecideResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "decision_id": "6745f1c2a1b2c3d4-1f", "decision": "DENY", "allow": False,
+        "reasons": [{"code": "org_denied", "outcome": "DENY",
+                     "text": "The account's organisation is denied service.",
+                     "evidence": {"org_id": "org_…", "status": "denied",
+                                  "entity_id": "tiktok_inc", "verdict": "restricted",
+                                  "status_reasons": ["entity_restricted"]}}],
+        "snapshot_id": "20261128T040000Z-3f2a", "ip_country": "US",
+        "policy": {"name": "provider-terms", "version": "2025-09-05", "hash": "ab12…"}}]})
+
+    decision_id: str
+    decision: Literal["ALLOW", "REVIEW", "DENY"]
+    allow: bool = Field(description="What the gateway should do (REVIEW follows the "
+                        "policy's decision.review).")
+    reasons: list[ReasonOut]
+    snapshot_id: str
+    policy: PolicyOut
+    ip_country: str | None = None
+
+
+class IdentifierIn(_In):
+    scheme: str = Field(min_length=1, max_length=40, examples=["lei"])
+    value: str = Field(min_length=1, max_length=200, examples=["2138008KTNTDICZU8L25"])
+
+
+class OrganizationIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"name": "TikTok Inc.", "country": "US", "billing_country": "US",
+                      "identifiers": [], "domains": ["tiktok.com"]},
+                     {"name": "Acme Widgets Ltd", "country": "GB",
+                      "identifiers": [{"scheme": "gb_crn", "value": "01234567"}]}]})
+
+    name: str = Field(min_length=1, max_length=500)
+    country: str | None = Field(None, pattern=_COUNTRY, description="ISO 3166-1 alpha-2")
+    billing_country: str | None = Field(None, pattern=_COUNTRY)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=50)
+    domains: list[str] = Field(default_factory=list, max_length=50)
+
+
+class AccountIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"channel": "direct"},
+                     {"channel": "reseller", "end_customer": "org_9f8e7d6c5b4a39281706"}]})
+
+    channel: Channel = Channel.DIRECT
+    end_customer: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="For a reseller or cloud account dedicated to one end customer.")
+
+
+class AccountOut(BaseModel):
+    id: str
+    org_id: str
+    channel: str
+    end_customer: str | None
+    active: bool
+    created_at: str
+
+
+class KeyOut(BaseModel):
+    id: str
+    account_id: str
+    secret: str = Field(description="Shown once; only its hash is stored.")
+    created_at: str
+
+
+class ReasonIn(_In):
+    reason: str = Field(min_length=1, max_length=4000, examples=["Checked the filing."])
+
+
+class OverrideIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"status": "allowed",
+                      "reason": "Divested on 2026-03-01; see the registry filing."}]})
+
+    status: Literal["allowed", "denied", "review"]
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class TokenIn(_In):
+    role: Literal["gateway", "analyst", "admin"]
+    label: str = Field("", max_length=200)
+
+
+class PublishIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"path": "/srv/ringfence/snapshots/2026-11-28"},
+                     {"path": "/srv/ringfence/snapshots/2026-11-28", "policy": "ofac-50"}]})
+
+    path: str = Field(min_length=1, max_length=4000,
+                      description="A snapshot folder readable by the server.")
+    policy: str | None = Field(None, min_length=1, max_length=4000,
+                               description="Shipped policy name or file; default: the live one.")
+
+
+class WebhookIn(_In):
+    url: str = Field(min_length=1, max_length=2000, pattern=r"^https?://",
+                     examples=["https://hooks.example.com/ringfence"])
+    secret: str = Field(min_length=16, max_length=200)
+
+
+class ErrorOut(BaseModel):
+    error: dict[str, Any]

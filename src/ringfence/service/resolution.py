@@ -1,0 +1,93 @@
+"""Resolving a declared organisation to a snapshot entity: the seam to ``ringfence.resolve``.
+
+:class:`ExactResolver` is the built-in fallback: an exact identifier match (scheme and
+value, normalised) is confident; an exact normalised-name match to a single entity is
+confident when the declared country agrees with the entity's headquarters or registration
+(or none was declared), and ambiguous otherwise; several entities with the name are
+ambiguous. :func:`make_resolver` uses the screening package's resolver when it offers one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ringfence.decide import Match
+from ringfence.snapshot import Snapshot
+
+__all__ = ["Declaration", "ExactResolver", "Resolver", "make_resolver", "normalise_name"]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    name: str
+    country: str | None = None
+    identifiers: Sequence[tuple[str, str]] = ()
+    domains: Sequence[str] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Resolver(Protocol):
+    def resolve(self, declaration: Declaration) -> Match | None: ...
+
+
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_name(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(_PUNCT.sub(" ", text).split())
+
+
+def _norm_id(value: str) -> str:
+    return re.sub(r"[\s\-./]", "", value).upper()
+
+
+class ExactResolver:
+    def __init__(self, snapshot: Snapshot) -> None:
+        ents = snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pylist()
+        self._countries = {e["id"]: {e["hq_country"] or "", e["jurisdiction"] or ""}
+                           for e in ents}
+        self._by_name: dict[str, set[str]] = {}
+        for e in ents:
+            if e["name"]:
+                self._by_name.setdefault(normalise_name(e["name"]), set()).add(e["id"])
+        for n in snapshot.names_table().to_pylist():
+            value = n.get("name") or n.get("value") or ""
+            entity = n.get("entity") or n.get("entity_id") or ""
+            if value and entity:
+                self._by_name.setdefault(normalise_name(value), set()).add(entity)
+        self._by_id: dict[tuple[str, str], str] = {}
+        for i in snapshot.identifiers_table().to_pylist():
+            entity = i.get("entity") or i.get("entity_id") or ""
+            if entity:
+                self._by_id[(str(i["scheme"]).lower(), _norm_id(str(i["value"])))] = entity
+
+    def resolve(self, declaration: Declaration) -> Match | None:
+        for scheme, value in declaration.identifiers:
+            hit = self._by_id.get((scheme.lower(), _norm_id(value)))
+            if hit is not None:
+                return Match(hit, 1.0, confident=True,
+                             explanation={"method": "identifier", "scheme": scheme.lower(),
+                                          "value": value})
+        hits = sorted(self._by_name.get(normalise_name(declaration.name), ()))
+        if not hits:
+            return None
+        country = (declaration.country or "").upper()
+        if len(hits) == 1:
+            ok = not country or country in self._countries.get(hits[0], set())
+            return Match(hits[0], 0.9 if ok else 0.6, confident=ok,
+                         explanation={"method": "exact_name", "country_agrees": ok})
+        agree = [h for h in hits if country and country in self._countries.get(h, set())]
+        best = agree[0] if len(agree) == 1 else hits[0]
+        return Match(best, 0.9 if len(agree) == 1 else 0.5, confident=len(agree) == 1,
+                     explanation={"method": "exact_name", "candidates": hits},
+                     alternatives=tuple((h, 0.5) for h in hits if h != best))
+
+
+def make_resolver(snapshot: Snapshot) -> Resolver:
+    """The screening package's resolver when it exposes one, else :class:`ExactResolver`."""
+    return ExactResolver(snapshot)

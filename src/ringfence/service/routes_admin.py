@@ -1,0 +1,77 @@
+"""Admin routes: snapshots and policies, tokens, webhooks, audit verification."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import insert, select
+from starlette.concurrency import run_in_threadpool
+
+from ringfence.audit import now_iso
+from ringfence.service import book
+from ringfence.service.auth import Identity, require, runtime_of
+from ringfence.service.models import ErrorOut, PublishIn, TokenIn, WebhookIn
+from ringfence.store.tables import snapshots, webhooks
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["admin"])
+_E: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+    409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+Admin = Annotated[Identity, Depends(require("admin"))]
+
+
+@router.post("/v1/admin/snapshots/publish", responses=_E,
+             summary="Publish a snapshot (and optionally switch policy)")
+async def publish(body: PublishIn, request: Request, who: Admin) -> dict[str, Any]:
+    """Re-evaluates the whole customer book under the live (or named) policy, swaps the
+    in-memory verdicts atomically and emits an event per organisation whose status
+    changed."""
+    rt = runtime_of(request)
+    t0 = time.perf_counter()
+    out = await run_in_threadpool(lambda: rt.publish(body.path, policy=body.policy,
+                                                     actor=who.token_id))
+    rt.metrics.publish_seconds.set(time.perf_counter() - t0)
+    state = rt.holder.state
+    rt.metrics.accounts.set(len(state.entries) if state else 0)
+    return out
+
+
+@router.get("/v1/admin/snapshots", responses=_E)
+def list_snapshots(request: Request, _who: Admin) -> dict[str, Any]:
+    rt = runtime_of(request)
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(snapshots).order_by(snapshots.c.seq.desc()).limit(100)).all()
+    live = rt.live
+    return {"live": {"snapshot_id": live.snapshot.id, "policy": live.resolved.as_dict(),
+                     "as_of": live.resolved.as_of.isoformat()} if live else None,
+            "items": [dict(r._mapping) for r in rows]}
+
+
+@router.post("/v1/admin/tokens", status_code=201, responses=_E,
+             summary="Create a token (shown once)")
+def create_token(body: TokenIn, request: Request, who: Admin) -> dict[str, Any]:
+    return book.create_token(runtime_of(request), role=body.role, label=body.label,
+                             actor=who.token_id)
+
+
+@router.post("/v1/admin/webhooks", status_code=201, responses=_E)
+def create_webhook(body: WebhookIn, request: Request, who: Admin) -> dict[str, Any]:
+    rt = runtime_of(request)
+    hook_id = f"whk_{uuid.uuid4().hex[:20]}"
+    with rt.audit.transaction() as conn:
+        conn.execute(insert(webhooks).values(id=hook_id, url=body.url, secret=body.secret,
+                                             active=True, created_at=now_iso()))
+        rt.audit.append(conn, kind="webhook.create", actor=who.token_id, subject=hook_id,
+                        payload={"url": body.url})
+    return {"id": hook_id, "url": body.url, "active": True}
+
+
+@router.get("/v1/admin/audit/verify", responses=_E)
+def verify_audit(request: Request, _who: Admin) -> dict[str, Any]:
+    """Walk the hash chain; names the first record edited, deleted or reordered."""
+    return runtime_of(request).audit.verify().as_dict()

@@ -1,0 +1,178 @@
+"""Analyst routes: the customer book, review and overrides, decisions, events, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+
+from ringfence.exc import NotFoundError
+from ringfence.service import book
+from ringfence.service.auth import Identity, require, runtime_of
+from ringfence.service.models import (
+    AccountIn,
+    AccountOut,
+    ErrorOut,
+    KeyOut,
+    OrganizationIn,
+    OverrideIn,
+    ReasonIn,
+)
+from ringfence.service.replay import replay
+from ringfence.store.tables import accounts, events, overrides
+
+__all__ = ["router"]
+
+router = APIRouter()
+_E: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+    409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+Analyst = Annotated[Identity, Depends(require("analyst"))]
+Reader = Annotated[Identity, Depends(require("analyst", "admin"))]
+Status = Literal["allowed", "denied", "review"]
+
+
+@router.post("/v1/organizations", status_code=201, responses=_E, tags=["book"],
+             summary="Onboard an organisation")
+def onboard(body: OrganizationIn, request: Request, who: Analyst) -> dict[str, Any]:
+    """Resolve the declaration to a snapshot entity, take that entity's verdict under the
+    live policy and set the status (allowed, denied or review) with its reasons."""
+    return book.onboard(runtime_of(request), name=body.name,
+                        country=body.country.upper() if body.country else None,
+                        billing_country=(body.billing_country.upper()
+                                         if body.billing_country else None),
+                        identifiers=[i.model_dump() for i in body.identifiers],
+                        domains=body.domains, actor=who.token_id)
+
+
+@router.get("/v1/organizations", responses=_E, tags=["book"])
+def list_organizations(request: Request, _who: Reader, status: Status | None = None,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    rt = runtime_of(request)
+    rows = list(rt.iter_orgs(status=status, limit=limit, offset=offset))
+    return {"items": [book.org_view(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/v1/organizations/{org_id}", responses=_E, tags=["book"])
+def get_organization(org_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+    rt = runtime_of(request)
+    with rt.engine.connect() as conn:
+        row = rt.org_row(conn, org_id)
+        accs = conn.execute(select(accounts).where(accounts.c.org_id == org_id)).all()
+    out = book.org_view(row)
+    out["accounts"] = [dict(a._mapping) for a in accs]
+    return out
+
+
+@router.get("/v1/organizations/{org_id}/proof", responses=_E, tags=["book"])
+def organization_proof(org_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+    """Why the matched entity's verdict holds: the ownership proof from the live snapshot."""
+    rt = runtime_of(request)
+    live = rt.require_live()
+    with rt.engine.connect() as conn:
+        row = rt.org_row(conn, org_id)
+    if not row.entity_id:
+        raise NotFoundError(f"organization {org_id} matched no entity")
+    return {"org_id": org_id, "entity_id": row.entity_id,
+            "proof": live.book.explain(row.entity_id)}
+
+
+@router.post("/v1/organizations/{org_id}/accounts", status_code=201, response_model=AccountOut,
+             responses=_E, tags=["book"])
+def create_account(org_id: str, body: AccountIn, request: Request,
+                   who: Analyst) -> dict[str, Any]:
+    return book.create_account(runtime_of(request), org_id=org_id, channel=body.channel.value,
+                               end_customer=body.end_customer, actor=who.token_id)
+
+
+@router.post("/v1/accounts/{account_id}/keys", status_code=201, response_model=KeyOut,
+             responses=_E, tags=["book"], summary="Issue an API key (the secret is shown once)")
+def create_key(account_id: str, request: Request, who: Analyst) -> dict[str, Any]:
+    return book.create_key(runtime_of(request), account_id=account_id, actor=who.token_id)
+
+
+@router.delete("/v1/keys/{key_id}", status_code=204, responses=_E, tags=["book"])
+def revoke_key(key_id: str, request: Request, who: Analyst) -> None:
+    book.revoke_key(runtime_of(request), key_id=key_id, actor=who.token_id)
+
+
+@router.post("/v1/organizations/{org_id}/confirm", responses=_E, tags=["review"])
+def confirm(org_id: str, body: ReasonIn, request: Request, who: Analyst) -> dict[str, Any]:
+    """Record that an analyst reviewed and confirms the status in force."""
+    return book.confirm(runtime_of(request), org_id=org_id, reason=body.reason,
+                        actor=who.token_id)
+
+
+@router.post("/v1/organizations/{org_id}/override", status_code=201, responses=_E,
+             tags=["review"], summary="Override the status (a DENY needs four eyes)")
+def override(org_id: str, body: OverrideIn, request: Request, who: Analyst) -> dict[str, Any]:
+    """Applies at once, except when the organisation is denied: then the override waits
+    (``state: pending``) for a second, different analyst's approval."""
+    return book.request_override(runtime_of(request), org_id=org_id, status=body.status,
+                                 reason=body.reason, actor=who.token_id)
+
+
+@router.get("/v1/overrides", responses=_E, tags=["review"])
+def list_overrides(request: Request, _who: Reader,
+                   state: Literal["pending", "applied", "rejected"] | None = None
+                   ) -> dict[str, Any]:
+    rt = runtime_of(request)
+    q = select(overrides).order_by(overrides.c.created_at)
+    if state:
+        q = q.where(overrides.c.state == state)
+    with rt.engine.connect() as conn:
+        return {"items": [dict(r._mapping) for r in conn.execute(q.limit(1000))]}
+
+
+@router.post("/v1/overrides/{override_id}/approve", responses=_E, tags=["review"])
+def approve(override_id: str, body: ReasonIn, request: Request, who: Analyst) -> dict[str, Any]:
+    return book.approve_override(runtime_of(request), override_id=override_id,
+                                 reason=body.reason, actor=who.token_id)
+
+
+@router.post("/v1/overrides/{override_id}/reject", responses=_E, tags=["review"])
+def reject(override_id: str, body: ReasonIn, request: Request, who: Analyst) -> dict[str, Any]:
+    return book.reject_override(runtime_of(request), override_id=override_id,
+                                reason=body.reason, actor=who.token_id)
+
+
+@router.get("/v1/decisions/{decision_id}", responses=_E, tags=["decisions"])
+def get_decision(decision_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+    rt = runtime_of(request)
+    rec = rt.decisions.get(decision_id)
+    if rec is None:
+        rt.decisions.flush()
+        rec = rt.decisions.get(decision_id)
+    if rec is None:
+        raise NotFoundError(f"no decision {decision_id!r}", details={"decision_id": decision_id})
+    return rec
+
+
+@router.post("/v1/decisions/{decision_id}/replay", responses=_E, tags=["decisions"])
+def replay_decision(decision_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+    """Re-run the decision as of its snapshot and policy version."""
+    return replay(runtime_of(request), decision_id)
+
+
+@router.get("/v1/events", responses=_E, tags=["events"])
+def list_events(request: Request, _who: Reader,
+                after: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    """Events in order; pass the last ``seq`` seen as ``after`` to page. Each has an ``id``
+    that webhook deliveries carry too, for de-duplication."""
+    rt = runtime_of(request)
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(events).where(events.c.seq > after)
+                            .order_by(events.c.seq).limit(limit)).all()
+    return {"items": [dict(r._mapping) for r in rows],
+            "next_after": rows[-1].seq if rows else after}
+
+
+@router.get("/v1/audit", responses=_E, tags=["audit"])
+def audit_tail(request: Request, _who: Reader,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+               kind: str | None = None) -> dict[str, Any]:
+    rt = runtime_of(request)
+    return {"items": [r.as_dict() for r in rt.audit.tail(limit, kind=kind)]}

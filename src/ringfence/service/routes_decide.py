@@ -1,0 +1,160 @@
+"""The hot path: ``POST /v1/decide`` and Envoy's ext_authz HTTP contract.
+
+Both read the live in-memory state only. An ALLOW is answered without touching the
+database (its log record is batched); a DENY or REVIEW is written to the audit log before
+the answer goes out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ringfence.decide import Channel, Outcome
+from ringfence.exc import ConflictError
+from ringfence.service.auth import Identity, bearer, check, require, runtime_of
+from ringfence.service.decisions import PendingDecision
+from ringfence.service.errors import error_body
+from ringfence.service.models import DecideRequest, DecideResponse, ErrorOut
+from ringfence.service.runtime import Runtime, sha256
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["decide"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 409: {"model": ErrorOut},
+    422: {"model": ErrorOut}}
+Gateway = Annotated[Identity, Depends(require("gateway"))]
+
+
+async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: str | None,
+                  key_hash: str | None, ref: dict[str, str | None], client_ip: str | None,
+                  channel: Channel | None, end_customer: str | None) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    state = rt.holder.state
+    if state is None:
+        raise ConflictError("not ready: no snapshot is loaded")
+    acc = state.account_for(account_id=account_id, key_id=key_id, key_hash=key_hash)
+    if acc is None:
+        decision = state.decide_unknown(ref=account_id or key_id or "api_key",
+                                        client_ip=client_ip)
+    else:
+        decision = state.decide(account_id=acc, client_ip=client_ip, channel=channel,
+                                end_customer=end_customer)
+    decision_id = rt.ids.next()
+    live = rt.live
+    pending = PendingDecision(
+        decision_id=decision_id, ts=_now(), state=state, account_id=acc, ref=ref,
+        client_ip=client_ip, channel=channel.value if channel else None,
+        end_customer=end_customer, decision=decision,
+        policy_as_of=live.resolved.as_of.isoformat() if live else "")
+    if decision.outcome is Outcome.ALLOW:
+        rt.decisions.log(pending)
+    else:
+        await run_in_threadpool(rt.decisions.log, pending)
+    rt.metrics.observe(route, decision, time.perf_counter() - t0)
+    p = state.policy
+    return {"decision_id": decision_id, "decision": decision.outcome.value,
+            "allow": decision.allow, "reasons": [r.as_dict() for r in decision.reasons],
+            "snapshot_id": state.snapshot_id,
+            "policy": {"name": p.name, "version": p.version, "hash": p.hash},
+            "ip_country": decision.ip_country}
+
+
+def _now() -> str:
+    from ringfence.audit import now_iso
+
+    return now_iso()
+
+
+@router.post("/v1/decide", response_model=DecideResponse, responses=_ERRORS,
+             summary="Decide whether an account may make a request")
+async def decide(body: DecideRequest, request: Request, _who: Gateway) -> Response:
+    """ALLOW, DENY or REVIEW with reasons, evidence, a decision id, the snapshot id and the
+    policy version. ``allow`` is what the gateway should do (REVIEW follows the policy's
+    ``decision.review``). An account or key not in the book gets DENY
+    (``unknown_account``; the policy may say REVIEW)."""
+    rt = runtime_of(request)
+    ctx = body.context
+    ref = {"account_id": body.account_id, "key_id": body.key_id,
+           "api_key": "***" if body.api_key else None}
+    out = await _decide(
+        rt, route="decide", account_id=body.account_id, key_id=body.key_id,
+        key_hash=sha256(body.api_key) if body.api_key else None, ref=ref,
+        client_ip=str(ctx.client_ip) if ctx.client_ip is not None else None,
+        channel=ctx.channel, end_customer=ctx.end_customer)
+    return Response(json.dumps(out), media_type="application/json")
+
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+async def _ext_authz(request: Request) -> Response:
+    rt = runtime_of(request)
+    h = request.headers
+    gateway_secret = h.get("x-ringfence-gateway-token")
+    client_auth = h.get("authorization")
+    if gateway_secret is None:
+        gateway_secret, client_auth = bearer(client_auth), None
+    try:
+        check(rt, gateway_secret, ("gateway",))
+    except Exception as err:
+        from ringfence.exc import RingfenceError
+
+        assert isinstance(err, RingfenceError)
+        return JSONResponse(error_body(err.code, err.message, err.details),
+                            status_code=err.http_status)
+    account_id = h.get("x-ringfence-account")
+    key_id = h.get("x-ringfence-key-id")
+    api_key = h.get("x-api-key") or bearer(client_auth)
+    forwarded = h.get("x-forwarded-for")
+    client_ip = (forwarded.split(",")[0].strip() if forwarded
+                 else h.get("x-envoy-external-address"))
+    raw_channel = h.get("x-ringfence-channel")
+    try:
+        channel = Channel(raw_channel.lower()) if raw_channel else None
+    except ValueError:
+        return JSONResponse(error_body("bad_input", "x-ringfence-channel must be one of "
+                                       + ", ".join(c.value for c in Channel),
+                                       {"field": "header.x-ringfence-channel"}),
+                            status_code=400)
+    if not (account_id or key_id or api_key):
+        account_id = ""
+    out = await _decide(
+        rt, route="ext_authz", account_id=account_id or None, key_id=key_id,
+        key_hash=sha256(api_key) if api_key and not (account_id or key_id) else None,
+        ref={"account_id": account_id or None, "key_id": key_id,
+             "api_key": "***" if api_key else None},
+        client_ip=client_ip, channel=channel, end_customer=h.get("x-ringfence-end-customer"))
+    headers = {"x-ringfence-decision-id": out["decision_id"],
+               "x-ringfence-decision": out["decision"]}
+    if out["allow"]:
+        return Response(status_code=200, headers=headers)
+    return Response(json.dumps(out), status_code=403, headers=headers,
+                    media_type="application/json")
+
+
+router.add_api_route(
+    "/v1/ext_authz", _ext_authz, methods=_METHODS, tags=["decide"],
+    summary="Envoy ext_authz (HTTP service): 200 allows, 403 denies",
+    description="Envoy forwards the original request (method, path under this prefix, "
+    "headers). The gateway's token goes in `x-ringfence-gateway-token` (or `Authorization` "
+    "when the client's is not forwarded); the customer is named by `x-ringfence-account`, "
+    "`x-ringfence-key-id`, `x-api-key` or the client's `Authorization: Bearer <API key>`. "
+    "Client IP from `x-forwarded-for` (first) or `x-envoy-external-address`; channel and "
+    "attested end customer from `x-ringfence-channel` and `x-ringfence-end-customer`. "
+    "Every answer carries `x-ringfence-decision-id`; a denial has the decision as JSON.")
+router.add_api_route("/v1/ext_authz/{path:path}", _ext_authz, methods=_METHODS,
+                     include_in_schema=False)
+
+
+@router.post("/v1/noop", include_in_schema=False)
+async def noop() -> Response:
+    """The benchmark's baseline: a FastAPI endpoint that does nothing."""
+    return Response(b'{"ok":true}', media_type="application/json")

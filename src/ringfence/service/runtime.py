@@ -1,0 +1,440 @@
+"""The service's runtime: database, audit log, live verdicts and the hot-path state.
+
+One :class:`Runtime` per process. It owns
+
+* the live snapshot, policy and :class:`VerdictBook` (replaced whole by :meth:`publish`);
+* the :class:`~ringfence.decide.StateHolder` the hot path reads (swapped atomically);
+* the decision log, the webhook deliverer and the token cache.
+
+Writers (onboarding, overrides, keys, publish) take ``_write`` so two of them never build
+new states from the same old one; readers never lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from ringfence.audit import AuditLog, now_iso
+from ringfence.decide import (
+    AccountFacts,
+    Channel,
+    DecisionIds,
+    DecisionState,
+    Match,
+    OrgFacts,
+    OrgStatus,
+    PolicyRef,
+    RuleSettings,
+    StateHolder,
+    onboarding_status,
+)
+from ringfence.exc import ConflictError, NotFoundError
+from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_policy
+from ringfence.service.decisions import DecisionLog
+from ringfence.service.resolution import Resolver, make_resolver
+from ringfence.service.settings import ServiceSettings
+from ringfence.service.webhooks import Deliverer, emit_event
+from ringfence.snapshot import Snapshot, open_snapshot
+from ringfence.store import make_engine, upgrade
+from ringfence.store.tables import (
+    accounts,
+    api_keys,
+    kv,
+    organizations,
+    policies,
+    snapshots,
+    tokens,
+)
+
+__all__ = ["EntityVerdictLike", "Runtime", "VerdictBookLike", "evaluate_book", "sha256"]
+
+log = structlog.get_logger("ringfence.service")
+
+
+class EntityVerdictLike(Protocol):
+    @property
+    def entity(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def lower(self) -> float: ...
+    @property
+    def upper(self) -> float: ...
+
+
+class VerdictBookLike(Protocol):
+    """The engine contract the service reads (``ringfence.engines.local.VerdictBook``)."""
+
+    @property
+    def snapshot_id(self) -> str: ...
+    @property
+    def policy(self) -> ResolvedPolicy: ...
+    def get(self, entity_id: str) -> EntityVerdictLike | None: ...
+    def explain(self, entity_id: str) -> dict[str, Any]: ...
+
+
+Evaluator = Callable[[Snapshot, LoadedPolicy, dt.date], VerdictBookLike]
+
+
+def evaluate_book(snapshot: Snapshot, policy: LoadedPolicy, as_of: dt.date) -> VerdictBookLike:
+    from ringfence.engines.local import evaluate
+
+    return evaluate(snapshot, policy, as_of)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class Live:
+    snapshot: Snapshot
+    loaded: LoadedPolicy
+    book: VerdictBookLike
+    resolver: Resolver
+
+    @property
+    def resolved(self) -> ResolvedPolicy:
+        return self.book.policy
+
+
+def org_facts(row: Any) -> OrgFacts:
+    reasons = [r["code"] for r in (row.computed_reasons or [])]
+    if row.override:
+        reasons.append("analyst_override")
+    return OrgFacts(org_id=row.id, status=OrgStatus(row.status), entity_id=row.entity_id,
+                    verdict=row.verdict, status_reasons=tuple(reasons))
+
+
+def account_facts(row: Any, orgs: dict[str, OrgFacts]) -> AccountFacts:
+    ec = row.end_customer
+    return AccountFacts(account_id=row.id, org=orgs[row.org_id], channel=Channel(row.channel),
+                        active=bool(row.active),
+                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *, engine: Engine | None = None,
+                 country_of: Callable[[str], str | None] | None = None,
+                 evaluator: Evaluator | None = None, deliverer: Deliverer | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.database_url)
+        self.audit = AuditLog(self.engine)
+        self.holder = StateHolder()
+        self.ids = DecisionIds()
+        self.live: Live | None = None
+        self.country_of = country_of
+        self.evaluate = evaluator or evaluate_book
+        self.decisions = DecisionLog(self.engine, self.audit,
+                                     batch_size=settings.allow_batch_size,
+                                     flush_seconds=settings.allow_flush_seconds)
+        self.deliverer = deliverer or Deliverer(self.engine,
+                                                max_attempts=settings.webhook_max_attempts,
+                                                interval=settings.webhook_interval)
+        self._write = threading.RLock()
+        self._tokens: dict[str, tuple[str, str]] = {}  # hash -> (token id, role)
+        from ringfence.service.metrics import Metrics
+
+        self.metrics = Metrics()
+        self.started = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        upgrade(self.engine)
+        if self.country_of is None and self.settings.geoip:
+            from ringfence.service.geo import geoip_country_of
+
+            self.country_of = geoip_country_of()
+        self.reload_tokens()
+        try:
+            self._load_live()
+        except Exception:
+            log.exception("could not load a snapshot; not ready")
+        if self.settings.background:
+            self.decisions.start()
+            self.deliverer.start()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.settings.background:
+            self.deliverer.stop()
+        self.decisions.stop()
+        self.started = False
+
+    def _load_live(self) -> None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(kv.c.key, kv.c.value)).all()
+        values: dict[str, str] = {r.key: r.value for r in rows}
+        path = values.get("live_snapshot_path")
+        if path and Path(path).is_dir():
+            policy_hash = values.get("live_policy_hash", "")
+            loaded = self.policy_by_hash(policy_hash) or load_policy(self.settings.policy)
+            self._activate(open_snapshot(path), loaded)
+            return
+        initial = self.settings.snapshot or self._embedded_default()
+        if initial is not None:
+            self.publish(initial, policy=self.settings.policy, actor="system")
+
+    def _embedded_default(self) -> Path | None:
+        if not self.settings.embedded_default:
+            return None
+        out = self.settings.data_dir / "snapshots" / "default"
+        if (out / "manifest.json").is_file():
+            return out
+        try:
+            from ringfence.ingest.default import build_default_snapshot  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            log.warning("no embedded default snapshot builder; set RINGFENCE_SNAPSHOT")
+            return None
+        build_default_snapshot(out)
+        return out
+
+    @property
+    def ready(self) -> bool:
+        return self.holder.state is not None
+
+    def require_live(self) -> Live:
+        if self.live is None:
+            raise ConflictError("no snapshot is loaded yet; publish one first")
+        return self.live
+
+    # ------------------------------------------------------------------ tokens
+    def reload_tokens(self) -> None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tokens.c.id, tokens.c.hash, tokens.c.role)
+                                .where(tokens.c.revoked_at.is_(None))).all()
+        self._tokens = {r.hash: (r.id, r.role) for r in rows}
+
+    def token_identity(self, secret: str) -> tuple[str, str] | None:
+        digest = sha256(secret)
+        hit = self._tokens.get(digest)
+        if hit is None:  # created by another process (the CLI) since we loaded
+            with self.engine.connect() as conn:
+                row = conn.execute(select(tokens.c.id, tokens.c.role).where(
+                    tokens.c.hash == digest, tokens.c.revoked_at.is_(None))).first()
+            if row is None:
+                return None
+            hit = (row.id, row.role)
+            self._tokens[digest] = hit
+        return hit
+
+    # ------------------------------------------------------------------ policies
+    def store_policy(self, conn: Connection, loaded: LoadedPolicy) -> None:
+        if conn.execute(select(policies.c.hash).where(policies.c.hash == loaded.hash)).first():
+            return
+        conn.execute(insert(policies).values(
+            hash=loaded.hash, name=loaded.name, version=loaded.document.version,
+            origin=loaded.origin, stored_at=now_iso(),
+            document=loaded.document.model_dump(mode="json", exclude_defaults=False)))
+
+    def policy_by_hash(self, policy_hash: str) -> LoadedPolicy | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(policies).where(policies.c.hash == policy_hash)).first()
+        if row is None:
+            return None
+        loaded = parse_policy(row.document, where=f"stored policy {policy_hash[:12]}")
+        # keep the original hash: the stored document is the parsed form of that file
+        return LoadedPolicy(document=loaded.document, hash=policy_hash, origin=row.origin)
+
+    # ------------------------------------------------------------------ state
+    def _build_state(self, live: Live) -> DecisionState:
+        with self.engine.connect() as conn:
+            org_rows = conn.execute(select(organizations)).all()
+            acc_rows = conn.execute(select(accounts)).all()
+            key_rows = conn.execute(select(api_keys.c.id, api_keys.c.account_id,
+                                           api_keys.c.hash)
+                                    .where(api_keys.c.revoked_at.is_(None))).all()
+        orgs = {r.id: org_facts(r) for r in org_rows}
+        resolved = live.resolved
+        return DecisionState.build(
+            snapshot_id=live.snapshot.id,
+            policy=PolicyRef(resolved.name, resolved.version, resolved.hash),
+            rules=RuleSettings.from_policy(resolved.settings),
+            orgs=orgs.values(),
+            accounts=[account_facts(r, orgs) for r in acc_rows],
+            keys={r.id: r.account_id for r in key_rows},
+            key_hashes={r.hash: r.account_id for r in key_rows},
+            country_of=self.country_of)
+
+    def _activate(self, snapshot: Snapshot, loaded: LoadedPolicy,
+                  book: VerdictBookLike | None = None) -> None:
+        book = book or self.evaluate(snapshot, loaded, today())
+        live = Live(snapshot, loaded, book, make_resolver(snapshot))
+        state = self._build_state(live)
+        self.live = live
+        self.holder.swap(state)
+
+    def refresh(self, *, orgs: list[str] = (), accounts_: list[str] = (),  # type: ignore[assignment]
+                keys: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Fold book changes into the live state (call with ``_write`` held)."""
+        state = self.holder.state
+        if state is None:
+            return
+        with self.engine.connect() as conn:
+            org_rows = (conn.execute(select(organizations)
+                                     .where(organizations.c.id.in_(orgs))).all()
+                        if orgs else [])
+            acc_rows = (conn.execute(select(accounts).where(accounts.c.id.in_(accounts_))).all()
+                        if accounts_ else [])
+            key_rows = (conn.execute(select(api_keys).where(api_keys.c.id.in_(keys))).all()
+                        if keys else [])
+        new_orgs = {r.id: org_facts(r) for r in org_rows}
+        lookup = {**state.orgs, **new_orgs}
+        live_keys = [r for r in key_rows if r.revoked_at is None]
+        dead = [(r.id, r.hash) for r in key_rows if r.revoked_at is not None]
+        self.holder.swap(state.updated(
+            orgs=new_orgs.values(),
+            accounts=[account_facts(r, lookup) for r in acc_rows],
+            keys={r.id: r.account_id for r in live_keys},
+            key_hashes={r.hash: r.account_id for r in live_keys}, drop_keys=dead))
+
+    # ------------------------------------------------------------------ onboarding status
+    def status_for(self, *, live: Live, match: Match | None,
+                   countries: list[str]) -> tuple[OrgStatus, list[dict[str, Any]], Any]:
+        verdict = live.book.get(match.entity_id) if match is not None else None
+        settings = live.resolved.settings
+        status, reasons = onboarding_status(
+            match=match, verdict=verdict.verdict if verdict else None,
+            verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
+            declared_countries=countries, restricted_regions=settings.restricted_regions,
+            policy_enabled=settings.enabled)
+        return status, [r.as_dict() for r in reasons], verdict
+
+    # ------------------------------------------------------------------ publish
+    def publish(self, path: str | Path, *, policy: str | Path | None = None,
+                actor: str) -> dict[str, Any]:
+        """Re-evaluate the whole book on a snapshot under a policy, then swap atomically.
+
+        Organisations keep their resolved entity; those whose status changes get an event.
+        An override made against a verdict that has since changed lapses (with an event).
+        """
+        t0 = time.perf_counter()
+        snapshot = open_snapshot(path)
+        if policy is not None:
+            loaded = load_policy(policy)
+        elif self.live is not None:
+            loaded = self.live.loaded
+        else:
+            loaded = load_policy(self.settings.policy)
+        book = self.evaluate(snapshot, loaded, today())
+        live = Live(snapshot, loaded, book, make_resolver(snapshot))
+        settings = live.resolved.settings
+        t_eval = time.perf_counter()
+        with self._write:
+            changed: list[dict[str, Any]] = []
+            with self.audit.transaction() as conn:
+                self.store_policy(conn, loaded)
+                rows = conn.execute(select(
+                    organizations.c.id, organizations.c.entity_id, organizations.c.match,
+                    organizations.c.country, organizations.c.billing_country,
+                    organizations.c.verdict, organizations.c.status,
+                    organizations.c.computed_status, organizations.c.computed_reasons,
+                    organizations.c.override)).all()
+                updates: list[dict[str, Any]] = []
+                ts = now_iso()
+                for r in rows:
+                    m = r.match
+                    match = (Match(m["entity_id"], float(m["score"]), bool(m["confident"]))
+                             if m else None)
+                    verdict = book.get(match.entity_id) if match else None
+                    vname = verdict.verdict if verdict else None
+                    status, reasons = onboarding_status(
+                        match=match, verdict=vname,
+                        verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
+                        declared_countries=[c for c in (r.country, r.billing_country) if c],
+                        restricted_regions=settings.restricted_regions,
+                        policy_enabled=settings.enabled)
+                    reason_dicts = [x.as_dict() for x in reasons]
+                    override = r.override
+                    lapsed = bool(override) and override.get("verdict") != vname
+                    if lapsed:
+                        override = None
+                    effective = override["status"] if override else str(status)
+                    if (vname == r.verdict and str(status) == r.computed_status
+                            and effective == r.status and not lapsed
+                            and reason_dicts == r.computed_reasons):
+                        continue
+                    updates.append({
+                        "b_id": r.id, "verdict": vname,
+                        "lower": verdict.lower if verdict else None,
+                        "upper": verdict.upper if verdict else None,
+                        "computed_status": str(status), "computed_reasons": reason_dicts,
+                        "status": effective, "override": override,
+                        "snapshot_id": snapshot.id, "updated_at": ts})
+                    if effective != r.status or lapsed:
+                        changed.append({"org_id": r.id, "from": r.status, "to": effective,
+                                        "verdict_from": r.verdict, "verdict_to": vname,
+                                        "override_lapsed": lapsed, "reasons": reason_dicts})
+                if updates:
+                    from sqlalchemy import bindparam
+
+                    stmt = (update(organizations)
+                            .where(organizations.c.id == bindparam("b_id"))
+                            .values(verdict=bindparam("verdict"), lower=bindparam("lower"),
+                                    upper=bindparam("upper"),
+                                    computed_status=bindparam("computed_status"),
+                                    computed_reasons=bindparam("computed_reasons"),
+                                    status=bindparam("status"), override=bindparam("override"),
+                                    snapshot_id=bindparam("snapshot_id"),
+                                    updated_at=bindparam("updated_at")))
+                    conn.execute(stmt, updates)
+                event_ids = []
+                header = {"snapshot_id": snapshot.id, "policy": live.resolved.as_dict()}
+                for c in changed:
+                    event_ids.append(emit_event(conn, type="organization.status_changed",
+                                                org_id=c["org_id"], payload={**c, **header}))
+                summary = {
+                    "snapshot_id": snapshot.id, "path": str(Path(path).resolve()),
+                    "policy": live.resolved.as_dict(), "as_of": live.resolved.as_of.isoformat(),
+                    "organizations": len(rows), "updated": len(updates),
+                    "status_changed": len(changed), "events": event_ids[:1000],
+                    "previous_snapshot": self.live.snapshot.id if self.live else None,
+                }
+                conn.execute(insert(snapshots).values(
+                    id=snapshot.id, path=str(Path(path).resolve()), policy_hash=loaded.hash,
+                    published_by=actor, published_at=ts, summary=summary))
+                for key, value in (("live_snapshot_path", str(Path(path).resolve())),
+                                   ("live_snapshot_id", snapshot.id),
+                                   ("live_policy_hash", loaded.hash)):
+                    if conn.execute(select(kv.c.key).where(kv.c.key == key)).first():
+                        conn.execute(update(kv).where(kv.c.key == key).values(value=value))
+                    else:
+                        conn.execute(insert(kv).values(key=key, value=value))
+                self.audit.append(conn, kind="publish", actor=actor, subject=snapshot.id,
+                                  payload=summary)
+            t_db = time.perf_counter()
+            self._activate(snapshot, loaded, book)
+        t_end = time.perf_counter()
+        timings = {"evaluate_s": round(t_eval - t0, 3), "database_s": round(t_db - t_eval, 3),
+                   "swap_s": round(t_end - t_db, 3), "total_s": round(t_end - t0, 3)}
+        log.info("published", snapshot_id=snapshot.id, changed=len(changed), **timings)
+        return {**summary, "events": event_ids, "timings": timings}
+
+    # ------------------------------------------------------------------ helpers
+    def org_row(self, conn: Connection, org_id: str) -> Any:
+        row = conn.execute(select(organizations).where(organizations.c.id == org_id)).first()
+        if row is None:
+            raise NotFoundError(f"no organization {org_id!r}", details={"org_id": org_id})
+        return row
+
+    def iter_orgs(self, *, status: str | None = None, limit: int = 100,
+                  offset: int = 0) -> Iterator[Any]:
+        q = select(organizations).order_by(organizations.c.created_at, organizations.c.id)
+        if status:
+            q = q.where(organizations.c.status == status)
+        with self.engine.connect() as conn:
+            yield from conn.execute(q.limit(limit).offset(offset)).all()

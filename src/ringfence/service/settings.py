@@ -1,0 +1,53 @@
+"""The service's settings: read from the environment by entry points only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ringfence.policy import DEFAULT_POLICY
+from ringfence.store import DEFAULT_URL
+
+__all__ = ["ServiceSettings"]
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """``RINGFENCE_*`` environment variables, one field each (docs/service.md lists them)."""
+
+    database_url: str = DEFAULT_URL  # RINGFENCE_DATABASE_URL
+    snapshot: Path | None = None  # RINGFENCE_SNAPSHOT: published at start if none is live
+    policy: str = DEFAULT_POLICY  # RINGFENCE_POLICY: name or file, used at first publish
+    data_dir: Path = Path("./var")  # RINGFENCE_DATA_DIR: the embedded default snapshot
+    geoip: bool = True  # RINGFENCE_GEOIP
+    embedded_default: bool = True  # RINGFENCE_EMBEDDED_DEFAULT: build it when nothing is live
+    allow_batch_size: int = 1000  # RINGFENCE_ALLOW_BATCH
+    allow_flush_seconds: float = 1.0  # RINGFENCE_ALLOW_FLUSH_SECONDS
+    webhook_interval: float = 1.0  # RINGFENCE_WEBHOOK_INTERVAL
+    webhook_max_attempts: int = 8  # RINGFENCE_WEBHOOK_MAX_ATTEMPTS
+    background: bool = True  # run the ALLOW flusher and webhook deliverer threads
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
+        e = os.environ if env is None else env
+        snap = e.get("RINGFENCE_SNAPSHOT")
+        return cls(
+            database_url=e.get("RINGFENCE_DATABASE_URL") or DEFAULT_URL,
+            snapshot=Path(snap) if snap else None,
+            policy=e.get("RINGFENCE_POLICY") or DEFAULT_POLICY,
+            data_dir=Path(e.get("RINGFENCE_DATA_DIR") or "./var"),
+            geoip=_flag(e.get("RINGFENCE_GEOIP"), True),
+            embedded_default=_flag(e.get("RINGFENCE_EMBEDDED_DEFAULT"), True),
+            allow_batch_size=int(e.get("RINGFENCE_ALLOW_BATCH") or 1000),
+            allow_flush_seconds=float(e.get("RINGFENCE_ALLOW_FLUSH_SECONDS") or 1.0),
+            webhook_interval=float(e.get("RINGFENCE_WEBHOOK_INTERVAL") or 1.0),
+            webhook_max_attempts=int(e.get("RINGFENCE_WEBHOOK_MAX_ATTEMPTS") or 8),
+        )

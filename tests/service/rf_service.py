@@ -1,0 +1,63 @@
+"""Helpers for service tests: a snapshot from the bundled public-groups data, an app, tokens."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from ringfence.ingest.run import ingest_csv
+from ringfence.service import Runtime, ServiceSettings, create_app
+from ringfence.service.book import create_token
+
+DATA = Path("/work/shared/data/public-groups")
+if not DATA.is_dir():  # CI lays shared/ beside the clone
+    DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "public-groups"
+
+COUNTRY = {"203.0.113.7": "US", "223.5.5.5": "CN", "77.88.8.8": "RU", "8.8.8.8": "US"}
+
+_CACHE: dict[str, Path] = {}
+
+
+def public_groups_snapshot(out: Path, *, drop_holding: str | None = None) -> Path:
+    """The bundled data as a snapshot; ``drop_holding`` removes holdings lines containing
+    that text (a changed snapshot for publish tests)."""
+    key = drop_holding or ""
+    if key not in _CACHE:
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp(prefix="rf-snap-"))
+        holdings = DATA / "holdings.csv"
+        if drop_holding:
+            lines = holdings.read_text(encoding="utf-8").splitlines(keepends=True)
+            holdings = tmp / "holdings.csv"
+            holdings.write_text("".join(lines[:1] + [ln for ln in lines[1:]
+                                                     if drop_holding not in ln]),
+                                encoding="utf-8")
+        ingest_csv(entities=DATA / "entities.csv", holdings=holdings,
+                   names=DATA / "names.csv", identifiers=DATA / "identifiers.csv",
+                   out=tmp / "snap")
+        _CACHE[key] = tmp / "snap"
+    shutil.copytree(_CACHE[key], out)
+    return out
+
+
+@contextmanager
+def service(engine: Engine, snapshot: Path | None, **kw: Any) -> Iterator[
+        tuple[TestClient, Runtime]]:
+    settings = ServiceSettings(database_url=str(engine.url), snapshot=snapshot,
+                               geoip=False, embedded_default=False, background=False, **kw)
+    rt = Runtime(settings, engine=engine, country_of=COUNTRY.get)
+    app = create_app(settings, runtime=rt)
+    with TestClient(app) as client:
+        yield client, rt
+
+
+def token(rt: Runtime, role: str, label: str = "") -> dict[str, str]:
+    secret = create_token(rt, role=role, label=label or role, actor="test")["token"]
+    return {"Authorization": f"Bearer {secret}"}
