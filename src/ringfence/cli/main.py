@@ -24,6 +24,9 @@ def _register_all() -> None:
     from ringfence.cli import demo as demo_cli
 
     demo_cli.register(app)
+    from ringfence.cli import service as service_cli
+
+    service_cli.register(app)
 
 
 _register_all()

@@ -1,0 +1,169 @@
+"""Decision-service commands: serve, token, audit, publish, org, decision, db.
+
+They read the same ``RINGFENCE_*`` settings as the server (docs/service.md), call the
+library and render. Nothing more.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ringfence.cli._common import console, err_console, handle_errors
+
+if TYPE_CHECKING:
+    from ringfence.service import Runtime
+
+__all__ = ["register"]
+
+
+def _runtime(*, load: bool = True) -> Runtime:
+    from ringfence.service import Runtime, ServiceSettings
+
+    settings = replace(ServiceSettings.from_env(), background=False, geoip=False)
+    rt = Runtime(settings)
+    if load:
+        rt.start()
+    else:
+        from ringfence.store import upgrade
+
+        upgrade(rt.engine)
+    return rt
+
+
+def register(app: typer.Typer) -> None:
+    token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
+    audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+    org_app = typer.Typer(help="The customer book, in batches.", no_args_is_help=True)
+    decision_app = typer.Typer(help="Past decisions.", no_args_is_help=True)
+    db_app = typer.Typer(help="The operational database.", no_args_is_help=True)
+    app.add_typer(token_app, name="token")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(org_app, name="org")
+    app.add_typer(decision_app, name="decision")
+    app.add_typer(db_app, name="db")
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+        log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    ) -> None:
+        """Run the decision service (FastAPI + uvicorn)."""
+        import uvicorn
+
+        from ringfence.service import ServiceSettings, configure_logging, create_app
+
+        configure_logging()
+        uvicorn.run(create_app(ServiceSettings.from_env()), host=host, port=port,
+                    log_level=log_level, access_log=False)
+
+    @token_app.command("create")
+    @handle_errors
+    def token_create(
+        role: Annotated[str, typer.Option(help="gateway, analyst or admin.")],
+        label: Annotated[str, typer.Option(help="Who or what holds it.")] = "",
+    ) -> None:
+        """Create a token and print it once."""
+        from ringfence.service.book import create_token
+
+        rt = _runtime(load=False)
+        out = create_token(rt, role=role, label=label, actor="cli")
+        err_console.print(f"token {out['id']} (role {role}); it is shown only now:")
+        print(out["token"])
+
+    @audit_app.command("verify")
+    @handle_errors
+    def audit_verify() -> None:
+        """Walk the chain; name the first record edited, deleted or reordered."""
+        from ringfence.audit import AuditLog
+        from ringfence.service import ServiceSettings
+        from ringfence.store import make_engine
+
+        log = AuditLog(make_engine(ServiceSettings.from_env().database_url))
+        v = log.verify()
+        print(json.dumps(v.as_dict(), indent=2))
+        if not v.ok:
+            err_console.print(f"[bold red]audit chain broken:[/] {v.problem}")
+            raise typer.Exit(1)
+        err_console.print(f"audit chain intact: {v.checked} records, head {v.head_hash}")
+
+    @app.command()
+    @handle_errors
+    def publish(
+        snapshot: Annotated[Path, typer.Argument(help="Snapshot folder.")],
+        policy: Annotated[str | None, typer.Option(help="Policy name or file.")] = None,
+    ) -> None:
+        """Re-evaluate the customer book on SNAPSHOT and make it live (a running server
+        picks it up on restart, or publish through the admin API to swap in place)."""
+        rt = _runtime(load=False)
+        out = rt.publish(snapshot, policy=policy, actor="cli")
+        print(json.dumps(out, indent=2, default=str))
+
+    @org_app.command("import")
+    @handle_errors
+    def org_import(
+        csv_file: Annotated[Path, typer.Argument(help="CSV: name,country,billing_country,"
+                                                 "identifiers (scheme:value;...),domains")],
+    ) -> None:
+        """Onboard every row of a CSV; prints one JSON line per organisation."""
+        from ringfence.exc import InputError
+        from ringfence.service.book import onboard
+
+        rt = _runtime()
+        with csv_file.open(newline="", encoding="utf-8") as fh:
+            for line, row in enumerate(csv.DictReader(fh), start=2):
+                if not (row.get("name") or "").strip():
+                    raise InputError(f"{csv_file}:{line}: name is empty",
+                                     details={"line": line, "field": "name"})
+                ids = []
+                for part in (row.get("identifiers") or "").split(";"):
+                    if part.strip():
+                        scheme, _, value = part.partition(":")
+                        ids.append({"scheme": scheme.strip(), "value": value.strip()})
+                out = onboard(rt, name=row["name"].strip(),
+                              country=(row.get("country") or "").strip().upper() or None,
+                              billing_country=(row.get("billing_country") or "").strip().upper()
+                              or None, identifiers=ids,
+                              domains=[d for d in (row.get("domains") or "").split(";") if d],
+                              actor="cli")
+                print(json.dumps({"line": line, "id": out["id"], "name": out["name"],
+                                  "status": out["status"], "entity_id": out["entity_id"]}))
+
+    @org_app.command("list")
+    @handle_errors
+    def org_list(status: Annotated[str | None, typer.Option()] = None,
+                 limit: Annotated[int, typer.Option()] = 100) -> None:
+        """List organisations with their status."""
+        from rich.table import Table
+
+        rt = _runtime(load=False)
+        table = Table("id", "name", "entity", "verdict", "status")
+        for r in rt.iter_orgs(status=status, limit=limit):
+            table.add_row(r.id, r.name, r.entity_id or "", r.verdict or "", r.status)
+        console.print(table)
+
+    @decision_app.command("replay")
+    @handle_errors
+    def decision_replay(decision_id: str) -> None:
+        """Replay a decision as of its snapshot and policy version."""
+        from ringfence.service.replay import replay
+
+        rt = _runtime(load=False)
+        out = replay(rt, decision_id)
+        print(json.dumps(out, indent=2, default=str))
+        if not out["ok"]:
+            sys.exit(1)
+
+    @db_app.command("upgrade")
+    @handle_errors
+    def db_upgrade() -> None:
+        """Apply the Alembic migrations (the server also does this at start)."""
+        rt = _runtime(load=False)
+        err_console.print(f"database at head: {rt.engine.url.render_as_string()}")
