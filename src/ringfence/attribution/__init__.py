@@ -17,6 +17,7 @@ from ringfence.attribution.engine import (
 from ringfence.attribution.graph import EntityTable, HoldingTable, from_records
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import OriginReason, origin_reasons, origins
+from ringfence.attribution.proof import Proof, ProofEdge, ProofPath, ProofStep, prove
 
 __all__ = [
     "CLEAR",
@@ -29,9 +30,14 @@ __all__ = [
     "GraphOrder",
     "HoldingTable",
     "OriginReason",
+    "Proof",
+    "ProofEdge",
+    "ProofPath",
+    "ProofStep",
     "attribute",
     "from_records",
     "origin_reasons",
     "origins",
+    "prove",
     "verdict_names",
 ]

@@ -1,0 +1,345 @@
+"""Why a verdict holds: the ownership chain down to origins, as data.
+
+``prove(result, i)`` explains entity ``i`` at the bound that decides it: the lower bound
+for *restricted* (what is certain), the upper bound for *uncertain* (what could be; each
+piece that is not certain is marked) and for *clear* (nothing: the proof says no
+restricted owner reaches the threshold even at the upper bound).
+
+Cascade/control: a step per entity, naming the owners restricted in an earlier round
+whose shares (or votes) carry it past the threshold, largest first until it is met; each
+owner is explained in turn, down to origins. Rounds strictly fall along the chain, so
+cycles end. Look-through: the ``k`` heaviest origin-to-entity paths with their products.
+The caller maps each edge's holding ``row`` to its source record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ringfence.attribution._build import Channels, build_channels
+from ringfence.attribution._kernels import csr, meets
+from ringfence.attribution.engine import AttributionResult, BoundResult
+from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, HoldingTable
+from ringfence.attribution.origin import OriginReason, origin_reasons
+from ringfence.model.share import SCALE, Share
+from ringfence.policy.schema import Propagation
+
+__all__ = ["Proof", "ProofEdge", "ProofPath", "ProofStep", "in_edges", "prove"]
+
+KINDS = ("shares", "votes", "control")
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class ProofEdge:
+    """One holding: ``owner`` holds ``share`` of ``owned``'s ``kind``; ``row`` is the
+    holding's snapshot row (-1 for the unaccounted part of the equity, which no record
+    holds)."""
+
+    owner: str
+    owned: str
+    kind: str
+    share: Share
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    row: int
+    uncertain: tuple[str, ...] = ()  # range | uncertain_origin | unaccounted_equity
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "owner": self.owner, "owned": self.owned, "kind": self.kind,
+            "share": self.share.as_dict(), "share_text": str(self.share),
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "row": self.row, "uncertain": list(self.uncertain),
+        }
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """Why one entity is restricted at the bound: it is an origin (``reasons``), or the
+    ``owners`` listed (restricted in earlier rounds) hold ``total`` of its ``channel``."""
+
+    entity: str
+    round: int
+    channel: str  # origin | shares | votes
+    total: float
+    certain: bool  # restricted at the lower bound too
+    reasons: tuple[OriginReason, ...] = ()
+    owners: tuple[str, ...] = ()
+    edges: tuple[ProofEdge, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity, "round": self.round, "channel": self.channel,
+            "total": self.total, "certain": self.certain,
+            "reasons": [r.as_dict() for r in self.reasons], "owners": list(self.owners),
+            "edges": [e.as_dict() for e in self.edges],
+        }
+
+
+@dataclass(frozen=True)
+class ProofPath:
+    """One origin-to-entity path and the product of its shares (look-through)."""
+
+    product: float
+    entities: tuple[str, ...]
+    edges: tuple[ProofEdge, ...]
+    reasons: tuple[OriginReason, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"product": self.product, "entities": list(self.entities),
+                "edges": [e.as_dict() for e in self.edges],
+                "origin_reasons": [r.as_dict() for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class Proof:
+    entity: str
+    verdict: str
+    bound: str  # lower | upper
+    propagation: str
+    threshold: float
+    inclusive: bool
+    aggregate: bool
+    value: float  # the restricted share at that bound
+    witness: str | None = None  # aggregation off: the origin that alone restricts
+    steps: tuple[ProofStep, ...] = ()
+    paths: tuple[ProofPath, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity, "verdict": self.verdict, "bound": self.bound,
+            "propagation": self.propagation, "threshold": self.threshold,
+            "inclusive": self.inclusive, "aggregate": self.aggregate, "value": self.value,
+            "witness": self.witness, "steps": [s.as_dict() for s in self.steps],
+            "paths": [p.as_dict() for p in self.paths], "notes": list(self.notes),
+        }
+
+
+def in_edges(result: AttributionResult, v: int) -> npt.NDArray[np.int64]:
+    """Indices into ``result.holdings`` of the holdings in ``v`` (an index kept on the
+    result after the first call)."""
+    idx = result.__dict__.get("_in_index")
+    if idx is None:
+        idx = csr(result.holdings.owned.astype(np.int64), len(result))
+        result.__dict__["_in_index"] = idx
+    ptr, perm = idx
+    return np.asarray(perm[ptr[v]:ptr[v + 1]])
+
+
+class _Ctx:
+    def __init__(self, result: AttributionResult, lower: bool) -> None:
+        self.r = result
+        self.lower = lower
+        self.b: BoundResult = result.low if lower else result.high
+        self.n = len(result)
+        self.ids = result.entities.ids
+        self.origin = result.certain if lower else result.possible
+        s = result.settings
+        self.control = s.ownership.propagation is Propagation.CONTROL
+        self.threshold = s.threshold_ppb
+        self.inclusive = s.ownership.inclusive
+        self.pair_round: dict[tuple[int, int], int] | None = None
+        if self.b.pairs is not None:
+            p_v, p_o, p_r = self.b.pairs
+            self.pair_round = {(int(a), int(o)): int(k) for a, o, k in
+                               zip(p_v.tolist(), p_o.tolist(), p_r.tolist(), strict=True)}
+
+    def name(self, u: int, owned: int) -> str:
+        return self.ids[u] if u < self.n else f"(unaccounted equity of {self.ids[owned]})"
+
+    def local(self, v: int) -> tuple[HoldingTable, Channels]:
+        sub = self.r.holdings.take(in_edges(self.r, v))
+        settings = self.r.settings
+        ch = build_channels(self.n, self.origin, sub, lower=self.lower,
+                            control=self.control,
+                            unaccounted=settings.unaccounted_equity == "unknown")
+        return sub, ch
+
+    def round_of(self, u: int, witness: int, owned: int) -> int:
+        if u >= self.n:  # a virtual owner (local id n): an origin of its own
+            if witness < 0:
+                return 0
+            return 0 if witness >= self.n and self.b.virtual_of[witness - self.n] == owned \
+                else -1
+        if self.pair_round is not None:
+            return self.pair_round.get((u, witness), -1)
+        return int(self.b.round[u])
+
+    def edge(self, sub: HoldingTable, i: int, owned: int) -> ProofEdge:
+        lo, hi = int(sub.lo[i]), int(sub.hi[i])
+        share = Share(lo, hi, bool(sub.lo_open[i]), bool(sub.hi_open[i]))
+        u = int(sub.owner[i])
+        unc = []
+        if not self.lower:
+            if not share.is_exact:
+                unc.append("range")
+            if not self.r.certain[u]:
+                unc.append("uncertain_origin" if self.r.possible[u] else "uncertain_owner")
+        return ProofEdge(self.name(u, owned), self.ids[owned], KINDS[int(sub.kind[i])], share,
+                         _day(int(sub.valid_from[i])), _day(int(sub.valid_to[i])),
+                         int(sub.row[i]), tuple(unc))
+
+    def virtual_edge(self, ch: Channels, v: int, chan: str) -> ProofEdge:
+        if chan == "shares":
+            k = int(np.flatnonzero(ch.s_src >= self.n)[0])
+            val, opn = int(ch.s_val[k]), bool(ch.s_opn[k])
+        else:
+            k = int(np.flatnonzero(ch.v_src >= self.n)[0])
+            val, opn = int(ch.v_val[k]), bool(ch.v_opn[k])
+        return ProofEdge(self.name(self.n, v), self.ids[v], chan, Share(0, val, False, opn),
+                         None, None, -1, ("unaccounted_equity",))
+
+
+def _day(d: int) -> dt.date | None:
+    if d in (NO_DATE_MIN, NO_DATE_MAX):
+        return None
+    return _EPOCH + dt.timedelta(days=d)
+
+
+def prove(result: AttributionResult, i: int, *, k_paths: int = 5) -> Proof:
+    """The proof of entity ``i``'s verdict (see the module docstring)."""
+    verdict = result.verdict_of(i)
+    lower = verdict == "restricted"
+    ctx = _Ctx(result, lower)
+    own = result.settings.ownership
+    b = ctx.b
+    w = int(b.witness[i])
+    base = {
+        "entity": ctx.ids[i], "verdict": verdict, "bound": "lower" if lower else "upper",
+        "propagation": own.propagation.value, "threshold": own.threshold,
+        "inclusive": own.inclusive, "aggregate": own.aggregate, "value": float(b.value[i]),
+        "witness": (ctx.name(w, int(b.virtual_of[w - ctx.n])) if w >= ctx.n else
+                    ctx.ids[w]) if w >= 0 else None,
+    }
+    if not b.restricted[i]:
+        return Proof(**base, notes=(  # type: ignore[arg-type]
+            "not restricted even at the upper bound: restricted owners hold "
+            f"{float(b.value[i]):.6g} at most",))
+    if own.propagation is Propagation.LOOK_THROUGH:
+        if ctx.origin[i]:
+            return Proof(**base, steps=(_step(ctx, i, -1)[0],))  # type: ignore[arg-type]
+        return Proof(**base, paths=tuple(_paths(ctx, i, w, k_paths)))  # type: ignore[arg-type]
+    return Proof(**base, steps=tuple(_steps(ctx, i, w)))  # type: ignore[arg-type]
+
+
+def _steps(ctx: _Ctx, start: int, witness: int) -> list[ProofStep]:
+    out: list[ProofStep] = []
+    done: set[int] = set()
+    todo = [start]
+    while todo:
+        v = todo.pop()
+        if v in done:
+            continue
+        done.add(v)
+        step, owners = _step(ctx, v, witness)
+        out.append(step)
+        todo.extend(reversed(owners))
+    return out
+
+
+def _step(ctx: _Ctx, v: int, witness: int) -> tuple[ProofStep, list[int]]:
+    """One entity's step and the owners it leans on (to explain next)."""
+    certain = bool(ctx.r.low.restricted[v])
+    rv = ctx.round_of(v, witness, -1)
+    if ctx.origin[v] and (witness < 0 or witness == v):
+        return ProofStep(ctx.ids[v], 0, "origin", 1.0, certain,
+                         reasons=tuple(origin_reasons(ctx.r.entities, ctx.r.settings, v))), []
+    sub, ch = ctx.local(v)
+    for chan in ("shares", "votes"):
+        src = ch.s_src if chan == "shares" else ch.v_src
+        val = ch.s_val if chan == "shares" else ch.v_val
+        opn = ch.s_opn if chan == "shares" else ch.v_opn
+        rounds = np.array([ctx.round_of(int(u), witness, v) for u in src], dtype=np.int64)
+        ok = np.flatnonzero((rounds >= 0) & (rounds < rv))
+        ok = ok[np.lexsort((-opn[ok], -val[ok]))]
+        total, n_open, chosen = 0, 0, []
+        for k in ok.tolist():
+            total += int(val[k])
+            n_open += int(opn[k])
+            if int(src[k]) not in chosen:
+                chosen.append(int(src[k]))
+            if meets(total, n_open, ctx.threshold, ctx.inclusive, ctx.lower):
+                break
+        else:
+            continue
+        edges: list[ProofEdge] = []
+        for u in chosen:
+            if u >= ctx.n:
+                edges.append(ctx.virtual_edge(ch, v, chan))
+                continue
+            kinds = (0,) if chan == "shares" else _vote_kinds(sub, u, v, ctx.lower)
+            for j in np.flatnonzero((sub.owner == u) & np.isin(sub.kind, kinds)).tolist():
+                edges.append(ctx.edge(sub, j, v))
+        step = ProofStep(ctx.ids[v], rv, chan, min(total, SCALE) / SCALE, certain,
+                         owners=tuple(ctx.name(u, v) for u in chosen), edges=tuple(edges))
+        return step, [u for u in chosen if u < ctx.n]
+    raise AssertionError(f"no proof found for entity {ctx.ids[v]}")  # engine invariant
+
+
+def _vote_kinds(sub: HoldingTable, u: int, v: int, lower: bool) -> tuple[int, ...]:
+    """The holdings behind the vote-channel value of pair (u, v): the larger side."""
+    has_votes = bool((sub.kind == 1).any())
+    vk = 1 if has_votes else 0
+    col = sub.lo if lower else sub.hi
+    mine = sub.owner == u
+    a = int(col[mine & (sub.kind == vk)].sum())
+    c = int(col[mine & (sub.kind == 2)].sum())
+    return (vk,) if a >= c else (2,)
+
+
+def _paths(ctx: _Ctx, v: int, witness: int, k: int) -> list[ProofPath]:
+    """Best-first search up the in-edges: products only fall as a path grows, so paths
+    come off the heap heaviest first."""
+    def is_origin(u: int) -> bool:
+        if u >= ctx.n:
+            return True
+        return u == witness if witness >= 0 else bool(ctx.origin[u])
+
+    heap: list[tuple[float, int, int, tuple[tuple[int, int, Any], ...]]] = [(-1.0, 0, v, ())]
+    out: list[ProofPath] = []
+    tick = 1
+    budget = 100_000
+    while heap and len(out) < k and budget > 0:
+        budget -= 1
+        neg, _, x, chain = heapq.heappop(heap)
+        if is_origin(x) and chain:
+            out.append(_as_path(ctx, -neg, chain))
+            continue
+        if x >= ctx.n:
+            continue
+        on_path = {x} | {c[0] for c in chain}
+        sub, ch = ctx.local(x)
+        for j in range(len(ch.s_src)):
+            u = int(ch.s_src[j])
+            s = int(ch.s_val[j]) / SCALE
+            if s <= 0 or u in on_path:
+                continue
+            ref: Any
+            if u >= ctx.n:
+                ref = ctx.virtual_edge(ch, x, "shares")
+            else:
+                rows = np.flatnonzero((sub.owner == u) & (sub.kind == 0))
+                ref = [ctx.edge(sub, int(r), x) for r in rows.tolist()]
+            heapq.heappush(heap, (neg * s, tick, u, ((u, x, ref), *chain)))
+            tick += 1
+    return out
+
+
+def _as_path(ctx: _Ctx, product: float, chain: tuple[tuple[int, int, Any], ...]) -> ProofPath:
+    edges: list[ProofEdge] = []
+    for _, _, ref in chain:
+        edges.extend(ref if isinstance(ref, list) else [ref])
+    first = chain[0][0]
+    names = [ctx.name(first, chain[0][1])] + [ctx.ids[x] for _, x, _ in chain]
+    reasons = () if first >= ctx.n else tuple(
+        origin_reasons(ctx.r.entities, ctx.r.settings, first))
+    return ProofPath(product, tuple(names), tuple(edges), reasons)
