@@ -66,6 +66,10 @@ class ExactResolver:
             if entity:
                 self._by_id[(str(i["scheme"]).lower(), _norm_id(str(i["value"])))] = entity
 
+    def names_equal(self, name: str) -> set[str]:
+        """Entities with a name equal to ``name`` once normalised."""
+        return set(self._by_name.get(normalise_name(name), ()))
+
     def resolve(self, declaration: Declaration) -> Match | None:
         for scheme, value in declaration.identifiers:
             hit = self._by_id.get((scheme.lower(), _norm_id(value)))
@@ -88,6 +92,69 @@ class ExactResolver:
                      alternatives=tuple((h, 0.5) for h in hits if h != best))
 
 
+class ScreeningResolver:
+    """``ringfence.resolve``'s screening index: multi-script names, validated identifiers,
+    scores with explanations. An exact identifier match still wins outright."""
+
+    def __init__(self, snapshot: Snapshot, *, margin: float = 0.05) -> None:
+        from ringfence.resolve import EntityNames, ScreeningIndex, parse_id
+
+        self._exact = ExactResolver(snapshot)
+        self._margin = margin
+        ents = snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pylist()
+        names: dict[str, list[str]] = {e["id"]: [e["name"]] if e["name"] else [] for e in ents}
+        for n in snapshot.names_table().to_pylist():
+            if n.get("entity") in names and n.get("name"):
+                names[n["entity"]].append(n["name"])
+        ids: dict[str, list[object]] = {}
+        for i in snapshot.identifiers_table().to_pylist():
+            try:
+                ids.setdefault(i["entity"], []).append(parse_id(i["scheme"], i["value"]))
+            except Exception:  # an identifier the screener cannot parse is not indexed
+                continue
+        self._index = ScreeningIndex.build(
+            EntityNames(id=e["id"], names=tuple(dict.fromkeys(names[e["id"]])),
+                        countries=frozenset(c for c in (e["hq_country"], e["jurisdiction"])
+                                            if c),
+                        ids=tuple(ids.get(e["id"], ())))  # type: ignore[arg-type]
+            for e in ents)
+
+    def resolve(self, declaration: Declaration) -> Match | None:
+        exact = self._exact.resolve(Declaration(name="\x00", identifiers=declaration.identifiers))
+        if exact is not None:
+            return exact
+        from ringfence.resolve import Record, parse_id
+
+        parsed = []
+        for scheme, value in declaration.identifiers:
+            try:
+                parsed.append(parse_id(scheme, value))
+            except Exception:  # a malformed identifier is simply not evidence
+                continue
+        query = Record.of(declaration.name, country=declaration.country, ids=parsed)
+        found = self._index.search(query, limit=5)
+        matches = [c for c in found if c.match]
+        if not matches:
+            return None
+        top = matches[0]
+        rivals = [c for c in matches[1:] if top.score - c.score < self._margin]
+        if rivals:  # a tie the exact spelling settles (TikTok Inc. vs TikTok LLC)
+            equal = self._exact.names_equal(declaration.name)
+            tied = [c for c in (top, *rivals) if c.entity_id in equal]
+            if len(tied) == 1:
+                top = tied[0]
+                rivals = []
+                matches = [top, *(c for c in matches if c is not top)]
+        return Match(top.entity_id, round(top.score, 4), confident=not rivals,
+                     explanation={"method": "screening", "name": top.name,
+                                  "features": [f.as_dict() for f in top.explanation]},
+                     alternatives=tuple((c.entity_id, round(c.score, 4))
+                                        for c in matches[1:]))
+
+
 def make_resolver(snapshot: Snapshot) -> Resolver:
-    """The screening package's resolver when it exposes one, else :class:`ExactResolver`."""
-    return ExactResolver(snapshot)
+    """The screening package's resolver; :class:`ExactResolver` if it cannot be built."""
+    try:
+        return ScreeningResolver(snapshot)
+    except ImportError:
+        return ExactResolver(snapshot)
