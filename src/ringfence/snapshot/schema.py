@@ -5,12 +5,15 @@ from __future__ import annotations
 import pyarrow as pa
 
 __all__ = [
+    "CONFLICTS",
     "ENTITIES",
+    "EVIDENCE",
     "FILES",
     "FORMAT_VERSION",
     "HOLDINGS",
     "IDENTIFIERS",
     "NAMES",
+    "SIDE_FILES",
 ]
 
 FORMAT_VERSION = 1
@@ -63,3 +66,37 @@ FILES = {
     "names": NAMES,
     "identifiers": IDENTIFIERS,
 }
+
+# Side tables: written by ingest when it has something to say, listed in the manifest's
+# ``files`` like the main tables, not read by engines (no FORMAT_VERSION change).
+EVIDENCE = pa.schema([
+    ("owner", pa.string()),
+    ("owned", pa.string()),
+    ("relation", pa.string()),  # e.g. gleif:IS_ULTIMATELY_CONSOLIDATED_BY, bods:indirect
+    ("kind", pa.string()),
+    ("lo", pa.int64()),
+    ("hi", pa.int64()),
+    ("lo_open", pa.bool_()),
+    ("hi_open", pa.bool_()),
+    ("valid_from", pa.date32()),
+    ("valid_to", pa.date32()),
+    ("source_dataset", pa.string()),
+    ("source_record", pa.string()),
+    ("source_line", pa.int64()),
+    ("source_note", pa.string()),
+])
+"""Facts that are evidence, not holdings: indirect or ultimate edges that restate a chain
+of direct holdings, fund-management links, and anything else a reader keeps but must not
+count."""
+
+CONFLICTS = pa.schema([
+    ("entity", pa.string()),  # the entity the conflict is about (the owned, for holdings)
+    ("field", pa.string()),  # hq_country | jurisdiction | holding:<owner>:<kind>
+    ("chosen", pa.string()),
+    ("candidates", pa.string()),  # every value with its source
+    ("rule", pa.string()),
+])
+"""Facts that sources disagree on, every candidate with its source, and the rule that
+chose the value the snapshot uses."""
+
+SIDE_FILES = {"evidence": EVIDENCE, "conflicts": CONFLICTS}

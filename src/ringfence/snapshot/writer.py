@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ringfence.exc import ConflictError, IngestError, Problem
 from ringfence.model import Entity, Holding
-from ringfence.snapshot.schema import FILES, FORMAT_VERSION
+from ringfence.snapshot.schema import FILES, FORMAT_VERSION, SIDE_FILES
 from ringfence.snapshot.validate import overfull_holdings
 
 __all__ = ["Manifest", "SnapshotWriter", "SourceFile", "file_sha256"]
@@ -163,6 +164,30 @@ class SnapshotWriter:
                 "source_line": h.source.line, "source_note": h.source.note,
             })
 
+    def add_table(self, table: str, data: pa.Table | pa.RecordBatch) -> None:
+        """Append columnar rows to ``table`` (a snapshot table or a side table such as
+        ``evidence``) without building a dict per row: the fast path for large ingests.
+        Columns are matched by name and cast to the table's schema."""
+        schema = FILES.get(table) or SIDE_FILES.get(table)
+        if schema is None:
+            raise KeyError(f"no snapshot table {table!r}")
+        if isinstance(data, pa.RecordBatch):
+            data = pa.Table.from_batches([data])
+        if data.num_rows == 0:
+            self._writer(table)
+            return
+        data = data.select(schema.names).cast(schema)
+        if table in FILES:
+            self._flush(table)
+        self._writer(table).write_table(data)
+        self._counts[table] = self._counts.get(table, 0) + data.num_rows
+
+    def _writer(self, table: str) -> pq.ParquetWriter:
+        if table not in self._writers:
+            self._writers[table] = pq.ParquetWriter(self.work / f"{table}.parquet",
+                                                    SIDE_FILES[table])
+        return self._writers[table]
+
     def add_source(self, source: SourceFile) -> None:
         self._sources.append(source)
 
@@ -188,7 +213,8 @@ class SnapshotWriter:
         if not self._closed:
             for name in FILES:
                 self._flush(name)
-                self._writers[name].close()
+            for w in self._writers.values():
+                w.close()
             self._closed = True
 
     def check(self) -> list[Problem]:
@@ -197,35 +223,39 @@ class SnapshotWriter:
         ents = pq.read_table(self.work / "entities.parquet", columns=["id"]).column("id")
         hold = pq.read_table(self.work / "holdings.parquet")
         problems: list[Problem] = []
-        ids = ents.to_pylist()
-        seen: set[str] = set()
-        for eid in ids:
-            if eid in seen:
-                problems.append(Problem("entities", "duplicate entity id", record=eid,
-                                        field="id"))
-            seen.add(eid)
+        ids = ents.combine_chunks() if ents.num_chunks else pa.array([], pa.string())
+        counts = pc.value_counts(ids)
+        dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        for eid in dup.to_pylist():
+            problems.append(Problem("entities", "duplicate entity id", record=eid,
+                                    field="id"))
         if hold.num_rows == 0:
             return problems
-        owners = hold.column("owner").to_pylist()
-        owneds = hold.column("owned").to_pylist()
-        for i, (o, t) in enumerate(zip(owners, owneds, strict=True)):
-            for col, val in (("owner", o), ("owned", t)):
-                if val not in seen:
-                    problems.append(self._holding_problem(hold, i, col,
-                                                          f"unknown entity {val!r}"))
+        unique_ids = counts.field("values")
+        idx: dict[str, Any] = {}
+        for col in ("owner", "owned"):
+            found = pc.index_in(hold.column(col), value_set=unique_ids)
+            missing = np.flatnonzero(pc.is_null(found).to_numpy(zero_copy_only=False))
+            for i in missing[:10_000]:
+                val = hold.column(col)[int(i)].as_py()
+                problems.append(self._holding_problem(hold, int(i), col,
+                                                      f"unknown entity {val!r}"))
+            idx[col] = found.to_numpy(zero_copy_only=False)
         if problems:
             return problems
-        index = {eid: i for i, eid in enumerate(ids)}
-        owned_idx = np.array([index[t] for t in owneds], dtype=np.int64)
-        kind = np.array([{"shares": 0, "votes": 1, "control": 2}[k]
-                         for k in hold.column("kind").to_pylist()], dtype=np.int64)
+        owned_idx = np.asarray(idx["owned"], dtype=np.int64)
+        kinds = hold.column("kind").combine_chunks()
+        kind = np.full(len(kinds), 3, dtype=np.int64)
+        for code, name in enumerate(("shares", "votes", "control")):
+            kind[pc.equal(kinds, name).to_numpy(zero_copy_only=False)] = code
         lo = hold.column("lo").to_numpy()
         vf = _days(hold.column("valid_from"), -(2**31))
         vt = _days(hold.column("valid_to"), 2**31 - 1)
         for i in overfull_holdings(owned_idx, kind, lo, vf, vt):
             problems.append(self._holding_problem(
                 hold, int(i), "share",
-                f"incoming {hold.column('kind')[int(i)].as_py()} of {owneds[int(i)]!r} sum "
+                f"incoming {hold.column('kind')[int(i)].as_py()} of "
+                f"{hold.column('owned')[int(i)].as_py()!r} sum "
                 "past 100% on some date (ranges at their minimum)"))
         return problems
 
@@ -247,7 +277,7 @@ class SnapshotWriter:
                 raise IngestError(
                     f"{len(problems)} problem(s); nothing was published", problems=problems)
         files = {f"{name}.parquet": file_sha256(self.work / f"{name}.parquet")
-                 for name in FILES}
+                 for name in [*FILES, *(n for n in SIDE_FILES if n in self._writers)]}
         ident = hashlib.sha256(
             json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
         manifest = Manifest(

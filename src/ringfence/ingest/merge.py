@@ -1,0 +1,556 @@
+"""Merge staged rows from every source into one snapshot, with DuckDB.
+
+Steps (each a documented rule; see docs/ingest.md):
+
+1. **Versions.** Per source and entity record, the latest version wins (a real record
+   always beats a stub). Per relationship record, the latest statement wins; a closing
+   statement (or a 0.3 replacement) ends its holdings on the closing date.
+2. **References.** Statement/record references resolve within their source; an
+   unresolved one is a dangling reference, reported with file, line and record.
+3. **Identity.** Entities that share a validated identifier (LEI, USCC, OGRN, INN, UK
+   company number) are one entity, across and within sources; two different LEIs never
+   merge. The merged entity keeps the id of the first-listed source that has one
+   (``lei:`` ids first among equals); the other ids are kept as ``merged_id``
+   identifiers.
+4. **Attributes.** Name and type from the first-listed source with a real record; HQ
+   country from the most explicit evidence (GLEIF's headquarters field or the CSV's
+   ``hq_country`` > a BODS business address > FtM's ``mainCountry``), then source order;
+   jurisdiction by source order; lists are united. Every disagreement is written to the
+   ``conflicts`` side table with all candidates and sources.
+5. **Undisclosed owners** become entities ``unknown:<owned id>:<label>`` (or
+   ``persons:…``), so the same exception from two sources meets on one edge. An
+   exception-derived owner of a company that has a known direct consolidating parent is
+   dropped to evidence (the parent is the better fact).
+6. **Same edge, several records.** Holdings of one kind from the same owner in the same
+   company that come from different records (different sources, or different records in
+   one source) describe the same holding: over each stretch of time they are combined
+   into the range that covers them all (never added); a record that only says "0–100%"
+   gives way to one that says more. Within one record, interests of one kind add up.
+7. **Evidence** (indirect and ultimate edges, fund links, edges that became self-loops
+   by merging) goes to the ``evidence`` side table, never to holdings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ringfence.exc import Problem
+from ringfence.ingest.ids import MERGE_SCHEMES
+from ringfence.model import SCALE
+from ringfence.snapshot import SnapshotWriter
+from ringfence.snapshot.schema import CONFLICTS, EVIDENCE, HOLDINGS
+from ringfence.snapshot.validate import overfull_holdings
+
+__all__ = ["MergeResult", "merge_stage"]
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass
+class MergeResult:
+    problems: list[Problem] = field(default_factory=list)
+    rejected_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.lei: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        p = self.parent.setdefault(x, x)
+        while p != self.parent[p]:
+            self.parent[p] = self.parent[self.parent[p]]
+            p = self.parent[p]
+        self.parent[x] = p
+        return p
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        la, lb = self.lei.get(ra, ""), self.lei.get(rb, "")
+        if la and lb and la != lb:
+            return False  # two different LEIs are two different legal entities
+        self.parent[rb] = ra
+        if lb and not la:
+            self.lei[ra] = lb
+        return True
+
+
+def _connect(work: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    tmp = work / "duckdb-tmp"
+    tmp.mkdir(exist_ok=True)
+    con.execute(f"SET temp_directory='{tmp.as_posix()}'")
+    con.execute(f"SET memory_limit='{memory_limit}'")
+    con.execute("SET preserve_insertion_order=false")
+    return con
+
+
+def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
+                skip_bad: bool, memory_limit: str = "2GB") -> MergeResult:
+    """Resolve, merge and write everything staged in ``paths`` into ``writer``.
+
+    Problems found here (dangling references, over-full holdings) are returned; with
+    ``skip_bad`` the offending rows are left out, otherwise nothing is written and the
+    caller raises.
+    """
+    res = MergeResult()
+    con = _connect(work, memory_limit)
+    try:
+        _load(con, paths)
+        _versions(con, res)
+        _identity(con, res)
+        _resolve_holdings(con, res)
+        if res.problems and not skip_bad:
+            return res
+        _write_entities(con, writer, res)
+        _write_holdings(con, writer, res, skip_bad=skip_bad)
+        return res
+    finally:
+        con.close()
+
+
+def _load(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> None:
+    for name, path in paths.items():
+        con.execute(f"CREATE TEMP VIEW s_{name} AS SELECT * FROM "
+                    f"read_parquet('{path.as_posix()}')")
+
+
+def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
+    con.execute("""
+        CREATE TEMP TABLE ew AS SELECT * FROM s_ent
+        QUALIFY row_number() OVER (PARTITION BY src, rec
+                                   ORDER BY stub ASC, vdate DESC, seq DESC) = 1""")
+    con.execute("""
+        CREATE TEMP TABLE rmap AS
+        SELECT r.src, r.ref, any_value(ew.key) AS key
+        FROM s_ref r JOIN ew ON ew.src = r.src AND ew.rec = r.rec GROUP BY r.src, r.ref""")
+    con.execute("CREATE TEMP TABLE keys AS SELECT DISTINCT key FROM ew")
+    # resolve the ends of every holding row to source-level keys
+    con.execute("""
+        CREATE TEMP TABLE h1 AS
+        SELECT h.*,
+          CASE WHEN h.owned_mode = 'key' THEN kd.key ELSE rd.key END AS owned_key,
+          CASE WHEN h.owner_mode = 'key' THEN ko.key
+               WHEN h.owner_mode = 'ref' THEN ro.key
+               ELSE h.owner END AS owner_key
+        FROM s_hold h
+        LEFT JOIN rmap ro ON h.owner_mode = 'ref' AND ro.src = h.src AND ro.ref = h.owner
+        LEFT JOIN rmap rd ON h.owned_mode = 'ref' AND rd.src = h.src AND rd.ref = h.owned
+        LEFT JOIN keys ko ON h.owner_mode = 'key' AND ko.key = h.owner
+        LEFT JOIN keys kd ON h.owned_mode = 'key' AND kd.key = h.owned
+    """)
+    dangling = con.execute("""
+        SELECT dataset, line, record,
+               CASE WHEN owned_key IS NULL THEN 'owned' ELSE 'owner' END,
+               CASE WHEN owned_key IS NULL THEN owned ELSE owner END
+        FROM h1 WHERE owned_key IS NULL OR owner_key IS NULL
+        ORDER BY dataset, line LIMIT 100000""").fetchall()
+    for dataset, line, record, end, ref in dangling:
+        fld = "subject" if dataset.startswith("bods:") and end == "owned" else (
+            "interestedParty" if dataset.startswith("bods:") else end)
+        res.problems.append(Problem(dataset, f"dangling reference {ref!r}: no such "
+                                    "entity or person in this source", line=line,
+                                    field=fld, record=record or None))
+    res.rejected_rows += len(dangling)
+    con.execute("""
+        CREATE TEMP TABLE h2 AS SELECT * FROM h1
+        WHERE owned_key IS NOT NULL AND owner_key IS NOT NULL
+        QUALIFY dense_rank() OVER (PARTITION BY src, hrec ORDER BY vdate DESC, seq DESC) = 1
+    """)
+    con.execute("""
+        CREATE TEMP TABLE closes AS SELECT src, hrec, max(date) AS cdate
+        FROM s_close GROUP BY src, hrec""")
+    con.execute("""
+        UPDATE h2 SET vto = CASE
+            WHEN h2.vto <> '' THEN h2.vto          -- the interest says when it ended
+            WHEN h2.vfrom = '' OR c.cdate > h2.vfrom THEN c.cdate
+            ELSE h2.vfrom END                       -- ended, date unknown: left out below
+        FROM closes c WHERE c.src = h2.src AND c.hrec = h2.hrec AND c.cdate >= h2.vdate""")
+    n = con.execute("SELECT count(*) FROM h2 WHERE vfrom <> '' AND vto <> '' "
+                    "AND vto <= vfrom").fetchone()
+    if n and n[0]:
+        res.notes.append(f"{n[0]} holding row(s) that end when or before they start "
+                         "(or closed at a date that cannot be placed) left out")
+        con.execute("DELETE FROM h2 WHERE vfrom <> '' AND vto <> '' AND vto <= vfrom")
+
+
+def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
+    schemes = ", ".join(f"'{s}'" for s in sorted(MERGE_SCHEMES))
+    con.execute(f"""
+        CREATE TEMP TABLE iw AS
+        SELECT DISTINCT ew.key, i.scheme, i.value FROM s_idn i
+        JOIN ew ON i.src = ew.src AND i.seq = ew.seq WHERE i.scheme IN ({schemes})""")
+    groups = con.execute("""
+        SELECT scheme, value, list(DISTINCT key ORDER BY key) FROM iw
+        GROUP BY scheme, value HAVING count(DISTINCT key) > 1
+        ORDER BY scheme <> 'lei', scheme, value""").fetchall()
+    uf = _UnionFind()
+    for key, lei in con.execute("""
+            SELECT key, min(value) FROM iw WHERE scheme = 'lei' AND key IN (
+              SELECT unnest(keys) FROM (SELECT list(DISTINCT key) AS keys FROM iw
+                GROUP BY scheme, value HAVING count(DISTINCT key) > 1))
+            GROUP BY key""").fetchall():
+        uf.lei[key] = lei
+    members: set[str] = set()
+    by_ids = 0
+    for scheme, value, keys in groups:
+        members.update(keys)
+        for k in keys:
+            if k.startswith("lei:"):
+                uf.lei.setdefault(k, k[4:])
+        for other in keys[1:]:
+            if uf.union(keys[0], other):
+                by_ids += 1
+            else:
+                res.notes.append(f"not merged: {keys[0]} and {other} share {scheme} "
+                                 f"{value} but have different LEIs")
+    by_name = _same_named_owners(con, uf, members)
+    if members:
+        con.execute("CREATE TEMP TABLE gk(key VARCHAR)")
+        con.executemany("INSERT INTO gk VALUES (?)", [(k,) for k in members])
+        first_src = dict(con.execute("""
+            SELECT key, min(src) FROM ew JOIN gk USING (key) GROUP BY key""").fetchall())
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for key in members:
+            clusters[uf.find(key)].append(key)
+        rows = []
+        for keys in clusters.values():
+            keys.sort(key=lambda k: (first_src.get(k, 1 << 30), not k.startswith("lei:"),
+                                     k))
+            for k in keys:
+                rows.append((k, keys[0]))
+        merged = sum(1 for k, c in rows if k != c)
+        res.notes.append(f"identity: {merged} entity id(s) merged into another "
+                         f"({len(clusters)} cluster(s); {by_ids} link(s) by shared "
+                         f"identifiers, {by_name} by the same name owning the same company)")
+        kmap = pa.table({"key": [r[0] for r in rows], "cid": [r[1] for r in rows]})
+        con.register("kmap_arrow", kmap)
+        con.execute("CREATE TEMP TABLE kmap AS SELECT * FROM kmap_arrow")
+        con.unregister("kmap_arrow")
+    else:
+        con.execute("CREATE TEMP TABLE kmap(key VARCHAR, cid VARCHAR)")
+    con.execute("""
+        CREATE TEMP TABLE ec AS
+        SELECT coalesce(m.cid, ew.key) AS cid, ew.* FROM ew LEFT JOIN kmap m USING (key)""")
+
+
+def _same_named_owners(con: duckdb.DuckDBPyConnection, uf: _UnionFind,
+                       members: set[str]) -> int:
+    """Link owners of the same company (after identifier merging) whose names are equal
+    once case, spaces and punctuation are folded, when neither is a person or unknown:
+    two sources naming the same parent without a shared identifier (a register's
+    "Government Of The Islamic Republic Of Iran" and a curated CSV's state entity).
+    Persons are never merged on names."""
+    rows = con.execute(r"""
+        WITH n AS (
+          SELECT key, any_value(lower(regexp_replace(name, '[^\pL\pN]+', '', 'g')))
+                 AS fname
+          FROM ew WHERE name <> '' AND NOT stub AND type NOT IN ('unknown', 'person')
+          GROUP BY key)
+        SELECT DISTINCT h.owned_key, h.owner_key, n.fname, n.fname IN (
+            SELECT fname FROM n GROUP BY fname HAVING count(*) > 1) AS shared
+        FROM h2 h JOIN n ON n.key = h.owner_key
+        WHERE h.owner_mode IN ('ref', 'key') AND h.evidence = '' AND n.fname <> ''
+    """).fetchall()
+    candidates = [(owned, owner, fname) for owned, owner, fname, shared in rows if shared]
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for owned, owner, fname in candidates:
+        groups[(uf.find(owned) if owned in members else owned, fname)].add(owner)
+    linked = 0
+    for owners in groups.values():
+        if len(owners) < 2:
+            continue
+        ordered = sorted(owners)
+        for o in ordered:
+            if o.startswith("lei:"):
+                uf.lei.setdefault(o, o[4:])
+        for other in ordered[1:]:
+            if uf.find(ordered[0]) != uf.find(other) and uf.union(ordered[0], other):
+                linked += 1
+                members.update((ordered[0], other))
+    return linked
+
+
+def _resolve_holdings(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
+    con.execute("""
+        CREATE TEMP TABLE h3 AS
+        SELECT h2.* EXCLUDE (owned_key),
+          coalesce(md.cid, h2.owned_key) AS owned_c,
+          CASE h2.owner_mode
+            WHEN 'unknown' THEN 'unknown:' || coalesce(md.cid, h2.owned_key) || ':'
+                                || h2.owner_key
+            WHEN 'persons' THEN 'persons:' || coalesce(md.cid, h2.owned_key) || ':'
+                                || h2.owner_key
+            ELSE coalesce(mo.cid, h2.owner_key) END AS owner_c
+        FROM h2
+        LEFT JOIN kmap mo ON mo.key = h2.owner_key
+        LEFT JOIN kmap md ON md.key = h2.owned_key""")
+    # an undisclosed direct parent gives way to a known direct consolidating parent
+    con.execute("""
+        UPDATE h3 SET evidence = 'superseded-exception:' || h3.note
+        WHERE h3.xgroup = 'repex-direct' AND h3.evidence = '' AND EXISTS (
+          SELECT 1 FROM h3 x WHERE x.xgroup = 'rr-direct' AND x.evidence = ''
+            AND x.owned_c = h3.owned_c)""")
+    con.execute("""
+        UPDATE h3 SET evidence = 'self-loop-after-merge'
+        WHERE owner_c = owned_c AND evidence = ''""")
+
+
+def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
+                    res: MergeResult) -> None:
+    con.execute("""
+        CREATE TEMP TABLE unk AS
+        SELECT owner_c AS cid, any_value(owner_mode) AS mode, any_value(owned_c) AS owned,
+               any_value(owner_key) AS label, min(dataset) AS dataset, min(line) AS line,
+               min(record) AS record
+        FROM h3 WHERE owner_mode IN ('unknown', 'persons') AND evidence = ''
+        GROUP BY owner_c""")
+    ents = con.execute("""
+        WITH base AS (
+          SELECT * FROM ec QUALIFY row_number() OVER (
+            PARTITION BY cid ORDER BY stub, type = 'unknown', name = '', src, seq DESC) = 1),
+        hq AS (
+          SELECT cid, hq FROM ec WHERE hq <> '' QUALIFY row_number() OVER (
+            PARTITION BY cid ORDER BY hq_rank DESC, src, seq DESC) = 1),
+        jur AS (
+          SELECT cid, juris FROM ec WHERE juris <> '' QUALIFY row_number() OVER (
+            PARTITION BY cid ORDER BY stub, src, seq DESC) = 1),
+        lst AS (
+          SELECT cid, list_sort(list_distinct(list_filter(flatten(list(
+                   string_split(lists, ';'))), x -> trim(x) <> ''))) AS lists
+          FROM ec GROUP BY cid)
+        SELECT base.cid AS id, base.name AS name, base.type AS type,
+               coalesce(hq.hq, '') AS hq_country, coalesce(jur.juris, '') AS jurisdiction,
+               lst.lists AS lists, base.dataset AS source_dataset,
+               base.record AS source_record, base.line AS source_line
+        FROM base LEFT JOIN hq USING (cid) LEFT JOIN jur USING (cid) JOIN lst USING (cid)
+        UNION ALL
+        SELECT u.cid, CASE u.mode WHEN 'persons' THEN 'Unidentified natural persons (' ||
+                      u.label || ' of ' || u.owned || ')'
+                      ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
+               CASE u.mode WHEN 'persons' THEN 'person' ELSE 'unknown' END, '', '',
+               []::VARCHAR[], u.dataset, u.record, u.line
+        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)
+    """).fetch_record_batch(200_000)
+    n_ent = 0
+    for batch in ents:
+        writer.add_table("entities", batch)
+        n_ent += batch.num_rows
+    res.counts["entities"] = n_ent
+    names = con.execute("""
+        SELECT DISTINCT ec.cid AS entity, n.name, n.lang, n.script, n.kind
+        FROM s_nm n JOIN ec ON n.src = ec.src AND n.seq = ec.seq
+        UNION ALL
+        SELECT u.cid, CASE u.mode WHEN 'persons' THEN 'Unidentified natural persons ('
+                      || u.label || ' of ' || u.owned || ')'
+                      ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
+               'en', 'Latn', 'other'
+        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)""").fetch_record_batch(200_000)
+    for batch in names:
+        writer.add_table("names", batch)
+    idents = con.execute("""
+        SELECT DISTINCT ec.cid AS entity, i.scheme, i.value
+        FROM s_idn i JOIN ec ON i.src = ec.src AND i.seq = ec.seq
+        UNION
+        SELECT DISTINCT cid, 'merged_id', key FROM ec WHERE key <> cid
+    """).fetch_record_batch(200_000)
+    for batch in idents:
+        writer.add_table("identifiers", batch)
+    conflicts = con.execute("""
+        WITH chosen AS (
+          SELECT cid, hq FROM ec WHERE hq <> '' QUALIFY row_number() OVER (
+            PARTITION BY cid ORDER BY hq_rank DESC, src, seq DESC) = 1),
+        cj AS (
+          SELECT cid, juris FROM ec WHERE juris <> '' QUALIFY row_number() OVER (
+            PARTITION BY cid ORDER BY stub, src, seq DESC) = 1)
+        SELECT ec.cid AS entity, 'hq_country' AS field, any_value(chosen.hq) AS chosen,
+               string_agg(DISTINCT ec.hq || ' (' || ec.dataset || ' ' || ec.record || ')',
+                          '; ') AS candidates,
+               'most explicit HQ evidence (GLEIF HQ address / CSV hq_country > BODS '
+               || 'business address > FtM mainCountry), then source order' AS rule
+        FROM ec JOIN chosen USING (cid) WHERE ec.hq <> ''
+        GROUP BY ec.cid HAVING count(DISTINCT ec.hq) > 1
+        UNION ALL
+        SELECT ec.cid, 'jurisdiction', any_value(cj.juris),
+               string_agg(DISTINCT ec.juris || ' (' || ec.dataset || ' ' || ec.record || ')',
+                          '; '), 'source order'
+        FROM ec JOIN cj USING (cid) WHERE ec.juris <> ''
+        GROUP BY ec.cid HAVING count(DISTINCT ec.juris) > 1""").arrow()
+    if isinstance(conflicts, pa.RecordBatchReader):
+        conflicts = conflicts.read_all()
+    if conflicts.num_rows:
+        writer.add_table("conflicts", conflicts.select(CONFLICTS.names).cast(CONFLICTS))
+        res.notes.append(f"{conflicts.num_rows} attribute conflict(s) between sources "
+                         "resolved by rule; see conflicts.parquet")
+    res.counts["conflicts"] = conflicts.num_rows
+
+
+_HOLD_SQL = """
+    SELECT owner_c AS owner, owned_c AS owned, kind, lo, hi, lo_open, hi_open,
+           TRY_CAST(NULLIF(vfrom, '') AS DATE) AS valid_from,
+           TRY_CAST(NULLIF(vto, '') AS DATE) AS valid_to,
+           dataset AS source_dataset, record AS source_record, line AS source_line,
+           note AS source_note {extra}
+    FROM h3 {where}"""
+
+
+def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
+                    res: MergeResult, *, skip_bad: bool) -> None:
+    ev = con.execute(_HOLD_SQL.format(extra=", evidence AS relation",
+                                      where="WHERE evidence <> ''")).arrow()
+    if isinstance(ev, pa.RecordBatchReader):
+        ev = ev.read_all()
+    if ev.num_rows:
+        writer.add_table("evidence", ev.select(EVIDENCE.names).cast(EVIDENCE))
+    res.counts["evidence"] = ev.num_rows
+    con.execute("""
+        CREATE TEMP TABLE multi AS
+        SELECT owner_c, owned_c, kind FROM h3 WHERE evidence = ''
+        GROUP BY owner_c, owned_c, kind HAVING count(DISTINCT (src, hrec)) > 1""")
+    single = con.execute(_HOLD_SQL.format(extra="", where="""
+        WHERE evidence = '' AND NOT EXISTS (SELECT 1 FROM multi m WHERE
+          m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c AND m.kind = h3.kind)""")).arrow()
+    if isinstance(single, pa.RecordBatchReader):
+        single = single.read_all()
+    rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", where="""
+        WHERE evidence = '' AND EXISTS (SELECT 1 FROM multi m WHERE
+          m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c AND m.kind = h3.kind)
+        ORDER BY owner_c, owned_c, kind""")).fetchall()
+    combined, conflicts = _combine(rows)
+    if conflicts:
+        writer.add_table("conflicts", pa.Table.from_pylist(conflicts, schema=CONFLICTS))
+        res.counts["conflicts"] = res.counts.get("conflicts", 0) + len(conflicts)
+        res.notes.append(f"{len(conflicts)} holding(s) stated differently by different "
+                         "records, combined into the range covering them; see "
+                         "conflicts.parquet")
+    if combined:
+        single = pa.concat_tables([single.cast(HOLDINGS),
+                                   pa.Table.from_pylist(combined, schema=HOLDINGS)])
+    else:
+        single = single.cast(HOLDINGS)
+    single = _drop_overfull(con, single, res, skip_bad=skip_bad)
+    if res.problems and not skip_bad:
+        return
+    writer.add_table("holdings", single)
+    res.counts["holdings"] = single.num_rows
+
+
+def _drop_overfull(con: duckdb.DuckDBPyConnection, hold: pa.Table, res: MergeResult,
+                   *, skip_bad: bool) -> pa.Table:
+    if hold.num_rows == 0:
+        return hold
+    owned = hold.column("owned").combine_chunks()
+    codes = pc.index_in(owned, value_set=pc.unique(owned)).to_numpy(zero_copy_only=False)
+    kinds = hold.column("kind").combine_chunks()
+    kind = np.zeros(len(kinds), dtype=np.int64)
+    for code, name in enumerate(("shares", "votes", "control")):
+        kind[pc.equal(kinds, name).to_numpy(zero_copy_only=False)] = code
+
+    def days(col: str, default: int) -> Any:
+        arr = hold.column(col).combine_chunks().cast(pa.int32())
+        return np.asarray(arr.fill_null(default).to_numpy(zero_copy_only=False),
+                          dtype=np.int64)
+
+    bad = overfull_holdings(np.asarray(codes, dtype=np.int64), kind,
+                            hold.column("lo").to_numpy().astype(np.int64),
+                            days("valid_from", -(2**31)), days("valid_to", 2**31 - 1))
+    if len(bad) == 0:
+        return hold
+    sub = hold.take(pa.array(bad)).to_pylist()
+    for r in sub[:100_000]:
+        res.problems.append(Problem(
+            r["source_dataset"] or "holdings",
+            f"{r['kind']} held in {r['owned']!r} sum past 100% on some date (ranges at "
+            f"their minimum); this {r['kind']} holding by {r['owner']!r} is one of them",
+            line=r["source_line"], field="share", record=r["source_record"] or None))
+    res.rejected_rows += len(bad)
+    mask = np.ones(hold.num_rows, dtype=bool)
+    mask[bad] = False
+    return hold.filter(pa.array(mask)) if skip_bad else hold
+
+
+# -- combining one edge stated by several records ------------------------------------------
+
+_MIN_DAY = dt.date.min
+_MAX_DAY = dt.date.max
+
+
+def _combine(rows: Iterable[tuple[Any, ...]]) -> tuple[list[dict[str, Any]],
+                                                         list[dict[str, Any]]]:
+    groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for r in rows:
+        groups[(r[0], r[1], r[2])].append(r)
+    out: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    for (owner, owned, kind), members in groups.items():
+        bounds = sorted({m[7] or _MIN_DAY for m in members} | {m[8] or _MAX_DAY
+                                                                for m in members})
+        pieces: list[dict[str, Any]] = []
+        for a, b in itertools.pairwise(bounds):
+            live = [m for m in members
+                    if (m[7] or _MIN_DAY) <= a and (m[8] or _MAX_DAY) >= b]
+            if not live:
+                continue
+            per_record: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+            for m in live:
+                per_record[(m[13], m[14])].append(m)
+            shares = []
+            for recs in per_record.values():
+                lo = sum(m[3] for m in recs)
+                hi = min(SCALE, sum(m[4] for m in recs))
+                shares.append((lo, hi, any(m[5] for m in recs), any(m[6] for m in recs),
+                               recs[0]))
+            informative = [s for s in shares if not (s[0] == 0 and s[1] == SCALE
+                                                     and not s[2] and not s[3])]
+            use = informative or shares
+            lo = min(s[0] for s in use)
+            hi = max(s[1] for s in use)
+            lo_open = all(s[2] for s in use if s[0] == lo)
+            hi_open = all(s[3] for s in use if s[1] == hi)
+            first = use[0][4]
+            srcs = "; ".join(f"{s[4][9]}:{s[4][11]} ({s[4][10]}) "
+                             f"{_fmt(s[0], s[1], s[2], s[3])}" for s in shares)
+            piece = {"owner": owner, "owned": owned, "kind": kind, "lo": lo, "hi": hi,
+                     "lo_open": lo_open, "hi_open": hi_open,
+                     "valid_from": None if a == _MIN_DAY else a,
+                     "valid_to": None if b == _MAX_DAY else b,
+                     "source_dataset": first[9], "source_record": first[10],
+                     "source_line": first[11],
+                     "source_note": f"combined from {len(shares)} records: {srcs}"[:4000]}
+            if (pieces and pieces[-1]["valid_to"] == piece["valid_from"]
+                    and all(pieces[-1][k] == piece[k] for k in ("lo", "hi", "lo_open",
+                                                                "hi_open", "source_note"))):
+                pieces[-1]["valid_to"] = piece["valid_to"]
+            else:
+                pieces.append(piece)
+            if len({(s[0], s[1], s[2], s[3]) for s in informative}) > 1:
+                conflicts.append({
+                    "entity": owned, "field": f"holding:{owner}:{kind}",
+                    "chosen": _fmt(lo, hi, lo_open, hi_open), "candidates": srcs[:4000],
+                    "rule": "same edge from several records: the range covering all "
+                            "(a 0-100% statement gives way to a narrower one)"})
+        out.extend(pieces)
+    return out, conflicts
+
+
+def _fmt(lo: int, hi: int, lo_open: bool, hi_open: bool) -> str:
+    if lo == hi and not lo_open and not hi_open:
+        return f"{lo * 100 / SCALE:g}%"
+    return (f"{'(' if lo_open else '['}{lo * 100 / SCALE:g}%, "
+            f"{hi * 100 / SCALE:g}%{')' if hi_open else ']'}")
