@@ -70,4 +70,5 @@ def require(*roles: str) -> Callable[[Request], Identity]:
         return check(runtime_of(request), secret, roles)
 
     dependency.__name__ = f"require_{'_'.join(roles)}"
+    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
