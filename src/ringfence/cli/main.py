@@ -27,6 +27,9 @@ def _register_all() -> None:
     from ringfence.cli import service as service_cli
 
     service_cli.register(app)
+    from ringfence.cli import ingest as ingest_cli
+
+    ingest_cli.register(app)
 
 
 _register_all()
