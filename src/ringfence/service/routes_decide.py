@@ -141,7 +141,7 @@ async def _ext_authz(request: Request) -> Response:
 
 
 router.add_api_route(
-    "/v1/ext_authz", _ext_authz, methods=_METHODS, tags=["decide"],
+    "/v1/ext_authz", _ext_authz, methods=_METHODS,
     summary="Envoy ext_authz (HTTP service): 200 allows, 403 denies",
     description="Envoy forwards the original request (method, path under this prefix, "
     "headers). The gateway's token goes in `x-ringfence-gateway-token` (or `Authorization` "
