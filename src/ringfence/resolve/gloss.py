@@ -65,9 +65,14 @@ def en_key(word: str) -> str:
     return loose(w)
 
 
+_EN_LEGAL = frozenset("co company corporation corp limited ltd inc incorporated plc".split())
+
+
 def _phrase(text: str) -> tuple[str, ...]:
     words = re.findall(r"[A-Za-z]+", text)
-    return tuple(en_key(w) for w in words if w.casefold() not in _EN_STOP)
+    kept = [w for w in words if w.casefold() not in _EN_STOP]
+    content = [w for w in kept if w.casefold() not in _EN_LEGAL]
+    return tuple(en_key(w) for w in (content or kept))
 
 
 # --- Chinese ---------------------------------------------------------------------------
@@ -347,7 +352,14 @@ _FA: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=1)
+def _fa_folded() -> dict[str, tuple[str, ...]]:
+    from ringfence.resolve.text import fold_persian
+
+    return {fold_persian(k): v for k, v in _FA.items()}
+
+
 def fa_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a (folded) Persian word."""
-    hit = _FA.get(word)
+    hit = _fa_folded().get(word)
     return tuple(_phrase(s) for s in hit) if hit else ()

@@ -22,6 +22,7 @@ __all__ = [
     "LATIN_LEGAL_WORDS",
     "STOPWORDS",
     "STRUCTURAL_KEYS",
+    "legal_class",
     "pinyin_legal_forms",
     "rigour_strip",
     "strip_han_suffix",
@@ -95,6 +96,20 @@ LATIN_LEGAL_WORDS: frozenset[str] = frozenset(
         "ак",
         "гк",
         "госкорпорация",
+        "компания",
+        "kompaniya",
+        "kompaniia",
+        "корпорация",
+        "korporatsiya",
+        "korporatsiia",
+        "obshchestvo",
+        "ogranichennoi",
+        "ogranichennoy",
+        "otvetstvennostyu",
+        "aktsionernoe",
+        "publichnoe",
+        "zakrytoe",
+        "otkrytoe",
         "компания",
         "kompaniya",
         "kompaniia",
@@ -198,7 +213,7 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
     removed.extend(phrase_removed)
     out: list[str] = []
     for w in kept:
-        if w in LATIN_LEGAL_WORDS:
+        if w in LATIN_LEGAL_WORDS or _misspelt_legal(w):
             removed.append(w)
         else:
             out.append(w)
@@ -233,3 +248,53 @@ def _strip_pinyin_forms(words: list[str]) -> tuple[list[str], list[str]]:
             words = words[:-n]
             break
     return words, removed
+
+
+_JOINT_STOCK = frozenset("пао оао зао ао нао pjsc jsc ojsc cjsc pao oao zao ao".split())
+_LIMITED = frozenset("ооо ooo llc".split())
+
+
+def legal_class(forms: list[str] | tuple[str, ...]) -> str:
+    """``joint_stock`` or ``limited`` where the stripped forms say so unambiguously.
+
+    Chinese 股份有限公司 (joint-stock) and 有限公司 (limited liability) are different legal
+    persons within one group, as are Russian ПАО/АО and ООО. English "Co., Ltd." and
+    "Limited" translate both, so they say nothing.
+    """
+    classes: set[str] = set()
+    for form in forms:
+        if "股份" in form or "акционерн" in form or "joint stock" in form or "gufen" in form:
+            classes.add("joint_stock")
+        elif form in _JOINT_STOCK:
+            classes.add("joint_stock")
+        elif form in _LIMITED or "有限" in form or "ограниченн" in form:
+            classes.add("limited")
+        elif form.startswith("youxian"):
+            classes.add("limited")
+    return classes.pop() if len(classes) == 1 else ""
+
+
+_LONG_LEGAL = (
+    "company",
+    "corporation",
+    "limited",
+    "incorporated",
+    "obshchestvo",
+    "ogranichennoi",
+    "otvetstvennostyu",
+)
+
+
+def _misspelt_legal(word: str) -> bool:
+    """One edit (two from nine letters) away from a long legal word: Corpuration, Lmiited."""
+    if len(word) < 6 or not word.isascii():
+        return False
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    for form in _LONG_LEGAL:
+        allowed = 2 if len(form) >= 9 else 1
+        if abs(len(form) - len(word)) <= allowed and (
+            DamerauLevenshtein.distance(word, form, score_cutoff=allowed) <= allowed
+        ):
+            return True
+    return False

@@ -21,6 +21,7 @@ from ringfence.resolve.gloss import en_key, fa_gloss, ru_gloss, ru_stem, zh_glos
 from ringfence.resolve.legal import (
     STOPWORDS,
     STRUCTURAL_KEYS,
+    legal_class,
     rigour_strip,
     strip_han_suffix,
 )
@@ -95,6 +96,7 @@ class NameForm:
     variants: tuple[tuple[Token, ...], ...]
     legal_forms: tuple[str, ...]
     raw_words: tuple[str, ...]  # lower-cased Latin words before stripping (for acronyms)
+    legal_class: str = ""  # joint_stock | limited | "" (unknown or ambiguous, e.g. "Ltd")
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -131,6 +133,7 @@ def analyse_name(name: str) -> NameForm:
         variants=tuple(variants),
         legal_forms=tuple(legal),
         raw_words=tuple(raw_words),
+        legal_class=legal_class(legal),
     )
 
 
@@ -229,22 +232,41 @@ _MAX_WORD = 4  # longer CEDICT headwords are mostly whole company names: split t
 
 @lru_cache(maxsize=1 << 16)
 def _segment(han: str) -> tuple[str, ...]:
-    """Forward maximum matching on CC-CEDICT words; runs of unknown single characters merge."""
+    """Bidirectional maximum matching on CC-CEDICT words.
+
+    Forward and backward longest-match segmentations are both made; the one with fewer
+    words wins, then the one with fewer single characters, then backward (usually right
+    for Chinese: 中信实业银行 → 中信/实业/银行, where forward gives 中/信实/业/银行).
+    Runs of unknown single characters are merged into one token (奕瑞, 比亚迪).
+    """
     if not han:
         return ()
     vocab = zh_words()
-    segs: list[str] = []
+    fwd: list[str] = []
     i = 0
     while i < len(han):
         for n in range(min(_MAX_WORD, len(han) - i), 0, -1):
-            cand = han[i : i + n]
-            if n == 1 or cand in vocab:
-                segs.append(cand)
+            if n == 1 or han[i : i + n] in vocab:
+                fwd.append(han[i : i + n])
                 i += n
                 break
+    bwd: list[str] = []
+    j = len(han)
+    while j > 0:
+        for n in range(min(_MAX_WORD, j), 0, -1):
+            if n == 1 or han[j - n : j] in vocab:
+                bwd.append(han[j - n : j])
+                j -= n
+                break
+    bwd.reverse()
+
+    def cost(segs: list[str]) -> tuple[int, int]:
+        return len(segs), sum(1 for x in segs if len(x) == 1)
+
+    segs = fwd if cost(fwd) < cost(bwd) else bwd
     merged: list[str] = []
     for seg in segs:
-        if len(seg) == 1 and merged and len(merged[-1]) >= 1 and _single_run(merged[-1]):
+        if len(seg) == 1 and merged and _single_run(merged[-1]):
             merged[-1] += seg
         else:
             merged.append(seg)

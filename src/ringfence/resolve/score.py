@@ -51,8 +51,10 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.7
 
 _GENERIC_WEIGHT = 0.35
-_ONE_SIDED_PENALTY = 0.75  # per unmatched qualifier / organisational word, at most two
-_COUNTRY_PENALTY = 0.85
+_ONE_SIDED_PENALTY = 0.7  # per unmatched qualifier / organisational word, at most two
+_DISTINCT_PENALTY = 0.9  # per unmatched distinctive word, at most two
+_LEGAL_CLASS_PENALTY = 0.8
+_COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
 
@@ -197,7 +199,7 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
     feats: list[Feature] = []
     for va_i, va in enumerate(fa.variants):
         for vb_i, vb in enumerate(fb.variants):
-            s, f = _align_score(va, vb, w)
+            s, f = _align_score(va, vb, w, fa.legal_forms, fb.legal_forms)
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
                 f.insert(0, Feature("quoted_core", s, _show(va), _show(vb)))
@@ -209,6 +211,13 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
         best, feats = _ABBREV_SCORE, [Feature("abbreviation", _ABBREV_SCORE, short, long_)]
     if best < 0:
         return 0.0, [Feature("name", 0.0, fa.original, fb.original)]
+    if fa.legal_class and fb.legal_class and fa.legal_class != fb.legal_class:
+        best *= _LEGAL_CLASS_PENALTY
+        feats.append(
+            Feature(
+                "legal_form_differs", _LEGAL_CLASS_PENALTY - 1.0, fa.legal_class, fb.legal_class
+            )
+        )
     feats.insert(0, Feature("name", best, fa.original, fb.original))
     if fa.legal_forms or fb.legal_forms:
         feats.append(
@@ -225,7 +234,11 @@ def _show(tokens: tuple[Token, ...]) -> str:
 
 
 def _align_score(
-    ta: tuple[Token, ...], tb: tuple[Token, ...], w: TokenWeights
+    ta: tuple[Token, ...],
+    tb: tuple[Token, ...],
+    w: TokenWeights,
+    fa_legal: tuple[str, ...] = (),
+    fb_legal: tuple[str, ...] = (),
 ) -> tuple[float, list[Feature]]:
     cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
     for i, x in enumerate(ta):
@@ -269,9 +282,23 @@ def _align_score(
     cov_b = sum(wb[j] * s for j, s in used_b.items()) / tot_b
     score = 0.0 if cov_a + cov_b == 0 else 2 * cov_a * cov_b / (cov_a + cov_b)
     penalties = 0
-    for side, tokens, used in (("a", ta, used_a), ("b", tb, used_b)):
+    distinct = 0
+    for side, tokens, used, weights, other in (
+        ("a", ta, used_a, wa, fb_legal),
+        ("b", tb, used_b, wb, fa_legal),
+    ):
         for i, t in enumerate(tokens):
             if i in used:
+                continue
+            if t.structural and t.script == "Hani" and "corporation" in other:
+                # 集团(有限)公司 is routinely rendered "Corporation", stripped as a legal form.
+                feats.append(
+                    Feature(
+                        "token:translation",
+                        0.9,
+                        *((t.text, "corporation") if side == "a" else ("corporation", t.text)),
+                    )
+                )
                 continue
             if t.qualifier or t.structural:
                 kind = "qualifier_one_sided" if t.qualifier else "organisational_word_one_sided"
@@ -282,9 +309,10 @@ def _align_score(
                 feats.append(Feature(kind, _ONE_SIDED_PENALTY - 1.0, va, vb))
             else:
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
-                feats.append(
-                    Feature("token_unmatched", -round(wa[i] if side == "a" else wb[i], 4), va, vb)
-                )
+                feats.append(Feature("token_unmatched", -round(weights[i], 4), va, vb))
+                if weights[i] >= 0.8 and not t.generic and distinct < 2:
+                    score *= _DISTINCT_PENALTY
+                    distinct += 1
     return score, feats
 
 
@@ -359,6 +387,16 @@ def _span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
         d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
         if d <= 1:
             return 0.85, "joined_fuzzy"
+    head = "".join(t.primary for t in span[:-1])
+    tail = x.primary[len(head) :]
+    if (
+        x.script == span[-1].script
+        and len(head) >= 4
+        and x.primary.startswith(head)
+        and len(tail) >= 3
+        and span[-1].primary.startswith(tail)
+    ):
+        return 0.9, "joined_truncated"  # ВымпелКом ~ Вымпел-Коммуникации
     return _gloss_span(x, span)
 
 

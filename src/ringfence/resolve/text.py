@@ -122,7 +122,21 @@ def loose(latin: str) -> str:
     return _REPEAT.sub(r"\1", s)
 
 
-_VOWELS = re.compile(r"[aeiouv]")
+_SKELETON_RULES: tuple[tuple[str, str], ...] = (
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("ch", "\x01"),
+    ("c", "k"),
+    ("\x01", "ch"),
+    ("q", "g"),
+    ("x", "ks"),
+)
+_SKELETON_DROP = re.compile(r"[aeiouyvw]")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -132,7 +146,10 @@ def latin_skeleton(latin: str) -> str:
     Vowels and the semi-vowel letters Persian writes with the same signs as vowels
     (v/w, y/i) are dropped: ``Mellat`` → ``mlt``; ``Tejarat`` → ``tjrt``.
     """
-    return _REPEAT.sub(r"\1", _VOWELS.sub("", loose(latin)))
+    s = ascii_fold(latin)
+    for old, new in _SKELETON_RULES:
+        s = s.replace(old, new)
+    return _SKELETON_DROP.sub("", _REPEAT.sub(r"\1", s))
 
 
 # --- Cyrillic --------------------------------------------------------------------------
@@ -173,9 +190,9 @@ def fold_persian(text: str) -> str:
 
 _FA_LAT = {
     "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
-    "چ": "ch", "ح": "h", "ه": "h", "خ": "kh", "د": "d", "ذ": "z", "ز": "z", "ض": "z",
-    "ظ": "z", "ر": "r", "ژ": "zh", "ش": "sh", "ع": "", "غ": "gh", "ق": "q", "ف": "f",
-    "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "v", "ی": "y", "ا": "a",
+    "چ": "ch", "ح": "h", "ه": "h", "خ": "h", "د": "d", "ذ": "z", "ز": "z", "ض": "z",
+    "ظ": "z", "ر": "r", "ژ": "j", "ش": "sh", "ع": "", "غ": "g", "ق": "g", "ف": "f",
+    "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "_", "ی": "_", "ا": "_",
 }  # fmt: skip
 
 
@@ -183,10 +200,11 @@ _FA_LAT = {
 def arabic_skeleton(text: str) -> str:
     """Consonant skeleton of a Persian/Arabic-script word, in :func:`latin_skeleton` space.
 
-    A final ه after a consonant is kept (سپه → sph, Sepah → sph).
+    Letters map one by one (no digraph rewriting, so س+پ+ه stays ``sph``); the letters
+    that also write vowels (ا و ی) and ع are dropped: سپه → sph ~ Sepah; ملت → mlt ~ Mellat.
     """
     latin = "".join(_FA_LAT.get(ch, "") for ch in fold_persian(text))
-    return latin_skeleton(latin)
+    return _REPEAT.sub(r"\1", latin).replace("_", "")
 
 
 # --- Han -------------------------------------------------------------------------------
