@@ -4,6 +4,7 @@ Pure NumPy/SciPy/numba over the arrays of :mod:`ringfence.attribution.graph`; im
 the core (model, policy, exc). See docs/ARCHITECTURE.md, "Attribution".
 """
 
+from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.engine import (
     CLEAR,
     RESTRICTED,
@@ -15,6 +16,7 @@ from ringfence.attribution.engine import (
     verdict_names,
 )
 from ringfence.attribution.graph import EntityTable, HoldingTable, from_records
+from ringfence.attribution.incremental import Flip, Update, update
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import OriginReason, origin_reasons, origins
 from ringfence.attribution.proof import Proof, ProofEdge, ProofPath, ProofStep, prove
@@ -27,17 +29,21 @@ __all__ = [
     "AttributionResult",
     "BoundResult",
     "EntityTable",
+    "Flip",
     "GraphOrder",
     "HoldingTable",
+    "LiveEdges",
     "OriginReason",
     "Proof",
     "ProofEdge",
     "ProofPath",
     "ProofStep",
+    "Update",
     "attribute",
     "from_records",
     "origin_reasons",
     "origins",
     "prove",
+    "update",
     "verdict_names",
 ]

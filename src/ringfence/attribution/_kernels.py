@@ -16,6 +16,7 @@ __all__ = [
     "cascade_all",
     "cascade_single",
     "csr",
+    "csr3",
     "jit",
     "lt_single",
     "lt_sweep",
@@ -63,6 +64,28 @@ def csr(key: Any, n: int) -> tuple[Any, Any]:
         perm[fill[k]] = e
         fill[k] += 1
     return ptr, perm
+
+
+@jit
+def csr3(key: Any, n: int, a: Any, b: Any, c: Any) -> tuple[Any, Any, Any, Any]:
+    """Counting sort of three columns by ``key``: ``(ptr, a, b, c)`` in key order."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for k in key:
+        ptr[k + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    oa = np.empty_like(a)
+    ob = np.empty_like(b)
+    oc = np.empty_like(c)
+    for e in range(len(key)):
+        k = key[e]
+        j = fill[k]
+        oa[j] = a[e]
+        ob[j] = b[e]
+        oc[j] = c[e]
+        fill[k] = j + 1
+    return ptr, oa, ob, oc
 
 
 @jit

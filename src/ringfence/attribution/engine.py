@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._build import Channels, build_channels
-from ringfence.attribution._kernels import cascade_all, cascade_single, csr
+from ringfence.attribution._kernels import cascade_all, cascade_single, csr3
+from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
 from ringfence.attribution.lookthrough import lookthrough_bound
 from ringfence.attribution.ordering import GraphOrder
@@ -60,8 +61,8 @@ class BoundResult:
     ``round``: cascade/control, the wave in which the entity became restricted (0 for
     origins, k+1 when owners restricted by wave k carried it past the threshold, -1 never);
     look-through, 0 origins, 1 other restricted, -1 not. ``witness`` (aggregation off): the
-    origin whose own restricted set restricts the entity (an id ``>= n`` is a virtual
-    owner of unaccounted equity, see ``virtual_of``), else -1. ``pairs`` (aggregation off,
+    origin whose own restricted set restricts the entity (an id ``n + e`` is the unknown
+    holder of entity ``e``'s unaccounted equity), else -1. ``pairs`` (aggregation off,
     cascade/control): the restricted (entity, origin, round) triples.
     """
 
@@ -69,7 +70,6 @@ class BoundResult:
     value: F64
     round: I32
     witness: I64
-    virtual_of: I64
     pairs: tuple[I64, I64, I32] | None = None
     unconverged: int = 0
 
@@ -81,11 +81,11 @@ class AttributionResult:
     ``lower`` / ``upper``: the restricted share at each bound (cascade: the sum of shares
     held by restricted owners; control: the larger of that and the votes sum; look-through:
     the effective share; 1.0 for origins; capped at 1.0). ``holdings`` are the holdings in
-    force on ``as_of``, the ones the verdicts read.
+    force on ``as_of``, the ones the verdicts read (``edges`` keeps them for updates).
     """
 
     entities: EntityTable
-    holdings: HoldingTable
+    edges: LiveEdges
     settings: PolicySettings
     as_of: dt.date
     certain: B
@@ -96,6 +96,11 @@ class AttributionResult:
 
     def __post_init__(self) -> None:
         self.verdict = _verdicts(self.low.restricted, self.high.restricted)
+
+    @property
+    def holdings(self) -> HoldingTable:
+        """The holdings in force the verdicts read (materialized after updates)."""
+        return self.edges.materialize()
 
     @property
     def lower(self) -> F64:
@@ -134,7 +139,8 @@ def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySet
     live = holdings.take(np.flatnonzero(holdings.in_force(as_of)))
     certain, possible = origins(entities, settings)
     low, high = evaluate(n, live, certain, possible, settings, order=order)
-    return AttributionResult(entities, live, settings, as_of, certain, possible, low, high)
+    return AttributionResult(entities, LiveEdges(n, live), settings, as_of, certain, possible,
+                             low, high)
 
 
 def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: PolicySettings,
@@ -165,8 +171,8 @@ def _bound(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *, l
             aggregate=own.aggregate)
         rnd = np.where(hit, 1, -1).astype(np.int32)
         rnd[ch.origin] = 0
-        return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], witness[:n],
-                           ch.virtual_of, None, unconverged)
+        return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n],
+                           _global_ids(witness[:n], ch), None, unconverged)
     if own.aggregate:
         return _cascade(ch, threshold, inclusive=own.inclusive, lower=lower)
     return _cascade_single(ch, threshold, inclusive=own.inclusive, lower=lower)
@@ -174,8 +180,7 @@ def _bound(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *, l
 
 def _csr_channel(src: I64, dst: I64, val: I64, opn: I32,
                  n: int) -> tuple[I64, I64, I64, I32]:
-    ptr, perm = csr(src, n)
-    return ptr, dst[perm], val[perm], opn[perm]
+    return csr3(src, n, dst, val, opn)
 
 
 def _cascade(ch: Channels, threshold: int, *, inclusive: bool, lower: bool) -> BoundResult:
@@ -186,8 +191,7 @@ def _cascade(ch: Channels, threshold: int, *, inclusive: bool, lower: bool) -> B
     n = ch.n_real
     value = np.minimum(np.maximum(acc_s[:n], acc_v[:n]), SCALE) / SCALE
     value[ch.origin[:n]] = 1.0
-    return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64),
-                       ch.virtual_of)
+    return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
 
 
 def _cascade_single(ch: Channels, threshold: int, *, inclusive: bool,
@@ -209,5 +213,16 @@ def _cascade_single(ch: Channels, threshold: int, *, inclusive: bool,
     witness[p_v[first]] = p_o[first]
     value = np.minimum(best[:n], SCALE) / SCALE
     value[ch.origin[:n]] = 1.0
-    return BoundResult(rnd >= 0, value, rnd, witness, ch.virtual_of,
-                       (p_v, p_o, p_r.astype(np.int32)))
+    return BoundResult(rnd >= 0, value, rnd, _global_ids(witness, ch),
+                       (p_v, _global_ids(p_o, ch), p_r.astype(np.int32)))
+
+
+def _global_ids(ids: I64, ch: Channels) -> I64:
+    """Node ids with virtual owners renamed ``n + e`` (e: the entity they hold)."""
+    n = ch.n_real
+    virt = ids >= n
+    if not virt.any():
+        return ids
+    out = ids.copy()
+    out[virt] = n + ch.virtual_of[ids[virt] - n]
+    return out

@@ -118,7 +118,7 @@ class GraphOrder:
         return GraphOrder(
             order=np.concatenate((extra, self.order)),
             comp_ptr=np.concatenate((np.arange(m, dtype=np.int64), self.comp_ptr + m)),
-            comp=np.concatenate((np.arange(m, dtype=np.int64), self.comp + m)),
+            comp=np.concatenate((self.comp + m, np.arange(m, dtype=np.int64))),
         )
 
     def arrays(self) -> dict[str, I64]:

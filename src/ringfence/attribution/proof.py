@@ -20,17 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ringfence.attribution._build import Channels, build_channels
-from ringfence.attribution._kernels import csr, meets
+from ringfence.attribution._kernels import meets
 from ringfence.attribution.engine import AttributionResult, BoundResult
 from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, HoldingTable
 from ringfence.attribution.origin import OriginReason, origin_reasons
 from ringfence.model.share import SCALE, Share
 from ringfence.policy.schema import Propagation
 
-__all__ = ["Proof", "ProofEdge", "ProofPath", "ProofStep", "in_edges", "prove"]
+__all__ = ["Proof", "ProofEdge", "ProofPath", "ProofStep", "prove"]
 
 KINDS = ("shares", "votes", "control")
 _EPOCH = dt.date(1970, 1, 1)
@@ -124,17 +123,6 @@ class Proof:
         }
 
 
-def in_edges(result: AttributionResult, v: int) -> npt.NDArray[np.int64]:
-    """Indices into ``result.holdings`` of the holdings in ``v`` (an index kept on the
-    result after the first call)."""
-    idx = result.__dict__.get("_in_index")
-    if idx is None:
-        idx = csr(result.holdings.owned.astype(np.int64), len(result))
-        result.__dict__["_in_index"] = idx
-    ptr, perm = idx
-    return np.asarray(perm[ptr[v]:ptr[v + 1]])
-
-
 class _Ctx:
     def __init__(self, result: AttributionResult, lower: bool) -> None:
         self.r = result
@@ -157,7 +145,7 @@ class _Ctx:
         return self.ids[u] if u < self.n else f"(unaccounted equity of {self.ids[owned]})"
 
     def local(self, v: int) -> tuple[HoldingTable, Channels]:
-        sub = self.r.holdings.take(in_edges(self.r, v))
+        sub = self.r.edges.into(np.array([v], dtype=np.int64))
         settings = self.r.settings
         ch = build_channels(self.n, self.origin, sub, lower=self.lower,
                             control=self.control,
@@ -168,8 +156,7 @@ class _Ctx:
         if u >= self.n:  # a virtual owner (local id n): an origin of its own
             if witness < 0:
                 return 0
-            return 0 if witness >= self.n and self.b.virtual_of[witness - self.n] == owned \
-                else -1
+            return 0 if witness == self.n + owned else -1
         if self.pair_round is not None:
             return self.pair_round.get((u, witness), -1)
         return int(self.b.round[u])
@@ -217,8 +204,8 @@ def prove(result: AttributionResult, i: int, *, k_paths: int = 5) -> Proof:
         "entity": ctx.ids[i], "verdict": verdict, "bound": "lower" if lower else "upper",
         "propagation": own.propagation.value, "threshold": own.threshold,
         "inclusive": own.inclusive, "aggregate": own.aggregate, "value": float(b.value[i]),
-        "witness": (ctx.name(w, int(b.virtual_of[w - ctx.n])) if w >= ctx.n else
-                    ctx.ids[w]) if w >= 0 else None,
+        "witness": (ctx.name(w, w - ctx.n) if w >= ctx.n else ctx.ids[w]) if w >= 0
+        else None,
     }
     if not b.restricted[i]:
         return Proof(**base, notes=(  # type: ignore[arg-type]
@@ -323,6 +310,8 @@ def _paths(ctx: _Ctx, v: int, witness: int, k: int) -> list[ProofPath]:
             s = int(ch.s_val[j]) / SCALE
             if s <= 0 or u in on_path:
                 continue
+            if u >= ctx.n and witness >= 0 and witness != ctx.n + x:
+                continue  # another origin's test: this unaccounted part is not in it
             ref: Any
             if u >= ctx.n:
                 ref = ctx.virtual_edge(ch, x, "shares")
