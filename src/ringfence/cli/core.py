@@ -48,6 +48,13 @@ def _names(book: Any) -> dict[str, str]:
                     strict=True))
 
 
+def _unknown_owners(book: Any) -> set[str]:
+    table = book.snapshot.entities_table(["id", "type"])
+    return {eid for eid, t in zip(table.column("id").to_pylist(),
+                                  table.column("type").to_pylist(), strict=True)
+            if t == "unknown"}
+
+
 @handle_errors
 def attribute_cmd(
     snapshot: SnapDir,
@@ -73,8 +80,12 @@ def attribute_cmd(
                   f"[yellow]{counts['uncertain']} uncertain[/], "
                   f"[green]{counts['clear']} clear[/]")
     names = _names(book)
+    unknown = _unknown_owners(book)
+    if unknown:
+        console.print(f"({len(unknown)} of them are owners registries say exist but do not "
+                      "name; they are left out of the tables below)")
     for verdict, colour in (("restricted", "red"), ("uncertain", "yellow")):
-        rows = [v for v in book.items() if v.verdict == verdict]
+        rows = [v for v in book.items() if v.verdict == verdict and v.entity not in unknown]
         if not rows:
             continue
         table = Table(title=f"{verdict} ({len(rows)})", title_style=f"bold {colour}",

@@ -45,7 +45,7 @@ def demo_cmd(
     policy: Annotated[str, typer.Option("--policy", "-p")] = DEFAULT_POLICY,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     entity: Annotated[str, typer.Option("--explain", help="Entity whose proof to show.")]
-    = "tiktok_pte",
+    = "tiktok_inc",
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild the default "
                                           "snapshot.")] = False,
 ) -> None:

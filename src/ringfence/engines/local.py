@@ -81,21 +81,60 @@ class VerdictBook:
         return out
 
     def explain(self, entity_id: str) -> dict[str, Any]:
-        """The proof of ``entity_id``'s verdict as data, each edge with its source."""
+        """The proof of ``entity_id``'s verdict as data, each edge with its source.
+
+        Besides the proof's own ``steps`` (cascade/control) or ``paths`` (look-through),
+        a graph view for renderers: ``nodes`` (every entity the proof names, with its
+        verdict, country and why it is an origin) and ``edges`` (each holding once).
+        """
+        from ringfence.attribution import prove
+
         i = self._index.get(entity_id)
         if i is None:
             raise NotFoundError(f"no entity {entity_id!r} in snapshot {self.snapshot_id}")
-        from ringfence.attribution import prove  # type: ignore[attr-defined]
-
-        proof = prove(self.result, i)
-        data: dict[str, Any] = proof.as_dict()
+        data: dict[str, Any] = prove(self.result, i).as_dict()
         _attach_sources(data, self.snapshot)
+        edges: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+        reasons: dict[str, list[str]] = {}
+        for step in data.get("steps", []):
+            reasons.setdefault(step["entity"], []).extend(
+                r["text"] + ("" if r.get("certain", True) else " (possible)")
+                for r in step.get("reasons", []))
+            for e in step.get("edges", []):
+                edges.setdefault((e["owner"], e["owned"], e["kind"], e["row"]), e)
+        for path in data.get("paths", []):
+            for e in path.get("edges", []):
+                edges.setdefault((e["owner"], e["owned"], e["kind"], e["row"]), e)
+            if path.get("entities"):
+                reasons.setdefault(path["entities"][0], []).extend(
+                    r["text"] for r in path.get("origin_reasons", []))
+        named = {entity_id} | {k[0] for k in edges} | {k[1] for k in edges}
+        info = self._entity_info(named)
+        nodes = []
+        for eid in sorted(named):
+            v = self.get(eid)
+            nodes.append({"entity": eid, "verdict": v.verdict if v else "clear",
+                          **info.get(eid, {}),
+                          "origin_reasons": sorted(set(reasons.get(eid, [])))})
+        me = self._at(i)
         return {
-            "snapshot": self.snapshot_id,
-            "as_of": self.as_of.isoformat(),
-            "policy": self.policy.as_dict(),
+            **self.header(),
             **data,
+            "lower": me.lower,
+            "upper": me.upper,
+            "nodes": nodes,
+            "edges": list(edges.values()),
         }
+
+    def _entity_info(self, ids: set[str]) -> dict[str, dict[str, str]]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = self.snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"])
+        picked = table.filter(pc.is_in(table.column("id"), value_set=pa.array(sorted(ids))))
+        return {row["id"]: {"name": row["name"] or "", "hq_country": row["hq_country"] or "",
+                            "jurisdiction": row["jurisdiction"] or ""}
+                for row in picked.to_pylist()}
 
     def header(self) -> dict[str, Any]:
         return {"snapshot": self.snapshot_id, "as_of": self.as_of.isoformat(),

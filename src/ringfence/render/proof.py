@@ -45,6 +45,10 @@ def _source(edge: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _pct(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
 def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> str:
     """A readable explanation: verdict, bounds, then the chain from each owner to origins."""
     names = names or {}
@@ -69,8 +73,8 @@ def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) ->
     p = proof.get("policy", {})
     lines = [
         f"{label(target)}: {proof['verdict'].upper()}",
-        f"  restricted share {proof['lower']:.4g} (lower bound) – {proof['upper']:.4g} "
-        f"(upper bound) under {p.get('name', '?')} {p.get('version', '')} as of "
+        f"  restricted share {_pct(proof['lower'])} at the lower bound, "
+        f"{_pct(proof['upper'])} at the upper bound, under {p.get('name', '?')} {p.get('version', '')} as of "
         f"{proof.get('as_of', '?')}, snapshot {proof.get('snapshot', '?')}",
     ]
     if proof.get("summary"):
