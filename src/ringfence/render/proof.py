@@ -103,7 +103,9 @@ def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) ->
     walk(target, 1)
     for path in proof.get("paths", []):
         chain = " → ".join(path.get("entities", []))
-        lines.append(f"  path {path.get('weight', 0):.4g}: {chain}")
+        lines.append(f"  path {path.get('product', 0):.4g}: {chain}")
+    for note in proof.get("notes", []):
+        lines.append(f"  note: {note}")
     if proof["verdict"] == "clear" and not edges:
         lines.append("  no restricted owner carries it past the threshold")
     return "\n".join(lines)
