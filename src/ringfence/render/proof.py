@@ -74,8 +74,9 @@ def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) ->
     lines = [
         f"{label(target)}: {proof['verdict'].upper()}",
         f"  restricted share {_pct(proof['lower'])} at the lower bound, "
-        f"{_pct(proof['upper'])} at the upper bound, under {p.get('name', '?')} {p.get('version', '')} as of "
-        f"{proof.get('as_of', '?')}, snapshot {proof.get('snapshot', '?')}",
+        f"{_pct(proof['upper'])} at the upper bound, under {p.get('name', '?')} "
+        f"{p.get('version', '')} as of {proof.get('as_of', '?')}, "
+        f"snapshot {proof.get('snapshot', '?')}",
     ]
     if proof.get("summary"):
         lines.append(f"  {proof['summary']}")
@@ -148,7 +149,10 @@ def proof_svg(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> 
         rows.setdefault(max_depth - d, []).append(eid)
     box_w, box_h, gap_x, gap_y, margin = 220, 58, 40, 90, 30
     widest = max((len(r) for r in rows.values()), default=1)
-    width = margin * 2 + widest * box_w + (widest - 1) * gap_x
+    title = (f'{proof["entity"]}: {proof["verdict"].upper()} under '
+             f'{proof.get("policy", {}).get("name", "")} as of {proof.get("as_of", "")}')
+    width = max(margin * 2 + widest * box_w + (widest - 1) * gap_x,
+                margin * 2 + len(title) * 8.2)
     height = margin * 2 + (max_depth + 1) * box_h + max_depth * gap_y + 30
     pos: dict[str, tuple[float, float]] = {}
     for r, members in rows.items():
@@ -164,9 +168,7 @@ def proof_svg(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> 
         'fill="#444"/></marker></defs>',
         '<rect width="100%" height="100%" fill="white"/>',
         f'<text x="{margin}" y="{margin}" font-size="14" font-weight="bold">'
-        f'{escape(proof["entity"])}: {escape(proof["verdict"].upper())} under '
-        f'{escape(str(proof.get("policy", {}).get("name", "")))} as of '
-        f'{escape(str(proof.get("as_of", "")))}</text>',
+        f'{escape(title)}</text>',
     ]
     for e in proof.get("edges", []):
         if e["owner"] not in pos or e["owned"] not in pos:
