@@ -65,7 +65,9 @@ def en_key(word: str) -> str:
     return loose(w)
 
 
-_EN_LEGAL = frozenset("co company corporation corp limited ltd inc incorporated plc".split())
+_EN_LEGAL = frozenset(
+    ["co", "company", "corporation", "corp", "limited", "ltd", "inc", "incorporated", "plc"]
+)
 
 
 def _phrase(text: str) -> tuple[str, ...]:

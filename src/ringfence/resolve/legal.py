@@ -250,8 +250,12 @@ def _strip_pinyin_forms(words: list[str]) -> tuple[list[str], list[str]]:
     return words, removed
 
 
-_JOINT_STOCK = frozenset("пао оао зао ао нао pjsc jsc ojsc cjsc pao oao zao ao".split())
-_LIMITED = frozenset("ооо ooo llc".split())
+_JOINT_STOCK = frozenset(
+    ["пао", "оао", "зао", "ао", "нао", "pjsc", "jsc", "ojsc", "cjsc", "pao", "oao", "zao", "ao"]
+)
+_LIMITED = frozenset(("ооо", "ooo", "llc"))
+_JOINT_STOCK_MARKS = ("股份", "акционерн", "joint stock", "gufen")
+_LIMITED_MARKS = ("有限", "ограниченн", "youxian")
 
 
 def legal_class(forms: list[str] | tuple[str, ...]) -> str:
@@ -263,13 +267,17 @@ def legal_class(forms: list[str] | tuple[str, ...]) -> str:
     """
     classes: set[str] = set()
     for form in forms:
-        if "股份" in form or "акционерн" in form or "joint stock" in form or "gufen" in form:
+        if (
+            "股份" in form
+            or "акционерн" in form
+            or "joint stock" in form
+            or "gufen" in form
+            or form in _JOINT_STOCK
+        ):
             classes.add("joint_stock")
-        elif form in _JOINT_STOCK:
-            classes.add("joint_stock")
-        elif form in _LIMITED or "有限" in form or "ограниченн" in form:
-            classes.add("limited")
-        elif form.startswith("youxian"):
+        elif (
+            form in _LIMITED or "有限" in form or "ограниченн" in form or form.startswith("youxian")
+        ):
             classes.add("limited")
     return classes.pop() if len(classes) == 1 else ""
 

@@ -1,0 +1,268 @@
+"""Screening commands: ``screen`` (one name or a CSV batch) and ``compare`` (name pairs)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.exc import InputError
+from ringfence.policy import DEFAULT_POLICY
+from ringfence.resolve import (
+    DEFAULT_THRESHOLD,
+    Candidate,
+    EntityNames,
+    ParsedId,
+    Record,
+    ScreeningIndex,
+    compare,
+    parse_id,
+    parse_id_ref,
+)
+
+__all__ = ["compare_cmd", "load_index", "register", "screen_cmd"]
+
+OUTPUT_COLUMNS = ("name", "country", "id", "entity", "entity_name", "score", "match", "verdict")
+
+
+def load_index(snapshot: Path) -> ScreeningIndex:
+    """Build the screening index from a snapshot's entities, names and identifiers."""
+    from ringfence.snapshot import open_snapshot
+
+    snap = open_snapshot(snapshot)
+    ents = snap.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pydict()
+    names_t = snap.names_table().to_pydict()
+    ids_t = snap.identifiers_table().to_pydict()
+    names: dict[str, list[str]] = {}
+    for ent, value in zip(names_t["entity"], names_t["name"], strict=True):
+        if value:
+            names.setdefault(ent, []).append(value)
+    idents: dict[str, list[ParsedId]] = {}
+    for ent, scheme, value in zip(ids_t["entity"], ids_t["scheme"], ids_t["value"], strict=True):
+        try:
+            idents.setdefault(ent, []).append(parse_id(scheme, value))
+        except InputError:
+            continue  # a scheme screening does not know is kept out of matching
+
+    def rows() -> Any:
+        for eid, name, hq, jur in zip(
+            ents["id"], ents["name"], ents["hq_country"], ents["jurisdiction"], strict=True
+        ):
+            all_names = tuple(dict.fromkeys(n for n in [name, *names.get(eid, [])] if n))
+            countries = frozenset(c.upper() for c in (hq, jur) if c)
+            yield EntityNames(eid, all_names, countries, tuple(idents.get(eid, ())))
+
+    return ScreeningIndex.build(rows())
+
+
+def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> dict[str, dict[str, Any]]:
+    from ringfence.engines.local import verdicts
+
+    return verdicts(snapshot, policy, parse_date(as_of))
+
+
+def _query(name: str, country: str | None, id_ref: str | None) -> Record:
+    ids = (parse_id_ref(id_ref),) if id_ref else ()
+    if country and len(country.strip()) != 2:
+        raise InputError(f"country {country!r} must be an ISO 3166 alpha-2 code, e.g. CN")
+    return Record.of(name, country=country, ids=ids)
+
+
+def _candidate_dict(c: Candidate, verdicts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    v = verdicts.get(c.entity_id, {})
+    return {
+        "entity": c.entity_id,
+        "name": c.name,
+        "score": round(c.score, 4),
+        "match": c.match,
+        "verdict": v.get("verdict", ""),
+        "lower": v.get("lower"),
+        "upper": v.get("upper"),
+        "explanation": [f.as_dict() for f in c.explanation],
+    }
+
+
+@handle_errors
+def screen_cmd(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot folder.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Organisation name.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="ISO alpha-2 country, any case.")
+    ] = None,
+    id_ref: Annotated[
+        str | None, typer.Option("--id", help="Identifier as SCHEME:VALUE, e.g. lei:5299...")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", "-t", help="Score at which a candidate matches.")
+    ] = DEFAULT_THRESHOLD,
+    policy: Annotated[
+        str, typer.Option("--policy", "-p", help="Policy for the candidates' verdicts.")
+    ] = DEFAULT_POLICY,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Verdict date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Candidates to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    input_csv: Annotated[
+        Path | None, typer.Option("--input", help="CSV with columns name,country,id.")
+    ] = None,
+    output_csv: Annotated[
+        Path | None, typer.Option("--output", help="CSV to write, one row per input row.")
+    ] = None,
+) -> None:
+    """Screen an organisation (or a CSV of them) against a snapshot's entities."""
+    if not 0.0 <= threshold <= 1.0:
+        raise InputError(f"--threshold {threshold} must be between 0 and 1")
+    if input_csv is not None:
+        if output_csv is None:
+            raise InputError("--input needs --output (the results CSV)")
+        _screen_batch(snapshot, input_csv, output_csv, threshold, policy, as_of)
+        return
+    if not name:
+        raise InputError("give --name (or --input and --output for a batch)")
+    query = _query(name, country, id_ref)
+    index = load_index(snapshot)
+    found = index.search(query, limit=limit, threshold=threshold)
+    verdicts = _verdicts(snapshot, policy, as_of) if found else {}
+    results = [_candidate_dict(c, verdicts) for c in found]
+    if as_json:
+        out = {
+            "query": {"name": name, "country": country, "id": id_ref},
+            "threshold": threshold,
+            "policy": policy,
+            "candidates": results,
+        }
+        console.print_json(json.dumps(out, ensure_ascii=False))
+        return
+    if not results:
+        console.print("no candidates")
+        return
+    table = Table(title=f"screening {name!r} (match at {threshold})")
+    for col in ("entity", "name", "score", "match", "verdict", "evidence"):
+        table.add_column(col)
+    for r in results:
+        evidence = "; ".join(
+            f"{e['a']}~{e['b']} ({e['feature'].removeprefix('token:')} {e['score']:.2f})"
+            for e in r["explanation"]
+            if e["feature"] not in ("name", "legal_form_ignored")
+        )
+        table.add_row(
+            r["entity"],
+            r["name"],
+            f"{r['score']:.3f}",
+            "yes" if r["match"] else "no",
+            r["verdict"] or "-",
+            evidence,
+        )
+    console.print(table)
+
+
+def _screen_batch(
+    snapshot: Path,
+    input_csv: Path,
+    output_csv: Path,
+    threshold: float,
+    policy: str,
+    as_of: str | None,
+) -> None:
+    with input_csv.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "name" not in reader.fieldnames:
+            raise InputError(f"{input_csv}: needs a header with at least a 'name' column")
+        rows = list(reader)
+    queries: list[Record] = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            queries.append(_query(row.get("name") or "", row.get("country"), row.get("id")))
+        except InputError as err:
+            raise InputError(f"{input_csv}:{line}: {err.message}") from None
+    index = load_index(snapshot)
+    verdicts = _verdicts(snapshot, policy, as_of)
+    tmp = output_csv.with_name(output_csv.name + ".part")
+    with (
+        tmp.open("w", newline="", encoding="utf-8") as out,
+        Progress(
+            TextColumn("screening"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+        ) as progress,
+    ):
+        writer = csv.DictWriter(out, fieldnames=list(OUTPUT_COLUMNS))
+        writer.writeheader()
+        task = progress.add_task("screening", total=len(queries))
+        for row, query in zip(rows, queries, strict=True):
+            best = index.search(query, limit=1, threshold=threshold) if query.names else []
+            top = best[0] if best else None
+            writer.writerow(
+                {
+                    "name": row.get("name") or "",
+                    "country": row.get("country") or "",
+                    "id": row.get("id") or "",
+                    "entity": top.entity_id if top else "",
+                    "entity_name": top.name if top else "",
+                    "score": f"{top.score:.4f}" if top else "0.0000",
+                    "match": "true" if top and top.match else "false",
+                    "verdict": verdicts.get(top.entity_id, {}).get("verdict", "") if top else "",
+                }
+            )
+            progress.advance(task)
+    tmp.replace(output_csv)
+    err_console.print(f"wrote {len(queries)} rows to {output_csv}")
+
+
+def _side(obj: Any, line: int, key: str, path: Path) -> Record:
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}:{line}: '{key}' must be an object with a 'name'")
+    name = obj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{path}:{line}: '{key}.name' must be a non-empty string")
+    ids: list[ParsedId] = []
+    if obj.get("id"):
+        scheme = obj.get("id_scheme")
+        if not scheme:
+            raise InputError(f"{path}:{line}: '{key}.id' needs '{key}.id_scheme'")
+        try:
+            ids.append(parse_id(str(scheme), str(obj["id"])))
+        except InputError as err:
+            raise InputError(f"{path}:{line}: {err.message}") from None
+    country = obj.get("country")
+    if country is not None and not isinstance(country, str):
+        raise InputError(f"{path}:{line}: '{key}.country' must be a string")
+    return Record.of(name, country=country, ids=ids)
+
+
+@handle_errors
+def compare_cmd(
+    pairs: Annotated[Path, typer.Argument(help='JSON lines: {"a": {...}, "b": {...}}.')],
+    threshold: Annotated[
+        float, typer.Option("--threshold", "-t", help="Score at which a pair matches.")
+    ] = DEFAULT_THRESHOLD,
+) -> None:
+    """Compare name pairs; print one JSON line per pair, in input order."""
+    if not pairs.is_file():
+        raise InputError(f"{pairs}: no such file")
+    parsed: list[tuple[Record, Record]] = []
+    for line, text in enumerate(pairs.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{pairs}:{line}: not valid JSON ({err.msg})") from None
+        if not isinstance(obj, dict) or "a" not in obj or "b" not in obj:
+            raise InputError(f"{pairs}:{line}: expected an object with 'a' and 'b'")
+        parsed.append((_side(obj["a"], line, "a", pairs), _side(obj["b"], line, "b", pairs)))
+    for a, b in parsed:
+        result = compare(a, b, threshold=threshold)
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen_cmd)
+    app.command("compare")(compare_cmd)

@@ -1,0 +1,62 @@
+"""Each script normaliser on real organisation names."""
+
+from __future__ import annotations
+
+from ringfence.resolve.text import (
+    arabic_skeleton,
+    cantonese,
+    cyrillic_to_latin,
+    fold_persian,
+    korean_to_latin,
+    latin_skeleton,
+    loose,
+    pinyin,
+    script_of,
+    to_simplified,
+)
+
+
+def test_script_detection() -> None:
+    assert script_of("华为技术有限公司") == "Hani"
+    assert script_of("ПАО «Газпром»") == "Cyrl"
+    assert script_of("بانک ملت") == "Arab"
+    assert script_of("조선광선은행") == "Hang"
+    assert script_of("Bank Mellat") == "Latn"
+
+
+def test_traditional_to_simplified() -> None:
+    assert to_simplified("中國銀行（香港）有限公司") == "中国银行（香港）有限公司"
+    assert to_simplified("長城汽車") == "长城汽车"
+    assert to_simplified("Gazprom") == "Gazprom"
+
+
+def test_pinyin_resolves_polyphones_by_phrase() -> None:
+    assert pinyin("长城") == "changcheng"
+    assert pinyin("重庆") == "chongqing"  # not zhongqing
+    assert pinyin("银行") == "yinhang"  # not yinxing
+
+
+def test_cantonese_in_hong_kong_spelling() -> None:
+    assert cantonese("長江") == ("cheung", "kong")
+    assert cantonese("新鴻基")[:2] == ("sun", "hung")
+
+
+def test_cyrillic_romanisation_meets_other_systems_through_loose_keys() -> None:
+    assert cyrillic_to_latin("Газпром") == "gazprom"
+    assert loose(cyrillic_to_latin("Ростех")) == loose("Rostekh")
+    assert loose(cyrillic_to_latin("Антей")) == loose("Antei") == loose("Antey")
+    assert loose(cyrillic_to_latin("РЖД")) == loose("RZhD")
+
+
+def test_persian_folding_and_skeleton() -> None:
+    # Arabic yeh/kaf fold to the Persian letters; ZWNJ plural suffix dropped.
+    assert fold_persian("بانك ملي") == "بانک ملی"
+    assert fold_persian("فرآورده\u200cهای") == "فراورده"  # alef madda folded too
+    assert arabic_skeleton("ملت") == latin_skeleton("Mellat") == "mlt"
+    assert arabic_skeleton("سپه") == latin_skeleton("Sepah") == "sph"
+    assert arabic_skeleton("اقتصاد") == latin_skeleton("Eghtesad")
+    assert arabic_skeleton("ملی") != arabic_skeleton("ملت")  # Melli vs Mellat
+
+
+def test_korean_revised_romanization() -> None:
+    assert korean_to_latin("조선") == "joseon"
