@@ -30,6 +30,9 @@ def _register_all() -> None:
     from ringfence.cli import ingest as ingest_cli
 
     ingest_cli.register(app)
+    from ringfence.cli import screen as screen_cli
+
+    screen_cli.register(app)
 
 
 _register_all()
