@@ -56,9 +56,7 @@ def _problem_line(p: Problem) -> str:
     where = p.location + (f":{p.line}" if p.line is not None else "")
     if p.field:
         where += f" [{p.field}]"
-    if p.record:
-        where += f" (record {p.record})"
-    return f"{where}: {p.reason}"
+    return f"{where}: {p.reason}" + (f" (record {p.record})" if p.record else "")
 
 
 def _fail(err: RingfenceError) -> None:

@@ -303,92 +303,129 @@ def _q(ns: str, tag: str) -> str:
     return f"{{{ns}}}{tag}"
 
 
+_L = f"{{{NS_LEI}}}"
+_LEI_TAGS = {f"{_L}{t}": t for t in (
+    "LEI", "LegalName", "OtherEntityName", "TransliteratedOtherEntityName", "Country",
+    "LegalJurisdiction", "EntityCategory", "EntitySubCategory", "RegistrationAuthorityID",
+    "RegistrationAuthorityEntityID", "EntityStatus", "LastUpdateDate")}
+_HQ = f"{_L}HeadquartersAddress"
+_LEGAL_ADDR = f"{_L}LegalAddress"
+
+
 def _parse_lei_xml(elem: Any) -> LeiRecord:
-    q = NS_LEI
-    r = LeiRecord(lei=(elem.findtext(_q(q, "LEI")) or "").strip())
-    ent = elem.find(_q(q, "Entity"))
-    if ent is None:
-        raise Bad("Entity", "missing Entity")
-    for child in ent:
-        tag = child.tag
-        if not isinstance(tag, str):
+    """One pass over the record's elements (the hot loop of a golden-copy ingest)."""
+    r = LeiRecord(lei="")
+    tags = _LEI_TAGS
+    for c in elem.iter():
+        t = tags.get(c.tag)
+        if t is None:
             continue
-        local = tag.rpartition("}")[2]
-        if local == "LegalName":
-            r.legal_name = (child.text or "").strip()
-            r.legal_lang = child.get(XML_LANG, "")
-        elif local in ("OtherEntityNames", "TransliteratedOtherEntityNames"):
-            for n in child:
-                if isinstance(n.tag, str) and n.text and n.text.strip():
-                    r.names.append((n.text.strip(), n.get(XML_LANG, ""), n.get("type", "")))
-        elif local == "HeadquartersAddress":
-            r.hq_country = (child.findtext(_q(q, "Country")) or "").strip()
-        elif local == "LegalAddress":
-            r.legal_country = (child.findtext(_q(q, "Country")) or "").strip()
-        elif local == "LegalJurisdiction":
-            r.jurisdiction = (child.text or "").strip()
-        elif local == "EntityCategory":
-            r.category = (child.text or "").strip()
-        elif local == "EntitySubCategory":
-            r.sub_category = (child.text or "").strip()
-        elif local == "RegistrationAuthority":
-            r.ra_id = (child.findtext(_q(q, "RegistrationAuthorityID")) or "").strip()
-            r.ra_entity_id = (child.findtext(_q(q, "RegistrationAuthorityEntityID"))
-                              or "").strip()
-        elif local == "EntityStatus":
-            r.status = (child.text or "").strip()
-    reg = elem.find(_q(q, "Registration"))
-    if reg is not None:
-        r.last_update = reg.findtext(_q(q, "LastUpdateDate")) or ""
+        text = (c.text or "").strip()
+        if t == "Country":
+            ptag = c.getparent().tag
+            if ptag == _HQ:
+                r.hq_country = text
+            elif ptag == _LEGAL_ADDR:
+                r.legal_country = text
+        elif t == "LEI":
+            r.lei = text
+        elif t == "LegalName":
+            r.legal_name = text
+            r.legal_lang = c.get(XML_LANG, "")
+        elif t in ("OtherEntityName", "TransliteratedOtherEntityName"):
+            if text:
+                r.names.append((text, c.get(XML_LANG, ""), c.get("type", "")))
+        elif t == "LegalJurisdiction":
+            r.jurisdiction = text
+        elif t == "EntityCategory":
+            r.category = text
+        elif t == "EntitySubCategory":
+            r.sub_category = text
+        elif t == "RegistrationAuthorityID":
+            r.ra_id = text
+        elif t == "RegistrationAuthorityEntityID":
+            r.ra_entity_id = text
+        elif t == "EntityStatus":
+            r.status = text
+        elif t == "LastUpdateDate":
+            r.last_update = text
     return r
+
+
+_R = f"{{{NS_RR}}}"
+_RR_TAGS = {f"{_R}{t}": t for t in (
+    "NodeID", "NodeIDType", "RelationshipType", "RelationshipStatus", "StartDate",
+    "EndDate", "PeriodType", "QuantifierAmount", "QuantifierUnits", "RegistrationStatus",
+    "LastUpdateDate")}
+_START, _END = f"{_R}StartNode", f"{_R}EndNode"
 
 
 def _parse_rr_xml(elem: Any) -> RelRecord:
-    q = NS_RR
-    rel = elem.find(_q(q, "Relationship"))
-    if rel is None:
-        raise Bad("Relationship", "missing Relationship")
-    start = rel.find(_q(q, "StartNode"))
-    end = rel.find(_q(q, "EndNode"))
-    if start is None or end is None:
-        raise Bad("StartNode" if start is None else "EndNode", "missing node")
-    r = RelRecord(
-        child=(start.findtext(_q(q, "NodeID")) or "").strip(),
-        child_type=(start.findtext(_q(q, "NodeIDType")) or "").strip(),
-        parent=(end.findtext(_q(q, "NodeID")) or "").strip(),
-        parent_type=(end.findtext(_q(q, "NodeIDType")) or "").strip(),
-        rtype=(rel.findtext(_q(q, "RelationshipType")) or "").strip(),
-        status=(rel.findtext(_q(q, "RelationshipStatus")) or "").strip(),
-    )
-    periods = rel.find(_q(q, "RelationshipPeriods"))
-    if periods is not None:
-        for p in periods:
-            if (p.findtext(_q(q, "PeriodType")) or "").strip() == "RELATIONSHIP_PERIOD":
-                r.start = p.findtext(_q(q, "StartDate")) or ""
-                r.end = p.findtext(_q(q, "EndDate")) or ""
-    quants = rel.find(_q(q, "RelationshipQuantifiers"))
-    if quants is not None:
-        for qn in quants:
-            amount = qn.findtext(_q(q, "QuantifierAmount"))
-            units = qn.findtext(_q(q, "QuantifierUnits")) or ""
-            if amount:
-                r.quantifiers.append(f"{amount.strip()} {units.strip()}".strip())
-    reg = elem.find(_q(q, "Registration"))
-    if reg is not None:
-        r.reg_status = (reg.findtext(_q(q, "RegistrationStatus")) or "").strip()
-        r.last_update = reg.findtext(_q(q, "LastUpdateDate")) or ""
+    r = RelRecord(child="", child_type="", parent="", parent_type="", rtype="")
+    tags = _RR_TAGS
+    period: dict[str, str] = {}
+    for c in elem.iter():
+        t = tags.get(c.tag)
+        if t is None:
+            continue
+        text = (c.text or "").strip()
+        if t in ("NodeID", "NodeIDType"):
+            ptag = c.getparent().tag
+            if ptag == _START:
+                if t == "NodeID":
+                    r.child = text
+                else:
+                    r.child_type = text
+            elif ptag == _END:
+                if t == "NodeID":
+                    r.parent = text
+                else:
+                    r.parent_type = text
+        elif t in ("StartDate", "EndDate"):
+            period[t] = text
+        elif t == "PeriodType":  # the last child of a period: decide on it now
+            if text == "RELATIONSHIP_PERIOD":
+                r.start, r.end = period.get("StartDate", ""), period.get("EndDate", "")
+            period = {}
+        elif t == "RelationshipType":
+            r.rtype = text
+        elif t == "RelationshipStatus":
+            r.status = text
+        elif t == "QuantifierAmount":
+            r.quantifiers.append(text)
+        elif t == "QuantifierUnits" and r.quantifiers:
+            r.quantifiers[-1] += f" {text}"
+        elif t == "RegistrationStatus":
+            r.reg_status = text
+        elif t == "LastUpdateDate":
+            r.last_update = text
     return r
 
 
+_X = f"{{{NS_REPEX}}}"
+_REPEX_TAGS = {f"{_X}{t}": t for t in ("LEI", "ExceptionCategory", "ExceptionReason",
+                                        "ExceptionReference")}
+
+
 def _parse_repex_xml(elem: Any) -> ExcRecord:
-    q = NS_REPEX
-    return ExcRecord(
-        lei=(elem.findtext(_q(q, "LEI")) or "").strip(),
-        category=(elem.findtext(_q(q, "ExceptionCategory")) or "").strip(),
-        reasons=[(e.text or "").strip() for e in elem.iterfind(_q(q, "ExceptionReason"))],
-        reference="; ".join((e.text or "").strip()
-                            for e in elem.iterfind(_q(q, "ExceptionReference"))),
-    )
+    r = ExcRecord(lei="", category="", reasons=[])
+    refs = []
+    tags = _REPEX_TAGS
+    for c in elem:
+        t = tags.get(c.tag)
+        if t is None:
+            continue
+        text = (c.text or "").strip()
+        if t == "LEI":
+            r.lei = text
+        elif t == "ExceptionCategory":
+            r.category = text
+        elif t == "ExceptionReason":
+            r.reasons.append(text)
+        else:
+            refs.append(text)
+    r.reference = "; ".join(refs)
+    return r
 
 
 _XML_KINDS = {

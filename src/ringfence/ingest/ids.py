@@ -18,7 +18,6 @@ import unicodedata
 from functools import cache
 
 import pycountry
-from stdnum import lei as _lei
 from stdnum.cn import uscc as _uscc
 from stdnum.ru import inn as _inn
 from stdnum.ru import ogrn as _ogrn
@@ -42,10 +41,15 @@ _GB_CRN = re.compile(r"^(?:[0-9]{8}|(?:SC|NI|OC|SO|NC|FC|SF|NF|LP|SL|NL|R0|RC|IP
                      r"SI|NP|NV|RS|SZ|ZC|SA|SR|GE|GN|GS|CE|CS|PC|RF|NO|NR)[0-9]{6})$")
 
 
-@cache
+_TO_DIGITS = str.maketrans({c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+
+
 def is_lei(value: str) -> bool:
-    """A syntactically valid LEI with correct ISO 7064 check digits."""
-    return bool(_LEI_SHAPE.match(value)) and bool(_lei.is_valid(value))
+    """A syntactically valid LEI with correct ISO 7064 MOD 97-10 check digits (the
+    same test as ``stdnum.lei``, without its per-call overhead: it runs millions of
+    times on a golden copy)."""
+    return (len(value) == 20 and bool(_LEI_SHAPE.match(value))
+            and int(value.translate(_TO_DIGITS)) % 97 == 1)
 
 
 def lei_key(value: str) -> str:

@@ -347,7 +347,7 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
                CASE u.mode WHEN 'persons' THEN 'person' ELSE 'unknown' END, '', '',
                []::VARCHAR[], u.dataset, u.record, u.line
         FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)
-    """).fetch_record_batch(200_000)
+    """).to_arrow_reader(200_000)
     n_ent = 0
     for batch in ents:
         writer.add_table("entities", batch)
@@ -361,7 +361,7 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
                       || u.label || ' of ' || u.owned || ')'
                       ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
                'en', 'Latn', 'other'
-        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)""").fetch_record_batch(200_000)
+        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)""").to_arrow_reader(200_000)
     for batch in names:
         writer.add_table("names", batch)
     idents = con.execute("""
@@ -369,7 +369,7 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         FROM s_idn i JOIN ec ON i.src = ec.src AND i.seq = ec.seq
         UNION
         SELECT DISTINCT cid, 'merged_id', key FROM ec WHERE key <> cid
-    """).fetch_record_batch(200_000)
+    """).to_arrow_reader(200_000)
     for batch in idents:
         writer.add_table("identifiers", batch)
     conflicts = con.execute("""

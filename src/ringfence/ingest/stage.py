@@ -87,8 +87,7 @@ class FileStats:
 
 @dataclass
 class _Buffer:
-    columns: dict[str, list[Any]]
-    rows: int = 0
+    rows: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -107,8 +106,7 @@ class Stage:
 
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
-        self._buf = {name: _Buffer({c: [] for c in schema.names})
-                     for name, schema in STAGE_SCHEMAS.items()}
+        self._buf = {name: _Buffer([]) for name in STAGE_SCHEMAS}
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.counts = dict.fromkeys(STAGE_SCHEMAS, 0)
 
@@ -118,11 +116,9 @@ class Stage:
         return self.seq
 
     def _append(self, table: str, values: tuple[Any, ...]) -> None:
-        buf = self._buf[table]
-        for col, value in zip(buf.columns.values(), values, strict=True):
-            col.append(value)
-        buf.rows += 1
-        if buf.rows >= self.batch_rows:
+        rows = self._buf[table].rows
+        rows.append(values)
+        if len(rows) >= self.batch_rows:
             self._flush(table)
 
     def entity(self, *, rec: str, key: str, seq: int, etype: str, name: str = "",
@@ -174,14 +170,15 @@ class Stage:
         if not buf.rows:
             return
         schema = STAGE_SCHEMAS[table]
-        batch = pa.table(buf.columns, schema=schema)
+        columns = list(zip(*buf.rows, strict=True))
+        batch = pa.table({name: pa.array(col, type=schema.field(name).type)
+                          for name, col in zip(schema.names, columns, strict=True)},
+                         schema=schema)
         if table not in self._writers:
             self._writers[table] = pq.ParquetWriter(self.work / f"{table}.parquet", schema)
         self._writers[table].write_table(batch)
-        self.counts[table] += buf.rows
-        for col in buf.columns.values():
-            col.clear()
-        buf.rows = 0
+        self.counts[table] += len(buf.rows)
+        buf.rows.clear()
 
     def finish(self) -> dict[str, Path]:
         """Flush and close; every staging table exists afterwards (maybe empty)."""

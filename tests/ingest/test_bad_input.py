@@ -1,0 +1,141 @@
+"""Bad input: every problem named with file, line or record, field and reason; strict
+publishes nothing; --skip-bad publishes the rest and writes rejects; field-name drift
+seen in real files is accepted."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from ringfence.exc import IngestError
+from ringfence.ingest.synth import make_lei
+from ringfence.model import SCALE
+
+from .conftest import DATA
+
+LEI_A, LEI_B = make_lei(1), make_lei(2)
+
+
+def _bods_entity(rec: str, name: str = "X LTD") -> dict[str, object]:
+    return {"statementId": f"s-{rec}-0000000000000000000000000000", "recordId": rec,
+            "recordType": "entity", "statementDate": "2024-01-01",
+            "recordDetails": {"isComponent": False, "entityType": {"type": "registeredEntity"},
+                              "name": name}}
+
+
+def _bods_rel(rec: str, subject: str, party: object, share: object) -> dict[str, object]:
+    return {"statementId": f"s-{rec}-0000000000000000000000000000", "recordId": rec,
+            "recordType": "relationship", "statementDate": "2024-01-01",
+            "recordDetails": {"isComponent": False, "subject": subject,
+                              "interestedParty": party,
+                              "interests": [{"type": "shareholding",
+                                             "directOrIndirect": "direct",
+                                             "share": share}]}}
+
+
+def _lines(path: Path, rows: list[object]) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows)
+                    + "\n")
+    return path
+
+
+def test_bods_problems_named_and_nothing_published(ingest, tmp_path: Path) -> None:
+    f = _lines(tmp_path / "bad.jsonl", [
+        _bods_entity("a"), _bods_entity("b"),
+        _bods_rel("r1", "a", "b", {"exact": 150}),                      # impossible share
+        _bods_rel("r2", "a", "nobody", {"exact": 10}),                  # dangling
+        '{"recordId": "x", "recordType": "entity", ',                   # malformed line
+        {**_bods_entity("c"), "recordType": "organisation"},            # unknown enum
+        _bods_rel("r3", "a", "b", {"minimum": 60, "maximum": 40}),      # min > max
+    ])
+    with pytest.raises(IngestError) as err:
+        ingest(("bods", [f]))
+    got = {(p.line, p.field) for p in err.value.problems}
+    assert {(3, "interests[0].share"), (5, None), (6, "recordType"),
+            (7, "interests[0].share")} <= got
+    assert all(p.location == "bods:bad.jsonl" for p in err.value.problems)
+    assert not (tmp_path / "snap0").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ringfence")] == []
+    # dangling references are found after reading (all lines are read first)
+    snap = ingest(("bods", [f]), skip_bad=True, rejects=tmp_path / "rej.csv")
+    with (tmp_path / "rej.csv").open() as fh:
+        rej = list(csv.DictReader(fh))
+    assert {r["line"] for r in rej} == {"3", "4", "5", "6", "7"}
+    assert any("dangling reference 'nobody'" in r["reason"] for r in rej)
+    assert snap.q("SELECT count(*) FROM entities") == [(2,)]
+    assert snap.q("SELECT count(*) FROM holdings") == [(0,)]
+
+
+def test_gleif_problems(ingest, tmp_path: Path) -> None:
+    xml = (DATA / "gleif" / "golden-copy-xml" / "repex-data.xml").read_text()
+    bad = xml.replace("NO_KNOWN_PERSON", "MADE_UP_REASON", 1)
+    head, _, tail = bad.rpartition("DIRECT_ACCOUNTING_CONSOLIDATION_PARENT")
+    bad = head + "SIDEWAYS_PARENT" + tail  # another record than the reason above
+    f = tmp_path / "repex.xml"
+    f.write_text(bad)
+    with pytest.raises(IngestError) as err:
+        ingest(("gleif", [f]))
+    fields = {p.field for p in err.value.problems}
+    assert {"ExceptionReason", "ExceptionCategory"} <= fields
+    assert all(p.line and p.record for p in err.value.problems)
+    truncated = tmp_path / "lei.xml"
+    truncated.write_text((DATA / "gleif" / "golden-copy-xml" / "lei-data.xml")
+                         .read_text()[:30_000])
+    with pytest.raises(IngestError) as err:
+        ingest(("gleif", [truncated]))
+    assert any("malformed XML" in p.reason and p.line for p in err.value.problems)
+    # the records before the break are good: --skip-bad keeps them
+    snap = ingest(("gleif", [truncated]), skip_bad=True)
+    assert snap.q("SELECT count(*) FROM entities")[0][0] >= 5
+
+
+def test_gleif_csv_header_variants(ingest, tmp_path: Path) -> None:
+    f = tmp_path / "lei.csv"
+    f.write_text(
+        "LEI,Entity.LegalName,Entity.LegalName.xmllang,Entity.HeadquartersAddress.Country,"
+        "Entity.LegalAddress.Country,Entity.LegalJurisdiction,Entity.EntityCategory,"
+        "Entity.RegistrationAuthority.RegistrationAuthorityEntityID,"
+        "Registration.LastUpdateDate\n"
+        f"{LEI_A},Parent Co,en,CN,KY,KY,GENERAL,,2024-01-01T00:00:00Z\n"
+        f"{LEI_B},Child Co,en,SG,SG,SG,GENERAL,,2024-01-01T00:00:00Z\n")
+    rr = tmp_path / "rr.csv"
+    rr.write_text(
+        "Relationship.StartNode.NodeID,Relationship.StartNode.NodeIDType,"
+        "Relationship.EndNode.NodeID,Relationship.EndNode.NodeIDType,"
+        "Relationship.RelationshipType,Relationship.RelationshipStatus,"
+        "Relationship.Period.1.startDate,Relationship.Period.1.endDate,"
+        "Relationship.Period.1.periodType,Relationship.Period.2.startDate,"
+        "Relationship.Period.2.endDate,Relationship.Period.2.periodType,"
+        "Registration.RegistrationStatus\n"
+        f"{LEI_B},LEI,{LEI_A},LEI,IS_DIRECTLY_CONSOLIDATED_BY,ACTIVE,2023-01-01,2023-12-31,"
+        "ACCOUNTING_PERIOD,2019-05-01,,RELATIONSHIP_PERIOD,PUBLISHED\n")
+    snap = ingest(("gleif", [f, rr]))
+    assert snap.entity(f"lei:{LEI_A}")["hq_country"] == "CN"
+    assert snap.entity(f"lei:{LEI_A}")["jurisdiction"] == "KY"
+    rows = snap.holdings(f"lei:{LEI_B}")
+    assert [(r[1], r[2], r[4], str(r[6])) for r in rows] == [
+        ("control", SCALE // 2, True, "2019-05-01"), ("shares", 0, False, "2019-05-01")]
+
+
+def test_field_drift_accepted(ingest) -> None:
+    # 0.3-style references in 0.4 files, empty-string share bounds, country as a full
+    # name, source.type as a string, unspecifiedReason: all in the Melli Bank files
+    snap = ingest(("bods", [DATA / "bods" / "0.4-oo-published-ukpsc-ogl3" / "04152338.jsonl",
+                            DATA / "bods" / "0.4-oo-published-gleif-cc0" /
+                            "213800BC4TEGCCQH9V07.jsonl"]))
+    assert snap.report.problem_count == 0
+    assert snap.q("SELECT count(*) FROM holdings WHERE kind = 'control' AND lo = 0 "
+                  "AND hi = ?", SCALE) == [(1,)]  # appointmentOfBoard with "" bounds
+
+
+def test_unknown_country_code_rejected(ingest, tmp_path: Path) -> None:
+    xml = (DATA / "gleif" / "golden-copy-xml" / "lei-data.xml").read_text()
+    f = tmp_path / "lei.xml"
+    f.write_text(xml.replace("<lei:Country>US</lei:Country>", "<lei:Country>QQ</lei:Country>",
+                             1))
+    with pytest.raises(IngestError) as err:
+        ingest(("gleif", [f]))
+    assert err.value.problems[0].field.endswith("/Country")
