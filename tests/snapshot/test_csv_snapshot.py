@@ -131,3 +131,23 @@ def test_public_groups_ingest_whole(tmp_path: Path) -> None:
     assert ents.countries[ents.hq[bytedance]] == "CN"
     assert ents.countries[ents.jurisdiction[bytedance]] == "KY"
     assert len(holds) == manifest.counts["holdings"] > 100
+
+
+def test_look_through_ordering_is_cached_with_the_snapshot(tmp_path: Path) -> None:
+    import numpy as np
+
+    e, h = write(tmp_path, ENTITIES, "P,S,shares,0.6,,,,,\nS,Q,shares,0.3,,,,,\n"
+                 "Q,S,shares,0.2,,,,,\n")
+    ingest_csv(entities=e, holdings=h, out=tmp_path / "snap")
+    first = open_snapshot(tmp_path / "snap").graph_order()
+    assert (tmp_path / "snap" / "cache" / "order" / "order.npy").exists()
+    again = open_snapshot(tmp_path / "snap").graph_order()
+    assert np.array_equal(first.order, again.order)
+    # S and Q hold each other: one component; P comes before it.
+    ids = open_snapshot(tmp_path / "snap").graph()[0].index()
+    assert first.comp[ids["S"]] == first.comp[ids["Q"]] > first.comp[ids["P"]]
+    # A stale cache (another snapshot's id) is rebuilt, not trusted.
+    (tmp_path / "snap" / "cache" / "order" / "snapshot-id").write_text("other")
+    rebuilt = open_snapshot(tmp_path / "snap").graph_order()
+    assert np.array_equal(rebuilt.comp, first.comp)
+    assert (tmp_path / "snap" / "cache" / "order" / "snapshot-id").read_text() != "other"

@@ -17,7 +17,7 @@ import numpy as np
 
 from ringfence.attribution import AttributionResult, attribute
 from ringfence.exc import NotFoundError
-from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, resolve
+from ringfence.policy import LoadedPolicy, Propagation, ResolvedPolicy, load_policy, resolve
 from ringfence.snapshot import Snapshot, open_snapshot
 
 __all__ = ["EntityVerdict", "VerdictBook", "evaluate", "verdicts"]
@@ -161,7 +161,9 @@ def evaluate(snapshot: Snapshot | str | Path, policy: LoadedPolicy | str | Path,
     when = as_of or dt.date.today()
     resolved = resolve(loaded, when)
     entities, holdings = snap.graph()
-    result = attribute(entities, holdings, resolved.settings, when)
+    order = (snap.graph_order()
+             if resolved.settings.ownership.propagation == Propagation.LOOK_THROUGH else None)
+    result = attribute(entities, holdings, resolved.settings, when, order=order)
     return VerdictBook(snap, resolved, result)
 
 

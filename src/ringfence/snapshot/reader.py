@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, EntityTable, HoldingTable
+from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import IntegrityError, NotFoundError
 from ringfence.snapshot.schema import FILES, FORMAT_VERSION
 from ringfence.snapshot.writer import Manifest, file_sha256
@@ -80,6 +83,40 @@ class Snapshot:
     def graph(self) -> tuple[EntityTable, HoldingTable]:
         """The entity and holding arrays attribution reads (built once, then cached)."""
         return self._graph
+
+    def graph_order(self) -> GraphOrder:
+        """The snapshot's ordering for look-through (strongly connected components in
+        topological order, over every shares holding whatever its dates).
+
+        Computed once and cached in ``cache/order`` beside the snapshot's files; the
+        cache is derived data, checked against the manifest id, and rebuilt when missing.
+        A read-only snapshot folder simply goes without the cache.
+        """
+        return self._order
+
+    @cached_property
+    def _order(self) -> GraphOrder:
+        folder = self.root / "cache" / "order"
+        stamp = folder / "snapshot-id"
+        entities, holdings = self.graph()
+        try:
+            if stamp.read_text().strip() == self.id:
+                order = GraphOrder.load(folder)
+                if order.n == len(entities):
+                    return order
+        except (OSError, ValueError):
+            pass
+        order = GraphOrder.for_holdings(len(entities), holdings)
+        try:
+            tmp = folder.with_name(f".order-{os.getpid()}")
+            order.save(tmp)
+            (tmp / "snapshot-id").write_text(self.id)
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(tmp, folder)
+        except OSError:
+            shutil.rmtree(folder.with_name(f".order-{os.getpid()}"), ignore_errors=True)
+        return order
 
     def holding_source(self, row: int) -> dict[str, Any]:
         """Provenance of holding ``row``: dataset, record, line, note."""
