@@ -66,16 +66,24 @@ def _leftover(owned: I64, lo: I64, lo_open: B, n: int) -> tuple[I64, I64, I32]:
 
 
 def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, control: bool,
-                   unaccounted: bool) -> Channels:
-    """The channels of one bound over ``n`` entities; ``edges`` are the holdings in force."""
+                   unaccounted: bool, shares: bool = True) -> Channels:
+    """The channels of one bound over ``n`` entities; ``edges`` are the holdings in force.
+
+    ``shares=False``: the shares channel holds the virtual owners' edges only (the caller
+    has the recorded shares edges already, e.g. as a CSR shared by both bounds).
+    """
     kind = edges.kind
     owner = edges.owner.astype(np.int64)
     owned = edges.owned.astype(np.int64)
     val = edges.lo if lower else edges.hi
     opn = edges.lo_open if lower else edges.hi_open
     eq = kind == SHARES
-    s_src, s_dst = owner[eq], owned[eq]
-    s_val, s_opn = val[eq].astype(np.int64), opn[eq].astype(np.int32)
+    if shares:
+        s_src, s_dst = owner[eq], owned[eq]
+        s_val, s_opn = val[eq].astype(np.int64), opn[eq].astype(np.int32)
+    else:
+        s_src = s_dst = s_val = np.zeros(0, dtype=np.int64)
+        s_opn = np.zeros(0, dtype=np.int32)
 
     if control:
         has_votes = np.zeros(n, dtype=np.bool_)

@@ -21,6 +21,7 @@ __all__ = [
     "lt_single",
     "lt_sweep",
     "meets",
+    "shares_csr",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -86,6 +87,36 @@ def csr3(key: Any, n: int, a: Any, b: Any, c: Any) -> tuple[Any, Any, Any, Any]:
         oc[j] = c[e]
         fill[k] = j + 1
     return ptr, oa, ob, oc
+
+
+@jit
+def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any,
+               hi_open: Any, n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """Out-CSR of the shares holdings (kind 0) with both bounds' columns, in one pass."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(owner)):
+        if kind[e] == 0:
+            ptr[owner[e] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    m = ptr[n]
+    fill = ptr[:-1].copy()
+    dst = np.empty(m, dtype=np.int64)
+    olo = np.empty(m, dtype=np.int64)
+    ohi = np.empty(m, dtype=np.int64)
+    olo_open = np.empty(m, dtype=np.bool_)
+    ohi_open = np.empty(m, dtype=np.bool_)
+    for e in range(len(owner)):
+        if kind[e] == 0:
+            k = owner[e]
+            j = fill[k]
+            dst[j] = owned[e]
+            olo[j] = lo[e]
+            ohi[j] = hi[e]
+            olo_open[j] = lo_open[e]
+            ohi_open[j] = hi_open[e]
+            fill[k] = j + 1
+    return ptr, dst, olo, ohi, olo_open, ohi_open
 
 
 @jit

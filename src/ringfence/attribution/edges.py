@@ -105,12 +105,17 @@ class LiveEdges:
         return len(self.base) - int(self.dead.sum()) + len(self.extra)
 
     @cached_property
+    def _ends(self) -> tuple[I64, I64]:
+        """(owner, owned) of ``base`` as int64, the dtype the kernels take."""
+        return self.base.owner.astype(np.int64), self.base.owned.astype(np.int64)
+
+    @cached_property
     def _in(self) -> tuple[I64, I64]:
-        return csr(self.base.owned.astype(np.int64), self.n)
+        return csr(self._ends[1], self.n)
 
     @cached_property
     def _out(self) -> tuple[I64, I64]:
-        return csr(self.base.owner.astype(np.int64), self.n)
+        return csr(self._ends[0], self.n)
 
     @cached_property
     def _row_sorted(self) -> tuple[I64, I64]:
@@ -119,7 +124,7 @@ class LiveEdges:
 
     def share_indexes(self, other: LiveEdges) -> None:
         """Reuse ``other``'s indexes (same ``base``)."""
-        for name in ("_in", "_out", "_row_sorted"):
+        for name in ("_ends", "_in", "_out", "_row_sorted"):
             if name in other.__dict__:
                 self.__dict__[name] = other.__dict__[name]
 
@@ -142,19 +147,21 @@ class LiveEdges:
         """Seeds and every entity they own, directly or not (sorted)."""
         ptr, perm = self._out
         order = np.argsort(self.extra.owner, kind="stable")
-        return _reach(np.asarray(seeds, dtype=np.int64), self.n, ptr, perm,
-                      self.base.owned.astype(np.int64), self.dead,
-                      self.extra.owner[order].astype(np.int64),
-                      self.extra.owned[order].astype(np.int64))
+        found: I64 = _reach(np.asarray(seeds, dtype=np.int64), self.n, ptr, perm,
+                            self._ends[1], self.dead,
+                            self.extra.owner[order].astype(np.int64),
+                            self.extra.owned[order].astype(np.int64))
+        return found
 
     def upstream(self, seeds: I64) -> I64:
         """Seeds and every entity owning them, directly or not (sorted)."""
         ptr, perm = self._in
         order = np.argsort(self.extra.owned, kind="stable")
-        return _reach(np.asarray(seeds, dtype=np.int64), self.n, ptr, perm,
-                      self.base.owner.astype(np.int64), self.dead,
-                      self.extra.owned[order].astype(np.int64),
-                      self.extra.owner[order].astype(np.int64))
+        found: I64 = _reach(np.asarray(seeds, dtype=np.int64), self.n, ptr, perm,
+                            self._ends[0], self.dead,
+                            self.extra.owned[order].astype(np.int64),
+                            self.extra.owner[order].astype(np.int64))
+        return found
 
     def find_rows(self, rows: I64) -> tuple[I64, I64]:
         """Base and extra indices of live holdings with these ``row`` numbers."""

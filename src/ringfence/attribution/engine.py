@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._build import Channels, build_channels
-from ringfence.attribution._kernels import cascade_all, cascade_single, csr3
+from ringfence.attribution._kernels import cascade_all, cascade_single, csr3, shares_csr
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
 from ringfence.attribution.lookthrough import lookthrough_bound
@@ -147,60 +147,62 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
              *, order: GraphOrder | None = None) -> tuple[BoundResult, BoundResult]:
     """Both bounds over ``n`` entities and the holdings ``live`` (all in force)."""
     prop = settings.ownership.propagation
-    if prop is Propagation.LOOK_THROUGH and order is None:
-        eq = live.kind == 0
-        order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
+    if prop is Propagation.LOOK_THROUGH:
+        if order is None:
+            eq = live.kind == 0
+            order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
+        return (
+            _lookthrough(n, live, certain, settings, lower=True, order=order),
+            _lookthrough(n, live, possible, settings, lower=False, order=order),
+        )
+    # one out-CSR of the shares holdings serves both bounds
+    csr_all = shares_csr(live.owner, live.owned, live.kind, live.lo, live.hi, live.lo_open,
+                         live.hi_open, n)
     return (
-        _bound(n, live, certain, settings, lower=True, order=order),
-        _bound(n, live, possible, settings, lower=False, order=order),
+        _cascade(n, live, certain, settings, csr_all, lower=True),
+        _cascade(n, live, possible, settings, csr_all, lower=False),
     )
 
 
-def _bound(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *, lower: bool,
-           order: GraphOrder | None) -> BoundResult:
+def _lookthrough(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *,
+                 lower: bool, order: GraphOrder) -> BoundResult:
     own = settings.ownership
-    prop = own.propagation
-    ch = build_channels(n, origin, live, lower=lower, control=prop is Propagation.CONTROL,
+    ch = build_channels(n, origin, live, lower=lower, control=False,
                         unaccounted=settings.unaccounted_equity == "unknown")
-    threshold = settings.threshold_ppb
-    if prop is Propagation.LOOK_THROUGH:
-        assert order is not None
-        full = order.with_sources(ch.n - n)
-        hit, w, witness, unconverged = lookthrough_bound(
-            ch, full, threshold, inclusive=own.inclusive, lower=lower,
-            aggregate=own.aggregate)
-        rnd = np.where(hit, 1, -1).astype(np.int32)
-        rnd[ch.origin] = 0
-        return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n],
-                           _global_ids(witness[:n], ch), None, unconverged)
+    hit, w, witness, unconverged = lookthrough_bound(
+        ch, order.with_sources(ch.n - n), settings.threshold_ppb, inclusive=own.inclusive,
+        lower=lower, aggregate=own.aggregate)
+    rnd = np.where(hit, 1, -1).astype(np.int32)
+    rnd[ch.origin] = 0
+    return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], _global_ids(witness[:n], ch),
+                       None, unconverged)
+
+
+def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
+             csr_all: tuple[I64, I64, I64, I64, B, B], *, lower: bool) -> BoundResult:
+    """Cascade or control at one bound: with aggregation one frontier pass over entities,
+    without it over (entity, origin) pairs."""
+    own = settings.ownership
+    ch = build_channels(n, origin, live, lower=lower,
+                        control=own.propagation is Propagation.CONTROL,
+                        unaccounted=settings.unaccounted_equity == "unknown", shares=False)
+    ptr, dst, lo, hi, lo_open, hi_open = csr_all
+    val, opn = (lo, lo_open) if lower else (hi, hi_open)
+    m = ch.n - n
+    if m:  # virtual owners n..n+m-1, one shares edge each, after every real entity
+        ptr = np.concatenate((ptr, ptr[-1] + np.arange(1, m + 1, dtype=np.int64)))
+        dst = np.concatenate((dst, ch.s_dst))
+        val = np.concatenate((val, ch.s_val))
+        opn = np.concatenate((opn, ch.s_opn.astype(np.bool_)))
+    s = (ptr, dst, val, opn)
+    v = csr3(ch.v_src, ch.n, ch.v_dst, ch.v_val, ch.v_opn.astype(np.bool_))
+    args = (ch.n, ch.origin, *s, *v, settings.threshold_ppb, own.inclusive, lower)
     if own.aggregate:
-        return _cascade(ch, threshold, inclusive=own.inclusive, lower=lower)
-    return _cascade_single(ch, threshold, inclusive=own.inclusive, lower=lower)
-
-
-def _csr_channel(src: I64, dst: I64, val: I64, opn: I32,
-                 n: int) -> tuple[I64, I64, I64, I32]:
-    return csr3(src, n, dst, val, opn)
-
-
-def _cascade(ch: Channels, threshold: int, *, inclusive: bool, lower: bool) -> BoundResult:
-    s = _csr_channel(ch.s_src, ch.s_dst, ch.s_val, ch.s_opn, ch.n)
-    v = _csr_channel(ch.v_src, ch.v_dst, ch.v_val, ch.v_opn, ch.n)
-    acc_s, _, acc_v, _, rnd = cascade_all(ch.n, ch.origin, *s, *v, threshold, inclusive,
-                                          lower)
-    n = ch.n_real
-    value = np.minimum(np.maximum(acc_s[:n], acc_v[:n]), SCALE) / SCALE
-    value[ch.origin[:n]] = 1.0
-    return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
-
-
-def _cascade_single(ch: Channels, threshold: int, *, inclusive: bool,
-                    lower: bool) -> BoundResult:
-    s = _csr_channel(ch.s_src, ch.s_dst, ch.s_val, ch.s_opn, ch.n)
-    v = _csr_channel(ch.v_src, ch.v_dst, ch.v_val, ch.v_opn, ch.n)
-    p_v, p_o, _, _, p_r, best, _ = cascade_single(ch.n, ch.origin, *s, *v, threshold,
-                                                  inclusive, lower)
-    n = ch.n_real
+        acc_s, _, acc_v, _, rnd = cascade_all(*args)
+        value = np.minimum(np.maximum(acc_s[:n], acc_v[:n]), SCALE) / SCALE
+        value[ch.origin[:n]] = 1.0
+        return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
+    p_v, p_o, _, _, p_r, best, _ = cascade_single(*args)
     hit = (p_r >= 0) & (p_v < n)
     p_v, p_o, p_r = p_v[hit], p_o[hit], p_r[hit]
     sort = np.lexsort((p_o, p_r, p_v))
