@@ -14,7 +14,7 @@ from rich.console import Console
 from ringfence.exc import IngestError, PolicyError, RingfenceError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

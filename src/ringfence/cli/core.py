@@ -150,6 +150,34 @@ def simulate_cmd(
     typer.echo(report.render())
 
 
+@handle_errors
+def what_if_cmd(
+    snapshot: SnapDir,
+    changes: Annotated[Path, typer.Option(
+        "--changes", help="CSV: action (add|remove),owner,owned,kind,share,share_min,"
+        "share_max,valid_from,valid_to.")],
+    policy: PolicyOpt = DEFAULT_POLICY,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Apply changed holdings and list the verdicts that flip (recomputing only what the
+    change reaches)."""
+    from ringfence.engines.whatif import what_if
+
+    outcome = what_if(snapshot, changes, policy=policy, as_of=parse_date(as_of))
+    if as_json:
+        typer.echo(json.dumps(outcome.as_dict(), indent=2))
+        return
+    typer.echo(f"{outcome.added} holding(s) added, {outcome.removed} removed; "
+               f"{outcome.downstream} entities downstream, {outcome.recomputed} recomputed")
+    if not outcome.flips:
+        typer.echo("no verdict flips")
+    for f in outcome.flips:
+        typer.echo(f"  {f['entity']}: {f['old']} → {f['new']} (restricted share "
+                   f"{f['old_share'][0]:.1%}–{f['old_share'][1]:.1%} → "
+                   f"{f['new_share'][0]:.1%}–{f['new_share'][1]:.1%})")
+
+
 def _read_customers(path: Path) -> list[tuple[str, str]]:
     from ringfence.exc import InputError
 
@@ -237,6 +265,7 @@ def register(app: typer.Typer) -> None:
     app.command("attribute")(attribute_cmd)
     app.command("explain")(explain_cmd)
     app.command("simulate")(simulate_cmd)
+    app.command("what-if")(what_if_cmd)
     app.add_typer(policy_app, name="policy")
 
 
