@@ -105,6 +105,7 @@ class NameForm:
 
 _OPEN = "(（[【"
 _CLOSE = ")）]】"
+_PART_SPLIT = re.compile(r"[-'’.]")  # Alfa-Bank, Almaz-Antey, BANK-E, ВЭБ.РФ, Co.
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«“\"„]([^«»“”\"„]+)[»”\"]")
 
@@ -180,7 +181,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
         uppers: set[str] = set()
         for m in _WORD.finditer(piece):
             word = m.group(0)
-            for part in re.split(r"[-'’.]", word) if _splits(word) else [word]:
+            for part in _PART_SPLIT.split(word):
                 if not part:
                     continue
                 if part.isupper() and len(part) >= 2:
@@ -205,26 +206,17 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
     return tuple(tokens)
 
 
-def _splits(word: str) -> bool:
-    # "Alfa-Bank", "Almaz-Antey", "BANK-E": split; "ВЭБ.РФ" and "Co." too.
-    return True
+_HAN_RUNS = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+"
+    "|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+"
+)
 
 
 def _split_han(word: str) -> list[str]:
     """Separate Han runs from other characters inside one word."""
-    out: list[str] = []
-    buf = ""
-    cur = ""
-    for ch in word:
-        s = "Hani" if script_of(ch) == "Hani" else "x"
-        if buf and s != cur:
-            out.append(buf)
-            buf = ""
-        buf += ch
-        cur = s
-    if buf:
-        out.append(buf)
-    return out
+    if word.isascii():
+        return [word]
+    return _HAN_RUNS.findall(word)
 
 
 _MAX_WORD = 4  # longer CEDICT headwords are mostly whole company names: split them

@@ -35,16 +35,27 @@ __all__ = [
 ]
 
 
+_SCRIPT_RES = (
+    ("Hani", re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")),
+    ("Cyrl", re.compile("[\u0400-\u052f]")),
+    ("Arab", re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")),
+    ("Hang", re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+)
+_LATIN_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@lru_cache(maxsize=1 << 18)
 def script_of(text: str) -> str:
     """ISO 15924-ish code of the dominant script: Latn, Cyrl, Hani, Arab, Hang or Zyyy."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        s = _char_script(ch)
-        if s != "Zyyy":
-            counts[s] = counts.get(s, 0) + 1
-    if not counts:
-        return "Zyyy"
-    return max(counts.items(), key=lambda kv: kv[1])[0]
+    if text.isascii():
+        return "Latn" if any(c.isalpha() for c in text) else "Zyyy"
+    best, best_n = "Zyyy", 0
+    for code, rx in _SCRIPT_RES:
+        n = len(rx.findall(text))
+        if n > best_n:
+            best, best_n = code, n
+    latin = sum(1 for ch in _LATIN_RE.findall(text) if _char_script(ch) == "Latn")
+    return "Latn" if latin > best_n else best
 
 
 def _char_script(ch: str) -> str:
