@@ -1,25 +1,30 @@
+"""The gateway routes answer the same through the lean ASGI path and through FastAPI."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from rf_service import public_groups_snapshot, service, token
 
 
-def test_smoke(db_engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_gateway_routes_both_paths(db_engine: Engine, tmp_path: Path, fast_path: bool) -> None:
     snap = public_groups_snapshot(tmp_path / "s")
-    with service(db_engine, snap) as (client, rt):
-        assert client.get("/readyz").status_code == 200
-        an = token(rt, "analyst")
-        gw = token(rt, "gateway")
-        r = client.post("/v1/organizations", json={"name": "TikTok Inc.", "country": "US"},
-                        headers=an)
-        assert r.status_code == 201, r.text
-        org = r.json()
+    with service(db_engine, snap, fast_path=fast_path) as (client, rt):
+        an, gw = token(rt, "analyst"), token(rt, "gateway")
+        org = client.post("/v1/organizations", json={"name": "TikTok Inc.", "country": "US"},
+                          headers=an).json()
         assert org["status"] == "denied", org
-        r = client.post(f"/v1/organizations/{org['id']}/accounts", json={}, headers=an)
-        acc = r.json()
+        acc = client.post(f"/v1/organizations/{org['id']}/accounts", json={}, headers=an).json()
         r = client.post("/v1/decide", json={"account_id": acc["id"]}, headers=gw)
-        assert r.status_code == 200, r.text
-        assert r.json()["decision"] == "DENY"
+        assert r.status_code == 200 and r.json()["decision"] == "DENY"
+        assert client.post("/v1/decide", json={"account_id": acc["id"]}).status_code == 401
+        assert client.post("/v1/decide", json={"account_id": acc["id"]},
+                           headers=an).status_code == 403
+        r = client.post("/v1/decide", json={"account_id": 5}, headers=gw)
+        assert r.status_code == 422 and "body.account_id" in r.text
+        r = client.put("/v1/ext_authz/a/b", headers={**gw, "x-ringfence-account": acc["id"]})
+        assert r.status_code == 403 and r.headers["x-ringfence-decision"] == "DENY"

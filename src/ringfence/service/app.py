@@ -19,7 +19,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ringfence.service import console, routes_admin, routes_book, routes_decide
 from ringfence.service.errors import install_error_handlers
+from ringfence.service.fastpath import FastPath
 from ringfence.service.metrics import Metrics
+from ringfence.service.models import DecideRequest
 from ringfence.service.runtime import Runtime
 from ringfence.service.settings import ServiceSettings
 
@@ -73,10 +75,29 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     app.state.runtime = rt
     rt.metrics = Metrics()
     install_error_handlers(app)
+    if settings.fast_path:
+        app.add_middleware(FastPath, runtime=rt)
     app.include_router(routes_decide.router)
     app.include_router(routes_book.router)
     app.include_router(routes_admin.router)
     app.include_router(console.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                 description=app.description, routes=app.routes,
+                                 tags=app.openapi_tags)
+            # /v1/decide validates its body itself (the hot path); publish its schema here
+            extra = DecideRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            comps = schema.setdefault("components", {}).setdefault("schemas", {})
+            comps.update(extra.pop("$defs", {}))
+            comps["DecideRequest"] = extra
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -15,10 +15,11 @@ nothing) and are shown once when created.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from ringfence.exc import PermissionDeniedError
 from ringfence.service.errors import AuthenticationError
@@ -47,10 +48,7 @@ def bearer(value: str | None) -> str | None:
     return token.strip()
 
 
-def check(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:
-    if secret is None:
-        raise AuthenticationError("a bearer token is required")
-    found = rt.token_identity(secret)
+def _verify(found: tuple[str, str] | None, roles: tuple[str, ...]) -> Identity:
     if found is None:
         raise AuthenticationError("unknown or revoked token")
     token_id, role = found
@@ -60,14 +58,31 @@ def check(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:
     return Identity(token_id, role)
 
 
-def require(*roles: str) -> Callable[[Request], Identity]:
+def check(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:
+    if secret is None:
+        raise AuthenticationError("a bearer token is required")
+    return _verify(rt.token_identity(secret), roles)
+
+
+async def check_async(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:
+    """As :func:`check`, without blocking the event loop: the database is asked (in a
+    worker thread) only when the token is not in the in-memory cache."""
+    if secret is None:
+        raise AuthenticationError("a bearer token is required")
+    found = rt.token_cached(secret)
+    if found is None:
+        found = await run_in_threadpool(rt.token_identity, secret)
+    return _verify(found, roles)
+
+
+def require(*roles: str) -> Callable[[Request], Awaitable[Identity]]:
     """A dependency admitting only ``roles`` (bearer token in ``Authorization``, or the
     ``ringfence_token`` cookie for the console pages)."""
 
-    def dependency(request: Request) -> Identity:
+    async def dependency(request: Request) -> Identity:
         secret = bearer(request.headers.get("authorization")) or request.cookies.get(
             "ringfence_token")
-        return check(runtime_of(request), secret, roles)
+        return await check_async(runtime_of(request), secret, roles)
 
     dependency.__name__ = f"require_{'_'.join(roles)}"
     dependency.roles = roles  # type: ignore[attr-defined]

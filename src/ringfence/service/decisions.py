@@ -16,6 +16,7 @@ fetched and replayed.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine, insert, select
 
-from ringfence.audit import AuditLog, now_iso
+from ringfence.audit import AuditLog
 from ringfence.decide import AccountFacts, Decision, Outcome
 from ringfence.decide.state import DecisionState
 from ringfence.store.tables import audit_log, decisions
@@ -34,6 +35,10 @@ from ringfence.store.tables import audit_log, decisions
 __all__ = ["DecisionLog", "PendingDecision", "mask_ip"]
 
 log = structlog.get_logger("ringfence.decisions")
+
+
+def iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def mask_ip(ip: str | None) -> str | None:
@@ -61,7 +66,7 @@ class PendingDecision:
     """What the hot path hands over: cheap to make; the record is built off the path."""
 
     decision_id: str
-    ts: str
+    ts: float  # Unix time; formatted off the hot path
     state: DecisionState
     account_id: str | None
     ref: dict[str, str | None]  # what the caller named: account_id / key_id / api key
@@ -77,7 +82,7 @@ class PendingDecision:
         ec = st.orgs.get(self.end_customer) if self.end_customer else None
         return {
             "decision_id": self.decision_id,
-            "ts": self.ts,
+            "ts": iso(self.ts),
             "snapshot_id": st.snapshot_id,
             "policy": {"name": st.policy.name, "version": st.policy.version,
                        "hash": st.policy.hash, "as_of": self.policy_as_of},
@@ -115,7 +120,7 @@ class DecisionLog:
             audit_rec = self.audit.append(conn, kind="decision", actor="gateway",
                                           subject=pending.decision_id, payload=rec)
             conn.execute(insert(decisions).values(
-                id=pending.decision_id, ts=pending.ts, audit_seq=audit_rec.seq,
+                id=pending.decision_id, ts=iso(pending.ts), audit_seq=audit_rec.seq,
                 outcome=str(pending.decision.outcome), account_id=pending.account_id,
                 snapshot_id=pending.state.snapshot_id, policy_hash=pending.state.policy.hash))
 
@@ -134,7 +139,7 @@ class DecisionLog:
                     subject=f"{batch[0].decision_id}..{batch[-1].decision_id}",
                     payload={"count": len(records), "decisions": records})
                 conn.execute(insert(decisions), [
-                    {"id": p.decision_id, "ts": p.ts, "audit_seq": audit_rec.seq,
+                    {"id": p.decision_id, "ts": iso(p.ts), "audit_seq": audit_rec.seq,
                      "outcome": "ALLOW", "account_id": p.account_id,
                      "snapshot_id": p.state.snapshot_id, "policy_hash": p.state.policy.hash}
                     for p in batch])
@@ -182,7 +187,3 @@ class DecisionLog:
             self._thread.join(timeout=10)
         while self.flush():
             pass
-
-
-def now() -> str:
-    return now_iso()

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from ringfence.exc import PermissionDeniedError, RingfenceError
 
-__all__ = ["AuthenticationError", "error_body", "install_error_handlers"]
+__all__ = ["AuthenticationError", "error_body", "install_error_handlers", "validation_body"]
 
 log = structlog.get_logger("ringfence.service")
 
@@ -38,6 +38,13 @@ def _field(loc: Any) -> str:
     return ".".join(str(p) for p in loc)
 
 
+def validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    problems = [{"field": _field(e.get("loc", ())), "reason": str(e.get("msg", ""))}
+                for e in exc.errors()]
+    fields = ", ".join(p["field"] for p in problems)
+    return error_body("bad_input", f"invalid request: {fields}", {"problems": problems})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RingfenceError)
     async def _ringfence(_request: Request, exc: RingfenceError) -> JSONResponse:
@@ -47,11 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(e.get("loc", ())), "reason": str(e.get("msg", ""))}
-                    for e in exc.errors()]
-        fields = ", ".join(p["field"] for p in problems)
-        return JSONResponse(error_body("bad_input", f"invalid request: {fields}",
-                                       {"problems": problems}), status_code=422)
+        return JSONResponse(validation_body(exc), status_code=422)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

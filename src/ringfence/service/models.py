@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, model_validato
 from ringfence.decide import Channel
 
 __all__ = [
+    "DECIDE_EXAMPLES",
     "AccountIn",
     "AccountOut",
     "DecideContext",
@@ -42,15 +43,19 @@ class DecideContext(_In):
         description="The organisation id the intermediary attests for this request.")
 
 
+DECIDE_EXAMPLES: list[dict[str, Any]] = [
+    {"key_id": "key_5f2c0c7e9a8b4d1e2f3a",
+     "context": {"client_ip": "203.0.113.7", "channel": "direct"}},
+    {"account_id": "acc_1b2c3d4e5f60718293a4",
+     "context": {"channel": "cloud", "end_customer": "org_9f8e7d6c5b4a39281706"}},
+]
+
+
 class DecideRequest(_In):
     """Name the caller by exactly one of ``account_id``, ``key_id`` or ``api_key``."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
-        "examples": [{"key_id": "key_5f2c0c7e9a8b4d1e2f3a",
-                      "context": {"client_ip": "203.0.113.7", "channel": "direct"}},
-                     {"account_id": "acc_1b2c3d4e5f60718293a4",
-                      "context": {"channel": "cloud",
-                                  "end_customer": "org_9f8e7d6c5b4a39281706"}}]})
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": DECIDE_EXAMPLES})  # type: ignore[dict-item]
 
     account_id: str | None = Field(None, min_length=1, max_length=200)
     key_id: str | None = Field(None, min_length=1, max_length=200)

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ringfence.decide import Channel, Outcome
-from ringfence.exc import ConflictError
-from ringfence.service.auth import Identity, bearer, check, require, runtime_of
+from ringfence.exc import ConflictError, InputError, RingfenceError
+from ringfence.service.auth import Identity, bearer, check_async, require, runtime_of
 from ringfence.service.decisions import PendingDecision
 from ringfence.service.errors import error_body
-from ringfence.service.models import DecideRequest, DecideResponse, ErrorOut
+from ringfence.service.models import DECIDE_EXAMPLES, DecideRequest, DecideResponse, ErrorOut
 from ringfence.service.runtime import Runtime, sha256
 
 __all__ = ["router"]
@@ -50,7 +53,7 @@ async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: st
     decision_id = rt.ids.next()
     live = rt.live
     pending = PendingDecision(
-        decision_id=decision_id, ts=_now(), state=state, account_id=acc, ref=ref,
+        decision_id=decision_id, ts=time.time(), state=state, account_id=acc, ref=ref,
         client_ip=client_ip, channel=channel.value if channel else None,
         end_customer=end_customer, decision=decision,
         policy_as_of=live.resolved.as_of.isoformat() if live else "")
@@ -67,20 +70,25 @@ async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: st
             "ip_country": decision.ip_country}
 
 
-def _now() -> str:
-    from ringfence.audit import now_iso
+_DECIDE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/DecideRequest"},
+    "examples": {f"example{i}": {"value": v} for i, v in enumerate(DECIDE_EXAMPLES)},
+}}}}
 
-    return now_iso()
+
+def parse_decide(raw: bytes) -> DecideRequest:
+    """Validate the body straight from bytes (pydantic's JSON parser): the hot path skips
+    FastAPI's generic body handling. Errors name the field like FastAPI's (``body.…``)."""
+    try:
+        return DecideRequest.model_validate_json(raw)
+    except ValidationError as err:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
+                                      for e in err.errors(include_url=False)]) from None
 
 
-@router.post("/v1/decide", response_model=DecideResponse, responses=_ERRORS,
-             summary="Decide whether an account may make a request")
-async def decide(body: DecideRequest, request: Request, _who: Gateway) -> Response:
-    """ALLOW, DENY or REVIEW with reasons, evidence, a decision id, the snapshot id and the
-    policy version. ``allow`` is what the gateway should do (REVIEW follows the policy's
-    ``decision.review``). An account or key not in the book gets DENY
-    (``unknown_account``; the policy may say REVIEW)."""
-    rt = runtime_of(request)
+async def decide_bytes(rt: Runtime, raw: bytes) -> bytes:
+    """``POST /v1/decide``'s work after authentication: body bytes in, JSON bytes out."""
+    body = parse_decide(raw)
     ctx = body.context
     ref = {"account_id": body.account_id, "key_id": body.key_id,
            "api_key": "***" if body.api_key else None}
@@ -89,27 +97,39 @@ async def decide(body: DecideRequest, request: Request, _who: Gateway) -> Respon
         key_hash=sha256(body.api_key) if body.api_key else None, ref=ref,
         client_ip=str(ctx.client_ip) if ctx.client_ip is not None else None,
         channel=ctx.channel, end_customer=ctx.end_customer)
-    return Response(json.dumps(out), media_type="application/json")
+    return json.dumps(out).encode()
+
+
+@router.post("/v1/decide", response_model=DecideResponse, responses=_ERRORS,
+             summary="Decide whether an account may make a request", openapi_extra=_DECIDE_BODY)
+async def decide(request: Request, _who: Gateway) -> Response:
+    """ALLOW, DENY or REVIEW with reasons, evidence, a decision id, the snapshot id and the
+    policy version. ``allow`` is what the gateway should do (REVIEW follows the policy's
+    ``decision.review``). An account or key not in the book gets DENY
+    (``unknown_account``; the policy may say REVIEW)."""
+    out = await decide_bytes(runtime_of(request), await request.body())
+    return Response(out, media_type="application/json")
 
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+Answer = tuple[int, dict[str, str], bytes]
 
 
-async def _ext_authz(request: Request) -> Response:
-    rt = runtime_of(request)
-    h = request.headers
+def _error(err: RingfenceError, status: int | None = None) -> Answer:
+    body = json.dumps(error_body(err.code, err.message, err.details)).encode()
+    return status or err.http_status, {"content-type": "application/json"}, body
+
+
+async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
+    """Envoy's ext_authz HTTP contract over lower-case request headers."""
     gateway_secret = h.get("x-ringfence-gateway-token")
     client_auth = h.get("authorization")
     if gateway_secret is None:
         gateway_secret, client_auth = bearer(client_auth), None
     try:
-        check(rt, gateway_secret, ("gateway",))
-    except Exception as err:
-        from ringfence.exc import RingfenceError
-
-        assert isinstance(err, RingfenceError)
-        return JSONResponse(error_body(err.code, err.message, err.details),
-                            status_code=err.http_status)
+        await check_async(rt, gateway_secret, ("gateway",))
+    except RingfenceError as err:
+        return _error(err)
     account_id = h.get("x-ringfence-account")
     key_id = h.get("x-ringfence-key-id")
     api_key = h.get("x-api-key") or bearer(client_auth)
@@ -120,12 +140,9 @@ async def _ext_authz(request: Request) -> Response:
     try:
         channel = Channel(raw_channel.lower()) if raw_channel else None
     except ValueError:
-        return JSONResponse(error_body("bad_input", "x-ringfence-channel must be one of "
-                                       + ", ".join(c.value for c in Channel),
-                                       {"field": "header.x-ringfence-channel"}),
-                            status_code=400)
-    if not (account_id or key_id or api_key):
-        account_id = ""
+        return _error(InputError("x-ringfence-channel must be one of "
+                                 + ", ".join(c.value for c in Channel),
+                                 details={"field": "header.x-ringfence-channel"}), 400)
     out = await _decide(
         rt, route="ext_authz", account_id=account_id or None, key_id=key_id,
         key_hash=sha256(api_key) if api_key and not (account_id or key_id) else None,
@@ -135,9 +152,13 @@ async def _ext_authz(request: Request) -> Response:
     headers = {"x-ringfence-decision-id": out["decision_id"],
                "x-ringfence-decision": out["decision"]}
     if out["allow"]:
-        return Response(status_code=200, headers=headers)
-    return Response(json.dumps(out), status_code=403, headers=headers,
-                    media_type="application/json")
+        return 200, headers, b""
+    return 403, {**headers, "content-type": "application/json"}, json.dumps(out).encode()
+
+
+async def _ext_authz(request: Request) -> Response:
+    status, headers, body = await ext_authz_answer(runtime_of(request), request.headers)
+    return Response(body, status_code=status, headers=headers)
 
 
 router.add_api_route(

@@ -219,6 +219,9 @@ class Runtime:
                                 .where(tokens.c.revoked_at.is_(None))).all()
         self._tokens = {r.hash: (r.id, r.role) for r in rows}
 
+    def token_cached(self, secret: str) -> tuple[str, str] | None:
+        return self._tokens.get(sha256(secret))
+
     def token_identity(self, secret: str) -> tuple[str, str] | None:
         digest = sha256(secret)
         hit = self._tokens.get(digest)

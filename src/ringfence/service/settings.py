@@ -34,6 +34,7 @@ class ServiceSettings:
     webhook_interval: float = 1.0  # RINGFENCE_WEBHOOK_INTERVAL
     webhook_max_attempts: int = 8  # RINGFENCE_WEBHOOK_MAX_ATTEMPTS
     background: bool = True  # run the ALLOW flusher and webhook deliverer threads
+    fast_path: bool = True  # RINGFENCE_FAST_PATH: lean ASGI handling of the gateway routes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -50,4 +51,5 @@ class ServiceSettings:
             allow_flush_seconds=float(e.get("RINGFENCE_ALLOW_FLUSH_SECONDS") or 1.0),
             webhook_interval=float(e.get("RINGFENCE_WEBHOOK_INTERVAL") or 1.0),
             webhook_max_attempts=int(e.get("RINGFENCE_WEBHOOK_MAX_ATTEMPTS") or 8),
+            fast_path=_flag(e.get("RINGFENCE_FAST_PATH"), True),
         )

@@ -1,0 +1,375 @@
+"""Decision service benchmarks: in-process decide, HTTP on loopback, publishing a big book.
+
+    .venv/bin/python benchmarks/decide.py                 # all three
+    .venv/bin/python benchmarks/decide.py --only inproc   # or http, publish
+    .venv/bin/python benchmarks/decide.py --http-seconds 10 --orgs 100000
+
+* **inproc**: ``DecisionState.decide`` plus a decision id, over 10,000 accounts, timed per
+  call with ``perf_counter_ns``: without an IP, and with an IP looked up in geoip2fast's
+  offline database (100,000 distinct addresses, so the lookup cache mostly misses).
+* **http**: ``ringfence serve`` in a subprocess on 127.0.0.1 (one uvicorn worker), loaded
+  by ``wrk`` (Debian package; one thread, 32 connections, fixed duration) first on a no-op
+  FastAPI endpoint of the same server, then on ``POST /v1/decide`` for an allowed account
+  with a client IP, in the same run. Falls back to an httpx load generator without wrk.
+* **publish**: a book of N organisations (bulk-inserted, entity ids spread over the bundled
+  snapshot's entities) re-evaluated on a changed snapshot through ``Runtime.publish``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path("/work/shared/data/public-groups")
+if not DATA.is_dir():
+    DATA = ROOT.parent / "shared" / "data" / "public-groups"
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def snapshot(out: Path, drop: str | None = None) -> Path:
+    from ringfence.ingest.run import ingest_csv
+
+    holdings = DATA / "holdings.csv"
+    if drop:
+        lines = holdings.read_text(encoding="utf-8").splitlines(keepends=True)
+        holdings = out.parent / f"holdings-{out.name}.csv"
+        holdings.write_text(
+            "".join(lines[:1] + [x for x in lines[1:] if drop not in x]), encoding="utf-8"
+        )
+    ingest_csv(
+        entities=DATA / "entities.csv",
+        holdings=holdings,
+        names=DATA / "names.csv",
+        identifiers=DATA / "identifiers.csv",
+        out=out,
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------- in-process
+def bench_inproc(n_calls: int = 200_000) -> dict[str, Any]:
+    from ringfence.decide import (
+        AccountFacts,
+        DecisionIds,
+        DecisionState,
+        OrgFacts,
+        OrgStatus,
+        PolicyRef,
+        RuleSettings,
+    )
+    from ringfence.service.geo import geoip_country_of
+
+    rng = random.Random(7)
+    statuses = [OrgStatus.ALLOWED] * 8 + [OrgStatus.REVIEW, OrgStatus.DENIED]
+    orgs = [OrgFacts(f"o{i}", rng.choice(statuses)) for i in range(10_000)]
+    accounts = [AccountFacts(f"a{i}", orgs[i]) for i in range(10_000)]
+    state = DecisionState.build(
+        snapshot_id="s",
+        policy=PolicyRef("provider-terms", "1", "h"),
+        rules=RuleSettings(ip_regions=frozenset({"CN", "HK", "MO", "RU", "IR", "KP"})),
+        orgs=orgs,
+        accounts=accounts,
+        country_of=geoip_country_of(),
+    )
+    ids = DecisionIds()
+    acc_ids = [f"a{rng.randrange(10_000)}" for _ in range(n_calls)]
+    ips = [
+        f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"
+        for _ in range(100_000)
+    ]
+    out: dict[str, Any] = {}
+    for label, with_ip in (("no_ip", False), ("with_ip", True)):
+        times = []
+        clock = time.perf_counter_ns
+        for i, acc in enumerate(acc_ids):
+            ip = ips[i % len(ips)] if with_ip else None
+            t0 = clock()
+            state.decide(account_id=acc, client_ip=ip)
+            ids.next()
+            times.append(clock() - t0)
+        times_us = [t / 1000 for t in times]
+        out[label] = {
+            "calls": len(times),
+            "p50_us": round(pct(times_us, 0.5), 2),
+            "p99_us": round(pct(times_us, 0.99), 2),
+            "mean_us": round(statistics.fmean(times_us), 2),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------- HTTP
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wrk(url: str, body: str, token: str, seconds: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(
+            f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+            f'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        )
+        script = fh.name
+    res = subprocess.run(
+        ["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", "-s", script, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = res.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+    assert m is not None, text
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    total = re.search(r"(\d+) requests in", text)
+    return {
+        "rps": round(rps, 1),
+        "p99_ms": round(float(m.group(1)) * scale, 2),
+        "requests": int(total.group(1)) if total else 0,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def _httpx_load(url: str, body: str, token: str, seconds: int) -> dict[str, float]:
+    import asyncio
+
+    import httpx
+
+    async def run() -> dict[str, float]:
+        lat: list[float] = []
+        end = time.perf_counter() + seconds
+        async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        ) as c:
+
+            async def worker() -> None:
+                while time.perf_counter() < end:
+                    t0 = time.perf_counter()
+                    await c.post(url, content=body)
+                    lat.append(time.perf_counter() - t0)
+
+            await asyncio.gather(*(worker() for _ in range(16)))
+        return {
+            "rps": round(len(lat) / seconds, 1),
+            "p99_ms": round(pct(lat, 0.99) * 1000, 2),
+            "requests": len(lat),
+            "non_2xx": 0,
+        }
+
+    return asyncio.run(run())
+
+
+def bench_http(seconds: int = 10) -> dict[str, Any]:
+    import httpx
+
+    work = Path(tempfile.mkdtemp(prefix="rf-bench-http-"))
+    snap = snapshot(work / "snap")
+    env = {
+        **os.environ,
+        "RINGFENCE_DATABASE_URL": f"sqlite:///{work / 'rf.db'}",
+        "RINGFENCE_SNAPSHOT": str(snap),
+        "RINGFENCE_EMBEDDED_DEFAULT": "0",
+    }
+    cli = [sys.executable, "-m", "ringfence.cli.main"]
+    tokens = {}
+    for role in ("admin", "analyst", "gateway"):
+        res = subprocess.run(
+            [*cli, "token", "create", "--role", role],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        tokens[role] = res.stdout.strip().splitlines()[-1]
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not become ready")
+        an = {"Authorization": f"Bearer {tokens['analyst']}"}
+        org = httpx.post(
+            f"{base}/v1/organizations",
+            headers=an,
+            json={"name": "Spotify Technology S.A.", "country": "LU"},
+        ).json()
+        acc = httpx.post(
+            f"{base}/v1/organizations/{org['id']}/accounts", headers=an, json={}
+        ).json()
+        key = httpx.post(f"{base}/v1/accounts/{acc['id']}/keys", headers=an).json()
+        body = json.dumps(
+            {"key_id": key["id"], "context": {"client_ip": "81.2.69.142", "channel": "direct"}}
+        )
+        check = httpx.post(
+            f"{base}/v1/decide",
+            content=body,
+            headers={
+                "Authorization": f"Bearer {tokens['gateway']}",
+                "Content-Type": "application/json",
+            },
+        )
+        assert check.json()["decision"] == "ALLOW", check.text
+        load = _wrk if shutil.which("wrk") else _httpx_load
+        _ = load(f"{base}/v1/noop", "{}", tokens["gateway"], 2)  # warm-up
+        noop = load(f"{base}/v1/noop", "{}", tokens["gateway"], seconds)
+        decide = load(f"{base}/v1/decide", body, tokens["gateway"], seconds)
+        return {
+            "load_generator": load.__name__.strip("_"),
+            "seconds": seconds,
+            "noop": noop,
+            "decide": decide,
+            "ratio": round(decide["rps"] / noop["rps"], 3),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------- publish
+def bench_publish(n_orgs: int = 100_000, url: str | None = None) -> dict[str, Any]:
+    from sqlalchemy import insert
+
+    from ringfence.audit import now_iso
+    from ringfence.service import Runtime, ServiceSettings
+    from ringfence.store import make_engine
+    from ringfence.store.tables import accounts, organizations
+
+    work = Path(tempfile.mkdtemp(prefix="rf-bench-pub-"))
+    snap = snapshot(work / "snap")
+    changed = snapshot(work / "snap2", drop="bytedance,")  # ByteDance's stakes disappear
+    db_url = url or f"sqlite:///{work / 'rf.db'}"
+    settings = ServiceSettings(
+        database_url=db_url, snapshot=snap, geoip=False, embedded_default=False, background=False
+    )
+    engine = make_engine(db_url)
+    rt = Runtime(settings, engine=engine)
+    rt.start()
+    ents = [e["id"] for e in rt.live.snapshot.entities_table(["id"]).to_pylist()]  # type: ignore[union-attr]
+    ts = now_iso()
+    rows, accs = [], []
+    rng = random.Random(3)
+    for i in range(n_orgs):
+        ent = rng.choice(ents) if i % 2 == 0 else None
+        v = rt.live.book.get(ent) if ent else None  # type: ignore[union-attr]
+        status = {"restricted": "denied", "uncertain": "review"}.get(
+            v.verdict if v else "", "allowed"
+        )
+        rows.append(
+            {
+                "id": f"org_{i:07d}",
+                "name": f"Org {i}",
+                "country": "US",
+                "billing_country": None,
+                "identifiers": [],
+                "domains": [],
+                "entity_id": ent,
+                "verdict": v.verdict if v else None,
+                "match": {"entity_id": ent, "score": 1.0, "confident": True} if ent else None,
+                "lower": None,
+                "upper": None,
+                "computed_status": status,
+                "computed_reasons": [],
+                "status": status,
+                "override": None,
+                "snapshot_id": rt.live.snapshot.id,  # type: ignore[union-attr]
+                "created_at": ts,
+                "updated_at": ts,
+            }
+        )
+        accs.append(
+            {
+                "id": f"acc_{i:07d}",
+                "org_id": f"org_{i:07d}",
+                "channel": "direct",
+                "end_customer": None,
+                "active": True,
+                "created_at": ts,
+            }
+        )
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        for k in range(0, n_orgs, 10_000):
+            conn.execute(insert(organizations), rows[k : k + 10_000])
+            conn.execute(insert(accounts), accs[k : k + 10_000])
+    load_s = time.perf_counter() - t0
+    out = rt.publish(snap, actor="bench")  # first publish: every row gets its reasons
+    t0 = time.perf_counter()
+    out = rt.publish(changed, actor="bench")
+    total = time.perf_counter() - t0
+    rt.stop()
+    engine.dispose()
+    shutil.rmtree(work, ignore_errors=True)
+    return {
+        "organizations": n_orgs,
+        "backend": db_url.split(":")[0],
+        "bulk_load_s": round(load_s, 2),
+        "publish_s": round(total, 2),
+        "status_changed": out["status_changed"],
+        "updated": out["updated"],
+        "timings": out["timings"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["inproc", "http", "publish"])
+    ap.add_argument("--http-seconds", type=int, default=10)
+    ap.add_argument("--orgs", type=int, default=100_000)
+    ap.add_argument("--calls", type=int, default=200_000)
+    ap.add_argument("--publish-url", default=None, help="database URL for the publish run")
+    args = ap.parse_args()
+    machine = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+    }
+    results: dict[str, Any] = {"machine": machine}
+    if args.only in (None, "inproc"):
+        results["inproc"] = bench_inproc(args.calls)
+        print(json.dumps({"inproc": results["inproc"]}), flush=True)
+    if args.only in (None, "http"):
+        results["http"] = bench_http(args.http_seconds)
+        print(json.dumps({"http": results["http"]}), flush=True)
+    if args.only in (None, "publish"):
+        results["publish"] = bench_publish(args.orgs, args.publish_url)
+        print(json.dumps({"publish": results["publish"]}), flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
