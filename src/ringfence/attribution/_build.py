@@ -72,6 +72,10 @@ def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, contr
     ``shares=False``: the shares channel holds the virtual owners' edges only (the caller
     has the recorded shares edges already, e.g. as a CSR shared by both bounds).
     """
+    if not shares and not control and (lower or not unaccounted):
+        z = np.zeros(0, dtype=np.int64)
+        zo = np.zeros(0, dtype=np.int32)
+        return Channels(n, n, origin, z, z, z, zo, z, z, z, zo, z)
     kind = edges.kind
     owner = edges.owner.astype(np.int64)
     owned = edges.owned.astype(np.int64)

@@ -101,9 +101,9 @@ def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any
         ptr[i + 1] += ptr[i]
     m = ptr[n]
     fill = ptr[:-1].copy()
-    dst = np.empty(m, dtype=np.int64)
-    olo = np.empty(m, dtype=np.int64)
-    ohi = np.empty(m, dtype=np.int64)
+    dst = np.empty(m, dtype=np.int32)  # entity ids and ppb shares fit in int32
+    olo = np.empty(m, dtype=np.int32)
+    ohi = np.empty(m, dtype=np.int32)
     olo_open = np.empty(m, dtype=np.bool_)
     ohi_open = np.empty(m, dtype=np.bool_)
     for e in range(len(owner)):
@@ -131,17 +131,18 @@ def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: 
     """
     acc_s = np.zeros(n, dtype=np.int64)
     cnt_s = np.zeros(n, dtype=np.int32)
-    acc_v = np.zeros(n, dtype=np.int64)
-    cnt_v = np.zeros(n, dtype=np.int32)
+    nv = n if len(v_dst) else 0  # no vote channel (cascade mode): no vote accumulators
+    acc_v = np.zeros(nv, dtype=np.int64)
+    cnt_v = np.zeros(nv, dtype=np.int32)
     rnd = np.full(n, -1, dtype=np.int32)
-    frontier = np.empty(n, dtype=np.int64)
+    frontier = np.empty(n, dtype=np.int32)
     nf = 0
     for i in range(n):
         if origin[i]:
             rnd[i] = 0
             frontier[nf] = i
             nf += 1
-    nxt = np.empty(n, dtype=np.int64)
+    nxt = np.empty(n, dtype=np.int32)
     k = 0
     while nf > 0:
         nn = 0
@@ -295,14 +296,16 @@ def _self_solve(s: float, a_self: float) -> float:
 
 @jit
 def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
-             origin: Any, tol: float, max_sweeps: int) -> tuple[Any, Any]:
+             scale: float, origin: Any, base: Any, tol: float,
+             max_sweeps: int) -> tuple[Any, Any]:
     """Look-through in one pass over components in topological order.
 
     ``order`` lists nodes component by component (``comp_ptr`` delimits them), sources
     first. A singleton is one sum over its in-edges; a cycle is swept (Gauss-Seidel, from
     zero, so the iterates rise monotonically to the least fixed point of the clamped map)
-    until no value moves more than ``tol``. Values are clamped to [0, 1].
-    Returns ``w`` and the number of cyclic components that hit ``max_sweeps``.
+    until no value moves more than ``tol``. Values are clamped to [0, 1]. Shares are
+    ``in_val / scale``; ``base`` is a constant input per entity (held by origins outside
+    the graph). Returns ``w`` and the number of cyclic components that hit ``max_sweeps``.
     """
     n = len(origin)
     w = np.zeros(n, dtype=np.float64)
@@ -314,14 +317,14 @@ def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
             if origin[v]:
                 w[v] = 1.0
                 continue
-            s = 0.0
+            s = base[v]
             a_self = 0.0
             for e in range(in_ptr[v], in_ptr[v + 1]):
                 u = in_src[e]
                 if u == v:
-                    a_self += in_val[e]
+                    a_self += in_val[e] / scale
                 else:
-                    s += in_val[e] * (1.0 if origin[u] else w[u])
+                    s += in_val[e] / scale * (1.0 if origin[u] else w[u])
             w[v] = _self_solve(s, a_self)
             continue
         for sweep in range(max_sweeps):
@@ -331,10 +334,10 @@ def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
                 if origin[v]:
                     w[v] = 1.0
                     continue
-                s = 0.0
+                s = base[v]
                 for e in range(in_ptr[v], in_ptr[v + 1]):
                     u = in_src[e]
-                    s += in_val[e] * (1.0 if origin[u] else w[u])
+                    s += in_val[e] / scale * (1.0 if origin[u] else w[u])
                 s = min(s, 1.0)
                 d = abs(s - w[v])
                 if d > delta:

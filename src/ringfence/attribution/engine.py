@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ from ringfence.attribution._build import Channels, build_channels
 from ringfence.attribution._kernels import cascade_all, cascade_single, csr3, shares_csr
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
-from ringfence.attribution.lookthrough import lookthrough_bound
+from ringfence.attribution.lookthrough import InEdges, lookthrough_bound, lookthrough_fast
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
 from ringfence.exc import InputError
@@ -34,8 +35,10 @@ __all__ = [
     "VERDICT_NAMES",
     "AttributionResult",
     "BoundResult",
+    "Prepared",
     "attribute",
     "evaluate",
+    "prepare",
     "verdict_names",
 ]
 
@@ -126,47 +129,111 @@ def _verdicts(low: B, high: B) -> I8:
     return out
 
 
+CSR = tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32], B, B]
+
+
+class Prepared:
+    """The policy-independent part of a run: the holdings in force on ``as_of`` and their
+    shares CSRs (out-edges for cascade/control, in-edges for look-through; both bounds'
+    columns, int32), built on first use and reused by every policy run on them."""
+
+    def __init__(self, n: int, as_of: dt.date | None, live: HoldingTable) -> None:
+        self.n, self.as_of, self.live = n, as_of, live
+
+    @cached_property
+    def shares_out(self) -> CSR:
+        h = self.live
+        out: CSR = shares_csr(h.owner, h.owned, h.kind, h.lo, h.hi, h.lo_open, h.hi_open,
+                              self.n)
+        return out
+
+    @cached_property
+    def shares_in(self) -> CSR:
+        h = self.live
+        out: CSR = shares_csr(h.owned, h.owner, h.kind, h.lo, h.hi, h.lo_open, h.hi_open,
+                              self.n)
+        return out
+
+    def leftover(self) -> tuple[I64, I64, B]:
+        """Per entity with a shares holding: (entity, 1 - sum of lower ends, any open),
+        where that is positive: the equity no record covers."""
+        ptr, _, lo, _, lo_open, _ = self.shares_in
+        c = np.zeros(len(lo) + 1, dtype=np.int64)
+        np.cumsum(lo, out=c[1:])
+        o = np.zeros(len(lo) + 1, dtype=np.int64)
+        np.cumsum(lo_open, out=o[1:])
+        total = c[ptr[1:]] - c[ptr[:-1]]
+        has = ptr[1:] > ptr[:-1]
+        ent = np.flatnonzero(has & (total < SCALE))
+        return ent, SCALE - total[ent], (o[ptr[ent + 1]] - o[ptr[ent]]) > 0
+
+
+def prepare(n: int, holdings: HoldingTable, as_of: dt.date) -> Prepared:
+    """Filter the holdings in force on ``as_of`` (see :class:`Prepared`)."""
+    mask = holdings.in_force(as_of)
+    live = holdings if mask.all() else holdings.take(np.flatnonzero(mask))
+    return Prepared(n, as_of, live)
+
+
 def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySettings,
-              as_of: dt.date, *, order: GraphOrder | None = None) -> AttributionResult:
+              as_of: dt.date, *, order: GraphOrder | None = None,
+              prepared: Prepared | None = None) -> AttributionResult:
     """Verdict, bounds and proof material for every entity, as of ``as_of``.
 
     ``order``: the snapshot's :class:`GraphOrder` when cached (look-through only; built
-    from the holdings in force when not given).
+    from the holdings in force when not given). ``prepared``: :func:`prepare` of these
+    holdings on this date, when several policies run on them.
     """
     n = len(entities)
     if order is not None and order.n != n:
         raise InputError(f"graph order is for {order.n} entities, the snapshot has {n}")
-    live = holdings.take(np.flatnonzero(holdings.in_force(as_of)))
+    if prepared is None or prepared.as_of != as_of or prepared.n != n:
+        if prepared is not None:
+            raise InputError("prepared holdings are for another date or snapshot")
+        prepared = prepare(n, holdings, as_of)
     certain, possible = origins(entities, settings)
-    low, high = evaluate(n, live, certain, possible, settings, order=order)
-    return AttributionResult(entities, LiveEdges(n, live), settings, as_of, certain, possible,
-                             low, high)
+    low, high = evaluate(n, prepared.live, certain, possible, settings, order=order,
+                         prepared=prepared)
+    return AttributionResult(entities, LiveEdges(n, prepared.live), settings, as_of, certain,
+                             possible, low, high)
 
 
 def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: PolicySettings,
-             *, order: GraphOrder | None = None) -> tuple[BoundResult, BoundResult]:
+             *, order: GraphOrder | None = None, prepared: Prepared | None = None,
+             ) -> tuple[BoundResult, BoundResult]:
     """Both bounds over ``n`` entities and the holdings ``live`` (all in force)."""
+    prep = prepared if prepared is not None else Prepared(n, None, live)
     prop = settings.ownership.propagation
     if prop is Propagation.LOOK_THROUGH:
         if order is None:
             eq = live.kind == 0
             order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
         return (
-            _lookthrough(n, live, certain, settings, lower=True, order=order),
-            _lookthrough(n, live, possible, settings, lower=False, order=order),
+            _lookthrough(prep, certain, settings, lower=True, order=order),
+            _lookthrough(prep, possible, settings, lower=False, order=order),
         )
     # one out-CSR of the shares holdings serves both bounds
-    csr_all = shares_csr(live.owner, live.owned, live.kind, live.lo, live.hi, live.lo_open,
-                         live.hi_open, n)
+    csr_all = prep.shares_out
     return (
         _cascade(n, live, certain, settings, csr_all, lower=True),
         _cascade(n, live, possible, settings, csr_all, lower=False),
     )
 
 
-def _lookthrough(n: int, live: HoldingTable, origin: B, settings: PolicySettings, *,
-                 lower: bool, order: GraphOrder) -> BoundResult:
+def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: bool,
+                 order: GraphOrder) -> BoundResult:
     own = settings.ownership
+    n, live = prep.n, prep.live
+    unaccounted = settings.unaccounted_equity == "unknown" and not lower
+    if own.aggregate:
+        ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
+        ins = InEdges(ptr, src, lo, lo_open) if lower else InEdges(ptr, src, hi, hi_open)
+        hit, w, unconverged = lookthrough_fast(
+            n, ins, origin, order, settings.threshold_ppb, inclusive=own.inclusive,
+            lower=lower, leftover=prep.leftover() if unaccounted else None)
+        rnd = np.where(hit, 1, -1).astype(np.int32)
+        rnd[origin] = 0
+        return BoundResult(hit, w, rnd, np.full(n, -1, dtype=np.int64), None, unconverged)
     ch = build_channels(n, origin, live, lower=lower, control=False,
                         unaccounted=settings.unaccounted_equity == "unknown")
     hit, w, witness, unconverged = lookthrough_bound(
@@ -179,7 +246,7 @@ def _lookthrough(n: int, live: HoldingTable, origin: B, settings: PolicySettings
 
 
 def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
-             csr_all: tuple[I64, I64, I64, I64, B, B], *, lower: bool) -> BoundResult:
+             csr_all: CSR, *, lower: bool) -> BoundResult:
     """Cascade or control at one bound: with aggregation one frontier pass over entities,
     without it over (entity, origin) pairs."""
     own = settings.ownership
@@ -191,15 +258,17 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     m = ch.n - n
     if m:  # virtual owners n..n+m-1, one shares edge each, after every real entity
         ptr = np.concatenate((ptr, ptr[-1] + np.arange(1, m + 1, dtype=np.int64)))
-        dst = np.concatenate((dst, ch.s_dst))
-        val = np.concatenate((val, ch.s_val))
+        dst = np.concatenate((dst, ch.s_dst.astype(np.int32)))
+        val = np.concatenate((val, ch.s_val.astype(np.int32)))
         opn = np.concatenate((opn, ch.s_opn.astype(np.bool_)))
     s = (ptr, dst, val, opn)
-    v = csr3(ch.v_src, ch.n, ch.v_dst, ch.v_val, ch.v_opn.astype(np.bool_))
+    v = csr3(ch.v_src, ch.n, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
+             ch.v_opn.astype(np.bool_))
     args = (ch.n, ch.origin, *s, *v, settings.threshold_ppb, own.inclusive, lower)
     if own.aggregate:
         acc_s, _, acc_v, _, rnd = cascade_all(*args)
-        value = np.minimum(np.maximum(acc_s[:n], acc_v[:n]), SCALE) / SCALE
+        acc = acc_s[:n] if len(acc_v) == 0 else np.maximum(acc_s[:n], acc_v[:n])
+        value = np.minimum(acc, SCALE) / SCALE
         value[ch.origin[:n]] = 1.0
         return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
     p_v, p_o, _, _, p_r, best, _ = cascade_single(*args)

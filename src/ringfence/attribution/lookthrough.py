@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,7 @@ from ringfence.attribution._kernels import csr, lt_single, lt_sweep
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.model.share import SCALE
 
-__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_bound"]
+__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_bound", "lookthrough_fast"]
 
 NEAR = 1e-9
 TOL = 1e-15
@@ -38,29 +39,39 @@ B = npt.NDArray[np.bool_]
 
 
 class InEdges:
-    """Shares edges of one bound grouped by owned entity."""
+    """Shares edges of one bound grouped by owned entity: ``of(v)`` lists ``(owner, ppb,
+    open)``. ``extra`` adds edges not in the CSR (the unaccounted-equity owners)."""
 
-    def __init__(self, ch: Channels) -> None:
-        self.ptr, perm = csr(ch.s_dst, ch.n)
-        self.src = ch.s_src[perm]
-        self.val = ch.s_val[perm]
-        self.opn = ch.s_opn[perm]
+    def __init__(self, ptr: I64, src: npt.NDArray[np.integer[Any]],
+                 val: npt.NDArray[np.integer[Any]], opn: npt.NDArray[Any],
+                 extra: dict[int, tuple[int, int, bool]] | None = None) -> None:
+        self.ptr, self.src, self.val, self.opn = ptr, src, val, opn
+        self.extra = extra or {}
 
-    def of(self, v: int) -> range:
-        return range(int(self.ptr[v]), int(self.ptr[v + 1]))
+    @classmethod
+    def of_channels(cls, ch: Channels) -> InEdges:
+        ptr, perm = csr(ch.s_dst, ch.n)
+        return cls(ptr, ch.s_src[perm], ch.s_val[perm], ch.s_opn[perm])
+
+    def of(self, v: int) -> list[tuple[int, int, bool]]:
+        a, b = int(self.ptr[v]), int(self.ptr[v + 1])
+        out = list(zip(self.src[a:b].tolist(), self.val[a:b].tolist(),
+                       self.opn[a:b].astype(bool).tolist(), strict=True))
+        if v in self.extra:
+            out.append(self.extra[v])
+        return out
 
 
 def lookthrough_bound(ch: Channels, order: GraphOrder, threshold: int, *, inclusive: bool,
                       lower: bool, aggregate: bool) -> tuple[B, F64, I64, int]:
     """Restricted mask, effective share, witness origin (aggregate off; else -1) and the
     count of cyclic components that did not converge, for one bound."""
-    ins = InEdges(ch)
+    ins = InEdges.of_channels(ch)
     in_val = ins.val.astype(np.float64) / SCALE
-    t = threshold / SCALE
     witness = np.full(ch.n, -1, dtype=np.int64)
     if aggregate:
-        w, unconverged = lt_sweep(order.order, order.comp_ptr, ins.ptr, ins.src, in_val,
-                                  ch.origin, TOL, MAX_SWEEPS)
+        w, unconverged = lt_sweep(order.order, order.comp_ptr, ins.ptr, ins.src, ins.val,
+                                  float(SCALE), ch.origin, np.zeros(ch.n), TOL, MAX_SWEEPS)
     else:
         out_ptr, out_perm = csr(ch.s_src, ch.n)
         ids = np.flatnonzero(ch.origin).astype(np.int64)
@@ -69,16 +80,48 @@ def lookthrough_bound(ch: Channels, order: GraphOrder, threshold: int, *, inclus
         w[ch.origin] = 1.0
         witness[ch.origin] = np.flatnonzero(ch.origin)
         unconverged = 0
-    restricted = (w > t) | ch.origin
-    near = np.flatnonzero((np.abs(w - t) <= NEAR) & ~ch.origin)
+    restricted = _recheck(ins, ch.origin, w, witness, threshold, inclusive=inclusive,
+                          lower=lower, aggregate=aggregate)
+    return restricted, w, witness, int(unconverged)
+
+
+def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder, threshold: int, *,
+                     inclusive: bool, lower: bool,
+                     leftover: tuple[I64, I64, npt.NDArray[Any]] | None) -> tuple[B, F64, int]:
+    """Aggregated look-through straight off a prepared in-CSR (``ins``): the unaccounted
+    equity owners (``leftover``: entity, ppb, open) enter as a constant input per entity
+    rather than as nodes."""
+    base = np.zeros(n)
+    if leftover is not None and len(leftover[0]):
+        ent, left, lopen = leftover
+        base[ent] = left / SCALE
+        ins.extra = {int(e): (n + k, int(x), bool(o)) for k, (e, x, o) in
+                     enumerate(zip(ent.tolist(), left.tolist(), lopen.tolist(), strict=True))}
+        origin_x = np.concatenate((origin, np.ones(len(ent), dtype=np.bool_)))
+    else:
+        origin_x = origin
+    w, unconverged = lt_sweep(order.order, order.comp_ptr, ins.ptr, ins.src, ins.val,
+                              float(SCALE), origin, base, TOL, MAX_SWEEPS)
+    hit = _recheck(ins, origin_x, np.concatenate((w, np.ones(len(origin_x) - n))),
+                   np.zeros(0, dtype=np.int64), threshold, inclusive=inclusive, lower=lower,
+                   aggregate=True)
+    return hit[:n], w, int(unconverged)
+
+
+def _recheck(ins: InEdges, origin: B, w: F64, witness: I64, threshold: int, *,
+             inclusive: bool, lower: bool, aggregate: bool) -> B:
+    """Restricted mask from the floats, every entity near the threshold decided exactly."""
+    t = threshold / SCALE
+    restricted = (w > t) | origin
+    near = np.flatnonzero((np.abs(w - t) <= NEAR) & ~origin)
     for v in near.tolist():
         if aggregate:
-            hit = _decide(exact_share(ins, ch.origin, v, lower=lower), threshold,
+            hit = _decide(exact_share(ins, origin, v, lower=lower), threshold,
                           inclusive=inclusive, lower=lower)
         else:
             found: list[bool | None] = []
-            for o in _ancestor_origins(ins, ch.origin, v):
-                found.append(_decide(exact_share(ins, ch.origin, v, lower=lower, only=o),
+            for o in _ancestor_origins(ins, origin, v):
+                found.append(_decide(exact_share(ins, origin, v, lower=lower, only=o),
                                      threshold, inclusive=inclusive, lower=lower))
                 if found[-1]:
                     witness[v] = o
@@ -86,7 +129,7 @@ def lookthrough_bound(ch: Channels, order: GraphOrder, threshold: int, *, inclus
             hit = True if any(found) else (None if None in found else False)
         if hit is not None:
             restricted[v] = hit
-    return restricted, w, witness, int(unconverged)
+    return restricted
 
 
 def _decide(exact: tuple[Fraction, bool] | None, threshold: int, *, inclusive: bool,
@@ -106,8 +149,7 @@ def _ancestor_origins(ins: InEdges, origin: B, v: int) -> list[int]:
     found = []
     while todo:
         x = todo.popleft()
-        for e in ins.of(x):
-            u = int(ins.src[e])
+        for u, _, _ in ins.of(x):
             if u not in seen:
                 seen.add(u)
                 todo.append(u)
@@ -134,8 +176,7 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
         x = todo.popleft()
         if is_origin(x):
             continue
-        for e in ins.of(x):
-            u = int(ins.src[e])
+        for u, _, _ in ins.of(x):
             if u not in index:
                 index[u] = len(nodes)
                 nodes.append(u)
@@ -146,9 +187,9 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
     for i, x in enumerate(nodes):
         if is_origin(x):
             continue
-        for e in ins.of(x):
-            j = index[int(ins.src[e])]
-            rows[i].append((j, Fraction(int(ins.val[e]), SCALE), bool(ins.opn[e])))
+        for u, val_, opn_ in ins.of(x):
+            j = index[u]
+            rows[i].append((j, Fraction(val_, SCALE), opn_))
             src_l.append(j)
             dst_l.append(i)
     n_comp, labels = connected_components(
