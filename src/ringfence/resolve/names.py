@@ -17,7 +17,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ringfence.resolve.gloss import en_key, fa_gloss, ru_gloss, ru_stem, zh_gloss, zh_words
+from ringfence.resolve.gloss import (
+    en_key,
+    fa_gloss,
+    ru_gloss,
+    ru_stem,
+    zh_gloss,
+    zh_places,
+    zh_words,
+)
 from ringfence.resolve.legal import (
     STOPWORDS,
     STRUCTURAL_KEYS,
@@ -302,7 +310,10 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
     keys.discard("")
     gloss_keys = {p[0] for p in gloss[:1] if len(p) == 1}
     structural = bool((keys | gloss_keys) & STRUCTURAL_KEYS)
-    generic = bool((keys | gloss_keys) & GENERIC_KEYS) or structural
+    # Chinese names lead with their city or province (杭州, Shanghai), which short and
+    # English forms often drop: a place name weighs like a generic word.
+    place = (word in zh_places()) if script == "Hani" else (primary in zh_places())
+    generic = bool((keys | gloss_keys) & GENERIC_KEYS) or structural or place
     return Token(
         text=word,
         script=script,
