@@ -88,3 +88,21 @@ def test_random_proofs(mode: str, aggregate: bool) -> None:
                 continue
             assert proof.steps[0].entity == result.entities.ids[i]
             _check(proof, settings.threshold_ppb, inclusive)
+
+
+def test_uncertain_proof_marks_what_is_uncertain() -> None:
+    from ringfence.attribution import from_records
+    from ringfence.model import Entity, EntityType, Holding, HoldingKind, Share
+    from ringfence.policy.schema import PolicySettings
+
+    ents = [Entity("u", EntityType.UNKNOWN), Entity("cn", EntityType.COMPANY, hq_country="CN"),
+            Entity("t", EntityType.COMPANY, hq_country="DE")]
+    holds = [Holding("u", "t", HoldingKind.SHARES, Share.of(0.3)),
+             Holding("cn", "t", HoldingKind.SHARES, Share(200_000_000, 400_000_000))]
+    et, ht = from_records(ents, holds)
+    pol = PolicySettings.model_validate({"restricted_regions": ["CN"],
+                                         "unknown_ownership": "review"})
+    proof = prove(attribute(et, ht, pol, AS_OF), 2)
+    assert proof.verdict == "uncertain" and proof.bound == "upper"
+    marks = {e.owner: e.uncertain for e in proof.steps[0].edges}
+    assert marks == {"cn": ("range",), "u": ("unknown_owner",)}

@@ -48,7 +48,9 @@ class ProofEdge:
     valid_from: dt.date | None
     valid_to: dt.date | None
     row: int
-    uncertain: tuple[str, ...] = ()  # range | uncertain_origin | unaccounted_equity
+    # range | uncertain_origin | unknown_owner | uncertain_owner (restricted only at the
+    # upper bound) | unaccounted_equity
+    uncertain: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,7 +172,10 @@ class _Ctx:
             if not share.is_exact:
                 unc.append("range")
             if not self.r.certain[u]:
-                unc.append("uncertain_origin" if self.r.possible[u] else "uncertain_owner")
+                if int(self.r.entities.type[u]) == 3:
+                    unc.append("unknown_owner")
+                else:
+                    unc.append("uncertain_origin" if self.r.possible[u] else "uncertain_owner")
         return ProofEdge(self.name(u, owned), self.ids[owned], KINDS[int(sub.kind[i])], share,
                          _day(int(sub.valid_from[i])), _day(int(sub.valid_to[i])),
                          int(sub.row[i]), tuple(unc))
