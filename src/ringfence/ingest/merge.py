@@ -150,10 +150,14 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
                WHEN h.owner_mode = 'ref' THEN ro.key
                ELSE h.owner END AS owner_key
         FROM s_hold h
-        LEFT JOIN rmap ro ON h.owner_mode = 'ref' AND ro.src = h.src AND ro.ref = h.owner
-        LEFT JOIN rmap rd ON h.owned_mode = 'ref' AND rd.src = h.src AND rd.ref = h.owned
-        LEFT JOIN keys ko ON h.owner_mode = 'key' AND ko.key = h.owner
-        LEFT JOIN keys kd ON h.owned_mode = 'key' AND kd.key = h.owned
+        -- equality on computed keys (NULL never matches) keeps these hash joins; a
+        -- constant filter in ON made DuckDB fall back to a nested-loop join
+        LEFT JOIN rmap ro ON ro.src = h.src
+             AND ro.ref = CASE WHEN h.owner_mode = 'ref' THEN h.owner END
+        LEFT JOIN rmap rd ON rd.src = h.src
+             AND rd.ref = CASE WHEN h.owned_mode = 'ref' THEN h.owned END
+        LEFT JOIN keys ko ON ko.key = CASE WHEN h.owner_mode = 'key' THEN h.owner END
+        LEFT JOIN keys kd ON kd.key = CASE WHEN h.owned_mode = 'key' THEN h.owned END
     """)
     dangling = con.execute("""
         SELECT dataset, line, record,
