@@ -22,6 +22,7 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import structlog
@@ -30,7 +31,7 @@ from sqlalchemy import Engine, insert, select
 from ringfence.audit import AuditLog
 from ringfence.decide import AccountFacts, Decision, Outcome
 from ringfence.decide.state import DecisionState
-from ringfence.store.tables import audit_log, decisions
+from ringfence.store.tables import audit_log, decision_batches, decisions
 
 __all__ = ["DecisionLog", "PendingDecision", "mask_ip"]
 
@@ -42,8 +43,11 @@ def iso(ts: float) -> str:
 
 
 def mask_ip(ip: str | None) -> str | None:
-    if ip is None:
-        return None
+    return None if ip is None else _mask(ip)
+
+
+@lru_cache(maxsize=65536)
+def _mask(ip: str) -> str:
     try:
         addr = ipaddress.ip_address(ip.strip())
     except ValueError:
@@ -96,6 +100,31 @@ class PendingDecision:
         }
 
 
+_ROW = ["decision_id", "ts", "account_id", "key_id", "client_ip", "channel", "end_customer",
+        "ip_country", "reasons"]
+
+
+def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
+    from ringfence.decide import CATALOGUE, ReasonCode
+
+    return {
+        "decision_id": r["decision_id"], "ts": iso(float(r["ts"])),
+        "snapshot_id": group["snapshot_id"], "policy": group["policy"],
+        "input": {"account_id": None, "key_id": r["key_id"], "api_key": None,
+                  "context": {"client_ip": r["client_ip"], "channel": r["channel"],
+                              "end_customer": r["end_customer"]}},
+        "masked": ["input.context.client_ip"] if r["client_ip"] else [],
+        "facts": {"account": group["facts"].get(r["account_id"]),
+                  "end_customer": group["end_customers"].get(r["end_customer"])
+                  if r["end_customer"] else None,
+                  "ip_country": r["ip_country"]},
+        "result": {"decision": "ALLOW", "allow": True, "ip_country": r["ip_country"],
+                   "reasons": [{"code": c, "outcome": "ALLOW",
+                                "text": CATALOGUE[ReasonCode(c)], "evidence": {}}
+                               for c in r["reasons"]]},
+    }
+
+
 class DecisionLog:
     def __init__(self, engine: Engine, audit: AuditLog, *, batch_size: int = 1000,
                  flush_seconds: float = 1.0) -> None:
@@ -125,45 +154,91 @@ class DecisionLog:
                 snapshot_id=pending.state.snapshot_id, policy_hash=pending.state.policy.hash))
 
     def flush(self) -> int:
-        """Write queued ALLOWs as one audit record; returns how many were written."""
+        """Write queued ALLOWs as one audit record; returns how many were written.
+
+        The batch is compact: decisions are grouped by the state they were made on
+        (snapshot, policy), each group lists the facts of every account it mentions once,
+        and each decision is a row ``[id, ts, account_id, key_id, masked ip, channel,
+        end_customer, ip_country, reason codes]``. :meth:`get` expands a row back into the
+        same record a DENY has (ALLOW reasons carry no evidence beyond the facts).
+        """
         with self._flush_lock:
             batch: list[PendingDecision] = []
             while self._queue and len(batch) < max(self.batch_size, 1) * 10:
                 batch.append(self._queue.popleft())
             if not batch:
                 return 0
-            records = [p.record() for p in batch]
-            with self.audit.transaction() as conn:
-                audit_rec = self.audit.append(
-                    conn, kind="decisions.allow_batch", actor="gateway",
-                    subject=f"{batch[0].decision_id}..{batch[-1].decision_id}",
-                    payload={"count": len(records), "decisions": records})
-                conn.execute(insert(decisions), [
-                    {"id": p.decision_id, "ts": iso(p.ts), "audit_seq": audit_rec.seq,
-                     "outcome": "ALLOW", "account_id": p.account_id,
-                     "snapshot_id": p.state.snapshot_id, "policy_hash": p.state.policy.hash}
-                    for p in batch])
+            try:
+                self._write_batch(batch)
+            except Exception:
+                self._queue.extendleft(reversed(batch))  # keep them for the next try
+                raise
             return len(batch)
+
+    def _write_batch(self, batch: list[PendingDecision]) -> None:
+        groups: dict[tuple[int, str], dict[str, Any]] = {}
+        for p in batch:
+            st = p.state
+            g = groups.get((id(st), p.policy_as_of))
+            if g is None:
+                g = groups[(id(st), p.policy_as_of)] = {
+                    "snapshot_id": st.snapshot_id,
+                    "policy": {"name": st.policy.name, "version": st.policy.version,
+                               "hash": st.policy.hash, "as_of": p.policy_as_of},
+                    "facts": {}, "end_customers": {}, "rows": []}
+            acc = p.account_id
+            if acc is not None and acc not in g["facts"]:
+                g["facts"][acc] = _facts(st.facts(acc))
+            if p.end_customer and p.end_customer not in g["end_customers"]:
+                ec = st.orgs.get(p.end_customer)
+                g["end_customers"][p.end_customer] = ec.evidence() if ec else None
+            g["rows"].append([p.decision_id, round(p.ts, 6), acc, p.ref.get("key_id"),
+                              mask_ip(p.client_ip), p.channel, p.end_customer,
+                              p.decision.ip_country, [r.code.value for r in p.decision.reasons]])
+        prefix, _, first = batch[0].decision_id.rpartition("-")
+        last = batch[-1].decision_id.rpartition("-")[2]
+        with self.audit.transaction() as conn:
+            audit_rec = self.audit.append(
+                conn, kind="decisions.allow_batch", actor="gateway",
+                subject=f"{batch[0].decision_id}..{batch[-1].decision_id}",
+                payload={"count": len(batch), "columns": _ROW, "groups": list(groups.values())})
+            conn.execute(insert(decision_batches).values(
+                audit_seq=audit_rec.seq, id_prefix=prefix, first_n=int(first, 16),
+                last_n=int(last, 16), count=len(batch)))
 
     def pending(self) -> int:
         return len(self._queue)
 
     def get(self, decision_id: str) -> dict[str, Any] | None:
+        """The full record of one decision (DENY/REVIEW by index, ALLOW via its batch)."""
+        prefix, _, counter = decision_id.rpartition("-")
         with self.engine.connect() as conn:
             row = conn.execute(select(decisions.c.audit_seq)
                                .where(decisions.c.id == decision_id)).first()
-            if row is None:
-                return None
+            if row is not None:
+                seq = int(row.audit_seq)
+            else:
+                try:
+                    n = int(counter, 16)
+                except ValueError:
+                    return None
+                hit = conn.execute(select(decision_batches.c.audit_seq).where(
+                    decision_batches.c.id_prefix == prefix, decision_batches.c.first_n <= n,
+                    decision_batches.c.last_n >= n)).first()
+                if hit is None:
+                    return None
+                seq = int(hit.audit_seq)
             payload = conn.execute(select(audit_log.c.payload, audit_log.c.kind)
-                                   .where(audit_log.c.seq == row.audit_seq)).first()
+                                   .where(audit_log.c.seq == seq)).first()
         if payload is None:
             return None
         data: dict[str, Any] = json.loads(payload.payload)
         if payload.kind == "decision":
-            return {**data, "audit_seq": int(row.audit_seq)}
-        for rec in data.get("decisions", []):
-            if rec.get("decision_id") == decision_id:
-                return {**rec, "audit_seq": int(row.audit_seq)}
+            return {**data, "audit_seq": seq}
+        for g in data.get("groups", []):
+            for r in g["rows"]:
+                if r[0] == decision_id:
+                    return {**_expand(g, dict(zip(_ROW, r, strict=True))), "audit_seq": seq}
         return None
 
     def start(self) -> None:

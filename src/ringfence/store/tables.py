@@ -27,6 +27,7 @@ __all__ = [
     "api_keys",
     "audit_head",
     "audit_log",
+    "decision_batches",
     "decisions",
     "deliveries",
     "events",
@@ -197,3 +198,13 @@ decisions = Table(
     Column("snapshot_id", String(200), nullable=False),
     Column("policy_hash", String(64), nullable=False),
 )
+
+decision_batches = Table(
+    "decision_batches", metadata,
+    Column("audit_seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("id_prefix", String(64), nullable=False),
+    Column("first_n", BigInteger, nullable=False),
+    Column("last_n", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+)
+Index("ix_decision_batches_range", decision_batches.c.id_prefix, decision_batches.c.first_n)
