@@ -21,7 +21,7 @@ from ringfence.attribution._build import Channels, build_channels
 from ringfence.attribution._kernels import cascade_all, cascade_single, csr3, shares_csr
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
-from ringfence.attribution.lookthrough import InEdges, lookthrough_bound, lookthrough_fast
+from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
 from ringfence.exc import InputError
@@ -236,13 +236,12 @@ def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: 
         return BoundResult(hit, w, rnd, np.full(n, -1, dtype=np.int64), None, unconverged)
     ch = build_channels(n, origin, live, lower=lower, control=False,
                         unaccounted=settings.unaccounted_equity == "unknown")
-    hit, w, witness, unconverged = lookthrough_bound(
-        ch, order.with_sources(ch.n - n), settings.threshold_ppb, inclusive=own.inclusive,
-        lower=lower, aggregate=own.aggregate)
+    hit, w, witness = lookthrough_single(ch, order.with_sources(ch.n - n),
+                                         settings.threshold_ppb, inclusive=own.inclusive,
+                                         lower=lower)
     rnd = np.where(hit, 1, -1).astype(np.int32)
     rnd[ch.origin] = 0
-    return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], _global_ids(witness[:n], ch),
-                       None, unconverged)
+    return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], _global_ids(witness[:n], ch))
 
 
 def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,

@@ -28,7 +28,7 @@ from ringfence.attribution._kernels import csr, lt_single, lt_sweep
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.model.share import SCALE
 
-__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_bound", "lookthrough_fast"]
+__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_fast", "lookthrough_single"]
 
 NEAR = 1e-9
 TOL = 1e-15
@@ -43,10 +43,13 @@ class InEdges:
     open)``. ``extra`` adds edges not in the CSR (the unaccounted-equity owners)."""
 
     def __init__(self, ptr: I64, src: npt.NDArray[np.integer[Any]],
-                 val: npt.NDArray[np.integer[Any]], opn: npt.NDArray[Any],
-                 extra: dict[int, tuple[int, int, bool]] | None = None) -> None:
+                 val: npt.NDArray[np.integer[Any]], opn: npt.NDArray[Any]) -> None:
         self.ptr, self.src, self.val, self.opn = ptr, src, val, opn
-        self.extra = extra or {}
+        # unaccounted-equity owners: entity ent[k] held by node first_virtual + k
+        self.ent: I64 = np.zeros(0, dtype=np.int64)
+        self.left: I64 = self.ent
+        self.lopen: B = np.zeros(0, dtype=np.bool_)
+        self.first_virtual = len(ptr) - 1
 
     @classmethod
     def of_channels(cls, ch: Channels) -> InEdges:
@@ -57,32 +60,27 @@ class InEdges:
         a, b = int(self.ptr[v]), int(self.ptr[v + 1])
         out = list(zip(self.src[a:b].tolist(), self.val[a:b].tolist(),
                        self.opn[a:b].astype(bool).tolist(), strict=True))
-        if v in self.extra:
-            out.append(self.extra[v])
+        k = int(np.searchsorted(self.ent, v))
+        if k < len(self.ent) and self.ent[k] == v:
+            out.append((self.first_virtual + k, int(self.left[k]), bool(self.lopen[k])))
         return out
 
 
-def lookthrough_bound(ch: Channels, order: GraphOrder, threshold: int, *, inclusive: bool,
-                      lower: bool, aggregate: bool) -> tuple[B, F64, I64, int]:
-    """Restricted mask, effective share, witness origin (aggregate off; else -1) and the
-    count of cyclic components that did not converge, for one bound."""
+def lookthrough_single(ch: Channels, order: GraphOrder, threshold: int, *, inclusive: bool,
+                       lower: bool) -> tuple[B, F64, I64]:
+    """Without aggregation, one bound: restricted mask, the largest effective share of a
+    single origin, and that origin (the witness). Unaccounted-equity owners are nodes here
+    (each is an origin of its own)."""
     ins = InEdges.of_channels(ch)
-    in_val = ins.val.astype(np.float64) / SCALE
-    witness = np.full(ch.n, -1, dtype=np.int64)
-    if aggregate:
-        w, unconverged = lt_sweep(order.order, order.comp_ptr, ins.ptr, ins.src, ins.val,
-                                  float(SCALE), ch.origin, np.zeros(ch.n), TOL, MAX_SWEEPS)
-    else:
-        out_ptr, out_perm = csr(ch.s_src, ch.n)
-        ids = np.flatnonzero(ch.origin).astype(np.int64)
-        w, witness = lt_single(ids, order.pos, order.comp, out_ptr, ch.s_dst[out_perm],
-                               ins.ptr, ins.src, in_val, TOL, MAX_SWEEPS)
-        w[ch.origin] = 1.0
-        witness[ch.origin] = np.flatnonzero(ch.origin)
-        unconverged = 0
+    out_ptr, out_perm = csr(ch.s_src, ch.n)
+    ids = np.flatnonzero(ch.origin).astype(np.int64)
+    w, witness = lt_single(ids, order.pos, order.comp, out_ptr, ch.s_dst[out_perm], ins.ptr,
+                           ins.src, ins.val.astype(np.float64) / SCALE, TOL, MAX_SWEEPS)
+    w[ch.origin] = 1.0
+    witness[ch.origin] = ids
     restricted = _recheck(ins, ch.origin, w, witness, threshold, inclusive=inclusive,
-                          lower=lower, aggregate=aggregate)
-    return restricted, w, witness, int(unconverged)
+                          lower=lower, aggregate=False)
+    return restricted, w, witness
 
 
 def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder, threshold: int, *,
@@ -95,8 +93,7 @@ def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder, thresho
     if leftover is not None and len(leftover[0]):
         ent, left, lopen = leftover
         base[ent] = left / SCALE
-        ins.extra = {int(e): (n + k, int(x), bool(o)) for k, (e, x, o) in
-                     enumerate(zip(ent.tolist(), left.tolist(), lopen.tolist(), strict=True))}
+        ins.ent, ins.left, ins.lopen = ent, left, lopen
         origin_x = np.concatenate((origin, np.ones(len(ent), dtype=np.bool_)))
     else:
         origin_x = origin
