@@ -54,11 +54,16 @@ def test_gleif_reporting_exceptions(ingest) -> None:
     assert [h[:6] for h in snap.holdings("lei:254900LNRYNOQ9YPU758")] == [
         (owner, "control", HALF, SCALE, True, False), (owner, "shares", 0, SCALE, False,
                                                          False)]
-    # NON_CONSOLIDATING (Microsoft) and NO_KNOWN_PERSON (Shell): owners unknown, no
-    # accounting control
-    for lei in ("INR2EJN1ERAN0W5ZP974", "21380068P1DRHMJ8KU70"):
-        assert [h[:4] for h in snap.holdings(f"lei:{lei}")] == [
-            (f"unknown:lei:{lei}:direct-parent", "shares", 0, SCALE)]
+    # NON_CONSOLIDATING (Microsoft): a parent exists, not consolidating: owners unknown,
+    # equity of unknown size, no accounting control
+    lei = "INR2EJN1ERAN0W5ZP974"
+    assert [h[:6] for h in snap.holdings(f"lei:{lei}")] == [
+        (f"unknown:lei:{lei}:direct-parent", "shares", 0, SCALE, False, False)]
+    # NO_KNOWN_PERSON (Shell): nobody controls it: unnamed holders with at most half,
+    # closed (exactly 50% does not control), no control holding
+    lei = "21380068P1DRHMJ8KU70"
+    assert [h[:6] for h in snap.holdings(f"lei:{lei}")] == [
+        (f"unknown:lei:{lei}:direct-parent", "shares", 0, HALF, False, False)]
     # NATURAL_PERSONS: an unnamed person owner
     persons = snap.q("SELECT id FROM entities WHERE id LIKE 'persons:%' AND type = 'person'")
     assert len(persons) >= 2

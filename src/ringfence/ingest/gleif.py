@@ -37,7 +37,15 @@ from lxml import etree
 
 from ringfence.ingest.ids import classify_identifier, guess_script, is_lei, lei_key
 from ringfence.ingest.inputs import expand_paths, iter_json, open_binary, peek
-from ringfence.ingest.stage import ANY_SHARE, MAJORITY, WHOLE, FileStats, ProgressHook, Stage
+from ringfence.ingest.stage import (
+    ANY_SHARE,
+    MAJORITY,
+    NOT_MAJORITY,
+    WHOLE,
+    FileStats,
+    ProgressHook,
+    Stage,
+)
 from ringfence.model import HoldingKind, Share
 from ringfence.model.countries import normalise_country
 
@@ -102,15 +110,21 @@ def exception_holdings(reason: str) -> tuple[str, list[tuple[HoldingKind, Share]
     - ``NON_CONSOLIDATING``: the owners are not obliged to consolidate it → no
       accounting control is known, ownership is → an undisclosed owner with ``shares``
       of unknown size and no ``control``.
-    - ``NO_KNOWN_PERSON``: GLEIF knows of no controller; the shareholders are still not
-      named → an undisclosed owner with ``shares`` of unknown size and no ``control``.
+    - ``NO_KNOWN_PERSON``: the entity asserts that no person (natural or legal)
+      controls it: it is widely held → an undisclosed owner with ``shares`` in
+      [0, 50%] (closed) and no ``control``. Whoever the unnamed holders are, none of
+      them holds a majority (a majority holder would be a controller), so a ``> 50%``
+      test clears it and an inclusive ``>= 50%`` test still sees that exactly half is
+      possible.
     """
     if reason in _NON_PUBLIC or reason == "NO_LEI":
         return "unknown", [(HoldingKind.CONTROL, MAJORITY), (HoldingKind.SHARES, ANY_SHARE)]
     if reason == "NATURAL_PERSONS":
         return "persons", [(HoldingKind.CONTROL, MAJORITY), (HoldingKind.SHARES, ANY_SHARE)]
-    if reason in ("NON_CONSOLIDATING", "NO_KNOWN_PERSON"):
+    if reason == "NON_CONSOLIDATING":
         return "unknown", [(HoldingKind.SHARES, ANY_SHARE)]
+    if reason == "NO_KNOWN_PERSON":
+        return "unknown", [(HoldingKind.SHARES, NOT_MAJORITY)]
     raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
 
 

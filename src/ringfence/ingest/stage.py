@@ -197,4 +197,7 @@ class Stage:
 
 ANY_SHARE = Share(0, SCALE)
 MAJORITY = Share(SCALE // 2, SCALE, lo_open=True)
+NOT_MAJORITY = Share(0, SCALE // 2)
+"""[0, 50%], closed: exactly half does not control under a ``> 50%`` test, but does
+under an inclusive ``>= 50%`` one."""
 WHOLE = Share(SCALE, SCALE)
