@@ -309,22 +309,25 @@ def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
     """
     n = len(origin)
     w = np.zeros(n, dtype=np.float64)
+    for v in range(n):  # origins hold 1 from the start: one read per edge below
+        if origin[v]:
+            w[v] = 1.0
+    inv = 1.0 / scale
     unconverged = 0
     for c in range(len(comp_ptr) - 1):
         a, b = comp_ptr[c], comp_ptr[c + 1]
         if b - a == 1:
             v = order[a]
             if origin[v]:
-                w[v] = 1.0
                 continue
             s = base[v]
             a_self = 0.0
             for e in range(in_ptr[v], in_ptr[v + 1]):
                 u = in_src[e]
                 if u == v:
-                    a_self += in_val[e] / scale
+                    a_self += in_val[e] * inv
                 else:
-                    s += in_val[e] / scale * (1.0 if origin[u] else w[u])
+                    s += in_val[e] * inv * w[u]
             w[v] = _self_solve(s, a_self)
             continue
         for sweep in range(max_sweeps):
@@ -332,12 +335,10 @@ def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
             for i in range(a, b):
                 v = order[i]
                 if origin[v]:
-                    w[v] = 1.0
                     continue
                 s = base[v]
                 for e in range(in_ptr[v], in_ptr[v + 1]):
-                    u = in_src[e]
-                    s += in_val[e] / scale * (1.0 if origin[u] else w[u])
+                    s += in_val[e] * inv * w[in_src[e]]
                 s = min(s, 1.0)
                 d = abs(s - w[v])
                 if d > delta:

@@ -94,14 +94,14 @@ class GraphOrder:
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
             return cls(empty, np.zeros(1, dtype=np.int64), empty)
-        graph = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+        ptr, perm = csr(src, n)  # counting sort: no COO->CSR conversion in SciPy
+        indices = dst[perm].astype(np.int32)
+        graph = csr_matrix((np.ones(len(src), dtype=np.int8), indices, ptr), shape=(n, n))
         n_comp, labels = connected_components(graph, directed=True, connection="strong")
         labels = labels.astype(np.int64)
         rank = _condensation_order(labels, n_comp, src, dst)
         comp = rank[labels]
-        order = np.argsort(comp, kind="stable").astype(np.int64)
-        comp_ptr = np.zeros(n_comp + 1, dtype=np.int64)
-        np.cumsum(np.bincount(comp, minlength=n_comp), out=comp_ptr[1:])
+        comp_ptr, order = csr(comp, n_comp)  # members of each component, in order
         return cls(order, comp_ptr, comp)
 
     @classmethod
