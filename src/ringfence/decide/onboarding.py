@@ -76,5 +76,5 @@ def onboarding_status(
             reasons.append(make_reason(ReasonCode.ENTITY_CLEAR, Outcome.ALLOW, **evidence))
         else:
             reasons.append(make_reason(ReasonCode.ENTITY_UNCERTAIN, Outcome.REVIEW, **evidence))
-    reasons.sort(key=lambda r: -r.outcome.severity)
+    reasons.sort(key=lambda r: -r.severity)
     return _OUTCOME_STATUS[reasons[0].outcome], tuple(reasons)

@@ -103,6 +103,10 @@ class Reason:
     outcome: Outcome
     text: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    severity: int = field(init=False, repr=False, compare=False)  # for ordering, cached
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", _SEVERITY[self.outcome])
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": str(self.code), "outcome": str(self.outcome), "text": self.text,

@@ -203,10 +203,14 @@ def ip_reason(country: str | None, rules: RuleSettings) -> Reason | None:
     return make_reason(ReasonCode.IP_RESTRICTED_REGION, rules.ip_action, ip_country=country)
 
 
+def _by_severity(r: Reason) -> int:
+    return -r.severity
+
+
 def combine(reasons: Iterable[Reason], rules: RuleSettings,
             ip_country: str | None = None) -> Decision:
     """The most severe factor wins; reasons are listed most severe first."""
-    ordered = tuple(sorted(reasons, key=lambda r: -r.outcome.severity))
+    ordered = tuple(sorted(reasons, key=_by_severity))
     if not ordered:
         ordered = (make_reason(ReasonCode.NO_RULE_MATCHED, rules.unknown_account),)
     outcome = ordered[0].outcome

@@ -274,10 +274,22 @@ class Runtime:
             country_of=self.country_of)
 
     def _activate(self, snapshot: Snapshot, loaded: LoadedPolicy,
-                  book: VerdictBookLike | None = None) -> None:
+                  book: VerdictBookLike | None = None,
+                  orgs: list[OrgFacts] | None = None) -> None:
+        """Make ``snapshot`` live. With ``orgs`` (every organisation's new facts, as a
+        publish computes them) and a live state, the new state is rebuilt in memory from
+        the old one's accounts and keys; otherwise it is read from the database."""
         book = book or self.evaluate(snapshot, loaded, today())
         live = Live(snapshot, loaded, book, make_resolver(snapshot))
-        state = self._build_state(live)
+        old = self.holder.state
+        if orgs is not None and old is not None:
+            resolved = live.resolved
+            state = old.rebuilt(
+                snapshot_id=snapshot.id,
+                policy=PolicyRef(resolved.name, resolved.version, resolved.hash),
+                rules=RuleSettings.from_policy(resolved.settings), orgs=orgs)
+        else:
+            state = self._build_state(live)
         self.live = live
         self.holder.swap(state)
 
@@ -348,6 +360,7 @@ class Runtime:
                     organizations.c.computed_status, organizations.c.computed_reasons,
                     organizations.c.override)).all()
                 updates: list[dict[str, Any]] = []
+                facts: list[OrgFacts] = []
                 ts = now_iso()
                 for r in rows:
                     m = r.match
@@ -367,6 +380,12 @@ class Runtime:
                     if lapsed:
                         override = None
                     effective = override["status"] if override else str(status)
+                    codes = [x.code.value for x in reasons]
+                    if override:
+                        codes.append("analyst_override")
+                    facts.append(OrgFacts(org_id=r.id, status=OrgStatus(effective),
+                                          entity_id=r.entity_id, verdict=vname,
+                                          status_reasons=tuple(codes)))
                     if (vname == r.verdict and str(status) == r.computed_status
                             and effective == r.status and not lapsed
                             and reason_dicts == r.computed_reasons):
@@ -420,7 +439,7 @@ class Runtime:
                 self.audit.append(conn, kind="publish", actor=actor, subject=snapshot.id,
                                   payload=summary)
             t_db = time.perf_counter()
-            self._activate(snapshot, loaded, book)
+            self._activate(snapshot, loaded, book, orgs=facts)
         t_end = time.perf_counter()
         timings = {"evaluate_s": round(t_eval - t0, 3), "database_s": round(t_db - t_eval, 3),
                    "swap_s": round(t_end - t_db, 3), "total_s": round(t_end - t0, 3)}
