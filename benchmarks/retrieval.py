@@ -24,12 +24,13 @@ import string
 import sys
 import time
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
 from ringfence.resolve import EntityNames, Record, ScreeningIndex, parse_id
 from ringfence.resolve.ids import ParsedId
 
-PUBLIC = Path("/work/shared/data/public-groups")
+PUBLIC = Path(str(files("ringfence") / "data" / "public-groups"))
 
 _LATIN_STEMS = [
     random.Random(i).choice("bcdfghjklmnprstvz")

@@ -25,7 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PAIRS = Path("/work/shared/cases/names-visible.jsonl")
+DEFAULT_PAIRS = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "names-visible.jsonl"
+)
 NO_STRING_EVIDENCE = ("trade_name", "former_name")
 
 Matcher = Callable[[dict[str, Any], dict[str, Any]], bool]

