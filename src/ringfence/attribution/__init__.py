@@ -12,7 +12,9 @@ from ringfence.attribution.engine import (
     VERDICT_NAMES,
     AttributionResult,
     BoundResult,
+    Prepared,
     attribute,
+    prepare,
     verdict_names,
 )
 from ringfence.attribution.graph import EntityTable, HoldingTable, from_records
@@ -34,6 +36,7 @@ __all__ = [
     "HoldingTable",
     "LiveEdges",
     "OriginReason",
+    "Prepared",
     "Proof",
     "ProofEdge",
     "ProofPath",
@@ -43,6 +46,7 @@ __all__ = [
     "from_records",
     "origin_reasons",
     "origins",
+    "prepare",
     "prove",
     "update",
     "verdict_names",
