@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,18 +322,18 @@ _LEI_TAGS = {f"{_L}{t}": t for t in (
     "LEI", "LegalName", "OtherEntityName", "TransliteratedOtherEntityName", "Country",
     "LegalJurisdiction", "EntityCategory", "EntitySubCategory", "RegistrationAuthorityID",
     "RegistrationAuthorityEntityID", "EntityStatus", "LastUpdateDate")}
+_LEI_ITER = tuple(_LEI_TAGS)
 _HQ = f"{_L}HeadquartersAddress"
 _LEGAL_ADDR = f"{_L}LegalAddress"
 
 
 def _parse_lei_xml(elem: Any) -> LeiRecord:
-    """One pass over the record's elements (the hot loop of a golden-copy ingest)."""
+    """The fields of one LEI record (lxml filters the elements: only the ~12 that are
+    read reach Python)."""
     r = LeiRecord(lei="")
     tags = _LEI_TAGS
-    for c in elem.iter():
-        t = tags.get(c.tag)
-        if t is None:
-            continue
+    for c in elem.iter(*_LEI_ITER):
+        t = tags[c.tag]
         text = (c.text or "").strip()
         if t == "Country":
             ptag = c.getparent().tag
@@ -371,6 +371,7 @@ _RR_TAGS = {f"{_R}{t}": t for t in (
     "NodeID", "NodeIDType", "RelationshipType", "RelationshipStatus", "StartDate",
     "EndDate", "PeriodType", "QuantifierAmount", "QuantifierUnits", "RegistrationStatus",
     "LastUpdateDate")}
+_RR_ITER = tuple(_RR_TAGS)
 _START, _END = f"{_R}StartNode", f"{_R}EndNode"
 
 
@@ -378,10 +379,8 @@ def _parse_rr_xml(elem: Any) -> RelRecord:
     r = RelRecord(child="", child_type="", parent="", parent_type="", rtype="")
     tags = _RR_TAGS
     period: dict[str, str] = {}
-    for c in elem.iter():
-        t = tags.get(c.tag)
-        if t is None:
-            continue
+    for c in elem.iter(*_RR_ITER):
+        t = tags[c.tag]
         text = (c.text or "").strip()
         if t in ("NodeID", "NodeIDType"):
             ptag = c.getparent().tag
@@ -442,10 +441,173 @@ def _parse_repex_xml(elem: Any) -> ExcRecord:
     return r
 
 
+# -- the hot paths: one record straight to staging rows ---------------------------------
+#
+# Same checks, same rows and the same order of checks as _Emitter.lei / .exception (the
+# path every other format takes), without a record object, keyword calls or a method
+# call per row. Every check runs before the first row is appended, so a bad record
+# leaves nothing staged.
+
+_NAME_KIND_OF = {**_NAME_KINDS}
+_COUNTRY_CACHE: dict[str, str] = {}
+_DATE_CACHE: dict[str, str] = {}
+
+
+def _country_fast(value: str, fld: str) -> str:
+    got = _COUNTRY_CACHE.get(value)
+    if got is None:
+        got = _country(value, fld)  # raises Bad for an unknown code
+        if len(_COUNTRY_CACHE) < 10_000:
+            _COUNTRY_CACHE[value] = got
+    return got
+
+
+def _date_fast(value: str) -> str:
+    got = _DATE_CACHE.get(value)
+    if got is None:
+        got = _date(value)
+        if len(_DATE_CACHE) > 100_000:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[value] = got
+    return got
+
+
+def _lei_rows(elem: Any, line: int | None, em: _Emitter) -> None:
+    lei = legal_name = legal_lang = hq_c = legal_c = juris_c = category = ""
+    ra_id = ra_eid = last_update = ""
+    names: list[tuple[str, str, str]] = []
+    tags = _LEI_TAGS
+    for c in elem.iter(*_LEI_ITER):
+        t = tags[c.tag]
+        text = c.text
+        text = text.strip() if text else ""
+        if t == "Country":
+            ptag = c.getparent().tag
+            if ptag == _HQ:
+                hq_c = text
+            elif ptag == _LEGAL_ADDR:
+                legal_c = text
+        elif t == "LEI":
+            lei = text
+        elif t == "LegalName":
+            legal_name = text
+            legal_lang = c.get(XML_LANG, "")
+        elif t == "OtherEntityName" or t == "TransliteratedOtherEntityName":
+            if text:
+                names.append((text, c.get(XML_LANG, ""), c.get("type", "")))
+        elif t == "LegalJurisdiction":
+            juris_c = text
+        elif t == "EntityCategory":
+            category = text
+        elif t == "RegistrationAuthorityID":
+            ra_id = text
+        elif t == "RegistrationAuthorityEntityID":
+            ra_eid = text
+        elif t == "LastUpdateDate":
+            last_update = text
+    if not is_lei(lei):
+        raise Bad("LEI", f"not a valid LEI (format or check digits): {lei!r}")
+    if category and category not in ENTITY_CATEGORIES:
+        raise Bad("EntityCategory", f"unknown entity category {category!r}")
+    if not legal_name:
+        raise Bad("LegalName", "missing legal name")
+    hq = _country_fast(hq_c, "HeadquartersAddress/Country")
+    if not hq:
+        raise Bad("HeadquartersAddress/Country", "missing headquarters country")
+    legal = _country_fast(legal_c, "LegalAddress/Country")
+    juris = _country_fast(juris_c, "LegalJurisdiction") or legal
+    vdate = _date_fast(last_update)
+    st = em.stage
+    src = st.src
+    st.seq += 1
+    seq = st.seq
+    key = "lei:" + lei
+    etype = "state" if category == "RESIDENT_GOVERNMENT_ENTITY" else "company"
+    st.rows("ent").append((src, key, key, seq, vdate, False, etype, legal_name, hq, 3, juris,
+                           "", em.dataset, line, lei))
+    nm = st.rows("nm")
+    nm.append((src, seq, legal_name, legal_lang, guess_script(legal_name), "legal"))
+    for name, lang, ntype in names:
+        nm.append((src, seq, name, lang, guess_script(name), _NAME_KIND_OF.get(ntype, "other")))
+    idn = st.rows("idn")
+    idn.append((src, seq, "lei", lei))
+    if ra_eid:
+        scheme, value = classify_identifier(ra_id, ra_eid, juris)
+        if scheme and value:
+            idn.append((src, seq, scheme, value))
+
+
+def _exception_rows_of(reason: str) -> tuple[str, list[tuple[str, int, int, bool, bool]]]:
+    mode, holdings = exception_holdings(reason)
+    return mode, [(str(k), s.lo, s.hi, s.lo_open, s.hi_open) for k, s in holdings]
+
+
+_EXC_ROWS = {r: _exception_rows_of(r) for r in EXCEPTION_REASONS}
+
+
+def _repex_rows(elem: Any, line: int | None, em: _Emitter) -> None:
+    lei = category = ""
+    reasons: list[str] = []
+    refs: list[str] = []
+    tags = _REPEX_TAGS
+    for c in elem:
+        t = tags.get(c.tag)
+        if t is None:
+            continue
+        text = c.text
+        text = text.strip() if text else ""
+        if t == "LEI":
+            lei = text
+        elif t == "ExceptionCategory":
+            category = text
+        elif t == "ExceptionReason":
+            if text:
+                reasons.append(text)
+        else:
+            refs.append(text)
+    if not is_lei(lei):
+        raise Bad("LEI", f"not a valid LEI: {lei!r}")
+    if category not in EXCEPTION_CATEGORIES:
+        raise Bad("ExceptionCategory", f"unknown exception category {category!r}")
+    if not reasons:
+        raise Bad("ExceptionReason", "missing exception reason")
+    for reason in reasons:
+        if reason not in EXCEPTION_REASONS:
+            raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
+    reason = reasons[0]
+    child = "lei:" + lei
+    direct = category.startswith("DIRECT")
+    mode, holdings = _EXC_ROWS[reason]
+    label = "direct-parent" if direct else "ultimate-parent"
+    record = f"{lei}|{category}|{reason}"
+    note = f"GLEIF reporting exception {category} {reason}"
+    reference = "; ".join(refs)
+    if reference:
+        note += f" ({reference})"
+    evidence = "" if direct else f"gleif:ultimate-parent-exception:{reason}"
+    xgroup = "repex-direct" if direct else ""
+    st = em.stage
+    src, dataset = st.src, em.dataset
+    st.seq += 1
+    seq = st.seq
+    hold = st.rows("hold")
+    hrec = f"repex:{lei}:{label}"
+    for kind, lo, hi, lo_open, hi_open in holdings:
+        hold.append((src, hrec, seq, "", label, mode, child, "key", kind, lo, hi, lo_open,
+                     hi_open, "", "", dataset, line, record, note, evidence, xgroup))
+    st.seq += 1
+    st.rows("ent").append((src, child, child, st.seq, "", True, "company", "", "", 0, "", "",
+                           dataset, line, lei))
+
+
+def _rr_rows(elem: Any, line: int | None, em: _Emitter) -> None:
+    em.relationship(_parse_rr_xml(elem), line)
+
+
 _XML_KINDS = {
-    "LEIData": (_q(NS_LEI, "LEIRecord"), _parse_lei_xml, "lei"),
-    "RelationshipData": (_q(NS_RR, "RelationshipRecord"), _parse_rr_xml, "rr"),
-    "ReportingExceptionData": (_q(NS_REPEX, "Exception"), _parse_repex_xml, "repex"),
+    "LEIData": (_q(NS_LEI, "LEIRecord"), _lei_rows, "lei"),
+    "RelationshipData": (_q(NS_RR, "RelationshipRecord"), _rr_rows, "rr"),
+    "ReportingExceptionData": (_q(NS_REPEX, "Exception"), _repex_rows, "repex"),
 }
 
 
@@ -459,42 +621,55 @@ def _xml_root(head: bytes) -> str:
 
 def _read_xml(path: Path, kind: str, em: _Emitter, stats: FileStats,
               progress: ProgressHook | None) -> None:
-    tag, parse, _what = _XML_KINDS[kind]
-    stage = em.stage
     with open_binary(path) as (fh, counter, _size):
-        context = etree.iterparse(fh, events=("end",), tag=tag, huge_tree=True,
-                                  remove_blank_text=True, resolve_entities=False,
-                                  no_network=True)
-        try:
-            for _event, elem in context:
-                line = elem.sourceline
-                stats.records += 1
-                try:
-                    rec = parse(elem)
-                    if isinstance(rec, LeiRecord):
-                        em.lei(rec, line)
-                    elif isinstance(rec, RelRecord):
-                        em.relationship(rec, line)
-                    elif isinstance(rec, ExcRecord):
-                        em.exception(rec, line)
-                except Bad as bad:
-                    stats.rejected += 1
-                    stage.problem(em.dataset, bad.reason, line=line, field=bad.field,
-                                  record=_record_id(elem),
-                                  raw=etree.tostring(elem, encoding="unicode")[:2000])
-                elem.clear()
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-                if progress is not None and stats.records % 2000 == 0:
-                    progress(em.dataset, counter.count, stats.records)
-        except etree.XMLSyntaxError as err:
-            line = err.lineno if hasattr(err, "lineno") else None
+        parse_xml_stream(fh, kind, em, stats,
+                         None if progress is None else
+                         (lambda records: progress(em.dataset, counter.count, records)))
+
+
+def parse_xml_stream(fh: Any, kind: str, em: _Emitter, stats: FileStats,
+                     progress: Callable[[int], None] | None = None, *,
+                     ignore_error: Callable[[int | None], bool] | None = None) -> None:
+    """Stream the records of one GLEIF XML document (``kind`` its root element name)
+    from ``fh`` into ``em``'s stage. ``progress(records)`` is called every 2,000
+    records. A syntax error on a line for which ``ignore_error(line)`` is true is not
+    reported (a part of a split file reads the file's closing tags too; only the last
+    part reports on them)."""
+    tag, handle, _what = _XML_KINDS[kind]
+    stage = em.stage
+    context = etree.iterparse(fh, events=("end",), tag=tag, huge_tree=True,
+                              remove_blank_text=True, resolve_entities=False,
+                              no_network=True)
+    records = stats.records
+    try:
+        for _event, elem in context:
+            line = elem.sourceline
+            records += 1
+            try:
+                handle(elem, line, em)
+            except Bad as bad:
+                stats.rejected += 1
+                stage.problem(em.dataset, bad.reason, line=line, field=bad.field,
+                              record=_record_id(elem),
+                              raw=etree.tostring(elem, encoding="unicode")[:2000])
+            elem.clear()
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+            if records % 1000 == 0:
+                stage.flush_full()
+                if progress is not None and records % 2000 == 0:
+                    progress(records)
+    except etree.XMLSyntaxError as err:
+        line = err.lineno if hasattr(err, "lineno") else None
+        if ignore_error is None or not ignore_error(line):
             stage.problem(em.dataset, f"malformed XML: {err.msg}", line=line)
             stats.rejected += 1
-        if progress is not None:
-            progress(em.dataset, counter.count, stats.records)
+    finally:
+        stats.records = records
+    if progress is not None:
+        progress(records)
 
 
 def _record_id(elem: Any) -> str | None:
@@ -760,29 +935,100 @@ def sniff(path: Path) -> str:
     return ""
 
 
-def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None
-               ) -> Iterator[FileStats]:
-    """Read GLEIF files (any mix of the formats above; directories are searched)."""
-    for path, label in expand_paths(paths, (".xml", ".json", ".csv", ".zip", ".gz")):
-        dataset = f"gleif:{label}"
-        stats = FileStats(str(path), "gleif", dataset)
-        em = _Emitter(stage, dataset)
+def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None,
+               workers: int | None = None) -> Iterator[FileStats]:
+    """Read GLEIF files (any mix of the formats above; directories are searched).
+
+    XML is read by ``workers`` processes (default: :func:`parallel.worker_count`, 2 for
+    large inputs on a machine with 2+ CPUs); see :mod:`ringfence.ingest.parallel`."""
+    from ringfence.ingest import parallel
+
+    files = expand_paths(paths, (".xml", ".json", ".csv", ".zip", ".gz"))
+    kinds: list[str] = []
+    xml_bytes = 0
+    for path, _label in files:
         try:
+            kinds.append(sniff(path))
+        except OSError:
+            kinds.append("")
+            continue
+        if kinds[-1].startswith("xml:"):
+            xml_bytes += path.stat().st_size
+    n = workers if workers is not None else parallel.worker_count(xml_bytes)
+    if n > 1 and xml_bytes:
+        yield from _read_parallel(files, kinds, stage, progress, n)
+        return
+    for (path, label), kind in zip(files, kinds, strict=True):
+        yield _read_one(path, label, kind, stage, progress)
+
+
+def _read_parallel(files: list[tuple[Path, str]], kinds: list[str], stage: Stage,
+                   progress: ProgressHook | None, workers: int) -> Iterator[FileStats]:
+    from ringfence.ingest import parallel
+
+    all_stats: list[FileStats] = []
+    parts: list[parallel.XmlPart] = []
+    in_main: list[tuple[int, Path, str, str, int]] = []
+    parts_dir = stage.work.parent / "parts"
+    for i, ((path, label), kind) in enumerate(zip(files, kinds, strict=True)):
+        dataset = f"gleif:{label}"
+        if not kind.startswith("xml:"):
+            all_stats.append(FileStats(str(path), "gleif", dataset))
+            in_main.append((i, path, label, kind, stage.seq))
+            stage.seq += parallel.SEQ_SPAN
+            continue
+        root = kind[4:]
+        all_stats.append(FileStats(str(path), f"gleif-{_XML_KINDS[root][2]}-xml", dataset))
+        try:
+            plan = parallel.plan_parts(path, root, parallel.PART_BYTES)
+        except OSError:
+            plan = None
+        plan_or_whole: list[list[tuple[int, int]] | None] = list(plan) if plan else [None]
+        for segments in plan_or_whole:
+            index = len(parts)
+            parts.append(parallel.XmlPart(
+                index=index, path=str(path), kind=root, dataset=dataset, src=stage.src,
+                seq_base=stage.seq, work=str(parts_dir / f"p{stage.src}-{index}"),
+                segments=segments, last=plan is None or segments is plan[-1],
+                file_index=i))
+            stage.seq += parallel.SEQ_SPAN
+
+    def main_files() -> None:
+        saved = stage.seq
+        for i, path, label, kind, base in in_main:
+            stage.seq = base
+            got = _read_one(path, label, kind, stage, progress)
+            got.records += all_stats[i].records
+            all_stats[i] = got
+        stage.seq = saved
+
+    parallel.run_parts(parts, stage, all_stats, workers=workers, progress=progress,
+                       in_main=main_files)
+    yield from all_stats
+
+
+def _read_one(path: Path, label: str, kind: str, stage: Stage,
+              progress: ProgressHook | None) -> FileStats:
+    dataset = f"gleif:{label}"
+    stats = FileStats(str(path), "gleif", dataset)
+    em = _Emitter(stage, dataset)
+    try:
+        if not kind:
             kind = sniff(path)
-            if kind.startswith("xml:"):
-                stats.format = f"gleif-{_XML_KINDS[kind[4:]][2]}-xml"
-                _read_xml(path, kind[4:], em, stats, progress)
-            elif kind == "json":
-                stats.format = "gleif-api-json"
-                _read_api_json(path, em, stats)
-            elif kind == "csv":
-                stats.format = "gleif-csv"
-                _read_csv(path, em, stats, progress)
-            else:
-                stage.problem(dataset, "not a GLEIF file (LEI-CDF, RR-CDF or RepEx XML, "
-                              "golden-copy CSV, or API JSON)")
-                stats.rejected += 1
-        except OSError as err:
-            stage.problem(dataset, f"cannot read: {err}")
+        if kind.startswith("xml:"):
+            stats.format = f"gleif-{_XML_KINDS[kind[4:]][2]}-xml"
+            _read_xml(path, kind[4:], em, stats, progress)
+        elif kind == "json":
+            stats.format = "gleif-api-json"
+            _read_api_json(path, em, stats)
+        elif kind == "csv":
+            stats.format = "gleif-csv"
+            _read_csv(path, em, stats, progress)
+        else:
+            stage.problem(dataset, "not a GLEIF file (LEI-CDF, RR-CDF or RepEx XML, "
+                          "golden-copy CSV, or API JSON)")
             stats.rejected += 1
-        yield stats
+    except OSError as err:
+        stage.problem(dataset, f"cannot read: {err}")
+        stats.rejected += 1
+    return stats

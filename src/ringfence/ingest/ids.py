@@ -56,8 +56,11 @@ def lei_key(value: str) -> str:
     return f"lei:{value}"
 
 
+_CLEAN = re.compile(r"[\s\-.]")
+
+
 def _clean(value: str) -> str:
-    return re.sub(r"[\s\-.]", "", value).upper()
+    return _CLEAN.sub("", value).upper()
 
 
 # org-id.guide scheme codes (BODS) and other spellings → our scheme names
@@ -199,8 +202,8 @@ _SCRIPT_PREFIX = (
 
 def guess_script(text: str) -> str:
     """ISO 15924 code of the first letter that is not ASCII (``Latn`` for ASCII text)."""
-    if text.isascii():
-        return "Latn" if any(ch.isalpha() for ch in text) else ""
+    if text.isascii():  # an ASCII letter is exactly what upper- and lower-casing change
+        return "Latn" if text.upper() != text.lower() else ""
     for ch in text:
         if ch.isalpha() and not ch.isascii():
             name = unicodedata.name(ch, "")

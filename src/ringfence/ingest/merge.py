@@ -102,7 +102,8 @@ def _connect(work: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 
 def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
-                skip_bad: bool, memory_limit: str = "2GB") -> MergeResult:
+                skip_bad: bool, memory_limit: str = "2GB",
+                parts: dict[str, list[tuple[Path, int]]] | None = None) -> MergeResult:
     """Resolve, merge and write everything staged in ``paths`` into ``writer``.
 
     Problems found here (dangling references, over-full holdings) are returned; with
@@ -112,7 +113,7 @@ def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
     res = MergeResult()
     con = _connect(work, memory_limit)
     try:
-        _load(con, paths)
+        _load(con, paths, parts or {})
         _versions(con, res)
         _identity(con, res)
         _resolve_holdings(con, res)
@@ -125,10 +126,15 @@ def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> None:
+def _load(con: duckdb.DuckDBPyConnection, paths: dict[str, Path],
+          parts: dict[str, list[tuple[Path, int]]]) -> None:
     for name, path in paths.items():
-        con.execute(f"CREATE TEMP VIEW s_{name} AS SELECT * FROM "
-                    f"read_parquet('{path.as_posix()}')")
+        selects = [f"SELECT * FROM read_parquet('{path.as_posix()}')"]
+        for part, offset in parts.get(name, []):
+            cols = "* REPLACE (line + {off} AS line)" if offset else "*"
+            selects.append(f"SELECT {cols.format(off=int(offset))} FROM "
+                           f"read_parquet('{part.as_posix()}')")
+        con.execute(f"CREATE TEMP VIEW s_{name} AS " + " UNION ALL ".join(selects))
 
 
 def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:

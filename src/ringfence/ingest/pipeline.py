@@ -196,7 +196,7 @@ def ingest_sources(
             raise IngestError(f"{stage.problem_count} bad record(s); nothing was published",
                               problems=_sorted(stage.problems))
         result = merge_stage(paths, writer, work=work, skip_bad=skip_bad,
-                             memory_limit=memory_limit)
+                             memory_limit=memory_limit, parts=stage.parts)
         if result.problems and not skip_bad:
             raise IngestError(f"{len(result.problems)} problem(s) across records; nothing "
                               "was published", problems=_sorted(result.problems))

@@ -109,11 +109,30 @@ class Stage:
         self._buf = {name: _Buffer([]) for name in STAGE_SCHEMAS}
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.counts = dict.fromkeys(STAGE_SCHEMAS, 0)
+        # staging files written by other processes (parallel readers), with the number
+        # of lines to add to their ``line`` column (a part read from the middle of a file
+        # counts lines from its own start)
+        self.parts: dict[str, list[tuple[Path, int]]] = {name: [] for name in STAGE_SCHEMAS}
 
     # -- rows ------------------------------------------------------------------------
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """The row buffer of ``table``, for hot loops that append positional tuples in
+        the schema's column order; call :meth:`flush_full` every so often."""
+        return self._buf[table].rows
+
+    def flush_full(self) -> None:
+        for name, buf in self._buf.items():
+            if len(buf.rows) >= self.batch_rows:
+                self._flush(name)
+
+    def add_part(self, table: str, path: Path, rows: int, line_offset: int = 0) -> None:
+        """A staging file of ``table`` written elsewhere (same schema)."""
+        self.parts[table].append((path, line_offset))
+        self.counts[table] += rows
 
     def _append(self, table: str, values: tuple[Any, ...]) -> None:
         rows = self._buf[table].rows

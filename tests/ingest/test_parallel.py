@@ -1,0 +1,81 @@
+"""GLEIF XML read by several processes, files split into parts at record boundaries:
+the snapshot, the problems and their line numbers are exactly those of one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ringfence.exc import IngestError
+from ringfence.ingest import parallel
+from ringfence.ingest.synth import make_lei, write_lei_xml, write_repex_xml, write_rr_xml
+
+TABLES = {
+    "entities": "SELECT * FROM entities ORDER BY id",
+    "holdings": "SELECT * FROM holdings ORDER BY ALL",
+    "names": "SELECT * FROM names ORDER BY ALL",
+    "identifiers": "SELECT * FROM identifiers ORDER BY ALL",
+    "evidence": "SELECT * FROM evidence ORDER BY ALL",
+}
+
+
+def _files(tmp_path: Path) -> list[Path]:
+    lei, rr, repex = tmp_path / "lei.xml", tmp_path / "rr.xml", tmp_path / "repex.xml"
+    write_lei_xml(lei, 600)
+    write_rr_xml(rr, 300, entities=600)
+    write_repex_xml(repex, 900, entities=600)
+    # bad records in the middle of the files: problems must keep their file lines
+    text = lei.read_text()
+    target = f"<lei:LEI>{make_lei(333)}</lei:LEI>"
+    i = text.index(target)
+    j = text.index("<lei:Country>", i)
+    text = text[:j] + "<lei:Country>QQ" + text[j + len("<lei:Country>") + 2:]
+    lei.write_text(text)
+    rtext = repex.read_text()
+    k = rtext.index("NON_PUBLIC", len(rtext) // 2)
+    repex.write_text(rtext[:k] + "MADE_UP" + rtext[k + len("NON_PUBLIC"):])
+    return [lei, rr, repex]
+
+
+def _problems(err: IngestError) -> list[tuple[object, ...]]:
+    return sorted((p.location, p.line, p.field, p.record, p.reason) for p in err.problems)
+
+
+def test_parallel_parts_match_one_process(ingest, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _files(tmp_path)
+    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "1")
+    with pytest.raises(IngestError) as serial_err:
+        ingest(("gleif", files))
+    serial = ingest(("gleif", files), skip_bad=True)
+    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "2")
+    monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
+    assert len(parallel.plan_parts(files[0], "LEIData", 40_000) or []) > 5
+    with pytest.raises(IngestError) as par_err:
+        ingest(("gleif", files))
+    par = ingest(("gleif", files), skip_bad=True)
+    assert _problems(par_err.value) == _problems(serial_err.value)
+    assert {p.field for p in par_err.value.problems} == {"LegalAddress/Country",
+                                                          "ExceptionReason"}
+    for name, sql in TABLES.items():
+        assert par.q(sql) == serial.q(sql), name
+    assert [(f.path, f.records, f.rejected) for f in par.report.files] == [
+        (f.path, f.records, f.rejected) for f in serial.report.files]
+
+
+def test_parallel_truncated_file_reports_once(ingest, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    lei = tmp_path / "lei.xml"
+    write_lei_xml(lei, 300)
+    data = lei.read_bytes()
+    lei.write_bytes(data[:-30])  # the closing tags are cut
+    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "1")
+    with pytest.raises(IngestError) as serial_err:
+        ingest(("gleif", [lei]))
+    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "2")
+    monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
+    with pytest.raises(IngestError) as par_err:
+        ingest(("gleif", [lei]))
+    assert _problems(par_err.value) == _problems(serial_err.value)
+    assert len(par_err.value.problems) == 1
