@@ -199,16 +199,17 @@ def _screen_batch(
         for row, query in zip(rows, queries, strict=True):
             best = index.search(query, limit=1, threshold=threshold) if query.names else []
             top = best[0] if best else None
+            hit = top if top and top.match else None  # entity stays empty below the threshold
             writer.writerow(
                 {
                     "name": row.get("name") or "",
                     "country": row.get("country") or "",
                     "id": row.get("id") or "",
-                    "entity": top.entity_id if top else "",
-                    "entity_name": top.name if top else "",
+                    "entity": hit.entity_id if hit else "",
+                    "entity_name": hit.name if hit else "",
                     "score": f"{top.score:.4f}" if top else "0.0000",
-                    "match": "true" if top and top.match else "false",
-                    "verdict": verdicts.get(top.entity_id, {}).get("verdict", "") if top else "",
+                    "match": "true" if hit else "false",
+                    "verdict": verdicts.get(hit.entity_id, {}).get("verdict", "") if hit else "",
                 }
             )
             progress.advance(task)

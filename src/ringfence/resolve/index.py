@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from ringfence.model import Entity
 from ringfence.resolve.ids import ParsedId, parse_id
@@ -264,11 +265,97 @@ class ScreeningIndex:
         threshold: float = DEFAULT_THRESHOLD,
     ) -> list[Candidate]:
         """Ranked candidates for ``query`` (best first), each with score and explanation."""
-        found: list[Candidate] = []
+        scored: list[tuple[EntityNames, Comparison]] = []
         for pos in self.candidates(query):
             ent = self.entities[pos]
             result = compare(query, ent.record(), threshold=threshold, weights=self.weights)
             if result.score > 0:
-                found.append(Candidate.of(ent, result))
-        found.sort(key=lambda c: (-c.score, c.entity_id))
-        return found[:limit]
+                scored.append((ent, result))
+        scored = self._unique_part(query, scored, threshold)
+        ranked = sorted(scored, key=lambda er: _rank_key(query, er[0], er[1]))
+        return [Candidate.of(ent, result) for ent, result in ranked[:limit]]
+
+    def _unique_part(
+        self,
+        query: Record,
+        scored: list[tuple[EntityNames, Comparison]],
+        threshold: float,
+    ) -> list[tuple[EntityNames, Comparison]]:
+        """A short name that is part of exactly one entity's name matches that entity.
+
+        Customers declare trade names ("Motorola" for Motorola Mobility LLC). Pairwise,
+        "Gazprom" against "Gazprom Germania" stays below the threshold (a bare name and a
+        subsidiary look alike); against a whole snapshot the question is sharper: when every
+        word of the query is found, strongly, in one candidate's name and in no other
+        candidate's, and one of those words is distinctive in the snapshot, that entity is
+        what the query names. Words on the *query* side that the entity lacks (a qualifier,
+        "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
+        """
+        covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
+        if len(covering) > 1:
+            # "Midea": Midea Group (only an organisational word more) rather than Guangdong
+            # Midea Electric (a distinctive word more), when exactly one is that close.
+            covering = [i for i in covering if not _distinct_extra(scored[i][1])]
+        if len(covering) != 1:
+            return scored
+        i = covering[0]
+        ent, result = scored[i]
+        if result.match or not self._distinctive(query):
+            return scored
+        feats = (
+            Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
+            *result.explanation,
+        )
+        scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
+        return scored
+
+    def _distinctive(self, query: Record) -> bool:
+        for name in query.names:
+            for token in analyse_name(name).tokens:
+                if token.generic or token.qualifier or len(token.primary) < 3:
+                    continue
+                if self.weights.weight(token) >= _DISTINCTIVE_WEIGHT:
+                    return True
+        return False
+
+
+_DISTINCTIVE_WEIGHT = 0.5
+_QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
+
+
+def _covers_query(result: Comparison) -> bool:
+    """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
+    the countries (when both are given) agree."""
+    feats = result.explanation
+    if not feats or result.score <= 0:
+        return False
+    found = False
+    for f in feats:
+        if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
+            return False
+        if f.feature in _QUERY_SIDE_GAPS and f.a:
+            return False
+        if f.feature.startswith("token:"):
+            if f.score < 0.9:
+                return False
+            found = True
+    return found
+
+
+def _distinct_extra(result: Comparison) -> bool:
+    """The entity's name has a distinctive word the query lacks."""
+    return any(
+        f.feature == "token_unmatched" and f.b and -f.score >= _DISTINCTIVE_WEIGHT
+        for f in result.explanation
+    )
+
+
+def _rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float, int, float, str]:
+    """Best score first; on ties, an identifier match, then the name written most alike
+    (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for MELLI BANK PLC)."""
+    id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
+    alike = 0.0
+    for q in query.names:
+        for n in ent.names:
+            alike = max(alike, Levenshtein.normalized_similarity(q.casefold(), n.casefold()))
+    return (-round(result.score, 6), -int(id_same), -alike, ent.id)

@@ -79,6 +79,41 @@ GENERIC_KEYS: frozenset[str] = frozenset(
 )
 
 
+# Business abbreviations customers and lists write for whole words (HLDGS, GRP, INTL):
+# the token also carries the keys of the full word.
+ABBREVIATIONS: dict[str, str] = {
+    "hldgs": "holdings",
+    "hldg": "holding",
+    "hlds": "holdings",
+    "grp": "group",
+    "intl": "international",
+    "int'l": "international",
+    "natl": "national",
+    "mfg": "manufacturing",
+    "svcs": "services",
+    "svc": "service",
+    "srvces": "services",
+    "inds": "industries",
+    "indus": "industrial",
+    "tech": "technology",
+    "techs": "technologies",
+    "comm": "communications",
+    "comms": "communications",
+    "invt": "investment",
+    "invest": "investment",
+    "mgmt": "management",
+    "dev": "development",
+    "eng": "engineering",
+    "elec": "electric",
+    "chem": "chemical",
+    "pharm": "pharmaceutical",
+    "bk": "bank",
+    "assn": "association",
+    "ent": "enterprises",
+    "entmt": "entertainment",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One word of a name with every comparable form of it."""
@@ -306,6 +341,10 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
         primary = loose(word)
         keys.add(primary)
         keys.add(en_key(word))
+        full = ABBREVIATIONS.get(word)
+        if full:
+            keys.add(loose(full))
+            keys.add(en_key(full))
         skeleton = latin_skeleton(word)
     keys.discard("")
     gloss_keys = {p[0] for p in gloss[:1] if len(p) == 1}

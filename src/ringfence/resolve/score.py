@@ -428,6 +428,8 @@ def _abbreviation(short: NameForm, long_: NameForm) -> tuple[str, str] | None:
     words = [w for w in long_.raw_words if w.isalpha() and w.isascii()]
     if not 3 <= len(acro) <= 6 or len(words) < 2 or acro.casefold() in words:
         return None  # KUKA ~ KUKA AG is the same word, not an acronym of "ku"+"ka"
+    if any(t.qualifier for t in long_.tokens):
+        return None  # BSI is not "Bank Saderat Iran (Shanghai)"
     if _acronym_fits(acro, tuple(words)):
         return short.original, long_.original
     return None
