@@ -222,6 +222,8 @@ class DecisionLog:
                     n = int(counter, 16)
                 except ValueError:
                     return None
+                if not 0 < n < 2**63:  # not an id this service made (and not storable)
+                    return None
                 hit = conn.execute(select(decision_batches.c.audit_seq).where(
                     decision_batches.c.id_prefix == prefix, decision_batches.c.first_n <= n,
                     decision_batches.c.last_n >= n)).first()

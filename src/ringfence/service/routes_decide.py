@@ -161,16 +161,20 @@ async def _ext_authz(request: Request) -> Response:
     return Response(body, status_code=status, headers=headers)
 
 
-router.add_api_route(
-    "/v1/ext_authz", _ext_authz, methods=_METHODS,
-    summary="Envoy ext_authz (HTTP service): 200 allows, 403 denies",
-    description="Envoy forwards the original request (method, path under this prefix, "
+_EXT_AUTHZ_SUMMARY = "Envoy ext_authz (HTTP service): 200 allows, 403 denies"
+_EXT_AUTHZ_DESCRIPTION = (
+    "Envoy forwards the original request (method, path under this prefix, "
     "headers). The gateway's token goes in `x-ringfence-gateway-token` (or `Authorization` "
     "when the client's is not forwarded); the customer is named by `x-ringfence-account`, "
     "`x-ringfence-key-id`, `x-api-key` or the client's `Authorization: Bearer <API key>`. "
     "Client IP from `x-forwarded-for` (first) or `x-envoy-external-address`; channel and "
     "attested end customer from `x-ringfence-channel` and `x-ringfence-end-customer`. "
     "Every answer carries `x-ringfence-decision-id`; a denial has the decision as JSON.")
+for _m in _METHODS:
+    router.add_api_route("/v1/ext_authz", _ext_authz, methods=[_m],
+                         operation_id=f"ext_authz_{_m.lower()}",
+                         include_in_schema=_m in ("GET", "POST"),
+                         summary=_EXT_AUTHZ_SUMMARY, description=_EXT_AUTHZ_DESCRIPTION)
 router.add_api_route("/v1/ext_authz/{path:path}", _ext_authz, methods=_METHODS,
                      include_in_schema=False)
 
