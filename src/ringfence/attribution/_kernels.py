@@ -21,6 +21,7 @@ __all__ = [
     "lt_single",
     "lt_sweep",
     "meets",
+    "relabel_in",
     "shares_csr",
 ]
 
@@ -117,6 +118,39 @@ def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any
             ohi_open[j] = hi_open[e]
             fill[k] = j + 1
     return ptr, dst, olo, ohi, olo_open, ohi_open
+
+
+@jit
+def relabel_in(order: Any, ptr: Any, src: Any, lo: Any, hi: Any, lo_open: Any,
+               hi_open: Any) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """An in-CSR renumbered by position in ``order``: row ``p`` holds the in-edges of
+    ``order[p]``, owners given by their positions. A sweep in order then reads its rows
+    front to back."""
+    n = len(order)
+    pos = np.empty(n, dtype=np.int64)
+    for p in range(n):
+        pos[order[p]] = p
+    nptr = np.zeros(n + 1, dtype=np.int64)
+    for p in range(n):
+        v = order[p]
+        nptr[p + 1] = nptr[p] + ptr[v + 1] - ptr[v]
+    m = nptr[n]
+    nsrc = np.empty(m, dtype=np.int32)
+    nlo = np.empty(m, dtype=lo.dtype)
+    nhi = np.empty(m, dtype=hi.dtype)
+    nlo_open = np.empty(m, dtype=np.bool_)
+    nhi_open = np.empty(m, dtype=np.bool_)
+    for p in range(n):
+        v = order[p]
+        j = nptr[p]
+        for e in range(ptr[v], ptr[v + 1]):
+            nsrc[j] = pos[src[e]]
+            nlo[j] = lo[e]
+            nhi[j] = hi[e]
+            nlo_open[j] = lo_open[e]
+            nhi_open[j] = hi_open[e]
+            j += 1
+    return nptr, nsrc, nlo, nhi, nlo_open, nhi_open
 
 
 @jit

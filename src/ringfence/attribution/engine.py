@@ -18,7 +18,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._build import Channels, build_channels
-from ringfence.attribution._kernels import cascade_all, cascade_single, csr3, shares_csr
+from ringfence.attribution._kernels import (
+    cascade_all,
+    cascade_single,
+    csr3,
+    relabel_in,
+    shares_csr,
+)
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
 from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
@@ -154,6 +160,17 @@ class Prepared:
                               self.n)
         return out
 
+    def ranked(self, order: GraphOrder) -> CSR:
+        """``shares_in`` renumbered by position in ``order`` (look-through sweeps it front
+        to back); kept for the last order asked for."""
+        cached = self.__dict__.get("_ranked")
+        if cached is None or cached[0] is not order:
+            ptr, src, lo, hi, lo_open, hi_open = self.shares_in
+            cached = (order, relabel_in(order.order, ptr, src, lo, hi, lo_open, hi_open))
+            self.__dict__["_ranked"] = cached
+        out: CSR = cached[1]
+        return out
+
     def leftover(self) -> tuple[I64, I64, B]:
         """Per entity with a shares holding: (entity, 1 - sum of lower ends, any open),
         where that is positive: the equity no record covers."""
@@ -228,9 +245,11 @@ def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: 
     if own.aggregate:
         ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
         ins = InEdges(ptr, src, lo, lo_open) if lower else InEdges(ptr, src, hi, hi_open)
+        r_ptr, r_src, r_lo, r_hi, _, _ = prep.ranked(order)
         hit, w, unconverged = lookthrough_fast(
-            n, ins, origin, order, settings.threshold_ppb, inclusive=own.inclusive,
-            lower=lower, leftover=prep.leftover() if unaccounted else None)
+            n, ins, origin, order, (r_ptr, r_src, r_lo if lower else r_hi),
+            settings.threshold_ppb, inclusive=own.inclusive, lower=lower,
+            leftover=prep.leftover() if unaccounted else None)
         rnd = np.where(hit, 1, -1).astype(np.int32)
         rnd[origin] = 0
         return BoundResult(hit, w, rnd, np.full(n, -1, dtype=np.int64), None, unconverged)

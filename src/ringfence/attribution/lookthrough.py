@@ -83,12 +83,14 @@ def lookthrough_single(ch: Channels, order: GraphOrder, threshold: int, *, inclu
     return restricted, w, witness
 
 
-def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder, threshold: int, *,
-                     inclusive: bool, lower: bool,
+def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder,
+                     ranked: tuple[I64, npt.NDArray[np.int32], npt.NDArray[Any]],
+                     threshold: int, *, inclusive: bool, lower: bool,
                      leftover: tuple[I64, I64, npt.NDArray[Any]] | None) -> tuple[B, F64, int]:
-    """Aggregated look-through straight off a prepared in-CSR (``ins``): the unaccounted
-    equity owners (``leftover``: entity, ppb, open) enter as a constant input per entity
-    rather than as nodes."""
+    """Aggregated look-through: one sweep over ``ranked`` (the in-CSR renumbered by
+    position in ``order``: ptr, owner positions, this bound's shares), then the exact
+    re-check over ``ins`` (the same edges by entity id). The unaccounted-equity owners
+    (``leftover``: entity, ppb, open) enter as a constant input per entity."""
     base = np.zeros(n)
     if leftover is not None and len(leftover[0]):
         ent, left, lopen = leftover
@@ -97,8 +99,11 @@ def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder, thresho
         origin_x = np.concatenate((origin, np.ones(len(ent), dtype=np.bool_)))
     else:
         origin_x = origin
-    w, unconverged = lt_sweep(order.order, order.comp_ptr, ins.ptr, ins.src, ins.val,
-                              float(SCALE), origin, base, TOL, MAX_SWEEPS)
+    at = order.order
+    w_pos, unconverged = lt_sweep(np.arange(n, dtype=np.int64), order.comp_ptr, *ranked,
+                                  float(SCALE), origin[at], base[at], TOL, MAX_SWEEPS)
+    w = np.empty(n)
+    w[at] = w_pos
     hit = _recheck(ins, origin_x, np.concatenate((w, np.ones(len(origin_x) - n))),
                    np.zeros(0, dtype=np.int64), threshold, inclusive=inclusive, lower=lower,
                    aggregate=True)
