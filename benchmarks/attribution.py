@@ -252,6 +252,7 @@ def run_size(
     def prepare_all() -> Any:
         p = prepare(n, holds, AS_OF)
         p.shares_out, p.shares_in  # noqa: B018 - build both CSRs now, not in the first mode
+        p.ranked(order)  # the in-CSR in topological order (look-through)
         return p
 
     t, prepared = timed(prepare_all)
