@@ -50,8 +50,9 @@ def public_groups_snapshot(out: Path, *, drop_holding: str | None = None) -> Pat
 @contextmanager
 def service(engine: Engine, snapshot: Path | None, **kw: Any) -> Iterator[
         tuple[TestClient, Runtime]]:
+    kw.setdefault("embedded_default", False)
     settings = ServiceSettings(database_url=str(engine.url), snapshot=snapshot,
-                               geoip=False, embedded_default=False, background=False, **kw)
+                               geoip=False, background=False, **kw)
     rt = Runtime(settings, engine=engine, country_of=COUNTRY.get)
     app = create_app(settings, runtime=rt)
     with TestClient(app) as client:

@@ -16,9 +16,11 @@ from rf_service import public_groups_snapshot, service, token
 
 
 def test_newcomer_path(db_engine: Engine, tmp_path: Path) -> None:
-    snap = public_groups_snapshot(tmp_path / "snap")
     changed = public_groups_snapshot(tmp_path / "snap2", drop_holding="bytedance,tiktok_uk,")
-    with service(db_engine, snap) as (client, rt):
+    # No snapshot configured: the service builds and serves the embedded default.
+    with service(db_engine, None, embedded_default=True, data_dir=tmp_path / "var") as (
+            client, rt):
+        assert (tmp_path / "var" / "snapshots" / "default" / "manifest.json").is_file()
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").status_code == 200
         admin, a1, a2 = token(rt, "admin"), token(rt, "analyst", "ann"), token(rt, "analyst", "bo")

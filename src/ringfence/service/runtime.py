@@ -196,7 +196,7 @@ class Runtime:
         if (out / "manifest.json").is_file():
             return out
         try:
-            from ringfence.ingest.default import build_default_snapshot  # type: ignore[import-not-found, unused-ignore]
+            from ringfence.ingest.default import build_default_snapshot
         except ImportError:
             log.warning("no embedded default snapshot builder; set RINGFENCE_SNAPSHOT")
             return None
