@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import httpx
+from rf_service import public_groups_snapshot, service, token
 from sqlalchemy import Engine
 
-from rf_service import public_groups_snapshot, service, token
 from ringfence.service.webhooks import Deliverer, verify_signature
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from rf_service import public_groups_snapshot, service, token
+from sqlalchemy import Engine
 
 
 def test_newcomer_path(db_engine: Engine, tmp_path: Path) -> None:
@@ -31,7 +30,8 @@ def test_newcomer_path(db_engine: Engine, tmp_path: Path) -> None:
         orgs = {}
         for key, decl in {
             "restricted": {"name": "Supercell Oy", "country": "FI"},
-            "clear": {"name": "Spotify Technology S.A.", "country": "LU", "domains": ["spotify.com"]},
+            "clear": {"name": "Spotify Technology S.A.", "country": "LU",
+                      "domains": ["spotify.com"]},
             "uncertain": {"name": "TikTok UK", "country": "GB",
                           "identifiers": [{"scheme": "gb_crn", "value": "10165711"}]},
         }.items():

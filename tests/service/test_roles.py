@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
-
 from rf_service import public_groups_snapshot, service, token
+from sqlalchemy import Engine
 
 OPEN = {"/healthz", "/readyz", "/metrics", "/v1/noop", "/openapi.json", "/docs",
         "/docs/oauth2-redirect", "/redoc"}

@@ -13,8 +13,8 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-
 from rf_service import COUNTRY, public_groups_snapshot  # noqa: E402
+
 from ringfence.service import Runtime, ServiceSettings, create_app  # noqa: E402
 from ringfence.service.book import create_account, create_token, onboard  # noqa: E402
 from ringfence.store import make_engine  # noqa: E402
@@ -56,7 +56,7 @@ def test_no_server_errors_and_422_names_the_field(tmp_path: Path) -> None:
         @given(case=op.as_strategy())
         @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
                   database=None)
-        def run(case: Any) -> None:
+        def run(case: Any, headers: dict[str, str] = headers) -> None:
             response = case.call(headers=headers)
             where = f"{case.method} {case.formatted_path}"
             if response.status_code >= 500:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
 from rf_service import public_groups_snapshot, service, token
+from sqlalchemy import Engine
 
 
 @pytest.mark.parametrize("fast_path", [True, False])

@@ -112,29 +112,55 @@ def register(app: typer.Typer) -> None:
         csv_file: Annotated[Path, typer.Argument(help="CSV: name,country,billing_country,"
                                                  "identifiers (scheme:value;...),domains")],
     ) -> None:
-        """Onboard every row of a CSV; prints one JSON line per organisation."""
-        from ringfence.exc import InputError
+        """Onboard every row of a CSV; prints one JSON line per organisation.
+
+        Every row is checked before any is onboarded: a bad row stops the import and
+        nothing is written."""
+        import re
+
+        from ringfence.exc import InputError, Problem
         from ringfence.service.book import onboard
 
-        rt = _runtime()
+        rows: list[tuple[int, dict[str, object]]] = []
+        problems: list[Problem] = []
+        country = re.compile(r"^[A-Za-z]{2}$")
         with csv_file.open(newline="", encoding="utf-8") as fh:
             for line, row in enumerate(csv.DictReader(fh), start=2):
-                if not (row.get("name") or "").strip():
-                    raise InputError(f"{csv_file}:{line}: name is empty",
-                                     details={"line": line, "field": "name"})
+                name = (row.get("name") or "").strip()
+                if not name:
+                    problems.append(Problem(str(csv_file), "name is empty", line=line,
+                                            field="name"))
+                for col in ("country", "billing_country"):
+                    value = (row.get(col) or "").strip()
+                    if value and not country.match(value):
+                        problems.append(Problem(str(csv_file), f"{value!r} is not an ISO "
+                                                "3166-1 alpha-2 code", line=line, field=col))
                 ids = []
                 for part in (row.get("identifiers") or "").split(";"):
                     if part.strip():
-                        scheme, _, value = part.partition(":")
+                        scheme, sep, value = part.partition(":")
+                        if not sep or not scheme.strip() or not value.strip():
+                            problems.append(Problem(str(csv_file), f"{part!r} is not "
+                                                    "scheme:value", line=line,
+                                                    field="identifiers"))
                         ids.append({"scheme": scheme.strip(), "value": value.strip()})
-                out = onboard(rt, name=row["name"].strip(),
-                              country=(row.get("country") or "").strip().upper() or None,
-                              billing_country=(row.get("billing_country") or "").strip().upper()
-                              or None, identifiers=ids,
-                              domains=[d for d in (row.get("domains") or "").split(";") if d],
-                              actor="cli")
-                print(json.dumps({"line": line, "id": out["id"], "name": out["name"],
-                                  "status": out["status"], "entity_id": out["entity_id"]}))
+                rows.append((line, {
+                    "name": name,
+                    "country": (row.get("country") or "").strip().upper() or None,
+                    "billing_country": (row.get("billing_country") or "").strip().upper()
+                    or None,
+                    "identifiers": ids,
+                    "domains": [d.strip() for d in (row.get("domains") or "").split(";")
+                                if d.strip()]}))
+        if problems:
+            lines = [f"{p.location}:{p.line}: {p.field}: {p.reason}" for p in problems]
+            raise InputError("\n".join([*lines, "nothing was imported"]),
+                             details={"problems": [p.as_dict() for p in problems]})
+        rt = _runtime()
+        for line, decl in rows:
+            out = onboard(rt, actor="cli", **decl)  # type: ignore[arg-type]
+            print(json.dumps({"line": line, "id": out["id"], "name": out["name"],
+                              "status": out["status"], "entity_id": out["entity_id"]}))
 
     @org_app.command("list")
     @handle_errors

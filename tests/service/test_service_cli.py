@@ -1,0 +1,68 @@
+"""The service's CLI commands, through the ``ringfence`` app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rf_service import public_groups_snapshot
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from ringfence.cli.main import app
+from ringfence.store import make_engine
+from ringfence.store.tables import audit_log
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"RINGFENCE_DATABASE_URL": f"sqlite:///{tmp_path / 'rf.db'}",
+            "RINGFENCE_EMBEDDED_DEFAULT": "0", "RINGFENCE_GEOIP": "0"}
+
+
+def test_token_publish_import_and_audit(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["token", "create", "--role", "gateway"], env=env)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip().splitlines()[-1].startswith("rft_gateway_")
+    r = runner.invoke(app, ["token", "create", "--role", "root"], env=env)
+    assert r.exit_code == 2 and "role must be one of" in r.output
+
+    snap = public_groups_snapshot(tmp_path / "snap")
+    r = runner.invoke(app, ["publish", str(snap)], env=env)
+    assert r.exit_code == 0, r.output
+    book = tmp_path / "book.csv"
+    book.write_text("name,country,billing_country,identifiers,domains\n"
+                    "Supercell Oy,FI,,,supercell.com\n"
+                    "Acme Widgets Ltd,GB,GB,gb_crn:01234567,\n", encoding="utf-8")
+    r = runner.invoke(app, ["org", "import", str(book)], env=env)
+    assert r.exit_code == 0, r.output
+    assert '"status": "denied"' in r.stdout and '"status": "allowed"' in r.stdout
+    r = runner.invoke(app, ["org", "list"], env=env)
+    assert r.exit_code == 0 and "Supercell" in r.stdout
+
+    r = runner.invoke(app, ["audit", "verify"], env=env)
+    assert r.exit_code == 0, r.output
+    engine = make_engine(env["RINGFENCE_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.seq == 3).values(actor="mallory"))
+    engine.dispose()
+    r = runner.invoke(app, ["audit", "verify"], env=env)
+    assert r.exit_code == 1
+    assert '"first_bad": 3' in r.stdout and "record 3 was edited" in r.output
+
+    r = runner.invoke(app, ["decision", "replay", "nope-1"], env=env)
+    assert r.exit_code == 2 and "no decision" in r.output
+
+
+def test_bad_csv_row_names_its_line(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    snap = public_groups_snapshot(tmp_path / "snap")
+    assert runner.invoke(app, ["publish", str(snap)], env=env).exit_code == 0
+    book = tmp_path / "book.csv"
+    book.write_text("name,country\nShell plc,GB\n,GB\nX,Germany\n", encoding="utf-8")
+    r = runner.invoke(app, ["org", "import", str(book)], env=env)
+    assert r.exit_code == 2 and "book.csv:3: name: name is empty" in r.output
+    assert "book.csv:4: country:" in r.output
+    r = runner.invoke(app, ["org", "list"], env=env)
+    assert "Shell" not in r.stdout  # nothing half-imported
