@@ -121,8 +121,7 @@ def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any
 
 
 @jit
-def relabel_in(order: Any, ptr: Any, src: Any, lo: Any, hi: Any, lo_open: Any,
-               hi_open: Any) -> tuple[Any, Any, Any, Any, Any, Any]:
+def relabel_in(order: Any, ptr: Any, src: Any, lo: Any, hi: Any) -> tuple[Any, Any, Any, Any]:
     """An in-CSR renumbered by position in ``order``: row ``p`` holds the in-edges of
     ``order[p]``, owners given by their positions. A sweep in order then reads its rows
     front to back."""
@@ -138,8 +137,6 @@ def relabel_in(order: Any, ptr: Any, src: Any, lo: Any, hi: Any, lo_open: Any,
     nsrc = np.empty(m, dtype=np.int32)
     nlo = np.empty(m, dtype=lo.dtype)
     nhi = np.empty(m, dtype=hi.dtype)
-    nlo_open = np.empty(m, dtype=np.bool_)
-    nhi_open = np.empty(m, dtype=np.bool_)
     for p in range(n):
         v = order[p]
         j = nptr[p]
@@ -147,10 +144,8 @@ def relabel_in(order: Any, ptr: Any, src: Any, lo: Any, hi: Any, lo_open: Any,
             nsrc[j] = pos[src[e]]
             nlo[j] = lo[e]
             nhi[j] = hi[e]
-            nlo_open[j] = lo_open[e]
-            nhi_open[j] = hi_open[e]
             j += 1
-    return nptr, nsrc, nlo, nhi, nlo_open, nhi_open
+    return nptr, nsrc, nlo, nhi
 
 
 @jit
@@ -169,37 +164,45 @@ def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: 
     acc_v = np.zeros(nv, dtype=np.int64)
     cnt_v = np.zeros(nv, dtype=np.int32)
     rnd = np.full(n, -1, dtype=np.int32)
-    frontier = np.empty(n, dtype=np.int32)
-    nf = 0
+    # one queue of restricted entities in the order they became so; waves are runs of it
+    n_orig = 0
+    for i in range(n):
+        if origin[i]:
+            n_orig += 1
+    queue = np.empty(max(1024, 2 * n_orig), dtype=np.int32)
+    qn = 0
     for i in range(n):
         if origin[i]:
             rnd[i] = 0
-            frontier[nf] = i
-            nf += 1
-    nxt = np.empty(n, dtype=np.int32)
+            queue[qn] = i
+            qn += 1
+    head = 0
     k = 0
-    while nf > 0:
-        nn = 0
-        for f in range(nf):
-            u = frontier[f]
+    while head < qn:
+        end = qn
+        while head < end:
+            u = queue[head]
+            head += 1
             for e in range(s_ptr[u], s_ptr[u + 1]):
                 v = s_dst[e]
                 acc_s[v] += s_val[e]
                 cnt_s[v] += s_opn[e]
                 if rnd[v] < 0 and meets(acc_s[v], cnt_s[v], threshold, inclusive, lower):
                     rnd[v] = k + 1
-                    nxt[nn] = v
-                    nn += 1
+                    if qn == len(queue):
+                        queue = _grow(queue, 2 * qn, 0)
+                    queue[qn] = v
+                    qn += 1
             for e in range(v_ptr[u], v_ptr[u + 1]):
                 v = v_dst[e]
                 acc_v[v] += v_val[e]
                 cnt_v[v] += v_opn[e]
                 if rnd[v] < 0 and meets(acc_v[v], cnt_v[v], threshold, inclusive, lower):
                     rnd[v] = k + 1
-                    nxt[nn] = v
-                    nn += 1
-        frontier, nxt = nxt, frontier
-        nf = nn
+                    if qn == len(queue):
+                        queue = _grow(queue, 2 * qn, 0)
+                    queue[qn] = v
+                    qn += 1
         k += 1
     return acc_s, cnt_s, acc_v, cnt_v, rnd
 

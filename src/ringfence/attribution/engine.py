@@ -160,15 +160,17 @@ class Prepared:
                               self.n)
         return out
 
-    def ranked(self, order: GraphOrder) -> CSR:
+    def ranked(self, order: GraphOrder) -> tuple[I64, npt.NDArray[np.int32],
+                                                 npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """``shares_in`` renumbered by position in ``order`` (look-through sweeps it front
         to back); kept for the last order asked for."""
         cached = self.__dict__.get("_ranked")
         if cached is None or cached[0] is not order:
-            ptr, src, lo, hi, lo_open, hi_open = self.shares_in
-            cached = (order, relabel_in(order.order, ptr, src, lo, hi, lo_open, hi_open))
+            ptr, src, lo, hi, _, _ = self.shares_in
+            cached = (order, relabel_in(order.order, ptr, src, lo, hi))
             self.__dict__["_ranked"] = cached
-        out: CSR = cached[1]
+        out: tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32],
+                   npt.NDArray[np.int32]] = cached[1]
         return out
 
     def leftover(self) -> tuple[I64, I64, B]:
@@ -245,7 +247,7 @@ def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: 
     if own.aggregate:
         ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
         ins = InEdges(ptr, src, lo, lo_open) if lower else InEdges(ptr, src, hi, hi_open)
-        r_ptr, r_src, r_lo, r_hi, _, _ = prep.ranked(order)
+        r_ptr, r_src, r_lo, r_hi = prep.ranked(order)
         hit, w, unconverged = lookthrough_fast(
             n, ins, origin, order, (r_ptr, r_src, r_lo if lower else r_hi),
             settings.threshold_ppb, inclusive=own.inclusive, lower=lower,
@@ -285,8 +287,11 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     args = (ch.n, ch.origin, *s, *v, settings.threshold_ppb, own.inclusive, lower)
     if own.aggregate:
         acc_s, _, acc_v, _, rnd = cascade_all(*args)
-        acc = acc_s[:n] if len(acc_v) == 0 else np.maximum(acc_s[:n], acc_v[:n])
-        value = np.minimum(acc, SCALE) / SCALE
+        acc = acc_s[:n]
+        if len(acc_v):
+            np.maximum(acc, acc_v[:n], out=acc)
+        np.minimum(acc, SCALE, out=acc)
+        value = acc / SCALE
         value[ch.origin[:n]] = 1.0
         return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
     p_v, p_o, _, _, p_r, best, _ = cascade_single(*args)
