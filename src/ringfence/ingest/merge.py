@@ -422,49 +422,96 @@ _HOLD_SQL = """
 
 def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
                     res: MergeResult, *, skip_bad: bool) -> None:
+    """Evidence and holdings, streamed from DuckDB in batches (a golden copy has millions
+    of rows: they are never all in Python memory at once)."""
+    n_ev = 0
     ev = con.execute(_HOLD_SQL.format(extra=", evidence AS relation",
-                                      where="WHERE evidence <> ''")).arrow()
-    if isinstance(ev, pa.RecordBatchReader):
-        ev = ev.read_all()
-    if ev.num_rows:
-        writer.add_table("evidence", ev.select(EVIDENCE.names).cast(EVIDENCE))
-    res.counts["evidence"] = ev.num_rows
+                                      where="WHERE evidence <> ''")).to_arrow_reader(200_000)
+    for batch in ev:
+        if batch.num_rows:
+            writer.add_table("evidence", pa.Table.from_batches([batch]).select(
+                EVIDENCE.names).cast(EVIDENCE))
+            n_ev += batch.num_rows
+    res.counts["evidence"] = n_ev
     con.execute("""
         CREATE TEMP TABLE multi AS
         SELECT owner_c, owned_c, kind FROM h3 WHERE evidence = ''
         GROUP BY owner_c, owned_c, kind HAVING count(DISTINCT (src, hrec)) > 1""")
-    single = con.execute(_HOLD_SQL.format(extra="", where="""
-        WHERE evidence = '' AND NOT EXISTS (SELECT 1 FROM multi m WHERE
-          m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c AND m.kind = h3.kind)""")).arrow()
-    if isinstance(single, pa.RecordBatchReader):
-        single = single.read_all()
     rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", where="""
         WHERE evidence = '' AND EXISTS (SELECT 1 FROM multi m WHERE
           m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c AND m.kind = h3.kind)
         ORDER BY owner_c, owned_c, kind""")).fetchall()
-    combined, conflicts = _combine(rows)
+    combined_rows, conflicts = _combine(rows)
     if conflicts:
         writer.add_table("conflicts", pa.Table.from_pylist(conflicts, schema=CONFLICTS))
         res.counts["conflicts"] = res.counts.get("conflicts", 0) + len(conflicts)
         res.notes.append(f"{len(conflicts)} holding(s) stated differently by different "
                          "records, combined into the range covering them; see "
                          "conflicts.parquet")
-    if combined:
-        single = pa.concat_tables([single.cast(HOLDINGS),
-                                   pa.Table.from_pylist(combined, schema=HOLDINGS)])
-    else:
-        single = single.cast(HOLDINGS)
-    single = _drop_overfull(con, single, res, skip_bad=skip_bad)
+    combined = pa.Table.from_pylist(combined_rows, schema=HOLDINGS)
+    con.register("combined_arrow", combined.append_column(
+        "cix", pa.array(np.arange(combined.num_rows, dtype=np.int64))))
+    con.execute("CREATE TEMP TABLE hcomb AS SELECT * FROM combined_arrow")
+    con.unregister("combined_arrow")
+    # the over-100% check, on the only groups that can fail it: those whose rows' minimums
+    # add up past 100% over all time (a combined range is never above its records' sum)
+    con.execute("""
+        CREATE TEMP TABLE single AS
+        SELECT h3.rowid AS rid, h3.* FROM h3 WHERE evidence = '' AND NOT EXISTS (
+          SELECT 1 FROM multi m WHERE m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c
+            AND m.kind = h3.kind)""")
+    con.execute(f"""
+        CREATE TEMP TABLE cand AS
+        SELECT owned_c, kind FROM h3 WHERE evidence = '' GROUP BY owned_c, kind
+        HAVING sum(lo) > {SCALE}""")
+    n_cand = con.execute("SELECT count(*) FROM cand").fetchone()
+    bad_single: list[int] = []
+    bad_comb: set[int] = set()
+    if n_cand and n_cand[0]:
+        sub = con.execute(_HOLD_SQL.format(extra=", rid, -1 AS cix", where="""
+            WHERE EXISTS (SELECT 1 FROM cand c WHERE c.owned_c = single.owned_c
+                          AND c.kind = single.kind)""").replace("FROM h3", "FROM single")
+            + """
+            UNION ALL
+            SELECT owner, owned, kind, lo, hi, lo_open, hi_open, valid_from, valid_to,
+                   source_dataset, source_record, source_line, source_note, -1, cix
+            FROM hcomb WHERE EXISTS (SELECT 1 FROM cand c WHERE c.owned_c = hcomb.owned
+                                     AND c.kind = hcomb.kind)""").arrow()
+        if isinstance(sub, pa.RecordBatchReader):
+            sub = sub.read_all()
+        for i in _overfull_rows(sub, res):
+            rid, cix = sub.column("rid")[i].as_py(), sub.column("cix")[i].as_py()
+            if cix >= 0:
+                bad_comb.add(cix)
+            else:
+                bad_single.append(rid)
     if res.problems and not skip_bad:
         return
-    writer.add_table("holdings", single)
-    res.counts["holdings"] = single.num_rows
+    con.execute("CREATE TEMP TABLE bad(rid BIGINT)")
+    if bad_single:
+        con.executemany("INSERT INTO bad VALUES (?)", [(r,) for r in bad_single])
+    n_hold = 0
+    single = con.execute(_HOLD_SQL.format(extra="", where="""
+        WHERE NOT EXISTS (SELECT 1 FROM bad b WHERE b.rid = single.rid)""").replace(
+            "FROM h3", "FROM single")).to_arrow_reader(200_000)
+    for batch in single:
+        if batch.num_rows:
+            writer.add_table("holdings", batch)
+            n_hold += batch.num_rows
+    if bad_comb:
+        mask = np.ones(combined.num_rows, dtype=bool)
+        mask[sorted(bad_comb)] = False
+        combined = combined.filter(pa.array(mask))
+    if combined.num_rows:
+        writer.add_table("holdings", combined)
+        n_hold += combined.num_rows
+    res.counts["holdings"] = n_hold
 
 
-def _drop_overfull(con: duckdb.DuckDBPyConnection, hold: pa.Table, res: MergeResult,
-                   *, skip_bad: bool) -> pa.Table:
+def _overfull_rows(hold: pa.Table, res: MergeResult) -> list[int]:
+    """Rows of ``hold`` in an (owned, kind) group over 100% on some date, each reported."""
     if hold.num_rows == 0:
-        return hold
+        return []
     owned = hold.column("owned").combine_chunks()
     codes = pc.index_in(owned, value_set=pc.unique(owned)).to_numpy(zero_copy_only=False)
     kinds = hold.column("kind").combine_chunks()
@@ -481,7 +528,7 @@ def _drop_overfull(con: duckdb.DuckDBPyConnection, hold: pa.Table, res: MergeRes
                             hold.column("lo").to_numpy().astype(np.int64),
                             days("valid_from", -(2**31)), days("valid_to", 2**31 - 1))
     if len(bad) == 0:
-        return hold
+        return []
     sub = hold.take(pa.array(bad)).to_pylist()
     for r in sub[:100_000]:
         res.problems.append(Problem(
@@ -490,9 +537,7 @@ def _drop_overfull(con: duckdb.DuckDBPyConnection, hold: pa.Table, res: MergeRes
             f"their minimum); this {r['kind']} holding by {r['owner']!r} is one of them",
             line=r["source_line"], field="share", record=r["source_record"] or None))
     res.rejected_rows += len(bad)
-    mask = np.ones(hold.num_rows, dtype=bool)
-    mask[bad] = False
-    return hold.filter(pa.array(mask)) if skip_bad else hold
+    return [int(i) for i in bad]
 
 
 # -- combining one edge stated by several records ------------------------------------------

@@ -268,7 +268,11 @@ def run_parts(parts: list[XmlPart], stage: Stage, stats: list[FileStats], *,
     """Run ``parts`` on ``workers`` processes, call ``in_main()`` meanwhile, then add
     every part's staging files, problems and counts to ``stage`` and ``stats`` (indexed
     by ``XmlPart.file_index``)."""
-    ctx = mp.get_context("spawn")
+    # fork: "spawn" and "forkserver" re-import the caller's __main__ in every worker,
+    # which re-runs a script that has no ``if __name__ == "__main__"`` guard. The parent
+    # has no DuckDB work in flight here, and Arrow re-creates its thread pools after a
+    # fork; the workers use only lxml and pyarrow.
+    ctx = mp.get_context("fork")
     q = ctx.Queue()
     done: dict[int, tuple[int, int]] = {}
     results: dict[int, PartResult] = {}

@@ -221,7 +221,11 @@ class SnapshotWriter:
         """Whole-snapshot checks; each problem names the holding's source line or record."""
         self._close_files()
         ents = pq.read_table(self.work / "entities.parquet", columns=["id"]).column("id")
-        hold = pq.read_table(self.work / "holdings.parquet")
+        # only the columns the checks read (a large snapshot's notes and sources stay on
+        # disk); a problem's source columns are read when there is one
+        hold_path = self.work / "holdings.parquet"
+        hold = pq.read_table(hold_path, columns=["owner", "owned", "kind", "lo",
+                                                 "valid_from", "valid_to"])
         problems: list[Problem] = []
         ids = ents.combine_chunks() if ents.num_chunks else pa.array([], pa.string())
         counts = pc.value_counts(ids)
@@ -233,16 +237,16 @@ class SnapshotWriter:
             return problems
         unique_ids = counts.field("values")
         idx: dict[str, Any] = {}
+        bad: list[tuple[int, str, str]] = []
         for col in ("owner", "owned"):
             found = pc.index_in(hold.column(col), value_set=unique_ids)
             missing = np.flatnonzero(pc.is_null(found).to_numpy(zero_copy_only=False))
             for i in missing[:10_000]:
                 val = hold.column(col)[int(i)].as_py()
-                problems.append(self._holding_problem(hold, int(i), col,
-                                                      f"unknown entity {val!r}"))
+                bad.append((int(i), col, f"unknown entity {val!r}"))
             idx[col] = found.to_numpy(zero_copy_only=False)
-        if problems:
-            return problems
+        if bad:
+            return problems + self._holding_problems(hold_path, bad)
         owned_idx = np.asarray(idx["owned"], dtype=np.int64)
         kinds = hold.column("kind").combine_chunks()
         kind = np.full(len(kinds), 3, dtype=np.int64)
@@ -252,21 +256,19 @@ class SnapshotWriter:
         vf = _days(hold.column("valid_from"), -(2**31))
         vt = _days(hold.column("valid_to"), 2**31 - 1)
         for i in overfull_holdings(owned_idx, kind, lo, vf, vt):
-            problems.append(self._holding_problem(
-                hold, int(i), "share",
-                f"incoming {hold.column('kind')[int(i)].as_py()} of "
-                f"{hold.column('owned')[int(i)].as_py()!r} sum "
-                "past 100% on some date (ranges at their minimum)"))
-        return problems
+            bad.append((int(i), "share",
+                        f"incoming {hold.column('kind')[int(i)].as_py()} of "
+                        f"{hold.column('owned')[int(i)].as_py()!r} sum "
+                        "past 100% on some date (ranges at their minimum)"))
+        return problems + self._holding_problems(hold_path, bad) if bad else problems
 
     @staticmethod
-    def _holding_problem(hold: pa.Table, i: int, col: str, reason: str) -> Problem:
-        line = hold.column("source_line")[i].as_py()
-        return Problem(
-            location=hold.column("source_dataset")[i].as_py() or "holdings",
-            line=line, field=col, reason=reason,
-            record=hold.column("source_record")[i].as_py() or None,
-        )
+    def _holding_problems(path: Path, bad: list[tuple[int, str, str]]) -> list[Problem]:
+        src = pq.read_table(path, columns=["source_dataset", "source_line", "source_record"])
+        rows = src.take(pa.array([i for i, _, _ in bad], pa.int64())).to_pylist()
+        return [Problem(location=r["source_dataset"] or "holdings", line=r["source_line"],
+                        field=col, reason=reason, record=r["source_record"] or None)
+                for r, (_, col, reason) in zip(rows, bad, strict=True)]
 
     def publish(self, *, check: bool = True) -> Manifest:
         """Check, write the manifest, and move the snapshot into place atomically."""
