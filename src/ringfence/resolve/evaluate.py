@@ -36,6 +36,7 @@ from ringfence.resolve.ids import ParsedId, parse_id
 from ringfence.resolve.score import Record
 
 __all__ = [
+    "UNKNOWN",
     "EvalQuery",
     "EvalResult",
     "evaluate",

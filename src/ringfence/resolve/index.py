@@ -39,6 +39,7 @@ __all__ = ["Candidate", "EntityNames", "ScreeningIndex"]
 
 _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
+_PRUNE = 0.5  # candidates below this share of the best key weight are not re-scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,29 +233,49 @@ class ScreeningIndex:
         forced: list[int] = []
         for pid in query.ids:
             forced.extend(self._id_index.get(str(pid), ()))
-        keys: set[str] = set()
+        # Per query token, its keys (romanised, skeleton, glosses, prefix/suffix).
+        groups: dict[str, set[str]] = {}
         for name in query.names:
-            keys |= _name_keys(name)
-        lists: list[tuple[float, np.ndarray]] = []
-        for key in keys:
-            post = self._lookup(key)
-            if post is None or not len(post):
-                continue
-            idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
-            if key.startswith(("p:", "s:")):
-                idf *= 0.5
-            lists.append((idf, post))
+            for variant in analyse_name(name).variants:
+                for token in variant:
+                    groups.setdefault(token.primary, set()).update(token_keys(token))
+        lists: list[tuple[int, float, np.ndarray]] = []
+        for g, tkeys in enumerate(groups.values()):
+            for key in tkeys:
+                post = self._lookup(key)
+                if post is None or not len(post):
+                    continue
+                idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
+                if key.startswith(("p:", "s:")):
+                    idf *= 0.5
+                lists.append((g, idf, post))
         limit_df = max(1000, int(self._n * _COMMON_SHARE))
-        rare = [(w, p) for w, p in lists if len(p) <= limit_df]
-        use = rare or sorted(lists, key=lambda wp: len(wp[1]))[:2]
+        rare = [x for x in lists if len(x[2]) <= limit_df]
+        use = rare or sorted(lists, key=lambda x: len(x[2]))[:2]
         out = list(dict.fromkeys(forced))
         if use:
-            cat = np.concatenate([p for _, p in use])
-            wts = np.concatenate([np.full(len(p), w, dtype=np.float32) for w, p in use])
-            uniq, inv = np.unique(cat, return_inverse=True)
-            score = np.bincount(inv, weights=wts)
+            # An entity scores, per query token, the weight of its best shared key (a
+            # same-script name shares several keys of one word, a translation one; both
+            # count once), summed over the query's tokens.
+            per_token: list[np.ndarray] = []
+            per_weight: list[np.ndarray] = []
+            for g in sorted({x[0] for x in use}):
+                mine = [(w, p) for gg, w, p in use if gg == g]
+                cat = np.concatenate([p for _, p in mine])
+                wts = np.concatenate([np.full(len(p), w, dtype=np.float64) for w, p in mine])
+                order = np.lexsort((-wts, cat))  # by entity, best weight first
+                cat, wts = cat[order], wts[order]
+                first = np.ones(len(cat), dtype=bool)
+                first[1:] = cat[1:] != cat[:-1]
+                per_token.append(cat[first])
+                per_weight.append(wts[first])
+            uniq, inv = np.unique(np.concatenate(per_token), return_inverse=True)
+            score = np.bincount(inv, weights=np.concatenate(per_weight))
             top = np.argsort(-score, kind="stable")[:limit]
-            out.extend(int(uniq[i]) for i in top if int(uniq[i]) not in out)
+            # Cheap pruning before the full comparison: an entity sharing less than
+            # _PRUNE of the best entity's token weight is unlikely to outrank it on names.
+            floor = float(score[top[0]]) * _PRUNE if len(top) else 0.0
+            out.extend(int(uniq[i]) for i in top if score[i] >= floor and int(uniq[i]) not in out)
         return out[: max(limit, len(forced))]
 
     def search(

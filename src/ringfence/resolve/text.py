@@ -42,6 +42,7 @@ _SCRIPT_RES = (
     ("Hang", re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
 )
 _LATIN_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+_HAN_ANY = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -231,7 +232,7 @@ def _t2s() -> object:
 @lru_cache(maxsize=1 << 18)
 def to_simplified(text: str) -> str:
     """Traditional (incl. Hong Kong variants) → simplified Chinese; other text unchanged."""
-    if not any(_char_script(ch) == "Hani" for ch in text):
+    if text.isascii() or not _HAN_ANY.search(text):
         return text
     conv = _t2s()
     return str(conv.convert(text))  # type: ignore[attr-defined]
