@@ -27,3 +27,14 @@ def test_gateway_routes_both_paths(db_engine: Engine, tmp_path: Path, fast_path:
         assert r.status_code == 422 and "body.account_id" in r.text
         r = client.put("/v1/ext_authz/a/b", headers={**gw, "x-ringfence-account": acc["id"]})
         assert r.status_code == 403 and r.headers["x-ringfence-decision"] == "DENY"
+
+
+def test_not_ready_until_a_snapshot_is_loaded(db_engine: Engine) -> None:
+    with service(db_engine, None) as (client, rt):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        gw = token(rt, "gateway")
+        r = client.post("/v1/decide", json={"key_id": "k"}, headers=gw)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+        r = client.get("/v1/ext_authz/x", headers=gw)
+        assert r.status_code == 409

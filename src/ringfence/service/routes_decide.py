@@ -143,6 +143,8 @@ async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
         return _error(InputError("x-ringfence-channel must be one of "
                                  + ", ".join(c.value for c in Channel),
                                  details={"field": "header.x-ringfence-channel"}), 400)
+    if rt.holder.state is None:
+        return _error(ConflictError("not ready: no snapshot is loaded"))
     out = await _decide(
         rt, route="ext_authz", account_id=account_id or None, key_id=key_id,
         key_hash=sha256(api_key) if api_key and not (account_id or key_id) else None,
