@@ -139,3 +139,36 @@ def test_unknown_country_code_rejected(ingest, tmp_path: Path) -> None:
     with pytest.raises(IngestError) as err:
         ingest(("gleif", [f]))
     assert err.value.problems[0].field.endswith("/Country")
+
+
+def test_unrecognised_country_names_are_problems(ingest, tmp_path: Path) -> None:
+    ent = _bods_entity("a", "A LTD")
+    ent["recordDetails"]["addresses"] = [  # type: ignore[index]
+        {"type": "business", "address": "x", "country": {"name": "Narnia"}}]
+    person = {"statementId": "s-p-0000000000000000000000000000000", "recordId": "p",
+              "recordType": "person", "statementDate": "2024-01-01",
+              "recordDetails": {"isComponent": False, "personType": "knownPerson",
+                                "names": [{"fullName": "P Q"}],
+                                "nationalities": [{"name": "Islamic Republic Of Iran"},
+                                                  "Atlantis"]}}
+    f = _lines(tmp_path / "c.jsonl", [ent, person])
+    ftm = tmp_path / "e.ftm.json"
+    ftm.write_text(json.dumps({"id": "co", "schema": "Company", "properties": {
+        "name": ["Co"], "mainCountry": ["Oceania"], "jurisdiction": ["ky"]}}) + "\n")
+    with pytest.raises(IngestError) as err:
+        ingest(("bods", [f]), ("ftm", [ftm]))
+    got = {(p.location, p.line, p.field, p.record) for p in err.value.problems}
+    assert got == {("bods:c.jsonl", 1, "addresses[0].country", "a"),
+                   ("bods:c.jsonl", 2, "nationalities[1]", "p"),
+                   ("ftm:e.ftm.json", 1, "properties.mainCountry", "co")}
+    assert all("unrecognised country" in p.reason for p in err.value.problems)
+    # --skip-bad keeps the records, the country left empty, and says so
+    snap = ingest(("bods", [f]), ("ftm", [ftm]), skip_bad=True, rejects=tmp_path / "r.csv")
+    assert snap.entity("bods:a")["hq_country"] == ""
+    assert snap.entity("bods:p")["hq_country"] == "IR"
+    assert snap.entity("ftm:co")["jurisdiction"] == "KY"
+    assert any("3 record(s) kept with an unreadable field left empty" in n
+               for n in snap.report.manifest.notes)
+    with (tmp_path / "r.csv").open() as fh:
+        assert {r["field"] for r in csv.DictReader(fh)} == {
+            "addresses[0].country", "nationalities[1]", "properties.mainCountry"}

@@ -168,6 +168,19 @@ class _Reader:
             self.party(details, kind=kind, version=version, rec=rec, sid=sid, date=date,
                        dataset=dataset, line=line)
 
+    def _country(self, value: object, fld: str, dataset: str, line: int, rec: str) -> str:
+        """ISO alpha-2 of a country given as code, object or name; ``""`` when absent. A
+        value that names no country is a problem (never silently dropped): reported with
+        its field, and the record is kept with the country left empty."""
+        code = country_code(value)
+        if code is None:
+            self.stage.problem(dataset, f"unrecognised country {value!r} (not an ISO "
+                               "3166 code or a known country name); left empty", line=line,
+                               field=fld, record=rec, raw=json.dumps(value)[:2000],
+                               kept=True)
+            return ""
+        return code
+
     def party(self, d: dict[str, Any], *, kind: str, version: str, rec: str, sid: str,
               date: str, dataset: str, line: int) -> None:
         st = self.stage
@@ -179,14 +192,15 @@ class _Reader:
             if etype is None:
                 raise Bad("entityType.type", f"unknown entity type {tname!r}")
             name = _str(d.get("name"))
-            jur_raw = d.get("jurisdiction", d.get("incorporatedInJurisdiction"))
-            juris = country_code(jur_raw) or ""
+            jur_key = "jurisdiction" if "jurisdiction" in d else "incorporatedInJurisdiction"
+            juris = self._country(d.get(jur_key), jur_key, dataset, line, rec)
             hq = ""
             other_country = ""
-            for addr in d.get("addresses") or []:
+            for i, addr in enumerate(d.get("addresses") or []):
                 if not isinstance(addr, dict):
                     continue
-                c = country_code(addr.get("country")) or ""
+                c = self._country(addr.get("country"), f"addresses[{i}].country", dataset,
+                                  line, rec)
                 if _str(addr.get("type")) == "business" and c and not hq:
                     hq = c
                 elif c and not other_country:
@@ -217,15 +231,17 @@ class _Reader:
             full = [_str(n.get("fullName")) for n in names if _str(n.get("fullName"))]
             name = full[0] if full else ""
             country = ""
-            for addr in d.get("addresses") or []:
+            for i, addr in enumerate(d.get("addresses") or []):
                 if isinstance(addr, dict) and _str(addr.get("type")) == "residence":
-                    country = country_code(addr.get("country")) or ""
+                    country = self._country(addr.get("country"), f"addresses[{i}].country",
+                                            dataset, line, rec)
                     if country:
                         break
             for key_ in ("taxResidencies", "nationalities"):
-                for c in d.get(key_) or []:
-                    if not country:
-                        country = country_code(c) or ""
+                items = d.get(key_) or []
+                for i, c in enumerate(items if isinstance(items, list) else [items]):
+                    got = self._country(c, f"{key_}[{i}]", dataset, line, rec)
+                    country = country or got
             st.entity(rec=rec, key=f"bods:{rec}", seq=seq, etype="person", name=name,
                       hq=country, hq_rank=2 if country else 0, vdate=date, dataset=dataset,
                       line=line, record=rec)

@@ -55,12 +55,20 @@ def _first(props: dict[str, Any], name: str) -> str:
     return vals[0] if vals else ""
 
 
-def _country(props: dict[str, Any], name: str) -> str:
+def _country(props: dict[str, Any], name: str, stage: Stage, dataset: str, line: int,
+             eid: str) -> str:
+    """The first value of ``name`` that is a country; a value that names no country is a
+    problem (never silently dropped), reported with its field; the entity is kept."""
+    found = ""
     for v in _values(props, name):
         c = country_code(v)
-        if c:
-            return c
-    return ""
+        if c is None:
+            stage.problem(dataset, f"unrecognised country {v!r} (not an ISO 3166 code or a "
+                          "known country name); left empty", line=line,
+                          field=f"properties.{name}", record=eid, raw=v[:2000], kept=True)
+        elif c and not found:
+            found = c
+    return found
 
 
 def _date(value: str, fld: str) -> str:
@@ -103,12 +111,14 @@ class _Reader:
         st = self.stage
         etype = _PARTIES[schema]
         names = _values(props, "name")
-        juris = _country(props, "jurisdiction")
+        juris = _country(props, "jurisdiction", st, dataset, line, eid)
         if etype == "person":
-            hq = _country(props, "country") or _country(props, "nationality")
+            country = _country(props, "country", st, dataset, line, eid)
+            hq = _country(props, "nationality", st, dataset, line, eid)
+            hq = country or hq
             rank = 2 if hq else 0
         else:
-            hq = _country(props, "mainCountry")
+            hq = _country(props, "mainCountry", st, dataset, line, eid)
             rank = 1 if hq else 0
         idents: list[tuple[str, str]] = []
         for prop, scheme in _IDS.items():

@@ -214,8 +214,11 @@ def ingest_sources(
         for note in [*(notes or []), *stage.notes[:200], *result.notes]:
             writer.add_note(note)
         if all_problems:
-            writer.add_note(f"{stage.problem_count + result.rejected_rows} bad record(s) "
-                            f"left out (--skip-bad); see {rejects_path}")
+            left_out = stage.problem_count - stage.kept_count + result.rejected_rows
+            kept = (f"; {stage.kept_count} record(s) kept with an unreadable field left "
+                    "empty (e.g. an unrecognised country)" if stage.kept_count else "")
+            writer.add_note(f"{left_out} bad record(s) left out (--skip-bad){kept}; see "
+                            f"{rejects_path}")
         manifest = writer.publish()
     return IngestReport(manifest=manifest, files=files, problems=all_problems,
                         problem_count=stage.problem_count + len(result.problems),

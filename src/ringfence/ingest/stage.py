@@ -98,6 +98,7 @@ class Stage:
     batch_rows: int = 100_000
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    kept_count: int = 0
     rejects: list[dict[str, Any]] = field(default_factory=list)
     files: list[FileStats] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -175,9 +176,13 @@ class Stage:
     # -- problems ----------------------------------------------------------------------
     def problem(self, location: str, reason: str, *, line: int | None = None,
                 field: str | None = None, record: str | None = None,
-                raw: str = "") -> None:
-        """Record a rejected record. Kept in memory up to a cap; always counted."""
+                raw: str = "", kept: bool = False) -> None:
+        """Record a bad record. Kept in memory up to a cap; always counted. ``kept``: the
+        record itself is still staged with the bad field left empty (strict mode fails
+        all the same; ``--skip-bad`` publishes it and lists the problem)."""
         self.problem_count += 1
+        if kept:
+            self.kept_count += 1
         if len(self.problems) < MAX_KEPT_PROBLEMS:
             p = Problem(location, reason, line=line, field=field, record=record)
             self.problems.append(p)
