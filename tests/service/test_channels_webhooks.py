@@ -126,3 +126,32 @@ def test_publish_lapses_overrides_and_webhooks_are_signed(db_engine: Engine,
             assert verify_signature(secret, req.headers["x-ringfence-timestamp"], req.content,
                                     req.headers["x-ringfence-signature"])
             assert json.loads(req.content)["id"] == req.headers["x-ringfence-event-id"]
+
+
+def test_policy_switch_and_replay_under_the_old_policy(db_engine: Engine,
+                                                       tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        admin, an, gw = token(rt, "admin"), token(rt, "analyst"), token(rt, "gateway")
+        org = _onboard(client, an, "Supercell Oy", "FI")
+        acc = client.post(f"/v1/organizations/{org}/accounts", json={}, headers=an).json()
+        d = client.post("/v1/decide", json={"account_id": acc["id"]}, headers=gw).json()
+        assert d["decision"] == "DENY" and d["policy"]["name"] == "provider-terms"
+        # OFAC's 50% rule restricts only listed parties: Tencent's stake no longer counts.
+        pub = client.post("/v1/admin/snapshots/publish",
+                          json={"path": str(snap), "policy": "ofac-50"}, headers=admin)
+        assert pub.status_code == 200, pub.text
+        assert pub.json()["policy"]["name"] == "ofac-50"
+        d2 = client.post("/v1/decide", json={"account_id": acc["id"]}, headers=gw).json()
+        assert d2["decision"] == "ALLOW" and d2["policy"]["name"] == "ofac-50"
+        rp = client.post(f"/v1/decisions/{d['decision_id']}/replay", headers=an).json()
+        assert rp["ok"] and rp["replayed"]["decision"] == "DENY"
+        assert rp["policy"]["name"] == "provider-terms"
+        bad = client.post("/v1/admin/snapshots/publish",
+                          json={"path": str(snap), "policy": "no-such-policy"}, headers=admin)
+        assert bad.status_code == 404
+        missing = client.post("/v1/admin/snapshots/publish",
+                              json={"path": str(tmp_path / "nowhere")}, headers=admin)
+        assert missing.status_code == 404
+        assert client.post("/v1/decide", json={"account_id": acc["id"]},
+                           headers=gw).json()["decision"] == "ALLOW"  # old state still live
