@@ -18,6 +18,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ringfence.model import Entity
 from ringfence.resolve.ids import ParsedId, parse_id
-from ringfence.resolve.names import Token, analyse_name
+from ringfence.resolve.names import GENERIC_KEYS, Token, analyse_name
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -34,6 +35,7 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
+from ringfence.resolve.text import loose
 
 __all__ = ["Candidate", "EntityNames", "ScreeningIndex"]
 
@@ -321,7 +323,7 @@ class ScreeningIndex:
             return scored
         i = covering[0]
         ent, result = scored[i]
-        if result.match or not self._distinctive(query):
+        if result.match or not self._distinctive(query) or _extra_country(result):
             return scored
         feats = (
             Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
@@ -361,6 +363,25 @@ def _covers_query(result: Comparison) -> bool:
                 return False
             found = True
     return found
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """One-word country names (Armenia, Singapore, Germany), as loose keys; not the
+    generic ones (China, Russia, Iran), which names carry and drop freely."""
+    from rigour.territories import get_territories
+
+    names = {loose(t.name) for t in get_territories() if t.is_country and " " not in t.name}
+    return frozenset(names - GENERIC_KEYS)
+
+
+def _extra_country(result: Comparison) -> bool:
+    """The entity's name names a country the query does not ("Mellat Bank Armenia" for
+    "Bank Mellat"): a jurisdiction marker, so a branch or subsidiary, not a trade name."""
+    words = _country_words()
+    return any(
+        f.feature in _QUERY_SIDE_GAPS and f.b and loose(f.b) in words for f in result.explanation
+    )
 
 
 def _distinct_extra(result: Comparison) -> bool:
