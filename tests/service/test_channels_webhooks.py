@@ -155,3 +155,26 @@ def test_policy_switch_and_replay_under_the_old_policy(db_engine: Engine,
         assert missing.status_code == 404
         assert client.post("/v1/decide", json={"account_id": acc["id"]},
                            headers=gw).json()["decision"] == "ALLOW"  # old state still live
+
+
+def test_disabled_accounts_and_revoked_keys_are_denied(db_engine: Engine,
+                                                       tmp_path: Path) -> None:
+    with service(db_engine, public_groups_snapshot(tmp_path / "s")) as (client, rt):
+        an, gw = token(rt, "analyst"), token(rt, "gateway")
+        org = _onboard(client, an, "Spotify Technology S.A.", "LU")
+        acc = client.post(f"/v1/organizations/{org}/accounts", json={}, headers=an).json()
+        key = client.post(f"/v1/accounts/{acc['id']}/keys", headers=an).json()
+
+        def d() -> dict:  # type: ignore[type-arg]
+            return client.post("/v1/decide", json={"api_key": key["secret"]},  # type: ignore[no-any-return]
+                               headers=gw).json()
+
+        assert d()["decision"] == "ALLOW"
+        r = client.post(f"/v1/accounts/{acc['id']}/disable", json={"reason": "fraud"},
+                        headers=an)
+        assert r.status_code == 200 and r.json()["active"] is False
+        assert d()["reasons"][0]["code"] == "account_disabled"
+        client.post(f"/v1/accounts/{acc['id']}/enable", json={"reason": "cleared"}, headers=an)
+        assert d()["decision"] == "ALLOW"
+        assert client.delete(f"/v1/keys/{key['id']}", headers=an).status_code == 204
+        assert d()["reasons"][0]["code"] == "unknown_account"

@@ -36,6 +36,7 @@ __all__ = [
     "reject_override",
     "request_override",
     "revoke_key",
+    "set_account_active",
 ]
 
 ROLES = ("gateway", "analyst", "admin")
@@ -133,6 +134,23 @@ def create_key(rt: Runtime, *, account_id: str, actor: str) -> dict[str, Any]:
                             payload={"account_id": account_id})
         rt.refresh(keys=[key_id])
     return {"id": key_id, "account_id": account_id, "secret": secret, "created_at": ts}
+
+
+def set_account_active(rt: Runtime, *, account_id: str, active: bool, reason: str,
+                       actor: str) -> dict[str, Any]:
+    """Disable (every request DENY, ``account_disabled``) or re-enable an account."""
+    with rt._write:
+        with rt.audit.transaction() as conn:
+            n = conn.execute(update(accounts).where(accounts.c.id == account_id)
+                             .values(active=active)).rowcount
+            if not n:
+                raise NotFoundError(f"no account {account_id!r}",
+                                    details={"account_id": account_id})
+            rt.audit.append(conn, kind="account.enable" if active else "account.disable",
+                            actor=actor, subject=account_id, payload={"reason": reason})
+            row = conn.execute(select(accounts).where(accounts.c.id == account_id)).one()
+        rt.refresh(accounts_=[account_id])
+    return dict(row._mapping)
 
 
 def revoke_key(rt: Runtime, *, key_id: str, actor: str) -> None:

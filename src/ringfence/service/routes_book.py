@@ -93,6 +93,22 @@ def create_key(account_id: str, request: Request, who: Analyst) -> dict[str, Any
     return book.create_key(runtime_of(request), account_id=account_id, actor=who.token_id)
 
 
+@router.post("/v1/accounts/{account_id}/disable", response_model=AccountOut, responses=_E,
+             tags=["book"], summary="Disable an account (its requests are denied)")
+def disable_account(account_id: str, body: ReasonIn, request: Request,
+                    who: Analyst) -> dict[str, Any]:
+    return book.set_account_active(runtime_of(request), account_id=account_id, active=False,
+                                   reason=body.reason, actor=who.token_id)
+
+
+@router.post("/v1/accounts/{account_id}/enable", response_model=AccountOut, responses=_E,
+             tags=["book"])
+def enable_account(account_id: str, body: ReasonIn, request: Request,
+                   who: Analyst) -> dict[str, Any]:
+    return book.set_account_active(runtime_of(request), account_id=account_id, active=True,
+                                   reason=body.reason, actor=who.token_id)
+
+
 @router.delete("/v1/keys/{key_id}", status_code=204, responses=_E, tags=["book"])
 def revoke_key(key_id: str, request: Request, who: Analyst) -> None:
     book.revoke_key(runtime_of(request), key_id=key_id, actor=who.token_id)
