@@ -47,3 +47,23 @@ def test_cached_order_and_prepared_give_the_same_result() -> None:
         assert np.allclose(plain.lower, cached.lower)
     with pytest.raises(InputError):
         attribute(ents, holds, pol, dt.date(2020, 1, 1), prepared=prep)
+
+
+def test_components_match_scipy_strong_components() -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(5)
+    for n, m in ((1, 0), (2, 2), (50, 40), (200, 260), (400, 1200)):
+        owner = rng.integers(0, n, m)
+        owned = rng.integers(0, n, m)
+        order = GraphOrder.build(n, owner, owned)
+        assert (order.comp[owner] <= order.comp[owned]).all()
+        g = csr_matrix((np.ones(m), (owner, owned)), shape=(n, n))
+        k, labels = connected_components(g, directed=True, connection="strong")
+        assert len(order.comp_ptr) - 1 == k
+        pairs = {(int(a), int(b)) for a, b in zip(labels, order.comp, strict=True)}
+        assert len(pairs) == k  # the same partition
+        for c in range(k):  # members of a component in id order
+            members = order.order[order.comp_ptr[c]:order.comp_ptr[c + 1]]
+            assert (np.diff(members) > 0).all()

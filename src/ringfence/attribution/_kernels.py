@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "cascade_all",
+    "cascade_finish",
     "cascade_single",
     "csr",
     "csr3",
@@ -23,6 +24,7 @@ __all__ = [
     "meets",
     "relabel_in",
     "shares_csr",
+    "verdict_codes",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -193,6 +195,8 @@ def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: 
                         queue = _grow(queue, 2 * qn, 0)
                     queue[qn] = v
                     qn += 1
+            if nv == 0:
+                continue
             for e in range(v_ptr[u], v_ptr[u + 1]):
                 v = v_dst[e]
                 acc_v[v] += v_val[e]
@@ -253,6 +257,7 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
             nf += 1
             np_ += 1
     nxt = np.empty(len(frontier), dtype=np.int64)
+    n_chan = 2 if len(v_dst) else 1
     k = 0
     while nf > 0:
         nn = 0
@@ -260,7 +265,7 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
             p = frontier[f]
             u = p_v[p]
             o = p_o[p]
-            for chan in range(2):
+            for chan in range(n_chan):  # no vote channel: v_ptr may be empty
                 ptr = s_ptr if chan == 0 else v_ptr
                 dst = s_dst if chan == 0 else v_dst
                 val = s_val if chan == 0 else v_val
@@ -311,6 +316,38 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
             best[p_v[q]] = b
     return (p_v[:np_].copy(), p_o[:np_].copy(), p_as[:np_].copy(), p_av[:np_].copy(),
             p_r[:np_].copy(), best, np.int64(np_))
+
+
+@jit
+def cascade_finish(n: int, acc_s: Any, acc_v: Any, rnd: Any, origin: Any,
+                   scale: int) -> tuple[Any, Any]:
+    """Per real entity (``< n``): restricted (round >= 0) and the reported share, the
+    larger channel's sum capped at ``scale``, as a fraction (1.0 for origins); one pass."""
+    restricted = np.empty(n, dtype=np.bool_)
+    value = np.empty(n, dtype=np.float64)
+    has_v = len(acc_v) > 0
+    for i in range(n):
+        restricted[i] = rnd[i] >= 0
+        if origin[i]:
+            value[i] = 1.0
+            continue
+        a = acc_s[i]
+        if has_v and acc_v[i] > a:
+            a = acc_v[i]
+        if a > scale:
+            a = scale
+        value[i] = a / scale
+    return restricted, value
+
+
+@jit
+def verdict_codes(low: Any, high: Any, clear: int, uncertain: int, restricted: int) -> Any:
+    """Verdict per entity: restricted at the lower bound, else uncertain when restricted
+    at the upper bound, else clear."""
+    out = np.empty(len(low), dtype=np.int8)
+    for i in range(len(low)):
+        out[i] = restricted if low[i] else (uncertain if high[i] else clear)
+    return out
 
 
 @jit

@@ -20,10 +20,12 @@ import numpy.typing as npt
 from ringfence.attribution._build import Channels, build_channels
 from ringfence.attribution._kernels import (
     cascade_all,
+    cascade_finish,
     cascade_single,
     csr3,
     relabel_in,
     shares_csr,
+    verdict_codes,
 )
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import EntityTable, HoldingTable
@@ -130,8 +132,7 @@ class AttributionResult:
 
 
 def _verdicts(low: B, high: B) -> I8:
-    out = np.where(high, UNCERTAIN, CLEAR).astype(np.int8)
-    out[low] = RESTRICTED
+    out: I8 = verdict_codes(low, high, CLEAR, UNCERTAIN, RESTRICTED)
     return out
 
 
@@ -282,18 +283,17 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
         val = np.concatenate((val, ch.s_val.astype(np.int32)))
         opn = np.concatenate((opn, ch.s_opn.astype(np.bool_)))
     s = (ptr, dst, val, opn)
-    v = csr3(ch.v_src, ch.n, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
-             ch.v_opn.astype(np.bool_))
+    if len(ch.v_src):
+        v = csr3(ch.v_src, ch.n, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
+                 ch.v_opn.astype(np.bool_))
+    else:  # no vote channel (cascade): the kernels skip it, no n-sized index to build
+        v = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
+             np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.bool_))
     args = (ch.n, ch.origin, *s, *v, settings.threshold_ppb, own.inclusive, lower)
     if own.aggregate:
         acc_s, _, acc_v, _, rnd = cascade_all(*args)
-        acc = acc_s[:n]
-        if len(acc_v):
-            np.maximum(acc, acc_v[:n], out=acc)
-        np.minimum(acc, SCALE, out=acc)
-        value = acc / SCALE
-        value[ch.origin[:n]] = 1.0
-        return BoundResult(rnd[:n] >= 0, value, rnd[:n], np.full(n, -1, dtype=np.int64))
+        restricted, value = cascade_finish(n, acc_s, acc_v, rnd, ch.origin, SCALE)
+        return BoundResult(restricted, value, rnd[:n], np.full(n, -1, dtype=np.int64))
     p_v, p_o, _, _, p_r, best, _ = cascade_single(*args)
     hit = (p_r >= 0) & (p_v < n)
     p_v, p_o, p_r = p_v[hit], p_o[hit], p_r[hit]
