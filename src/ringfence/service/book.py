@@ -83,7 +83,7 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
         "computed_status": str(status), "computed_reasons": reasons, "status": str(status),
         "override": None, "snapshot_id": live.snapshot.id, "created_at": ts, "updated_at": ts,
     }
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             conn.execute(insert(organizations).values(**values))
             rt.audit.append(conn, kind="onboard", actor=actor, subject=org_id, payload={
@@ -101,7 +101,7 @@ def create_account(rt: Runtime, *, org_id: str, channel: str, end_customer: str 
                    actor: str) -> dict[str, Any]:
     ts = now_iso()
     acc_id = _id("acc")
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             rt.org_row(conn, org_id)
             if end_customer is not None and channel == str(Channel.DIRECT):
@@ -122,7 +122,7 @@ def create_key(rt: Runtime, *, account_id: str, actor: str) -> dict[str, Any]:
     secret = "rfk_" + secrets.token_urlsafe(32)
     key_id = _id("key")
     ts = now_iso()
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             if conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first() \
                     is None:
@@ -139,7 +139,7 @@ def create_key(rt: Runtime, *, account_id: str, actor: str) -> dict[str, Any]:
 def set_account_active(rt: Runtime, *, account_id: str, active: bool, reason: str,
                        actor: str) -> dict[str, Any]:
     """Disable (every request DENY, ``account_disabled``) or re-enable an account."""
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             n = conn.execute(update(accounts).where(accounts.c.id == account_id)
                              .values(active=active)).rowcount
@@ -154,7 +154,7 @@ def set_account_active(rt: Runtime, *, account_id: str, active: bool, reason: st
 
 
 def revoke_key(rt: Runtime, *, key_id: str, actor: str) -> None:
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             n = conn.execute(update(api_keys).where(api_keys.c.id == key_id,
                                                     api_keys.c.revoked_at.is_(None))
@@ -177,7 +177,7 @@ def _set_status(rt: Runtime, conn: Any, row: Any, *, status: str, reason: str, b
 
 
 def confirm(rt: Runtime, *, org_id: str, reason: str, actor: str) -> dict[str, Any]:
-    with rt._write, rt.audit.transaction() as conn:
+    with rt.write_lock, rt.audit.transaction() as conn:
         row = rt.org_row(conn, org_id)
         rt.audit.append(conn, kind="analyst.confirm", actor=actor, subject=org_id,
                         payload={"status": row.status, "reason": reason,
@@ -190,7 +190,7 @@ def request_override(rt: Runtime, *, org_id: str, status: str, reason: str,
     if not reason.strip():
         raise InputError("an override needs a written reason", details={"field": "reason"})
     ov_id = _id("ovr")
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             row = rt.org_row(conn, org_id)
             if status == row.status:
@@ -229,7 +229,7 @@ def _pending(conn: Any, override_id: str) -> Any:
 
 def approve_override(rt: Runtime, *, override_id: str, reason: str,
                      actor: str) -> dict[str, Any]:
-    with rt._write:
+    with rt.write_lock:
         with rt.audit.transaction() as conn:
             ov = _pending(conn, override_id)
             if ov.requested_by == actor:
@@ -257,7 +257,7 @@ def approve_override(rt: Runtime, *, override_id: str, reason: str,
 
 def reject_override(rt: Runtime, *, override_id: str, reason: str,
                     actor: str) -> dict[str, Any]:
-    with rt._write, rt.audit.transaction() as conn:
+    with rt.write_lock, rt.audit.transaction() as conn:
         ov = _pending(conn, override_id)
         conn.execute(update(overrides).where(overrides.c.id == override_id)
                      .values(state="rejected", decided_by=actor, decided_at=now_iso()))

@@ -6,7 +6,7 @@ One :class:`Runtime` per process. It owns
 * the :class:`~ringfence.decide.StateHolder` the hot path reads (swapped atomically);
 * the decision log, the webhook deliverer and the token cache.
 
-Writers (onboarding, overrides, keys, publish) take ``_write`` so two of them never build
+Writers (onboarding, overrides, keys, publish) take ``write_lock`` so two of them never build
 new states from the same old one; readers never lock.
 """
 
@@ -16,13 +16,13 @@ import datetime as dt
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ringfence.audit import AuditLog, now_iso
 from ringfence.decide import (
@@ -145,7 +145,7 @@ class Runtime:
         self.deliverer = deliverer or Deliverer(self.engine,
                                                 max_attempts=settings.webhook_max_attempts,
                                                 interval=settings.webhook_interval)
-        self._write = threading.RLock()
+        self.write_lock = threading.RLock()
         self._tokens: dict[str, tuple[str, str]] = {}  # hash -> (token id, role)
         from ringfence.service.metrics import Metrics
 
@@ -293,9 +293,9 @@ class Runtime:
         self.live = live
         self.holder.swap(state)
 
-    def refresh(self, *, orgs: list[str] = (), accounts_: list[str] = (),  # type: ignore[assignment]
-                keys: list[str] = ()) -> None:  # type: ignore[assignment]
-        """Fold book changes into the live state (call with ``_write`` held)."""
+    def refresh(self, *, orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
+                keys: Sequence[str] = ()) -> None:
+        """Fold book changes into the live state (call with ``write_lock`` held)."""
         state = self.holder.state
         if state is None:
             return
@@ -349,7 +349,7 @@ class Runtime:
         live = Live(snapshot, loaded, book, make_resolver(snapshot))
         settings = live.resolved.settings
         t_eval = time.perf_counter()
-        with self._write:
+        with self.write_lock:
             changed: list[dict[str, Any]] = []
             with self.audit.transaction() as conn:
                 self.store_policy(conn, loaded)
@@ -402,8 +402,6 @@ class Runtime:
                                         "verdict_from": r.verdict, "verdict_to": vname,
                                         "override_lapsed": lapsed, "reasons": reason_dicts})
                 if updates:
-                    from sqlalchemy import bindparam
-
                     stmt = (update(organizations)
                             .where(organizations.c.id == bindparam("b_id"))
                             .values(verdict=bindparam("verdict"), lower=bindparam("lower"),
