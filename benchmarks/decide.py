@@ -34,9 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path("/work/shared/data/public-groups")
-if not DATA.is_dir():
-    DATA = ROOT.parent / "shared" / "data" / "public-groups"
+DATA = ROOT / "src" / "ringfence" / "data" / "public-groups"  # the bundled copy
 
 
 def pct(values: list[float], q: float) -> float:

@@ -15,9 +15,8 @@ from ringfence.ingest.run import ingest_csv
 from ringfence.service import Runtime, ServiceSettings, create_app
 from ringfence.service.book import create_token
 
-DATA = Path("/work/shared/data/public-groups")
-if not DATA.is_dir():  # CI lays shared/ beside the clone
-    DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "public-groups"
+# The bundled copy of the public-groups data (package data), as the embedded default uses.
+DATA = Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data" / "public-groups"
 
 COUNTRY = {"203.0.113.7": "US", "223.5.5.5": "CN", "77.88.8.8": "RU", "8.8.8.8": "US"}
 
