@@ -40,7 +40,7 @@ _TAGS = [
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """JSON logs on stderr through structlog."""
+    """JSON logs on stdout through structlog (one object per line)."""
     structlog.configure(
         processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
                     structlog.processors.TimeStamper(fmt="iso", utc=True),
