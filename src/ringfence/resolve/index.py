@@ -294,6 +294,7 @@ class ScreeningIndex:
             result = compare(query, ent.record(), threshold=threshold, weights=self.weights)
             if result.score > 0:
                 scored.append((ent, result))
+        scored = [self._need_distinctive(query, er, threshold) for er in scored]
         scored = self._unique_part(query, scored, threshold)
         ranked = sorted(scored, key=lambda er: _rank_key(query, er[0], er[1]))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]
@@ -332,6 +333,38 @@ class ScreeningIndex:
         scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
         return scored
 
+    def _need_distinctive(
+        self, query: Record, er: tuple[EntityNames, Comparison], threshold: float
+    ) -> tuple[EntityNames, Comparison]:
+        """A match needs one distinctive query word found with strong evidence.
+
+        Generic and common words (bank, group, 通信, 集团) plus weak evidence (a one-letter
+        translation, a consonant skeleton of a common word) can add up past the threshold
+        between two unrelated names in a large snapshot; they do not make a match alone.
+        A shared identifier or an acronym is enough.
+        """
+        ent, result = er
+        if not result.match:
+            return er
+        weights: dict[str, float] = {}
+        for name in query.names:
+            for variant in analyse_name(name).variants:
+                for t in variant:
+                    w = 0.0 if t.generic or t.qualifier else self.weights.weight(t)
+                    weights[t.text] = max(weights.get(t.text, 0.0), w)
+        for f in result.explanation:
+            if f.feature.startswith(("identifier:", "abbreviation")):
+                return er
+            strong = f.feature.startswith("token:") and f.score >= _STRONG_TOKEN
+            if strong and max(weights.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+                return er
+        capped = min(result.score, threshold - 0.01)
+        feats = (
+            Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
+            *result.explanation,
+        )
+        return ent, Comparison(score=capped, match=False, explanation=feats)
+
     def _distinctive(self, query: Record) -> bool:
         for name in query.names:
             for token in analyse_name(name).tokens:
@@ -343,6 +376,8 @@ class ScreeningIndex:
 
 
 _DISTINCTIVE_WEIGHT = 0.5
+_MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
+_STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 

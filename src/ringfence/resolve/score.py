@@ -326,6 +326,8 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
     if g > 0:
         return g, "translation"
     if ("Arab" in (x.script, y.script)) and x.skeleton and x.skeleton == y.skeleton:
+        if x.script != y.script and not _initials_agree(x, y):
+            return 0.0, ""
         if len(x.skeleton) >= 2 and x.script != y.script:
             return 0.85, "skeleton"
         if len(x.skeleton) >= 3:
@@ -344,11 +346,35 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
                 best = max(best, 1.0 - d / max(len(kx), len(ky)))
     if best > 0:
         return min(best, 0.9), "fuzzy"
-    if "Arab" in (x.script, y.script) and len(x.skeleton) >= 4 and len(y.skeleton) >= 4:
+    if (
+        "Arab" in (x.script, y.script)
+        and len(x.skeleton) >= 4
+        and len(y.skeleton) >= 4
+        and (x.script == y.script or _initials_agree(x, y))
+    ):
         d = DamerauLevenshtein.distance(x.skeleton, y.skeleton, score_cutoff=1)
         if d <= 1:
             return 0.7, "skeleton"
     return 0.0, ""
+
+
+_FA_VOWEL_INITIAL = frozenset("اآأإعی")
+_FA_V_INITIAL = frozenset("و")
+
+
+def _initials_agree(x: Token, y: Token) -> bool:
+    """Persian script writes a word's first sound, vowel or not, so the consonant skeleton
+    (which drops vowels, v/w and y) must not hide a different start: ملت (m) is not
+    Vomlatia (v) or Omlat (vowel); آینده (alef) is not Vondoh; اینده ~ Ayandeh agree."""
+    fa, la = (x, y) if x.script == "Arab" else (y, x)
+    if la.script != "Latn" or not fa.text or not la.primary:
+        return True
+    f, c = fa.text[0], la.primary[0]
+    if c in "vw":
+        return f in _FA_V_INITIAL
+    if c in "aeiouy":
+        return f in _FA_VOWEL_INITIAL or f in _FA_V_INITIAL
+    return f not in _FA_VOWEL_INITIAL and f not in _FA_V_INITIAL
 
 
 def _words(t: Token) -> frozenset[str]:
