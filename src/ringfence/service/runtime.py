@@ -43,7 +43,7 @@ from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_po
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.resolution import Resolver, make_resolver
 from ringfence.service.settings import ServiceSettings
-from ringfence.service.webhooks import Deliverer, emit_event
+from ringfence.service.webhooks import Deliverer, emit_events
 from ringfence.snapshot import Snapshot, open_snapshot
 from ringfence.store import make_engine, upgrade
 from ringfence.store.tables import (
@@ -412,11 +412,9 @@ class Runtime:
                                     snapshot_id=bindparam("snapshot_id"),
                                     updated_at=bindparam("updated_at")))
                     conn.execute(stmt, updates)
-                event_ids = []
                 header = {"snapshot_id": snapshot.id, "policy": live.resolved.as_dict()}
-                for c in changed:
-                    event_ids.append(emit_event(conn, type="organization.status_changed",
-                                                org_id=c["org_id"], payload={**c, **header}))
+                event_ids = emit_events(conn, [("organization.status_changed", c["org_id"],
+                                                {**c, **header}) for c in changed])
                 summary = {
                     "snapshot_id": snapshot.id, "path": str(Path(path).resolve()),
                     "policy": live.resolved.as_dict(), "as_of": live.resolved.as_of.isoformat(),

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from ringfence.audit import now_iso
 from ringfence.store.tables import deliveries, events, webhooks
 
-__all__ = ["Deliverer", "emit_event", "sign", "verify_signature"]
+__all__ = ["Deliverer", "emit_event", "emit_events", "sign", "verify_signature"]
 
 log = structlog.get_logger("ringfence.webhooks")
 
@@ -53,6 +53,23 @@ def emit_event(conn: Connection, *, type: str, org_id: str | None,
             {"event_id": event_id, "webhook_id": h.id, "state": "pending", "attempts": 0,
              "next_at": ts} for h in hooks])
     return event_id
+
+
+def emit_events(conn: Connection, items: list[tuple[str, str | None, dict[str, Any]]]
+                ) -> list[str]:
+    """Many events at once (``(type, org_id, payload)`` each): two bulk inserts."""
+    if not items:
+        return []
+    ts = now_iso()
+    rows = [{"id": uuid.uuid4().hex, "ts": ts, "type": t, "org_id": o, "payload": p}
+            for t, o, p in items]
+    conn.execute(insert(events), rows)
+    hooks = conn.execute(select(webhooks.c.id).where(webhooks.c.active.is_(True))).all()
+    if hooks:
+        conn.execute(insert(deliveries), [
+            {"event_id": r["id"], "webhook_id": h.id, "state": "pending", "attempts": 0,
+             "next_at": ts} for r in rows for h in hooks])
+    return [str(r["id"]) for r in rows]
 
 
 def _later(seconds: float) -> str:
