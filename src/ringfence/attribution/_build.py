@@ -21,10 +21,12 @@ vote channel is made of ``votes`` holdings it gets its own leftover the same way
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ringfence.attribution._kernels import jit
 from ringfence.attribution.graph import HoldingTable
 from ringfence.model.share import SCALE
 
@@ -66,24 +68,27 @@ def _leftover(owned: I64, lo: I64, lo_open: B, n: int) -> tuple[I64, I64, I32]:
 
 
 def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, control: bool,
-                   unaccounted: bool, shares: bool = True) -> Channels:
+                   unaccounted: bool, shares: bool = True,
+                   by_owner: bool = False) -> Channels:
     """The channels of one bound over ``n`` entities; ``edges`` are the holdings in force.
 
     ``shares=False``: the shares channel holds the virtual owners' edges only (the caller
     has the recorded shares edges already, e.g. as a CSR shared by both bounds).
+    ``by_owner``: the vote channel's pairs come sorted by (owner, owned), i.e. already an
+    out-CSR's rows (else by (owned, owner)).
     """
     if not shares and not control and (lower or not unaccounted):
         z = np.zeros(0, dtype=np.int64)
         zo = np.zeros(0, dtype=np.int32)
         return Channels(n, n, origin, z, z, z, zo, z, z, z, zo, z)
     kind = edges.kind
-    owner = edges.owner.astype(np.int64)
-    owned = edges.owned.astype(np.int64)
+    owner = edges.owner  # cast per subset below: no full-size int64 copies
+    owned = edges.owned
     val = edges.lo if lower else edges.hi
     opn = edges.lo_open if lower else edges.hi_open
     eq = kind == SHARES
     if shares:
-        s_src, s_dst = owner[eq], owned[eq]
+        s_src, s_dst = owner[eq].astype(np.int64), owned[eq].astype(np.int64)
         s_val, s_opn = val[eq].astype(np.int64), opn[eq].astype(np.int32)
     else:
         s_src = s_dst = s_val = np.zeros(0, dtype=np.int64)
@@ -96,7 +101,8 @@ def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, contr
     virt_ent = np.zeros(0, dtype=np.int64)
     v_extra: tuple[I64, I64, I64, I32] | None = None
     if unaccounted and not lower:
-        ent, left, lopen = _leftover(owned[eq], edges.lo[eq], edges.lo_open[eq], n)
+        ent, left, lopen = _leftover(owned[eq].astype(np.int64), edges.lo[eq],
+                                     edges.lo_open[eq], n)
         virt_ent = ent
         vid = n + np.arange(len(ent), dtype=np.int64)
         s_src = np.concatenate((s_src, vid))
@@ -105,7 +111,7 @@ def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, contr
         s_opn = np.concatenate((s_opn, lopen))
         if control:
             vmask = kind == VOTES
-            vent, vleft, vopen = _leftover(owned[vmask], edges.lo[vmask],
+            vent, vleft, vopen = _leftover(owned[vmask].astype(np.int64), edges.lo[vmask],
                                            edges.lo_open[vmask], n)
             # the vote leftover is read from votes holdings where the entity has them,
             # else its shares leftover doubles as the vote leftover; only entities with
@@ -129,11 +135,13 @@ def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, contr
                         np.zeros(0, dtype=np.int32), virt_ent)
 
     # vote channel: per (owner, owned) pair, max(votes-or-shares sum, control sum)
-    c_src = owner[vs | (kind == CONTROL)]
-    c_dst = owned[vs | (kind == CONTROL)]
-    c_val = val[vs | (kind == CONTROL)].astype(np.int64)
-    c_opn = opn[vs | (kind == CONTROL)]
-    c_ctl = kind[vs | (kind == CONTROL)] == CONTROL
+    sel = np.flatnonzero(vs | (kind == CONTROL))
+    c_src = owner[sel].astype(np.int64)
+    c_dst = owned[sel].astype(np.int64)
+    c_val = val[sel].astype(np.int64)
+    c_opn = opn[sel]
+    c_ctl = kind[sel] == CONTROL
+    del sel
     if v_extra is not None:
         c_src = np.concatenate((c_src, v_extra[0]))
         c_dst = np.concatenate((c_dst, v_extra[1]))
@@ -141,13 +149,13 @@ def build_channels(n: int, origin: B, edges: HoldingTable, *, lower: bool, contr
         c_opn = np.concatenate((c_opn, v_extra[3].astype(np.bool_)))
         c_ctl = np.concatenate((c_ctl, np.zeros(len(v_extra[0]), dtype=np.bool_)))
     v_src, v_dst, v_val, v_opn = combine_votes(c_src, c_dst, c_val, c_opn, c_ctl,
-                                               total, lower=lower)
+                                               total, lower=lower, by_owner=by_owner)
     return Channels(total, n, org, s_src, s_dst, s_val, s_opn, v_src, v_dst, v_val, v_opn,
                     virt_ent)
 
 
 def combine_votes(src: I64, dst: I64, val: I64, opn: B, ctl: B, total: int, *,
-                  lower: bool) -> tuple[I64, I64, I64, I32]:
+                  lower: bool, by_owner: bool = False) -> tuple[I64, I64, I64, I32]:
     """One vote-channel edge per (owner, owned) pair: ``max(votes sum, control sum)``.
 
     The open flag follows the larger side; on a tie, at the lower bound either open end
@@ -157,25 +165,84 @@ def combine_votes(src: I64, dst: I64, val: I64, opn: B, ctl: B, total: int, *,
     if len(src) == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z, np.zeros(0, dtype=np.int32)
-    key = dst * total + src
-    if not ctl.any():
-        # no control rights: pairs only need summing when repeated
-        uniq, inv = np.unique(key, return_inverse=True)
-        if len(uniq) == len(key):
-            return src, dst, val, opn.astype(np.int32)
-        sv = np.bincount(inv, weights=val.astype(np.float64)).astype(np.int64)
-        so = np.bincount(inv, weights=opn.astype(np.float64)) > 0
-        return uniq % total, uniq // total, sv, so.astype(np.int32)
-    uniq, inv = np.unique(key, return_inverse=True)
-    k = len(uniq)
-    w_v = np.where(ctl, 0, val).astype(np.float64)
-    w_c = np.where(ctl, val, 0).astype(np.float64)
-    sv = np.bincount(inv, weights=w_v, minlength=k).astype(np.int64)
-    sc = np.bincount(inv, weights=w_c, minlength=k).astype(np.int64)
-    ov = np.bincount(inv, weights=(opn & ~ctl).astype(np.float64), minlength=k) > 0
-    oc = np.bincount(inv, weights=(opn & ctl).astype(np.float64), minlength=k) > 0
-    # a side with no rows has value 0, not open
-    out = np.maximum(sv, sc)
-    tie = (ov | oc) if lower else (ov & oc)
-    o = np.where(sv > sc, ov, np.where(sc > sv, oc, tie))
-    return uniq % total, uniq // total, out, o.astype(np.int32)
+    any_ctl = bool(ctl.any())
+    if by_owner:  # the same pairs, grouped by owner first
+        o_dst, o_src, o_val, o_opn, k = _group_pairs(dst, src, val, opn, ctl, total, lower,
+                                                     any_ctl)
+        return o_src[:k], o_dst[:k], o_val[:k], o_opn[:k]
+    o_src, o_dst, o_val, o_opn, k = _group_pairs(src, dst, val, opn, ctl, total, lower,
+                                                 any_ctl)
+    if k == len(src) and not any_ctl:
+        return src, dst, val, opn.astype(np.int32)  # no pair repeated: nothing to sum
+    return o_src[:k], o_dst[:k], o_val[:k], o_opn[:k]
+
+
+@jit
+def _group_pairs(src: Any, dst: Any, val: Any, opn: Any, ctl: Any, total: int,
+                 lower: bool, any_ctl: bool) -> tuple[Any, Any, Any, Any, int]:
+    """The pairs of :func:`combine_votes` sorted by (dst, src), without a global sort:
+    a counting sort by dst, then each row sorted by src (rows are short). With no
+    control rights at all a pair is simply summed (open if any row is). Symmetric in
+    ``src`` / ``dst``: swap them for pairs grouped by the other end."""
+    m = len(src)
+    ptr = np.zeros(total + 1, dtype=np.int64)
+    for e in range(m):
+        ptr[dst[e] + 1] += 1
+    for i in range(total):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    perm = np.empty(m, dtype=np.int64)
+    for e in range(m):
+        d = dst[e]
+        perm[fill[d]] = e
+        fill[d] += 1
+    o_src = np.empty(m, dtype=np.int64)
+    o_dst = np.empty(m, dtype=np.int64)
+    o_val = np.empty(m, dtype=np.int64)
+    o_opn = np.empty(m, dtype=np.int32)
+    k = 0
+    for d in range(total):
+        a, b = ptr[d], ptr[d + 1]
+        if b - a > 1:  # stable sort of the row by owner
+            if b - a > 16:
+                row = perm[a:b].copy()
+                keys = src[row]
+                perm[a:b] = row[np.argsort(keys, kind="mergesort")]
+            else:
+                for i in range(a + 1, b):
+                    x = perm[i]
+                    j = i - 1
+                    while j >= a and src[perm[j]] > src[x]:
+                        perm[j + 1] = perm[j]
+                        j -= 1
+                    perm[j + 1] = x
+        i = a
+        while i < b:
+            s = src[perm[i]]
+            sv = 0
+            sc = 0
+            ov = False
+            oc = False
+            while i < b and src[perm[i]] == s:
+                e = perm[i]
+                if ctl[e]:
+                    sc += val[e]
+                    oc = oc or opn[e]
+                else:
+                    sv += val[e]
+                    ov = ov or opn[e]
+                i += 1
+            o_src[k] = s
+            o_dst[k] = d
+            if not any_ctl or sv > sc:
+                o_val[k] = sv
+                o = ov
+            elif sc > sv:
+                o_val[k] = sc
+                o = oc
+            else:  # a side with no rows has value 0, not open
+                o_val[k] = sv
+                o = (ov or oc) if lower else (ov and oc)
+            o_opn[k] = 1 if o else 0
+            k += 1
+    return o_src, o_dst, o_val, o_opn, k

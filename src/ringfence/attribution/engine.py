@@ -22,7 +22,6 @@ from ringfence.attribution._kernels import (
     cascade_all,
     cascade_finish,
     cascade_single,
-    csr3,
     relabel_in,
     shares_csr,
     verdict_codes,
@@ -273,7 +272,8 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     own = settings.ownership
     ch = build_channels(n, origin, live, lower=lower,
                         control=own.propagation is Propagation.CONTROL,
-                        unaccounted=settings.unaccounted_equity == "unknown", shares=False)
+                        unaccounted=settings.unaccounted_equity == "unknown", shares=False,
+                        by_owner=True)
     ptr, dst, lo, hi, lo_open, hi_open = csr_all
     val, opn = (lo, lo_open) if lower else (hi, hi_open)
     m = ch.n - n
@@ -283,9 +283,11 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
         val = np.concatenate((val, ch.s_val.astype(np.int32)))
         opn = np.concatenate((opn, ch.s_opn.astype(np.bool_)))
     s = (ptr, dst, val, opn)
-    if len(ch.v_src):
-        v = csr3(ch.v_src, ch.n, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
-                 ch.v_opn.astype(np.bool_))
+    if len(ch.v_src):  # vote pairs come grouped by owner: the out-CSR's rows already
+        v_ptr = np.zeros(ch.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ch.v_src, minlength=ch.n), out=v_ptr[1:])
+        v = (v_ptr, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
+             ch.v_opn.astype(np.bool_))
     else:  # no vote channel (cascade): the kernels skip it, no n-sized index to build
         v = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
              np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.bool_))
