@@ -11,4 +11,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
 
-from rf_backends import db_engine  # noqa: F401  (fixture re-export)
+from rf_backends import db_engine, db_engine_shared  # noqa: F401  (fixture re-export)

@@ -27,9 +27,7 @@ def _pg_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {type(err).__name__}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database on each backend."""
+def _engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'rf.db'}")
         upgrade(engine)
@@ -52,3 +50,19 @@ def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+_PARAMS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=_PARAMS)
+def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    yield from _engine(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=_PARAMS)
+def db_engine_shared(request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated database per backend for a whole module (tests clean up themselves)."""
+    yield from _engine(request, tmp_path_factory.mktemp("db"))
