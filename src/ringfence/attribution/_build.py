@@ -246,3 +246,108 @@ def _group_pairs(src: Any, dst: Any, val: Any, opn: Any, ctl: Any, total: int,
             o_opn[k] = 1 if o else 0
             k += 1
     return o_src, o_dst, o_val, o_opn, k
+
+
+_VAL_BITS = 30  # a holding's ppb (<= SCALE = 10**9) fits in 30 bits
+
+
+def vote_csr(n: int, edges: HoldingTable, *, lower: bool
+             ) -> tuple[I64, I32, I32, B] | None:
+    """The vote channel of one bound with no virtual owners, straight as an out-CSR
+    ``(ptr, owned, value, open)``: the pairs of :func:`combine_votes` grouped by owner,
+    each row sorted by owned. ``None`` when a value does not fit the packed form (the
+    caller then takes :func:`build_channels`)."""
+    val = edges.lo if lower else edges.hi
+    opn = edges.lo_open if lower else edges.hi_open
+    if len(val) and (int(val.min()) < 0 or int(val.max()) >= 1 << _VAL_BITS
+                     or n >= 1 << 31):
+        return None
+    out: tuple[I64, I32, I32, B] = _vote_csr(n, edges.owner, edges.owned, edges.kind, val,
+                                             opn, lower)
+    return out
+
+
+@jit
+def _vote_csr(n: int, owner: Any, owned: Any, kind: Any, val: Any, opn: Any,
+              lower: bool) -> tuple[Any, Any, Any, Any]:
+    """:func:`vote_csr`: select the vote-channel rows, scatter each as one int64 (owned,
+    value, open, control) into its owner's row, sort the (short) rows, merge pairs."""
+    m = len(owner)
+    has_votes = np.zeros(n, dtype=np.bool_)
+    for e in range(m):
+        if kind[e] == VOTES:
+            has_votes[owned[e]] = True
+    sel = np.zeros(m, dtype=np.bool_)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    any_ctl = False
+    for e in range(m):
+        k = kind[e]
+        # votes, control, or shares of an entity without votes holdings (3 kinds only)
+        if k != SHARES or not has_votes[owned[e]]:
+            sel[e] = True
+            ptr[owner[e] + 1] += 1
+            if k == CONTROL:
+                any_ctl = True
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    packed = np.empty(ptr[n], dtype=np.int64)
+    for e in range(m):
+        if sel[e]:
+            u = owner[e]
+            x = (np.int64(owned[e]) << 32) | (np.int64(val[e]) << 2)
+            if opn[e]:
+                x |= 2
+            if kind[e] == CONTROL:
+                x |= 1
+            packed[fill[u]] = x
+            fill[u] += 1
+    mask = (np.int64(1) << _VAL_BITS) - 1
+    o_ptr = np.zeros(n + 1, dtype=np.int64)
+    o_dst = np.empty(len(packed), dtype=np.int32)
+    o_val = np.empty(len(packed), dtype=np.int32)
+    o_opn = np.empty(len(packed), dtype=np.bool_)
+    k = 0
+    for u in range(n):
+        a, b = ptr[u], ptr[u + 1]
+        if b - a > 16:
+            packed[a:b] = np.sort(packed[a:b])
+        elif b - a > 1:
+            for i in range(a + 1, b):
+                x = packed[i]
+                j = i - 1
+                while j >= a and packed[j] > x:
+                    packed[j + 1] = packed[j]
+                    j -= 1
+                packed[j + 1] = x
+        i = a
+        while i < b:
+            d = packed[i] >> 32
+            sv = 0
+            sc = 0
+            ov = False
+            oc = False
+            while i < b and (packed[i] >> 32) == d:
+                x = packed[i]
+                v = (x >> 2) & mask
+                if x & 1:
+                    sc += v
+                    oc = oc or (x & 2) != 0
+                else:
+                    sv += v
+                    ov = ov or (x & 2) != 0
+                i += 1
+            o_dst[k] = d
+            if not any_ctl or sv > sc:
+                o_val[k] = sv
+                o = ov
+            elif sc > sv:
+                o_val[k] = sc
+                o = oc
+            else:
+                o_val[k] = sv
+                o = (ov or oc) if lower else (ov and oc)
+            o_opn[k] = o
+            k += 1
+        o_ptr[u + 1] = k
+    return o_ptr, o_dst[:k], o_val[:k], o_opn[:k]

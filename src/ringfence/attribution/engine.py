@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from ringfence.attribution._build import Channels, build_channels
+from ringfence.attribution._build import Channels, build_channels, vote_csr
 from ringfence.attribution._kernels import (
     cascade_all,
     cascade_finish,
@@ -270,10 +270,11 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     """Cascade or control at one bound: with aggregation one frontier pass over entities,
     without it over (entity, origin) pairs."""
     own = settings.ownership
-    ch = build_channels(n, origin, live, lower=lower,
-                        control=own.propagation is Propagation.CONTROL,
-                        unaccounted=settings.unaccounted_equity == "unknown", shares=False,
-                        by_owner=True)
+    control = own.propagation is Propagation.CONTROL
+    unaccounted = settings.unaccounted_equity == "unknown"
+    fast = vote_csr(n, live, lower=lower) if control and (lower or not unaccounted) else None
+    ch = build_channels(n, origin, live, lower=lower, control=control and fast is None,
+                        unaccounted=unaccounted, shares=False, by_owner=True)
     ptr, dst, lo, hi, lo_open, hi_open = csr_all
     val, opn = (lo, lo_open) if lower else (hi, hi_open)
     m = ch.n - n
@@ -283,7 +284,9 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
         val = np.concatenate((val, ch.s_val.astype(np.int32)))
         opn = np.concatenate((opn, ch.s_opn.astype(np.bool_)))
     s = (ptr, dst, val, opn)
-    if len(ch.v_src):  # vote pairs come grouped by owner: the out-CSR's rows already
+    if fast is not None:  # the vote channel built straight as an out-CSR
+        v = fast
+    elif len(ch.v_src):  # vote pairs come grouped by owner: the out-CSR's rows already
         v_ptr = np.zeros(ch.n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ch.v_src, minlength=ch.n), out=v_ptr[1:])
         v = (v_ptr, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
