@@ -30,6 +30,24 @@ def _role(path: str) -> str:
     return "analyst"
 
 
+def _check(op: Any, headers: dict[str, str], failures: list[str]) -> Any:
+    @given(case=op.as_strategy())
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)
+    def run(case: Any) -> None:
+        response = case.call(headers=headers)
+        where = f"{case.method} {case.formatted_path}"
+        if response.status_code >= 500:
+            failures.append(f"{where}: {response.status_code} {response.text[:300]}")
+        elif response.status_code == 422:
+            details = response.json()["error"]["details"]
+            problems = details.get("problems") or [details]
+            if not all(p.get("field") for p in problems):
+                failures.append(f"{where}: 422 without a field: {response.text[:300]}")
+
+    return run
+
+
 @pytest.mark.slow
 def test_no_server_errors_and_422_names_the_field(tmp_path: Path) -> None:
     snap = public_groups_snapshot(tmp_path / "snap")
@@ -51,23 +69,7 @@ def test_no_server_errors_and_422_names_the_field(tmp_path: Path) -> None:
         op = result.ok()
         if (op.method.upper(), op.path) in SKIP:
             continue
-        headers = {"Authorization": f"Bearer {tokens[_role(op.path)]}"}
-
-        @given(case=op.as_strategy())
-        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
-        def run(case: Any, headers: dict[str, str] = headers) -> None:
-            response = case.call(headers=headers)
-            where = f"{case.method} {case.formatted_path}"
-            if response.status_code >= 500:
-                failures.append(f"{where}: {response.status_code} {response.text[:300]}")
-            elif response.status_code == 422:
-                details = response.json()["error"]["details"]
-                problems = details.get("problems") or [details]
-                if not all(p.get("field") for p in problems):
-                    failures.append(f"{where}: 422 without a field: {response.text[:300]}")
-
-        run()
+        _check(op, {"Authorization": f"Bearer {tokens[_role(op.path)]}"}, failures)()
         ran += 1
     rt.stop()
     engine.dispose()
