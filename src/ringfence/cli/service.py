@@ -61,7 +61,18 @@ def register(app: typer.Typer) -> None:
         from ringfence.service import ServiceSettings, configure_logging, create_app
 
         configure_logging()
-        uvicorn.run(create_app(ServiceSettings.from_env()), host=host, port=port,
+        settings = ServiceSettings.from_env()
+        from sqlalchemy.engine import make_url
+
+        base = f"http://{host}:{port}"
+        db = make_url(settings.database_url).render_as_string(hide_password=True)
+        err_console.print(
+            f"ringfence decision service on [bold]{base}[/] (database {db})\n"
+            f"  readiness  {base}/readyz   ·   API docs  {base}/docs   ·   console  "
+            f"{base}/console\n"
+            "  tokens     ringfence token create --role admin|analyst|gateway  (shown once)\n"
+            "  stop       Ctrl-C", highlight=False)
+        uvicorn.run(create_app(settings), host=host, port=port,
                     log_level=log_level, access_log=False)
 
     @token_app.command("create")
