@@ -82,28 +82,26 @@ class InputError(RingfenceError):
     http_status = 422
 
 
-class PolicyError(InputError):
-    """A policy file is invalid; ``problems`` name each key path."""
-
-    code = "bad_policy"
-
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
-        self.problems = problems or []
-        super().__init__(
-            message, details={"problems": [p.as_dict() for p in self.problems]}
-        )
-
-
-class IngestError(InputError):
-    """Records were rejected; ``problems`` name file, line, field and reason for each."""
-
-    code = "bad_records"
+class _ProblemsError(InputError):
+    """An input error that lists every problem found, each naming where it is."""
 
     def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
         self.problems = problems or []
         super().__init__(
             message, details={"problems": [p.as_dict() for p in self.problems[:1000]]}
         )
+
+
+class PolicyError(_ProblemsError):
+    """A policy file is invalid; ``problems`` name each key path."""
+
+    code = "bad_policy"
+
+
+class IngestError(_ProblemsError):
+    """Records were rejected; ``problems`` name file, line, field and reason for each."""
+
+    code = "bad_records"
 
 
 class NotFoundError(RingfenceError):
