@@ -248,6 +248,7 @@ def _group_pairs(src: Any, dst: Any, val: Any, opn: Any, ctl: Any, total: int,
     return o_src, o_dst, o_val, o_opn, k
 
 
+I32_MAX = 2**31 - 1
 _VAL_BITS = 30  # a holding's ppb (<= SCALE = 10**9) fits in 30 bits
 
 
@@ -339,14 +340,16 @@ def _vote_csr(n: int, owner: Any, owned: Any, kind: Any, val: Any, opn: Any,
                 i += 1
             o_dst[k] = d
             if not any_ctl or sv > sc:
-                o_val[k] = sv
+                best = sv
                 o = ov
             elif sc > sv:
-                o_val[k] = sc
+                best = sc
                 o = oc
             else:
-                o_val[k] = sv
+                best = sv
                 o = (ov or oc) if lower else (ov and oc)
+            # saturate, never wrap: past 2**31 - 1 (> 2 x 100%) every test reads the same
+            o_val[k] = min(best, I32_MAX)
             o_opn[k] = o
             k += 1
         o_ptr[u + 1] = k

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from ringfence.attribution._build import Channels, build_channels, vote_csr
+from ringfence.attribution._build import I32_MAX, Channels, build_channels, vote_csr
 from ringfence.attribution._kernels import (
     cascade_all,
     cascade_finish,
@@ -289,7 +289,8 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     elif len(ch.v_src):  # vote pairs come grouped by owner: the out-CSR's rows already
         v_ptr = np.zeros(ch.n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ch.v_src, minlength=ch.n), out=v_ptr[1:])
-        v = (v_ptr, ch.v_dst.astype(np.int32), ch.v_val.astype(np.int32),
+        v = (v_ptr, ch.v_dst.astype(np.int32),
+             np.minimum(ch.v_val, I32_MAX).astype(np.int32),  # saturate, never wrap
              ch.v_opn.astype(np.bool_))
     else:  # no vote channel (cascade): the kernels skip it, no n-sized index to build
         v = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
