@@ -1,0 +1,29 @@
+"""Static checks run with the tests, so CI enforces them: ruff and mypy --strict."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which(tool, path=str(BIN))
+    if exe is None:
+        pytest.fail(f"{tool} is a dev dependency; run scripts/setup.sh")
+    return subprocess.run([exe, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+
+
+def test_ruff_is_clean() -> None:
+    result = run("ruff", "check", "src", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout[-6000:]
+
+
+def test_mypy_strict_is_clean() -> None:
+    result = run("mypy", "src/ringfence")
+    assert result.returncode == 0, result.stdout[-6000:]
