@@ -119,3 +119,12 @@ def test_score_in_range_and_symmetric_enough() -> None:
     ab, ba = compare(a, b), compare(b, a)
     assert 0.0 <= ab.score <= 1.0
     assert abs(ab.score - ba.score) < 1e-9
+
+
+def test_one_character_translation_is_weak_evidence() -> None:
+    """运 (move, transport, luck ...) glosses as "move" like 移动: no longer enough to pair
+    China Mobile Communications Group with an unrelated communications-transport group."""
+    r = compare(Record.of("中国移动通信集团有限公司"), Record.of("保通信运集团有限公司"))
+    assert not r.match
+    weak = [f for f in r.explanation if f.feature == "token:translation" and f.b == "运"]
+    assert weak and weak[0].score <= 0.7

@@ -57,6 +57,7 @@ _LEGAL_CLASS_PENALTY = 0.8
 _COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
+_SINGLE_HAN_GLOSS = 0.7  # a translation through a one-character Chinese word is weak
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,8 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
         return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
     if g > 0:
+        if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
+            g = min(g, _SINGLE_HAN_GLOSS)  # one character has many senses (运: move, luck ...)
         return g, "translation"
     if ("Arab" in (x.script, y.script)) and x.skeleton and x.skeleton == y.skeleton:
         if x.script != y.script and not _initials_agree(x, y):
