@@ -333,7 +333,9 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         GROUP BY owner_c""")
     ents = con.execute("""
         WITH base AS (
-          SELECT * FROM ec QUALIFY row_number() OVER (
+          -- only the columns used: a golden copy has ~9M version rows (most are stubs)
+          SELECT cid, name, type, dataset, record, line FROM ec
+          QUALIFY row_number() OVER (
             PARTITION BY cid ORDER BY stub, type = 'unknown', name = '', src, seq DESC) = 1),
         hq AS (
           SELECT cid, hq FROM ec WHERE hq <> '' QUALIFY row_number() OVER (
@@ -344,19 +346,19 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         lst AS (
           SELECT cid, list_sort(list_distinct(list_filter(flatten(list(
                    string_split(lists, ';'))), x -> trim(x) <> ''))) AS lists
-          FROM ec GROUP BY cid)
+          FROM ec WHERE lists <> '' GROUP BY cid)  -- most entities are on no list
         SELECT base.cid AS id, base.name AS name, base.type AS type,
                coalesce(hq.hq, '') AS hq_country, coalesce(jur.juris, '') AS jurisdiction,
-               lst.lists AS lists, base.dataset AS source_dataset,
+               coalesce(lst.lists, []::VARCHAR[]) AS lists, base.dataset AS source_dataset,
                base.record AS source_record, base.line AS source_line
-        FROM base LEFT JOIN hq USING (cid) LEFT JOIN jur USING (cid) JOIN lst USING (cid)
+        FROM base LEFT JOIN hq USING (cid) LEFT JOIN jur USING (cid) LEFT JOIN lst USING (cid)
         UNION ALL
         SELECT u.cid, CASE u.mode WHEN 'persons' THEN 'Unidentified natural persons (' ||
                       u.label || ' of ' || u.owned || ')'
                       ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
                CASE u.mode WHEN 'persons' THEN 'person' ELSE 'unknown' END, '', '',
                []::VARCHAR[], u.dataset, u.record, u.line
-        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)
+        FROM unk u WHERE NOT EXISTS (SELECT 1 FROM ec WHERE ec.cid = u.cid)
     """).to_arrow_reader(200_000)
     n_ent = 0
     for batch in ents:
