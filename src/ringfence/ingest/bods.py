@@ -36,7 +36,7 @@ from ringfence.ingest.gleif import (
     relationship_holdings,
 )
 from ringfence.ingest.ids import classify_identifier, country_code, guess_script, lei_key
-from ringfence.ingest.inputs import expand_paths, iter_json, open_binary
+from ringfence.ingest.jsonfiles import read_json_records
 from ringfence.ingest.shares import ShareError, band_from_bounds, bods_share, psc_band
 from ringfence.ingest.stage import ANY_SHARE, MAJORITY, FileStats, ProgressHook, Stage
 from ringfence.model import HoldingKind, Share
@@ -407,36 +407,8 @@ def read_bods(paths: list[Path], stage: Stage, *, progress: ProgressHook | None 
               ) -> Iterator[FileStats]:
     """Read BODS files (JSON arrays or JSON Lines; directories are searched)."""
     reader = _Reader(stage)
-    for path, label in expand_paths(paths, (".json", ".jsonl", ".ndjson", ".gz", ".zip")):
-        dataset = f"bods:{label}"
-        stats = FileStats(str(path), "bods", dataset)
-
-        def bad_json(reason: str, line: int | None, dataset: str = dataset,
-                     stats: FileStats = stats) -> None:
-            stats.rejected += 1
-            stage.problem(dataset, reason, line=line)
-
-        try:
-            with open_binary(path) as (fh, counter, _):
-                for line, st in iter_json(fh, bad_json):
-                    stats.records += 1
-                    try:
-                        if not isinstance(st, dict):
-                            raise Bad("", f"a statement must be an object, got "
-                                      f"{type(st).__name__}")
-                        reader.statement(st, dataset, line)
-                    except Bad as bad:
-                        stats.rejected += 1
-                        rid = (st.get("recordId") or st.get("statementID")
-                               or st.get("statementId")) if isinstance(st, dict) else None
-                        stage.problem(dataset, bad.reason, line=line, field=bad.field or None,
-                                      record=str(rid) if rid else None,
-                                      raw=json.dumps(st, ensure_ascii=False)[:2000])
-                    if progress is not None and stats.records % 2000 == 0:
-                        progress(dataset, counter.count, stats.records)
-                if progress is not None:
-                    progress(dataset, counter.count, stats.records)
-        except OSError as err:
-            stage.problem(dataset, f"cannot read: {err}")
-            stats.rejected += 1
-        yield stats
+    yield from read_json_records(
+        paths, stage, fmt="bods", suffixes=(".json", ".jsonl", ".ndjson", ".gz", ".zip"),
+        noun="a statement", handle=reader.statement, progress=progress,
+        record_id=lambda st: st.get("recordId") or st.get("statementID")
+        or st.get("statementId"))

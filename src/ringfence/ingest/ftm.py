@@ -17,14 +17,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ringfence.ingest.gleif import Bad
 from ringfence.ingest.ids import classify_identifier, country_code, guess_script, lei_key
-from ringfence.ingest.inputs import expand_paths, iter_json, open_binary
+from ringfence.ingest.jsonfiles import read_json_records
 from ringfence.ingest.shares import ShareError, text_share
 from ringfence.ingest.stage import ANY_SHARE, FileStats, ProgressHook, Stage
 from ringfence.model import HoldingKind, Share
@@ -191,35 +190,9 @@ def read_ftm(paths: list[Path], stage: Stage, *, progress: ProgressHook | None =
              ) -> Iterator[FileStats]:
     """Read FollowTheMoney JSON Lines files (directories are searched)."""
     reader = _Reader(stage)
-    for path, label in expand_paths(paths, (".json", ".jsonl", ".ijson", ".ftm", ".gz")):
-        dataset = f"ftm:{label}"
-        stats = FileStats(str(path), "ftm", dataset)
-
-        def bad_json(reason: str, line: int | None, dataset: str = dataset,
-                     stats: FileStats = stats) -> None:
-            stats.rejected += 1
-            stage.problem(dataset, reason, line=line)
-
-        try:
-            with open_binary(path) as (fh, counter, _):
-                for line, e in iter_json(fh, bad_json):
-                    stats.records += 1
-                    try:
-                        if not isinstance(e, dict):
-                            raise Bad("", f"an entity must be an object, got "
-                                      f"{type(e).__name__}")
-                        reader.entity(e, dataset, line)
-                    except Bad as bad:
-                        stats.rejected += 1
-                        rid = e.get("id") if isinstance(e, dict) else None
-                        stage.problem(dataset, bad.reason, line=line, field=bad.field or None,
-                                      record=str(rid) if rid else None,
-                                      raw=json.dumps(e, ensure_ascii=False)[:2000])
-                    if progress is not None and stats.records % 2000 == 0:
-                        progress(dataset, counter.count, stats.records)
-        except OSError as err:
-            stage.problem(dataset, f"cannot read: {err}")
-            stats.rejected += 1
-        yield stats
+    yield from read_json_records(
+        paths, stage, fmt="ftm", suffixes=(".json", ".jsonl", ".ijson", ".ftm", ".gz"),
+        noun="an entity", handle=reader.entity, progress=progress,
+        record_id=lambda e: e.get("id"))
     for schema, n in sorted(reader.skipped.items()):
         stage.notes.append(f"ftm: {n} {schema} entities skipped (not parties or edges)")
