@@ -22,6 +22,8 @@ from ringfence.service.models import (
 from ringfence.service.replay import replay
 from ringfence.store.tables import accounts, events, overrides
 
+MAX_ROW = 2**62  # offsets and ids past this cannot be a row: refuse them before SQL (int64)
+
 __all__ = ["router"]
 
 router = APIRouter()
@@ -49,7 +51,7 @@ def onboard(body: OrganizationIn, request: Request, who: Analyst) -> dict[str, A
 @router.get("/v1/organizations", responses=_E, tags=["book"])
 def list_organizations(request: Request, _who: Reader, status: Status | None = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                       offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0) -> dict[str, Any]:
     rt = runtime_of(request)
     rows = list(rt.iter_orgs(status=status, limit=limit, offset=offset))
     return {"items": [book.org_view(r) for r in rows], "limit": limit, "offset": offset}
@@ -174,7 +176,7 @@ def replay_decision(decision_id: str, request: Request, _who: Reader) -> dict[st
 
 @router.get("/v1/events", responses=_E, tags=["events"])
 def list_events(request: Request, _who: Reader,
-                after: Annotated[int, Query(ge=0)] = 0,
+                after: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """Events in order; pass the last ``seq`` seen as ``after`` to page. Each has an ``id``
     that webhook deliveries carry too, for de-duplication."""
