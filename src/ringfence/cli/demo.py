@@ -7,13 +7,12 @@ default policy and the proof of one offshore-held company.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ringfence.cli._common import console, handle_errors, parse_date
+from ringfence.cli._common import console, handle_errors
 from ringfence.policy import DEFAULT_POLICY
 
 DEFAULT_DATA_DIR = Path("var")
@@ -24,17 +23,9 @@ def default_snapshot(data_dir: Path, *, rebuild: bool = False) -> Path:
     out = data_dir / "snapshots" / "default"
     if out.exists() and not rebuild:
         return out
-    try:
-        from ringfence.ingest.default import build_default_snapshot
-    except ImportError:  # until the multi-format default lands, the public groups alone
-        from ringfence.ingest.run import ingest_csv
+    from ringfence.ingest.default import build_default_snapshot
 
-        base = Path(str(resources.files("ringfence") / "data" / "public-groups"))
-        ingest_csv(entities=base / "entities.csv", holdings=base / "holdings.csv",
-                   names=base / "names.csv", identifiers=base / "identifiers.csv",
-                   out=out, force=True)
-        return out
-    build_default_snapshot(out)
+    build_default_snapshot(out, force=rebuild)
     return out
 
 
@@ -56,7 +47,6 @@ def demo_cmd(
     console.rule(f"ringfence demo: bundled data in {snap}")
     attribute_cmd(snap, policy=policy, as_of=as_of, as_json=False)
     console.rule(f"why {entity} holds its verdict")
-    parse_date(as_of)
     explain_cmd(snap, entity, policy=policy, as_of=as_of, as_json=False, svg=None)
 
 
