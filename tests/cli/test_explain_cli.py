@@ -11,37 +11,28 @@ import yaml
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
-from ringfence.ingest.run import ingest_csv
 
 runner = CliRunner()
 PUBLIC = Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data" / "public-groups"
 AS_OF = "2026-11-28"
 
 
-@pytest.fixture(scope="module")
-def snap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pub") / "snap"
-    ingest_csv(entities=PUBLIC / "entities.csv", holdings=PUBLIC / "holdings.csv",
-               names=PUBLIC / "names.csv", identifiers=PUBLIC / "identifiers.csv", out=out)
-    return out
-
-
-def explain(snap: Path, entity: str, *extra: str) -> str:
-    result = runner.invoke(app, ["explain", str(snap), entity, "--as-of", AS_OF, *extra])
+def explain(public_snapshot: Path, entity: str, *extra: str) -> str:
+    result = runner.invoke(app, ["explain", str(public_snapshot), entity, "--as-of", AS_OF, *extra])
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def test_text_walks_from_the_entity_to_its_origin_with_sources(snap: Path) -> None:
-    out = explain(snap, "tiktok_inc")
+def test_text_walks_from_the_entity_to_its_origin_with_sources(public_snapshot: Path) -> None:
+    out = explain(public_snapshot, "tiktok_inc")
     assert "tiktok_inc" in out and "RESTRICTED" in out
     assert "held by tiktok_llc" in out and "held by tiktok_ltd" in out
     assert "origin: headquarters in CN" in out
     assert "holdings.csv, line 4" in out  # the TikTok LLC -> TikTok Inc. row
 
 
-def test_json_proof_carries_every_edge_with_share_dates_and_source(snap: Path) -> None:
-    proof = json.loads(explain(snap, "tiktok_inc", "--json"))
+def test_json_proof_carries_every_edge_with_share_dates_and_source(public_snapshot: Path) -> None:
+    proof = json.loads(explain(public_snapshot, "tiktok_inc", "--json"))
     assert proof["verdict"] == "restricted" and proof["lower"] == 1.0
     assert proof["policy"]["name"] == "provider-terms"
     edges = {(e["owner"], e["owned"]): e for e in proof["edges"]}
@@ -53,18 +44,18 @@ def test_json_proof_carries_every_edge_with_share_dates_and_source(snap: Path) -
     assert nodes["tiktok_ltd"]["origin_reasons"]
 
 
-def test_uncertain_verdict_marks_what_is_not_certain(snap: Path) -> None:
+def test_uncertain_verdict_marks_what_is_not_certain(public_snapshot: Path) -> None:
     # ByteDance holds "50% to 100%" of TikTok Pte.: more than 50% is possible, not certain.
-    proof = json.loads(explain(snap, "tiktok_pte", "--json"))
+    proof = json.loads(explain(public_snapshot, "tiktok_pte", "--json"))
     assert proof["verdict"] == "uncertain"
     assert proof["lower"] <= 0.5 < proof["upper"]
     edge = next(e for e in proof["edges"] if e["owner"] == "bytedance")
     assert "range" in edge["uncertain"]
 
 
-def test_svg_draws_boxes_and_labelled_arrows(snap: Path, tmp_path: Path) -> None:
+def test_svg_draws_boxes_and_labelled_arrows(public_snapshot: Path, tmp_path: Path) -> None:
     svg = tmp_path / "chain.svg"
-    explain(snap, "tiktok_inc", "--svg", str(svg))
+    explain(public_snapshot, "tiktok_inc", "--svg", str(svg))
     root = ET.fromstring(svg.read_text())
     ns = {"s": "http://www.w3.org/2000/svg"}
     texts = [t.text or "" for t in root.iterfind(".//s:text", ns)]
@@ -75,28 +66,28 @@ def test_svg_draws_boxes_and_labelled_arrows(snap: Path, tmp_path: Path) -> None
     assert len(root.findall(".//s:rect", ns)) >= 4  # background + three entities
 
 
-def test_look_through_proof_lists_heaviest_paths(snap: Path, tmp_path: Path) -> None:
+def test_look_through_proof_lists_heaviest_paths(public_snapshot: Path, tmp_path: Path) -> None:
     policy = yaml.safe_load((PUBLIC.parents[1] / "policies" / "provider-terms.yaml")
                             .read_text())
     policy["ownership"]["propagation"] = "look_through"
     f = tmp_path / "lt.yaml"
     f.write_text(yaml.safe_dump(policy))
-    proof = json.loads(explain(snap, "tiktok_inc", "--policy", str(f), "--json"))
+    proof = json.loads(explain(public_snapshot, "tiktok_inc", "--policy", str(f), "--json"))
     assert proof["verdict"] == "restricted" and proof["paths"], proof
     top = proof["paths"][0]
     assert top["entities"] == ["tiktok_ltd", "tiktok_llc", "tiktok_inc"]
     assert top["product"] == pytest.approx(1.0)
     assert "path 1: tiktok_ltd → tiktok_llc → tiktok_inc" in explain(
-        snap, "tiktok_inc", "--policy", str(f))
+        public_snapshot, "tiktok_inc", "--policy", str(f))
     # Tencent's 51.2% of Halti times Halti's 81.4% of Supercell is 41.7%: clear when
     # shares are multiplied down the chain, and the proof says how close it came.
-    clear = json.loads(explain(snap, "supercell", "--policy", str(f), "--json"))
+    clear = json.loads(explain(public_snapshot, "supercell", "--policy", str(f), "--json"))
     assert clear["verdict"] == "clear"
     assert clear["upper"] == pytest.approx(0.512 * 0.814)
     assert any("upper bound" in note for note in clear["notes"])
 
 
-def test_unknown_entity_is_a_clear_error(snap: Path) -> None:
-    result = runner.invoke(app, ["explain", str(snap), "no_such_company"])
+def test_unknown_entity_is_a_clear_error(public_snapshot: Path) -> None:
+    result = runner.invoke(app, ["explain", str(public_snapshot), "no_such_company"])
     assert result.exit_code == 2
     assert "no entity 'no_such_company'" in result.output

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import yaml
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
-from ringfence.ingest.run import ingest_csv
 
 runner = CliRunner()
 PUBLIC = Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data" / "public-groups"
@@ -54,14 +52,6 @@ def test_policy_diff_in_words() -> None:
     data = json.loads(runner.invoke(app, ["policy", "diff", "ofac-50", "uk", "--json"]).stdout)
     assert {c["key"] for c in data} >= {"ownership.aggregate", "ownership.inclusive",
                                         "origin.lists", "ownership.propagation"}
-
-
-@pytest.fixture(scope="module")
-def public_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pub") / "snap"
-    ingest_csv(entities=PUBLIC / "entities.csv", holdings=PUBLIC / "holdings.csv",
-               names=PUBLIC / "names.csv", identifiers=PUBLIC / "identifiers.csv", out=out)
-    return out
 
 
 def test_simulate_a_25_percent_draft_on_the_public_groups(public_snapshot: Path,

@@ -6,7 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
@@ -17,20 +16,13 @@ PUBLIC = Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data" / "p
 AS_OF = "2026-11-28"
 
 
-def full_verdicts(snap: Path) -> dict[str, str]:
-    out = runner.invoke(app, ["attribute", str(snap), "--as-of", AS_OF, "--json"])
+def full_verdicts(public_snapshot: Path) -> dict[str, str]:
+    out = runner.invoke(app, ["attribute", str(public_snapshot), "--as-of", AS_OF, "--json"])
     assert out.exit_code == 0, out.output
     return {v["entity"]: v["verdict"] for v in json.loads(out.stdout)["verdicts"]}
 
 
-@pytest.fixture(scope="module")
-def snap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pub") / "snap"
-    ingest_csv(entities=PUBLIC / "entities.csv", holdings=PUBLIC / "holdings.csv", out=out)
-    return out
-
-
-def test_what_if_matches_a_full_recompute_of_the_changed_data(snap: Path,
+def test_what_if_matches_a_full_recompute_of_the_changed_data(public_snapshot: Path,
                                                              tmp_path: Path) -> None:
     changes = tmp_path / "changes.csv"
     changes.write_text(
@@ -38,7 +30,7 @@ def test_what_if_matches_a_full_recompute_of_the_changed_data(snap: Path,
         "remove,tencent,halti,shares,,,,2019-10-21,\n"
         "add,tencent,halti,shares,0.45,,,2019-10-21,\n"
         "add,cn_sasac,tendril,shares,0.003,,,2026-01-22,\n")
-    result = runner.invoke(app, ["what-if", str(snap), "--changes", str(changes),
+    result = runner.invoke(app, ["what-if", str(public_snapshot), "--changes", str(changes),
                                  "--as-of", AS_OF, "--json"])
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)
@@ -63,18 +55,18 @@ def test_what_if_matches_a_full_recompute_of_the_changed_data(snap: Path,
         w.writeheader()
         w.writerows(kept)
     ingest_csv(entities=PUBLIC / "entities.csv", holdings=changed, out=tmp_path / "after")
-    before, after = full_verdicts(snap), full_verdicts(tmp_path / "after")
+    before, after = full_verdicts(public_snapshot), full_verdicts(tmp_path / "after")
     expected = {e: (before[e], after[e]) for e in before if before[e] != after[e]}
     assert flipped == expected
 
 
-def test_bad_changes_are_named_and_nothing_applies(snap: Path, tmp_path: Path) -> None:
+def test_bad_changes_are_named_and_nothing_applies(public_snapshot: Path, tmp_path: Path) -> None:
     changes = tmp_path / "changes.csv"
     changes.write_text("action,owner,owned,kind,share,share_min,share_max,valid_from,valid_to\n"
                        "remove,tencent,nobody,shares,,,,,\n"
                        "sell,tencent,halti,shares,0.1,,,,\n"
                        "add,tencent,halti,shares,1.5,,,,\n")
-    result = runner.invoke(app, ["what-if", str(snap), "--changes", str(changes)])
+    result = runner.invoke(app, ["what-if", str(public_snapshot), "--changes", str(changes)])
     assert result.exit_code == 2
     assert "changes.csv:2 [owned]: unknown entity 'nobody'" in result.output
     assert "changes.csv:3 [action]" in result.output
