@@ -48,6 +48,8 @@ from pathlib import Path
 from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 fmt, out, *files = sys.argv[1:]
 r = ingest_sources([SourceSpec(fmt, [Path(f) for f in files])], out=Path(out))
+print("phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in r.timings.items()),
+      file=sys.stderr)
 print(json.dumps(r.manifest.counts))
 """
 
@@ -156,6 +158,9 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> dict[str, flo
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{argv[:3]} failed:\n" + "".join(err_chunks)[-3000:])
+    for line in "".join(err_chunks).splitlines():
+        if line.startswith("phases: "):
+            print("  " + line, file=sys.stderr)
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_mb": usage.ru_maxrss / 1024, "tree_mb": peak[0] / 2**20,
             "out": "".join(out_chunks).strip().splitlines()[-1]}

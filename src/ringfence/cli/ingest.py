@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -90,6 +91,18 @@ class _Bars:
         self.progress.update(self.tasks[label], completed=done, records=records)
 
 
+def _step_printer() -> Callable[[str], None]:
+    """After reading, the merge runs for minutes on a large input: say which step."""
+    started = time.monotonic()
+
+    def show(name: str) -> None:
+        if _err.is_terminal:
+            _err.print(f"[dim]{time.monotonic() - started:7.1f}s[/] {name} ...",
+                       highlight=False)
+
+    return show
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                     _RateColumn(), TimeElapsedColumn(), console=_err,
@@ -97,7 +110,7 @@ def _progress() -> Progress:
 
 
 def _summary(manifest: Manifest, out: Path, seconds: float, rejects: Path | None,
-             problems: int) -> None:
+             problems: int, timings: dict[str, float] | None = None) -> None:
     table = Table(title=f"snapshot {manifest.id} at {out}", show_header=True)
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -108,6 +121,9 @@ def _summary(manifest: Manifest, out: Path, seconds: float, rejects: Path | None
     rate = records / seconds if seconds > 0 else 0.0
     _out.print(f"{len(manifest.sources)} source file(s), {records:,} record(s) in "
                f"{seconds:.1f}s ({rate:,.0f} records/s)", highlight=False)
+    if timings:
+        _out.print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()),
+                   highlight=False, soft_wrap=True)
     for note in manifest.notes:
         _out.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if rejects is not None:
@@ -125,12 +141,13 @@ def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
         with _progress() as progress:
             report = ingest_sources(specs, out=out, skip_bad=skip_bad, rejects=rejects,
                                     force=force, progress=_Bars(progress),
-                                    memory_limit=memory_limit, notes=notes)
+                                    memory_limit=memory_limit, notes=notes,
+                                    on_step=_step_printer())
     except RingfenceError as err:
         _fail(err)
         return
     _summary(report.manifest, out, report.seconds, report.rejects_path,
-             report.problem_count)
+             report.problem_count, report.timings)
 
 
 @ingest_app.command("csv")

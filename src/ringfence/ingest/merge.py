@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,19 @@ class MergeResult:
     rejected_rows: int = 0
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per merge step, in the order they ran."""
+    on_step: Callable[[str], None] | None = None
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self.on_step is not None:
+            self.on_step(name)
+        t = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.monotonic() - t
 
 
 class _UnionFind:
@@ -103,24 +118,31 @@ def _connect(work: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
                 skip_bad: bool, memory_limit: str = "2GB",
-                parts: dict[str, list[tuple[Path, int]]] | None = None) -> MergeResult:
+                parts: dict[str, list[tuple[Path, int]]] | None = None,
+                on_step: Callable[[str], None] | None = None) -> MergeResult:
     """Resolve, merge and write everything staged in ``paths`` into ``writer``.
 
     Problems found here (dangling references, over-full holdings) are returned; with
     ``skip_bad`` the offending rows are left out, otherwise nothing is written and the
-    caller raises.
+    caller raises. ``on_step(name)`` is called as each step starts; the wall time of
+    each is in :attr:`MergeResult.timings`.
     """
-    res = MergeResult()
+    res = MergeResult(on_step=on_step)
     con = _connect(work, memory_limit)
     try:
         _load(con, paths, parts or {})
-        _versions(con, res)
-        _identity(con, res)
-        _resolve_holdings(con, res)
+        with res.step("versions"):
+            _versions(con, res)
+        with res.step("identity"):
+            _identity(con, res)
+        with res.step("holdings"):
+            _resolve_holdings(con, res)
         if res.problems and not skip_bad:
             return res
-        _write_entities(con, writer, res)
-        _write_holdings(con, writer, res, skip_bad=skip_bad)
+        with res.step("write entities"):
+            _write_entities(con, writer, res)
+        with res.step("write holdings"):
+            _write_holdings(con, writer, res, skip_bad=skip_bad)
         return res
     finally:
         con.close()

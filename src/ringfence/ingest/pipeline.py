@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +80,8 @@ class IngestReport:
     rejects_path: Path | None
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per phase: ``read``, ``merge: <step>``, ``checksums``, ``publish``."""
 
 
 def _csv_paths(spec: SourceSpec) -> tuple[Path, Path, Path | None, Path | None]:
@@ -179,11 +181,21 @@ def ingest_sources(
     progress: ProgressHook | None = None,
     notes: list[str] | None = None,
     memory_limit: str = "2GB",
+    on_step: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Read every source, merge, check and publish one snapshot at ``out``."""
+    """Read every source, merge, check and publish one snapshot at ``out``.
+
+    ``on_step(name)`` is called as each phase after reading starts (the merge's steps,
+    checksums, the final check and publish), for a progress display."""
     if not sources:
         raise InputError("no sources given")
     started = time.monotonic()
+    timings: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        if on_step is not None:
+            on_step(name)
+
     with SnapshotWriter(out, replace=force) as writer:
         work = writer.work / "_stage"
         stage = Stage(work / "tables")
@@ -192,11 +204,14 @@ def ingest_sources(
             stage.src = i
             files.extend(_read(spec, stage, progress))
         paths = stage.finish()
+        timings["read"] = time.monotonic() - started
         if stage.problem_count and not skip_bad:
             raise IngestError(f"{stage.problem_count} bad record(s); nothing was published",
                               problems=_sorted(stage.problems))
         result = merge_stage(paths, writer, work=work, skip_bad=skip_bad,
-                             memory_limit=memory_limit, parts=stage.parts)
+                             memory_limit=memory_limit, parts=stage.parts,
+                             on_step=lambda name: phase(f"merge: {name}"))
+        timings.update({f"merge: {k}": v for k, v in result.timings.items()})
         if result.problems and not skip_bad:
             raise IngestError(f"{len(result.problems)} problem(s) across records; nothing "
                               "was published", problems=_sorted(result.problems))
@@ -206,6 +221,8 @@ def ingest_sources(
         if all_problems:
             rejects_path = rejects or out.with_name(out.name + ".rejects.csv")
             write_rejects(rejects_path, stage, result.problems)
+        phase("checksums")
+        t = time.monotonic()
         for f in files:
             p = Path(f.path)
             writer.add_source(SourceFile(path=f.path, format=f.format,
@@ -219,11 +236,15 @@ def ingest_sources(
                     "empty (e.g. an unrecognised country)" if stage.kept_count else "")
             writer.add_note(f"{left_out} bad record(s) left out (--skip-bad){kept}; see "
                             f"{rejects_path}")
+        timings["checksums"] = time.monotonic() - t
+        phase("check and publish")
+        t = time.monotonic()
         manifest = writer.publish()
+        timings["check and publish"] = time.monotonic() - t
     return IngestReport(manifest=manifest, files=files, problems=all_problems,
                         problem_count=stage.problem_count + len(result.problems),
                         rejects_path=rejects_path, seconds=time.monotonic() - started,
-                        counts=manifest.counts)
+                        counts=manifest.counts, timings=timings)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
