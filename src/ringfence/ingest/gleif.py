@@ -207,10 +207,6 @@ class _Emitter:
         self.stage = stage
         self.dataset = dataset
 
-    def stub(self, key: str, line: int | None, record: str) -> None:
-        self.stage.entity(rec=key, key=key, seq=self.stage.next_seq(), etype="company",
-                          stub=True, dataset=self.dataset, line=line, record=record)
-
     def lei(self, r: LeiRecord, line: int | None) -> None:
         if not is_lei(r.lei):
             raise Bad("LEI", f"not a valid LEI (format or check digits): {r.lei!r}")
@@ -273,12 +269,10 @@ class _Emitter:
         for kind, share in holdings:
             self.stage.holding(
                 hrec=f"rr:{record}", seq=seq, owner=parent, owned=child, kind=kind,
-                share=share, owner_mode="key", owned_mode="key", vdate=_date(r.last_update),
+                share=share, owner_mode="lei", owned_mode="lei", vdate=_date(r.last_update),
                 vfrom=start, vto=end, dataset=self.dataset, line=line, record=record,
                 note=note, evidence=label,
                 xgroup="rr-direct" if r.rtype == "IS_DIRECTLY_CONSOLIDATED_BY" else "")
-        self.stub(child, line, record)
-        self.stub(parent, line, record)
 
     def exception(self, r: ExcRecord, line: int | None) -> None:
         if not is_lei(r.lei):
@@ -304,11 +298,10 @@ class _Emitter:
         for kind, share in holdings:
             self.stage.holding(
                 hrec=f"repex:{r.lei}:{label}", seq=seq, owner=label, owned=child, kind=kind,
-                share=share, owner_mode=mode, owned_mode="key", dataset=self.dataset,
+                share=share, owner_mode=mode, owned_mode="lei", dataset=self.dataset,
                 line=line, record=record, note=note,
                 evidence="" if direct else f"gleif:ultimate-parent-exception:{reason}",
                 xgroup="repex-direct" if direct else "")
-        self.stub(child, line, r.lei)
 
 
 # -- XML ------------------------------------------------------------------------------------
@@ -593,11 +586,8 @@ def _repex_rows(elem: Any, line: int | None, em: _Emitter) -> None:
     hold = st.rows("hold")
     hrec = f"repex:{lei}:{label}"
     for kind, lo, hi, lo_open, hi_open in holdings:
-        hold.append((src, hrec, seq, "", label, mode, child, "key", kind, lo, hi, lo_open,
+        hold.append((src, hrec, seq, "", label, mode, child, "lei", kind, lo, hi, lo_open,
                      hi_open, "", "", dataset, line, record, note, evidence, xgroup))
-    st.seq += 1
-    st.rows("ent").append((src, child, child, st.seq, "", True, "company", "", "", 0, "", "",
-                           dataset, line, lei))
 
 
 def _rr_rows(elem: Any, line: int | None, em: _Emitter) -> None:

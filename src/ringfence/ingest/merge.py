@@ -113,6 +113,9 @@ def _connect(work: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory='{tmp.as_posix()}'")
     con.execute(f"SET memory_limit='{memory_limit}'")
     con.execute("SET preserve_insertion_order=false")
+    # DuckDB draws a progress bar on stdout for long queries: it would corrupt a
+    # command's own output (``--json``), so progress is ours to report
+    con.execute("SET enable_progress_bar=false")
     return con
 
 
@@ -164,18 +167,42 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
         CREATE TEMP TABLE ew AS SELECT * FROM s_ent
         QUALIFY row_number() OVER (PARTITION BY src, rec
                                    ORDER BY stub ASC, vdate DESC, seq DESC) = 1""")
+    # an end given by a global id alone (a GLEIF relationship end or exception subject,
+    # ``lei`` mode) names an entity even when no record of it is in the input: a stub,
+    # one per source and id, made here from the holding rows rather than staged per
+    # mention (a golden copy mentions ~6M ends, nearly all of them with a record); its
+    # provenance is the last row that mentions it
+    con.execute("""
+        INSERT INTO ew BY NAME
+        WITH ends AS (
+          SELECT src, owner AS k, seq, dataset, line, record FROM s_hold
+          WHERE owner_mode = 'lei'
+          UNION ALL
+          SELECT src, owned AS k, seq, dataset, line, record FROM s_hold
+          WHERE owned_mode = 'lei'),
+        mentioned AS (
+          SELECT src, k, max(seq) AS seq, arg_max(dataset, seq) AS dataset,
+                 arg_max(line, seq) AS line, arg_max(record, seq) AS record
+          FROM ends GROUP BY src, k)
+        SELECT m.src, m.k AS rec, m.k AS key, m.seq, '' AS vdate, true AS stub,
+               'company' AS type, '' AS name, '' AS hq, 0::TINYINT AS hq_rank, '' AS juris,
+               '' AS lists, m.dataset, m.line, m.record
+        FROM mentioned m
+        WHERE NOT EXISTS (SELECT 1 FROM ew WHERE ew.src = m.src AND ew.rec = m.k)""")
     con.execute("""
         CREATE TEMP TABLE rmap AS
         SELECT r.src, r.ref, any_value(ew.key) AS key
         FROM s_ref r JOIN ew ON ew.src = r.src AND ew.rec = r.rec GROUP BY r.src, r.ref""")
     con.execute("CREATE TEMP TABLE keys AS SELECT DISTINCT key FROM ew")
-    # resolve the ends of every holding row to source-level keys
+    # resolve the ends of every holding row to source-level keys (a view: only the rows
+    # with a 'ref' or 'key' end need the joins, and the table below keeps one copy)
     con.execute("""
-        CREATE TEMP TABLE h1 AS
+        CREATE TEMP VIEW hr AS
         SELECT h.*,
-          CASE WHEN h.owned_mode = 'key' THEN kd.key ELSE rd.key END AS owned_key,
-          CASE WHEN h.owner_mode = 'key' THEN ko.key
-               WHEN h.owner_mode = 'ref' THEN ro.key
+          CASE h.owned_mode WHEN 'lei' THEN h.owned WHEN 'key' THEN kd.key
+               ELSE rd.key END AS owned_key,
+          CASE h.owner_mode WHEN 'lei' THEN h.owner WHEN 'key' THEN ko.key
+               WHEN 'ref' THEN ro.key
                ELSE h.owner END AS owner_key
         FROM s_hold h
         -- equality on computed keys (NULL never matches) keeps these hash joins; a
@@ -191,7 +218,8 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
         SELECT dataset, line, record,
                CASE WHEN owned_key IS NULL THEN 'owned' ELSE 'owner' END,
                CASE WHEN owned_key IS NULL THEN owned ELSE owner END
-        FROM h1 WHERE owned_key IS NULL OR owner_key IS NULL
+        FROM hr WHERE (owned_key IS NULL OR owner_key IS NULL)
+          AND (owner_mode IN ('ref', 'key') OR owned_mode IN ('ref', 'key'))
         ORDER BY dataset, line LIMIT 100000""").fetchall()
     for dataset, line, record, end, ref in dangling:
         fld = "subject" if dataset.startswith("bods:") and end == "owned" else (
@@ -200,26 +228,37 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
                                     "entity or person in this source", line=line,
                                     field=fld, record=record or None))
     res.rejected_rows += len(dangling)
+    # one table of holding rows from here on: ``owned_c``/``owner_c`` are the merged
+    # entity ids (set to the source-level keys now, remapped after the identity step)
     con.execute("""
-        CREATE TEMP TABLE h2 AS SELECT * FROM h1
-        WHERE owned_key IS NOT NULL AND owner_key IS NOT NULL
-        QUALIFY dense_rank() OVER (PARTITION BY src, hrec ORDER BY vdate DESC, seq DESC) = 1
-    """)
+        CREATE TEMP TABLE h AS
+        SELECT *, owned_key AS owned_c,
+          CASE WHEN owner_mode IN ('unknown', 'persons')
+               THEN owner_mode || ':' || owned_key || ':' || owner_key
+               ELSE owner_key END AS owner_c
+        FROM hr WHERE owned_key IS NOT NULL AND owner_key IS NOT NULL""")
+    # the latest version of each relationship record wins (all its rows); most records
+    # have one version, so only those with several are looked at
+    con.execute("""
+        DELETE FROM h USING (
+          SELECT src, hrec, max((vdate, seq)) AS top FROM h
+          GROUP BY src, hrec HAVING count(DISTINCT seq) > 1) v
+        WHERE h.src = v.src AND h.hrec = v.hrec AND (h.vdate, h.seq) <> v.top""")
     con.execute("""
         CREATE TEMP TABLE closes AS SELECT src, hrec, max(date) AS cdate
         FROM s_close GROUP BY src, hrec""")
     con.execute("""
-        UPDATE h2 SET vto = CASE
-            WHEN h2.vto <> '' THEN h2.vto          -- the interest says when it ended
-            WHEN h2.vfrom = '' OR c.cdate > h2.vfrom THEN c.cdate
-            ELSE h2.vfrom END                       -- ended, date unknown: left out below
-        FROM closes c WHERE c.src = h2.src AND c.hrec = h2.hrec AND c.cdate >= h2.vdate""")
-    n = con.execute("SELECT count(*) FROM h2 WHERE vfrom <> '' AND vto <> '' "
+        UPDATE h SET vto = CASE
+            WHEN h.vto <> '' THEN h.vto          -- the interest says when it ended
+            WHEN h.vfrom = '' OR c.cdate > h.vfrom THEN c.cdate
+            ELSE h.vfrom END                       -- ended, date unknown: left out below
+        FROM closes c WHERE c.src = h.src AND c.hrec = h.hrec AND c.cdate >= h.vdate""")
+    n = con.execute("SELECT count(*) FROM h WHERE vfrom <> '' AND vto <> '' "
                     "AND vto <= vfrom").fetchone()
     if n and n[0]:
         res.notes.append(f"{n[0]} holding row(s) that end when or before they start "
                          "(or closed at a date that cannot be placed) left out")
-        con.execute("DELETE FROM h2 WHERE vfrom <> '' AND vto <> '' AND vto <= vfrom")
+        con.execute("DELETE FROM h WHERE vfrom <> '' AND vto <> '' AND vto <= vfrom")
 
 
 def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
@@ -228,15 +267,16 @@ def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
         CREATE TEMP TABLE iw AS
         SELECT DISTINCT ew.key, i.scheme, i.value FROM s_idn i
         JOIN ew ON i.src = ew.src AND i.seq = ew.seq WHERE i.scheme IN ({schemes})""")
-    groups = con.execute("""
-        SELECT scheme, value, list(DISTINCT key ORDER BY key) FROM iw
-        GROUP BY scheme, value HAVING count(DISTINCT key) > 1
-        ORDER BY scheme <> 'lei', scheme, value""").fetchall()
+    con.execute("""
+        CREATE TEMP TABLE ig AS
+        SELECT scheme, value, list(DISTINCT key ORDER BY key) AS keys FROM iw
+        GROUP BY scheme, value HAVING count(DISTINCT key) > 1""")
+    groups = con.execute("SELECT * FROM ig ORDER BY scheme <> 'lei', scheme, value"
+                         ).fetchall()
     uf = _UnionFind()
     for key, lei in con.execute("""
             SELECT key, min(value) FROM iw WHERE scheme = 'lei' AND key IN (
-              SELECT unnest(keys) FROM (SELECT list(DISTINCT key) AS keys FROM iw
-                GROUP BY scheme, value HAVING count(DISTINCT key) > 1))
+              SELECT unnest(keys) FROM ig)
             GROUP BY key""").fetchall():
         uf.lei[key] = lei
     members: set[str] = set()
@@ -278,7 +318,7 @@ def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     else:
         con.execute("CREATE TEMP TABLE kmap(key VARCHAR, cid VARCHAR)")
     con.execute("""
-        CREATE TEMP TABLE ec AS
+        CREATE TEMP VIEW ec AS
         SELECT coalesce(m.cid, ew.key) AS cid, ew.* FROM ew LEFT JOIN kmap m USING (key)""")
 
 
@@ -297,8 +337,8 @@ def _same_named_owners(con: duckdb.DuckDBPyConnection, uf: _UnionFind,
           GROUP BY key)
         SELECT DISTINCT h.owned_key, h.owner_key, n.fname, n.fname IN (
             SELECT fname FROM n GROUP BY fname HAVING count(*) > 1) AS shared
-        FROM h2 h JOIN n ON n.key = h.owner_key
-        WHERE h.owner_mode IN ('ref', 'key') AND h.evidence = '' AND n.fname <> ''
+        FROM h JOIN n ON n.key = h.owner_key
+        WHERE h.owner_mode IN ('ref', 'key', 'lei') AND h.evidence = '' AND n.fname <> ''
     """).fetchall()
     candidates = [(owned, owner, fname) for owned, owner, fname, shared in rows if shared]
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -320,27 +360,24 @@ def _same_named_owners(con: duckdb.DuckDBPyConnection, uf: _UnionFind,
 
 
 def _resolve_holdings(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
+    # ends whose entity merged into another take the merged id (kmap is small: only
+    # entities in a cluster of two or more)
+    con.execute("UPDATE h SET owned_c = m.cid FROM kmap m WHERE m.key = h.owned_key "
+                "AND m.cid <> m.key")
     con.execute("""
-        CREATE TEMP TABLE h3 AS
-        SELECT h2.* EXCLUDE (owned_key),
-          coalesce(md.cid, h2.owned_key) AS owned_c,
-          CASE h2.owner_mode
-            WHEN 'unknown' THEN 'unknown:' || coalesce(md.cid, h2.owned_key) || ':'
-                                || h2.owner_key
-            WHEN 'persons' THEN 'persons:' || coalesce(md.cid, h2.owned_key) || ':'
-                                || h2.owner_key
-            ELSE coalesce(mo.cid, h2.owner_key) END AS owner_c
-        FROM h2
-        LEFT JOIN kmap mo ON mo.key = h2.owner_key
-        LEFT JOIN kmap md ON md.key = h2.owned_key""")
+        UPDATE h SET owner_c = CASE WHEN h.owner_mode IN ('unknown', 'persons')
+            THEN h.owner_mode || ':' || h.owned_c || ':' || h.owner_key ELSE m.cid END
+        FROM kmap m
+        WHERE m.cid <> m.key AND m.key = CASE WHEN h.owner_mode IN ('unknown', 'persons')
+                                              THEN h.owned_key ELSE h.owner_key END""")
     # an undisclosed direct parent gives way to a known direct consolidating parent
     con.execute("""
-        UPDATE h3 SET evidence = 'superseded-exception:' || h3.note
-        WHERE h3.xgroup = 'repex-direct' AND h3.evidence = '' AND EXISTS (
-          SELECT 1 FROM h3 x WHERE x.xgroup = 'rr-direct' AND x.evidence = ''
-            AND x.owned_c = h3.owned_c)""")
+        UPDATE h SET evidence = 'superseded-exception:' || h.note
+        WHERE h.xgroup = 'repex-direct' AND h.evidence = '' AND EXISTS (
+          SELECT 1 FROM h x WHERE x.xgroup = 'rr-direct' AND x.evidence = ''
+            AND x.owned_c = h.owned_c)""")
     con.execute("""
-        UPDATE h3 SET evidence = 'self-loop-after-merge'
+        UPDATE h SET evidence = 'self-loop-after-merge'
         WHERE owner_c = owned_c AND evidence = ''""")
 
 
@@ -351,36 +388,42 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         SELECT owner_c AS cid, any_value(owner_mode) AS mode, any_value(owned_c) AS owned,
                any_value(owner_key) AS label, min(dataset) AS dataset, min(line) AS line,
                min(record) AS record
-        FROM h3 WHERE owner_mode IN ('unknown', 'persons') AND evidence = ''
+        FROM h WHERE owner_mode IN ('unknown', 'persons') AND evidence = ''
         GROUP BY owner_c""")
+    # one pass over the entity versions for every attribute (one aggregate, not a
+    # window per attribute): which row gives the name and provenance, the chosen HQ and
+    # jurisdiction, whether the sources disagree on them, and the lists united
+    con.execute("""
+        CREATE TEMP TABLE attrs AS
+        SELECT cid,
+          arg_min({'name': name, 'type': type, 'dataset': dataset, 'record': record,
+                   'line': line},
+                  (stub, type = 'unknown', name = '', src, -seq)) AS base,
+          coalesce(arg_max(hq, (hq_rank, -src, seq)) FILTER (WHERE hq <> ''), '') AS hq,
+          min(hq) FILTER (WHERE hq <> '') IS DISTINCT FROM
+            max(hq) FILTER (WHERE hq <> '') AS hq_conflict,
+          coalesce(arg_min(juris, (stub, src, -seq)) FILTER (WHERE juris <> ''), '')
+            AS juris,
+          min(juris) FILTER (WHERE juris <> '') IS DISTINCT FROM
+            max(juris) FILTER (WHERE juris <> '') AS juris_conflict,
+          list(lists) FILTER (WHERE lists <> '') AS lists
+        FROM ec GROUP BY cid""")
     ents = con.execute("""
-        WITH base AS (
-          -- only the columns used: a golden copy has ~9M version rows (most are stubs)
-          SELECT cid, name, type, dataset, record, line FROM ec
-          QUALIFY row_number() OVER (
-            PARTITION BY cid ORDER BY stub, type = 'unknown', name = '', src, seq DESC) = 1),
-        hq AS (
-          SELECT cid, hq FROM ec WHERE hq <> '' QUALIFY row_number() OVER (
-            PARTITION BY cid ORDER BY hq_rank DESC, src, seq DESC) = 1),
-        jur AS (
-          SELECT cid, juris FROM ec WHERE juris <> '' QUALIFY row_number() OVER (
-            PARTITION BY cid ORDER BY stub, src, seq DESC) = 1),
-        lst AS (
-          SELECT cid, list_sort(list_distinct(list_filter(flatten(list(
-                   string_split(lists, ';'))), x -> trim(x) <> ''))) AS lists
-          FROM ec WHERE lists <> '' GROUP BY cid)  -- most entities are on no list
-        SELECT base.cid AS id, base.name AS name, base.type AS type,
-               coalesce(hq.hq, '') AS hq_country, coalesce(jur.juris, '') AS jurisdiction,
-               coalesce(lst.lists, []::VARCHAR[]) AS lists, base.dataset AS source_dataset,
-               base.record AS source_record, base.line AS source_line
-        FROM base LEFT JOIN hq USING (cid) LEFT JOIN jur USING (cid) LEFT JOIN lst USING (cid)
+        SELECT a.cid AS id, a.base.name AS name, a.base.type AS type, a.hq AS hq_country,
+               a.juris AS jurisdiction,
+               CASE WHEN a.lists IS NULL THEN []::VARCHAR[] ELSE
+                 list_sort(list_distinct(list_filter(flatten(list_transform(
+                   a.lists, x -> string_split(x, ';'))), x -> trim(x) <> ''))) END AS lists,
+               a.base.dataset AS source_dataset, a.base.record AS source_record,
+               a.base.line AS source_line
+        FROM attrs a
         UNION ALL
         SELECT u.cid, CASE u.mode WHEN 'persons' THEN 'Unidentified natural persons (' ||
                       u.label || ' of ' || u.owned || ')'
                       ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
                CASE u.mode WHEN 'persons' THEN 'person' ELSE 'unknown' END, '', '',
                []::VARCHAR[], u.dataset, u.record, u.line
-        FROM unk u WHERE NOT EXISTS (SELECT 1 FROM ec WHERE ec.cid = u.cid)
+        FROM unk u WHERE NOT EXISTS (SELECT 1 FROM attrs a WHERE a.cid = u.cid)
     """).to_arrow_reader(200_000)
     n_ent = 0
     for batch in ents:
@@ -395,37 +438,33 @@ def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
                       || u.label || ' of ' || u.owned || ')'
                       ELSE 'Undisclosed owner (' || u.label || ' of ' || u.owned || ')' END,
                'en', 'Latn', 'other'
-        FROM unk u WHERE u.cid NOT IN (SELECT cid FROM ec)""").to_arrow_reader(200_000)
+        FROM unk u WHERE NOT EXISTS (SELECT 1 FROM attrs a WHERE a.cid = u.cid)
+        """).to_arrow_reader(200_000)
     for batch in names:
         writer.add_table("names", batch)
     idents = con.execute("""
         SELECT DISTINCT ec.cid AS entity, i.scheme, i.value
         FROM s_idn i JOIN ec ON i.src = ec.src AND i.seq = ec.seq
         UNION
-        SELECT DISTINCT cid, 'merged_id', key FROM ec WHERE key <> cid
+        SELECT DISTINCT cid, 'merged_id', key FROM kmap
+        WHERE key <> cid AND key IN (SELECT key FROM keys)
     """).to_arrow_reader(200_000)
     for batch in idents:
         writer.add_table("identifiers", batch)
     conflicts = con.execute("""
-        WITH chosen AS (
-          SELECT cid, hq FROM ec WHERE hq <> '' QUALIFY row_number() OVER (
-            PARTITION BY cid ORDER BY hq_rank DESC, src, seq DESC) = 1),
-        cj AS (
-          SELECT cid, juris FROM ec WHERE juris <> '' QUALIFY row_number() OVER (
-            PARTITION BY cid ORDER BY stub, src, seq DESC) = 1)
-        SELECT ec.cid AS entity, 'hq_country' AS field, any_value(chosen.hq) AS chosen,
+        SELECT ec.cid AS entity, 'hq_country' AS field, any_value(a.hq) AS chosen,
                string_agg(DISTINCT ec.hq || ' (' || ec.dataset || ' ' || ec.record || ')',
                           '; ') AS candidates,
                'most explicit HQ evidence (GLEIF HQ address / CSV hq_country > BODS '
                || 'business address > FtM mainCountry), then source order' AS rule
-        FROM ec JOIN chosen USING (cid) WHERE ec.hq <> ''
-        GROUP BY ec.cid HAVING count(DISTINCT ec.hq) > 1
+        FROM ec JOIN attrs a USING (cid) WHERE a.hq_conflict AND ec.hq <> ''
+        GROUP BY ec.cid
         UNION ALL
-        SELECT ec.cid, 'jurisdiction', any_value(cj.juris),
+        SELECT ec.cid, 'jurisdiction', any_value(a.juris),
                string_agg(DISTINCT ec.juris || ' (' || ec.dataset || ' ' || ec.record || ')',
                           '; '), 'source order'
-        FROM ec JOIN cj USING (cid) WHERE ec.juris <> ''
-        GROUP BY ec.cid HAVING count(DISTINCT ec.juris) > 1""").arrow()
+        FROM ec JOIN attrs a USING (cid) WHERE a.juris_conflict AND ec.juris <> ''
+        GROUP BY ec.cid""").arrow()
     if isinstance(conflicts, pa.RecordBatchReader):
         conflicts = conflicts.read_all()
     if conflicts.num_rows:
@@ -441,7 +480,7 @@ _HOLD_SQL = """
            TRY_CAST(NULLIF(vto, '') AS DATE) AS valid_to,
            dataset AS source_dataset, record AS source_record, line AS source_line,
            note AS source_note {extra}
-    FROM h3 {where}"""
+    FROM {table} {where}"""
 
 
 def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
@@ -449,7 +488,7 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     """Evidence and holdings, streamed from DuckDB in batches (a golden copy has millions
     of rows: they are never all in Python memory at once)."""
     n_ev = 0
-    ev = con.execute(_HOLD_SQL.format(extra=", evidence AS relation",
+    ev = con.execute(_HOLD_SQL.format(extra=", evidence AS relation", table="h",
                                       where="WHERE evidence <> ''")).to_arrow_reader(200_000)
     for batch in ev:
         if batch.num_rows:
@@ -459,11 +498,11 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     res.counts["evidence"] = n_ev
     con.execute("""
         CREATE TEMP TABLE multi AS
-        SELECT owner_c, owned_c, kind FROM h3 WHERE evidence = ''
+        SELECT owner_c, owned_c, kind FROM h WHERE evidence = ''
         GROUP BY owner_c, owned_c, kind HAVING count(DISTINCT (src, hrec)) > 1""")
-    rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", where="""
+    rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", table="h", where="""
         WHERE evidence = '' AND EXISTS (SELECT 1 FROM multi m WHERE
-          m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c AND m.kind = h3.kind)
+          m.owner_c = h.owner_c AND m.owned_c = h.owned_c AND m.kind = h.kind)
         ORDER BY owner_c, owned_c, kind""")).fetchall()
     combined_rows, conflicts = _combine(rows)
     if conflicts:
@@ -480,21 +519,21 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     # the over-100% check, on the only groups that can fail it: those whose rows' minimums
     # add up past 100% over all time (a combined range is never above its records' sum)
     con.execute("""
-        CREATE TEMP TABLE single AS
-        SELECT h3.rowid AS rid, h3.* FROM h3 WHERE evidence = '' AND NOT EXISTS (
-          SELECT 1 FROM multi m WHERE m.owner_c = h3.owner_c AND m.owned_c = h3.owned_c
-            AND m.kind = h3.kind)""")
+        CREATE TEMP VIEW single AS
+        SELECT h.rowid AS rid, h.* FROM h WHERE evidence = '' AND NOT EXISTS (
+          SELECT 1 FROM multi m WHERE m.owner_c = h.owner_c AND m.owned_c = h.owned_c
+            AND m.kind = h.kind)""")
     con.execute(f"""
         CREATE TEMP TABLE cand AS
-        SELECT owned_c, kind FROM h3 WHERE evidence = '' GROUP BY owned_c, kind
+        SELECT owned_c, kind FROM h WHERE evidence = '' GROUP BY owned_c, kind
         HAVING sum(lo) > {SCALE}""")
     n_cand = con.execute("SELECT count(*) FROM cand").fetchone()
     bad_single: list[int] = []
     bad_comb: set[int] = set()
     if n_cand and n_cand[0]:
-        sub = con.execute(_HOLD_SQL.format(extra=", rid, -1 AS cix", where="""
+        sub = con.execute(_HOLD_SQL.format(extra=", rid, -1 AS cix", table="single", where="""
             WHERE EXISTS (SELECT 1 FROM cand c WHERE c.owned_c = single.owned_c
-                          AND c.kind = single.kind)""").replace("FROM h3", "FROM single")
+                          AND c.kind = single.kind)""")
             + """
             UNION ALL
             SELECT owner, owned, kind, lo, hi, lo_open, hi_open, valid_from, valid_to,
@@ -515,9 +554,9 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     if bad_single:
         con.executemany("INSERT INTO bad VALUES (?)", [(r,) for r in bad_single])
     n_hold = 0
-    single = con.execute(_HOLD_SQL.format(extra="", where="""
-        WHERE NOT EXISTS (SELECT 1 FROM bad b WHERE b.rid = single.rid)""").replace(
-            "FROM h3", "FROM single")).to_arrow_reader(200_000)
+    single = con.execute(_HOLD_SQL.format(extra="", table="single", where="""
+        WHERE NOT EXISTS (SELECT 1 FROM bad b WHERE b.rid = single.rid)""")
+    ).to_arrow_reader(200_000)
     for batch in single:
         if batch.num_rows:
             writer.add_table("holdings", batch)

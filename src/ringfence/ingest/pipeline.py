@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,11 +210,23 @@ def ingest_sources(
         if stage.problem_count and not skip_bad:
             raise IngestError(f"{stage.problem_count} bad record(s); nothing was published",
                               problems=_sorted(stage.problems))
-        result = merge_stage(paths, writer, work=work, skip_bad=skip_bad,
-                             memory_limit=memory_limit, parts=stage.parts,
-                             on_step=lambda name: phase(f"merge: {name}"))
+        # the manifest's checksums of the input files (a golden copy is ~9 GB) are
+        # computed on a thread while the merge runs: hashlib releases the GIL
+        stop = threading.Event()
+        hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ringfence-sha256")
+        checksums = {f.path: hasher.submit(file_sha256, Path(f.path), stop=stop)
+                     for f in files if Path(f.path).is_file()}
+        hasher.shutdown(wait=False)
+        try:
+            result = merge_stage(paths, writer, work=work, skip_bad=skip_bad,
+                                 memory_limit=memory_limit, parts=stage.parts,
+                                 on_step=lambda name: phase(f"merge: {name}"))
+        except BaseException:
+            stop.set()
+            raise
         timings.update({f"merge: {k}": v for k, v in result.timings.items()})
         if result.problems and not skip_bad:
+            stop.set()
             raise IngestError(f"{len(result.problems)} problem(s) across records; nothing "
                               "was published", problems=_sorted(result.problems))
         shutil.rmtree(work, ignore_errors=True)
@@ -224,9 +238,9 @@ def ingest_sources(
         phase("checksums")
         t = time.monotonic()
         for f in files:
-            p = Path(f.path)
             writer.add_source(SourceFile(path=f.path, format=f.format,
-                                         sha256=file_sha256(p) if p.is_file() else "",
+                                         sha256=checksums[f.path].result()
+                                         if f.path in checksums else "",
                                          records=f.records, rejected=f.rejected))
         for note in [*(notes or []), *stage.notes[:200], *result.notes]:
             writer.add_note(note)

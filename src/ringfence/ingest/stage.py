@@ -11,12 +11,15 @@ Row meaning:
 - ``ent``: one version of one entity record. ``rec`` is the record identity that
   versions share (latest ``vdate``, then latest ``seq``, wins); ``key`` is the entity id
   the record proposes (``lei:…`` when it has a valid LEI). ``stub`` rows stand for an
-  entity known only by a global identifier (a GLEIF relationship end with no Level 1
-  record in the input); a real row always beats a stub.
+  entity known only by a global identifier; readers do not stage them: the merge makes
+  one for every ``lei``-mode holding end with no record in its source (a GLEIF
+  relationship end or exception subject with no Level 1 record). A real row always
+  beats a stub.
 - ``ref``: ``ref`` (a statement id or record id used in references) → ``rec``.
 - ``hold``: one interest of one version of one relationship record ``hrec``. Each end's
   ``*_mode`` says what it holds: ``key`` (an entity id), ``ref`` (resolved through
-  ``ref``), or for owners ``unknown``/``persons``: an owner the source says exists but
+  ``ref``), ``lei`` (an entity id that stands for itself: a stub entity when no
+  record has it), or for owners ``unknown``/``persons``: an owner the source says exists but
   does not name; the merge makes it an entity ``unknown:<owned id>:<label>`` (type
   ``unknown``) or ``persons:<owned id>:<label>`` (type ``person``), so two sources
   reporting the same undisclosed parent of the same company meet on one id.

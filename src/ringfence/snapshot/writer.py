@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +39,14 @@ __all__ = ["Manifest", "SnapshotWriter", "SourceFile", "file_sha256"]
 _WORK_PREFIX = ".ringfence-work-"
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, *, stop: threading.Event | None = None) -> str:
+    """Hex SHA-256 of a file's bytes; ``""`` if ``stop`` is set before the end (an
+    abandoned ingest does not wait for a multi-gigabyte input to be hashed)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(4 << 20), b""):
+            if stop is not None and stop.is_set():
+                return ""
             digest.update(block)
     return digest.hexdigest()
 
