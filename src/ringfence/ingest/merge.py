@@ -232,7 +232,7 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     # entity ids (set to the source-level keys now, remapped after the identity step)
     con.execute("""
         CREATE TEMP TABLE h AS
-        SELECT *, owned_key AS owned_c,
+        SELECT * EXCLUDE (owner, owned, owned_mode), owned_key AS owned_c,
           CASE WHEN owner_mode IN ('unknown', 'persons')
                THEN owner_mode || ':' || owned_key || ':' || owner_key
                ELSE owner_key END AS owner_c
@@ -503,7 +503,7 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", table="h", where="""
         WHERE evidence = '' AND EXISTS (SELECT 1 FROM multi m WHERE
           m.owner_c = h.owner_c AND m.owned_c = h.owned_c AND m.kind = h.kind)
-        ORDER BY owner_c, owned_c, kind""")).fetchall()
+        ORDER BY owner_c, owned_c, kind, src, seq, line""")).fetchall()
     combined_rows, conflicts = _combine(rows)
     if conflicts:
         writer.add_table("conflicts", pa.Table.from_pylist(conflicts, schema=CONFLICTS))
