@@ -52,7 +52,9 @@ tokens = Table(
     Column("role", String(16), nullable=False),
     Column("label", String(200), nullable=False, default=""),
     Column("created_at", TS, nullable=False),
-    Column("revoked_at", TS),
+    Column("revoked_at", TS),  # set once; a revoked token is refused everywhere
+    Column("revoked_by", String(64)),  # the actor (token id, "cli") who revoked it
+    Column("revoke_reason", Text),
 )
 
 organizations = Table(
