@@ -171,6 +171,11 @@ def _load(con: duckdb.DuckDBPyConnection, paths: dict[str, Path],
         con.execute(f"CREATE TEMP VIEW s_{name} AS " + " UNION ALL ".join(selects))
 
 
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     con.execute("""
         CREATE TEMP TABLE ew AS SELECT * FROM s_ent
@@ -247,12 +252,21 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
                ELSE owner_key END AS owner_c
         FROM hr WHERE owned_key IS NOT NULL AND owner_key IS NOT NULL""")
     # the latest version of each relationship record wins (all its rows); most records
-    # have one version, so only those with several are looked at
+    # have one version, so the records with several are found first by grouping on a
+    # 64-bit hash of the record id (a collision only adds a candidate; the exact
+    # grouping below runs on the candidates alone)
     con.execute("""
-        DELETE FROM h USING (
-          SELECT src, hrec, max((vdate, seq)) AS top FROM h
-          GROUP BY src, hrec HAVING count(DISTINCT seq) > 1) v
-        WHERE h.src = v.src AND h.hrec = v.hrec AND (h.vdate, h.seq) <> v.top""")
+        CREATE TEMP TABLE hv AS
+        SELECT DISTINCT h.src, h.hrec FROM h JOIN (
+          SELECT src, hash(hrec) AS hh FROM h GROUP BY src, hash(hrec)
+          HAVING min(seq) <> max(seq)) c ON h.src = c.src AND hash(h.hrec) = c.hh""")
+    if _count(con, "hv"):
+        con.execute("""
+            DELETE FROM h USING (
+              SELECT src, hrec, max((vdate, seq)) AS top FROM h SEMI JOIN hv
+                USING (src, hrec)
+              GROUP BY src, hrec) v
+            WHERE h.src = v.src AND h.hrec = v.hrec AND (h.vdate, h.seq) <> v.top""")
     con.execute("""
         CREATE TEMP TABLE closes AS SELECT src, hrec, max(date) AS cdate
         FROM s_close GROUP BY src, hrec""")
@@ -507,7 +521,13 @@ def _write_holdings(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     res.counts["evidence"] = n_ev
     con.execute("""
         CREATE TEMP TABLE multi AS
-        SELECT owner_c, owned_c, kind FROM h WHERE evidence = ''
+        -- candidates by hash, as for versions above (two different records of one edge
+        -- would hide each other only if their 64-bit hashes collided)
+        WITH c AS (
+          SELECT hash(owner_c, owned_c, kind) AS eh FROM h WHERE evidence = ''
+          GROUP BY eh HAVING min(hash(src, hrec)) <> max(hash(src, hrec)))
+        SELECT owner_c, owned_c, kind FROM h
+        WHERE evidence = '' AND hash(owner_c, owned_c, kind) IN (SELECT eh FROM c)
         GROUP BY owner_c, owned_c, kind HAVING count(DISTINCT (src, hrec)) > 1""")
     rows = con.execute(_HOLD_SQL.format(extra=", src, hrec", table="h", where="""
         WHERE evidence = '' AND EXISTS (SELECT 1 FROM multi m WHERE
