@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
+from ringfence.resolve import ScreeningIndex
 from ringfence.resolve.evaluate import public_groups_dir
 
 PUBLIC = public_groups_dir()
@@ -47,7 +52,7 @@ def test_screen_json_has_ranked_candidates_with_verdicts(snapshot: Path) -> None
         app, ["screen", str(snapshot), "--name", "華為技術有限公司", "--country", "CN", "--json"]
     )
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     top = out["candidates"][0]
     assert out["policy"] == "provider-terms" and out["threshold"] == 0.7
     assert top["entity"] == "huawei_tech" and top["match"] is True
@@ -153,3 +158,86 @@ def test_screen_batch_on_the_evaluation_queries(snapshot: Path, tmp_path: Path) 
     # Measured 377/379 in-process on the same queries (the held-out folds need their own
     # indexes and are not run here).
     assert correct / len(full) >= 0.99
+
+
+BUILDING = "building the screening index"
+
+
+def _fresh_copy(snapshot: Path, tmp_path: Path) -> Path:
+    """The session snapshot without its derived caches."""
+    snap = tmp_path / "snap"
+    shutil.copytree(snapshot, snap, ignore=shutil.ignore_patterns("cache"))
+    return snap
+
+
+def test_second_screen_loads_the_saved_index(
+    snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snap = _fresh_copy(snapshot, tmp_path)
+    args = ["screen", str(snap), "--name", "China Mobile", "--country", "HK", "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert BUILDING in first.stderr
+    assert (snap / "cache" / "screening" / "index.json").is_file()
+    assert json.loads(first.stdout)["candidates"]
+
+    def no_build(*args: Any, **kwargs: Any) -> ScreeningIndex:
+        raise AssertionError("the index was built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(ScreeningIndex, "build", no_build)
+        second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert BUILDING not in second.stderr
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+
+    # A damaged cache is rebuilt (and answers the same), not used.
+    postings = snap / "cache" / "screening" / "postings.npy"
+    postings.write_bytes(postings.read_bytes()[:-4])
+    third = runner.invoke(app, args)
+    assert third.exit_code == 0, third.output
+    assert BUILDING in third.stderr
+    assert json.loads(third.stdout) == json.loads(first.stdout)
+
+
+_FRESH_PROCESS = """
+import json, sys
+from typer.testing import CliRunner
+from ringfence.cli.main import app
+runner = CliRunner()
+help_ = runner.invoke(app, ["screen", "--help"])
+after_help = sorted(m for m in ("ToJyutping", "pypinyin", "opencc") if m in sys.modules)
+query = runner.invoke(app, ["screen", sys.argv[1], "--name", sys.argv[2], "--json"])
+print(json.dumps({"help": help_.exit_code, "after_help": after_help, "query": query.exit_code,
+                  "tojyutping": "ToJyutping" in sys.modules, "stdout": query.stdout,
+                  "stderr": query.stderr}))
+"""
+
+
+def test_help_and_a_latin_query_on_a_saved_index_do_not_import_tojyutping(
+    snapshot: Path, tmp_path: Path
+) -> None:
+    """ToJyutping's import costs seconds. ``screen --help`` does not import it, and with
+    the index saved neither does a query without Chinese characters, even though its
+    candidates have Chinese names (their Cantonese readings were saved with the index)."""
+    snap = _fresh_copy(snapshot, tmp_path)
+    name = "Huawei Technologies"
+    here = runner.invoke(app, ["screen", str(snap), "--name", name, "--json"])
+    assert here.exit_code == 0, here.output
+    want = json.loads(here.stdout)
+    with (PUBLIC / "names.csv").open(encoding="utf-8") as fh:
+        han = {r["entity"] for r in csv.DictReader(fh) if re.search("[\u4e00-\u9fff]", r["name"])}
+    assert {c["entity"] for c in want["candidates"]} & han  # candidates with Chinese names
+    proc = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS, str(snap), name],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert out["help"] == 0 and out["after_help"] == []
+    assert out["query"] == 0 and BUILDING not in out["stderr"]
+    assert json.loads(out["stdout"]) == want
+    assert out["tojyutping"] is False

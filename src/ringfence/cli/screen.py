@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,10 +21,14 @@ from ringfence.resolve import (
     ParsedId,
     Record,
     ScreeningIndex,
+    cached_index,
     compare,
     parse_id,
     parse_id_ref,
 )
+
+if TYPE_CHECKING:
+    from ringfence.snapshot import Snapshot
 
 __all__ = ["compare_cmd", "load_index", "register", "screen_cmd"]
 
@@ -32,10 +36,27 @@ OUTPUT_COLUMNS = ("name", "country", "id", "entity", "entity_name", "score", "ma
 
 
 def load_index(snapshot: Path) -> ScreeningIndex:
-    """Build the screening index from a snapshot's entities, names and identifiers."""
+    """The snapshot's screening index: loaded from ``SNAPSHOT/cache/screening`` when it was
+    saved there for this snapshot (same id, index format and analysis code), else built
+    from the entities, names and identifiers and saved there for the next call."""
     from ringfence.snapshot import open_snapshot
 
     snap = open_snapshot(snapshot)
+    folder = snap.root / "cache" / "screening"
+
+    def build() -> ScreeningIndex:
+        err_console.print(
+            f"building the screening index of {snap.root} (saved in {folder} for the next query)",
+            markup=False,
+            highlight=False,
+        )
+        return _build_index(snap)
+
+    index, _ = cached_index(folder, snapshot_id=snap.id, build=build)
+    return index
+
+
+def _build_index(snap: Snapshot) -> ScreeningIndex:
     ents = snap.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pydict()
     names_t = snap.names_table().to_pydict()
     ids_t = snap.identifiers_table().to_pydict()

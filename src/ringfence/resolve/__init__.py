@@ -7,6 +7,8 @@ Public surface:
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
   records with the evidence for the score.
 * :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot.
+* :func:`cached_index` — a snapshot's index loaded from the arrays saved beside it, or
+  built and saved (:func:`save_index`, :func:`load_index`; see ``resolve.persist``).
 
 This package imports only the core (``ringfence.model``, ``ringfence.exc``), the standard
 library and name/text libraries; adapters feed it plain iterables.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.persist import INDEX_FORMAT, cached_index, load_index, save_index
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -28,6 +31,7 @@ from ringfence.resolve.score import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "INDEX_FORMAT",
     "SCHEMES",
     "Candidate",
     "Comparison",
@@ -41,19 +45,24 @@ __all__ = [
     "Token",
     "TokenWeights",
     "analyse_name",
+    "cached_index",
     "clear_caches",
     "compare",
     "compare_ids",
+    "load_index",
     "parse_id",
     "parse_id_ref",
+    "save_index",
 ]
 
 
 def clear_caches() -> None:
     """Drop every cached analysis (for cold-start measurements)."""
-    from ringfence.resolve import names, score
+    from ringfence.resolve import names, score, text
 
     names.analyse_name.cache_clear()
     names._token.cache_clear()
+    text.cantonese.cache_clear()
+    text._KNOWN_CANTONESE.clear()
     score._token_sim.cache_clear()
     score._span_sim.cache_clear()

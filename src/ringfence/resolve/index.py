@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,9 +36,9 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
-from ringfence.resolve.text import loose
+from ringfence.resolve.text import cantonese, loose
 
-__all__ = ["Candidate", "EntityNames", "ScreeningIndex"]
+__all__ = ["Candidate", "EntityNames", "IndexParts", "ScreeningIndex"]
 
 _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
@@ -93,6 +94,40 @@ class Candidate:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    """What a :class:`ScreeningIndex` is made of: the entities; the keys (key id → key)
+    with their postings in CSR form (``postings[offsets[k]:offsets[k + 1]]`` are the
+    entity positions of key ``k``); identifier → positions; the Cantonese readings of the
+    Chinese words of the entities' names."""
+
+    entities: Sequence[EntityNames]
+    keys: list[str]
+    offsets: np.ndarray
+    postings: np.ndarray
+    id_index: dict[str, list[int]]
+    readings: dict[str, tuple[str, ...]]
+
+
+class _DocFreq(Mapping[str, int]):
+    """Key → number of entities with it, read from the postings' offsets (no second
+    dictionary of millions of keys)."""
+
+    def __init__(self, key_ids: dict[str, int], offsets: np.ndarray) -> None:
+        self._key_ids = key_ids
+        self._offsets = offsets
+
+    def __getitem__(self, key: str) -> int:
+        kid = self._key_ids[key]
+        return int(self._offsets[kid + 1] - self._offsets[kid])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._key_ids)
+
+    def __len__(self) -> int:
+        return len(self._key_ids)
+
+
 def token_keys(token: Token) -> Iterator[str]:
     """The index keys of one token."""
     if not token.primary.startswith("fa:"):
@@ -110,31 +145,40 @@ def token_keys(token: Token) -> Iterator[str]:
         yield "s:" + p[-4:]
 
 
-def _name_keys(name: str) -> set[str]:
+Readings = dict[str, tuple[str, ...]]
+
+
+def _name_keys(name: str, readings: Readings) -> set[str]:
     keys: set[str] = set()
     for variant in analyse_name(name).variants:
         for token in variant:
             keys.update(token_keys(token))
+            if token.script == "Hani" and token.text not in readings:
+                # Kept with a saved index: comparing this name later needs no ToJyutping.
+                readings[token.text] = cantonese(token.text)
     return keys
 
 
-def _entity_keys(names: tuple[str, ...]) -> list[str]:
+def _entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
     keys: set[str] = set()
     for name in names:
-        keys |= _name_keys(name)
+        keys |= _name_keys(name, readings)
     return list(keys)
 
 
-def _chunk_keys(chunk: list[tuple[str, ...]]) -> list[list[str]]:
-    return [_entity_keys(names) for names in chunk]
+def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
+    readings: Readings = {}
+    return [_entity_keys(names, readings) for names in chunk], readings
 
 
 def _analysed(
-    entities: Iterable[EntityNames], workers: int, chunk: int = 2000
+    entities: Iterable[EntityNames], workers: int, readings: Readings, chunk: int = 2000
 ) -> Iterator[tuple[EntityNames, list[str]]]:
+    """Each entity with its index keys; the Cantonese readings of its Chinese words are
+    added to ``readings``."""
     if workers <= 1:
         for ent in entities:
-            yield ent, _entity_keys(ent.names)
+            yield ent, _entity_keys(ent.names, readings)
         return
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
@@ -148,29 +192,38 @@ def _analysed(
                 pending.append((batch, pool.submit(_chunk_keys, [e.names for e in batch])))
             if pending and (not batch or len(pending) >= workers * 2):
                 done_batch, fut = pending.pop(0)
-                yield from zip(done_batch, fut.result(), strict=True)
+                keys, more = fut.result()
+                for word, reading in more.items():
+                    readings.setdefault(word, reading)
+                yield from zip(done_batch, keys, strict=True)
             if not batch and not pending:
                 return
 
 
 class ScreeningIndex:
-    """Inverted index over entity names and identifiers, with snapshot token weights."""
+    """Inverted index over entity names and identifiers, with snapshot token weights.
+
+    Made by :meth:`build` (analyses every name) or, for a snapshot, loaded from the arrays
+    :func:`ringfence.resolve.persist.save_index` wrote (:meth:`save`, :meth:`load`).
+    """
 
     def __init__(
         self,
-        entities: list[EntityNames],
+        entities: Sequence[EntityNames],
+        *,
         key_ids: dict[str, int],
         offsets: np.ndarray,
         postings: np.ndarray,
         id_index: dict[str, list[int]],
-        doc_freq: dict[str, int],
+        readings: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.entities = entities
         self._key_ids = key_ids
         self._offsets = offsets
         self._postings = postings
         self._id_index = id_index
-        self.weights = TokenWeights(doc_freq, len(entities))
+        self._readings = readings or {}
+        self.weights = TokenWeights(_DocFreq(key_ids, offsets), len(entities))
         self._n = max(len(entities), 1)
 
     def __len__(self) -> int:
@@ -200,7 +253,8 @@ class ScreeningIndex:
         col_key = array("i")
         col_ent = array("i")
         id_index: dict[str, list[int]] = {}
-        for idx, (ent, keys) in enumerate(_analysed(entities, workers)):
+        readings: dict[str, tuple[str, ...]] = {}
+        for idx, (ent, keys) in enumerate(_analysed(entities, workers, readings)):
             ents.append(ent)
             for kid in {key_ids.setdefault(k, len(key_ids)) for k in keys}:
                 col_key.append(kid)
@@ -217,10 +271,44 @@ class ScreeningIndex:
         counts = np.bincount(keys_arr, minlength=len(key_ids))
         offsets = np.zeros(len(key_ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        doc_freq = {k: int(counts[i]) for k, i in key_ids.items()}
         if progress:
             progress(len(ents))
-        return cls(ents, key_ids, offsets, postings, id_index, doc_freq)
+        return cls(
+            ents,
+            key_ids=key_ids,
+            offsets=offsets,
+            postings=postings,
+            id_index=id_index,
+            readings=readings,
+        )
+
+    def parts(self) -> IndexParts:
+        """The arrays and tables the index is made of (for saving it)."""
+        keys = [""] * len(self._key_ids)
+        for key, kid in self._key_ids.items():
+            keys[kid] = key
+        return IndexParts(
+            entities=self.entities,
+            keys=keys,
+            offsets=self._offsets,
+            postings=self._postings,
+            id_index=self._id_index,
+            readings=self._readings,
+        )
+
+    def save(self, folder: str | Path, *, snapshot_id: str) -> None:
+        """Write the index into ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
+        from ringfence.resolve.persist import save_index
+
+        save_index(self, folder, snapshot_id=snapshot_id)
+
+    @classmethod
+    def load(cls, folder: str | Path, *, snapshot_id: str) -> ScreeningIndex:
+        """The index saved in ``folder`` for ``snapshot_id``; IntegrityError when it is
+        missing, stale or damaged."""
+        from ringfence.resolve.persist import load_index
+
+        return load_index(folder, snapshot_id=snapshot_id)
 
     def _lookup(self, key: str) -> np.ndarray | None:
         kid = self._key_ids.get(key)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "loose",
     "pinyin",
     "pinyin_syllables",
+    "remember_cantonese",
     "script_of",
     "to_simplified",
 ]
@@ -283,9 +285,26 @@ def _jyutping_to_hk(syllable: str) -> str:
     return initial + final
 
 
+# Readings computed earlier (by :func:`cantonese`, kept with a saved screening index):
+# a word found here needs no ToJyutping, whose import builds a trie for seconds.
+_KNOWN_CANTONESE: dict[str, tuple[str, ...]] = {}
+
+
+def remember_cantonese(readings: Mapping[str, tuple[str, ...]]) -> None:
+    """Take readings that :func:`cantonese` gave before (same ToJyutping version) as known."""
+    _KNOWN_CANTONESE.update(readings)
+
+
 @lru_cache(maxsize=1 << 16)
 def cantonese(han: str) -> tuple[str, ...]:
-    """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong")."""
+    """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong").
+
+    ToJyutping is imported on the first word that :func:`remember_cantonese` did not
+    provide, not before.
+    """
+    known = _KNOWN_CANTONESE.get(han)
+    if known is not None:
+        return known
     import ToJyutping  # type: ignore[import-untyped]
 
     out: list[str] = []
