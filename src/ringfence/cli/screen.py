@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ringfence.snapshot import Snapshot
 
 __all__ = ["compare_cmd", "load_index", "register", "screen_cmd"]
+
+Verdict = dict[str, Any]
 
 OUTPUT_COLUMNS = ("name", "country", "id", "entity", "entity_name", "score", "match", "verdict")
 
@@ -82,10 +85,22 @@ def _build_index(snap: Snapshot) -> ScreeningIndex:
     return ScreeningIndex.build(rows())
 
 
-def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> dict[str, dict[str, Any]]:
-    from ringfence.engines.local import verdicts
+def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> Callable[[str], Verdict]:
+    """Entity id → its verdict under ``policy`` (``{}`` when unknown). Only the entities
+    asked for are looked up in the verdict book, not every entity of the snapshot."""
+    from ringfence.engines.local import evaluate
 
-    return verdicts(snapshot, policy, parse_date(as_of))
+    book = evaluate(snapshot, policy, parse_date(as_of))
+
+    def verdict(entity_id: str) -> Verdict:
+        found = book.get(entity_id)
+        return found.as_dict() if found else {}
+
+    return verdict
+
+
+def _no_verdicts(entity_id: str) -> Verdict:
+    return {}
 
 
 def _query(name: str, country: str | None, id_ref: str | None) -> Record:
@@ -95,8 +110,8 @@ def _query(name: str, country: str | None, id_ref: str | None) -> Record:
     return Record.of(name, country=country, ids=ids)
 
 
-def _candidate_dict(c: Candidate, verdicts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    v = verdicts.get(c.entity_id, {})
+def _candidate_dict(c: Candidate, verdicts: Callable[[str], Verdict]) -> dict[str, Any]:
+    v = verdicts(c.entity_id)
     return {
         "entity": c.entity_id,
         "name": c.name,
@@ -148,7 +163,7 @@ def screen_cmd(
     query = _query(name, country, id_ref)
     index = load_index(snapshot)
     found = index.search(query, limit=limit, threshold=threshold)
-    verdicts = _verdicts(snapshot, policy, as_of) if found else {}
+    verdicts = _verdicts(snapshot, policy, as_of) if found else _no_verdicts
     results = [_candidate_dict(c, verdicts) for c in found]
     if as_json:
         out = {
@@ -230,7 +245,7 @@ def _screen_batch(
                     "entity_name": hit.name if hit else "",
                     "score": f"{top.score:.4f}" if top else "0.0000",
                     "match": "true" if hit else "false",
-                    "verdict": verdicts.get(hit.entity_id, {}).get("verdict", "") if hit else "",
+                    "verdict": verdicts(hit.entity_id).get("verdict", "") if hit else "",
                 }
             )
             progress.advance(task)
