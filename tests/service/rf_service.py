@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from ringfence.ingest.run import ingest_csv
 from ringfence.service import Runtime, ServiceSettings, create_app
 from ringfence.service.book import create_token
+from ringfence.service.runtime import Evaluator
 
 # The bundled copy of the public-groups data (package data), as the embedded default uses.
 DATA = Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data" / "public-groups"
@@ -47,12 +48,15 @@ def public_groups_snapshot(out: Path, *, drop_holding: str | None = None) -> Pat
 
 
 @contextmanager
-def service(engine: Engine, snapshot: Path | None, **kw: Any) -> Iterator[
-        tuple[TestClient, Runtime]]:
+def service(engine: Engine, snapshot: Path | None, *, evaluator: Evaluator | None = None,
+            **kw: Any) -> Iterator[tuple[TestClient, Runtime]]:
+    """An app and its runtime on ``engine`` (settings in ``kw``; background threads off
+    unless ``background=True``). Two of these on one engine are two workers."""
     kw.setdefault("embedded_default", False)
+    kw.setdefault("background", False)
     settings = ServiceSettings(database_url=str(engine.url), snapshot=snapshot,
-                               geoip=False, background=False, **kw)
-    rt = Runtime(settings, engine=engine, country_of=COUNTRY.get)
+                               geoip=False, **kw)
+    rt = Runtime(settings, engine=engine, country_of=COUNTRY.get, evaluator=evaluator)
     app = create_app(settings, runtime=rt)
     with TestClient(app) as client:
         yield client, rt

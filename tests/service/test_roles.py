@@ -20,6 +20,8 @@ EXPECTED = {  # the role table in docs/service.md, for the main routes
     ("GET", "/v1/organizations"): {"analyst", "admin"},
     ("POST", "/v1/admin/snapshots/publish"): {"admin"},
     ("POST", "/v1/admin/tokens"): {"admin"},
+    ("GET", "/v1/admin/tokens"): {"admin"},
+    ("POST", "/v1/admin/tokens/{token_id}/revoke"): {"admin"},
     ("GET", "/v1/admin/audit/verify"): {"admin"},
 }
 

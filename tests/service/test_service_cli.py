@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import pytest
-from rf_service import public_groups_snapshot
+from rf_service import public_groups_snapshot, service
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -66,3 +68,54 @@ def test_bad_csv_row_names_its_line(env: dict[str, str], tmp_path: Path) -> None
     assert "book.csv:4: country:" in r.output
     r = runner.invoke(app, ["org", "list"], env=env)
     assert "Shell" not in r.stdout  # nothing half-imported
+
+
+def test_token_list_and_revoke(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    snap = public_groups_snapshot(tmp_path / "snap")
+    assert runner.invoke(app, ["publish", str(snap)], env=env).exit_code == 0
+    secrets, ids = [], []
+    for role in ("gateway", "analyst"):
+        r = runner.invoke(app, ["token", "create", "--role", role, "--label", f"{role} 1"],
+                          env=env)
+        assert r.exit_code == 0, r.output
+        secrets.append(r.stdout.strip().splitlines()[-1])
+        ids.append(r.output.split("token ", 1)[1].split()[0])
+    gw_id, gw = ids[0], secrets[0]
+
+    engine = make_engine(env["RINGFENCE_DATABASE_URL"])
+    # a server running on the same database while the CLI revokes
+    with service(engine, None, sync_seconds=0.3) as (client, _rt):
+        decide = {"json": {"key_id": "key_x"}, "headers": {"Authorization": f"Bearer {gw}"}}
+        assert client.post("/v1/decide", **decide).status_code == 200  # type: ignore[arg-type]
+
+        r = runner.invoke(app, ["token", "list"], env=env)
+        assert r.exit_code == 0, r.output
+        assert all(i in r.stdout for i in ids) and not any(s in r.output for s in secrets)
+
+        r = runner.invoke(app, ["token", "revoke", gw_id], env=env)
+        assert r.exit_code == 2 and "--reason" in r.output  # a reason is required
+        r = runner.invoke(app, ["token", "revoke", gw_id, "--reason", "Key leaked in a log."],
+                          env=env)
+        assert r.exit_code == 0, r.output
+        assert f"token {gw_id} (role gateway) revoked" in r.output
+
+        time.sleep(0.4)  # the server's bound (RINGFENCE_SYNC_SECONDS)
+        assert client.post("/v1/decide", **decide).status_code == 401  # type: ignore[arg-type]
+    engine.dispose()
+
+    r = runner.invoke(app, ["token", "list", "--json"], env=env)
+    rows = {t["id"]: t for t in map(json.loads, r.stdout.splitlines())}
+    assert rows[gw_id]["revoked_by"] == "cli"
+    assert rows[gw_id]["revoke_reason"] == "Key leaked in a log."
+    assert rows[ids[1]]["revoked_at"] is None
+    assert not any(s in r.stdout for s in secrets)
+    r = runner.invoke(app, ["token", "list", "--active", "--json"], env=env)
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == [ids[1]]
+
+    r = runner.invoke(app, ["token", "revoke", gw_id, "--reason", "again"], env=env)
+    assert r.exit_code == 2 and "already revoked" in r.output
+    r = runner.invoke(app, ["token", "revoke", "tok_nope", "--reason", "x"], env=env)
+    assert r.exit_code == 2 and "no token" in r.output
+    r = runner.invoke(app, ["audit", "verify"], env=env)
+    assert r.exit_code == 0, r.output

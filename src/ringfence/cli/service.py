@@ -89,6 +89,50 @@ def register(app: typer.Typer) -> None:
         err_console.print(f"token {out['id']} (role {role}); it is shown only now:")
         print(out["token"])
 
+    @token_app.command("list")
+    @handle_errors
+    def token_list(
+        active: Annotated[bool, typer.Option("--active", help="Only tokens not revoked.")
+                          ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line, "
+                                              "with who revoked each and why.")] = False,
+    ) -> None:
+        """List tokens: id, role, label, created, revoked (never a secret)."""
+        from rich.table import Table
+
+        from ringfence.service.book import list_tokens
+
+        rt = _runtime(load=False)
+        items = list_tokens(rt, include_revoked=not active)
+        if as_json:
+            for t in items:
+                print(json.dumps(t))
+            return
+        table = Table()
+        table.add_column("id", no_wrap=True)
+        table.add_column("role")
+        table.add_column("label")
+        table.add_column("created", overflow="fold")
+        table.add_column("revoked", overflow="fold")
+        for t in items:
+            table.add_row(t["id"], t["role"], t["label"], t["created_at"],
+                          t["revoked_at"] or "")
+        console.print(table)
+
+    @token_app.command("revoke")
+    @handle_errors
+    def token_revoke(
+        token_id: Annotated[str, typer.Argument(help="The token's id (tok_...).")],
+        reason: Annotated[str, typer.Option(help="Why it is revoked (audit log).")],
+    ) -> None:
+        """Revoke a token. A running server refuses it within RINGFENCE_SYNC_SECONDS."""
+        from ringfence.service.book import revoke_token
+
+        rt = _runtime(load=False)
+        out = revoke_token(rt, token_id=token_id, reason=reason, actor="cli")
+        err_console.print(f"token {out['id']} (role {out['role']}) revoked at "
+                          f"{out['revoked_at']}")
+
     @audit_app.command("verify")
     @handle_errors
     def audit_verify() -> None:
@@ -111,8 +155,8 @@ def register(app: typer.Typer) -> None:
         snapshot: Annotated[Path, typer.Argument(help="Snapshot folder.")],
         policy: Annotated[str | None, typer.Option(help="Policy name or file.")] = None,
     ) -> None:
-        """Re-evaluate the customer book on SNAPSHOT and make it live (a running server
-        picks it up on restart, or publish through the admin API to swap in place)."""
+        """Re-evaluate the customer book on SNAPSHOT and make it live (every running
+        server worker swaps it in within RINGFENCE_SYNC_SECONDS plus its evaluation)."""
         rt = _runtime(load=False)
         out = rt.publish(snapshot, policy=policy, actor="cli")
         print(json.dumps(out, indent=2, default=str))

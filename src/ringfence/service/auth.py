@@ -5,12 +5,15 @@ role       may
 =========  =====================================================================
 gateway    decide (``/v1/decide``, ``/v1/ext_authz``)
 analyst    read the book, decisions, events and audit; onboard; review; override
-admin      publish snapshots and policies, tokens, webhooks, audit verification
+admin      publish snapshots and policies, tokens (create, list, revoke), webhooks,
+           audit verification
 =========  =====================================================================
 
 Each route names the roles it admits; any other role gets 403, no token or an unknown one
 401. Tokens are stored as SHA-256 hashes (they are 256-bit random, so a slow hash adds
-nothing) and are shown once when created.
+nothing) and are shown once when created. A revoked token is unknown: 401 on every path,
+within the bound :mod:`ringfence.service.tokens` describes; when that bound cannot be kept
+(the token list is out of date and the database unreadable) the answer is 503.
 """
 
 from __future__ import annotations

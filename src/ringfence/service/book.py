@@ -14,6 +14,7 @@ import secrets
 import uuid
 from typing import Any
 
+import structlog
 from sqlalchemy import insert, select, update
 
 from ringfence.audit import now_iso
@@ -31,15 +32,20 @@ __all__ = [
     "create_account",
     "create_key",
     "create_token",
+    "list_tokens",
     "onboard",
     "org_view",
     "reject_override",
     "request_override",
     "revoke_key",
+    "revoke_token",
     "set_account_active",
+    "token_view",
 ]
 
 ROLES = ("gateway", "analyst", "admin")
+
+log = structlog.get_logger("ringfence.service")
 
 
 def _id(prefix: str) -> str:
@@ -279,3 +285,46 @@ def create_token(rt: Runtime, *, role: str, label: str, actor: str) -> dict[str,
                         payload={"role": role, "label": label})
     rt.reload_tokens()
     return {"id": token_id, "role": role, "label": label, "token": secret}
+
+
+def token_view(row: Any) -> dict[str, Any]:
+    """A token as it may be shown: never its secret, nor its hash."""
+    return {"id": row.id, "role": row.role, "label": row.label,
+            "created_at": row.created_at, "revoked_at": row.revoked_at,
+            "revoked_by": row.revoked_by, "revoke_reason": row.revoke_reason}
+
+
+def list_tokens(rt: Runtime, *, include_revoked: bool = True) -> list[dict[str, Any]]:
+    q = select(tokens).order_by(tokens.c.created_at, tokens.c.id)
+    if not include_revoked:
+        q = q.where(tokens.c.revoked_at.is_(None))
+    with rt.engine.connect() as conn:
+        return [token_view(r) for r in conn.execute(q).all()]
+
+
+def revoke_token(rt: Runtime, *, token_id: str, reason: str, actor: str) -> dict[str, Any]:
+    """Revoke a token for good, with who and why, in one transaction with its audit record
+    (``token.revoke``). This process refuses it from the moment this returns; every other
+    process within ``sync_seconds`` (see :mod:`ringfence.service.tokens`)."""
+    if not reason.strip():
+        raise InputError("a revocation needs a written reason", details={"field": "reason"})
+    ts = now_iso()
+    with rt.audit.transaction() as conn:
+        n = conn.execute(update(tokens).where(tokens.c.id == token_id,
+                                              tokens.c.revoked_at.is_(None))
+                         .values(revoked_at=ts, revoked_by=actor, revoke_reason=reason)
+                         ).rowcount
+        row = conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
+        if row is None:
+            raise NotFoundError(f"no token {token_id!r}", details={"token_id": token_id})
+        if not n:
+            raise ConflictError(f"token {token_id} was already revoked",
+                                details={"token_id": token_id, "revoked_at": row.revoked_at})
+        rt.audit.append(conn, kind="token.revoke", actor=actor, subject=token_id,
+                        payload={"role": row.role, "label": row.label, "reason": reason})
+    rt.tokens.forget(row.hash)  # refused here from now on, whatever the re-read does
+    try:
+        rt.reload_tokens()  # and no older read still in flight can bring it back
+    except Exception:
+        log.exception("token list re-read failed after a revocation; it is dropped anyway")
+    return token_view(row)

@@ -4,6 +4,11 @@ Every :class:`ringfence.exc.RingfenceError` answers with its own ``http_status``
 ``{"error": {"code", "message", "details"}}``. Request validation failures answer 422 with
 ``bad_input`` and one problem per field (``details.problems[].field`` is the field's path,
 e.g. ``body.context.client_ip``). Anything else is a 500 ``internal`` and is logged.
+
+The service adds two leaves to the tree: :class:`AuthenticationError` (401
+``unauthenticated``) under ``PermissionDeniedError``, and :class:`ServiceUnavailableError`
+(503 ``unavailable``: the service cannot check what it must check, e.g. the token list is
+too old and the database cannot be read, so it refuses rather than guess).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from fastapi.responses import JSONResponse
 
 from ringfence.exc import PermissionDeniedError, RingfenceError
 
-__all__ = ["AuthenticationError", "error_body", "install_error_handlers", "validation_body"]
+__all__ = ["AuthenticationError", "ServiceUnavailableError", "error_body",
+           "install_error_handlers", "validation_body"]
 
 log = structlog.get_logger("ringfence.service")
 
@@ -28,6 +34,14 @@ class AuthenticationError(PermissionDeniedError):
 
     code = "unauthenticated"
     http_status = 401
+
+
+class ServiceUnavailableError(RingfenceError):
+    """The service cannot make the check a request needs (fail closed), e.g. the token list
+    is older than its bound and cannot be re-read. Retry later."""
+
+    code = "unavailable"
+    http_status = 503
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

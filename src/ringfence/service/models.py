@@ -23,6 +23,7 @@ __all__ = [
     "PublishIn",
     "ReasonIn",
     "TokenIn",
+    "TokenOut",
     "WebhookIn",
 ]
 
@@ -167,6 +168,23 @@ class OverrideIn(_In):
 class TokenIn(_In):
     role: Literal["gateway", "analyst", "admin"]
     label: str = Field("", max_length=200)
+
+
+class TokenOut(BaseModel):
+    """A token as listed: never its secret or hash."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "tok_0a1b2c3d4e5f60718293", "role": "gateway", "label": "envoy-eu-1",
+        "created_at": "2026-11-28T07:00:00.000000Z", "revoked_at": "2026-11-28T08:00:00.000000Z",
+        "revoked_by": "tok_9f8e7d6c5b4a39281706", "revoke_reason": "Host decommissioned."}]})
+
+    id: str
+    role: str
+    label: str
+    created_at: str
+    revoked_at: str | None = Field(None, description="Set once the token is revoked.")
+    revoked_by: str | None = Field(None, description="The token id (or `cli`) that revoked it.")
+    revoke_reason: str | None = None
 
 
 class PublishIn(_In):

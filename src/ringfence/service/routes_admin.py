@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ringfence.audit import now_iso
 from ringfence.service import book
 from ringfence.service.auth import Identity, require, runtime_of
-from ringfence.service.models import ErrorOut, PublishIn, TokenIn, WebhookIn
+from ringfence.service.models import ErrorOut, PublishIn, ReasonIn, TokenIn, TokenOut, WebhookIn
 from ringfence.store.tables import snapshots, webhooks
 
 __all__ = ["router"]
@@ -56,6 +56,23 @@ def list_snapshots(request: Request, _who: Admin) -> dict[str, Any]:
              summary="Create a token (shown once)")
 def create_token(body: TokenIn, request: Request, who: Admin) -> dict[str, Any]:
     return book.create_token(runtime_of(request), role=body.role, label=body.label,
+                             actor=who.token_id)
+
+
+@router.get("/v1/admin/tokens", response_model=list[TokenOut], responses=_E,
+            summary="List tokens (never their secrets)")
+def list_tokens(request: Request, _who: Admin) -> list[dict[str, Any]]:
+    return book.list_tokens(runtime_of(request))
+
+
+@router.post("/v1/admin/tokens/{token_id}/revoke", response_model=TokenOut, responses=_E,
+             summary="Revoke a token, with a reason")
+def revoke_token(token_id: str, body: ReasonIn, request: Request, who: Admin
+                 ) -> dict[str, Any]:
+    """Refused by this server at once and by every other worker within
+    `RINGFENCE_SYNC_SECONDS`; recorded in the audit log (`token.revoke`) with who and why.
+    A revoked token cannot be restored: create a new one."""
+    return book.revoke_token(runtime_of(request), token_id=token_id, reason=body.reason,
                              actor=who.token_id)
 
 

@@ -4,10 +4,14 @@ One :class:`Runtime` per process. It owns
 
 * the live snapshot, policy and :class:`VerdictBook` (replaced whole by :meth:`publish`);
 * the :class:`~ringfence.decide.StateHolder` the hot path reads (swapped atomically);
-* the decision log, the webhook deliverer and the token cache.
+* the decision log, the webhook deliverer and the token list;
+* the sync thread (:meth:`Runtime.sync`), which follows what other processes commit: a
+  token list re-read every ``sync_seconds / 2``, a publish or a book change made by another
+  worker or the CLI applied here within ``sync_seconds`` (plus, for a publish, the time to
+  evaluate the snapshot; the old one serves until then).
 
-Writers (onboarding, overrides, keys, publish) take ``write_lock`` so two of them never build
-new states from the same old one; readers never lock.
+Writers (onboarding, overrides, keys, publish, sync) take ``write_lock`` so two of them
+never build new states from the same old one; readers never lock.
 """
 
 from __future__ import annotations
@@ -43,6 +47,15 @@ from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_po
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.resolution import Resolver, make_resolver
 from ringfence.service.settings import ServiceSettings
+from ringfence.service.sync import (
+    POINTER_KEYS,
+    Pointer,
+    Syncer,
+    audit_head_seq,
+    read_changes,
+    read_pointer,
+)
+from ringfence.service.tokens import TokenCache, TokenHit
 from ringfence.service.webhooks import Deliverer, emit_events
 from ringfence.snapshot import Snapshot, open_snapshot
 from ringfence.store import make_engine, upgrade
@@ -53,7 +66,6 @@ from ringfence.store.tables import (
     organizations,
     policies,
     snapshots,
-    tokens,
 )
 
 __all__ = ["EntityVerdictLike", "Runtime", "VerdictBookLike", "evaluate_book", "sha256"]
@@ -146,7 +158,11 @@ class Runtime:
                                                 max_attempts=settings.webhook_max_attempts,
                                                 interval=settings.webhook_interval)
         self.write_lock = threading.RLock()
-        self._tokens: dict[str, tuple[str, str]] = {}  # hash -> (token id, role)
+        self.tokens = TokenCache(self.engine, max_age=settings.sync_seconds)
+        self.syncer = Syncer(self.sync, interval=settings.sync_seconds / 2)
+        self._sync_lock = threading.Lock()
+        self._seen = 0  # the last audit record whose book change is in the state
+        self._pointer: Pointer | None = None  # the live pointer the state was built from
         from ringfence.service.metrics import Metrics
 
         self.metrics = Metrics()
@@ -160,6 +176,8 @@ class Runtime:
 
             self.country_of = geoip_country_of()
         self.reload_tokens()
+        with self.engine.connect() as conn:  # before loading: later changes are followed
+            self._seen = audit_head_seq(conn)
         try:
             self._load_live()
         except Exception:
@@ -167,23 +185,26 @@ class Runtime:
         if self.settings.background:
             self.decisions.start()
             self.deliverer.start()
+            self.syncer.start()
         self.started = True
 
     def stop(self) -> None:
         if self.settings.background:
+            self.syncer.stop()
             self.deliverer.stop()
         self.decisions.stop()
         self.started = False
 
     def _load_live(self) -> None:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(kv.c.key, kv.c.value)).all()
-        values: dict[str, str] = {r.key: r.value for r in rows}
-        path = values.get("live_snapshot_path")
+            pointer = read_pointer(conn)
+        path = pointer.path
         if path and Path(path).is_dir():
-            policy_hash = values.get("live_policy_hash", "")
-            loaded = self.policy_by_hash(policy_hash) or load_policy(self.settings.policy)
-            self._activate(open_snapshot(path), loaded)
+            loaded = (self.policy_by_hash(pointer.policy_hash or "")
+                      or load_policy(self.settings.policy))
+            with self.write_lock:
+                self._activate(open_snapshot(path), loaded)
+                self._pointer = pointer
             return
         initial = self.settings.snapshot or self._embedded_default()
         if initial is not None:
@@ -214,26 +235,63 @@ class Runtime:
 
     # ------------------------------------------------------------------ tokens
     def reload_tokens(self) -> None:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(tokens.c.id, tokens.c.hash, tokens.c.role)
-                                .where(tokens.c.revoked_at.is_(None))).all()
-        self._tokens = {r.hash: (r.id, r.role) for r in rows}
+        self.tokens.reload()
 
-    def token_cached(self, secret: str) -> tuple[str, str] | None:
-        return self._tokens.get(sha256(secret))
+    def token_cached(self, secret: str) -> TokenHit | None:
+        """From memory, when the token list is within its bound (no I/O)."""
+        return self.tokens.cached(secret)
 
-    def token_identity(self, secret: str) -> tuple[str, str] | None:
-        digest = sha256(secret)
-        hit = self._tokens.get(digest)
-        if hit is None:  # created by another process (the CLI) since we loaded
+    def token_identity(self, secret: str) -> TokenHit | None:
+        """Re-reads an out-of-date list, or asks the database for an unknown token;
+        raises ``ServiceUnavailableError`` when it cannot (fail closed)."""
+        return self.tokens.identity(secret)
+
+    # ------------------------------------------------------------------ sync
+    def sync(self) -> dict[str, Any]:
+        """Catch up with what other processes committed (the sync thread calls this every
+        ``sync_seconds / 2``): re-read the token list; load the snapshot another process
+        published (evaluated off the lock; the old one serves until the swap); fold in
+        book changes (organisations, accounts, keys) recorded in the audit log since the
+        last call. Returns what it did."""
+        with self._sync_lock:
+            self.tokens.reload()
             with self.engine.connect() as conn:
-                row = conn.execute(select(tokens.c.id, tokens.c.role).where(
-                    tokens.c.hash == digest, tokens.c.revoked_at.is_(None))).first()
-            if row is None:
-                return None
-            hit = (row.id, row.role)
-            self._tokens[digest] = hit
-        return hit
+                changes = read_changes(conn, after=self._seen)
+                pointer = read_pointer(conn)
+            loaded = False
+            if pointer.path and pointer != self._pointer:
+                try:
+                    loaded = self._follow(pointer)
+                except Exception:  # the book changes below still apply; retried next time
+                    log.exception("could not load the published snapshot",
+                                  snapshot_id=pointer.snapshot_id, path=pointer.path)
+            if changes.book and not loaded:
+                with self.write_lock:
+                    self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
+                                 keys=changes.keys)
+            self._seen = changes.head
+            return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
+                    "organizations": len(changes.orgs), "accounts": len(changes.accounts),
+                    "keys": len(changes.keys), "tokens_changed": changes.tokens}
+
+    def _follow(self, pointer: Pointer) -> bool:
+        """Load the snapshot ``pointer`` names; swap it in unless the pointer moved on
+        meanwhile (then the next sync follows the newer one)."""
+        assert pointer.path is not None
+        snapshot = open_snapshot(pointer.path)
+        loaded = self.policy_by_hash(pointer.policy_hash or "")
+        if loaded is None:
+            raise NotFoundError(f"the live policy {pointer.policy_hash!r} is not stored")
+        book = self.evaluate(snapshot, loaded, today())
+        with self.write_lock:
+            with self.engine.connect() as conn:
+                if read_pointer(conn) != pointer:  # another publish landed meanwhile
+                    return False
+            self._activate(snapshot, loaded, book)  # the state is read from the database
+            self._pointer = pointer
+        self.metrics.accounts.set(len(self.holder.state.entries) if self.holder.state else 0)
+        log.info("followed a publish", snapshot_id=snapshot.id, publish=pointer.publish_seq)
+        return True
 
     # ------------------------------------------------------------------ policies
     def store_policy(self, conn: Connection, loaded: LoadedPolicy) -> None:
@@ -422,12 +480,14 @@ class Runtime:
                     "status_changed": len(changed), "events": event_ids[:1000],
                     "previous_snapshot": self.live.snapshot.id if self.live else None,
                 }
-                conn.execute(insert(snapshots).values(
+                key = conn.execute(insert(snapshots).values(
                     id=snapshot.id, path=str(Path(path).resolve()), policy_hash=loaded.hash,
-                    published_by=actor, published_at=ts, summary=summary))
-                for key, value in (("live_snapshot_path", str(Path(path).resolve())),
-                                   ("live_snapshot_id", snapshot.id),
-                                   ("live_policy_hash", loaded.hash)):
+                    published_by=actor, published_at=ts, summary=summary)
+                ).inserted_primary_key
+                assert key is not None  # an INSERT always has one
+                pointer = Pointer(str(Path(path).resolve()), snapshot.id, loaded.hash,
+                                  str(key[0]))  # the publish's seq: each publish is new
+                for key, value in zip(POINTER_KEYS, pointer, strict=True):
                     if conn.execute(select(kv.c.key).where(kv.c.key == key)).first():
                         conn.execute(update(kv).where(kv.c.key == key).values(value=value))
                     else:
@@ -436,6 +496,7 @@ class Runtime:
                                   payload=summary)
             t_db = time.perf_counter()
             self._activate(snapshot, loaded, book, orgs=facts)
+            self._pointer = pointer
         t_end = time.perf_counter()
         timings = {"evaluate_s": round(t_eval - t0, 3), "database_s": round(t_db - t_eval, 3),
                    "swap_s": round(t_end - t_db, 3), "total_s": round(t_end - t0, 3)}

@@ -33,8 +33,12 @@ class ServiceSettings:
     allow_flush_seconds: float = 1.0  # RINGFENCE_ALLOW_FLUSH_SECONDS
     webhook_interval: float = 1.0  # RINGFENCE_WEBHOOK_INTERVAL
     webhook_max_attempts: int = 8  # RINGFENCE_WEBHOOK_MAX_ATTEMPTS
-    background: bool = True  # run the ALLOW flusher and webhook deliverer threads
+    background: bool = True  # run the ALLOW flusher, webhook deliverer and sync threads
     fast_path: bool = True  # RINGFENCE_FAST_PATH: lean ASGI handling of the gateway routes
+    # RINGFENCE_SYNC_SECONDS: the bound on how stale a process may be. The token list is
+    # trusted this long (re-read every half of it); other processes' publishes and book
+    # changes are looked for this often.
+    sync_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -52,4 +56,9 @@ class ServiceSettings:
             webhook_interval=float(e.get("RINGFENCE_WEBHOOK_INTERVAL") or 1.0),
             webhook_max_attempts=int(e.get("RINGFENCE_WEBHOOK_MAX_ATTEMPTS") or 8),
             fast_path=_flag(e.get("RINGFENCE_FAST_PATH"), True),
+            sync_seconds=float(e.get("RINGFENCE_SYNC_SECONDS") or 1.0),
         )
+
+    def __post_init__(self) -> None:
+        if not self.sync_seconds > 0:  # also refuses NaN
+            raise ValueError(f"sync_seconds must be positive, not {self.sync_seconds!r}")
