@@ -62,7 +62,7 @@ def clear_caches() -> None:
 
     names.analyse_name.cache_clear()
     names._token.cache_clear()
-    text.cantonese.cache_clear()
+    text._KNOWN_PINYIN.clear()
     text._KNOWN_CANTONESE.clear()
     score._token_sim.cache_clear()
     score._span_sim.cache_clear()

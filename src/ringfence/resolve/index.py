@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ringfence.model import Entity
 from ringfence.resolve.ids import ParsedId, parse_id
+from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import GENERIC_KEYS, Token, analyse_name
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
@@ -36,9 +37,9 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
-from ringfence.resolve.text import cantonese, loose
+from ringfence.resolve.text import cantonese, loose, pinyin_syllables
 
-__all__ = ["Candidate", "EntityNames", "IndexParts", "ScreeningIndex"]
+__all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
 _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
@@ -94,19 +95,46 @@ class Candidate:
         )
 
 
+@dataclass(slots=True)
+class Readings:
+    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
+    :func:`cantonese` give them. Kept with a saved index and handed to
+    :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
+    names again needs neither pypinyin nor ToJyutping."""
+
+    pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cantonese: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, word: str) -> None:
+        if word not in self.pinyin:
+            self.pinyin[word] = pinyin_syllables(word)
+            self.cantonese[word] = cantonese(word)
+
+    def add_legal_forms(self) -> None:
+        """The Chinese legal forms, whose pinyin every Latin name is checked against."""
+        for suffix in HAN_LEGAL_SUFFIXES:
+            self.pinyin.setdefault(suffix, pinyin_syllables(suffix))
+
+    def update(self, other: Readings) -> None:
+        for word, syllables in other.pinyin.items():
+            self.pinyin.setdefault(word, syllables)
+        for word, syllables in other.cantonese.items():
+            self.cantonese.setdefault(word, syllables)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexParts:
     """What a :class:`ScreeningIndex` is made of: the entities; the keys (key id → key)
     with their postings in CSR form (``postings[offsets[k]:offsets[k + 1]]`` are the
-    entity positions of key ``k``); identifier → positions; the Cantonese readings of the
-    Chinese words of the entities' names."""
+    entity positions of key ``k``); identifier → positions; the readings (pinyin,
+    Cantonese) of the Chinese words of the entities' names."""
 
     entities: Sequence[EntityNames]
     keys: list[str]
     offsets: np.ndarray
     postings: np.ndarray
     id_index: dict[str, list[int]]
-    readings: dict[str, tuple[str, ...]]
+    readings: Readings
 
 
 class _DocFreq(Mapping[str, int]):
@@ -145,17 +173,13 @@ def token_keys(token: Token) -> Iterator[str]:
         yield "s:" + p[-4:]
 
 
-Readings = dict[str, tuple[str, ...]]
-
-
 def _name_keys(name: str, readings: Readings) -> set[str]:
     keys: set[str] = set()
     for variant in analyse_name(name).variants:
         for token in variant:
             keys.update(token_keys(token))
-            if token.script == "Hani" and token.text not in readings:
-                # Kept with a saved index: comparing this name later needs no ToJyutping.
-                readings[token.text] = cantonese(token.text)
+            if token.script == "Hani":
+                readings.add(token.text)
     return keys
 
 
@@ -167,15 +191,15 @@ def _entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
 
 
 def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
-    readings: Readings = {}
+    readings = Readings()
     return [_entity_keys(names, readings) for names in chunk], readings
 
 
 def _analysed(
     entities: Iterable[EntityNames], workers: int, readings: Readings, chunk: int = 2000
 ) -> Iterator[tuple[EntityNames, list[str]]]:
-    """Each entity with its index keys; the Cantonese readings of its Chinese words are
-    added to ``readings``."""
+    """Each entity with its index keys; the readings of its Chinese words are added to
+    ``readings``."""
     if workers <= 1:
         for ent in entities:
             yield ent, _entity_keys(ent.names, readings)
@@ -193,8 +217,7 @@ def _analysed(
             if pending and (not batch or len(pending) >= workers * 2):
                 done_batch, fut = pending.pop(0)
                 keys, more = fut.result()
-                for word, reading in more.items():
-                    readings.setdefault(word, reading)
+                readings.update(more)
                 yield from zip(done_batch, keys, strict=True)
             if not batch and not pending:
                 return
@@ -215,14 +238,14 @@ class ScreeningIndex:
         offsets: np.ndarray,
         postings: np.ndarray,
         id_index: dict[str, list[int]],
-        readings: dict[str, tuple[str, ...]] | None = None,
+        readings: Readings | None = None,
     ) -> None:
         self.entities = entities
         self._key_ids = key_ids
         self._offsets = offsets
         self._postings = postings
         self._id_index = id_index
-        self._readings = readings or {}
+        self._readings = readings or Readings()
         self.weights = TokenWeights(_DocFreq(key_ids, offsets), len(entities))
         self._n = max(len(entities), 1)
 
@@ -253,7 +276,7 @@ class ScreeningIndex:
         col_key = array("i")
         col_ent = array("i")
         id_index: dict[str, list[int]] = {}
-        readings: dict[str, tuple[str, ...]] = {}
+        readings = Readings()
         for idx, (ent, keys) in enumerate(_analysed(entities, workers, readings)):
             ents.append(ent)
             for kid in {key_ids.setdefault(k, len(key_ids)) for k in keys}:
@@ -271,6 +294,7 @@ class ScreeningIndex:
         counts = np.bincount(keys_arr, minlength=len(key_ids))
         offsets = np.zeros(len(key_ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
+        readings.add_legal_forms()
         if progress:
             progress(len(ents))
         return cls(

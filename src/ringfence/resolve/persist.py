@@ -20,9 +20,11 @@ Writes go to a private sibling folder that is renamed into place when complete, 
 reader never sees half an index; a folder that cannot be written (a read-only snapshot)
 just goes without the cache.
 
-The Cantonese readings of the snapshot's Chinese words are saved beside the postings and
-handed to :func:`ringfence.resolve.text.remember_cantonese` on load, so a query whose
-candidates have Chinese names does not import ToJyutping (seconds) to re-read them.
+The pinyin and Cantonese readings of the snapshot's Chinese words (and the pinyin of the
+Chinese legal forms) are saved beside the postings and handed to
+:func:`ringfence.resolve.text.remember_readings` on load, so a query without Chinese
+characters does not import pypinyin or ToJyutping (1.5 s together) to re-read its
+candidates' names.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ import numpy as np
 
 from ringfence.exc import IntegrityError
 from ringfence.resolve.ids import ParsedId
-from ringfence.resolve.index import EntityNames, ScreeningIndex
-from ringfence.resolve.text import remember_cantonese
+from ringfence.resolve.index import EntityNames, Readings, ScreeningIndex
+from ringfence.resolve.text import remember_readings
 
 __all__ = ["INDEX_FORMAT", "analysis_fingerprint", "cached_index", "load_index", "save_index"]
 
@@ -233,9 +235,10 @@ def _arrays(index: ScreeningIndex) -> dict[str, np.ndarray]:
     out["idkey_pos"] = np.fromiter(
         (p for k in id_keys for p in parts.id_index[k]), np.int32, int(out["idkey_ptr"][-1])
     )
-    words = sorted(parts.readings)
-    strings("reading_word", words)
-    strings("reading", [" ".join(parts.readings[w]) for w in words])
+    for kind, table in (("pinyin", parts.readings.pinyin), ("cantonese", parts.readings.cantonese)):
+        words = sorted(table)
+        strings(f"{kind}_word", words)
+        strings(kind, [" ".join(table[w]) for w in words])
     return out
 
 
@@ -295,7 +298,7 @@ def load_index(folder: str | Path, *, snapshot_id: str) -> ScreeningIndex:
 
 
 _STRINGS = ("entity", "name", "country", "pid_scheme", "pid_value", "pid_raw", "key", "idkey",
-            "reading_word", "reading")  # fmt: skip
+            "pinyin_word", "pinyin", "cantonese_word", "cantonese")  # fmt: skip
 _ARRAYS: dict[str, type[np.generic]] = {
     **{f"{s}_utf8": np.uint8 for s in _STRINGS},
     **{f"{s}_end": np.int64 for s in _STRINGS},
@@ -343,11 +346,7 @@ def _load(root: Path, stamp: dict[str, Any]) -> ScreeningIndex:
     bounds = id_ptr.tolist()
     positions = id_pos.tolist()
     id_index = {k: positions[bounds[i] : bounds[i + 1]] for i, k in enumerate(id_keys)}
-    words = _Strings(arrays["reading_word_utf8"], arrays["reading_word_end"]).all()
-    readings = _Strings(arrays["reading_utf8"], arrays["reading_end"]).all()
-    if len(words) != len(readings):
-        raise ValueError("Cantonese readings and words differ in length")
-    cantonese = {w: tuple(r.split(" ")) if r else () for w, r in zip(words, readings, strict=True)}
+    readings = Readings(_readings(arrays, "pinyin"), _readings(arrays, "cantonese"))
     key_ids = {k: i for i, k in enumerate(keys)}
     if len(key_ids) != len(keys):
         raise ValueError("a key is listed twice")
@@ -357,10 +356,18 @@ def _load(root: Path, stamp: dict[str, Any]) -> ScreeningIndex:
         offsets=offsets,
         postings=postings,
         id_index=id_index,
-        readings=cantonese,
+        readings=readings,
     )
-    remember_cantonese(cantonese)
+    remember_readings(pinyin=readings.pinyin, cantonese=readings.cantonese)
     return index
+
+
+def _readings(arrays: dict[str, np.ndarray], kind: str) -> dict[str, tuple[str, ...]]:
+    words = _Strings(arrays[f"{kind}_word_utf8"], arrays[f"{kind}_word_end"]).all()
+    syllables = _Strings(arrays[f"{kind}_utf8"], arrays[f"{kind}_end"]).all()
+    if len(words) != len(syllables):
+        raise ValueError(f"{kind} readings and words differ in length")
+    return {w: tuple(r.split(" ")) if r else () for w, r in zip(words, syllables, strict=True)}
 
 
 def cached_index(

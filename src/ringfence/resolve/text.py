@@ -31,7 +31,7 @@ __all__ = [
     "loose",
     "pinyin",
     "pinyin_syllables",
-    "remember_cantonese",
+    "remember_readings",
     "script_of",
     "to_simplified",
 ]
@@ -240,9 +240,33 @@ def to_simplified(text: str) -> str:
     return str(conv.convert(text))  # type: ignore[attr-defined]
 
 
+# Readings computed earlier by :func:`pinyin_syllables` and :func:`cantonese` (kept with a
+# saved screening index): a word found here needs no pypinyin (0.35 s to import) or
+# ToJyutping (1.1 s: it builds a trie).
+_KNOWN_PINYIN: dict[str, tuple[str, ...]] = {}
+_KNOWN_CANTONESE: dict[str, tuple[str, ...]] = {}
+
+
+def remember_readings(
+    *,
+    pinyin: Mapping[str, tuple[str, ...]] | None = None,
+    cantonese: Mapping[str, tuple[str, ...]] | None = None,
+) -> None:
+    """Take readings that :func:`pinyin_syllables` and :func:`cantonese` gave before (same
+    pypinyin and ToJyutping versions) as known."""
+    _KNOWN_PINYIN.update(pinyin or {})
+    _KNOWN_CANTONESE.update(cantonese or {})
+
+
 @lru_cache(maxsize=1 << 18)
 def pinyin_syllables(han: str) -> tuple[str, ...]:
-    """Mandarin syllables without tones; pypinyin's phrase table resolves polyphones."""
+    """Mandarin syllables without tones; pypinyin's phrase table resolves polyphones.
+
+    pypinyin is imported on the first word :func:`remember_readings` did not provide.
+    """
+    known = _KNOWN_PINYIN.get(han)
+    if known is not None:
+        return known
     from pypinyin import lazy_pinyin
 
     return tuple(s for s in lazy_pinyin(han) if s.isascii() and s.isalnum())
@@ -285,22 +309,11 @@ def _jyutping_to_hk(syllable: str) -> str:
     return initial + final
 
 
-# Readings computed earlier (by :func:`cantonese`, kept with a saved screening index):
-# a word found here needs no ToJyutping, whose import builds a trie for seconds.
-_KNOWN_CANTONESE: dict[str, tuple[str, ...]] = {}
-
-
-def remember_cantonese(readings: Mapping[str, tuple[str, ...]]) -> None:
-    """Take readings that :func:`cantonese` gave before (same ToJyutping version) as known."""
-    _KNOWN_CANTONESE.update(readings)
-
-
 @lru_cache(maxsize=1 << 16)
 def cantonese(han: str) -> tuple[str, ...]:
     """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong").
 
-    ToJyutping is imported on the first word that :func:`remember_cantonese` did not
-    provide, not before.
+    ToJyutping is imported on the first word :func:`remember_readings` did not provide.
     """
     known = _KNOWN_CANTONESE.get(han)
     if known is not None:
