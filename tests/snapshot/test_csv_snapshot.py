@@ -151,3 +151,61 @@ def test_look_through_ordering_is_cached_with_the_snapshot(tmp_path: Path) -> No
     rebuilt = open_snapshot(tmp_path / "snap").graph_order()
     assert np.array_equal(rebuilt.comp, first.comp)
     assert (tmp_path / "snap" / "cache" / "order" / "snapshot-id").read_text() != "other"
+
+
+def _same_graph(a: tuple[object, object], b: tuple[object, object]) -> None:
+    import dataclasses
+
+    import numpy as np
+
+    for x, y in zip(a, b, strict=True):
+        for f in dataclasses.fields(x):  # type: ignore[arg-type]
+            u, v = getattr(x, f.name), getattr(y, f.name)
+            if isinstance(u, np.ndarray):
+                assert u.dtype == v.dtype and np.array_equal(u, v), f.name
+            else:
+                assert list(u) == list(v), f.name
+
+
+def test_graph_arrays_are_cached_with_the_snapshot_and_rebuilt_when_damaged(
+        tmp_path: Path) -> None:
+    import numpy as np
+
+    manifest, _ = ingest_csv(entities=PUBLIC / "entities.csv",
+                             holdings=PUBLIC / "holdings.csv", out=tmp_path / "snap")
+    cache = tmp_path / "snap" / "cache" / "graph"
+    built = open_snapshot(tmp_path / "snap").graph()
+    assert (cache / "meta.json").exists() and (cache / "h_owner.npy").exists()
+    # the next open reads the cache and gets exactly the same arrays
+    (cache / "h_lo.npy").write_bytes((cache / "h_lo.npy").read_bytes())  # touched, same
+    loaded = open_snapshot(tmp_path / "snap").graph()
+    _same_graph(built, loaded)
+    assert len(loaded[1].owner) == manifest.counts["holdings"]
+    # another snapshot's arrays, a wrong dtype, a truncated file, an end out of range:
+    # rebuilt, never used
+    def stale() -> None:
+        np.save(cache / "h_lo.npy", built[1].lo + 1)
+        (cache / "meta.json").write_text(
+            (cache / "meta.json").read_text().replace(manifest.id, "other"))
+
+    damage = [
+        stale,
+        lambda: np.save(cache / "h_lo.npy", built[1].lo.astype(np.float64)),
+        lambda: (cache / "e_type.npy").write_bytes((cache / "e_type.npy").read_bytes()[:-3]),
+        lambda: np.save(cache / "h_owner.npy",
+                        np.full_like(built[1].owner, len(built[0]))),
+    ]
+    for spoil in damage:
+        spoil()
+        _same_graph(built, open_snapshot(tmp_path / "snap").graph())
+        # and the rebuilt cache is good again
+        _same_graph(built, open_snapshot(tmp_path / "snap").graph())
+    # a snapshot opened with verify does not read the (unchecksummed) cache
+    np.save(cache / "h_lo.npy", built[1].lo + 1)
+    _same_graph(built, open_snapshot(tmp_path / "snap", verify=True).graph())
+    # where the cache cannot be written the graph is still built
+    import shutil
+
+    shutil.rmtree(tmp_path / "snap" / "cache")
+    (tmp_path / "snap" / "cache").write_text("not a folder")
+    _same_graph(built, open_snapshot(tmp_path / "snap").graph())
