@@ -171,15 +171,35 @@ def test_graph_arrays_are_cached_with_the_snapshot_and_rebuilt_when_damaged(
         tmp_path: Path) -> None:
     import numpy as np
 
+    from ringfence.attribution.ordering import GraphOrder
+    from ringfence.snapshot.graphcache import (
+        GRAPH_ENTITY_COLUMNS,
+        GRAPH_HOLDING_COLUMNS,
+        build_graph,
+    )
+
     manifest, _ = ingest_csv(entities=PUBLIC / "entities.csv",
                              holdings=PUBLIC / "holdings.csv", out=tmp_path / "snap")
     cache = tmp_path / "snap" / "cache" / "graph"
-    built = open_snapshot(tmp_path / "snap").graph()
-    assert (cache / "meta.json").exists() and (cache / "h_owner.npy").exists()
-    # the next open reads the cache and gets exactly the same arrays
-    (cache / "h_lo.npy").write_bytes((cache / "h_lo.npy").read_bytes())  # touched, same
-    loaded = open_snapshot(tmp_path / "snap").graph()
+    # publishing wrote both caches, stamped with the snapshot's id
+    assert manifest.id in (cache / "meta.json").read_text()
+    order_dir = tmp_path / "snap" / "cache" / "order"
+    assert (order_dir / "snapshot-id").read_text() == manifest.id
+    snap = open_snapshot(tmp_path / "snap")
+    built = build_graph(snap.entities_table(list(GRAPH_ENTITY_COLUMNS)),
+                        snap.holdings_table(list(GRAPH_HOLDING_COLUMNS)))
+    # opening reads the cache and gets exactly what the tables give
+    loaded = snap.graph()
     _same_graph(built, loaded)
+    fresh = GraphOrder.for_holdings(len(built[0]), built[1])
+    assert np.array_equal(snap.graph_order().order, fresh.order)
+    assert np.array_equal(snap.graph_order().comp, fresh.comp)
+    # the cache is what an open reads (a valid stamp is trusted without --verify) ...
+    np.save(cache / "h_lo.npy", built[1].lo + 1)
+    assert np.array_equal(open_snapshot(tmp_path / "snap").graph()[1].lo, built[1].lo + 1)
+    # ... and a verified open rebuilds it from the checked tables
+    _same_graph(built, open_snapshot(tmp_path / "snap", verify=True).graph())
+    _same_graph(built, open_snapshot(tmp_path / "snap").graph())
     assert len(loaded[1].owner) == manifest.counts["holdings"]
     # another snapshot's arrays, a wrong dtype, a truncated file, an end out of range:
     # rebuilt, never used
@@ -200,9 +220,6 @@ def test_graph_arrays_are_cached_with_the_snapshot_and_rebuilt_when_damaged(
         _same_graph(built, open_snapshot(tmp_path / "snap").graph())
         # and the rebuilt cache is good again
         _same_graph(built, open_snapshot(tmp_path / "snap").graph())
-    # a snapshot opened with verify does not read the (unchecksummed) cache
-    np.save(cache / "h_lo.npy", built[1].lo + 1)
-    _same_graph(built, open_snapshot(tmp_path / "snap", verify=True).graph())
     # where the cache cannot be written the graph is still built
     import shutil
 

@@ -29,8 +29,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ringfence.attribution.graph import EntityTable, HoldingTable
+from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import ConflictError, IngestError, Problem
 from ringfence.model import Entity, Holding
+from ringfence.snapshot.graphcache import (
+    GRAPH_ENTITY_COLUMNS,
+    GRAPH_HOLDING_COLUMNS,
+    build_graph,
+    end_rows,
+    save_graph,
+    save_order,
+)
 from ringfence.snapshot.schema import FILES, FORMAT_VERSION, SIDE_FILES
 from ringfence.snapshot.validate import overfull_holdings
 
@@ -139,6 +149,7 @@ class SnapshotWriter:
         self._sources: list[SourceFile] = []
         self._notes: list[str] = []
         self._closed = False
+        self._graph: tuple[EntityTable, HoldingTable] | None = None
 
     # -- adding rows -------------------------------------------------------------------
     def add_entities(self, entities: Iterable[Entity]) -> None:
@@ -223,49 +234,51 @@ class SnapshotWriter:
             self._closed = True
 
     def check(self) -> list[Problem]:
-        """Whole-snapshot checks; each problem names the holding's source line or record."""
+        """Whole-snapshot checks; each problem names the holding's source line or record.
+
+        Builds the arrays attribution reads on the way (the checks need the same mapping
+        of holding ends to entity rows); a clean check keeps them for :meth:`publish`
+        to cache beside the snapshot."""
         self._close_files()
-        ents = pq.read_table(self.work / "entities.parquet", columns=["id"]).column("id")
+        self._graph = None
+        ents = pq.read_table(self.work / "entities.parquet",
+                             columns=list(GRAPH_ENTITY_COLUMNS))
         # only the columns the checks read (a large snapshot's notes and sources stay on
         # disk); a problem's source columns are read when there is one
         hold_path = self.work / "holdings.parquet"
-        hold = pq.read_table(hold_path, columns=["owner", "owned", "kind", "lo",
-                                                 "valid_from", "valid_to"])
+        hold = pq.read_table(hold_path, columns=list(GRAPH_HOLDING_COLUMNS))
         problems: list[Problem] = []
-        ids = ents.combine_chunks() if ents.num_chunks else pa.array([], pa.string())
+        ids = ents.column("id").combine_chunks()
         counts = pc.value_counts(ids)
         dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         for eid in dup.to_pylist():
             problems.append(Problem("entities", "duplicate entity id", record=eid,
                                     field="id"))
-        if hold.num_rows == 0:
-            return problems
-        unique_ids = counts.field("values")
-        idx: dict[str, Any] = {}
-        bad: list[tuple[int, str, str]] = []
-        for col in ("owner", "owned"):
-            found = pc.index_in(hold.column(col), value_set=unique_ids)
-            missing = np.flatnonzero(pc.is_null(found).to_numpy(zero_copy_only=False))
+        n = hold.num_rows
+        rows = end_rows(hold, ids)
+        if rows.null_count:
+            missing = np.flatnonzero(pc.is_null(rows).to_numpy(zero_copy_only=False))
+            bad: list[tuple[int, str, str]] = []
             for i in missing[:10_000]:
-                val = hold.column(col)[int(i)].as_py()
-                bad.append((int(i), col, f"unknown entity {val!r}"))
-            idx[col] = found.to_numpy(zero_copy_only=False)
+                i = int(i)
+                col, r = ("owner", i) if i < n else ("owned", i - n)
+                val = hold.column(col)[r].as_py()
+                bad.append((r, col, f"unknown entity {val!r}"))
+            return problems + self._holding_problems(hold_path, sorted(bad))
+        entities, holdings = build_graph(ents, hold, rows)
+        overfull = overfull_holdings(holdings.owned.astype(np.int64),
+                                     holdings.kind.astype(np.int64), holdings.lo,
+                                     holdings.valid_from.astype(np.int64),
+                                     holdings.valid_to.astype(np.int64))
+        bad = [(int(i), "share",
+                f"incoming {hold.column('kind')[int(i)].as_py()} of "
+                f"{hold.column('owned')[int(i)].as_py()!r} sum "
+                "past 100% on some date (ranges at their minimum)") for i in overfull]
         if bad:
             return problems + self._holding_problems(hold_path, bad)
-        owned_idx = np.asarray(idx["owned"], dtype=np.int64)
-        kinds = hold.column("kind").combine_chunks()
-        kind = np.full(len(kinds), 3, dtype=np.int64)
-        for code, name in enumerate(("shares", "votes", "control")):
-            kind[pc.equal(kinds, name).to_numpy(zero_copy_only=False)] = code
-        lo = hold.column("lo").to_numpy()
-        vf = _days(hold.column("valid_from"), -(2**31))
-        vt = _days(hold.column("valid_to"), 2**31 - 1)
-        for i in overfull_holdings(owned_idx, kind, lo, vf, vt):
-            bad.append((int(i), "share",
-                        f"incoming {hold.column('kind')[int(i)].as_py()} of "
-                        f"{hold.column('owned')[int(i)].as_py()!r} sum "
-                        "past 100% on some date (ranges at their minimum)"))
-        return problems + self._holding_problems(hold_path, bad) if bad else problems
+        if not problems:
+            self._graph = entities, holdings
+        return problems
 
     @staticmethod
     def _holding_problems(path: Path, bad: list[tuple[int, str, str]]) -> list[Problem]:
@@ -296,6 +309,14 @@ class SnapshotWriter:
             sources=[s.as_dict() for s in self._sources],
             notes=self._notes,
         )
+        if self._graph is not None:
+            # derived data for readers, stamped with the id: the arrays the check built
+            # and the look-through ordering (a failure here only costs a reader the work)
+            entities, holdings = self._graph
+            save_graph(self.work / "cache" / "graph", ident, entities, holdings)
+            save_order(self.work / "cache" / "order", ident,
+                       GraphOrder.for_holdings(len(entities), holdings))
+            self._graph = None
         tmp_manifest = self.work / "manifest.json.tmp"
         tmp_manifest.write_text(json.dumps(manifest.as_dict(), indent=2) + "\n")
         os.replace(tmp_manifest, self.work / "manifest.json")
@@ -332,12 +353,6 @@ class SnapshotWriter:
     ) -> None:
         if exc_type is not None or self.work.exists():
             self.abort()
-
-
-def _days(col: pa.ChunkedArray, default: int) -> np.ndarray:
-    values = col.cast(pa.int32()).to_numpy(zero_copy_only=False)
-    arr = np.asarray(values, dtype=np.float64)
-    return np.where(np.isnan(arr), default, arr).astype(np.int64)
 
 
 def _fsync_dir(path: Path) -> None:
