@@ -71,8 +71,9 @@ def _codes(values: pa.ChunkedArray, vocab: dict[str, int]) -> np.ndarray:
 def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None
                 ) -> tuple[EntityTable, HoldingTable]:
     """Arrays from the tables (columns :data:`GRAPH_ENTITY_COLUMNS` and
-    :data:`GRAPH_HOLDING_COLUMNS`); ``rows`` is :func:`end_rows` when already computed.
-    Every holding end must be an entity."""
+    :data:`GRAPH_HOLDING_COLUMNS`); ``rows`` is :func:`end_rows` when already computed
+    (then ``hold`` needs no ``owner``/``owned`` columns). Every holding end must be an
+    entity."""
     ids = ents.column("id").combine_chunks()
     countries: dict[str, int] = {"": 0}
     lists_col = ents.column("lists").combine_chunks()

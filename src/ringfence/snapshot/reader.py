@@ -18,6 +18,7 @@ from ringfence.snapshot.graphcache import (
     GRAPH_ENTITY_COLUMNS,
     GRAPH_HOLDING_COLUMNS,
     build_graph,
+    end_rows,
     load_graph,
     load_order,
     save_graph,
@@ -83,8 +84,12 @@ class Snapshot:
         cached = None if self.verified else load_graph(folder, self.id, ids)
         if cached is not None:
             return cached
+        # the id strings of holding ends are the bulk of the input: mapped to rows and
+        # dropped before the other columns are read
+        rows = end_rows(self.holdings_table(["owner", "owned"]), ids)
         graph = build_graph(self.entities_table(list(GRAPH_ENTITY_COLUMNS)),
-                            self.holdings_table(list(GRAPH_HOLDING_COLUMNS)))
+                            self.holdings_table([c for c in GRAPH_HOLDING_COLUMNS
+                                                 if c not in ("owner", "owned")]), rows)
         save_graph(folder, self.id, *graph)
         return graph
 
