@@ -226,3 +226,48 @@ def test_graph_arrays_are_cached_with_the_snapshot_and_rebuilt_when_damaged(
     shutil.rmtree(tmp_path / "snap" / "cache")
     (tmp_path / "snap" / "cache").write_text("not a folder")
     _same_graph(built, open_snapshot(tmp_path / "snap").graph())
+
+
+def test_the_writers_final_check_names_duplicate_ids_and_unknown_ends(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from ringfence.snapshot.schema import ENTITIES, HOLDINGS
+
+    def ents(ids: list[str]) -> pa.Table:
+        return pa.table({"id": ids, "name": ids, "type": ["company"] * len(ids),
+                         "hq_country": ["CN"] * len(ids), "jurisdiction": [""] * len(ids),
+                         "lists": [[]] * len(ids), "source_dataset": ["t"] * len(ids),
+                         "source_record": ids, "source_line": list(range(len(ids)))},
+                        schema=ENTITIES)
+
+    def holds(pairs: list[tuple[str, str]]) -> pa.Table:
+        k = len(pairs)
+        return pa.table({"owner": [a for a, _ in pairs], "owned": [b for _, b in pairs],
+                         "kind": ["shares"] * k, "lo": [100_000_000] * k,
+                         "hi": [100_000_000] * k, "lo_open": [False] * k,
+                         "hi_open": [False] * k, "valid_from": [None] * k,
+                         "valid_to": [None] * k, "source_dataset": ["h"] * k,
+                         "source_record": [f"r{i}" for i in range(k)],
+                         "source_line": list(range(10, 10 + k)), "source_note": [""] * k},
+                        schema=HOLDINGS)
+
+    w = SnapshotWriter(tmp_path / "bad")
+    w.add_table("entities", ents(["A", "B", "A", "C", "C", "C"]))
+    w.add_table("holdings", holds([("A", "B"), ("Z", "B"), ("B", "Y")]))
+    with pytest.raises(IngestError) as err:
+        w.publish()
+    w.abort()
+    found = {(p.record, p.field, p.line) for p in err.value.problems}
+    assert ("A", "id", None) in found and ("C", "id", None) in found
+    assert ("r1", "owner", 11) in found and ("r2", "owned", 12) in found
+    assert not any(p.record == "B" and p.field == "id" for p in err.value.problems)
+    assert not (tmp_path / "bad").exists()
+    # the same rows without the faults publish, with the graph cached
+    w = SnapshotWriter(tmp_path / "good")
+    w.add_table("entities", ents(["A", "B", "C"]))
+    w.add_table("holdings", holds([("A", "B"), ("C", "B")]))
+    manifest = w.publish()
+    ents_, holds_ = open_snapshot(tmp_path / "good").graph()
+    assert manifest.id in (tmp_path / "good" / "cache" / "graph" / "meta.json").read_text()
+    assert [ents_.ids[i] for i in holds_.owner] == ["A", "C"]
+    assert [ents_.ids[i] for i in holds_.owned] == ["B", "B"]

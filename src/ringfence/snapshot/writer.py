@@ -37,7 +37,6 @@ from ringfence.snapshot.graphcache import (
     GRAPH_ENTITY_COLUMNS,
     GRAPH_HOLDING_COLUMNS,
     build_graph,
-    end_rows,
     save_graph,
     save_order,
 )
@@ -249,13 +248,19 @@ class SnapshotWriter:
         hold = pq.read_table(hold_path, columns=list(GRAPH_HOLDING_COLUMNS))
         problems: list[Problem] = []
         ids = ents.column("id").combine_chunks()
-        counts = pc.value_counts(ids)
-        dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-        for eid in dup.to_pylist():
+        n, nid = hold.num_rows, len(ids)
+        # one hash lookup answers both checks: each id looked up among the ids finds its
+        # first occurrence (a later duplicate does not find itself), and the holding
+        # ends find their entity rows (or nothing)
+        lookup = pc.index_in(pa.chunked_array(
+            [ids, *hold.column("owner").chunks, *hold.column("owned").chunks],
+            type=pa.string()), value_set=ids).combine_chunks()
+        first = np.asarray(lookup.slice(0, nid).to_numpy(zero_copy_only=False))
+        again = np.flatnonzero(first != np.arange(nid))
+        for eid in sorted(set(ids.take(pa.array(again, pa.int64())).to_pylist())):
             problems.append(Problem("entities", "duplicate entity id", record=eid,
                                     field="id"))
-        n = hold.num_rows
-        rows = end_rows(hold, ids)
+        rows = lookup.slice(nid)
         if rows.null_count:
             missing = np.flatnonzero(pc.is_null(rows).to_numpy(zero_copy_only=False))
             bad: list[tuple[int, str, str]] = []
