@@ -68,12 +68,13 @@ def _codes(values: pa.ChunkedArray, vocab: dict[str, int]) -> np.ndarray:
     return mapping[indices] if len(indices) else np.zeros(0, dtype=np.int32)
 
 
-def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None
-                ) -> tuple[EntityTable, HoldingTable]:
+def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
+                with_ids: bool = True) -> tuple[EntityTable, HoldingTable]:
     """Arrays from the tables (columns :data:`GRAPH_ENTITY_COLUMNS` and
     :data:`GRAPH_HOLDING_COLUMNS`); ``rows`` is :func:`end_rows` when already computed
     (then ``hold`` needs no ``owner``/``owned`` columns). Every holding end must be an
-    entity."""
+    entity. ``with_ids=False`` leaves the entity ids out (``ids`` empty: for writing the
+    cache, which does not store them, without millions of Python strings)."""
     ids = ents.column("id").combine_chunks()
     countries: dict[str, int] = {"": 0}
     lists_col = ents.column("lists").combine_chunks()
@@ -83,7 +84,7 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None
                 if len(flat) else np.zeros(0, dtype=np.int32))
     offsets = lists_col.offsets.to_numpy()
     etable = EntityTable(
-        ids=id_list(ids),
+        ids=id_list(ids) if with_ids else (),
         type=_codes(ents.column("type"), {t: i for i, t in enumerate(_TYPES)}).astype(np.int8),
         hq=_codes(ents.column("hq_country"), countries).astype(np.int16),
         jurisdiction=_codes(ents.column("jurisdiction"), countries).astype(np.int16),

@@ -270,7 +270,7 @@ class SnapshotWriter:
                 val = hold.column(col)[r].as_py()
                 bad.append((r, col, f"unknown entity {val!r}"))
             return problems + self._holding_problems(hold_path, sorted(bad))
-        entities, holdings = build_graph(ents, hold, rows)
+        entities, holdings = build_graph(ents, hold, rows, with_ids=False)
         overfull = overfull_holdings(holdings.owned.astype(np.int64),
                                      holdings.kind.astype(np.int64), holdings.lo,
                                      holdings.valid_from.astype(np.int64),
