@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -30,7 +30,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ringfence.exc import IngestError, Problem, RingfenceError
-from ringfence.snapshot import Manifest
+
+if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
+    from ringfence.snapshot import Manifest
 
 __all__ = ["register"]
 
