@@ -194,13 +194,13 @@ def _versions(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
           UNION ALL
           SELECT src, owned AS k, seq, dataset, line, record FROM s_hold
           WHERE owned_mode = 'lei'),
-        mentioned AS (
-          SELECT src, k, max(seq) AS seq, arg_max(dataset, seq) AS dataset,
-                 arg_max(line, seq) AS line, arg_max(record, seq) AS record
+        mentioned AS (  -- one struct, so that a NULL line cannot mix two rows' fields
+          SELECT src, k, max(seq) AS seq,
+                 arg_max({'dataset': dataset, 'line': line, 'record': record}, seq) AS p
           FROM ends GROUP BY src, k)
         SELECT m.src, m.k AS rec, m.k AS key, m.seq, '' AS vdate, true AS stub,
                'company' AS type, '' AS name, '' AS hq, 0::TINYINT AS hq_rank, '' AS juris,
-               '' AS lists, m.dataset, m.line, m.record
+               '' AS lists, m.p.dataset AS dataset, m.p.line AS line, m.p.record AS record
         FROM mentioned m
         WHERE NOT EXISTS (SELECT 1 FROM ew WHERE ew.src = m.src AND ew.rec = m.k)""")
     con.execute("""
