@@ -172,3 +172,33 @@ def test_unrecognised_country_names_are_problems(ingest, tmp_path: Path) -> None
     with (tmp_path / "r.csv").open() as fh:
         assert {r["field"] for r in csv.DictReader(fh)} == {
             "addresses[0].country", "nationalities[1]", "properties.mainCountry"}
+
+
+def test_a_failed_ingest_stops_hashing_its_inputs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inputs' checksums are hashed on a thread while the merge runs; any failure
+    after that (here: the rejects file cannot be written) stops the thread instead of
+    leaving the process to hash gigabytes before it can exit."""
+    import threading
+
+    from ringfence.ingest import pipeline
+    from ringfence.ingest.pipeline import SourceSpec, ingest_sources
+
+    stopped: list[bool] = []
+
+    def slow_sha256(path: Path, *, stop: threading.Event) -> str:
+        stopped.append(stop.wait(60))  # a huge file: ends early only when told to
+        return ""
+
+    monkeypatch.setattr(pipeline, "file_sha256", slow_sha256)
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"statementId": "x", "recordType": "nonsense"}\n')
+    (tmp_path / "rejects-is-a-folder").mkdir()
+    with pytest.raises(OSError):
+        ingest_sources([SourceSpec("bods", [f])], out=tmp_path / "snap", skip_bad=True,
+                       rejects=tmp_path / "rejects-is-a-folder")
+    for t in threading.enumerate():
+        if t.name.startswith("ringfence-sha256"):
+            t.join(60)
+    assert stopped == [True]
+    assert not (tmp_path / "snap").exists()

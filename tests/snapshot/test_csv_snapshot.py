@@ -271,3 +271,59 @@ def test_the_writers_final_check_names_duplicate_ids_and_unknown_ends(tmp_path: 
     assert manifest.id in (tmp_path / "good" / "cache" / "graph" / "meta.json").read_text()
     assert [ents_.ids[i] for i in holds_.owner] == ["A", "C"]
     assert [ents_.ids[i] for i in holds_.owned] == ["B", "B"]
+
+
+def test_a_snapshot_replaced_while_its_graph_is_read_fails_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from ringfence.exc import IntegrityError
+    from ringfence.snapshot import graphcache, reader
+
+    e, h = write(tmp_path, ENTITIES, "P,S,shares,0.6,,,,,\n")
+    ingest_csv(entities=e, holdings=h, out=tmp_path / "a")
+    # the same companies listed in another order: row numbers from one are wrong in the other
+    e2, h2 = write(tmp_path, "id,name,type,hq_country,jurisdiction,lists\n"
+                   "Q,Other,company,US,US,\nS,Sub,company,SG,SG,\nP,Parent,company,CN,KY,\n",
+                   "P,S,shares,0.6,,,,,\n")
+    ingest_csv(entities=e2, holdings=h2, out=tmp_path / "b")
+
+    def swap() -> None:  # what `ingest --force` does to a folder a reader has open
+        os.replace(tmp_path / "a", tmp_path / "old")
+        os.replace(tmp_path / "b", tmp_path / "a")
+
+    def swap_back() -> None:
+        os.replace(tmp_path / "a", tmp_path / "b")
+        os.replace(tmp_path / "old", tmp_path / "a")
+
+    # without a cache: the folder changes between the reads of one graph
+    real_end_rows = graphcache.end_rows
+
+    def end_rows_then_swap(*args: object) -> object:
+        out = real_end_rows(*args)  # type: ignore[arg-type]
+        swap()
+        return out
+
+    snap = open_snapshot(tmp_path / "a", verify=True)  # verify: the cache is not read
+    monkeypatch.setattr(reader, "end_rows", end_rows_then_swap)
+    with pytest.raises(IntegrityError, match="replaced"):
+        snap.graph()
+    monkeypatch.undo()
+    swap_back()
+    # from the cache: the folder changes while the arrays are loaded
+    real_load = graphcache.load_graph
+
+    def load_then_swap(*args: object) -> object:
+        out = real_load(*args)  # type: ignore[arg-type]
+        swap()
+        return out
+
+    snap = open_snapshot(tmp_path / "a")
+    monkeypatch.setattr(reader, "load_graph", load_then_swap)
+    with pytest.raises(IntegrityError, match="replaced"):
+        snap.graph()
+    monkeypatch.undo()
+    swap_back()
+    ents, holds = open_snapshot(tmp_path / "a").graph()
+    assert [(ents.ids[o], ents.ids[d]) for o, d in zip(holds.owner, holds.owned,
+                                                        strict=True)] == [("P", "S")]

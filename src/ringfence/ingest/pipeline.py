@@ -221,35 +221,36 @@ def ingest_sources(
             result = merge_stage(paths, writer, work=work, skip_bad=skip_bad,
                                  memory_limit=memory_limit, parts=stage.parts,
                                  on_step=lambda name: phase(f"merge: {name}"))
+            timings.update({f"merge: {k}": v for k, v in result.timings.items()})
+            if result.problems and not skip_bad:
+                raise IngestError(f"{len(result.problems)} problem(s) across records; nothing "
+                                  "was published", problems=_sorted(result.problems))
+            shutil.rmtree(work, ignore_errors=True)
+            rejects_path = None
+            all_problems = stage.problems + result.problems
+            if all_problems:
+                rejects_path = rejects or out.with_name(out.name + ".rejects.csv")
+                write_rejects(rejects_path, stage, result.problems)
+            phase("checksums")
+            t = time.monotonic()
+            for f in files:
+                writer.add_source(SourceFile(path=f.path, format=f.format,
+                                             sha256=checksums[f.path].result()
+                                             if f.path in checksums else "",
+                                             records=f.records, rejected=f.rejected))
+            for note in [*(notes or []), *stage.notes[:200], *result.notes]:
+                writer.add_note(note)
+            if all_problems:
+                left_out = stage.problem_count - stage.kept_count + result.rejected_rows
+                kept = (f"; {stage.kept_count} record(s) kept with an unreadable field left "
+                        "empty (e.g. an unrecognised country)" if stage.kept_count else "")
+                writer.add_note(f"{left_out} bad record(s) left out (--skip-bad){kept}; see "
+                                f"{rejects_path}")
         except BaseException:
+            # any failure from here on (merge, rejects file, an interrupt) stops the
+            # hashing thread, so a failed ingest does not wait for 9 GB to be hashed
             stop.set()
             raise
-        timings.update({f"merge: {k}": v for k, v in result.timings.items()})
-        if result.problems and not skip_bad:
-            stop.set()
-            raise IngestError(f"{len(result.problems)} problem(s) across records; nothing "
-                              "was published", problems=_sorted(result.problems))
-        shutil.rmtree(work, ignore_errors=True)
-        rejects_path = None
-        all_problems = stage.problems + result.problems
-        if all_problems:
-            rejects_path = rejects or out.with_name(out.name + ".rejects.csv")
-            write_rejects(rejects_path, stage, result.problems)
-        phase("checksums")
-        t = time.monotonic()
-        for f in files:
-            writer.add_source(SourceFile(path=f.path, format=f.format,
-                                         sha256=checksums[f.path].result()
-                                         if f.path in checksums else "",
-                                         records=f.records, rejected=f.rejected))
-        for note in [*(notes or []), *stage.notes[:200], *result.notes]:
-            writer.add_note(note)
-        if all_problems:
-            left_out = stage.problem_count - stage.kept_count + result.rejected_rows
-            kept = (f"; {stage.kept_count} record(s) kept with an unreadable field left "
-                    "empty (e.g. an unrecognised country)" if stage.kept_count else "")
-            writer.add_note(f"{left_out} bad record(s) left out (--skip-bad){kept}; see "
-                            f"{rejects_path}")
         timings["checksums"] = time.monotonic() - t
         phase("check and publish")
         t = time.monotonic()

@@ -79,19 +79,36 @@ class Snapshot:
 
     @cached_property
     def _graph(self) -> tuple[EntityTable, HoldingTable]:
-        ids = self.entities_table(["id"]).column("id").combine_chunks()
         folder = self.root / "cache" / "graph"
-        cached = None if self.verified else load_graph(folder, self.id, ids)
-        if cached is not None:
-            return cached
-        # the id strings of holding ends are the bulk of the input: mapped to rows and
-        # dropped before the other columns are read
-        rows = end_rows(self.holdings_table(["owner", "owned"]), ids)
-        graph = build_graph(self.entities_table(list(GRAPH_ENTITY_COLUMNS)),
-                            self.holdings_table([c for c in GRAPH_HOLDING_COLUMNS
-                                                 if c not in ("owner", "owned")]), rows)
+        if not self.verified:
+            ids = self.entities_table(["id"]).column("id").combine_chunks()
+            cached = load_graph(folder, self.id, ids)
+            if cached is not None:
+                self._still_here()
+                return cached
+        # one read of the entities serves the id lookup and the entity arrays; the id
+        # strings of holding ends (the bulk of the input) are mapped to rows and dropped
+        # before the other holding columns are read
+        ents = self.entities_table(list(GRAPH_ENTITY_COLUMNS))
+        rows = end_rows(self.holdings_table(["owner", "owned"]),
+                        ents.column("id").combine_chunks())
+        graph = build_graph(ents, self.holdings_table([c for c in GRAPH_HOLDING_COLUMNS
+                                                       if c not in ("owner", "owned")]),
+                            rows)
+        self._still_here()
         save_graph(folder, self.id, *graph)
         return graph
+
+    def _still_here(self) -> None:
+        """Fail closed when the folder was replaced (``ingest --force``) while its files
+        were being read: arrays from two snapshots must never be mixed."""
+        try:
+            current = json.loads((self.root / "manifest.json").read_text()).get("id")
+        except (OSError, ValueError):
+            current = None
+        if current != self.id:
+            raise IntegrityError(f"{self.root} was replaced while snapshot {self.id} was "
+                                 "being read from it; open it again")
 
     def graph(self) -> tuple[EntityTable, HoldingTable]:
         """The entity and holding arrays attribution reads.

@@ -264,11 +264,11 @@ class SnapshotWriter:
         if rows.null_count:
             missing = np.flatnonzero(pc.is_null(rows).to_numpy(zero_copy_only=False))
             bad: list[tuple[int, str, str]] = []
-            for i in missing[:10_000]:
-                i = int(i)
-                col, r = ("owner", i) if i < n else ("owned", i - n)
-                val = hold.column(col)[r].as_py()
-                bad.append((r, col, f"unknown entity {val!r}"))
+            for col, part in (("owner", missing[missing < n]), ("owned", missing[missing >= n])):
+                for i in part[:10_000]:  # at most 10,000 named per end
+                    r = int(i) % n
+                    val = hold.column(col)[r].as_py()
+                    bad.append((r, col, f"unknown entity {val!r}"))
             return problems + self._holding_problems(hold_path, sorted(bad))
         entities, holdings = build_graph(ents, hold, rows, with_ids=False)
         overfull = overfull_holdings(holdings.owned.astype(np.int64),
