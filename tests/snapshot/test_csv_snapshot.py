@@ -214,6 +214,8 @@ def test_graph_arrays_are_cached_with_the_snapshot_and_rebuilt_when_damaged(
         lambda: (cache / "e_type.npy").write_bytes((cache / "e_type.npy").read_bytes()[:-3]),
         lambda: np.save(cache / "h_owner.npy",
                         np.full_like(built[1].owner, len(built[0]))),
+        lambda: np.save(cache / "e_hq.npy", np.full_like(built[0].hq, 999)),
+        lambda: np.save(cache / "e_list_ptr.npy", built[0].list_ptr[::-1].copy()),
     ]
     for spoil in damage:
         spoil()

@@ -129,6 +129,16 @@ def _replace_folder(folder: Path, fill: object) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         fill(tmp)  # type: ignore[operator]
+        # on disk before the folder is swapped in: a crash must not leave a stamped
+        # folder of unwritten (zero-filled) arrays
+        for f in tmp.iterdir():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        dfd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(tmp, folder)
@@ -151,14 +161,15 @@ def save_graph(folder: Path, snapshot_id: str, ents: EntityTable,
     _replace_folder(folder, fill)
 
 
-def load_graph(folder: Path, snapshot_id: str, ids: pa.Array
+def load_graph(folder: Path, snapshot_id: str, ids: pa.Array, holdings: int | None = None
                ) -> tuple[EntityTable, HoldingTable] | None:
     """The cached arrays with ``ids`` as the entity ids, or ``None`` when absent or not
-    exactly this snapshot's."""
+    exactly this snapshot's (``holdings``: the count the manifest gives)."""
     try:
         meta = json.loads((folder / "meta.json").read_text())
         if (meta.get("version") != _VERSION or meta.get("snapshot") != snapshot_id
-                or meta.get("entities") != len(ids)):
+                or meta.get("entities") != len(ids)
+                or (holdings is not None and meta.get("holdings") != holdings)):
             return None
         n, m = int(meta["entities"]), int(meta["holdings"])
         arrays: dict[str, np.ndarray] = {}
@@ -170,6 +181,17 @@ def load_graph(folder: Path, snapshot_id: str, ids: pa.Array
                 if arr.dtype != dtype or arr.shape != (want,):
                     return None
                 arrays[f"{prefix}_{name}"] = arr
+        codes_ok = (n == 0 or (
+            max(arrays["e_hq"].max(), arrays["e_jurisdiction"].max()) < len(meta["countries"])
+            and min(arrays["e_hq"].min(), arrays["e_jurisdiction"].min()) >= 0
+            and arrays["e_type"].min() >= 0))
+        lists_ok = (arrays["e_list_ptr"][0] == 0
+                    and bool(np.all(np.diff(arrays["e_list_ptr"]) >= 0))
+                    and (len(arrays["e_list_idx"]) == 0 or (
+                        arrays["e_list_idx"].min() >= 0
+                        and arrays["e_list_idx"].max() < len(meta["list_names"]))))
+        if not (codes_ok and lists_ok):
+            return None
         if arrays["e_list_ptr"][-1] != len(arrays["e_list_idx"]) or (m and (
                 min(arrays["h_owner"].min(), arrays["h_owned"].min()) < 0
                 or max(arrays["h_owner"].max(), arrays["h_owned"].max()) >= n)):

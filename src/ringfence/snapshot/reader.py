@@ -82,7 +82,8 @@ class Snapshot:
         folder = self.root / "cache" / "graph"
         if not self.verified:
             ids = self.entities_table(["id"]).column("id").combine_chunks()
-            cached = load_graph(folder, self.id, ids)
+            cached = load_graph(folder, self.id, ids,
+                                self.manifest.counts.get("holdings"))
             if cached is not None:
                 self._still_here()
                 return cached
