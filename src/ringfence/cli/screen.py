@@ -18,18 +18,16 @@ from ringfence.policy import DEFAULT_POLICY
 from ringfence.resolve import (
     DEFAULT_THRESHOLD,
     Candidate,
-    EntityNames,
     ParsedId,
     Record,
     ScreeningIndex,
-    cached_index,
     compare,
     parse_id,
     parse_id_ref,
 )
 
 if TYPE_CHECKING:
-    from ringfence.snapshot import Snapshot
+    pass
 
 __all__ = ["compare_cmd", "load_index", "register", "screen_cmd"]
 
@@ -42,47 +40,14 @@ def load_index(snapshot: Path) -> ScreeningIndex:
     """The snapshot's screening index: loaded from ``SNAPSHOT/cache/screening`` when it was
     saved there for this snapshot (same id, index format and analysis code), else built
     from the entities, names and identifiers and saved there for the next call."""
+    from ringfence.engines.screening import screening_index
     from ringfence.snapshot import open_snapshot
 
     snap = open_snapshot(snapshot)
     folder = snap.root / "cache" / "screening"
-
-    def build() -> ScreeningIndex:
-        err_console.print(
-            f"building the screening index of {snap.root} (saved in {folder} for the next query)",
-            markup=False,
-            highlight=False,
-        )
-        return _build_index(snap)
-
-    index, _ = cached_index(folder, snapshot_id=snap.id, build=build)
-    return index
-
-
-def _build_index(snap: Snapshot) -> ScreeningIndex:
-    ents = snap.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pydict()
-    names_t = snap.names_table().to_pydict()
-    ids_t = snap.identifiers_table().to_pydict()
-    names: dict[str, list[str]] = {}
-    for ent, value in zip(names_t["entity"], names_t["name"], strict=True):
-        if value:
-            names.setdefault(ent, []).append(value)
-    idents: dict[str, list[ParsedId]] = {}
-    for ent, scheme, value in zip(ids_t["entity"], ids_t["scheme"], ids_t["value"], strict=True):
-        try:
-            idents.setdefault(ent, []).append(parse_id(scheme, value))
-        except InputError:
-            continue  # a scheme screening does not know is kept out of matching
-
-    def rows() -> Any:
-        for eid, name, hq, jur in zip(
-            ents["id"], ents["name"], ents["hq_country"], ents["jurisdiction"], strict=True
-        ):
-            all_names = tuple(dict.fromkeys(n for n in [name, *names.get(eid, [])] if n))
-            countries = frozenset(c.upper() for c in (hq, jur) if c)
-            yield EntityNames(eid, all_names, countries, tuple(idents.get(eid, ())))
-
-    return ScreeningIndex.build(rows())
+    return screening_index(snap, on_build=lambda: err_console.print(
+        f"building the screening index of {snap.root} (saved in {folder} for the next query)",
+        markup=False, highlight=False))
 
 
 def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> Callable[[str], Verdict]:

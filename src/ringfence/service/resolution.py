@@ -97,27 +97,13 @@ class ScreeningResolver:
     scores with explanations. An exact identifier match still wins outright."""
 
     def __init__(self, snapshot: Snapshot, *, margin: float = 0.05) -> None:
-        from ringfence.resolve import EntityNames, ScreeningIndex, parse_id
+        from ringfence.engines.screening import screening_index
 
         self._exact = ExactResolver(snapshot)
         self._margin = margin
-        ents = snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pylist()
-        names: dict[str, list[str]] = {e["id"]: [e["name"]] if e["name"] else [] for e in ents}
-        for n in snapshot.names_table().to_pylist():
-            if n.get("entity") in names and n.get("name"):
-                names[n["entity"]].append(n["name"])
-        ids: dict[str, list[object]] = {}
-        for i in snapshot.identifiers_table().to_pylist():
-            try:
-                ids.setdefault(i["entity"], []).append(parse_id(i["scheme"], i["value"]))
-            except Exception:  # an identifier the screener cannot parse is not indexed
-                continue
-        self._index = ScreeningIndex.build(
-            EntityNames(id=e["id"], names=tuple(dict.fromkeys(names[e["id"]])),
-                        countries=frozenset(c for c in (e["hq_country"], e["jurisdiction"])
-                                            if c),
-                        ids=tuple(ids.get(e["id"], ())))  # type: ignore[arg-type]
-            for e in ents)
+        # saved beside the snapshot and shared with `ringfence screen`: a restart or a
+        # second worker loads it instead of building it again
+        self._index = screening_index(snapshot)
 
     def resolve(self, declaration: Declaration) -> Match | None:
         exact = self._exact.resolve(Declaration(name="\x00", identifiers=declaration.identifiers))
