@@ -202,6 +202,20 @@ def _country(value: str, fld: str) -> str:
         raise Bad(fld, str(err)) from None
 
 
+def _exception_reason(lei: str, category: str, reasons: list[str]) -> str:
+    """The checks every reporting exception passes, in order; its (first) reason."""
+    if not is_lei(lei):
+        raise Bad("LEI", f"not a valid LEI: {lei!r}")
+    if category not in EXCEPTION_CATEGORIES:
+        raise Bad("ExceptionCategory", f"unknown exception category {category!r}")
+    if not reasons:
+        raise Bad("ExceptionReason", "missing exception reason")
+    for reason in reasons:
+        if reason not in EXCEPTION_REASONS:
+            raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
+    return reasons[0]
+
+
 class _Emitter:
     def __init__(self, stage: Stage, dataset: str) -> None:
         self.stage = stage
@@ -275,17 +289,7 @@ class _Emitter:
                 xgroup="rr-direct" if r.rtype == "IS_DIRECTLY_CONSOLIDATED_BY" else "")
 
     def exception(self, r: ExcRecord, line: int | None) -> None:
-        if not is_lei(r.lei):
-            raise Bad("LEI", f"not a valid LEI: {r.lei!r}")
-        if r.category not in EXCEPTION_CATEGORIES:
-            raise Bad("ExceptionCategory", f"unknown exception category {r.category!r}")
-        reasons = [x for x in r.reasons if x]
-        if not reasons:
-            raise Bad("ExceptionReason", "missing exception reason")
-        for reason in reasons:
-            if reason not in EXCEPTION_REASONS:
-                raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
-        reason = reasons[0]
+        reason = _exception_reason(r.lei, r.category, [x for x in r.reasons if x])
         child = lei_key(r.lei)
         direct = r.category.startswith("DIRECT")
         mode, holdings = exception_holdings(reason)
@@ -558,16 +562,7 @@ def _repex_rows(elem: Any, line: int | None, em: _Emitter) -> None:
                 reasons.append(text)
         else:
             refs.append(text)
-    if not is_lei(lei):
-        raise Bad("LEI", f"not a valid LEI: {lei!r}")
-    if category not in EXCEPTION_CATEGORIES:
-        raise Bad("ExceptionCategory", f"unknown exception category {category!r}")
-    if not reasons:
-        raise Bad("ExceptionReason", "missing exception reason")
-    for reason in reasons:
-        if reason not in EXCEPTION_REASONS:
-            raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
-    reason = reasons[0]
+    reason = _exception_reason(lei, category, reasons)
     child = "lei:" + lei
     direct = category.startswith("DIRECT")
     mode, holdings = _EXC_ROWS[reason]
