@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -121,14 +122,14 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     return etable, htable
 
 
-def _replace_folder(folder: Path, fill: object) -> None:
+def _replace_folder(folder: Path, fill: Callable[[Path], None]) -> None:
     """Write a cache folder beside ``folder`` and swap it in; a folder that cannot be
     written (read-only snapshot) is simply left without the cache."""
     tmp = folder.with_name(f".{folder.name}-{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        fill(tmp)  # type: ignore[operator]
+        fill(tmp)
         # on disk before the folder is swapped in: a crash must not leave a stamped
         # folder of unwritten (zero-filled) arrays
         for f in tmp.iterdir():
