@@ -133,6 +133,7 @@ def _hydra(c: Ctx, idx: int) -> None:
     start = c.t0 + int(start_h * HOUR)
     pivot = [c.u(m.pivot_delay_h) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
+    link_share = c.u(m.hydra_link_share)
     rec = _register(c, cid, "hydra", start)
     proxy = [w.ip(c.pick(["residential", "residential", "mobile"]),
                   c.pick(["US", "GB", "DE", "JP", "KR", "BR", "IN", "FR", "CA", "AU"]))
@@ -158,12 +159,14 @@ def _hydra(c: Ctx, idx: int) -> None:
         anchor = w.ip(c.pick(["hosting", "residential"]), c.pick(["US", "SG", "DE", "JP"]))
         n_cards = max(1, int(np.ceil(n / rng.uniform(2, 6))))
         cards = [w.card() for _ in range(n_cards)]
-        if prev_cards and rng.random() < 0.6:
+        if prev_cards and rng.random() < 0.45:
             cards[0] = c.pick(prev_cards)
         devs = [w.device() for _ in range(int(rng.integers(1, 4)))]
-        if prev_devs and rng.random() < 0.5:
+        if prev_devs and rng.random() < 0.35:
             devs[0] = c.pick(prev_devs)
         prev_cards, prev_devs = cards, devs
+        # only part of a batch rides on shared cards and devices; the rest buy fresh ones
+        linked = rng.random(n) < link_share
         out = []
         org = -1
         for k in range(n):
@@ -175,8 +178,10 @@ def _hydra(c: Ctx, idx: int) -> None:
             prof = _base_profile(c, op_tz)
             a = _account(c, rec, cid, family="hydra", org=org, created=created,
                          country=country, email=_email_style(c, base_name, catch_all, country),
-                         card=cards[k % n_cards], bin_=bin_, pay_cc=pcc,
-                         signup_ip=w.ip("", near=anchor), device=devs[k % len(devs)],
+                         card=cards[k % n_cards] if linked[k] else w.card(), bin_=bin_,
+                         pay_cc=pcc, signup_ip=w.ip("", near=anchor),
+                         device=devs[k % len(devs)] if linked[k] or rng.random() < 0.15
+                         else w.device(),
                          profile=prof, replacement=replacement,
                          tier=c.pick(["free", "build_1", "build_2"]))
             first = created + int(rng.uniform(0.1, 2.0) * HOUR)
@@ -290,7 +295,7 @@ def _slow_low(c: Ctx, idx: int) -> None:
     items = np.arange(len(ts), dtype=np.int64) + int(rng.integers(1000, 90000))
     keep = ts < c.t1
     for i, a in enumerate(accts):
-        sel = (ai == i) & keep
+        sel = (ai == i) & keep & (ts >= w.accounts[a]["created_ms"] + 600_000)
         k = int(sel.sum())
         if k == 0:
             continue
@@ -417,10 +422,10 @@ def _capability(c: Ctx, idx: int) -> None:
             prof.update(ips=ips, ip_w=[1.0] * len(ips), channel=channel, think_p=0.2)
             a = _account(c, rec, cid, family="capability", org=org, created=created,
                          country=country, email=email,
-                         card=c.pick(cards) if rng.random() < 0.5 else w.card(),
+                         card=c.pick(cards) if rng.random() < 0.3 else w.card(),
                          bin_=c.bin_for(country), pay_cc=country,
                          signup_ip=w.ip("", near=anchor) if channel == 0 else ips[0],
-                         device=c.pick(devs) if rng.random() < 0.6 else w.device(),
+                         device=c.pick(devs) if rng.random() < 0.35 else w.device(),
                          profile=prof, program=program)
             prof["first_h"] = (created - c.t0) / HOUR + float(rng.uniform(0.2, 6))
             accts.append(a)
