@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import tinylog  # noqa: E402
+import tinylog
 
-from ringfence.traffic.replay import replay  # noqa: E402
+from ringfence.traffic.replay import replay
 
 
 @pytest.fixture(scope="module")
