@@ -133,6 +133,9 @@ def print_report(rep: object, *, title: str = "") -> None:
     for r in iter_rows(rep.hard_negatives, hcols):
         ht.add_row(*r)
     console.print(ht)
+
+
+@handle_errors
 def run_cmd(
     inbox: Annotated[Path, typer.Argument(help="Folder where requests-*.jsonl[.gz] files "
                                           "appear (with accounts.jsonl, orgs.jsonl, "
