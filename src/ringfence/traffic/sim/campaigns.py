@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ringfence.traffic.sim.organic import EDU_DOMAINS, THROWAWAY, Ctx
+from ringfence.traffic.sim.text import N_STYLES
 from ringfence.traffic.sim.traffic import HOUR, SHAPES, sessions, ticks
 from ringfence.traffic.sim.world import RESTRICTED
 
@@ -113,8 +114,14 @@ def _distill_models(c: Ctx, ts: np.ndarray, base: int, pivot: list[float]) -> np
     return m
 
 
-def _kinds(c: Ctx, names: list[str], alpha: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    codes = np.array([c.w.kind(k) for k in names], np.int16)
+def _style(c: Ctx) -> str:
+    """The campaign's house style of wrapping prompts (text.make_prompt)."""
+    return f"@{int(c.rng.integers(0, N_STYLES))}"
+
+
+def _kinds(c: Ctx, names: list[str], alpha: list[float], style: str
+           ) -> tuple[np.ndarray, np.ndarray]:
+    codes = np.array([c.w.kind(k + style) for k in names], np.int16)
     return codes, c.rng.dirichlet(alpha)
 
 
@@ -143,7 +150,9 @@ def _hydra(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     dsys = w.new_sys(int(rng.integers(300, 3000)))
     customer_sys = [w.new_sys(int(rng.integers(50, 3000))) for _ in range(25)]
-    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite", "cap_code", "vision"], [4, 2, 1, 2, 1])
+    style = _style(c)
+    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite", "cap_code", "vision"], [4, 2, 1, 2, 1],
+                     style)
     cap_tools = w.new_tools(int(rng.integers(8, 16)))
     catch_all = f"{''.join(c.pick(['q', 'mail', 'box', 'zen', 'x', 'pro']) for _ in range(2))}" \
                 f"{int(rng.integers(1, 99))}.com"
@@ -225,13 +234,14 @@ def _hydra(c: Ctx, idx: int) -> None:
             if part == "d":
                 kinds = dk[rng.choice(len(dk), size=k, p=dkw)]
                 turn = np.where(rng.random(k) < 0.15, rng.integers(3, 11, size=k), 0)
-                capk = kinds == w.kind("cap_code")
+                capk = kinds == w.kind("cap_code" + style)
                 c.em.emit(a, tsa, conv=c.em.convs(k), turn=turn, kind=kinds,
                           pseed=rng.integers(0, 2**62, size=k), distill=True, ip=ips,
                           model=_distill_models(c, tsa, 1, pivot),
                           sys=np.where(rng.random(k) < 0.7, dsys, -1).astype(np.int32),
                           tools=np.where(capk, cap_tools, -1).astype(np.int32),
-                          images=np.where(kinds == w.kind("vision"), 1, 0).astype(np.int16))
+                          images=np.where(kinds == w.kind("vision" + style), 1, 0
+                                          ).astype(np.int16))
             else:
                 sysc = np.asarray(customer_sys, np.int32)[rng.integers(0, 25, size=k)]
                 c.em.emit(a, tsa, conv=c.em.convs(k),
@@ -258,6 +268,7 @@ def _slow_low(c: Ctx, idx: int) -> None:
     pivot = [c.u((6, 24)) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
     rec = _register(c, cid, "slow_low", start)
+    style = _style(c)
     restricted = _restricted_ips(c)
     shared_sys = w.new_sys(int(rng.integers(80, 190))) if rng.random() < 0.5 else -1
     bins = [(str(int(rng.integers(400000, 559999))), c.pick(["US", "GB"])) for _ in range(2)]
@@ -306,7 +317,8 @@ def _slow_low(c: Ctx, idx: int) -> None:
         ips[e] = np.asarray(restricted, np.int32)[rng.integers(0, len(restricted),
                                                                size=int(e.sum()))]
         c.em.emit(a, tsa, conv=c.em.convs(k), turn=np.zeros(k, np.int64),
-                  kind=np.full(k, w.kind("sweep")), pseed=items[sel], distill=True, ip=ips,
+                  kind=np.full(k, w.kind("sweep" + style)), pseed=items[sel], distill=True,
+                  ip=ips,
                   model=_distill_models(c, tsa, 0, pivot),
                   sys=np.full(k, shared_sys, np.int32))
 
@@ -327,7 +339,7 @@ def _cot(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     anchor = w.ip("hosting", c.pick(["US", "DE"]))
     base_sys = w.new_sys(int(rng.integers(1200, 4000)))
-    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite"], [5, 2.5, 1.5])
+    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite"], [5, 2.5, 1.5], _style(c))
     shared_dev = w.device()
     accts = []
     for _ in range(n_orgs):
@@ -387,8 +399,8 @@ def _capability(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     code_tools = w.new_tools(int(rng.integers(10, 18)))
     cu_tools = w.new_tools(int(rng.integers(4, 8)))
-    kinds = {"cap_code": w.kind("cap_code"), "computer_use": w.kind("computer_use"),
-             "vision": w.kind("vision")}
+    style = _style(c)
+    kinds = {k: w.kind(k + style) for k in ("cap_code", "computer_use", "vision")}
     kw = rng.dirichlet([4, 2, 2])
     egress_ips = [w.ip(c.pick(["hosting", "vpn"]), c.pick(["US", "DE", "SG", "*"]))
                   for _ in range(int(rng.integers(6, 20)))]
