@@ -527,8 +527,8 @@ def _targets(rep: EvalReport) -> None:
     for rel in rep.releases:
         b, a = rel["coverage_before"], rel["coverage_after"]
         ok = (math.isnan(b) or math.isnan(a)) or a >= b - 0.05
-        add(f"coverage after {rel['model']} release (before {b:.2f})", a,
-            ">= before - 0.05", ok)
+        add(f"coverage 24 h after the {rel['model']} release", a,
+            f">= {b:.2f} (before) - 0.05", ok)
     for row in rep.hard_negatives:
         if "suspended_in_release_burst" in row:
             add("eval lab suspended during release bursts", row["suspended_in_release_burst"],

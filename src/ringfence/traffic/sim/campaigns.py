@@ -115,8 +115,12 @@ def _distill_models(c: Ctx, ts: np.ndarray, base: int, pivot: list[float]) -> np
 
 
 def _style(c: Ctx) -> str:
-    """The campaign's house style of wrapping prompts (text.make_prompt)."""
-    return f"@{int(c.rng.integers(0, N_STYLES))}"
+    """The campaign's house style of wrapping prompts (text.make_prompt); campaigns of one
+    run get different styles while there are styles left."""
+    deck = c.style_deck
+    if not deck:
+        deck.extend(int(x) for x in c.rng.permutation(np.arange(1, N_STYLES)))
+    return f"@{deck.pop()}"
 
 
 def _kinds(c: Ctx, names: list[str], alpha: list[float], style: str
