@@ -241,3 +241,10 @@ def test_ip_country_and_asn_agree_with_geoip2fast(world: dict[str, Any]) -> None
     agree = sum((lk.country_code, lk.asn_name) == v
                 for ip, v in seen.items() for lk in [g.lookup(ip)])
     assert agree >= 0.95 * len(seen)
+
+
+def test_a_window_shorter_than_the_release_schedule_has_no_release(tmp_path: Path) -> None:
+    cfg = replace(SimConfig.small(seed=2), days=1, releases=((30.0, "m-late"), (5.0, "m")))
+    simulate(cfg, tmp_path / "d")
+    ev = json.loads((tmp_path / "d" / "events.json").read_text())
+    assert [e["model"] for e in ev["events"]] == ["m"]

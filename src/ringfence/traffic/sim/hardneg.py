@@ -53,6 +53,8 @@ def _eval_lab(c: Ctx) -> None:
     for r, rts in enumerate(c.em.rel.ts):
         start = rts + int(rng.uniform(0.3, 2.0) * HOUR)
         dur = rng.uniform(8, 20)
+        if start >= c.t1 - HOUR:
+            continue
         n = int(c.u(hn.eval_burst_per_hour) * dur)
         ts = np.sort(rng.integers(start, min(c.t1, start + int(dur * HOUR)), size=n))
         who = rng.integers(0, len(accts), size=n)
