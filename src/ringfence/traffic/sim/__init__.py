@@ -94,6 +94,6 @@ def organic_dormant(ctx: Ctx) -> list[int]:
         created = ctx.t0 - int(ctx.rng.uniform(-ctx.hours / 2, 400 * 24) * HOUR)
         org = ctx.w.new_org(name="personal", country=country, created_ms=created, kyc="none",
                             org_type="individual")
-        ctx.w.orgs[org]["name"] = f"{ctx.email(country=country).split('@')[0]}'s org"
+        ctx.w.orgs[org]["name"] = ctx.personal_org_name(country)
         out.append(person(ctx, country=country, org=org, created_ms=created))
     return out

@@ -53,7 +53,7 @@ def _personal_org(c: Ctx, country: str, created: int) -> int:
     o = c.w.new_org(name="personal", country=country, created_ms=created,
                     kyc=str(c.rng.choice(["none", "basic"], p=[0.7, 0.3])),
                     org_type="individual")
-    c.w.orgs[o]["name"] = f"{c.email(country=country).split('@')[0]}'s org"
+    c.w.orgs[o]["name"] = c.personal_org_name(country)
     return o
 
 

@@ -97,6 +97,15 @@ class Ctx:
         d = domain or self.pick(_WEBMAIL.get(country, _WEBMAIL["*"]))
         return f"{local}@{d}"
 
+    def personal_org_name(self, country: str) -> str:
+        """The name the console gives a sign-up's own org (one format for everybody)."""
+        r = self.rng.random()
+        if r < 0.5:
+            return f"{self.pick(_FIRST).title()}'s Individual Org"
+        if r < 0.8:
+            return "Personal"
+        return f"{self.email(country=country).split('@')[0]}'s org"
+
     def tz_of(self, country: str) -> float:
         return float(self.pick(COUNTRIES[country][1]))
 
@@ -144,6 +153,9 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
         if rng.random() < 0.04:          # travels / uses a consumer VPN now and then
             ips.append(w.ip("vpn"))
             ip_w.append(float(rng.uniform(0.05, 0.5)))
+        if rng.random() < 0.004:         # a trip to, or roaming through, a restricted region
+            ips.append(w.ip(c.pick(["mobile", "residential"]), c.pick(["CN", "RU", "IR"])))
+            ip_w.append(float(rng.uniform(0.01, 0.1)))
     langs = [lang] if rng.random() > 0.2 or lang == "en" else [lang, "en"]
     if rng.random() < 0.05:
         langs.append(c.pick(LANGS))
@@ -212,7 +224,7 @@ def organic(c: Ctx) -> list[int]:
                    else c.t0 - int(rng.uniform(1, 700) * DAY))
         company = size > 1 or rng.random() < 0.15
         org = w.new_org(name=c.org_name(country) if company else
-                        f"{c.pick(_FIRST).title()}'s org", country=country, created_ms=created,
+                        c.personal_org_name(country), country=country, created_ms=created,
                         kyc=str(rng.choice(["basic", "verified"])) if company else
                         str(rng.choice(["none", "basic"], p=[0.7, 0.3])),
                         org_type=str(rng.choice(["company", "startup"])) if company
