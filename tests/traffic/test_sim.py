@@ -248,3 +248,11 @@ def test_a_window_shorter_than_the_release_schedule_has_no_release(tmp_path: Pat
     simulate(cfg, tmp_path / "d")
     ev = json.loads((tmp_path / "d" / "events.json").read_text())
     assert [e["model"] for e in ev["events"]] == ["m"]
+
+
+@pytest.mark.parametrize("days", [1, 2])
+def test_the_default_mix_fits_a_short_window(tmp_path: Path, days: int) -> None:
+    cfg = replace(SimConfig.small(seed=4), days=days, campaigns=SimConfig().campaigns)
+    simulate(cfg, tmp_path / "d")
+    camp = json.loads((tmp_path / "d" / "truth" / "campaigns.json").read_text())
+    assert {c["family"] for c in camp.values()} >= {"hydra", "slow_low", "cot"}

@@ -91,6 +91,8 @@ def sessions(rng: np.random.Generator, t0_ms: int, hours: int, *, rate: NDArray[
 def ticks(rng: np.random.Generator, start_ms: int, end_ms: int, period_min: float, *,
           pause_share: float = 0.08) -> I64:
     """A central scheduler's dispatch times: a period with small drift and a few pauses."""
+    if end_ms <= start_ms:
+        return np.zeros(0, np.int64)
     n = int((end_ms - start_ms) / (period_min * 60_000)) + 1
     step = period_min * 60_000 * rng.normal(1.0, 0.03, size=n)
     t = start_ms + np.cumsum(step).astype(np.int64)
