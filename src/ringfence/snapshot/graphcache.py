@@ -24,7 +24,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, EntityTable, HoldingTable
+from ringfence.attribution.graph import (
+    KIND_CODES,
+    NO_DATE_MAX,
+    NO_DATE_MIN,
+    TYPE_CODES,
+    EntityTable,
+    HoldingTable,
+)
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import IntegrityError
 
@@ -35,9 +42,9 @@ GRAPH_ENTITY_COLUMNS = ("id", "type", "hq_country", "jurisdiction", "lists")
 GRAPH_HOLDING_COLUMNS = ("owner", "owned", "kind", "lo", "hi", "lo_open", "hi_open",
                          "valid_from", "valid_to")
 
-_TYPES = ("company", "person", "state", "unknown")
-_KINDS = ("shares", "votes", "control")
 _VERSION = 1
+_TYPE_CODES = {t.value: code for t, code in TYPE_CODES.items()}
+_KIND_CODES = {k.value: code for k, code in KIND_CODES.items()}
 _ENTITY_ARRAYS = {"type": np.int8, "hq": np.int16, "jurisdiction": np.int16,
                   "list_ptr": np.int64, "list_idx": np.int32}
 _HOLDING_ARRAYS = {"owner": np.int32, "owned": np.int32, "kind": np.int8, "lo": np.int64,
@@ -86,7 +93,7 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     offsets = lists_col.offsets.to_numpy()
     etable = EntityTable(
         ids=id_list(ids) if with_ids else (),
-        type=_codes(ents.column("type"), {t: i for i, t in enumerate(_TYPES)}).astype(np.int8),
+        type=_codes(ents.column("type"), _TYPE_CODES).astype(np.int8),
         hq=_codes(ents.column("hq_country"), countries).astype(np.int16),
         jurisdiction=_codes(ents.column("jurisdiction"), countries).astype(np.int16),
         countries=tuple(countries),
@@ -109,7 +116,7 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     htable = HoldingTable(
         owner=both[:n],
         owned=both[n:],
-        kind=_codes(hold.column("kind"), {k: i for i, k in enumerate(_KINDS)}).astype(np.int8)
+        kind=_codes(hold.column("kind"), _KIND_CODES).astype(np.int8)
         if n else np.zeros(0, dtype=np.int8),
         lo=hold.column("lo").to_numpy().astype(np.int64),
         hi=hold.column("hi").to_numpy().astype(np.int64),
