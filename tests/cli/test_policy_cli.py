@@ -96,3 +96,22 @@ def test_simulate_per_customer(public_snapshot: Path, tmp_path: Path) -> None:
     assert report["unresolved_customers"] == ["ghost"]
     for flip in report["flips"]:
         assert flip["customers"]
+
+
+def test_simulate_names_each_owner_with_its_share(public_snapshot: Path) -> None:
+    """Each flip's reason ends "via OWNER SHARE, ...": the share as text (50%, [0%, 50%]),
+    never the share's data as a dict."""
+    import re
+
+    result = runner.invoke(app, ["simulate", str(public_snapshot), "--draft", "uk",
+                                 "--as-of", "2026-11-28"])
+    assert result.exit_code == 0, result.output
+    via = [line.split(" via ", 1)[1] for line in result.stdout.splitlines() if " via " in line]
+    assert len(via) >= 10
+    share = r"(\d+(\.\d+)?%|[\[(]\d+(\.\d+)?%, \d+(\.\d+)?%[\])])"
+    for owners in via:
+        assert re.fullmatch(rf"\S+ {share}(, \S+ {share})*", owners), owners
+    assert "{" not in result.stdout and "'min'" not in result.stdout
+    data = json.loads(runner.invoke(app, ["simulate", str(public_snapshot), "--draft", "uk",
+                                          "--as-of", "2026-11-28", "--json"]).stdout)
+    assert all("{" not in f["reason"] for f in data["flips"])
