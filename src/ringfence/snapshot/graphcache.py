@@ -14,9 +14,8 @@ not read it.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from ringfence.attribution.graph import (
 )
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import IntegrityError
+from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["GRAPH_ENTITY_COLUMNS", "GRAPH_HOLDING_COLUMNS", "build_graph", "end_rows",
            "load_graph", "load_order", "save_graph", "save_order"]
@@ -129,29 +129,12 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     return etable, htable
 
 
-def _replace_folder(folder: Path, fill: Callable[[Path], None]) -> None:
-    """Write a cache folder beside ``folder`` and swap it in; a folder that cannot be
-    written (read-only snapshot) is simply left without the cache."""
-    tmp = folder.with_name(f".{folder.name}-{os.getpid()}")
-    try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        fill(tmp)
-        # on disk before the folder is swapped in: a crash must not leave a stamped
-        # folder of unwritten (zero-filled) arrays
-        for f in tmp.iterdir():
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
-        dfd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+def _replace_folder(folder: Path, fill: Callable[[Path], None], version: str) -> None:
+    """Publish a new version of the cache ``folder`` (:mod:`ringfence.snapshot.publish`:
+    fsync'd, checksummed, switched in by one rename); a folder that cannot be written (a
+    read-only snapshot) just goes without the cache."""
+    with contextlib.suppress(OSError):
+        publish_folder(folder, fill, version=version)
 
 
 def save_graph(folder: Path, snapshot_id: str, ents: EntityTable,
@@ -166,7 +149,7 @@ def save_graph(folder: Path, snapshot_id: str, ents: EntityTable,
             "holdings": len(holds.owner), "countries": list(ents.countries),
             "list_names": list(ents.list_names)}))
 
-    _replace_folder(folder, fill)
+    _replace_folder(folder, fill, snapshot_id)
 
 
 def load_graph(folder: Path, snapshot_id: str, ids: pa.Array, holdings: int | None = None
@@ -219,7 +202,7 @@ def save_order(folder: Path, snapshot_id: str, order: GraphOrder) -> None:
         order.save(tmp)
         (tmp / "snapshot-id").write_text(snapshot_id)
 
-    _replace_folder(folder, fill)
+    _replace_folder(folder, fill, snapshot_id)
 
 
 def load_order(folder: Path, snapshot_id: str, n: int) -> GraphOrder | None:
