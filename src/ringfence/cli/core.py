@@ -217,7 +217,7 @@ def policy_list() -> None:
     """List the shipped policies."""
     for name in shipped_policies():
         doc = load_policy(name).document
-        console.print(f"[bold]{name}[/] ({doc.version}): {doc.description.split('.')[0]}.")
+        console.print(f"[bold]{name}[/] ({doc.version}): {doc.description}", highlight=False)
 
 
 @policy_app.command("check")
@@ -235,14 +235,19 @@ def policy_check(file: Annotated[Path, typer.Argument(help="Policy YAML file.")]
 @handle_errors
 def policy_show(name: Annotated[str, typer.Argument(help="Shipped name or file.")],
                 as_of: AsOfOpt = None) -> None:
-    """Show the settings in force on a date, with version and hash."""
+    """Print the settings in force on a date as a policy file (a draft's starting point:
+    ``policy show NAME > draft.yaml``), headed by its version and hash."""
     import yaml
 
-    resolved = resolve(load_policy(name), parse_date(as_of))
-    console.print(f"# {resolved.name} version {resolved.version} as of {resolved.as_of} "
-                  f"(hash {resolved.hash[:12]})", highlight=False)
-    console.print(yaml.safe_dump(resolved.settings.model_dump(mode="json"), sort_keys=False),
-                  highlight=False)
+    from ringfence.policy import policy_file
+
+    loaded = load_policy(name)
+    when = parse_date(as_of)
+    resolved = resolve(loaded, when)
+    typer.echo(f"# {resolved.name} version {resolved.version} as of {resolved.as_of} "
+               f"(hash {resolved.hash[:12]}): the settings in force on that date")
+    typer.echo(yaml.safe_dump(policy_file(loaded, when), sort_keys=False, allow_unicode=True,
+                              width=88), nl=False)
 
 
 @policy_app.command("diff")

@@ -103,8 +103,8 @@ def _owners(book: VerdictBook, entity: str) -> str:
 def _reason(live_book: VerdictBook, draft_book: VerdictBook, lv: EntityVerdict,
             dv: EntityVerdict) -> str:
     ls, ds = live_book.policy.settings, draft_book.policy.settings
-    lt = f"{'≥' if ls.ownership.inclusive else '>'}{ls.ownership.threshold:.0%}"
-    dt_ = f"{'≥' if ds.ownership.inclusive else '>'}{ds.ownership.threshold:.0%}"
+    lt = f"{'≥' if ls.ownership.inclusive else '>'}{float(ls.ownership.threshold):.0%}"
+    dt_ = f"{'≥' if ds.ownership.inclusive else '>'}{float(ds.ownership.threshold):.0%}"
     draft_stricter = dv.verdict.severity > lv.verdict.severity
     stricter_side, held = (draft_book, dv) if draft_stricter else (live_book, lv)
     text = (f"restricted share {_share(lv)} against {lt} under live; {_share(dv)} against "
