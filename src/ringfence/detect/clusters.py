@@ -126,6 +126,14 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
     current: dict[str, dict[str, Any]] = {}
     for lab in sorted(groups, key=lambda k: groups[k][0]):
         members = groups[lab]
+        if len(members) == 1:
+            only = accounts[members[0]]
+            if members[0] not in st.scored and not only.cluster_id and (
+                    only.action == "none" or only.action == "suspend"):
+                kept = st.findings.get(f"acct-{only.account_id}")
+                if kept is not None:
+                    current[f"acct-{only.account_id}"] = kept
+                continue  # a lone account with nothing new: its score stands
         cached = [st.cached.get(m) for m in members]
         orgs = sorted({accounts[m].org_id for m in members})
         cluster_sigs: list[Signal] = []
@@ -189,9 +197,7 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):
             a = accounts[m]
-            own, own_capped = combine({"content": c.content if c else 0.0,
-                                       "context": c.context if c else 0.0})
-            score = max(own, cluster_score)
+            score = max(c.own if c else 0.0, cluster_score)
             action = action_for(score)
             if a.action == "suspend":
                 action = "suspend"
