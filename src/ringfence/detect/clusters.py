@@ -252,7 +252,7 @@ def _finding(st: DetectorState, fid: str, members: list[int], orgs: list[str], a
             "detail": (f"{len(sigs)} of {size} accounts; strongest: {best.detail}"
                        if size > 1 else best.detail),
             "category": best.category})
-    evidence.sort(key=lambda e: -float(e["weight"]))
+    evidence.sort(key=lambda e: -float(e["weight"]))  # type: ignore[arg-type]
     fingerprints: dict[str, list[str]] = {k: [] for k in _FINGERPRINT_KINDS}
     for kind in _FINGERPRINT_KINDS:
         ev = link_ev.get(kind)
@@ -263,8 +263,7 @@ def _finding(st: DetectorState, fid: str, members: list[int], orgs: list[str], a
         for label, text in accounts[m].excerpts:
             if len(excerpts) < 5:
                 excerpts.append(f"[{label}] {text}"[:200])
-    flagged_at = [accounts[m].first_flagged for m in members
-                  if accounts[m].first_flagged is not None]
+    flagged_at = [f for f in (accounts[m].first_flagged for m in members) if f is not None]
     return {
         "cluster_id": fid,
         "account_ids": sorted(accounts[m].account_id for m in members),
