@@ -52,10 +52,11 @@ def cluster_svg(case: dict[str, Any], *, max_nodes: int = 40) -> str:
     for key in held:
         if key not in fps:
             fps.append(key)
-    cols = [orgs[:max_nodes], accounts[:max_nodes], fps[:max_nodes]]
-    extra = [len(orgs) - len(cols[0]), len(accounts) - len(cols[1]), len(fps) - len(cols[2])]
+    col_orgs, col_accs, col_fps = orgs[:max_nodes], accounts[:max_nodes], fps[:max_nodes]
+    sizes = [len(col_orgs), len(col_accs), len(col_fps)]
+    extra = [len(orgs) - sizes[0], len(accounts) - sizes[1], len(fps) - sizes[2]]
     box_w, box_h, gap_y, col_gap, margin, top = 230, 34, 12, 90, 24, 70
-    rows = max((len(c) + (1 if e > 0 else 0) for c, e in zip(cols, extra, strict=True)),
+    rows = max((n + (1 if e > 0 else 0) for n, e in zip(sizes, extra, strict=True)),
                default=1)
     width = margin * 2 + 3 * box_w + 2 * col_gap
     height = top + max(rows, 1) * (box_h + gap_y) + margin
@@ -84,9 +85,9 @@ def cluster_svg(case: dict[str, Any], *, max_nodes: int = 40) -> str:
     for i, head in enumerate(("organisations", "accounts", "shared fingerprints")):
         out.append(f'<text x="{x[i]}" y="{top - 12}" font-size="12" fill="#666">'
                    f'{head}</text>')
-    pos_org = {o: i for i, o in enumerate(cols[0])}
-    pos_acc = {a: i for i, a in enumerate(cols[1])}
-    pos_fp = {f: i for i, f in enumerate(cols[2])}
+    pos_org = {o: i for i, o in enumerate(col_orgs)}
+    pos_acc = {a: i for i, a in enumerate(col_accs)}
+    pos_fp = {f: i for i, f in enumerate(col_fps)}
     # lines first, boxes over them
     for acc, i in pos_acc.items():
         org = org_of.get(acc)
@@ -117,7 +118,7 @@ def cluster_svg(case: dict[str, Any], *, max_nodes: int = 40) -> str:
                         dashed=not strong))
     for k, e in enumerate(extra):
         if e > 0:
-            out.append(f'<text x="{x[k] + 6}" y="{y(len(cols[k])) + 20:.1f}" font-size="12" '
+            out.append(f'<text x="{x[k] + 6}" y="{y(sizes[k]) + 20:.1f}" font-size="12" '
                        f'fill="#666">+{e} more</text>')
     out.append("</svg>")
     return "\n".join(out)
