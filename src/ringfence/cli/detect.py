@@ -48,4 +48,7 @@ def replay_cmd(
 
 def register(app: typer.Typer) -> None:
     detect_app.command("replay")(replay_cmd)
+    from ringfence.cli.detect_service import register_service_commands
+
+    register_service_commands(detect_app)  # publish, show, purge (the service side)
     app.add_typer(detect_app, name="detect")

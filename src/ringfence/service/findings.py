@@ -110,7 +110,7 @@ class EvidenceIn(_Loose):
     signal: str = Field(min_length=1, max_length=100)
     value: Scalar | list[Scalar] = None
     weight: float
-    detail: str = Field(max_length=1000)
+    detail: str = Field(max_length=2000)
 
     @field_validator("weight")
     @classmethod
