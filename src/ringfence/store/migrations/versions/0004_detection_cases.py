@@ -114,10 +114,10 @@ def downgrade() -> None:
     op.drop_index("ix_detect_cases_status", table_name="detect_cases")
     op.drop_table("detect_cases")
     op.drop_index("ix_organizations_provider_org_id", table_name="organizations")
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_column("provider_org_id")
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would rebuild these
+    # tables, and dropping a table other tables refer to fails with foreign keys on.
+    op.drop_column("organizations", "provider_org_id")
     op.drop_index("ix_accounts_signup_device_fp", table_name="accounts")
     op.drop_index("ix_accounts_payment_fingerprint", table_name="accounts")
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        for name, _length in reversed(_ACCOUNT_COLUMNS):
-            batch_op.drop_column(name)
+    for name, _length in reversed(_ACCOUNT_COLUMNS):
+        op.drop_column("accounts", name)
