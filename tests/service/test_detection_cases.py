@@ -368,3 +368,64 @@ def test_roles_detector_posts_only_and_analysts_cannot_post(world: World) -> Non
                     json={"account_id": "x"}).status_code == 403
     assert w.c.get("/v1/organizations", headers=w.detector).status_code == 403
     assert w.post(body).status_code == 200
+
+
+def test_times_are_normalised_so_spelling_neither_duplicates_nor_reorders(
+        world: World) -> None:
+    w = world
+    f = _finding("c-tz", ["acct_tz"], [])
+    assert w.post(_lines(f)).json()["counts"] == {"opened": 1}
+    same = dict(f, checkpoint="2026-03-02T09:00:00+02:00")  # 07:00Z spelled otherwise
+    assert w.post(_lines(same)).json()["counts"] == {"unchanged": 1}
+    older = _finding("c-tz", ["acct_tz", "acct_tz2"], [],
+                     checkpoint="2026-03-02T08:00:00+02:00")  # 06:00Z: older, not newer
+    assert w.post(_lines(older)).json()["counts"] == {"stale": 1}
+    case = w.c.get(f"/v1/cases/{w.case_of('c-tz')['id']}", headers=w.a1).json()
+    assert case["checkpoint"] == "2026-03-02T07:00:00.000000Z" and case["version"] == 1
+
+
+def test_hostile_text_is_escaped_in_the_cluster_picture(world: World) -> None:
+    import xml.etree.ElementTree as ET
+
+    w = world
+    evil = '"><script>alert(1)</script>'
+    f = _finding("c-<svg onload=x>", [f"acct{evil}"], [f"org{evil}"],
+                 fingerprints={"payment_fingerprint": [f"pf{evil}"]},
+                 excerpts=["</text><script>x</script>"])
+    assert w.post(_lines(f)).status_code == 200
+    case = w.case_of("c-<svg onload=x>")
+    svg = w.c.get(f"/v1/cases/{case['id']}/cluster.svg", headers=w.a1).text
+    root = ET.fromstring(svg)  # well-formed: nothing broke out of its element
+    assert not [e for e in root.iter() if e.tag.endswith("script")]
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert not any(k.startswith("on") for e in root.iter() for k in e.attrib)
+
+
+def test_another_worker_follows_confirmations_and_links(db_engine: Engine,
+                                                        tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (c1, rt1), service(db_engine, None) as (c2, rt2):
+        w = World(c1, rt1)
+        org = w.org("Two Worker Ltd", "porg_w")
+        w.account(org, "acct_w1", payment_fingerprint="pf_w")
+        w.post(_lines(_finding("c-w", ["acct_w1"], [], action="throttle",
+                               fingerprints={"payment_fingerprint": ["pf_w"]})))
+        rt2.sync()
+        gw2 = token(rt2, "gateway")
+
+        def decide2(acc: str) -> dict[str, Any]:
+            return dict(c2.post("/v1/decide", headers=gw2, json={"account_id": acc}).json())
+
+        assert decide2("acct_w1")["limits"] is None
+        case = w.case_of("c-w")
+        w.c.post(f"/v1/cases/{case['id']}/confirm", headers=w.a1,
+                 json={"action": "throttle", "reason": "sweep"})
+        assert decide2("acct_w1")["limits"] is None  # not yet synced
+        rt2.sync()
+        assert decide2("acct_w1")["limits"]["requests"] == 60
+        w.account(org, "acct_w2", payment_fingerprint="pf_w")  # inherits on worker 1
+        rt2.sync()
+        assert decide2("acct_w2")["limits"]["requests"] == 60
+        w.c.post(f"/v1/cases/{case['id']}/dismiss", headers=w.a1, json={"reason": "benign"})
+        rt2.sync()
+        assert decide2("acct_w1")["limits"] is None and decide2("acct_w2")["limits"] is None

@@ -178,13 +178,17 @@ class FindingIn(_Loose):
     @field_validator("first_flagged", "checkpoint")
     @classmethod
     def _iso(cls, v: str | None) -> str | None:
+        """Normalised to UTC with a ``Z`` (an offset is converted, a time without one is
+        read as UTC), so checkpoints compare as strings and a version's digest does not
+        depend on how its times were spelled."""
         if v is None:
             return v
         try:
-            dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+            t = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError("must be an ISO-8601 time, e.g. 2026-03-02T05:00:00Z") from None
-        return v
+        t = t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+        return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def digest(self) -> str:
         return hashlib.sha256(canonical(self.model_dump(mode="json")).encode()).hexdigest()
