@@ -351,6 +351,17 @@ def test_malformed_findings_are_refused_naming_line_and_field(world: World,
     r = w.post(_lines(_finding("c-ev", ["a"], [], evidence=[{"signal": "x"}])))
     fields = {p["field"] for p in r.json()["error"]["details"]["problems"]}
     assert fields == {"evidence.0.weight", "evidence.0.detail"}
+    nan = _lines(_finding("c-nan", ["a"], [])).replace(b'"weight": 0.6', b'"weight": NaN')
+    r = w.post(nan)
+    assert [(p["line"], p["field"]) for p in r.json()["error"]["details"]["problems"]] == [
+        (1, "evidence.0.weight")]
+    inf = _lines(_finding("c-inf", ["a"], [])).replace(b'"value": 0.8', b'"value": Infinity')
+    r = w.post(inf)
+    assert [(p["line"], p["field"]) for p in r.json()["error"]["details"]["problems"]] == [
+        (1, "evidence.1.value")]
+    nested = _lines(_finding("c-n", ["a"], [])).replace(b'"value": 0.8', b'"value": {"a": 1}')
+    assert [p["field"] for p in w.post(nested).json()["error"]["details"]["problems"]] == [
+        "evidence.1.value"]
     assert w.post(b"").status_code == 422
     big = b" " * (w.rt.settings.findings_max_bytes + 1)
     r = w.post(big)

@@ -99,24 +99,32 @@ class BodyTooLargeError(InputError):
 class _Loose(BaseModel):
     """Unknown keys are accepted and dropped (the contract may grow)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
 
-Scalar = float | int | str | bool | None
+Scalar = (float, int, str, bool, type(None))
 _Id = Field(min_length=1, max_length=200)
 
 
 class EvidenceIn(_Loose):
     signal: str = Field(min_length=1, max_length=100)
-    value: Scalar | list[Scalar] = None
+    value: Any = None
     weight: float
     detail: str = Field(max_length=2000)
 
-    @field_validator("weight")
+    @field_validator("value")
     @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number")
+    def _value(cls, v: Any) -> Any:
+        items = v if isinstance(v, list) else [v]
+        if len(items) > 100:
+            raise ValueError("at most 100 values")
+        for x in items:
+            if not isinstance(x, Scalar):
+                raise ValueError("a number, string, boolean, null or a list of them")
+            if isinstance(x, float) and not math.isfinite(x):
+                raise ValueError("must be a finite number")
+            if isinstance(x, str) and len(x) > 500:
+                raise ValueError("a string value has at most 500 characters")
         return v
 
 
