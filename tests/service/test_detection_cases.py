@@ -319,6 +319,9 @@ def test_later_versions_update_the_case_and_new_members_wait_for_review(world: W
     assert r.json()["counts"] == {"updated": 1}
     full = w.c.get(f"/v1/cases/{case['id']}", headers=w.a1).json()
     assert full["version"] == 2 and full["needs_review"] is True
+    v1 = w.c.get(f"/v1/cases/{case['id']}/versions/1", headers=w.a1).json()
+    assert v1["body"]["account_ids"] == ["acct_g1"] and v1["received_by"]
+    assert w.c.get(f"/v1/cases/{case['id']}/versions/3", headers=w.a1).status_code == 404
     assert full["account_ids"] == ["acct_g1", "acct_g2"]
     assert w.decide("acct_g1")["limits"] is not None  # the decision still stands...
     assert w.decide("acct_g2")["limits"] is None  # ...for the members it covered

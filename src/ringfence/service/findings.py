@@ -70,6 +70,7 @@ __all__ = [
     "case_view",
     "decide_case",
     "get_case",
+    "get_version",
     "ingest_findings",
     "link_account",
     "list_cases",
@@ -590,6 +591,20 @@ def get_case(rt: Runtime, case_id: str) -> dict[str, Any]:
         in_book.append({**dict(b._mapping), "enforced": det.evidence() if det else None})
     out["book_accounts"] = in_book
     return out
+
+
+def get_version(rt: Runtime, case_id: str, version: int) -> dict[str, Any]:
+    """One finding version of a case as it was received (until the retention purge)."""
+    with rt.engine.connect() as conn:
+        _case(conn, case_id)
+        row = conn.execute(select(detect_findings).where(
+            detect_findings.c.case_id == case_id,
+            detect_findings.c.version == version)).first()
+    if row is None:
+        raise NotFoundError(f"case {case_id} has no version {version} (never received, or "
+                            "purged under the retention period)",
+                            details={"case_id": case_id, "version": version})
+    return dict(row._mapping)
 
 
 def _needs_four_eyes(row: Any, to: str, action: str | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -91,6 +91,13 @@ def get_case(case_id: str, request: Request, _who: Reader) -> dict[str, Any]:
     """A case with its evidence, fingerprints, excerpts, finding versions, links and its
     accounts as the book and the gateway see them."""
     return findings.get_case(runtime_of(request), case_id)
+
+
+@router.get("/v1/cases/{case_id}/versions/{version}", responses=_E)
+def get_version(case_id: str, version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                request: Request, _who: Reader) -> dict[str, Any]:
+    """One finding version as received: the finding's content, when and from whom."""
+    return findings.get_version(runtime_of(request), case_id, version)
 
 
 @router.get("/v1/cases/{case_id}/cluster.svg", responses=_E, response_class=Response)
