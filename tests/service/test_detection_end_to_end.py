@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "traffic"))
 
-from tinylog import build  # noqa: E402
+from tinylog import build
 
 pytestmark = pytest.mark.slow  # a 72-checkpoint replay (about 15 s)
 
