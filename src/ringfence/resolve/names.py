@@ -13,7 +13,6 @@ Analyses are cached: screening compares the same candidate names many times.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,6 +32,7 @@ from ringfence.resolve.legal import (
     rigour_strip,
     strip_han_suffix,
 )
+from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
@@ -128,6 +128,7 @@ class Token:
     structural: bool  # group, holding, 集团, 控股 ...
     generic: bool  # china, national, state, group ... (low default weight)
     upper: bool = False  # written all in capitals in the source (acronym candidate)
+    confusable: str = ""  # loose key of the TS #39 skeleton when it differs (A1ibaba → alibaba)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,7 @@ class NameForm:
     legal_forms: tuple[str, ...]
     raw_words: tuple[str, ...]  # lower-cased Latin words before stripping (for acronyms)
     legal_class: str = ""  # joint_stock | limited | "" (unknown or ambiguous, e.g. "Ltd")
+    cleaned: Cleaned | None = None  # what normalisation changed (resolve.normalise)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -156,8 +158,8 @@ _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«�
 @lru_cache(maxsize=1 << 17)
 def analyse_name(name: str) -> NameForm:
     """Analyse one organisation name (any script) into comparable tokens."""
-    text = unicodedata.normalize("NFKC", name).strip()
-    text = fold_persian(to_simplified(text))
+    cleaned = clean_name(name)
+    text = fold_persian(to_simplified(cleaned.text))
     script = script_of(text)
     legal: list[str] = []
     raw_words: list[str] = []
@@ -178,6 +180,7 @@ def analyse_name(name: str) -> NameForm:
         legal_forms=tuple(legal),
         raw_words=tuple(raw_words),
         legal_class=legal_class(legal),
+        cleaned=cleaned if cleaned.changes else None,
     )
 
 
@@ -346,6 +349,11 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
             keys.add(loose(full))
             keys.add(en_key(full))
         skeleton = latin_skeleton(word)
+    confusable = ""
+    if script == "Latn":
+        confusable = loose(confusable_key(word))
+        if confusable in keys or not confusable.isascii():
+            confusable = ""
     keys.discard("")
     gloss_keys = {p[0] for p in gloss[:1] if len(p) == 1}
     structural = bool((keys | gloss_keys) & STRUCTURAL_KEYS)
@@ -364,4 +372,5 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
         structural=structural,
         generic=generic,
         upper=upper,
+        confusable=confusable,
     )

@@ -38,6 +38,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.normalise import DISGUISES
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -167,6 +168,8 @@ def compare(
         if not y.valid:
             features.append(Feature(f"identifier_invalid:{y.scheme}", 0.0, "", y.raw))
     features.extend(name_features)
+    features.extend(normalisation_features(a.names, "a"))
+    features.extend(normalisation_features(b.names, "b"))
     if a.countries and b.countries and outcome is not IdOutcome.SAME:
         ca, cb = ",".join(sorted(a.countries)), ",".join(sorted(b.countries))
         if a.countries & b.countries:
@@ -176,6 +179,22 @@ def compare(
             score *= _COUNTRY_PENALTY
     score = max(0.0, min(1.0, score))
     return Comparison(score=score, match=score >= threshold, explanation=tuple(features))
+
+
+def normalisation_features(names: Iterable[str], side: str) -> list[Feature]:
+    """``normalised:CHANGE`` for each disguise (invisible, control, marks, confusable)
+    that :func:`ringfence.resolve.normalise.clean_name` undid in a name of one side."""
+    out: list[Feature] = []
+    for name in names:
+        cleaned = analyse_name(name).cleaned
+        if cleaned is None:
+            continue
+        for change in cleaned.changes:
+            if change not in DISGUISES:
+                continue
+            pair = (cleaned.original, cleaned.text)
+            out.append(Feature(f"normalised:{change}", 0.0, *(pair if side == "a" else pair[::-1])))
+    return out
 
 
 def _best_name_score(
@@ -323,6 +342,10 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
         return 1.0, "exact"
     if x.keys & y.keys:
         return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
+    if (x.confusable or y.confusable) and (x.confusable or x.primary) == (
+        y.confusable or y.primary
+    ):
+        return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
     if g > 0:
         if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):

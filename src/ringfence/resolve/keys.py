@@ -1,0 +1,160 @@
+"""Index keys: what a name puts into the screening index and what a query looks up.
+
+Each token of each (normalised, see ``resolve.normalise``) name contributes:
+
+* its romanised keys (pinyin, Cantonese, Cyrillic romanisation, Latin loose spelling,
+  stems, business abbreviations written out) and its TS #39 confusable key;
+* its consonant skeleton (``sk:``), so Persian script meets Latin;
+* its English glosses, so 银行 meets Bank;
+* a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
+
+Each pair of neighbouring tokens also contributes the two primary keys joined, so
+"ByteDance" finds "Byte Dance" and "Byte-Dance" finds "Bytedance"; a query looks up its
+own joined pairs in the same way (:func:`query_groups`). Splitting and joining words is
+thus done in candidate generation, not only in the scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
+from ringfence.resolve.names import Token, analyse_name
+from ringfence.resolve.text import cantonese, pinyin_syllables
+
+__all__ = ["Readings", "analysed", "entity_keys", "query_groups", "token_keys"]
+
+
+@dataclass(slots=True)
+class Readings:
+    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
+    :func:`cantonese` give them. Kept with a saved index and handed to
+    :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
+    names again needs neither pypinyin nor ToJyutping."""
+
+    pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cantonese: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, word: str) -> None:
+        if word not in self.pinyin:
+            self.pinyin[word] = pinyin_syllables(word)
+            self.cantonese[word] = cantonese(word)
+
+    def add_legal_forms(self) -> None:
+        """The Chinese legal forms, whose pinyin every Latin name is checked against."""
+        for suffix in HAN_LEGAL_SUFFIXES:
+            self.pinyin.setdefault(suffix, pinyin_syllables(suffix))
+
+    def update(self, other: Readings) -> None:
+        for word, syllables in other.pinyin.items():
+            self.pinyin.setdefault(word, syllables)
+        for word, syllables in other.cantonese.items():
+            self.cantonese.setdefault(word, syllables)
+
+
+def token_keys(token: Token) -> Iterator[str]:
+    """The index keys of one token."""
+    yield token.primary
+    yield from token.keys
+    if token.confusable:
+        yield token.confusable
+    if token.skeleton and len(token.skeleton) >= 2:
+        yield "sk:" + token.skeleton
+    for phrase in token.gloss[:4]:
+        yield from phrase
+    p = token.primary
+    if len(p) >= 6 and not p.startswith("fa:"):
+        yield "p:" + p[:4]
+        yield "s:" + p[-4:]
+
+
+def _joinable(token: Token) -> bool:
+    return not token.primary.startswith("fa:") and not token.qualifier
+
+
+def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
+    """(position of the first token, the two primary keys joined) for neighbouring tokens."""
+    for i in range(len(tokens) - 1):
+        x, y = tokens[i], tokens[i + 1]
+        if _joinable(x) and _joinable(y):
+            yield i, x.primary + y.primary
+
+
+def _name_keys(name: str, readings: Readings) -> set[str]:
+    keys: set[str] = set()
+    for variant in analyse_name(name).variants:
+        for token in variant:
+            keys.update(token_keys(token))
+            if token.script == "Hani":
+                readings.add(token.text)
+        keys.update(joined for _, joined in joined_pairs(variant))
+    return keys
+
+
+def entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
+    """Every index key of an entity's names; the readings of its Chinese words are added
+    to ``readings``."""
+    keys: set[str] = set()
+    for name in names:
+        keys |= _name_keys(name, readings)
+    return list(keys)
+
+
+def query_groups(names: Iterable[str]) -> list[set[str]]:
+    """The keys a query looks up, grouped by query word (an entity scores each group once).
+
+    A joined pair of query words is looked up in the groups of both words: an entity
+    written "ByteDance" then counts for "Byte" and for "Dance".
+    """
+    groups: dict[str, set[str]] = {}
+    for name in names:
+        for variant in analyse_name(name).variants:
+            for token in variant:
+                groups.setdefault(token.primary, set()).update(token_keys(token))
+            for i, joined in joined_pairs(variant):
+                groups[variant[i].primary].add(joined)
+                groups[variant[i + 1].primary].add(joined)
+    return list(groups.values())
+
+
+class _Named(Protocol):
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+
+_E = TypeVar("_E", bound=_Named)
+
+
+def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
+    readings = Readings()
+    return [entity_keys(names, readings) for names in chunk], readings
+
+
+def analysed(
+    entities: Iterable[_E], workers: int, readings: Readings, chunk: int = 2000
+) -> Iterator[tuple[_E, list[str]]]:
+    """Each entity with its index keys; the readings of its Chinese words are added to
+    ``readings``. ``workers > 1`` analyses in that many processes."""
+    if workers <= 1:
+        for ent in entities:
+            yield ent, entity_keys(ent.names, readings)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    it = iter(entities)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[tuple[list[_E], Any]] = []
+        while True:
+            batch = list(islice(it, chunk))
+            if batch:
+                pending.append((batch, pool.submit(_chunk_keys, [e.names for e in batch])))
+            if pending and (not batch or len(pending) >= workers * 2):
+                done_batch, fut = pending.pop(0)
+                keys, more = fut.result()
+                readings.update(more)
+                yield from zip(done_batch, keys, strict=True)
+            if not batch and not pending:
+                return
