@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key"]
+__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls"]
 
 DISGUISES: frozenset[str] = frozenset({"control", "invisible", "marks", "confusable"})
 
@@ -128,6 +128,21 @@ def confusable_key(word: str) -> str:
     return _skeleton(word.casefold()).casefold()
 
 
+def remove_controls(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without C0/C1 control characters (tab and line breaks become spaces) and
+    the removed characters described ("U+0000 Cc"): what ingest and onboarding store."""
+    out: list[str] = []
+    removed: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch) != "Cc":
+            out.append(ch)
+        elif ch in _WS_CONTROLS:
+            out.append(" ")
+        else:
+            removed.append(_describe(ch))
+    return "".join(out), tuple(removed)
+
+
 def clean_name(text: str) -> Cleaned:
     """Normalise untrusted name text and say what was changed (see the module table)."""
     return _clean(text)
@@ -143,16 +158,10 @@ def _clean(original: str) -> Cleaned:
             changes.append(change)
 
     # 1. control characters (before NFKC, which keeps them)
-    out: list[str] = []
-    for ch in original:
-        if unicodedata.category(ch) == "Cc":
-            out.append(" " if ch in _WS_CONTROLS else "")
-            if ch not in _WS_CONTROLS:
-                note("control")
-                removed.append(_describe(ch))
-        else:
-            out.append(ch)
-    text = "".join(out)
+    text, controls = remove_controls(original)
+    if controls:
+        note("control")
+        removed.extend(controls)
     # 2. compatibility forms
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
