@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ringfence.resolve.candidate import EntityNames
 from ringfence.resolve.names import GENERIC_KEYS, analyse_name
+from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
 from ringfence.resolve.text import loose
 
@@ -76,8 +77,9 @@ def rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float
     id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
     alike = 0.0
     for q in query.names:
+        qc = clean_name(q).text.casefold()  # ＴｉｋＴｏｋ Ｌｔｄ． is written as TikTok Ltd.
         for n in ent.names:
-            alike = max(alike, Levenshtein.normalized_similarity(q.casefold(), n.casefold()))
+            alike = max(alike, Levenshtein.normalized_similarity(qc, n.casefold()))
     return (-round(result.score, 6), -int(id_same), -alike, ent.id)
 
 

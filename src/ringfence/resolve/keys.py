@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import Token, analyse_name
-from ringfence.resolve.text import cantonese, pinyin_syllables
+from ringfence.resolve.text import cantonese, loose, pinyin_syllables
 
 __all__ = ["Readings", "analysed", "entity_keys", "query_groups", "token_keys"]
 
@@ -71,7 +71,7 @@ def token_keys(token: Token) -> Iterator[str]:
 
 
 def _joinable(token: Token) -> bool:
-    return not token.primary.startswith("fa:") and not token.qualifier
+    return bool(token.primary) and not token.primary.startswith("fa:") and not token.qualifier
 
 
 def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
@@ -80,6 +80,8 @@ def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
         x, y = tokens[i], tokens[i + 1]
         if _joinable(x) and _joinable(y):
             yield i, x.primary + y.primary
+            if x.script == "Latn" and y.script == "Latn":
+                yield i, loose(x.text + y.text)  # Gail lon ~ Gaillon (ll → l)
 
 
 def _name_keys(name: str, readings: Readings) -> set[str]:

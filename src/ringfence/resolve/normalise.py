@@ -48,7 +48,15 @@ _LOOKALIKE_SCRIPTS = ("Latn", "Cyrl", "Grek", "Armn", "Cher", "Copt")
 # Scripts whose combining marks are spelling (kept): everything but these.
 _STRIP_MARK_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek", "Hani", "Hang", "Zyyy"})
 _ARABIC_LIKE = frozenset({"Arab", "Syrc", "Nkoo", "Mand", "Adlm"})
-_WS_CONTROLS = frozenset("\t\n\r\x0b\x0c\x85")
+_WS_CONTROLS = frozenset("\t\n\r")  # separators in pasted text; other controls vanish
+# The standard letters a folded word is written in (a fold never targets rare letters such
+# as Cyrillic palochka or Latin small capitals).
+_BASIC = {
+    "Latn": "[A-Za-z\u00c0-\u00ff]",
+    "Cyrl": "[\u0400-\u045f]",
+    "Grek": "[\u0386-\u03ce]",
+    "Armn": "[\u0531-\u0587]",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +116,39 @@ def _skeleton(text: str) -> str:
 
 
 @cache
-def _lookalikes(script: str) -> dict[str, str]:
-    """Skeleton → the letter of ``script`` with that skeleton (the prototype itself when it
-    is of the script, else the lowest code point), from ICU's script sets and confusables."""
+def _lookalikes(script: str) -> dict[str, tuple[str, ...]]:
+    """Skeleton → the standard letters of ``script`` with that skeleton (the prototype
+    first when it is of the script), from ICU's script sets and confusables data."""
     icu = _icu()
-    out: dict[str, str] = {}
-    for ch in icu.UnicodeSet(f"[[:Script={script}:]&[:L:]]"):
-        skel = _skeleton(ch)
-        if skel == ch or skel not in out:
-            if skel in out and out[skel] == skel:
-                continue
-            out[skel] = ch
-    return out
+    out: dict[str, list[str]] = {}
+    basic = _BASIC.get(script, f"[:Script={script}:]")
+    for ch in icu.UnicodeSet(f"[[:Script={script}:]&[:L:]&{basic}]"):
+        out.setdefault(_skeleton(ch), []).append(ch)
+    return {
+        skel: tuple(sorted(chars, key=lambda c: (c != skel, ord(c))))
+        for skel, chars in out.items()
+    }
+
+
+def _pick(ch: str, choices: tuple[str, ...]) -> str:
+    """The look-alike written in the same case as ``ch`` (Cyrillic І → Latin I, not l)."""
+    for c in choices:
+        if c.isupper() == ch.isupper():
+            return c
+    return choices[0]
+
+
+@cache
+def _unambiguous(script: str) -> frozenset[str]:
+    """Standard letters of ``script`` that no other look-alike script has a look-alike of:
+    the letters that say which script a mixed name is really written in (Latin h, n, t;
+    Cyrillic б, д, ж)."""
+    own = _lookalikes(script)
+    others: set[str] = set()
+    for other in _LOOKALIKE_SCRIPTS:
+        if other != script:
+            others.update(_lookalikes(other))
+    return frozenset(c for skel, chars in own.items() if skel not in others for c in chars)
 
 
 def confusable_key(word: str) -> str:
@@ -247,12 +276,19 @@ def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
     words = [text[a:b] for a, b in spans]
     scripts = [_letter_scripts(w) for w in words]
     new_words = list(words)
+    context: dict[str, int] = {}  # letters only one script has, per script
+    for w in words:
+        for ch in w:
+            sc_ = _script(ch) if unicodedata.category(ch)[0] == "L" else ""
+            if sc_ in _LOOKALIKE_SCRIPTS and ch in _unambiguous(sc_):
+                context[sc_] = context.get(sc_, 0) + 1
     # a word mixing look-alike scripts: fold it into one of them
     for k, (word, sc) in enumerate(zip(words, scripts, strict=True)):
         alike = [s for s in sc if s in _LOOKALIKE_SCRIPTS]
         if len(alike) >= 2:
-            new_words[k] = _fold_word(word, alike)
+            new_words[k] = _fold_word(word, alike, context)
     # a whole word of look-alikes amid words of another look-alike script ("ВУТЕ Dance")
+    scripts = [_letter_scripts(w) for w in new_words]
     counts: dict[str, int] = {}
     for w, sc in zip(new_words, scripts, strict=True):
         if len(sc) == 1 and sc[0] in _LOOKALIKE_SCRIPTS:
@@ -302,10 +338,11 @@ def _letter_scripts(word: str) -> list[str]:
     return sorted(seen, key=lambda s: -seen[s])
 
 
-def _fold_word(word: str, alike: list[str]) -> str:
-    """Fold ``word`` into the look-alike script that needs the fewest letters changed and
-    can take all of them (Latin on a tie)."""
-    best: tuple[int, int, str] | None = None
+def _fold_word(word: str, alike: list[str], context: dict[str, int]) -> str:
+    """Fold ``word`` into the look-alike script that can take all of its letters; among
+    those, the script most of the name's letters are written in, then the one needing the
+    fewest changes (Latin on a tie)."""
+    best: tuple[int, int, int, str] | None = None
     best_word = word
     for target in alike:
         folded = _to_script(word, target, partial=True)
@@ -316,7 +353,7 @@ def _fold_word(word: str, alike: list[str]) -> str:
             and _script(c) != target
         )
         changed = sum(1 for x, y in zip(word, folded, strict=True) if x != y)
-        key = (misses, changed, "0" if target == "Latn" else target)
+        key = (misses, -context.get(target, 0), changed, "0" if target == "Latn" else target)
         if best is None or key < best:
             best, best_word = key, folded
     return best_word
@@ -333,11 +370,11 @@ def _to_script(word: str, target: str, *, partial: bool = False) -> str | None:
         if s in ("Zyyy", "Zinh", target):
             out.append(ch)
             continue
-        repl = table.get(_skeleton(ch))
-        if repl is None:
+        choices = table.get(_skeleton(ch))
+        if choices is None:
             if not partial:
                 return None
             out.append(ch)
         else:
-            out.append(repl)
+            out.append(_pick(ch, choices))
     return "".join(out)

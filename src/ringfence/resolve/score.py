@@ -39,6 +39,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
+from ringfence.resolve.text import loose
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -277,7 +278,7 @@ def _align_score(
                 s, m = _span_sim(y, ta[i : i + k])
                 if s > 0:
                     cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
-    cands.sort(key=lambda c: (-c[0], -c[1]))
+    cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
@@ -433,8 +434,13 @@ def _span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
         return _gloss_span(x, span)
     joined = "".join(t.primary for t in span)
-    if joined in x.keys or joined == x.primary:
-        return 0.95, "joined"
+    if x.script == "Latn" and all(t.script == "Latn" for t in span):
+        spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
+        if spelled in x.keys or spelled == x.primary:
+            return 1.0, "joined"
+    if len(joined) >= 2 and (joined in x.keys or joined == x.primary):
+        same = all(t.script == x.script for t in span)
+        return (1.0 if same else 0.95), "joined"
     if len(joined) >= 8 and len(x.primary) >= 8:
         d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
         if d <= 1:
