@@ -58,8 +58,7 @@ def token_keys(token: Token) -> Iterator[str]:
     """The index keys of one token."""
     yield token.primary
     yield from token.keys
-    if token.confusable:
-        yield token.confusable
+    yield from token.confusable
     if token.skeleton and len(token.skeleton) >= 2:
         yield "sk:" + token.skeleton
     for phrase in token.gloss[:4]:

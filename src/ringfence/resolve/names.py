@@ -130,7 +130,9 @@ class Token:
     structural: bool  # group, holding, 集团, 控股 ...
     generic: bool  # china, national, state, group ... (low default weight)
     upper: bool = False  # written all in capitals in the source (acronym candidate)
-    confusable: str = ""  # loose key of the TS #39 skeleton when it differs (A1ibaba → alibaba)
+    # loose keys of the word read through TS #39 skeletons when they differ from its own
+    # (A1ibaba → alibaba; Ho1dings → holdings, hoidings)
+    confusable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +268,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
                 # stand; the part that stands also carries the word joined
                 compound[survivors[0]] = "".join(parts).casefold()
         # diacritics folded in Latin words, so "Límitéd" and "Cö." are legal forms too
-        words = [_fold_latin(w) for w in words]
+        words = [_fold_latin(_read_digits(w)) for w in words]
         words = _repair_split_legal(words) if strip else words
         raw_words.extend(w for w in words if w not in STOPWORDS)
         non_han = [w for w in words if script_of(w) != "Hani"]
@@ -320,6 +322,28 @@ def _unglue(part: str) -> list[str]:
 def _glue_word(seg: str) -> bool:
     low = seg.casefold()
     return low in STOPWORDS or low in LATIN_LEGAL_WORDS or bool(rigour_strip((low,))[1])
+
+
+def digit_readings(word: str) -> tuple[str, ...]:
+    """A word mixing letters and digits read as letters: its TS #39 skeleton (0 → o,
+    1 → l) and, since 1 also stands for i, that reading too ("1nc" → inc). Empty for a
+    word without both."""
+    if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
+        return ()
+    skel = confusable_key(word)
+    readings = [skel]
+    if "1" in word:
+        readings.append("".join("i" if c == "1" else s for c, s in zip(word, skel, strict=False))
+                        if len(skel) == len(word) else skel.replace("l", "i"))
+    return tuple(dict.fromkeys(r for r in readings if r.isalpha()))
+
+
+def _read_digits(word: str) -> str:
+    """"C0" and "0f" are the legal form "co" and the word "of" written with digits."""
+    for r in digit_readings(word):
+        if r in STOPWORDS or r in LATIN_LEGAL_WORDS or rigour_strip((r,))[1]:
+            return r
+    return word
 
 
 def _fold_latin(word: str) -> str:
@@ -463,11 +487,9 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         skeleton = latin_skeleton(word)
     if joined and script != "Hani":
         keys.add(loose(joined) if script == "Latn" else loose(cyrillic_to_latin(joined)))
-    confusable = ""
-    if script == "Latn":
-        confusable = loose(confusable_key(word))
-        if confusable in keys or not confusable.isascii():
-            confusable = ""
+    confusable: frozenset[str] = frozenset()
+    if script == "Latn" and not word.isalpha():
+        confusable = frozenset(loose(r) for r in digit_readings(word) if r.isascii()) - keys
     keys.discard("")
     gloss_keys = {p[0] for p in gloss[:1] if len(p) == 1}
     structural = bool((keys | gloss_keys) & STRUCTURAL_KEYS)

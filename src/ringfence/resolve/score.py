@@ -343,9 +343,7 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
         return 1.0, "exact"
     if x.keys & y.keys:
         return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
-    if (x.confusable or y.confusable) and (x.confusable or x.primary) == (
-        y.confusable or y.primary
-    ):
+    if (x.confusable & (y.keys | y.confusable)) or (y.confusable & x.keys):
         return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
     if g > 0:
