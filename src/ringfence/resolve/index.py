@@ -26,7 +26,7 @@ import numpy as np
 from ringfence.model import Entity
 from ringfence.resolve.candidate import Candidate, EntityNames
 from ringfence.resolve.gates import need_distinctive, rank_key, unique_part
-from ringfence.resolve.keys import Readings, analysed, query_groups
+from ringfence.resolve.keys import Readings, analysed, initials_of, query_groups
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -40,6 +40,8 @@ __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex
 _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
 _PRUNE = 0.5  # candidates below this share of the best key weight are not re-scored
+_KEEP = 4  # ... except the best few
+_ACRONYM_FORCED = 3  # an exact acronym key shared by at most this many entities
 
 
 
@@ -202,6 +204,12 @@ class ScreeningIndex:
         forced: list[int] = []
         for pid in query.ids:
             forced.extend(self._id_index.get(str(pid), ()))
+        # a name whose initials are exactly an indexed acronym (Islamic Revolutionary
+        # Guard Corps ~ IRGC) brings that entity, as an identifier does, when few share it
+        for key in initials_of(query.names):
+            post = self._lookup(key)
+            if post is not None and 0 < len(post) <= _ACRONYM_FORCED:
+                forced.extend(int(p) for p in post)
         # Per query token, its keys (romanised, skeleton, glosses, prefix/suffix).
         lists: list[tuple[int, float, np.ndarray]] = []
         for g, tkeys in enumerate(query_groups(query.names)):
@@ -238,8 +246,14 @@ class ScreeningIndex:
             top = np.argsort(-score, kind="stable")[:limit]
             # Cheap pruning before the full comparison: an entity sharing less than
             # _PRUNE of the best entity's token weight is unlikely to outrank it on names.
+            # The first _KEEP are always kept (a rarer shared key, e.g. a consonant
+            # skeleton, must not push out the entity sharing the distinctive word).
             floor = float(score[top[0]]) * _PRUNE if len(top) else 0.0
-            out.extend(int(uniq[i]) for i in top if score[i] >= floor and int(uniq[i]) not in out)
+            out.extend(
+                int(uniq[i])
+                for rank, i in enumerate(top)
+                if (rank < _KEEP or score[i] >= floor) and int(uniq[i]) not in out
+            )
         return out[: max(limit, len(forced))]
 
     def search(

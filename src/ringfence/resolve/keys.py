@@ -8,6 +8,9 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 * its English glosses, so 银行 meets Bank;
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
+A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
+one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`).
+
 Each pair of neighbouring tokens also contributes the two primary keys joined, so
 "ByteDance" finds "Byte Dance" and "Byte-Dance" finds "Bytedance"; a query looks up its
 own joined pairs in the same way (:func:`query_groups`). Splitting and joining words is
@@ -21,10 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
-from ringfence.resolve.names import Token, analyse_name
+from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import cantonese, loose, pinyin_syllables
 
-__all__ = ["Readings", "analysed", "entity_keys", "query_groups", "token_keys"]
+__all__ = [
+    "Readings",
+    "acronym_keys",
+    "acronym_lookups",
+    "analysed",
+    "entity_keys",
+    "initials_of",
+    "query_groups",
+    "token_keys",
+]
 
 
 @dataclass(slots=True)
@@ -83,9 +95,61 @@ def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
                 yield i, loose(x.text + y.text)  # Gail lon ~ Gaillon (ll → l)
 
 
+def acronym_keys(form: NameForm) -> set[str]:
+    """The initials of a Latin name of two or more words, as an acronym would spell them:
+    ``ac:`` all of them (legal forms included: CNOOC, and without), ``ac3:`` the first
+    three (HKEX and COMAC take more than one letter of a word; see
+    :func:`acronym_lookups`)."""
+    words = [w for w in form.raw_words if w.isascii() and w.isalpha()]
+    if len(words) < 2:
+        return set()
+    initials = "".join(w[0] for w in words)
+    core = "".join(t.text[0] for t in form.tokens if t.script == "Latn" and t.text.isalpha())
+    keys = {"ac:" + initials, "ac3:" + initials[:3]}
+    if len(core) >= 2:
+        keys.add("ac:" + core)
+    return keys
+
+
+def initials_of(names: Iterable[str]) -> set[str]:
+    """The initials keys of the query's names (what an indexed acronym would be)."""
+    out: set[str] = set()
+    for name in names:
+        out |= acronym_keys(analyse_name(name))
+    return out
+
+
+def acronym_lookups(form: NameForm) -> set[str]:
+    """For a name that is one capitalised Latin token of 2 to 6 letters (CSSC, HKEX), the
+    index keys of the names it may abbreviate: each letter run of one to three letters
+    stands for one word (COMAC = COMmercial Aircraft Corporation)."""
+    toks = form.tokens
+    if len(toks) != 1 or not toks[0].upper or toks[0].script != "Latn":
+        return set()
+    acro = toks[0].text
+    if not 2 <= len(acro) <= 6 or not acro.isalpha():
+        return set()
+    out: set[str] = set()
+
+    def walk(i: int, initials: str) -> None:
+        if i == len(acro):
+            if len(initials) >= 2:
+                out.add("ac:" + initials)
+                out.add("ac3:" + initials[:3])
+            return
+        for n in (1, 2, 3):
+            if i + n <= len(acro):
+                walk(i + n, initials + acro[i])
+
+    walk(0, "")
+    return out
+
+
 def _name_keys(name: str, readings: Readings) -> set[str]:
     keys: set[str] = set()
-    for variant in analyse_name(name).variants:
+    form = analyse_name(name)
+    keys |= acronym_keys(form) | acronym_lookups(form)  # both ways: CSSC ~ China State ...
+    for variant in form.variants:
         for token in variant:
             keys.update(token_keys(token))
             if token.script == "Hani":
@@ -111,9 +175,12 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
     """
     groups: dict[str, set[str]] = {}
     for name in names:
-        for variant in analyse_name(name).variants:
+        form = analyse_name(name)
+        acronyms = acronym_lookups(form)
+        for variant in form.variants:
             for token in variant:
                 groups.setdefault(token.primary, set()).update(token_keys(token))
+                groups[token.primary].update(acronyms)
             for i, joined in joined_pairs(variant):
                 groups[variant[i].primary].add(joined)
                 groups[variant[i + 1].primary].add(joined)
