@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
-from ringfence.resolve.text import cantonese, loose, pinyin_syllables
+from ringfence.resolve.text import cantonese, korean_key, loose, pinyin_syllables
 
 __all__ = [
     "Readings",
@@ -181,6 +181,8 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
             for token in variant:
                 groups.setdefault(token.primary, set()).update(token_keys(token))
                 groups[token.primary].update(acronyms)
+                if token.script == "Latn" and len(korean_key(token.text)) >= 4:
+                    groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
             for i, joined in joined_pairs(variant):
                 groups[variant[i].primary].add(joined)
                 groups[variant[i + 1].primary].add(joined)

@@ -34,12 +34,14 @@ from ringfence.resolve.legal import (
     rigour_strip,
     strip_han_suffix,
 )
+from ringfence.resolve.lexicon import ko_gloss, ko_segments
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
     cyrillic_to_latin,
     fold_persian,
+    korean_key,
     korean_to_latin,
     latin_skeleton,
     loose,
@@ -281,6 +283,10 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
                 legal.extend(han_removed)
                 for seg in _segment(han):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
+            elif w in kept_set and script_of(w) == "Hang":
+                kept_set.remove(w)
+                for seg in ko_segments(w):
+                    tokens.append(_token(seg, qualifier=qualifier, upper=False))
             elif w in kept_set:
                 kept_set.remove(w)
                 if w in STOPWORDS or (len(w) == 1 and not w.isdigit()):
@@ -461,6 +467,8 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
     if script == "Hani":
         primary = loose(pinyin(word))
         keys.add(primary)
+        if len(word) >= 3 and word[-1] in "市省县区" and word[:-1] in zh_places():
+            keys.add(loose(pinyin(word[:-1])))  # 深圳市 ~ Shenzhen
         keys.add(loose("".join(cantonese(word))))
         gloss = zh_gloss(word)
     elif script == "Cyrl":
@@ -474,8 +482,12 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         primary = "fa:" + word
         gloss = fa_gloss(word)
     elif script == "Hang":
-        primary = loose(korean_to_latin(word))
+        latin = korean_to_latin(word)
+        primary = loose(latin)
         keys.add(primary)
+        if len(korean_key(latin)) >= 4:
+            keys.add("ko:" + korean_key(latin))
+        gloss = ko_gloss(word)
     else:
         primary = loose(word)
         keys.add(primary)

@@ -39,7 +39,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
-from ringfence.resolve.text import loose
+from ringfence.resolve.text import korean_key, loose
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -343,6 +343,11 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
         return 1.0, "exact"
     if x.keys & y.keys:
         return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
+    if {x.script, y.script} == {"Hang", "Latn"}:
+        ko, la = (x, y) if x.script == "Hang" else (y, x)
+        key = korean_key(la.text)
+        if len(key) >= 4 and "ko:" + key in ko.keys:
+            return 0.9, "romanised"  # 삼성 ~ Samsung, 고려 ~ Koryo (see text.korean_key)
     if (x.confusable & (y.keys | y.confusable)) or (y.confusable & x.keys):
         return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
