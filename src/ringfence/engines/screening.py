@@ -21,6 +21,7 @@ from ringfence.resolve import (
     remove_controls,
 )
 from ringfence.snapshot import Snapshot
+from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["build_screening_index", "declared_name_disguise", "screening_index"]
 
@@ -63,7 +64,7 @@ def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = Non
         return build_screening_index(snap)
 
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
-                            build=build)
+                            build=build, publish=publish_folder)
     return index
 
 
