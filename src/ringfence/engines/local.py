@@ -17,10 +17,10 @@ import numpy as np
 
 from ringfence.attribution import AttributionResult, attribute, prove, update
 from ringfence.attribution.graph import (
-    EntityTable,
     KIND_CODES,
     NO_DATE_MAX,
     NO_DATE_MIN,
+    EntityTable,
     HoldingTable,
     date_to_day,
 )
