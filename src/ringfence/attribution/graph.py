@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 TYPE_CODES = {EntityType.COMPANY: 0, EntityType.PERSON: 1, EntityType.STATE: 2,
-              EntityType.UNKNOWN: 3}
+              EntityType.UNKNOWN: 3, EntityType.VESSEL: 4, EntityType.AIRCRAFT: 5}
+"""Vessels and aircraft (codes 4, 5) are origins only through a designation list: no
+residence or headquarters rule reads them; they can be owned like any entity."""
 KIND_CODES = {HoldingKind.SHARES: 0, HoldingKind.VOTES: 1, HoldingKind.CONTROL: 2}
 NO_DATE_MIN = np.iinfo(np.int32).min  # valid_from unbounded
 NO_DATE_MAX = np.iinfo(np.int32).max  # valid_to unbounded

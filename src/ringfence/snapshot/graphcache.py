@@ -35,7 +35,7 @@ GRAPH_ENTITY_COLUMNS = ("id", "type", "hq_country", "jurisdiction", "lists")
 GRAPH_HOLDING_COLUMNS = ("owner", "owned", "kind", "lo", "hi", "lo_open", "hi_open",
                          "valid_from", "valid_to")
 
-_TYPES = ("company", "person", "state", "unknown")
+_TYPES = ("company", "person", "state", "unknown", "vessel", "aircraft")
 _KINDS = ("shares", "votes", "control")
 _VERSION = 1
 _ENTITY_ARRAYS = {"type": np.int8, "hq": np.int16, "jurisdiction": np.int16,
