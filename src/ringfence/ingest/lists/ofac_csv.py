@@ -62,7 +62,7 @@ def read_ofac_csv(main: Path, *, dataset: str) -> ListFile:
     kind, add_name, alt_name, com_name = _SETS[main.name.lower()]
     sdn = kind == "sdn"
     out = ListFile(main, "ofac-csv", dataset, None, {"SDN"} if sdn else
-                   {"SSI", "PLC", "CMIC", "FSE", "CAPTA", "NS_MBS"}, members=[main])
+                   {"SSI", "PLC", "CMIC", "FSE", "CAPTA"}, members=[main])
     add = _companion(main, add_name)
     alt = _companion(main, alt_name)
     com = _companion(main, com_name)

@@ -98,6 +98,6 @@ def parse_remarks(party: Party, remarks: str, *, relation_prefix: str = "ofac") 
             party.add_country(m[1])
             continue
         m = _OWNED.search(part)
-        if m:
+        if m and not part.lower().startswith(("transactions prohibited", "secondary")):
             party.links.append(Link(f"{relation_prefix}:owned-or-controlled-by (text)",
                                     target_name=clean(m[1]), note=part[:300]))

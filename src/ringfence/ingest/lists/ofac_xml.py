@@ -100,7 +100,9 @@ def _legacy(root: Any, path: Path, dataset: str) -> ListFile:
         except ValueError as err:
             raise BadFile(str(err), line=info.sourceline, field="Publish_Date") from None
     sdn = "cons" not in path.name.lower()
-    out = ListFile(path, "ofac-xml", dataset, published, {"SDN"} if sdn else set(_NON_SDN))
+    # a legacy consolidated file is no complete statement of NS_MBS (see .ofac_rules)
+    out = ListFile(path, "ofac-xml", dataset, published,
+                   {"SDN"} if sdn else set(_NON_SDN - {"NS_MBS"}))
     unexplained = 0
     for entry in _kids(root, "sdnEntry"):
         out.records += 1
