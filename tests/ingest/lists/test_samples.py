@@ -45,7 +45,8 @@ def test_ofac_enhanced_relationships_and_scripts(ingest_lists) -> None:  # type:
     assert snap.one("SELECT count(*) FROM entities WHERE len(lists) > 0") == 441
     assert snap.one("SELECT count(*) FROM identifiers WHERE scheme = 'merged_id'") == 2
     # names in original scripts
-    assert snap.one("SELECT count(DISTINCT entity) FROM names WHERE script = 'Cyrl'") >= 40
+    assert snap.one("SELECT count(*) FROM names WHERE script = 'Cyrl'") >= 45  # 50 in the file
+    assert snap.one("SELECT count(DISTINCT entity) FROM names WHERE script = 'Cyrl'") >= 20
     assert snap.one("SELECT count(*) FROM names WHERE script IN ('Hans', 'Hant')") >= 5
     # VTB: SSI since 2014, SDN too; OGRN and BIC validated; LEI
     vtb = "ofac:17013"
@@ -109,7 +110,7 @@ def test_uk_2014_cp1252_grouped(ingest_lists) -> None:  # type: ignore[no-untype
     assert lst.since == dt.date(2010, 7, 27) and lst.programmes == ("Iran (nuclear proliferation)",)
     # one row per name variant: grouped into one party with its aliases
     assert snap.one("SELECT count(*) FROM (SELECT entity FROM names GROUP BY entity "
-                    "HAVING count(*) > 1)") > 100
+                    "HAVING count(*) > 1)") >= 70
     assert snap.one("SELECT count(*) FROM evidence WHERE relation LIKE 'uk:owned%'") > 50
 
 
