@@ -45,13 +45,13 @@ def test_ofac_enhanced_relationships_and_scripts(ingest_lists) -> None:  # type:
     assert snap.one("SELECT count(*) FROM entities WHERE len(lists) > 0") == 441
     assert snap.one("SELECT count(*) FROM identifiers WHERE scheme = 'merged_id'") == 2
     # names in original scripts
-    assert snap.one("SELECT count(*) FROM names WHERE script = 'Cyrl'") >= 45  # 50 in the file
+    assert snap.one("SELECT count(*) FROM names WHERE script = 'Cyrl'") >= 35  # 50, some repeated
     assert snap.one("SELECT count(DISTINCT entity) FROM names WHERE script = 'Cyrl'") >= 20
     assert snap.one("SELECT count(*) FROM names WHERE script IN ('Hans', 'Hant')") >= 5
     # VTB: SSI since 2014, SDN too; OGRN and BIC validated; LEI
     vtb = "ofac:17013"
     names = {x.list: x for x in _lists(snap, vtb)}
-    assert names["SSI"].since == dt.date(2014, 9, 12)
+    assert names["SSI"].since == dt.date(2014, 7, 29)
     assert "SDN" in names
     ids = set(snap.q("SELECT scheme, value FROM identifiers WHERE entity = ?", vtb))
     assert ("ru_ogrn", "1027739609391") in ids and ("bic", "VTBRRUMM") in ids
