@@ -149,7 +149,7 @@ def _row(row: dict[str, Any], line: int | None, dataset: str, current: bool,
     num = clean(row.get("entity_number"))
     if lst in _TREASURY and num.isdigit():
         key = f"ofac:{num}"
-    elif rid and not rid.isdigit() and "__index__" not in row:
+    elif rid and not rid.isdigit() and (row.get("_id") or row.get("id")):
         key = f"csl:{rid}"
     else:
         key = "csl:" + hashlib.sha1(f"{source}|{full_name}".encode()).hexdigest()[:16]
