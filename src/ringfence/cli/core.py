@@ -125,6 +125,11 @@ def explain_cmd(
         typer.echo(json.dumps(proof, indent=2, default=str))
     else:
         typer.echo(proof_text(proof, names=names))
+        if proof.get("evidence"):
+            typer.echo("\nevidence (kept for review, not counted as ownership):")
+            for ev in proof["evidence"]:
+                typer.echo(f"  {ev['relation']}: {ev['owner']} -> {ev['owned']}  "
+                           f"[{ev['source']}] {ev['note']}")
 
 
 @handle_errors

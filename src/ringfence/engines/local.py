@@ -117,6 +117,11 @@ class VerdictBook:
                           **info.get(eid, {}),
                           "origin_reasons": sorted(set(reasons.get(eid, [])))})
         me = self._at(i)
+        evidence = [{"relation": r["relation"], "owner": r["owner"], "owned": r["owned"],
+                     "source": f"{r['source_dataset']} line {r['source_line']}"
+                               if r["source_line"] is not None else r["source_dataset"],
+                     "note": r["source_note"]}
+                    for r in self.snapshot.evidence_about(entity_id)[:200]]
         return {
             **self.header(),
             **data,
@@ -124,6 +129,7 @@ class VerdictBook:
             "upper": me.upper,
             "nodes": nodes,
             "edges": list(edges.values()),
+            "evidence": evidence,
         }
 
     def _entity_info(self, ids: set[str]) -> dict[str, dict[str, str]]:

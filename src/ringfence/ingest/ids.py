@@ -6,7 +6,8 @@ reader keeps the source's own id behind a prefix (``bods:``, ``ftm:``); CSV ids 
 as written.
 
 Identifier schemes (the snapshot's ``identifiers.scheme``): ``lei``, ``cn_uscc``,
-``ru_ogrn``, ``ru_inn``, ``gb_crn``, ``bic``, ``imo`` (a ship's IMO number), ``reg_XX`` (a registration number in
+``ru_ogrn``, ``ru_inn``, ``gb_crn``, ``bic``, ``imo`` (a ship's IMO number),
+``reg_XX`` (a registration number in
 country ``XX``, not validated and never used to merge), ``merged_id`` (an id this entity
 had in a source before it was merged into another id).
 """

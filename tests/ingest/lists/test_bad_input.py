@@ -14,7 +14,8 @@ from ringfence.ingest.lists import common
 from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 
 
-def _fails(tmp: Path, *paths: Path, **kw: object) -> list[tuple[str, int | None, str | None, str]]:
+def _fails(tmp: Path, *paths: Path, **kw: object
+           ) -> list[tuple[str, int | None, str | None, str]]:
     out = tmp / "snap"
     with pytest.raises(IngestError) as err:
         ingest_sources([SourceSpec("lists", list(paths), **kw)], out=out)  # type: ignore[arg-type]
@@ -68,7 +69,8 @@ def test_bad_csl_rows_name_line_and_field(tmp_path: Path) -> None:
     f = tmp_path / "csl.csv"
     f.write_text(
         "_id,source,entity_number,type,programs,name,start_date\n"
-        '"a1","Entity List (EL) - Bureau of Industry and Security","","","","Good Co","2020-01-02"\n'
+        '"a1","Entity List (EL) - Bureau of Industry and Security","","","","Good Co",'
+        '"2020-01-02"\n'
         '"a2","Entity List (EL) - Bureau of Industry and Security","","","","Bad\nDate Co",'
         '"02/30/2020"\n'
         '"a3","Mystery List (XYZ) - Nobody","","","","Who","2020-01-02"\n'

@@ -43,12 +43,14 @@ UKSL = """<?xml version="1.0" encoding="utf-8"?>
     <Names><Name><Name6>Madeup Shipping LLC</Name6><NameType>Primary Name</NameType></Name>
       <Name><Name6>MSL</Name6><NameType>Alias</NameType><AliasStrength>Weak</AliasStrength></Name>
     </Names>
-    <NonLatinNames><NonLatinName><NameNonLatinScript>ООО Пример</NameNonLatinScript></NonLatinName></NonLatinNames>
+    <NonLatinNames><NonLatinName><NameNonLatinScript>ООО Пример</NameNonLatinScript>
+    </NonLatinName></NonLatinNames>
     <RegimeName>Russia</RegimeName>
     <IndividualEntityShip>Entity</IndividualEntityShip>
     <OtherInformation>Owned or controlled by Madeup Parent PJSC.</OtherInformation>
     <Addresses><Address><AddressCountry>Russia</AddressCountry></Address></Addresses>
-    <EntityDetails><ParentCompanies><ParentCompany>Madeup Parent PJSC</ParentCompany></ParentCompanies></EntityDetails>
+    <EntityDetails><ParentCompanies><ParentCompany>Madeup Parent PJSC</ParentCompany>
+    </ParentCompanies></EntityDetails>
   </Designation>
   <Designation>
     <DateDesignated>02/03/2022</DateDesignated>

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ringfence.engines.local import evaluate
-from ringfence.ingest.pipeline import SourceSpec
 from tests.ingest.lists.conftest import LISTS
 
+from ringfence.engines.local import evaluate
 from ringfence.ingest.default import data_dir
+from ringfence.ingest.pipeline import SourceSpec
 
 GROUPS = data_dir() / "public-groups"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.ingest.lists.conftest import LISTS, shared
+
 from ringfence.ingest.pipeline import SourceSpec
 from ringfence.model.listing import parse_listing
-from tests.ingest.lists.conftest import LISTS, shared
 
 
 def _lists(snap, eid):  # type: ignore[no-untyped-def]

@@ -15,8 +15,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from ringfence.ingest.lists.common import BadFile, ListFile, Party, clean, decode_text, \
-    read_bytes
+from ringfence.ingest.lists.common import BadFile, ListFile, Party, clean, decode_text, read_bytes
 from ringfence.ingest.lists.ofac_rules import SDN_TYPES, cons_lists, parse_remarks
 
 __all__ = ["find_ofac_csv", "read_ofac_csv"]
@@ -74,7 +73,7 @@ def read_ofac_csv(main: Path, *, dataset: str) -> ListFile:
     parties: dict[str, Party] = {}
     unexplained = 0
     for line, row in _rows(main, 12):
-        ent, name, stype, programs, title, *_vessel, remarks = row
+        ent, name, stype, programs, _title, *_vessel, remarks = row
         out.records += 1
         if not ent.isdigit():
             out.bad(f"ent_num {ent!r} is not a number", line=line, field="ent_num")
@@ -106,15 +105,15 @@ def read_ofac_csv(main: Path, *, dataset: str) -> ListFile:
         if path is None:
             continue
         out.members.append(path)
-        for line, row in _rows(path, 6 if what == "add" else 5):
-            party = parties.get(row[0])
-            if party is None:
+        for _line, row in _rows(path, 6 if what == "add" else 5):
+            owner = parties.get(row[0])
+            if owner is None:
                 continue  # a row whose entry is not in the main file (see the data notes)
             if what == "add":
-                party.add_country(row[4])
+                owner.add_country(row[4])
             else:
                 kind_name = _ALT_KIND.get(row[2].lower().strip(".").replace(".", ""), "alias")
-                party.add_name(row[3], kind_name)
+                owner.add_name(row[3], kind_name)
     out.parties = list(parties.values())
     if unexplained:
         out.notes = [f"{main.name}: {unexplained} consolidated entr(y/ies) carry programmes "

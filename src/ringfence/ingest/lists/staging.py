@@ -22,7 +22,7 @@ from collections import defaultdict
 
 from ringfence.ingest.lists.common import Link, ListFile, Party, fold
 from ringfence.ingest.stage import ANY_SHARE, MAJORITY, Stage
-from ringfence.model import HoldingKind
+from ringfence.model import HoldingKind, Share
 from ringfence.model.listing import Listing as Token
 
 __all__ = ["stage_lists", "windows"]
@@ -41,10 +41,8 @@ def windows(events: list[tuple[dt.date, bool]], stated_since: dt.date | None,
     for i, day in enumerate(sorted(by_date)):
         if by_date[day] and not is_open:
             is_open = True
-            if i == 0:
-                start = stated_since
-            elif stated_since is not None and last_absent is not None \
-                    and last_absent < stated_since <= day:
+            if i == 0 or (stated_since is not None and last_absent is not None \
+                    and last_absent < stated_since <= day):
                 start = stated_since
             else:
                 start = day
@@ -146,14 +144,16 @@ def _stage_link(stage: Stage, party: Party, key: str, lk: Link, target: str) -> 
     if not target:
         owner, owner_mode = f"named: {lk.target_name}", "unknown"
     hrec = f"{party.dataset}:{key}:{lk.relation}:{target or lk.target_name}"
-    common = {"hrec": hrec, "seq": stage.next_seq(), "owner": owner, "owned": owned, "owner_mode": owner_mode,
-              "owned_mode": "ref", "dataset": party.dataset, "line": party.line,
-              "record": party.record, "note": lk.note[:2000]}
+    seq = stage.next_seq()
+
+    def put(kind: HoldingKind, share: Share, evidence: str = "") -> None:
+        stage.holding(hrec=hrec, seq=seq, owner=owner, owned=owned, owner_mode=owner_mode,
+                      owned_mode="ref", kind=kind, share=share, dataset=party.dataset,
+                      line=party.line, record=party.record, note=lk.note[:2000],
+                      evidence=evidence)
+
     if lk.holding and target:
-        stage.holding(kind=HoldingKind.CONTROL, share=MAJORITY,
-                      **common)
-        stage.holding(kind=HoldingKind.SHARES, share=ANY_SHARE,
-                      **common)
+        put(HoldingKind.CONTROL, MAJORITY)
+        put(HoldingKind.SHARES, ANY_SHARE)
     else:
-        stage.holding(kind=HoldingKind.CONTROL, share=ANY_SHARE,
-                      evidence=lk.relation, **common)
+        put(HoldingKind.CONTROL, ANY_SHARE, lk.relation)
