@@ -86,8 +86,10 @@ def _enhanced(out: Path) -> int:
     parts = []
     for c in range(copies):
         off = 1_000_000 * (c + 1)
-        copy_body = re.sub(r'(entity id="|entityId=")(\d+)"',
-                           lambda m, off=off: f'{m[1]}{int(m[2]) + off}"', body)
+        def renumber(m: re.Match[str], off: int = off) -> str:
+            return f'{m[1]}{int(m[2]) + off}"'
+
+        copy_body = re.sub(r'(entity id="|entityId=")(\d+)"', renumber, body)
         parts.append(_fresh_ids(copy_body, c))
     xml = data[:start] + "".join(parts) + data[end:]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
