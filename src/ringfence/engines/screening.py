@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 from ringfence.resolve import EntityNames, ParsedId, ScreeningIndex, cached_index, parse_id
 from ringfence.snapshot import Snapshot
+from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["build_screening_index", "screening_index"]
 
@@ -54,5 +55,5 @@ def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = Non
         return build_screening_index(snap)
 
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
-                            build=build)
+                            build=build, publish=publish_folder)
     return index

@@ -78,7 +78,7 @@ def organization_proof(org_id: str, request: Request, _who: Reader) -> dict[str,
     if not row.entity_id:
         raise NotFoundError(f"organization {org_id} matched no entity")
     return {"org_id": org_id, "entity_id": row.entity_id,
-            "proof": live.book.explain(row.entity_id)}
+            "proof": live.book.explain(row.entity_id).as_dict()}
 
 
 @router.post("/v1/organizations/{org_id}/accounts", status_code=201, response_model=AccountOut,

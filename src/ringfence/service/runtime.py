@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -42,7 +42,9 @@ from ringfence.decide import (
     StateHolder,
     onboarding_status,
 )
+from ringfence.engines.base import VerdictBook as VerdictBookLike
 from ringfence.exc import ConflictError, NotFoundError
+from ringfence.model import EntityVerdict as EntityVerdictLike
 from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_policy
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.resolution import Resolver, make_resolver
@@ -71,28 +73,6 @@ from ringfence.store.tables import (
 __all__ = ["EntityVerdictLike", "Runtime", "VerdictBookLike", "evaluate_book", "sha256"]
 
 log = structlog.get_logger("ringfence.service")
-
-
-class EntityVerdictLike(Protocol):
-    @property
-    def entity(self) -> str: ...
-    @property
-    def verdict(self) -> str: ...
-    @property
-    def lower(self) -> float: ...
-    @property
-    def upper(self) -> float: ...
-
-
-class VerdictBookLike(Protocol):
-    """The engine contract the service reads (``ringfence.engines.local.VerdictBook``)."""
-
-    @property
-    def snapshot_id(self) -> str: ...
-    @property
-    def policy(self) -> ResolvedPolicy: ...
-    def get(self, entity_id: str) -> EntityVerdictLike | None: ...
-    def explain(self, entity_id: str) -> dict[str, Any]: ...
 
 
 Evaluator = Callable[[Snapshot, LoadedPolicy, dt.date], VerdictBookLike]
