@@ -149,7 +149,8 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
                     f"{nvals} {_KIND_WORDS.get(kind, kind)} value(s) shared by up to {nacc} "
                     f"accounts across orgs of this cluster; the rarest is {where}"))
             if len(orgs) >= 2 and cluster_sigs:
-                org_factor = 1.0 - 0.5 ** (len(orgs) - 1)
+                # two front orgs already say "one operator behind several customers"
+                org_factor = min(1.0, 0.6 + 0.2 * (len(orgs) - 2))
                 cats["link"] = min(CATEGORY_CAPS["link"],
                                    noisy_or(s.weight for s in cluster_sigs) * org_factor)
             reqs = [accounts[m].n for m in members]
