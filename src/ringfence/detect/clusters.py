@@ -194,6 +194,10 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             cluster_score, capped = combine(cats)
         else:
             cluster_score = 0.0
+            lone = cached[0]
+            if lone is not None:  # a lone account's breakdown is its own
+                cats = {"link": 0.0, "content": lone.content, "context": lone.context}
+                _own, capped = combine(cats)
         cid = cluster_of.get(members[0], "")
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):
