@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         for which in (["baseline"] if args.no_replay else ["replay", "baseline"]):
             out = work / run / f"out-{which}"
             if args.rescore:
-                res[which] = saved.get("runs", {}).get(which, {})
+                res[which] = {k: v for k, v in saved.get("runs", {}).get(which, {}).items()
+                              if k != "error"}
                 if not (out / "final.csv").exists():
                     res[which] = {"error": "no output to score"}
             else:
