@@ -51,11 +51,9 @@ _WINDOW = 4 << 20
 
 
 def worker_count(total_xml_bytes: int) -> int:
-    """How many processes read GLEIF XML: ``RINGFENCE_INGEST_WORKERS`` when set, else 2
-    (at most the CPU count) for inputs of at least :data:`PARALLEL_MIN_BYTES`, else 1."""
-    env = os.environ.get("RINGFENCE_INGEST_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    """How many processes read GLEIF XML by default: 2 (at most the CPU count) for inputs
+    of at least :data:`PARALLEL_MIN_BYTES`, else 1. (The CLI's
+    ``RINGFENCE_INGEST_WORKERS`` is read at the entry point and passed as ``workers``.)"""
     if total_xml_bytes < PARALLEL_MIN_BYTES:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
