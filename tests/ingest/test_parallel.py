@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ringfence.exc import IngestError
-from ringfence.ingest import parallel
+from ringfence.ingest.gleif import parallel
 from ringfence.ingest.synth import make_lei, write_lei_xml, write_repex_xml, write_rr_xml
 
 TABLES = {

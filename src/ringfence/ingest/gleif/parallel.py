@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ringfence.ingest.gleif.records import Emitter
+from ringfence.ingest.gleif.xml import parse_xml_stream
 from ringfence.ingest.inputs import open_binary
 from ringfence.ingest.stage import STAGE_SCHEMAS, FileStats, ProgressHook, Stage
 
@@ -65,7 +67,7 @@ class XmlPart:
 
     index: int
     path: str
-    kind: str  # root element name (a key of gleif._XML_KINDS)
+    kind: str  # root element name (a key of gleif.XML_KINDS)
     dataset: str
     src: int
     seq_base: int
@@ -191,13 +193,12 @@ def _init(q: Any) -> None:
 
 def run_part(part: XmlPart) -> PartResult:
     """Parse one part into its own staging folder (runs in a worker process)."""
-    from ringfence.ingest.gleif import _Emitter, parse_xml_stream
 
     work = Path(part.work)
     stage = Stage(work)
     stage.src = part.src
     stage.seq = part.seq_base
-    em = _Emitter(stage, part.dataset)
+    em = Emitter(stage, part.dataset)
     stats = FileStats(part.path, "", part.dataset)
     res = PartResult(part.index)
     last_sent = [0.0]
