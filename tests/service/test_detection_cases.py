@@ -443,3 +443,19 @@ def test_another_worker_follows_confirmations_and_links(db_engine: Engine,
         w.c.post(f"/v1/cases/{case['id']}/dismiss", headers=w.a1, json={"reason": "benign"})
         rt2.sync()
         assert decide2("acct_w1")["limits"] is None and decide2("acct_w2")["limits"] is None
+
+
+def test_one_body_may_carry_several_versions_of_a_cluster(world: World,
+                                                          db_engine: Engine) -> None:
+    w = world
+    v1 = _finding("c-twice", ["acct_1"], [])
+    v2 = _finding("c-twice", ["acct_1", "acct_2"], [], checkpoint="2026-03-02T08:00:00Z")
+    r = w.post(_lines(v1, v2, v1))
+    assert [x["outcome"] for x in r.json()["results"]] == ["opened", "updated", "unchanged"]
+    case = w.c.get(f"/v1/cases/{w.case_of('c-twice')['id']}", headers=w.a1).json()
+    assert case["version"] == 2 and case["account_ids"] == ["acct_1", "acct_2"]
+    assert [v["version"] for v in case["versions"]] == [1, 2]
+    r = w.post(_lines(v1, v2))  # both versions known: nothing new
+    assert r.json()["counts"] == {"unchanged": 2}
+    with db_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(detect_findings)).scalar() == 2

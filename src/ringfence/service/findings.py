@@ -43,7 +43,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from ringfence.audit import canonical, now_iso
 from ringfence.exc import (
@@ -218,6 +218,11 @@ def parse_findings(raw: bytes) -> list[tuple[int, FindingIn]]:
             continue
         if len(problems) >= MAX_LINE_PROBLEMS:
             break
+        try:  # the fast path: pydantic parses and validates the JSON text in one pass
+            out.append((n, FindingIn.model_validate_json(line)))
+            continue
+        except ValidationError:
+            pass  # parsed again below, to name the line, the field and the record
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
@@ -383,16 +388,22 @@ def _inherit(conn: Connection, rt: Runtime, *, account_id: str, case: Any, field
 
 def ingest_findings(rt: Runtime, findings: Sequence[tuple[int, FindingIn]], *,
                     actor: str) -> dict[str, Any]:
-    """Open or update one case per finding, in one transaction with its audit records."""
+    """Open or update one case per finding, in one transaction with its audit records.
+
+    The cases and digests the body names are read once; new cases, updates and versions
+    are written as three batched statements after the loop (a finding seen twice in one
+    body updates the case the first one opened)."""
     results: list[dict[str, Any]] = []
     enforcement_changed = False
     with rt.write_lock:
         with rt.audit.transaction() as conn:
-            enforcing = _enforcing(conn)
-            values = _case_values(conn, enforcing)
+            batch = _Batch.read(conn, [f.cluster_id for _, f in findings])
+            values = _case_values(conn, _enforcing(conn))
             for line, f in findings:
-                results.append(_ingest_one(rt, conn, line, f, values, actor))
-                enforcement_changed |= results[-1].pop("_enforcement", False)
+                res = _ingest_one(rt, conn, batch, line, f, values, actor)
+                enforcement_changed |= res.pop("_enforcement", False)
+                results.append(res)
+            batch.write(conn)
         if enforcement_changed:
             refresh_detections(rt)
     counts: dict[str, int] = {}
@@ -401,21 +412,61 @@ def ingest_findings(rt: Runtime, findings: Sequence[tuple[int, FindingIn]], *,
     return {"received": len(findings), "counts": counts, "results": results}
 
 
-def _ingest_one(rt: Runtime, conn: Connection, line: int, f: FindingIn,
+_CASE_STATE = ("id", "version", "checkpoint", "status", "proposed_action", "decided_action",
+               "decided_accounts", "decided_orgs")
+_UPDATE_CASE = (update(detect_cases).where(detect_cases.c.id == bindparam("b_id"))
+                .values({c: bindparam("p_" + c) for c in (
+                    "version", "proposed_action", "score", "first_flagged", "checkpoint",
+                    "account_ids", "org_ids", "evidence", "fingerprints", "excerpts",
+                    "members", "links", "updated_at", "status", "needs_review",
+                    "decided_action", "decided_by", "approved_by", "decided_at",
+                    "decision_reason")}))
+
+
+class _Batch:
+    """The cases one POST touches, and the rows it will write."""
+
+    def __init__(self, cases: dict[str, dict[str, Any]], seen: set[tuple[str, str]]) -> None:
+        self.cases = cases  # cluster_id -> the case's current state (as far as we know)
+        self.seen = seen  # (cluster_id, digest) of every version already stored
+        self.new: dict[str, dict[str, Any]] = {}  # case id -> row to insert
+        self.updates: dict[str, dict[str, Any]] = {}  # case id -> row to update
+        self.versions: list[dict[str, Any]] = []
+
+    @classmethod
+    def read(cls, conn: Connection, cluster_ids: Sequence[str]) -> _Batch:
+        wanted = list(dict.fromkeys(cluster_ids))
+        cases: dict[str, dict[str, Any]] = {}
+        seen: set[tuple[str, str]] = set()
+        for chunk in _chunks(wanted):
+            for r in conn.execute(select(detect_cases).where(
+                    detect_cases.c.cluster_id.in_(chunk))).all():
+                cases[r.cluster_id] = {**r._mapping, "new": False}
+            seen.update((r.cluster_id, r.digest) for r in conn.execute(
+                select(detect_findings.c.cluster_id, detect_findings.c.digest)
+                .where(detect_findings.c.cluster_id.in_(chunk))).all())
+        return cls(cases, seen)
+
+    def write(self, conn: Connection) -> None:
+        if self.new:
+            conn.execute(insert(detect_cases), list(self.new.values()))
+        if self.updates:
+            conn.execute(_UPDATE_CASE, list(self.updates.values()))
+        if self.versions:
+            conn.execute(insert(detect_findings), self.versions)
+
+
+def _ingest_one(rt: Runtime, conn: Connection, batch: _Batch, line: int, f: FindingIn,
                 values: dict[str, dict[str, list[Any]]], actor: str) -> dict[str, Any]:
     digest = f.digest()
-    row = conn.execute(select(detect_cases).where(
-        detect_cases.c.cluster_id == f.cluster_id)).first()
+    row = batch.cases.get(f.cluster_id)
     base = {"line": line, "cluster_id": f.cluster_id, "digest": digest}
     if row is not None:
-        seen = conn.execute(select(detect_findings.c.seq).where(
-            detect_findings.c.cluster_id == f.cluster_id,
-            detect_findings.c.digest == digest)).first()
-        if seen is not None:
-            return {**base, "case_id": row.id, "outcome": "unchanged"}
-        if f.checkpoint and row.checkpoint and f.checkpoint < row.checkpoint:
-            return {**base, "case_id": row.id, "outcome": "stale"}
-    links = _links_of(f, values, row.id if row is not None else None)
+        if (f.cluster_id, digest) in batch.seen:
+            return {**base, "case_id": row["id"], "outcome": "unchanged"}
+        if f.checkpoint and row["checkpoint"] and f.checkpoint < row["checkpoint"]:
+            return {**base, "case_id": row["id"], "outcome": "stale"}
+    links = _links_of(f, values, row["id"] if row is not None else None)
     ts = now_iso()
     content = {
         "proposed_action": f.action, "score": f.score, "first_flagged": f.first_flagged,
@@ -429,58 +480,77 @@ def _ingest_one(rt: Runtime, conn: Connection, line: int, f: FindingIn,
                "org_ids": f.org_ids, "signals": [e.signal for e in f.evidence],
                "links": [{k: ln[k] for k in ("case_id", "field", "strength")}
                          for ln in links]}
-    enforcement = False
     if row is None:
         case_id, version, outcome = _id("case"), 1, "opened"
-        conn.execute(insert(detect_cases).values(
-            id=case_id, cluster_id=f.cluster_id, kind="finding", status="open", version=1,
-            decided_action=None, decided_accounts=None, decided_orgs=None,
-            needs_review=False, pending=None, parent_case_id=None, opened_by=actor,
-            created_at=ts, **content))
+        new = {"id": case_id, "cluster_id": f.cluster_id, "kind": "finding",
+               "status": "open", "version": 1, "decided_action": None,
+               "decided_accounts": None, "decided_orgs": None, "needs_review": False,
+               "pending": None, "parent_case_id": None, "opened_by": actor,
+               "created_at": ts, "decided_by": None, "approved_by": None,
+               "decided_at": None, "decision_reason": None, **content}
+        batch.new[case_id] = new
+        batch.cases[f.cluster_id] = {**{k: new[k] for k in _CASE_STATE}, "new": True}
         rt.audit.append(conn, kind="detect.case_opened", actor=actor, subject=case_id,
                         payload={**summary, "version": 1})
     else:
-        case_id, version, outcome = row.id, row.version + 1, "updated"
-        extra: dict[str, Any] = {}
-        if row.status == "confirmed":
-            covered = set(row.decided_accounts or []), set(row.decided_orgs or [])
-            new = (set(f.account_ids) - covered[0]) | (set(f.org_ids) - covered[1])
-            extra["needs_review"] = bool(new) or _RANK[f.action] > _RANK[
-                row.decided_action or "none"]
-        elif row.status == "dismissed" and _RANK[f.action] > _RANK[row.proposed_action]:
-            extra.update(status="open", decided_action=None, decided_by=None,
-                         approved_by=None, decided_at=None, decision_reason=None)
+        case_id, version, outcome = row["id"], row["version"] + 1, "updated"
+        decided = {k: row.get(k) for k in ("status", "decided_action", "decided_by",
+                                              "approved_by", "decided_at", "decision_reason")}
+        needs_review = bool(row.get("needs_review"))
+        if row["status"] == "confirmed":
+            new_members = ((set(f.account_ids) - set(row["decided_accounts"] or []))
+                           | (set(f.org_ids) - set(row["decided_orgs"] or [])))
+            needs_review = bool(new_members) or _RANK[f.action] > _RANK[
+                row["decided_action"] or "none"]
+        elif row["status"] == "dismissed" and _RANK[f.action] > _RANK[row["proposed_action"]]:
+            decided = {"status": "open", "decided_action": None, "decided_by": None,
+                       "approved_by": None, "decided_at": None, "decision_reason": None}
             outcome = "reopened"
-        conn.execute(update(detect_cases).where(detect_cases.c.id == case_id)
-                     .values(version=version, **content, **extra))
+        values_ = {"version": version, **content, **decided, "needs_review": needs_review}
+        if row["new"]:  # opened earlier in this same body: amend the row to insert
+            batch.new[case_id].update(values_)
+        else:
+            batch.updates[case_id] = {"b_id": case_id,
+                                      **{"p_" + k: v for k, v in values_.items()}}
+        row.update({k: values_[k] for k in values_ if k in _CASE_STATE},
+                   needs_review=needs_review)
         rt.audit.append(conn, kind="detect.case_updated", actor=actor, subject=case_id,
-                        payload={**summary, "version": version, "status": extra.get(
-                            "status", row.status), "needs_review": extra.get("needs_review")})
-    conn.execute(insert(detect_findings).values(
-        case_id=case_id, cluster_id=f.cluster_id, version=version, checkpoint=f.checkpoint,
-        digest=digest, received_at=ts, received_by=actor, body=f.model_dump(mode="json")))
-    # members in the book tied to an enforcing case by their own card or device inherit
-    high = {(ln["field"], ln["value"]) for ln in links if ln["strength"] == "high"}
-    inherited: list[str] = []
-    if high:
-        rows: list[Any] = []
-        for chunk in _chunks(f.account_ids):
-            rows.extend(conn.execute(select(accounts.c.id, accounts.c.payment_fingerprint,
-                                            accounts.c.signup_device_fp)
-                                     .where(accounts.c.id.in_(chunk))).all())
-        for r in rows:
-            for field in HIGH_FIELDS:
-                v = getattr(r, field)
-                if (field, v) in high:
-                    for c in values[field][v]:
-                        if c.id != case_id and _inherit(conn, rt, account_id=r.id, case=c,
-                                                        field=field, value=v,
-                                                        source="finding", actor=actor):
-                            inherited.append(r.id)
-                            enforcement = True
+                        payload={**summary, "version": version, "status": decided["status"],
+                                 "needs_review": needs_review})
+    batch.seen.add((f.cluster_id, digest))
+    batch.versions.append({
+        "case_id": case_id, "cluster_id": f.cluster_id, "version": version,
+        "checkpoint": f.checkpoint, "digest": digest, "received_at": ts,
+        "received_by": actor, "body": f.model_dump(mode="json")})
+    inherited = _inherit_members(rt, conn, f, links, values, case_id, actor)
     return {**base, "case_id": case_id, "outcome": outcome, "version": version,
-            "links": len(links), "inherited": sorted(set(inherited)),
-            "_enforcement": enforcement}
+            "links": len(links), "inherited": inherited, "_enforcement": bool(inherited)}
+
+
+def _inherit_members(rt: Runtime, conn: Connection, f: FindingIn, links: list[dict[str, Any]],
+                     values: dict[str, dict[str, list[Any]]], case_id: str,
+                     actor: str) -> list[str]:
+    """Members in the book tied to an enforcing case by their own card or device."""
+    high = {(ln["field"], ln["value"]) for ln in links if ln["strength"] == "high"}
+    if not high:
+        return []
+    rows: list[Any] = []
+    for chunk in _chunks(f.account_ids):
+        rows.extend(conn.execute(select(accounts.c.id, accounts.c.payment_fingerprint,
+                                        accounts.c.signup_device_fp)
+                                 .where(accounts.c.id.in_(chunk))).all())
+    inherited: set[str] = set()
+    for r in rows:
+        for field in HIGH_FIELDS:
+            v = getattr(r, field)
+            if (field, v) not in high:
+                continue
+            for c in values[field][v]:
+                if c.id != case_id and _inherit(conn, rt, account_id=r.id, case=c,
+                                                field=field, value=v, source="finding",
+                                                actor=actor):
+                    inherited.add(r.id)
+    return sorted(inherited)
 
 
 # ---------------------------------------------------------------------------- accounts
