@@ -13,6 +13,9 @@ SQLite in a temporary folder (or the database ``--url`` names), then:
   ``executemany`` insert of the cases, with no validation, no audit and no links;
 * **confirm**: 100 cases confirmed with ``throttle`` one by one (each re-reads what is
   enforced and re-evaluates the changed accounts in the live state).
+* **audit** (``--audit-from FILE``): 2,000 audit appends in one transaction with the current
+  ``ringfence/audit/chain.py`` and with another version of it (e.g. ``git show
+  REV:src/ringfence/audit/chain.py > /tmp/chain_old.py``), three alternating rounds.
 """
 
 from __future__ import annotations
@@ -139,12 +142,50 @@ def run(n: int, per: int, url: str | None) -> dict[str, Any]:
     return out
 
 
+def bench_audit(other: Path, n: int = 2000) -> dict[str, Any]:
+    import importlib.util
+    import statistics
+
+    import ringfence.audit.chain as current
+    from ringfence.store import make_engine, upgrade
+
+    spec = importlib.util.spec_from_file_location("chain_other", other)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["chain_other"] = mod
+    spec.loader.exec_module(mod)
+    times: dict[str, list[float]] = {"other": [], "current": []}
+    for _ in range(3):
+        for label, m in (("other", mod), ("current", current)):
+            work = Path(tempfile.mkdtemp(prefix="rf-bench-audit-"))
+            engine = make_engine(f"sqlite:///{work / 'a.db'}")
+            upgrade(engine)
+            log = m.AuditLog(engine)
+            t0 = time.perf_counter()
+            with log.transaction() as conn:
+                for i in range(n):
+                    log.append(conn, kind="decision", actor="gateway", subject=f"d-{i}",
+                               payload={"i": i, "reasons": ["org_denied"]})
+            times[label].append(time.perf_counter() - t0)
+            assert log.verify().ok
+            engine.dispose()
+            shutil.rmtree(work, ignore_errors=True)
+    return {k: {"seconds": [round(x, 3) for x in v],
+                "us_per_append_median": round(statistics.median(v) / n * 1e6, 1)}
+            for k, v in times.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--findings", type=int, default=2000)
     ap.add_argument("--per", type=int, default=10, help="accounts per finding")
     ap.add_argument("--url", default=None, help="database URL (default: SQLite in /tmp)")
+    ap.add_argument("--audit-from", type=Path, default=None,
+                    help="another chain.py to time audit appends against")
     args = ap.parse_args()
+    if args.audit_from is not None:
+        print(json.dumps({"audit": bench_audit(args.audit_from)}, indent=2))
+        return
     print(json.dumps(run(args.findings, args.per, args.url), indent=2))
 
 
