@@ -61,7 +61,9 @@ def run(n: int, per: int, url: str | None) -> dict[str, Any]:
 
     from ringfence.audit import now_iso
     from ringfence.service import Runtime, ServiceSettings
-    from ringfence.service.findings import decide_case, ingest_findings, parse_findings
+    from ringfence.service.cases import decide_case
+    from ringfence.service.finding_format import parse_findings
+    from ringfence.service.findings import ingest_findings
     from ringfence.store import make_engine
     from ringfence.store.tables import accounts, detect_cases, organizations
 
