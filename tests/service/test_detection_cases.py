@@ -196,6 +196,15 @@ def test_confirmed_suspend_denies_the_cluster_its_orgs_and_linked_accounts(
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert "acct_h1" in svg.text and "pf_hydra" in svg.text
 
+    # decisions and inheritances are events (webhooks get them too)
+    evs = w.c.get("/v1/events", headers=w.a1, params={"limit": 1000}).json()["items"]
+    decided = [e for e in evs if e["type"] == "detection.case_decided"]
+    assert [(e["payload"]["status"], e["payload"]["action"]) for e in decided] == [
+        ("confirmed", "suspend")]
+    assert decided[0]["payload"]["approved_by"] and decided[0]["payload"]["accounts"]
+    assert {e["payload"]["account_id"] for e in evs if e["type"] == "detection.inherited"} \
+        >= {"acct_replacement", "acct_later"}
+
     # every step audited, and the chain verifies
     kinds = {x["kind"] for x in w.c.get("/v1/audit", headers=w.admin,
                                         params={"limit": 1000}).json()["items"]}

@@ -29,6 +29,7 @@ from ringfence.service.findings import (
     inherit,
     refresh_detections,
 )
+from ringfence.service.webhooks import emit_event
 from ringfence.store.tables import accounts, detect_cases, detect_findings, detect_links
 
 if TYPE_CHECKING:
@@ -164,6 +165,12 @@ def _apply(rt: Runtime, conn: Connection, row: Any, *, to: str, action: str | No
         "approved_by": approved_by, "version": row.version,
         "accounts": list(row.account_ids) if to == "confirmed" else [],
         "orgs": list(row.org_ids) if to == "confirmed" else []})
+    emit_event(conn, type="detection.case_decided", org_id=None, payload={
+        "case_id": row.id, "cluster_id": row.cluster_id, "status": to, "action": action,
+        "previous_status": row.status, "previous_action": row.decided_action,
+        "accounts": list(row.account_ids) if to == "confirmed" else [],
+        "orgs": list(row.org_ids) if to == "confirmed" else [], "reason": reason,
+        "decided_by": by, "approved_by": approved_by})
     if to == "confirmed" and action in ENFORCED:
         # accounts already in the book that share the case's card or device inherit too
         confirmed = case_row(conn, row.id)

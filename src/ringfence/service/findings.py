@@ -40,6 +40,7 @@ from ringfence.audit import now_iso
 from ringfence.exc import NotFoundError
 from ringfence.service.detections import ENFORCED, load_detections
 from ringfence.service.finding_format import HIGH_FIELDS, RANK, TEMPLATE_FIELDS, FindingIn
+from ringfence.service.webhooks import emit_event
 from ringfence.store.tables import accounts, detect_cases, detect_findings, detect_links
 
 if TYPE_CHECKING:
@@ -188,6 +189,9 @@ def inherit(conn: Connection, rt: Runtime, *, account_id: str, case: Any, field:
     rt.audit.append(conn, kind="detect.inherit", actor=actor, subject=account_id, payload={
         "case_id": case.id, "cluster_id": case.cluster_id, "field": field, "value": value,
         "action": case.decided_action, "source": source})
+    emit_event(conn, type="detection.inherited", org_id=None, payload={
+        "account_id": account_id, "case_id": case.id, "cluster_id": case.cluster_id,
+        "field": field, "value": value, "action": case.decided_action, "source": source})
     return True
 
 
