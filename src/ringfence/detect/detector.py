@@ -9,6 +9,7 @@ they run the same code; the state (``DetectorState``) is plain data the store pi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,14 +29,21 @@ from ringfence.detect.state import (
     ip_block,
     text_field,
 )
-from ringfence.detect.text import excerpt, normalise, skeleton, skeleton_keys, stable_hash
+from ringfence.detect.text import (
+    excerpt,
+    is_short_key,
+    normalise,
+    skeleton,
+    skeleton_keys,
+    stable_hash,
+)
 
 __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLookup", "iso"]
 
 NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
-_COMPUTER = ("screenshot", "click at", "computer use", "mouse", "cursor", "screen coordinates")
-_CODING = ("```", "def ", "function ", "import ", "class ", "traceback", "stack trace")
+_COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
+_CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
 
 def iso(ts: float) -> str:
@@ -63,6 +71,7 @@ class _Cached:
     content: float = 0.0
     context: float = 0.0
     signals: list[Signal] = field(default_factory=list)
+    own: float = 0.0  # the account's own score (content and context, no links)
 
 
 @dataclass
@@ -81,6 +90,8 @@ class DetectorState:
     key_labels: dict[int, str] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
     dirty: set[int] = field(default_factory=set)
+    suspects: set[int] = field(default_factory=set)
+    scored: set[int] = field(default_factory=set)  # accounts re-scored at this checkpoint
     cached: dict[int, _Cached] = field(default_factory=dict)
     findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # latest per cluster
     finding_marks: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -208,8 +219,6 @@ class Detector:
                     a.skeletons[key] = 1
             else:
                 a.skeletons[key] = c + 1
-                if c == 1:
-                    idx.add("skeleton", key, a.idx)
         if label == "other":
             cached = st.key_labels.get(kp) or st.key_labels.get(ks)
             if cached is not None:
@@ -231,9 +240,9 @@ class Detector:
             a.tools += 1
         if req.get("n_images"):
             a.images += 1
-        if any(s in norm for s in _COMPUTER):
+        if _COMPUTER.search(norm):
             a.computer += 1
-        if any(s in norm for s in _CODING):
+        if _CODING.search(norm):
             a.coding += 1
         th = req.get("tools_hash")
         if th:
@@ -327,8 +336,26 @@ class Detector:
                           noisy_or(s.weight for s in sigs if s.category == "content"))
             context = min(CATEGORY_CAPS["context"],
                           noisy_or(s.weight for s in sigs if s.category == "context"))
-            st.cached[i] = _Cached(content, context, sigs)
-        st.dirty.clear()
+            own, _capped = combine({"content": content, "context": context}, self.config)
+            st.cached[i] = _Cached(content, context, sigs, own)
+            if content >= self.config.suspect or noisy_or([content, context]) >= 0.25:
+                st.suspects.add(i)
+            else:
+                st.suspects.discard(i)
+            self._index_dominant(a)
+        st.scored = st.dirty
+        st.dirty = set()
+
+    def _index_dominant(self, a: AccountState) -> None:
+        """Index the prompt skeletons that dominate this account's traffic."""
+        cfg = self.config
+        if a.n < cfg.dominant_count:
+            return
+        floor = max(cfg.dominant_count, cfg.dominant_share * a.n)
+        for key, count in a.skeletons.items():
+            if count >= floor:
+                kind = "skeleton_short" if is_short_key(key) else "skeleton"
+                self.state.index.add(kind, key, a.idx)
 
     def checkpoint(self, t: float) -> CheckpointResult:
         """Score everything known before ``t`` and report the action changes."""
@@ -338,7 +365,7 @@ class Detector:
         self._run_model()
         self._account_scores(t)
         st.links.refresh(st.index, st.accounts, self.config)
-        labels, joined = st.links.components(st.index, st.accounts, self.config)
+        labels, joined = st.links.components(st.index, st.accounts, st.suspects, self.config)
         cp = iso(t)
         rows, findings = score_clusters(st, labels, joined, t=t, checkpoint=cp,
                                         combine=lambda c: combine(c, self.config),

@@ -72,12 +72,18 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
             identifiers: list[dict[str, str]], domains: list[str], actor: str,
             provider_org_id: str | None = None) -> dict[str, Any]:
     live = rt.require_live()
-    decl = Declaration(name=name, country=country,
+    from ringfence.resolve import remove_controls
+
+    # control characters never reach the book or the audit log (PostgreSQL's JSON refuses
+    # NUL); their removal is recorded in the reasons (name_disguised)
+    declared_name, name = name, remove_controls(name)[0]
+    decl = Declaration(name=declared_name, country=country,
                        identifiers=[(i["scheme"], i["value"]) for i in identifiers],
                        domains=domains)
     match = live.resolver.resolve(decl)
     countries = [c for c in (country, billing_country) if c]
-    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries)
+    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
+                                             name=declared_name)
     org_id = _id("org")
     ts = now_iso()
     match_json = None if match is None else {

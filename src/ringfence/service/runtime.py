@@ -371,15 +371,16 @@ class Runtime:
             key_hashes={r.hash: r.account_id for r in live_keys}, drop_keys=dead))
 
     # ------------------------------------------------------------------ onboarding status
-    def status_for(self, *, live: Live, match: Match | None,
-                   countries: list[str]) -> tuple[OrgStatus, list[dict[str, Any]], Any]:
+    def status_for(self, *, live: Live, match: Match | None, countries: list[str],
+                   name: str | None = None) -> tuple[OrgStatus, list[dict[str, Any]], Any]:
         verdict = live.book.get(match.entity_id) if match is not None else None
         settings = live.resolved.settings
         status, reasons = onboarding_status(
             match=match, verdict=verdict.verdict if verdict else None,
             verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
             declared_countries=countries, restricted_regions=settings.restricted_regions,
-            policy_enabled=settings.enabled)
+            policy_enabled=settings.enabled,
+            name_disguise=_name_disguise(name, match) if name else None)
         return status, [r.as_dict() for r in reasons], verdict
 
     # ------------------------------------------------------------------ publish
@@ -407,7 +408,8 @@ class Runtime:
             with self.audit.transaction() as conn:
                 self.store_policy(conn, loaded)
                 rows = conn.execute(select(
-                    organizations.c.id, organizations.c.entity_id, organizations.c.match,
+                    organizations.c.id, organizations.c.name, organizations.c.entity_id,
+                    organizations.c.match,
                     organizations.c.country, organizations.c.billing_country,
                     organizations.c.verdict, organizations.c.status,
                     organizations.c.computed_status, organizations.c.computed_reasons,
@@ -426,7 +428,8 @@ class Runtime:
                         verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
                         declared_countries=[c for c in (r.country, r.billing_country) if c],
                         restricted_regions=settings.restricted_regions,
-                        policy_enabled=settings.enabled)
+                        policy_enabled=settings.enabled,
+                        name_disguise=_name_disguise(r.name, m and _stored_match(m)))
                     reason_dicts = [x.as_dict() for x in reasons]
                     override = r.override
                     lapsed = bool(override) and override.get("verdict") != vname
@@ -512,3 +515,17 @@ class Runtime:
             q = q.where(organizations.c.status == status)
         with self.engine.connect() as conn:
             yield from conn.execute(q.limit(limit).offset(offset)).all()
+
+
+def _stored_match(m: dict[str, Any]) -> Match:
+    return Match(m["entity_id"], float(m["score"]), bool(m["confident"]),
+                 explanation=m.get("explanation") or {})
+
+
+def _name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:
+    """The ``name_disguised`` evidence for a declared name (see
+    ``ringfence.engines.screening.declared_name_disguise``)."""
+    from ringfence.engines.screening import declared_name_disguise
+
+    features = match.explanation.get("features", []) if match is not None else []
+    return declared_name_disguise(name, features if isinstance(features, list) else [])

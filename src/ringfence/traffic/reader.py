@@ -18,8 +18,15 @@ import orjson
 
 from ringfence.exc import InputError
 
-__all__ = ["Reject", "find_requests", "open_text", "parse_ts", "read_jsonl_records",
-           "read_events", "read_requests"]
+__all__ = [
+    "Reject",
+    "find_requests",
+    "open_text",
+    "parse_ts",
+    "read_events",
+    "read_jsonl_records",
+    "read_requests",
+]
 
 Reject = Callable[[int, str, str], None]
 _REQUIRED_TEXT = ("request_id", "account_id", "org_id")
@@ -37,8 +44,8 @@ def parse_ts(value: Any) -> float:
 
 def open_text(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb", buffering=1 << 20)  # noqa: SIM115
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb", buffering=1 << 20)
 
 
 def find_requests(data_dir: Path) -> Path:
@@ -128,7 +135,10 @@ def read_jsonl_records(path: Path, *, key: str, on_reject: Reject | None = None
     return out
 
 
-def read_events(path: Path) -> tuple[float | None, float | None, list[tuple[float, dict[str, Any]]]]:
+Events = list[tuple[float, dict[str, Any]]]
+
+
+def read_events(path: Path) -> tuple[float | None, float | None, Events]:
     """(window_start, window_end, [(ts, event)]) from events.json; Nones when absent."""
     if not path.exists():
         return None, None, []
