@@ -228,6 +228,12 @@ def test_throttle_is_an_allow_with_limits_and_a_header(world: World) -> None:
     assert d["decision"] == "ALLOW" and d["allow"] is True
     assert d["limits"] == {"requests": 60, "window_seconds": 60, "header": "60;w=60"}
     assert "distillation_cluster" in [x["code"] for x in d["reasons"]]
+    # the decision log keeps the limit (the ALLOW comes back from its batch record)
+    rec = w.c.get(f"/v1/decisions/{d['decision_id']}", headers=w.a1).json()
+    assert rec["result"]["limits"]["requests"] == 60
+    assert rec["facts"]["account"]["detection"]["action"] == "throttle"
+    rep = w.c.post(f"/v1/decisions/{d['decision_id']}/replay", headers=w.a1).json()
+    assert rep["same_outcome"] is True and rep["replayed"]["limits"]["requests"] == 60
     r = w.c.get("/v1/ext_authz/v1/messages", headers={
         "x-ringfence-gateway-token": w.gw["Authorization"].split()[1],
         "x-ringfence-account": "acct_s1"})
