@@ -21,6 +21,7 @@ from ringfence.resolve.gloss import (
     en_key,
     fa_gloss,
     ru_gloss,
+    ru_latin_gloss,
     ru_stem,
     zh_gloss,
     zh_places,
@@ -492,6 +493,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         primary = loose(word)
         keys.add(primary)
         keys.add(en_key(word))
+        gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))
