@@ -391,7 +391,7 @@ def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
 
     key = loose(word)
     for stem, hit in _ru_latin():
-        if key.startswith(stem) and len(key) - len(stem) <= 3 and len(stem) >= 4:
+        if key.startswith(stem) and len(key) - len(stem) <= 4 and len(stem) >= 4:
             return tuple(_phrase(s) for s in hit)
     return ()
 
