@@ -367,6 +367,29 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     return tuple(_phrase(s) for s in hit) if hit else ()
 
 
+@lru_cache(maxsize=1)
+def _ru_latin() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Russian glossary's stems romanised (BGN, then the loose key), longest first."""
+    from ringfence.resolve.text import cyrillic_to_latin, loose
+
+    stems = {loose(cyrillic_to_latin(k)): v for k, v in _RU.items() if len(k) >= 4}
+    return tuple(sorted(stems.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1 << 16)
+def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a romanised Russian word ("strakhovanie" → insurance,
+    "gosudarstvennaya" → state), through the same glossary: the word's loose key starts
+    with a romanised stem and at most three letters of ending follow."""
+    from ringfence.resolve.text import loose
+
+    key = loose(word)
+    for stem, hit in _ru_latin():
+        if key.startswith(stem) and len(key) - len(stem) <= 4 and len(stem) >= 4:
+            return tuple(_phrase(s) for s in hit)
+    return ()
+
+
 # --- Persian ---------------------------------------------------------------------------
 
 _FA: dict[str, tuple[str, ...]] = {
