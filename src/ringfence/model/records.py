@@ -16,7 +16,6 @@ __all__ = [
     "Identifier",
     "Name",
     "SourceRef",
-    "VerdictKind",
 ]
 
 
@@ -25,18 +24,14 @@ class EntityType(StrEnum):
     PERSON = "person"
     STATE = "state"
     UNKNOWN = "unknown"  # an owner registries say exists but do not name
+    VESSEL = "vessel"  # a ship a designation list names (property, not a person)
+    AIRCRAFT = "aircraft"  # an aircraft a designation list names
 
 
 class HoldingKind(StrEnum):
     SHARES = "shares"  # equity
     VOTES = "votes"  # voting rights
     CONTROL = "control"  # control without equity: board, golden share, VIE, consolidation
-
-
-class VerdictKind(StrEnum):
-    RESTRICTED = "restricted"
-    CLEAR = "clear"
-    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, slots=True)

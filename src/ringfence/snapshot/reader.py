@@ -24,14 +24,19 @@ from ringfence.snapshot.graphcache import (
     save_graph,
     save_order,
 )
+from ringfence.snapshot.publish import CHECKSUMS, current, verify_version
 from ringfence.snapshot.schema import FILES, FORMAT_VERSION
 from ringfence.snapshot.writer import Manifest, file_sha256
 
 __all__ = ["Snapshot", "open_snapshot"]
 
 def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
-    """Open the snapshot at ``path``; ``verify`` re-checks every file's checksum."""
-    root = Path(path)
+    """Open the snapshot at ``path``; ``verify`` re-checks every file's checksum.
+
+    ``path`` is a pointer (:mod:`ringfence.snapshot.publish`): it is followed once, and
+    the snapshot reads the version folder it named then, which a later publish never
+    changes."""
+    root = current(path)
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
         raise NotFoundError(f"no snapshot at {root} (no manifest.json)")
@@ -45,6 +50,8 @@ def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
         for name, digest in manifest.files.items():
             if file_sha256(root / name) != digest:
                 raise IntegrityError(f"{root / name}: checksum differs from the manifest")
+        if (root / CHECKSUMS).exists():
+            verify_version(root, derived=("cache",))
     return Snapshot(root, manifest, verified=verify)
 
 
@@ -76,6 +83,20 @@ class Snapshot:
 
     def identifiers_table(self) -> pa.Table:
         return self._table("identifiers")
+
+    def evidence_about(self, entity_id: str) -> list[dict[str, Any]]:
+        """Evidence rows (never counted) that name ``entity_id`` at either end: a
+        designation list's "Linked To:" and free-text ownership statements, indirect
+        and ultimate edges. Empty when the snapshot has no evidence table."""
+        import pyarrow.compute as pc
+
+        path = self.root / "evidence.parquet"
+        if not path.exists():
+            return []
+        table = pq.read_table(path)
+        mask = pc.or_(pc.equal(table["owned"], entity_id), pc.equal(table["owner"], entity_id))
+        rows: list[dict[str, Any]] = table.filter(mask).to_pylist()
+        return rows
 
     @cached_property
     def _graph(self) -> tuple[EntityTable, HoldingTable]:
@@ -146,7 +167,3 @@ class Snapshot:
         t = self.holdings_table().slice(row, 1).to_pylist()[0]
         return {k.removeprefix("source_"): t[k] for k in
                 ("source_dataset", "source_record", "source_line", "source_note")}
-
-    def entity_rows(self) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.entities_table().to_pylist()
-        return rows
