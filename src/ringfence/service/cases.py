@@ -156,6 +156,7 @@ def _apply(rt: Runtime, conn: Connection, row: Any, *, to: str, action: str | No
         status=to, decided_action=action,
         decided_accounts=list(row.account_ids) if to == "confirmed" else None,
         decided_orgs=list(row.org_ids) if to == "confirmed" else None,
+        decided_fingerprints=row.fingerprints if to == "confirmed" else None,
         needs_review=False, pending=None, decided_by=by, approved_by=approved_by,
         decided_at=ts, decision_reason=reason, updated_at=ts))
     kind = "detect.case_confirmed" if to == "confirmed" else "detect.case_dismissed"
