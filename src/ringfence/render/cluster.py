@@ -35,7 +35,9 @@ def cluster_svg(case: dict[str, Any], *, max_nodes: int = 40) -> str:
     book = {str(b.get("id")): b for b in case.get("book_accounts") or [] if isinstance(b, dict)}
     org_of: dict[str, str] = {}
     for acc in accounts:
-        org = (members.get(acc) or {}).get("org_id") or (book.get(acc) or {}).get("org_id")
+        b = book.get(acc) or {}  # the book names the provider's org id when it knows it
+        org = ((members.get(acc) or {}).get("org_id") or b.get("provider_org_id")
+               or b.get("org_id"))
         if org:
             org_of[acc] = str(org)
     orgs = list(dict.fromkeys([str(o) for o in case.get("org_ids") or []]
