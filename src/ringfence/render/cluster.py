@@ -5,8 +5,9 @@ Input is a case as the service returns it (``GET /v1/cases/{id}``) or a finding 
 cluster's ``fingerprints`` and, when the book knows them, ``book_accounts`` with each
 account's own payment fingerprint and signup device. Three columns: organisations on the
 left, accounts in the middle, fingerprints on the right; a line joins an account to its
-organisation and to each fingerprint it holds (a fingerprint no account is known to hold
-is joined to the cluster's title). Every text is escaped. Large clusters are cut to
+organisation and to each fingerprint the book says it holds (a finding alone says which
+values the cluster shares, not who holds each: those are drawn unjoined, dashed for the
+weaker template kinds). Every text is escaped. Large clusters are cut to
 ``max_nodes`` per column with a "+N more" line.
 """
 
