@@ -34,10 +34,12 @@ from ringfence.decide import (
     Channel,
     DecisionIds,
     DecisionState,
+    DetectionIndex,
     Match,
     OrgFacts,
     OrgStatus,
     PolicyRef,
+    RateLimit,
     RuleSettings,
     StateHolder,
     onboarding_status,
@@ -47,6 +49,7 @@ from ringfence.exc import ConflictError, NotFoundError
 from ringfence.model import EntityVerdict as EntityVerdictLike
 from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_policy
 from ringfence.service.decisions import DecisionLog
+from ringfence.service.detections import load_detections
 from ringfence.service.resolution import Resolver, make_resolver
 from ringfence.service.settings import ServiceSettings
 from ringfence.service.sync import (
@@ -112,11 +115,14 @@ def org_facts(row: Any) -> OrgFacts:
                     verdict=row.verdict, status_reasons=tuple(reasons))
 
 
-def account_facts(row: Any, orgs: dict[str, OrgFacts]) -> AccountFacts:
+def account_facts(row: Any, orgs: dict[str, OrgFacts],
+                  detections: DetectionIndex | None = None) -> AccountFacts:
     ec = row.end_customer
     return AccountFacts(account_id=row.id, org=orgs[row.org_id], channel=Channel(row.channel),
                         active=bool(row.active),
-                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec)
+                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec,
+                        detection=(detections.for_account(row.id, row.org_id)
+                                   if detections else None))
 
 
 class Runtime:
@@ -147,6 +153,9 @@ class Runtime:
 
         self.metrics = Metrics()
         self.started = False
+        # confirmed detection cases, as the accounts' facts carry them (service/findings.py)
+        self.detections = DetectionIndex()
+        self.throttle = RateLimit(settings.throttle_requests, settings.throttle_window_seconds)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -249,6 +258,11 @@ class Runtime:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
                                  keys=changes.keys)
+            if changes.detections and not loaded:
+                from ringfence.service.findings import refresh_detections
+
+                with self.write_lock:
+                    refresh_detections(self)
             self._seen = changes.head
             return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
                     "organizations": len(changes.orgs), "accounts": len(changes.accounts),
@@ -299,6 +313,7 @@ class Runtime:
             key_rows = conn.execute(select(api_keys.c.id, api_keys.c.account_id,
                                            api_keys.c.hash)
                                     .where(api_keys.c.revoked_at.is_(None))).all()
+            self.detections = load_detections(conn, limit=self.throttle)
         orgs = {r.id: org_facts(r) for r in org_rows}
         resolved = live.resolved
         return DecisionState.build(
@@ -306,7 +321,7 @@ class Runtime:
             policy=PolicyRef(resolved.name, resolved.version, resolved.hash),
             rules=RuleSettings.from_policy(resolved.settings),
             orgs=orgs.values(),
-            accounts=[account_facts(r, orgs) for r in acc_rows],
+            accounts=[account_facts(r, orgs, self.detections) for r in acc_rows],
             keys={r.id: r.account_id for r in key_rows},
             key_hashes={r.hash: r.account_id for r in key_rows},
             country_of=self.country_of)
@@ -351,7 +366,7 @@ class Runtime:
         dead = [(r.id, r.hash) for r in key_rows if r.revoked_at is not None]
         self.holder.swap(state.updated(
             orgs=new_orgs.values(),
-            accounts=[account_facts(r, lookup) for r in acc_rows],
+            accounts=[account_facts(r, lookup, self.detections) for r in acc_rows],
             keys={r.id: r.account_id for r in live_keys},
             key_hashes={r.hash: r.account_id for r in live_keys}, drop_keys=dead))
 
