@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ringfence.model import Entity, EntityType, Holding, HoldingKind
 
 __all__ = [
+    "AIRCRAFT",
     "COMPANY",
     "CONTROL",
     "KIND_CODES",
@@ -29,7 +30,6 @@ __all__ = [
     "TYPE_NAMES",
     "UNKNOWN",
     "VESSEL",
-    "AIRCRAFT",
     "VOTES",
     "EntityTable",
     "HoldingTable",
