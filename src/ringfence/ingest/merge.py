@@ -445,6 +445,42 @@ def _resolve_holdings(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     con.execute("""
         UPDATE h SET evidence = 'self-loop-after-merge'
         WHERE owner_c = owned_c AND evidence = ''""")
+    _named_evidence(con, res)
+
+
+_FOLD = r"lower(regexp_replace(strip_accents({}), '[^\pL\pN]+', '', 'g'))"
+
+
+def _named_evidence(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
+    """Evidence a designation list gives by name only ("Linked To: X", "owned or
+    controlled by X") and that its own files could not resolve: the one entity of any
+    source with that name or alias (case, accents, spaces and punctuation folded) becomes
+    the other end. A name two entities share stays as written."""
+    row = con.execute("SELECT count(*) FROM h WHERE owner_mode = 'unknown' AND evidence <> '' "
+                      "AND starts_with(owner_key, 'named: ')").fetchone()
+    if not row or not row[0]:
+        return
+    fold_name, fold_label = _FOLD.format("n.name"), _FOLD.format("substr(h.owner_key, 8)")
+    con.execute(f"""
+        CREATE TEMP TABLE fnames AS
+        WITH f AS (
+          SELECT {fold_name} AS f, coalesce(m.cid, e.key) AS cid
+          FROM s_nm n JOIN ew e ON e.src = n.src AND e.seq = n.seq
+          LEFT JOIN kmap m ON m.key = e.key
+          WHERE n.kind <> 'weak_alias' AND NOT e.stub)
+        SELECT f, any_value(cid) AS cid FROM f WHERE f <> ''
+        GROUP BY f HAVING count(DISTINCT cid) = 1""")
+    con.execute(f"""
+        UPDATE h SET owner_c = fn.cid, owner_mode = 'ref'
+        FROM fnames fn
+        WHERE h.owner_mode = 'unknown' AND h.evidence <> ''
+          AND starts_with(h.owner_key, 'named: ') AND fn.f = {fold_label}
+          AND fn.cid <> h.owned_c""")
+    left = con.execute("SELECT count(*) FROM h WHERE owner_mode = 'unknown' AND evidence <> '' "
+                       "AND starts_with(owner_key, 'named: ')").fetchone()
+    res.notes.append(f"evidence named by a list: {row[0] - (left[0] if left else 0)} of "
+                     f"{row[0]} resolved by name to an entity of any source; the rest keep "
+                     "the name as written")
 
 
 def _write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
