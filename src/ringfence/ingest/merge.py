@@ -348,6 +348,7 @@ def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
 
 
 _LIST_DATASETS = ("ofac-csv:", "ofac-xml:", "csl:", "uk:", "eu:", "un:")
+_RESOLVER_MAX = 200_000  # building the screening index costs ~0.5 ms per entity
 
 
 def _listed_by_resolver(con: duckdb.DuckDBPyConnection, uf: _UnionFind, members: set[str],
@@ -356,6 +357,17 @@ def _listed_by_resolver(con: duckdb.DuckDBPyConnection, uf: _UnionFind, members:
     sure is the same (see :mod:`ringfence.ingest.lists.matching`), when identifiers did
     not already; every link is explained in the notes."""
     prefixes = " OR ".join(f"starts_with(e.dataset, '{p}')" for p in _LIST_DATASETS)
+    counts = con.execute(f"""
+        SELECT count(*) FILTER (WHERE ({prefixes}) AND e.lists <> ''),
+               count(*) FILTER (WHERE NOT ({prefixes}))
+        FROM ew e WHERE NOT e.stub AND e.type IN ('company', 'state')""").fetchone()
+    if not counts or not counts[0] or not counts[1]:
+        return 0  # no listed organisation, or nothing to match it with
+    if counts[1] > _RESOLVER_MAX:
+        res.notes.append(f"identity: {counts[1]:,} registry organisations are more than the "
+                         f"screening resolver matches at merge time ({_RESOLVER_MAX:,}); "
+                         "listed parties were merged by identifiers only")
+        return 0
     rows = con.execute(f"""
         SELECT e.key, ({prefixes}) AS listed, e.lists <> '' AS on_list,
                list(DISTINCT n.name) FILTER (WHERE n.name IS NOT NULL
