@@ -8,13 +8,22 @@ and loaded from there next time, by a command or a service start alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
-from ringfence.resolve import EntityNames, ParsedId, ScreeningIndex, cached_index, parse_id
+from ringfence.resolve import (
+    EntityNames,
+    ParsedId,
+    ScreeningIndex,
+    cached_index,
+    clean_name,
+    parse_id,
+    remove_controls,
+)
 from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
 
-__all__ = ["build_screening_index", "screening_index"]
+__all__ = ["build_screening_index", "declared_name_disguise", "screening_index"]
 
 
 def build_screening_index(snap: Snapshot) -> ScreeningIndex:
@@ -57,3 +66,23 @@ def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = Non
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
                             build=build, publish=publish_folder)
     return index
+
+
+def declared_name_disguise(
+    name: str, features: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Any] | None:
+    """What normalisation undid in a declared name, when it was a disguise: invisible,
+    control or stray combining characters removed, look-alike letters of another script
+    folded (``resolve.normalise``), or a match that rested on a TS #39 confusable
+    skeleton (``token:confusable`` among the match's ``features``). None otherwise.
+    The evidence of the onboarding reason ``name_disguised``."""
+    cleaned = clean_name(name)
+    confusable = [dict(f) for f in features if f.get("feature") == "token:confusable"]
+    if not cleaned.disguised and not confusable:
+        return None
+    evidence = cleaned.evidence()
+    evidence["original"] = remove_controls(name)[0]  # "removed" names them
+    evidence["changes"] = [*cleaned.changes, *(["confusable_skeleton"] if confusable else [])]
+    if confusable:
+        evidence["matched_by"] = confusable
+    return evidence

@@ -34,10 +34,12 @@ from ringfence.decide import (
     Channel,
     DecisionIds,
     DecisionState,
+    DetectionIndex,
     Match,
     OrgFacts,
     OrgStatus,
     PolicyRef,
+    RateLimit,
     RuleSettings,
     StateHolder,
     onboarding_status,
@@ -47,6 +49,7 @@ from ringfence.exc import ConflictError, NotFoundError
 from ringfence.model import EntityVerdict as EntityVerdictLike
 from ringfence.policy import LoadedPolicy, ResolvedPolicy, load_policy, parse_policy
 from ringfence.service.decisions import DecisionLog
+from ringfence.service.detections import load_detections
 from ringfence.service.resolution import Resolver, make_resolver
 from ringfence.service.settings import ServiceSettings
 from ringfence.service.sync import (
@@ -112,11 +115,14 @@ def org_facts(row: Any) -> OrgFacts:
                     verdict=row.verdict, status_reasons=tuple(reasons))
 
 
-def account_facts(row: Any, orgs: dict[str, OrgFacts]) -> AccountFacts:
+def account_facts(row: Any, orgs: dict[str, OrgFacts],
+                  detections: DetectionIndex | None = None) -> AccountFacts:
     ec = row.end_customer
     return AccountFacts(account_id=row.id, org=orgs[row.org_id], channel=Channel(row.channel),
                         active=bool(row.active),
-                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec)
+                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec,
+                        detection=(detections.for_account(row.id, row.org_id)
+                                   if detections else None))
 
 
 class Runtime:
@@ -147,6 +153,9 @@ class Runtime:
 
         self.metrics = Metrics()
         self.started = False
+        # confirmed detection cases, as the accounts' facts carry them (service/findings.py)
+        self.detections = DetectionIndex()
+        self.throttle = RateLimit(settings.throttle_requests, settings.throttle_window_seconds)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -249,6 +258,11 @@ class Runtime:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
                                  keys=changes.keys)
+            if changes.detections and not loaded:
+                from ringfence.service.findings import refresh_detections
+
+                with self.write_lock:
+                    refresh_detections(self)
             self._seen = changes.head
             return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
                     "organizations": len(changes.orgs), "accounts": len(changes.accounts),
@@ -299,6 +313,7 @@ class Runtime:
             key_rows = conn.execute(select(api_keys.c.id, api_keys.c.account_id,
                                            api_keys.c.hash)
                                     .where(api_keys.c.revoked_at.is_(None))).all()
+            self.detections = load_detections(conn, limit=self.throttle)
         orgs = {r.id: org_facts(r) for r in org_rows}
         resolved = live.resolved
         return DecisionState.build(
@@ -306,7 +321,7 @@ class Runtime:
             policy=PolicyRef(resolved.name, resolved.version, resolved.hash),
             rules=RuleSettings.from_policy(resolved.settings),
             orgs=orgs.values(),
-            accounts=[account_facts(r, orgs) for r in acc_rows],
+            accounts=[account_facts(r, orgs, self.detections) for r in acc_rows],
             keys={r.id: r.account_id for r in key_rows},
             key_hashes={r.hash: r.account_id for r in key_rows},
             country_of=self.country_of)
@@ -351,20 +366,21 @@ class Runtime:
         dead = [(r.id, r.hash) for r in key_rows if r.revoked_at is not None]
         self.holder.swap(state.updated(
             orgs=new_orgs.values(),
-            accounts=[account_facts(r, lookup) for r in acc_rows],
+            accounts=[account_facts(r, lookup, self.detections) for r in acc_rows],
             keys={r.id: r.account_id for r in live_keys},
             key_hashes={r.hash: r.account_id for r in live_keys}, drop_keys=dead))
 
     # ------------------------------------------------------------------ onboarding status
-    def status_for(self, *, live: Live, match: Match | None,
-                   countries: list[str]) -> tuple[OrgStatus, list[dict[str, Any]], Any]:
+    def status_for(self, *, live: Live, match: Match | None, countries: list[str],
+                   name: str | None = None) -> tuple[OrgStatus, list[dict[str, Any]], Any]:
         verdict = live.book.get(match.entity_id) if match is not None else None
         settings = live.resolved.settings
         status, reasons = onboarding_status(
             match=match, verdict=verdict.verdict if verdict else None,
             verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
             declared_countries=countries, restricted_regions=settings.restricted_regions,
-            policy_enabled=settings.enabled)
+            policy_enabled=settings.enabled,
+            name_disguise=_name_disguise(name, match) if name else None)
         return status, [r.as_dict() for r in reasons], verdict
 
     # ------------------------------------------------------------------ publish
@@ -392,7 +408,8 @@ class Runtime:
             with self.audit.transaction() as conn:
                 self.store_policy(conn, loaded)
                 rows = conn.execute(select(
-                    organizations.c.id, organizations.c.entity_id, organizations.c.match,
+                    organizations.c.id, organizations.c.name, organizations.c.entity_id,
+                    organizations.c.match,
                     organizations.c.country, organizations.c.billing_country,
                     organizations.c.verdict, organizations.c.status,
                     organizations.c.computed_status, organizations.c.computed_reasons,
@@ -411,7 +428,8 @@ class Runtime:
                         verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
                         declared_countries=[c for c in (r.country, r.billing_country) if c],
                         restricted_regions=settings.restricted_regions,
-                        policy_enabled=settings.enabled)
+                        policy_enabled=settings.enabled,
+                        name_disguise=_name_disguise(r.name, m and _stored_match(m)))
                     reason_dicts = [x.as_dict() for x in reasons]
                     override = r.override
                     lapsed = bool(override) and override.get("verdict") != vname
@@ -497,3 +515,17 @@ class Runtime:
             q = q.where(organizations.c.status == status)
         with self.engine.connect() as conn:
             yield from conn.execute(q.limit(limit).offset(offset)).all()
+
+
+def _stored_match(m: dict[str, Any]) -> Match:
+    return Match(m["entity_id"], float(m["score"]), bool(m["confident"]),
+                 explanation=m.get("explanation") or {})
+
+
+def _name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:
+    """The ``name_disguised`` evidence for a declared name (see
+    ``ringfence.engines.screening.declared_name_disguise``)."""
+    from ringfence.engines.screening import declared_name_disguise
+
+    features = match.explanation.get("features", []) if match is not None else []
+    return declared_name_disguise(name, features if isinstance(features, list) else [])

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.ingest.lists.conftest import LISTS
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
 from ringfence.exc import InputError
 from ringfence.ingest.pipeline import parse_source
-from tests.ingest.lists.conftest import LISTS
 
 runner = CliRunner()
 CSL25 = LISTS / "csl" / "consolidated_watchman_sample_2025.csv"
