@@ -142,3 +142,14 @@ def test_list_evidence_resolved_across_sources(ingest_lists) -> None:  # type: i
     # never a holding: Rosneft holds nothing in the excerpt's parties
     assert snap.q("SELECT count(*) FROM holdings WHERE owner = 'ofac:17022' AND "
                   "source_dataset LIKE 'ofac-csv:%'") == [(0,)]
+
+
+def test_list_evidence_resolved_by_the_screening_resolver(ingest_lists) -> None:  # type: ignore[no-untyped-def]
+    # "owned or controlled by the Korea Ryonbong General Corporation" (UK 2014): no name
+    # folds to that text ("the"); the resolver finds KOREA RYONBONG GENERAL CORPORATION
+    snap = ingest_lists(SourceSpec("lists", [LISTS / "uk"], partial=True))
+    rows = snap.q("SELECT owner, source_note FROM evidence WHERE owned = 'ukhmt:12452' "
+                  "AND source_note LIKE '%Ryonbong%'")
+    assert rows == [("ukhmt:10893", rows[0][1])]  # group 10893: the corporation itself
+    assert "screening resolver, score 1.00" in rows[0][1]
+    assert snap.one("SELECT count(*) FROM holdings") == 0  # still evidence, not a share
