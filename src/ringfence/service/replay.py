@@ -19,7 +19,8 @@ from sqlalchemy import select
 from ringfence.decide import AccountFacts, Channel, OrgFacts, OrgStatus, RuleSettings, decide
 from ringfence.exc import NotFoundError
 from ringfence.policy import resolve
-from ringfence.service.runtime import Runtime, today
+from ringfence.service.live import today
+from ringfence.service.runtime import Runtime
 from ringfence.snapshot import open_snapshot
 from ringfence.store.tables import snapshots
 
