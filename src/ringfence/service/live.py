@@ -110,7 +110,7 @@ def account_facts(row: Any, orgs: dict[str, OrgFacts]) -> AccountFacts:
                         end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec)
 
 
-def read_state(engine: Engine, live: Live,
+def read_state(engine: Engine, live: Live, *,
                country_of: Callable[[str], str | None] | None) -> DecisionState:
     """The hot-path state for ``live`` with every organisation, account and key read from
     the database."""

@@ -228,15 +228,13 @@ class Runtime:
         live = Live(snapshot, loaded, book, SnapshotResolver.for_snapshot(snapshot))
         self._swap(live, orgs)
 
-    _activate = activate  # the name benchmarks/decide.py calls
-
     def _swap(self, live: Live, orgs: list[OrgFacts] | None) -> None:
         old = self.holder.state
         if orgs is not None and old is not None:
             state = old.rebuilt(snapshot_id=live.snapshot.id, policy=live.policy_ref,
                                 rules=live.rules, orgs=orgs)
         else:
-            state = read_state(self.engine, live, self.country_of)
+            state = read_state(self.engine, live, country_of=self.country_of)
         self.live = live
         self.holder.swap(state)
 
