@@ -43,8 +43,8 @@ def _row(org_id: str, entity: str | None, *, verdict: str | None, status: str,
 
 
 def test_plan_announces_changes_and_lapses_overrides() -> None:
-    book = _Book({"e_clear": "clear", "e_now_restricted": "restricted",
-                  "e_still_uncertain": "uncertain"})
+    book: Any = _Book({"e_clear": "clear", "e_now_restricted": "restricted",
+                       "e_still_uncertain": "uncertain"})
     rows = [
         _row("o1", "e_clear", verdict="clear", status="allowed"),
         _row("o2", "e_now_restricted", verdict="uncertain", status="allowed",
@@ -71,7 +71,7 @@ def test_plan_announces_changes_and_lapses_overrides() -> None:
 
 
 def test_an_unchanged_book_writes_nothing() -> None:
-    book = _Book({"e_clear": "clear"})
+    book: Any = _Book({"e_clear": "clear"})
     first = plan_book([_row("o1", "e_clear", verdict="clear", status="allowed")], book,
                       snapshot_id="s", ts="t")
     written = first.rows[0]  # its reasons are new: written once

@@ -57,8 +57,9 @@ class Group(TyperGroup):
 
 
 class App(typer.Typer):
-    """``typer.Typer`` whose groups are :class:`Group` and commands :class:`Command`
-    (every CLI module makes its apps with it)."""
+    """``typer.Typer`` whose groups are :class:`Group` and commands :class:`Command`.
+    The main app is one, and so is every sub-app added to it, whether its module made it
+    with :class:`App` or with plain ``typer.Typer``."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", Group)
@@ -68,6 +69,20 @@ class App(typer.Typer):
                 **kwargs: Any) -> Callable[[F], F]:
         decorator: Callable[[F], F] = super().command(name, cls=cls or Command, **kwargs)
         return decorator
+
+    def add_typer(self, typer_instance: typer.Typer, **kwargs: Any) -> None:
+        _adopt(typer_instance)
+        kwargs.setdefault("cls", Group)
+        super().add_typer(typer_instance, **kwargs)
+
+
+def _adopt(app: typer.Typer) -> None:
+    for info in app.registered_commands:
+        if info.cls is None or info.cls is TyperCommand:  # not chosen by its module
+            info.cls = Command
+    for group in app.registered_groups:
+        if isinstance(group.typer_instance, typer.Typer):
+            _adopt(group.typer_instance)
 
 
 def parse_date(value: str | None, *, option: str = "--as-of") -> dt.date:

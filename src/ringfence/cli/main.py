@@ -33,6 +33,9 @@ def _register_all() -> None:
     from ringfence.cli import screen as screen_cli
 
     screen_cli.register(app)
+    from ringfence.cli import detect as detect_cli
+
+    detect_cli.register(app)
 
 
 _register_all()

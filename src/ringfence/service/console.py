@@ -67,7 +67,7 @@ def organization(org_id: str, request: Request, _who: Reader) -> HTMLResponse:
     live = rt.live
     if live is not None and row.entity_id:
         try:
-            proof = json.dumps(live.book.explain(row.entity_id), indent=2, default=str)
+            proof = json.dumps(live.book.explain(row.entity_id).as_dict(), indent=2, default=str)
         except Exception as err:  # a proof that cannot be drawn must not break the page
             proof = f"(no proof: {err})"
     acc = "".join(f"<li><code>{escape(a['id'])}</code> {escape(a['channel'])}"

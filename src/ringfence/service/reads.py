@@ -37,7 +37,7 @@ def org_proof(rt: Runtime, org_id: str) -> dict[str, Any]:
         raise NotFoundError(f"organization {org_id} matched no entity",
                             details={"org_id": org_id})
     return {"org_id": org_id, "entity_id": row.entity_id,
-            "proof": live.book.explain(row.entity_id)}
+            "proof": live.book.explain(row.entity_id).as_dict()}
 
 
 def override_list(rt: Runtime, *, state: str | None = None,
