@@ -1,7 +1,7 @@
 """Decision service benchmarks: in-process decide, HTTP on loopback, publishing a big book.
 
     .venv/bin/python benchmarks/decide.py                 # all three
-    .venv/bin/python benchmarks/decide.py --only inproc   # or http, publish
+    .venv/bin/python benchmarks/decide.py --only inproc   # or http, publish, detect
     .venv/bin/python benchmarks/decide.py --http-seconds 10 --orgs 100000
 
 * **inproc**: ``DecisionState.decide`` plus a decision id, over 10,000 accounts, timed per
@@ -12,6 +12,10 @@
   by ``wrk`` (Debian package; one thread, 32 connections, fixed duration) first on the no-op
   FastAPI endpoint of the same server, then on ``POST /v1/decide`` for an allowed account
   with a client IP, in the same run. Falls back to an httpx load generator without wrk.
+* **detect**: the same in-process decide on two states of the same 20,000 accounts: in one,
+  10,000 of them belong to confirmed distillation clusters (half suspended, half throttled,
+  in 100 clusters), in the other none does; timed on the ordinary accounts and on the
+  cluster's, five rounds in a shuffled order (median round), and the state's build time.
 * **publish**: a book of N organisations (bulk-inserted, entity ids spread over the bundled
   snapshot's entities) re-evaluated on a changed snapshot through ``Runtime.publish``.
 """
@@ -111,6 +115,82 @@ def bench_inproc(n_calls: int = 200_000) -> dict[str, Any]:
             "p99_us": round(pct(times_us, 0.99), 2),
             "mean_us": round(statistics.fmean(times_us), 2),
         }
+    return out
+
+
+# ---------------------------------------------------------------------------- detection
+def bench_detect(n_calls: int = 200_000, n_cluster: int = 10_000) -> dict[str, Any]:
+    from ringfence.decide import (
+        AccountFacts,
+        DecisionIds,
+        DecisionState,
+        Detection,
+        DetectionAction,
+        OrgFacts,
+        OrgStatus,
+        PolicyRef,
+        RateLimit,
+        RuleSettings,
+    )
+
+    rng = random.Random(11)
+    orgs = [OrgFacts(f"o{i}", OrgStatus.ALLOWED) for i in range(10_000)]
+    plain = [AccountFacts(f"a{i}", orgs[i]) for i in range(10_000)]
+    limit = RateLimit(60, 60)
+    cluster_orgs = [OrgFacts(f"co{i}", OrgStatus.ALLOWED) for i in range(n_cluster // 10)]
+    cluster = []
+    for i in range(n_cluster):
+        c = i % 100
+        action = DetectionAction.SUSPEND if c % 2 else DetectionAction.THROTTLE
+        det = Detection(action, f"case_{c}", f"c-{c}", via="account",
+                        limit=limit if action is DetectionAction.THROTTLE else None)
+        cluster.append(AccountFacts(f"d{i}", cluster_orgs[i // 10], detection=det))
+    common = {"snapshot_id": "s", "policy": PolicyRef("provider-terms", "1", "h"),
+              "rules": RuleSettings(ip_regions=frozenset({"CN", "RU"}))}
+    undetected = [AccountFacts(a.account_id, a.org) for a in cluster]  # same, no detection
+    t0 = time.perf_counter()
+    without = DecisionState.build(orgs=orgs + cluster_orgs, accounts=plain + undetected,
+                                  **common)  # type: ignore[arg-type]
+    build_without = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with_det = DecisionState.build(orgs=orgs + cluster_orgs, accounts=plain + cluster,
+                                   **common)  # type: ignore[arg-type]
+    build_with = time.perf_counter() - t0
+    ids = DecisionIds()
+    plain_ids = [f"a{rng.randrange(10_000)}" for _ in range(n_calls)]
+    cluster_ids = [f"d{rng.randrange(n_cluster)}" for _ in range(n_calls)]
+
+    def run(state: DecisionState, accs: list[str]) -> dict[str, float]:
+        times = []
+        clock = time.perf_counter_ns
+        for acc in accs:
+            t = clock()
+            state.decide(account_id=acc)
+            ids.next()
+            times.append(clock() - t)
+        us = [t / 1000 for t in times]
+        return {"calls": len(us), "p50_us": round(pct(us, 0.5), 2),
+                "p99_us": round(pct(us, 0.99), 2), "mean_us": round(statistics.fmean(us), 2)}
+
+    out: dict[str, Any] = {}
+    # alternate rounds so machine load hits each alike; keep the median round's figures
+    rounds: dict[str, list[dict[str, float]]] = {
+        "without_plain": [], "with_plain": [], "without_cluster": [], "with_cluster": []}
+    plan = [("without_plain", without, plain_ids), ("with_plain", with_det, plain_ids),
+            ("without_cluster", without, cluster_ids), ("with_cluster", with_det, cluster_ids)]
+    for _ in range(5):
+        rng.shuffle(plan)  # a different order each round: no label always runs last
+        for label, state, accs in plan:
+            rounds[label].append(run(state, accs))
+    for k, rs in rounds.items():
+        out[k] = sorted(rs, key=lambda r: r["p50_us"])[len(rs) // 2]
+        out[k]["p50_us_rounds"] = [r["p50_us"] for r in rs]
+    d = with_det.decide(account_id="d1")
+    t = with_det.decide(account_id="d0")
+    assert d.outcome.value == "DENY" and t.limits == limit, (d, t)
+    out["build_s"] = {"without": round(build_without, 3), "with": round(build_with, 3),
+                      "accounts_without": len(without.entries),
+                      "accounts_with": len(with_det.entries)}
     return out
 
 
@@ -372,7 +452,7 @@ def bench_publish(n_orgs: int = 100_000, url: str | None = None) -> dict[str, An
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=["inproc", "http", "publish"])
+    ap.add_argument("--only", choices=["inproc", "http", "publish", "detect"])
     ap.add_argument("--http-seconds", type=int, default=5, help="per round")
     ap.add_argument("--http-rounds", type=int, default=3)
     ap.add_argument("--no-fast-path", action="store_true",
@@ -391,6 +471,9 @@ def main() -> None:
     if args.only in (None, "inproc"):
         results["inproc"] = bench_inproc(args.calls)
         print(json.dumps({"inproc": results["inproc"]}), flush=True)
+    if args.only in (None, "detect"):
+        results["detect"] = bench_detect(args.calls)
+        print(json.dumps({"detect": results["detect"]}), flush=True)
     if args.only in (None, "http"):
         results["http"] = bench_http(args.http_seconds, args.http_rounds,
                                      fast_path=not args.no_fast_path)

@@ -11,10 +11,13 @@ from ringfence.decide import (
     AccountFacts,
     Channel,
     DecisionState,
+    Detection,
+    DetectionAction,
     OrgFacts,
     OrgStatus,
     Outcome,
     PolicyRef,
+    RateLimit,
     ReasonCode,
     RuleSettings,
     decide,
@@ -99,7 +102,12 @@ def test_every_reason_code_is_documented() -> None:
 orgs = st.sampled_from([ALLOWED, DENIED, REVIEW])
 accounts = st.builds(
     AccountFacts, account_id=st.just("a"), org=orgs, channel=st.sampled_from(list(Channel)),
-    active=st.booleans(), end_customer=st.one_of(st.none(), orgs))
+    active=st.booleans(), end_customer=st.one_of(st.none(), orgs),
+    detection=st.sampled_from([
+        None, Detection(DetectionAction.SUSPEND, "case_1", "c-1"),
+        Detection(DetectionAction.THROTTLE, "case_2", "c-2", limit=RateLimit(60, 60)),
+        Detection(DetectionAction.THROTTLE, "case_3", None, via="payment_fingerprint",
+                  value="pf", limit=RateLimit(10, 60))]))
 rules = st.builds(
     RuleSettings, review_allows=st.booleans(),
     unknown_account=st.sampled_from([Outcome.DENY, Outcome.REVIEW]),
@@ -122,7 +130,10 @@ def test_hot_path_equals_reference(acc: AccountFacts, rs: RuleSettings, ip: str 
                  claimed_channel=claimed,
                  end_customer=state.orgs.get(ec) if ec else None, end_customer_ref=ec)
     assert fast.outcome == ref.outcome and fast.allow == ref.allow
+    assert fast.limits == ref.limits
     assert sorted(codes(fast)) == sorted(codes(ref))
+    if fast.limits is not None:  # only an ALLOW carries a rate limit
+        assert fast.allow
     assert fast.reasons  # every outcome has a reason
     if fast.outcome is Outcome.ALLOW:
         assert fast.allow

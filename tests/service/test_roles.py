@@ -23,6 +23,11 @@ EXPECTED = {  # the role table in docs/service.md, for the main routes
     ("GET", "/v1/admin/tokens"): {"admin"},
     ("POST", "/v1/admin/tokens/{token_id}/revoke"): {"admin"},
     ("GET", "/v1/admin/audit/verify"): {"admin"},
+    ("POST", "/v1/findings"): {"detector"},
+    ("GET", "/v1/cases"): {"analyst", "admin"},
+    ("POST", "/v1/cases/{case_id}/confirm"): {"analyst"},
+    ("POST", "/v1/cases/{case_id}/approve"): {"analyst"},
+    ("PATCH", "/v1/accounts/{account_id}"): {"analyst"},
 }
 
 
@@ -47,7 +52,7 @@ def _roles(route: APIRoute) -> set[str] | None:
 def test_each_role_is_refused_everywhere_else(db_engine: Engine, tmp_path: Path) -> None:
     snap = public_groups_snapshot(tmp_path / "s")
     with service(db_engine, snap) as (client, rt):
-        headers = {r: token(rt, r) for r in ("gateway", "analyst", "admin")}
+        headers = {r: token(rt, r) for r in ("gateway", "analyst", "admin", "detector")}
         routes = [r for r in _api_routes(client.app.routes)  # type: ignore[attr-defined]
                   if r.path not in OPEN
                   and not r.path.startswith("/v1/ext_authz")]
@@ -71,7 +76,7 @@ def test_each_role_is_refused_everywhere_else(db_engine: Engine, tmp_path: Path)
                     assert r.json()["error"]["code"] == "forbidden"
         assert set(EXPECTED) <= seen
         # ext_authz admits only the gateway's token
-        for role in ("analyst", "admin"):
+        for role in ("analyst", "admin", "detector"):
             r = client.get("/v1/ext_authz/x", headers={
                 "x-ringfence-gateway-token": headers[role]["Authorization"].split()[1]})
             assert r.status_code == 403

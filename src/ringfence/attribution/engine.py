@@ -211,7 +211,7 @@ def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySet
         if prepared is not None:
             raise InputError("prepared holdings are for another date or snapshot")
         prepared = prepare(n, holdings, as_of)
-    certain, possible = origins(entities, settings)
+    certain, possible = origins(entities, settings, as_of)
     low, high = evaluate(n, prepared.live, certain, possible, settings, order=order,
                          prepared=prepared)
     return AttributionResult(entities, LiveEdges(n, prepared.live), settings, as_of, certain,

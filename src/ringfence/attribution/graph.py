@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ringfence.model import Entity, EntityType, Holding, HoldingKind
 
 __all__ = [
+    "AIRCRAFT",
     "COMPANY",
     "CONTROL",
     "KIND_CODES",
@@ -28,6 +29,7 @@ __all__ = [
     "TYPE_CODES",
     "TYPE_NAMES",
     "UNKNOWN",
+    "VESSEL",
     "VOTES",
     "EntityTable",
     "HoldingTable",
@@ -36,11 +38,14 @@ __all__ = [
 ]
 
 # The integer codes of entity types and holding kinds in the arrays (and the graph
-# cache): named here once, used by every module that reads the arrays.
-COMPANY, PERSON, STATE, UNKNOWN = 0, 1, 2, 3
+# cache): named here once, used by every module that reads the arrays. Vessels and
+# aircraft (codes 4, 5) are origins only through a designation list: no residence or
+# headquarters rule reads them; they can be owned like any entity.
+COMPANY, PERSON, STATE, UNKNOWN, VESSEL, AIRCRAFT = 0, 1, 2, 3, 4, 5
 SHARES, VOTES, CONTROL = 0, 1, 2
 TYPE_NAMES: tuple[EntityType, ...] = (EntityType.COMPANY, EntityType.PERSON,
-                                      EntityType.STATE, EntityType.UNKNOWN)  # by code
+                                      EntityType.STATE, EntityType.UNKNOWN,
+                                      EntityType.VESSEL, EntityType.AIRCRAFT)  # by code
 KIND_NAMES: tuple[HoldingKind, ...] = (HoldingKind.SHARES, HoldingKind.VOTES,
                                        HoldingKind.CONTROL)  # by code
 TYPE_CODES = {t: code for code, t in enumerate(TYPE_NAMES)}

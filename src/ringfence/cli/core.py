@@ -133,10 +133,22 @@ def explain_cmd(
     if svg is not None:
         svg.write_text(proof_svg(proof, names=names), encoding="utf-8")
         err_console.print(f"wrote {svg}")
+    # evidence the sources state but the engines never count (a designation list's
+    # "Linked To:" and free-text ownership, indirect edges): shown for the analyst
+    evidence = [{"relation": r["relation"], "owner": r["owner"], "owned": r["owned"],
+                 "source": f"{r['source_dataset']} line {r['source_line']}"
+                           if r["source_line"] is not None else r["source_dataset"],
+                 "note": r["source_note"]}
+                for r in snap.evidence_about(entity)[:200]]
     if as_json:
-        typer.echo(json.dumps(proof.as_dict(), indent=2))
+        typer.echo(json.dumps({**proof.as_dict(), "evidence": evidence}, indent=2))
     else:
         typer.echo(proof_text(proof, names=names))
+        if evidence:
+            typer.echo("\nevidence (kept for review, not counted as ownership):")
+            for ev in evidence:
+                typer.echo(f"  {ev['relation']}: {ev['owner']} -> {ev['owned']}  "
+                           f"[{ev['source']}] {ev['note']}")
 
 
 @handle_errors

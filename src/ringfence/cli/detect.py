@@ -184,4 +184,7 @@ def register(app: typer.Typer) -> None:
     detect_app.command("simulate")(simulate_cmd)
     detect_app.command("evaluate")(evaluate_cmd)
     detect_app.command("run")(run_cmd)
+    from ringfence.cli.detect_service import register_service_commands
+
+    register_service_commands(detect_app)  # publish, show, purge (the service side)
     app.add_typer(detect_app, name="detect")

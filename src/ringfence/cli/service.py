@@ -68,7 +68,8 @@ def serve(
         f"ringfence decision service on [bold]{base}[/] (database {db})\n"
         f"  readiness  {base}/readyz   ·   API docs  {base}/docs   ·   console  "
         f"{base}/console\n"
-        "  tokens     ringfence token create --role admin|analyst|gateway  (shown once)\n"
+        "  tokens     ringfence token create --role admin|analyst|gateway|detector"
+        "  (shown once)\n"
         "  stop       Ctrl-C", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
                 access_log=False)
@@ -87,7 +88,7 @@ def publish(
 @token_app.command("create")
 @handle_errors
 def token_create(
-    role: Annotated[str, typer.Option(help="gateway, analyst or admin.")],
+    role: Annotated[str, typer.Option(help="gateway, analyst, admin or detector.")],
     label: Annotated[str, typer.Option(help="Who or what holds it.")] = "",
 ) -> None:
     """Create a token and print it once."""

@@ -1,7 +1,20 @@
 """The decision rule and the hot path's in-memory state (pure logic, core imports only)."""
 
+from ringfence.decide.detection import (
+    Detection,
+    DetectionAction,
+    DetectionIndex,
+    detection_reason,
+)
 from ringfence.decide.onboarding import Match, onboarding_status
-from ringfence.decide.reasons import CATALOGUE, Outcome, Reason, ReasonCode, make_reason
+from ringfence.decide.reasons import (
+    CATALOGUE,
+    Outcome,
+    RateLimit,
+    Reason,
+    ReasonCode,
+    make_reason,
+)
 from ringfence.decide.rules import (
     AccountFacts,
     Channel,
@@ -20,16 +33,21 @@ __all__ = [
     "Decision",
     "DecisionIds",
     "DecisionState",
+    "Detection",
+    "DetectionAction",
+    "DetectionIndex",
     "Match",
     "OrgFacts",
     "OrgStatus",
     "Outcome",
     "PolicyRef",
+    "RateLimit",
     "Reason",
     "ReasonCode",
     "RuleSettings",
     "StateHolder",
     "decide",
+    "detection_reason",
     "make_reason",
     "onboarding_status",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["CATALOGUE", "Outcome", "Reason", "ReasonCode", "make_reason"]
+__all__ = ["CATALOGUE", "Outcome", "RateLimit", "Reason", "ReasonCode", "make_reason"]
 
 
 class Outcome(StrEnum):
@@ -45,6 +45,9 @@ class ReasonCode(StrEnum):
     CHANNEL_MISMATCH = "channel_mismatch"
     # runtime signals
     IP_RESTRICTED_REGION = "ip_restricted_region"
+    # detection: a distillation cluster an analyst confirmed (docs/service.md)
+    DISTILLATION_CLUSTER = "distillation_cluster"
+    DISTILLATION_LINK = "distillation_link"
     # the default: no rule matched (kept so the table is total; never expected)
     NO_RULE_MATCHED = "no_rule_matched"
     # onboarding
@@ -54,6 +57,7 @@ class ReasonCode(StrEnum):
     NO_MATCH = "no_match"
     AMBIGUOUS_MATCH = "ambiguous_match"
     DECLARED_COUNTRY_RESTRICTED = "declared_country_restricted"
+    NAME_DISGUISED = "name_disguised"
     ANALYST_OVERRIDE = "analyst_override"
     ANALYST_CONFIRMED = "analyst_confirmed"
     POLICY_DISABLED = "policy_disabled"
@@ -78,6 +82,12 @@ CATALOGUE: dict[ReasonCode, str] = {
     ReasonCode.CHANNEL_MISMATCH:
         "The request claims a channel other than the one the account is registered for.",
     ReasonCode.IP_RESTRICTED_REGION: "The request comes from an IP address in a restricted region.",
+    ReasonCode.DISTILLATION_CLUSTER:
+        "The account or its organisation belongs to a distillation cluster an analyst "
+        "confirmed.",
+    ReasonCode.DISTILLATION_LINK:
+        "The account shares a payment instrument or signup device with a confirmed "
+        "distillation cluster.",
     ReasonCode.NO_RULE_MATCHED: "No rule matched; the default applies.",
     ReasonCode.ENTITY_RESTRICTED:
         "The matched entity is restricted under the live policy (ownership by origins).",
@@ -89,10 +99,33 @@ CATALOGUE: dict[ReasonCode, str] = {
         "The declaration matches entities only weakly or ambiguously; an analyst must pick.",
     ReasonCode.DECLARED_COUNTRY_RESTRICTED:
         "The organisation declares a country in a restricted region.",
+    ReasonCode.NAME_DISGUISED:
+        "The declared name needed invisible or control characters removed, or look-alike "
+        "letters of another script folded, to be read; the screening used the folded name.",
     ReasonCode.ANALYST_OVERRIDE: "An analyst overrode the computed status.",
     ReasonCode.ANALYST_CONFIRMED: "An analyst confirmed the computed status.",
     ReasonCode.POLICY_DISABLED: "The live policy is not in force on this date.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A rate limit an ALLOW carries for the gateway to enforce: at most ``requests`` per
+    ``window_seconds``. The header form follows the IETF RateLimit-Policy draft's syntax
+    (``60;w=60``)."""
+
+    requests: int
+    window_seconds: int
+
+    def header(self) -> str:
+        return f"{self.requests};w={self.window_seconds}"
+
+    def rate(self) -> float:
+        return self.requests / self.window_seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requests": self.requests, "window_seconds": self.window_seconds,
+                "header": self.header()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +136,7 @@ class Reason:
     outcome: Outcome
     text: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    limit: RateLimit | None = None  # a rate limit this reason puts on an ALLOW
     severity: int = field(init=False, repr=False, compare=False)  # for ordering, cached
 
     def __post_init__(self) -> None:

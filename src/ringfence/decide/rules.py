@@ -10,6 +10,10 @@ factor                  input                           outcome (reason code)
 account                 not in the book                 policy ``unknown_account``
                                                         (``unknown_account``)
                         disabled                        DENY (``account_disabled``)
+detection               confirmed cluster: suspend      DENY (``distillation_cluster``
+                                                        or ``distillation_link``)
+                        confirmed cluster: throttle     ALLOW with a rate limit (same)
+                        none                            (no reason)
 organisation            allowed                         ALLOW (``org_allowed``)
                         denied                          DENY (``org_denied``)
                         review                          REVIEW (``org_review``)
@@ -38,7 +42,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ringfence.decide.reasons import Outcome, Reason, ReasonCode, make_reason
+from ringfence.decide.detection import Detection, detection_reason
+from ringfence.decide.reasons import Outcome, RateLimit, Reason, ReasonCode, make_reason
 from ringfence.policy.schema import PolicySettings
 
 __all__ = [
@@ -97,6 +102,7 @@ class AccountFacts:
     active: bool = True
     end_customer: OrgFacts | None = None  # attested once, for a dedicated reseller account
     end_customer_ref: str | None = None  # the attested id when it is not in the book
+    detection: Detection | None = None  # a confirmed distillation case (decide.detection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,21 +148,27 @@ class Decision:
     allow: bool  # the gateway's action: REVIEW follows the policy's decision.review
     reasons: tuple[Reason, ...]
     ip_country: str | None = None
+    limits: RateLimit | None = None  # an ALLOW the gateway must rate-limit (a throttle)
 
     def as_dict(self) -> dict[str, Any]:
         return {"decision": str(self.outcome), "allow": self.allow,
-                "reasons": [r.as_dict() for r in self.reasons], "ip_country": self.ip_country}
+                "reasons": [r.as_dict() for r in self.reasons], "ip_country": self.ip_country,
+                "limits": self.limits.as_dict() if self.limits is not None else None}
 
 
 def account_reasons(account: AccountFacts) -> tuple[Reason, ...]:
-    """The account and organisation factors (they do not depend on the request)."""
+    """The account, organisation and detection factors (they do not depend on the
+    request)."""
     if not account.active:
         return (make_reason(ReasonCode.ACCOUNT_DISABLED, Outcome.DENY,
                             account_id=account.account_id),)
     org = account.org
     code = {OrgStatus.ALLOWED: ReasonCode.ORG_ALLOWED, OrgStatus.DENIED: ReasonCode.ORG_DENIED,
             OrgStatus.REVIEW: ReasonCode.ORG_REVIEW}[org.status]
-    return (make_reason(code, _STATUS_OUTCOME[org.status], **org.evidence()),)
+    reason = make_reason(code, _STATUS_OUTCOME[org.status], **org.evidence())
+    if account.detection is None:
+        return (reason,)
+    return (reason, detection_reason(account.detection))
 
 
 def channel_reasons(
@@ -215,7 +227,13 @@ def combine(reasons: Iterable[Reason], rules: RuleSettings,
         ordered = (make_reason(ReasonCode.NO_RULE_MATCHED, rules.unknown_account),)
     outcome = ordered[0].outcome
     allow = outcome is Outcome.ALLOW or (outcome is Outcome.REVIEW and rules.review_allows)
-    return Decision(outcome=outcome, allow=allow, reasons=ordered, ip_country=ip_country)
+    limits = None
+    if allow:  # the tightest rate limit any reason puts on the ALLOW
+        for r in ordered:
+            if r.limit is not None and (limits is None or r.limit.rate() < limits.rate()):
+                limits = r.limit
+    return Decision(outcome=outcome, allow=allow, reasons=ordered, ip_country=ip_country,
+                    limits=limits)
 
 
 def unknown_account_decision(rules: RuleSettings, *, ref: str | None,

@@ -202,7 +202,7 @@ class DecisionState:
                 d = entry.default
                 if country is None:
                     return d
-                return Decision(d.outcome, d.allow, d.reasons, country)
+                return Decision(d.outcome, d.allow, d.reasons, country, d.limits)
             return combine((*entry.default.reasons, ip), rules, country)
         reasons = entry.base + channel_reasons(
             entry.facts, rules, claimed_channel=channel,

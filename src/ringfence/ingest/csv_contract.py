@@ -143,7 +143,8 @@ def read_csv_contract(
             etype = EntityType(row["type"].lower())
         except ValueError:
             reject(entities_path, line, row, "type",
-                   f"unknown type {row['type']!r} (company, person, state or unknown)")
+                   f"unknown type {row['type']!r} (company, person, state, unknown, "
+                   "vessel, aircraft)")
             continue
         countries = {}
         bad = False

@@ -17,7 +17,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from ringfence.service import console, routes_admin, routes_book, routes_decide
+from ringfence.service import (
+    console,
+    routes_admin,
+    routes_book,
+    routes_decide,
+    routes_findings,
+)
 from ringfence.service.errors import install_error_handlers
 from ringfence.service.fastpath import FastPath
 from ringfence.service.limits import BodyLimit
@@ -31,6 +37,8 @@ _TAGS = [
     {"name": "decide", "description": "The gateway's hot path (role `gateway`)."},
     {"name": "book", "description": "Organisations, accounts and API keys (role `analyst`)."},
     {"name": "review", "description": "Analyst review and four-eyes overrides."},
+    {"name": "detection", "description": "Detection findings (role `detector`) and the "
+     "cases analysts review (confirm, dismiss, four eyes for a suspend)."},
     {"name": "decisions", "description": "The decision log and replay."},
     {"name": "events", "description": "Status-change events (also sent to webhooks)."},
     {"name": "audit", "description": "The hash-chained audit log."},
@@ -76,10 +84,12 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     install_error_handlers(app)
     if settings.fast_path:
         app.add_middleware(FastPath, runtime=rt)
-    app.add_middleware(BodyLimit)  # added last: the outermost layer, before the fast path
+    # added last: the outermost layer, before the fast path; every route's body limit
+    app.add_middleware(BodyLimit, per_path={"/v1/findings": settings.findings_max_bytes})
     app.include_router(routes_decide.router)
     app.include_router(routes_book.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_findings.router)
     app.include_router(console.router)
 
     def openapi() -> dict[str, Any]:

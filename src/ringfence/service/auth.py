@@ -7,6 +7,7 @@ gateway    decide (``/v1/decide``, ``/v1/ext_authz``)
 analyst    read the book, decisions, events and audit; onboard; review; override
 admin      publish snapshots and policies, tokens (create, list, revoke), webhooks,
            audit verification
+detector   post detection findings (``/v1/findings``) and nothing else
 =========  =====================================================================
 
 Each route names the roles it admits; any other role gets 403, no token or an unknown one

@@ -21,6 +21,7 @@ from ringfence.decide import Channel
 from ringfence.decide.review import check_approval, check_override_request, needs_approval
 from ringfence.engines.screening import declared_record
 from ringfence.exc import ConflictError, InputError, NotFoundError
+from ringfence.resolve import remove_controls
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
 from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
@@ -33,6 +34,7 @@ __all__ = [
     "create_key",
     "create_token",
     "create_webhook",
+    "get_account",
     "list_tokens",
     "onboard",
     "org_view",
@@ -42,9 +44,12 @@ __all__ = [
     "revoke_token",
     "set_account_active",
     "token_view",
+    "update_account",
 ]
 
-ROLES = ("gateway", "analyst", "admin")
+ROLES = ("gateway", "analyst", "admin", "detector")
+PROFILE_FIELDS = ("payment_fingerprint", "payment_bin", "payment_country", "signup_device_fp",
+                  "signup_ip")
 
 log = structlog.get_logger("ringfence.service")
 
@@ -66,13 +71,18 @@ def org_view(row: Any) -> dict[str, Any]:
 
 
 def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str | None,
-            identifiers: list[dict[str, str]], domains: list[str], actor: str) -> dict[str, Any]:
+            identifiers: list[dict[str, str]], domains: list[str], actor: str,
+            provider_org_id: str | None = None) -> dict[str, Any]:
     live = rt.require_live()
-    query = declared_record(name, country=country,
+    # control characters never reach the book or the audit log (PostgreSQL's JSON refuses
+    # NUL); their removal is recorded in the reasons (name_disguised)
+    declared_name, name = name, remove_controls(name)[0]
+    query = declared_record(declared_name, country=country,
                             identifiers=[(i["scheme"], i["value"]) for i in identifiers])
-    match = live.resolver.best_match(query, declared_name=name)
+    match = live.resolver.best_match(query, declared_name=declared_name)
     countries = [c for c in (country, billing_country) if c]
-    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries)
+    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
+                                             name=declared_name)
     org_id = _id("org")
     ts = now_iso()
     match_json = None if match is None else {
@@ -88,14 +98,17 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
         "upper": verdict.upper if verdict else None,
         "computed_status": str(status), "computed_reasons": reasons, "status": str(status),
         "override": None, "snapshot_id": live.snapshot.id, "created_at": ts, "updated_at": ts,
+        "provider_org_id": provider_org_id,
     }
     with rt.write_lock:
         with rt.audit.transaction() as conn:
+            _free_provider_org_id(conn, provider_org_id)
             conn.execute(insert(organizations).values(**values))
             rt.audit.append(conn, kind="onboard", actor=actor, subject=org_id, payload={
                 "declaration": {"name": name, "country": country,
                                 "billing_country": billing_country,
-                                "identifiers": identifiers, "domains": domains},
+                                "identifiers": identifiers, "domains": domains,
+                                "provider_org_id": provider_org_id},
                 "match": match_json, "status": str(status), "reasons": reasons,
                 "snapshot_id": live.snapshot.id, "policy": live.resolved.as_dict()})
             row = rt.org_row(conn, org_id)
@@ -103,25 +116,112 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
     return org_view(row)
 
 
+def _free_provider_org_id(conn: Any, provider_org_id: str | None) -> None:
+    if provider_org_id is None:
+        return
+    other = conn.execute(select(organizations.c.id).where(
+        organizations.c.provider_org_id == provider_org_id)).first()
+    if other is not None:
+        raise ConflictError(f"provider organisation id {provider_org_id!r} is already on "
+                            f"organization {other.id}",
+                            details={"field": "provider_org_id", "org_id": other.id})
+
+
+def _profile(profile: dict[str, Any] | None) -> dict[str, Any]:
+    out = {k: v for k, v in (profile or {}).items() if k in PROFILE_FIELDS and v is not None}
+    if "signup_ip" in out:
+        out["signup_ip"] = str(out["signup_ip"])
+    if "payment_country" in out:
+        out["payment_country"] = str(out["payment_country"]).upper()
+    return out
+
+
+def account_view(row: Any, rt: Runtime | None = None) -> dict[str, Any]:
+    out = {k: getattr(row, k) for k in ("id", "org_id", "channel", "end_customer", "active",
+                                         "created_at", *PROFILE_FIELDS)}
+    state = rt.holder.state if rt is not None else None
+    facts = state.facts(row.id) if state is not None else None
+    out["detection"] = (facts.detection.evidence()
+                        if facts is not None and facts.detection is not None else None)
+    return out
+
+
 def create_account(rt: Runtime, *, org_id: str, channel: str, end_customer: str | None,
-                   actor: str) -> dict[str, Any]:
+                   actor: str, account_id: str | None = None,
+                   profile: dict[str, Any] | None = None,
+                   provider_org_id: str | None = None) -> dict[str, Any]:
+    """An account (the provider's id when given) with its accounts.jsonl profile. An
+    account tied to a confirmed distillation case by its card or device inherits the
+    case's action at once (:func:`ringfence.service.findings.link_account`)."""
+    from ringfence.service.findings import link_account, refresh_detections
+
     ts = now_iso()
-    acc_id = _id("acc")
+    acc_id = account_id or _id("acc")
+    prof = _profile(profile)
     with rt.write_lock:
         with rt.audit.transaction() as conn:
-            rt.org_row(conn, org_id)
+            org = rt.org_row(conn, org_id)
             if end_customer is not None and channel == str(Channel.DIRECT):
                 raise InputError("a direct account has no end customer",
                                  details={"field": "end_customer"})
+            if conn.execute(select(accounts.c.id).where(accounts.c.id == acc_id)).first():
+                raise ConflictError(f"account {acc_id!r} already exists",
+                                    details={"field": "id", "account_id": acc_id})
+            if provider_org_id is not None and org.provider_org_id != provider_org_id:
+                if org.provider_org_id is not None:
+                    raise ConflictError(
+                        f"organization {org_id} has provider id {org.provider_org_id!r}, "
+                        f"not {provider_org_id!r}", details={"field": "provider_org_id"})
+                _free_provider_org_id(conn, provider_org_id)
+                conn.execute(update(organizations).where(organizations.c.id == org_id)
+                             .values(provider_org_id=provider_org_id, updated_at=ts))
             conn.execute(insert(accounts).values(id=acc_id, org_id=org_id, channel=channel,
                                                  end_customer=end_customer, active=True,
-                                                 created_at=ts))
+                                                 created_at=ts, **prof))
             rt.audit.append(conn, kind="account.create", actor=actor, subject=acc_id,
                             payload={"org_id": org_id, "channel": channel,
-                                     "end_customer": end_customer})
+                                     "end_customer": end_customer, "profile": prof,
+                                     "provider_org_id": provider_org_id})
+            linked = link_account(rt, conn, account_id=acc_id, profile=prof, actor=actor)
+            row = conn.execute(select(accounts).where(accounts.c.id == acc_id)).one()
+        if linked:
+            refresh_detections(rt)
         rt.refresh(accounts_=[acc_id])
-    return {"id": acc_id, "org_id": org_id, "channel": channel, "end_customer": end_customer,
-            "active": True, "created_at": ts}
+    return account_view(row, rt)
+
+
+def update_account(rt: Runtime, *, account_id: str, profile: dict[str, Any],
+                   actor: str) -> dict[str, Any]:
+    """Set profile fields (those given; the others are kept), then link as on creation."""
+    from ringfence.service.findings import link_account, refresh_detections
+
+    prof = _profile(profile)
+    with rt.write_lock:
+        with rt.audit.transaction() as conn:
+            old = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+            if old is None:
+                raise NotFoundError(f"no account {account_id!r}",
+                                    details={"account_id": account_id})
+            if prof:
+                conn.execute(update(accounts).where(accounts.c.id == account_id)
+                             .values(**prof))
+            rt.audit.append(conn, kind="account.update", actor=actor, subject=account_id,
+                            payload={"profile": prof, "before": {
+                                k: getattr(old, k) for k in prof}})
+            linked = link_account(rt, conn, account_id=account_id, profile=prof, actor=actor)
+            row = conn.execute(select(accounts).where(accounts.c.id == account_id)).one()
+        if linked:
+            refresh_detections(rt)
+        rt.refresh(accounts_=[account_id])
+    return account_view(row, rt)
+
+
+def get_account(rt: Runtime, account_id: str) -> dict[str, Any]:
+    with rt.engine.connect() as conn:
+        row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+    if row is None:
+        raise NotFoundError(f"no account {account_id!r}", details={"account_id": account_id})
+    return account_view(row, rt)
 
 
 def create_key(rt: Runtime, *, account_id: str, actor: str) -> dict[str, Any]:
@@ -156,7 +256,7 @@ def set_account_active(rt: Runtime, *, account_id: str, active: bool, reason: st
                             actor=actor, subject=account_id, payload={"reason": reason})
             row = conn.execute(select(accounts).where(accounts.c.id == account_id)).one()
         rt.refresh(accounts_=[account_id])
-    return dict(row._mapping)
+    return account_view(row, rt)
 
 
 def revoke_key(rt: Runtime, *, key_id: str, actor: str) -> None:

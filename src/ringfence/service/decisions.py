@@ -62,7 +62,8 @@ def _facts(f: AccountFacts | None) -> dict[str, Any] | None:
     return {"account_id": f.account_id, "channel": str(f.channel), "active": f.active,
             "org": f.org.evidence(),
             "end_customer": f.end_customer.evidence() if f.end_customer else None,
-            "end_customer_ref": f.end_customer_ref}
+            "end_customer_ref": f.end_customer_ref,
+            "detection": f.detection.evidence() if f.detection is not None else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,9 @@ _ROW = ["decision_id", "ts", "account_id", "key_id", "client_ip", "channel", "en
 def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
     from ringfence.decide import CATALOGUE, ReasonCode
 
+    account = group["facts"].get(r["account_id"]) or {}
+    detection = account.get("detection") or {}
+    throttled = {"distillation_cluster", "distillation_link"} & set(r["reasons"])
     return {
         "decision_id": r["decision_id"], "ts": iso(float(r["ts"])),
         "snapshot_id": group["snapshot_id"], "policy": group["policy"],
@@ -119,6 +123,7 @@ def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
                   if r["end_customer"] else None,
                   "ip_country": r["ip_country"]},
         "result": {"decision": "ALLOW", "allow": True, "ip_country": r["ip_country"],
+                   "limits": detection.get("limit") if throttled else None,
                    "reasons": [{"code": c, "outcome": "ALLOW",
                                 "text": CATALOGUE[ReasonCode(c)], "evidence": {}}
                                for c in r["reasons"]]},

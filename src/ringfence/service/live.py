@@ -21,20 +21,25 @@ from ringfence.decide import (
     AccountFacts,
     Channel,
     DecisionState,
+    DetectionIndex,
+    Match,
     OrgFacts,
     OrgStatus,
     PolicyRef,
+    RateLimit,
     RuleSettings,
 )
 from ringfence.engines.base import VerdictBook
-from ringfence.engines.screening import SnapshotResolver
+from ringfence.engines.screening import SnapshotResolver, declared_name_disguise
 from ringfence.model import EntityVerdict
 from ringfence.policy import LoadedPolicy, ResolvedPolicy
+from ringfence.service.detections import load_detections
 from ringfence.snapshot import Snapshot
 from ringfence.store.tables import accounts, api_keys, organizations
 
 __all__ = ["EntityVerdictLike", "Evaluator", "Live", "VerdictBookLike", "account_facts",
-           "evaluate_book", "org_facts", "read_state", "refresh_state", "sha256", "today"]
+           "evaluate_book", "name_disguise", "org_facts", "read_state", "refresh_state",
+           "sha256", "stored_match", "today"]
 
 
 # the engine contract the service reads (engines/base.py), under the service's names
@@ -88,32 +93,51 @@ def org_facts(row: Any) -> OrgFacts:
                     verdict=row.verdict, status_reasons=tuple(reasons))
 
 
-def account_facts(row: Any, orgs: dict[str, OrgFacts]) -> AccountFacts:
+def account_facts(row: Any, orgs: dict[str, OrgFacts],
+                  detections: DetectionIndex | None = None) -> AccountFacts:
     ec = row.end_customer
     return AccountFacts(account_id=row.id, org=orgs[row.org_id], channel=Channel(row.channel),
                         active=bool(row.active),
-                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec)
+                        end_customer=orgs.get(ec) if ec else None, end_customer_ref=ec,
+                        detection=(detections.for_account(row.id, row.org_id)
+                                   if detections else None))
 
 
-def read_state(engine: Engine, live: Live, *,
-               country_of: Callable[[str], str | None] | None) -> DecisionState:
+def stored_match(m: dict[str, Any]) -> Match:
+    """A match as the book stores it (``organizations.match``)."""
+    return Match(m["entity_id"], float(m["score"]), bool(m["confident"]),
+                 explanation=m.get("explanation") or {})
+
+
+def name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:
+    """The ``name_disguised`` evidence for a declared name (see
+    ``ringfence.engines.screening.declared_name_disguise``)."""
+    features = match.explanation.get("features", []) if match is not None else []
+    return declared_name_disguise(name, features if isinstance(features, list) else [])
+
+
+def read_state(engine: Engine, live: Live, *, country_of: Callable[[str], str | None] | None,
+               throttle: RateLimit) -> tuple[DecisionState, DetectionIndex]:
     """The hot-path state for ``live`` with every organisation, account and key read from
-    the database."""
+    the database, and the confirmed detection cases the accounts' facts carry."""
     with engine.connect() as conn:
         org_rows = conn.execute(select(organizations)).all()
         acc_rows = conn.execute(select(accounts)).all()
         key_rows = conn.execute(select(api_keys.c.id, api_keys.c.account_id, api_keys.c.hash)
                                 .where(api_keys.c.revoked_at.is_(None))).all()
+        detections = load_detections(conn, limit=throttle)
     orgs = {r.id: org_facts(r) for r in org_rows}
     return DecisionState.build(
         snapshot_id=live.snapshot.id, policy=live.policy_ref, rules=live.rules,
-        orgs=orgs.values(), accounts=[account_facts(r, orgs) for r in acc_rows],
+        orgs=orgs.values(), accounts=[account_facts(r, orgs, detections) for r in acc_rows],
         keys={r.id: r.account_id for r in key_rows},
-        key_hashes={r.hash: r.account_id for r in key_rows}, country_of=country_of)
+        key_hashes={r.hash: r.account_id for r in key_rows}, country_of=country_of
+    ), detections
 
 
-def refresh_state(engine: Engine, state: DecisionState, *, orgs: Sequence[str] = (),
-                  accounts_: Sequence[str] = (), keys: Sequence[str] = ()) -> DecisionState:
+def refresh_state(engine: Engine, state: DecisionState, *, detections: DetectionIndex | None,
+                  orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
+                  keys: Sequence[str] = ()) -> DecisionState:
     """``state`` with the named organisations, accounts and keys read again."""
     with engine.connect() as conn:
         org_rows = (conn.execute(select(organizations).where(organizations.c.id.in_(orgs)))
@@ -127,6 +151,7 @@ def refresh_state(engine: Engine, state: DecisionState, *, orgs: Sequence[str] =
     live_keys = [r for r in key_rows if r.revoked_at is None]
     dead = [(r.id, r.hash) for r in key_rows if r.revoked_at is not None]
     return state.updated(
-        orgs=new_orgs.values(), accounts=[account_facts(r, lookup) for r in acc_rows],
+        orgs=new_orgs.values(),
+        accounts=[account_facts(r, lookup, detections) for r in acc_rows],
         keys={r.id: r.account_id for r in live_keys},
         key_hashes={r.hash: r.account_id for r in live_keys}, drop_keys=dead)

@@ -12,6 +12,7 @@ __all__ = [
     "DECIDE_EXAMPLES",
     "AccountIn",
     "AccountOut",
+    "AccountProfileIn",
     "DecideContext",
     "DecideRequest",
     "DecideResponse",
@@ -85,6 +86,13 @@ class PolicyOut(BaseModel):
     hash: str
 
 
+class LimitsOut(BaseModel):
+    requests: int
+    window_seconds: int
+    header: str = Field(description="The `x-ringfence-rate-limit` header value "
+                        "(`REQUESTS;w=WINDOW_SECONDS`).")
+
+
 class DecideResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "decision_id": "6745f1c2a1b2c3d4-1f", "decision": "DENY", "allow": False,
@@ -104,6 +112,9 @@ class DecideResponse(BaseModel):
     snapshot_id: str
     policy: PolicyOut
     ip_country: str | None = None
+    limits: LimitsOut | None = Field(
+        None, description="Set on an ALLOW the gateway must rate-limit (a throttled "
+        "distillation cluster): at most `requests` per `window_seconds`.")
 
 
 class IdentifierIn(_In):
@@ -123,17 +134,46 @@ class OrganizationIn(_In):
     billing_country: str | None = Field(None, pattern=_COUNTRY)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=50)
     domains: list[str] = Field(default_factory=list, max_length=50)
+    provider_org_id: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="The provider's own organisation id (the request logs' `org_id`), "
+        "which detection findings name.")
 
 
-class AccountIn(_In):
+_ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
+
+
+class AccountProfileIn(_In):
+    """The accounts.jsonl fields detection links accounts by (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"payment_fingerprint": "pf_7c1e", "payment_bin": "424242",
+                      "payment_country": "US", "signup_device_fp": "dev_93ab",
+                      "signup_ip": "198.51.100.23"}]})
+
+    payment_fingerprint: str | None = Field(None, min_length=1, max_length=200)
+    payment_bin: str | None = Field(None, pattern=r"^[0-9]{4,12}$")
+    payment_country: str | None = Field(None, pattern=_COUNTRY)
+    signup_device_fp: str | None = Field(None, min_length=1, max_length=200)
+    signup_ip: IPvAnyAddress | None = None
+
+
+class AccountIn(AccountProfileIn):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
         "examples": [{"channel": "direct"},
                      {"channel": "reseller", "end_customer": "org_9f8e7d6c5b4a39281706"}]})
 
+    id: str | None = Field(None, pattern=_ACCOUNT_ID,
+                           description="The provider's account id (the request logs' "
+                           "`account_id`, which the gateway sends); default: a new id.")
     channel: Channel = Channel.DIRECT
     end_customer: str | None = Field(
         None, min_length=1, max_length=200,
         description="For a reseller or cloud account dedicated to one end customer.")
+    provider_org_id: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="The provider's organisation id, stored on the organisation (it must "
+        "match the one already stored, if any).")
 
 
 class AccountOut(BaseModel):
@@ -143,6 +183,13 @@ class AccountOut(BaseModel):
     end_customer: str | None
     active: bool
     created_at: str
+    payment_fingerprint: str | None = None
+    payment_bin: str | None = None
+    payment_country: str | None = None
+    signup_device_fp: str | None = None
+    signup_ip: str | None = None
+    detection: dict[str, Any] | None = Field(
+        None, description="What detection enforces on this account now, if anything.")
 
 
 class KeyOut(BaseModel):
@@ -166,7 +213,7 @@ class OverrideIn(_In):
 
 
 class TokenIn(_In):
-    role: Literal["gateway", "analyst", "admin"]
+    role: Literal["gateway", "analyst", "admin", "detector"]
     label: str = Field("", max_length=200)
 
 

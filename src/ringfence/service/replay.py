@@ -16,7 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ringfence.decide import AccountFacts, Channel, OrgFacts, OrgStatus, RuleSettings, decide
+from ringfence.decide import (
+    AccountFacts,
+    Channel,
+    Detection,
+    OrgFacts,
+    OrgStatus,
+    RuleSettings,
+    decide,
+)
 from ringfence.exc import NotFoundError
 from ringfence.policy import resolve
 from ringfence.service.live import today
@@ -43,7 +51,9 @@ def _account(d: dict[str, Any] | None) -> AccountFacts | None:
     assert org is not None
     return AccountFacts(account_id=d["account_id"], org=org, channel=Channel(d["channel"]),
                         active=bool(d["active"]), end_customer=_org(d.get("end_customer")),
-                        end_customer_ref=d.get("end_customer_ref"))
+                        end_customer_ref=d.get("end_customer_ref"),
+                        detection=Detection.from_evidence(d["detection"])
+                        if d.get("detection") else None)
 
 
 def replay(rt: Runtime, decision_id: str) -> dict[str, Any]:

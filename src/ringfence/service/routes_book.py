@@ -11,6 +11,7 @@ from ringfence.service.auth import Identity, require, runtime_of
 from ringfence.service.models import (
     AccountIn,
     AccountOut,
+    AccountProfileIn,
     ErrorOut,
     KeyOut,
     OrganizationIn,
@@ -43,7 +44,8 @@ def onboard(body: OrganizationIn, request: Request, who: Analyst) -> dict[str, A
                         billing_country=(body.billing_country.upper()
                                          if body.billing_country else None),
                         identifiers=[i.model_dump() for i in body.identifiers],
-                        domains=body.domains, actor=who.token_id)
+                        domains=body.domains, actor=who.token_id,
+                        provider_org_id=body.provider_org_id)
 
 
 @router.get("/v1/organizations", responses=_E, tags=["book"])
@@ -71,8 +73,32 @@ def organization_proof(org_id: str, request: Request, _who: Reader) -> dict[str,
              responses=_E, tags=["book"])
 def create_account(org_id: str, body: AccountIn, request: Request,
                    who: Analyst) -> dict[str, Any]:
+    """An account: the provider's id (``id``, what the gateway sends) or a new one, with
+    the accounts.jsonl profile detection links accounts by. An account sharing a payment
+    fingerprint or signup device with a confirmed distillation cluster inherits its action
+    at once (``detection`` in the answer)."""
+    profile = body.model_dump(include=set(book.PROFILE_FIELDS))
     return book.create_account(runtime_of(request), org_id=org_id, channel=body.channel.value,
-                               end_customer=body.end_customer, actor=who.token_id)
+                               end_customer=body.end_customer, actor=who.token_id,
+                               account_id=body.id, profile=profile,
+                               provider_org_id=body.provider_org_id)
+
+
+@router.get("/v1/accounts/{account_id}", response_model=AccountOut, responses=_E,
+            tags=["book"])
+def get_account(account_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+    """An account with its profile and what detection enforces on it now."""
+    return book.get_account(runtime_of(request), account_id)
+
+
+@router.patch("/v1/accounts/{account_id}", response_model=AccountOut, responses=_E,
+              tags=["book"], summary="Set an account's profile (payment, signup device, IP)")
+def update_account(account_id: str, body: AccountProfileIn, request: Request,
+                   who: Analyst) -> dict[str, Any]:
+    """Fields given are set, others kept; then the account is linked to confirmed
+    distillation clusters as on creation."""
+    return book.update_account(runtime_of(request), account_id=account_id,
+                               profile=body.model_dump(exclude_unset=True), actor=who.token_id)
 
 
 @router.post("/v1/accounts/{account_id}/keys", status_code=201, response_model=KeyOut,

@@ -67,7 +67,8 @@ async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: st
             "allow": decision.allow, "reasons": [r.as_dict() for r in decision.reasons],
             "snapshot_id": state.snapshot_id,
             "policy": {"name": p.name, "version": p.version, "hash": p.hash},
-            "ip_country": decision.ip_country}
+            "ip_country": decision.ip_country,
+            "limits": decision.limits.as_dict() if decision.limits is not None else None}
 
 
 _DECIDE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
@@ -144,6 +145,8 @@ async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
     headers = {"x-ringfence-decision-id": out["decision_id"],
                "x-ringfence-decision": out["decision"]}
     if out["allow"]:
+        if out["limits"] is not None:  # a throttle: the gateway enforces the limit
+            headers["x-ringfence-rate-limit"] = out["limits"]["header"]
         return 200, headers, b""
     return 403, {**headers, "content-type": "application/json"}, json.dumps(out).encode()
 

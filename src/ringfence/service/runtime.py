@@ -30,7 +30,15 @@ import structlog
 from sqlalchemy import Connection, Engine, select
 
 from ringfence.audit import AuditLog
-from ringfence.decide import DecisionIds, Match, OrgFacts, OrgStatus, StateHolder
+from ringfence.decide import (
+    DecisionIds,
+    DetectionIndex,
+    Match,
+    OrgFacts,
+    OrgStatus,
+    RateLimit,
+    StateHolder,
+)
 from ringfence.decide.onboarding import onboarding_status
 from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import NotFoundError
@@ -43,6 +51,7 @@ from ringfence.service.live import (
     Live,
     VerdictBookLike,
     evaluate_book,
+    name_disguise,
     read_state,
     refresh_state,
     sha256,
@@ -92,6 +101,9 @@ class Runtime:
         self._pointer: Pointer | None = None  # the live pointer the state was built from
         self.metrics = Metrics(self.holder)
         self.started = False
+        # confirmed detection cases, as the accounts' facts carry them (service/findings.py)
+        self.detections = DetectionIndex()
+        self.throttle = RateLimit(settings.throttle_requests, settings.throttle_window_seconds)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -186,6 +198,11 @@ class Runtime:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
                                  keys=changes.keys)
+            if changes.detections and not loaded:
+                from ringfence.service.findings import refresh_detections
+
+                with self.write_lock:
+                    refresh_detections(self)
             self._seen = changes.head
             return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
                     "organizations": len(changes.orgs), "accounts": len(changes.accounts),
@@ -234,7 +251,8 @@ class Runtime:
             state = old.rebuilt(snapshot_id=live.snapshot.id, policy=live.policy_ref,
                                 rules=live.rules, orgs=orgs)
         else:
-            state = read_state(self.engine, live, country_of=self.country_of)
+            state, self.detections = read_state(self.engine, live, country_of=self.country_of,
+                                                throttle=self.throttle)
         self.live = live
         self.holder.swap(state)
 
@@ -244,11 +262,12 @@ class Runtime:
         state = self.holder.state
         if state is None:
             return
-        self.holder.swap(refresh_state(self.engine, state, orgs=orgs, accounts_=accounts_,
-                                       keys=keys))
+        self.holder.swap(refresh_state(self.engine, state, detections=self.detections,
+                                       orgs=orgs, accounts_=accounts_, keys=keys))
 
     # ------------------------------------------------------------------ onboarding status
-    def status_for(self, *, live: Live, match: Match | None, countries: list[str]
+    def status_for(self, *, live: Live, match: Match | None, countries: list[str],
+                   name: str | None = None
                    ) -> tuple[OrgStatus, list[dict[str, Any]], EntityVerdictLike | None]:
         verdict = live.book.get(match.entity_id) if match is not None else None
         settings = live.resolved.settings
@@ -256,7 +275,8 @@ class Runtime:
             match=match, verdict=verdict.verdict if verdict else None,
             verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
             declared_countries=countries, restricted_regions=settings.restricted_regions,
-            policy_enabled=settings.enabled)
+            policy_enabled=settings.enabled,
+            name_disguise=name_disguise(name, match) if name else None)
         return status, [r.as_dict() for r in reasons], verdict
 
     # ------------------------------------------------------------------ publish

@@ -39,6 +39,11 @@ class ServiceSettings:
     # trusted this long (re-read every half of it); other processes' publishes and book
     # changes are looked for this often.
     sync_seconds: float = 1.0
+    # Detection (docs/service.md, "Detection findings and cases")
+    throttle_requests: int = 60  # RINGFENCE_THROTTLE_REQUESTS: a throttle's allowance ...
+    throttle_window_seconds: int = 60  # RINGFENCE_THROTTLE_WINDOW_SECONDS: ... per window
+    finding_retention_days: int = 180  # RINGFENCE_FINDING_RETENTION_DAYS
+    findings_max_bytes: int = 16 * 1024 * 1024  # RINGFENCE_FINDINGS_MAX_BYTES: one POST
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -57,8 +62,16 @@ class ServiceSettings:
             webhook_max_attempts=int(e.get("RINGFENCE_WEBHOOK_MAX_ATTEMPTS") or 8),
             fast_path=_flag(e.get("RINGFENCE_FAST_PATH"), True),
             sync_seconds=float(e.get("RINGFENCE_SYNC_SECONDS") or 1.0),
+            throttle_requests=int(e.get("RINGFENCE_THROTTLE_REQUESTS") or 60),
+            throttle_window_seconds=int(e.get("RINGFENCE_THROTTLE_WINDOW_SECONDS") or 60),
+            finding_retention_days=int(e.get("RINGFENCE_FINDING_RETENTION_DAYS") or 180),
+            findings_max_bytes=int(e.get("RINGFENCE_FINDINGS_MAX_BYTES") or 16 * 1024 * 1024),
         )
 
     def __post_init__(self) -> None:
         if not self.sync_seconds > 0:  # also refuses NaN
             raise ValueError(f"sync_seconds must be positive, not {self.sync_seconds!r}")
+        for name in ("throttle_requests", "throttle_window_seconds", "finding_retention_days",
+                     "findings_max_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")

@@ -36,10 +36,13 @@ POINTER_KEYS = ("live_snapshot_path", "live_snapshot_id", "live_policy_hash",
 
 # audit kind -> what its subject is
 _ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved")
-_ACCOUNT_KINDS = ("account.create", "account.disable", "account.enable")
+_ACCOUNT_KINDS = ("account.create", "account.update", "account.disable", "account.enable")
 _KEY_KINDS = ("key.create", "key.revoke")
 _TOKEN_KINDS = ("token.create", "token.revoke")
-FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS)
+# detection records that can change what the gateway enforces (service/findings.py)
+DETECTION_KINDS = ("detect.case_confirmed", "detect.case_dismissed", "detect.case_approved",
+                   "detect.inherit", "detect.case_updated")
+FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS, *DETECTION_KINDS)
 
 
 class Pointer(NamedTuple):
@@ -70,6 +73,7 @@ class BookChanges:
     accounts: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
     tokens: bool = False
+    detections: bool = False  # a detection decision or link: re-read what is enforced
     records: int = 0
 
     @property
@@ -92,7 +96,9 @@ def read_changes(conn: Connection, *, after: int) -> BookChanges:
 
     return BookChanges(head=head, orgs=subjects(_ORG_KINDS),
                        accounts=subjects(_ACCOUNT_KINDS), keys=subjects(_KEY_KINDS),
-                       tokens=any(r.kind in _TOKEN_KINDS for r in rows), records=len(rows))
+                       tokens=any(r.kind in _TOKEN_KINDS for r in rows),
+                       detections=any(r.kind in DETECTION_KINDS for r in rows),
+                       records=len(rows))
 
 
 class Syncer:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "decision_batches",
     "decisions",
     "deliveries",
+    "detect_cases",
+    "detect_findings",
+    "detect_links",
     "events",
     "kv",
     "metadata",
@@ -77,7 +81,10 @@ organizations = Table(
     Column("snapshot_id", String(200)),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # the provider's own organisation id (request logs' org_id); detection findings name it
+    Column("provider_org_id", String(200)),
 )
+Index("ix_organizations_provider_org_id", organizations.c.provider_org_id, unique=True)
 
 accounts = Table(
     "accounts", metadata,
@@ -87,7 +94,15 @@ accounts = Table(
     Column("end_customer", String(200)),  # attested once, for a dedicated account
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    # the accounts.jsonl profile (docs/service.md): detection links accounts by these
+    Column("payment_fingerprint", String(200)),
+    Column("payment_bin", String(16)),
+    Column("payment_country", String(2)),
+    Column("signup_device_fp", String(200)),
+    Column("signup_ip", String(64)),
 )
+Index("ix_accounts_payment_fingerprint", accounts.c.payment_fingerprint)
+Index("ix_accounts_signup_device_fp", accounts.c.signup_device_fp)
 
 api_keys = Table(
     "api_keys", metadata,
@@ -210,3 +225,72 @@ decision_batches = Table(
     Column("count", Integer, nullable=False),
 )
 Index("ix_decision_batches_range", decision_batches.c.id_prefix, decision_batches.c.first_n)
+
+# ---------------------------------------------------------------- detection (migration 0004)
+# A case per detector cluster (or per weak link): the latest finding's content, the review
+# (open -> confirmed | dismissed, four eyes for a suspend) and what the gateway enforces.
+detect_cases = Table(
+    "detect_cases", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("cluster_id", String(200), unique=True),  # None for a case a link opened
+    Column("kind", String(16), nullable=False),  # finding | link
+    Column("status", String(16), nullable=False),  # open | confirmed | dismissed
+    Column("proposed_action", String(16), nullable=False),  # none|review|throttle|suspend
+    Column("decided_action", String(16)),
+    Column("score", Float, nullable=False),
+    Column("first_flagged", String(40)),
+    Column("checkpoint", String(40)),
+    Column("version", Integer, nullable=False),
+    Column("account_ids", JSON, nullable=False),
+    Column("org_ids", JSON, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("fingerprints", JSON, nullable=False),
+    Column("excerpts", JSON, nullable=False),
+    Column("members", JSON, nullable=False),
+    Column("links", JSON, nullable=False),  # ties to confirmed cases found on arrival
+    Column("decided_accounts", JSON),  # the members the decision covers
+    Column("decided_orgs", JSON),
+    Column("needs_review", Boolean, nullable=False, default=False),  # new members since
+    Column("pending", JSON),  # a decision waiting for a second analyst
+    Column("parent_case_id", String(40)),  # for a link case: the confirmed case
+    Column("opened_by", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("decided_by", String(64)),
+    Column("approved_by", String(64)),
+    Column("decided_at", TS),
+    Column("decision_reason", Text),
+)
+Index("ix_detect_cases_status", detect_cases.c.status, detect_cases.c.updated_at)
+
+# Every distinct version of a finding as received (idempotent on its content digest).
+detect_findings = Table(
+    "detect_findings", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(40), ForeignKey("detect_cases.id"), nullable=False, index=True),
+    Column("cluster_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("checkpoint", String(40)),
+    Column("digest", String(64), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Column("received_by", String(64), nullable=False),
+    Column("body", JSON, nullable=False),
+    UniqueConstraint("cluster_id", "digest", name="uq_detect_findings_cluster_digest"),
+)
+
+# An account tied to a confirmed case by a shared value: "high" links (payment instrument,
+# signup device) inherit the case's action while it stands; "weak" ones opened a case.
+detect_links = Table(
+    "detect_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("case_id", String(40), ForeignKey("detect_cases.id"), nullable=False, index=True),
+    Column("field", String(32), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("strength", String(8), nullable=False),  # high | weak
+    Column("opened_case_id", String(40)),  # the case a weak link opened
+    Column("source", String(16), nullable=False),  # account | finding
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("account_id", "case_id", "field", name="uq_detect_links_account_case"),
+)
