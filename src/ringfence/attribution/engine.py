@@ -36,19 +36,8 @@ from ringfence.model.results import Verdict
 from ringfence.model.share import SCALE
 from ringfence.policy.schema import PolicySettings, Propagation
 
-__all__ = [
-    "CLEAR",
-    "RESTRICTED",
-    "UNCERTAIN",
-    "VERDICT_NAMES",
-    "AttributionResult",
-    "BoundResult",
-    "Prepared",
-    "attribute",
-    "evaluate",
-    "prepare",
-    "verdict_names",
-]
+__all__ = ["CLEAR", "RESTRICTED", "UNCERTAIN", "VERDICT_NAMES", "AttributionResult",
+           "BoundResult", "Prepared", "attribute", "evaluate", "prepare", "verdict_names"]
 
 CLEAR, UNCERTAIN, RESTRICTED = 0, 1, 2
 VERDICT_NAMES = (Verdict.CLEAR, Verdict.UNCERTAIN, Verdict.RESTRICTED)  # by code

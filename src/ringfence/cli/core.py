@@ -288,6 +288,17 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def use_user_cache() -> None:
+    """Keep parsed dictionary tables in the user's cache folder (the environment names
+    it: read here, at the entry point)."""
+    import os
+
+    from ringfence.resolve.gloss import use_table_store
+    from ringfence.snapshot.usercache import DiskTableStore, cache_dir_from_env
+
+    use_table_store(DiskTableStore(cache_dir_from_env(os.environ)))
+
+
 def register(app: typer.Typer) -> None:
     @app.callback()
     def _main(
@@ -296,6 +307,7 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Ownership-based access control: ingest, attribute, explain, screen, decide."""
+        use_user_cache()
 
     app.command("attribute")(attribute_cmd)
     app.command("explain")(explain_cmd)

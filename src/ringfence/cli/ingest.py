@@ -8,6 +8,7 @@ Every command is strict by default: any bad record is printed as
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ringfence.cli._common import App
-from ringfence.exc import IngestError, Problem, RingfenceError
+from ringfence.exc import IngestError, InputError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
     from ringfence.snapshot import Manifest
@@ -135,6 +136,16 @@ def _summary(manifest: Manifest, out: Path, seconds: float, rejects: Path | None
                    highlight=False)
 
 
+def _workers() -> int | None:
+    """``RINGFENCE_INGEST_WORKERS``: processes reading GLEIF XML (unset: the default)."""
+    raw = os.environ.get("RINGFENCE_INGEST_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"RINGFENCE_INGEST_WORKERS={raw!r}: a whole number of at least 1")
+    return int(raw)
+
+
 def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
          rejects: Path | None, force: bool, memory_limit: str = "2GB",
          notes: list[str] | None = None, specs_given: list[Any] | None = None) -> None:
@@ -146,7 +157,7 @@ def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
             report = ingest_sources(specs, out=out, skip_bad=skip_bad, rejects=rejects,
                                     force=force, progress=_Bars(progress),
                                     memory_limit=memory_limit, notes=notes,
-                                    on_step=_step_printer())
+                                    on_step=_step_printer(), workers=_workers())
     except RingfenceError as err:
         _fail(err)
         return

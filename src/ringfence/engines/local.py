@@ -17,12 +17,9 @@ import numpy as np
 
 from ringfence.attribution import AttributionResult, attribute, prove, update
 from ringfence.attribution.graph import (
-    KIND_CODES,
-    NO_DATE_MAX,
-    NO_DATE_MIN,
     EntityTable,
     HoldingTable,
-    date_to_day,
+    holding_table,
 )
 from ringfence.engines.base import BookUpdate, VerdictChange
 from ringfence.exc import NotFoundError
@@ -174,20 +171,7 @@ def _holding_table(holdings: Any, index: dict[str, int], *, first_row: int) -> H
     if missing:
         raise NotFoundError(f"no entity {missing[0]!r} in the snapshot"
                             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    return HoldingTable(
-        owner=np.array([index[h.owner] for h in hs], dtype=np.int32),
-        owned=np.array([index[h.owned] for h in hs], dtype=np.int32),
-        kind=np.array([KIND_CODES[h.kind] for h in hs], dtype=np.int8),
-        lo=np.array([h.share.lo for h in hs], dtype=np.int64),
-        hi=np.array([h.share.hi for h in hs], dtype=np.int64),
-        lo_open=np.array([h.share.lo_open for h in hs], dtype=np.bool_),
-        hi_open=np.array([h.share.hi_open for h in hs], dtype=np.bool_),
-        valid_from=np.array([date_to_day(h.valid_from, default=NO_DATE_MIN) for h in hs],
-                            dtype=np.int32),
-        valid_to=np.array([date_to_day(h.valid_to, default=NO_DATE_MAX) for h in hs],
-                          dtype=np.int32),
-        row=np.arange(first_row, first_row + len(hs), dtype=np.int64),
-    )
+    return holding_table(hs, index, first_row=first_row)
 
 
 class LocalEngine:

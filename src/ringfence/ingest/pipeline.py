@@ -177,14 +177,14 @@ def _read_csv(spec: SourceSpec, stage: Stage) -> Iterator[FileStats]:
                             rejected=rejected.get(str(path), 0))
 
 
-def _read(spec: SourceSpec, stage: Stage, progress: ProgressHook | None
-          ) -> Iterator[FileStats]:
+def _read(spec: SourceSpec, stage: Stage, progress: ProgressHook | None,
+          workers: int | None = None) -> Iterator[FileStats]:
     if spec.format == "csv":
         return _read_csv(spec, stage)
     if spec.format == "bods":
         return read_bods(spec.paths, stage, progress=progress)
     if spec.format == "gleif":
-        return read_gleif(spec.paths, stage, progress=progress)
+        return read_gleif(spec.paths, stage, progress=progress, workers=workers)
     if spec.format == "lists":
         return read_lists(spec.paths, stage, fmt=spec.list_format, published=spec.published,
                           partial=spec.partial, progress=progress)
@@ -215,8 +215,12 @@ def ingest_sources(
     notes: list[str] | None = None,
     memory_limit: str = "2GB",
     on_step: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Read every source, merge, check and publish one snapshot at ``out``.
+
+    ``workers``: processes reading GLEIF XML (default: 2 for large inputs, see
+    :func:`ringfence.ingest.parallel.worker_count`; 1 reads in this process).
 
     ``on_step(name)`` is called as each phase after reading starts (the merge's steps,
     checksums, the final check and publish), for a progress display."""
@@ -235,7 +239,7 @@ def ingest_sources(
         files: list[FileStats] = []
         for i, spec in enumerate(sources):
             stage.src = i
-            files.extend(_read(spec, stage, progress))
+            files.extend(_read(spec, stage, progress, workers))
         paths = stage.finish()
         timings["read"] = time.monotonic() - started
         if stage.problem_count and not skip_bad:

@@ -20,7 +20,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
+
+if TYPE_CHECKING:
+    from ringfence.resolve.persist import Publish
 
 __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
@@ -178,7 +181,7 @@ class ScreeningIndex:
             readings=self._readings,
         )
 
-    def save(self, folder: str | Path, *, snapshot_id: str, publish: Any) -> None:
+    def save(self, folder: str | Path, *, snapshot_id: str, publish: Publish) -> None:
         """Publish the index as ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
         from ringfence.resolve.persist import save_index
 

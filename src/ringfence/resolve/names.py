@@ -21,6 +21,7 @@ from ringfence.resolve.gloss import (
     en_key,
     fa_gloss,
     ru_gloss,
+    ru_latin_gloss,
     ru_stem,
     zh_gloss,
     zh_places,
@@ -228,6 +229,24 @@ def _quoted_core(text: str) -> str:
     return rest.strip()
 
 
+def _bracketed_acronym(piece: str, pieces: list[tuple[str, bool]]) -> bool:
+    """A bracketed capitalised word whose letters are the initials of the words outside
+    the brackets (list style: "ISLAMIC INTERNATIONAL BRIGADE (IIB)") is an alias of the
+    name, not a qualifier such as "(Hong Kong)"."""
+    word = piece.strip()
+    if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper() and word.isascii()):
+        return False
+    outside = [
+        w.casefold()
+        for p, q in pieces
+        if not q
+        for w in _WORD.findall(p)
+        if w.casefold() not in STOPWORDS
+    ]
+    initials = "".join(w[0] for w in outside)
+    return len(outside) >= 2 and initials.startswith(word.casefold())
+
+
 def _pieces(text: str) -> list[tuple[str, bool]]:
     """Split into (piece, inside-parentheses) runs."""
     out: list[tuple[str, bool]] = []
@@ -253,7 +272,10 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 
 def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -> tuple[Token, ...]:
     tokens: list[Token] = []
-    for piece, qualifier in _pieces(text):
+    pieces = _pieces(text)
+    for piece, qualifier in pieces:
+        if qualifier and _bracketed_acronym(piece, pieces):
+            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is the name's acronym
         words: list[str] = []
         uppers: set[str] = set()
         compound: dict[str, str] = {}  # part of a hyphenated word → the word joined
@@ -492,6 +514,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         primary = loose(word)
         keys.add(primary)
         keys.add(en_key(word))
+        gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))

@@ -167,7 +167,3 @@ class Snapshot:
         t = self.holdings_table().slice(row, 1).to_pylist()[0]
         return {k.removeprefix("source_"): t[k] for k in
                 ("source_dataset", "source_record", "source_line", "source_note")}
-
-    def entity_rows(self) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.entities_table().to_pylist()
-        return rows

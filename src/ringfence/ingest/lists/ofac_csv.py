@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ringfence.ingest.lists.common import BadFile, ListFile, Party, clean, decode_text, read_bytes
-from ringfence.ingest.lists.ofac_rules import SDN_TYPES, cons_lists, parse_remarks
+from ringfence.ingest.lists.ofac_rules import SDN_TYPES, add_listings, parse_remarks
 
 __all__ = ["find_ofac_csv", "read_ofac_csv"]
 
@@ -88,13 +88,7 @@ def read_ofac_csv(main: Path, *, dataset: str) -> ListFile:
         party = Party(f"ofac:{ent}", vtype, name, dataset, line, ent)
         party.add_name(name, "legal")
         progs = tuple(p.strip() for p in programs.strip("[] ").split("] [") if p.strip())
-        if sdn:
-            party.add_listing("SDN", None, progs)
-        else:
-            lists, other = cons_lists(progs)
-            unexplained += other
-            for lst in lists:
-                party.add_listing(lst, None, progs)
+        unexplained += add_listings(party, progs, sdn=sdn)
         flag = row[9]
         if vtype == "vessel" and flag:
             party.add_country(flag)

@@ -18,7 +18,7 @@ import re
 
 from ringfence.ingest.lists.common import Link, Party, clean, id_hint
 
-__all__ = ["SDN_TYPES", "cons_lists", "parse_remarks"]
+__all__ = ["SDN_TYPES", "add_listings", "cons_lists", "parse_remarks"]
 
 SDN_TYPES = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft",
              "entity": "company", "": "company"}
@@ -62,6 +62,18 @@ _LINK = re.compile(r"^\(?Linked To:\s*(.+?)\.?\)?$")
 _NATION = re.compile(r"^(?:nationality|citizen|Nationality of Registration)\s+(.+?)\.?$",
                      re.I)
 _OWNED = re.compile(r"(?i)\bowned (?:or controlled )?by\b\s*(.+)")
+
+
+def add_listings(party: Party, programmes: tuple[str, ...], *, sdn: bool) -> bool:
+    """List ``party`` on SDN (an SDN file) or on the lists its programmes name (a legacy
+    consolidated file); returns whether some programme was left unexplained."""
+    if sdn:
+        party.add_listing("SDN", None, programmes)
+        return False
+    lists, other = cons_lists(programmes)
+    for lst in lists:
+        party.add_listing(lst, None, programmes)
+    return other
 
 
 def parse_remarks(party: Party, remarks: str, *, relation_prefix: str = "ofac") -> None:

@@ -34,7 +34,7 @@ from ringfence.ingest.lists.common import (
     read_bytes,
     xml_root,
 )
-from ringfence.ingest.lists.ofac_rules import SDN_TYPES, cons_lists, parse_remarks
+from ringfence.ingest.lists.ofac_rules import SDN_TYPES, add_listings, parse_remarks
 
 __all__ = ["ENHANCED_LISTS", "read_ofac_xml"]
 
@@ -122,13 +122,7 @@ def _legacy(root: Any, path: Path, dataset: str) -> ListFile:
         party = Party(f"ofac:{uid}", vtype, name, dataset, line, uid)
         party.add_name(name, "legal")
         progs = tuple(clean(p.text) for p in _path(entry, "programList", "program") if p.text)
-        if sdn:
-            party.add_listing("SDN", None, progs)
-        else:
-            lists, other = cons_lists(progs)
-            unexplained += other
-            for lst in lists:
-                party.add_listing(lst, None, progs)
+        unexplained += add_listings(party, progs, sdn=sdn)
         for aka in _path(entry, "akaList", "aka"):
             al, af = _text(aka, "lastName"), _text(aka, "firstName")
             weak = _text(aka, "category").lower() == "weak"
