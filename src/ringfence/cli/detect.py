@@ -46,8 +46,53 @@ def replay_cmd(
         markup=False, highlight=False)
 
 
+@handle_errors
+def run_cmd(
+    inbox: Annotated[Path, typer.Argument(help="Folder where requests-*.jsonl[.gz] files "
+                                          "appear (with accounts.jsonl, orgs.jsonl, "
+                                          "events.json beside them).")],
+    state: Annotated[Path, typer.Option("--state", help="Folder for the checkpointed "
+                                        "state.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    service: Annotated[str | None, typer.Option("--service", help="Base URL of the "
+                                                "ringfence service to post findings to.")]
+    = None,
+    token: Annotated[str | None, typer.Option("--token", envvar="RINGFENCE_TOKEN",
+                                              help="Bearer token of a detector role.")]
+    = None,
+    once: Annotated[bool, typer.Option("--once", help="Process the files present, treat "
+                                       "the inbox as complete, and exit.")] = False,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between looks at the "
+                                        "inbox.")] = 2.0,
+    max_idle: Annotated[float | None, typer.Option("--max-idle", help="Stop (finishing "
+                                                   "the window) after this many idle "
+                                                   "seconds.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Follow INBOX: checkpoint every hour of log time into --state (resumes after a
+    restart or kill -9), write OUT, post new findings to --service."""
+    from ringfence.exc import InputError
+    from ringfence.traffic.run import FindingsPoster, run
+
+    if service and not token:
+        raise InputError("--service needs --token (or RINGFENCE_TOKEN)")
+    poster = FindingsPoster(service, token or "") if service else None
+
+    def progress(checkpoint: str, n: int) -> None:
+        err_console.print(f"{checkpoint}  {n:>10,} requests", markup=False,
+                          highlight=False)
+
+    report = run(inbox, state, out, poster=poster, once=once, poll=poll,
+                 progress=None if quiet else progress, max_idle=max_idle)
+    console.print(f"{report.requests:,} requests read, {report.checkpoints} checkpoints, "
+                  f"{report.rejects:,} rejected lines, {report.posted} findings posted, "
+                  f"{report.unsent} queued" + (" (window finished)" if report.finished
+                                              else ""), markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     detect_app.command("replay")(replay_cmd)
+    detect_app.command("run")(run_cmd)
     from ringfence.cli.detect_service import register_service_commands
 
     register_service_commands(detect_app)  # publish, show, purge (the service side)

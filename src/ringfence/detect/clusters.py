@@ -28,40 +28,50 @@ if TYPE_CHECKING:
 __all__ = ["score_clusters"]
 
 _FINGERPRINT_KINDS = ("payment_fingerprint", "signup_device_fp", "system_prompt_hash",
-                      "tools_hash", "skeleton")
+                      "tools_hash", "skeleton", "skeleton_short")
 _KIND_WORDS = {
     "payment_fingerprint": "payment instrument", "signup_device_fp": "signup device",
     "email": "mailbox (after normalisation)", "signup_ip_block": "signup IP block and window",
     "payment_bin_day": "card BIN on the same signup day", "system_prompt_hash": "system prompt",
     "tools_hash": "tool schema", "skeleton": "prompt skeleton", "ip": "client IP",
-    "client_user_id": "end-user id",
+    "client_user_id": "end-user id", "skeleton_short": "short prompt (whole, masked)",
 }
 
 
 def _link_evidence(st: DetectorState, labels: np.ndarray) -> dict[int, dict[str, list[Any]]]:
-    """Per cluster label, per kind: [max weight, values, accounts, rarest org count,
-    example values]."""
+    """Per cluster label, per kind: [max weight, values, accounts, rarity count (orgs for
+    identity kinds, benign orgs for the others), example values, max orgs spanned]."""
     out: dict[int, dict[str, list[Any]]] = defaultdict(dict)
     accounts = st.accounts
-    for (kind, value), ve in st.links.values.items():
-        if ve.weight <= 0.0 or ve.n_orgs < 2:
-            continue
+    for ev in st.links.evidence:
         groups: dict[int, list[int]] = defaultdict(list)
-        for h in st.index.holders(kind, value):
+        for h in ev.linked:
             groups[int(labels[h])].append(h)
         for lab, members in groups.items():
-            if len(members) < 2 or len({accounts[m].org_id for m in members}) < 2:
+            if len(members) < 2:
                 continue
-            ev = out[lab].get(kind)
-            if ev is None:
-                out[lab][kind] = [ve.weight, 1, len(members), ve.n_orgs, [value]]
+            n_orgs = len({accounts[m].org_id for m in members})
+            if n_orgs < 2:
+                continue
+            rarity = ev.n_orgs if st.config.kinds[ev.kind].identity else ev.n_benign_orgs
+            # how many of the holders look independent (own card): an agency declares its
+            # relation by paying for its clients; a hidden campaign pays separately
+            cards = {accounts[m].payment_fp or accounts[m].account_id for m in members}
+            independent = len(cards) / len(members)
+            cur = out[lab].get(ev.kind)
+            if cur is None:
+                out[lab][ev.kind] = [ev.weight, 1, len(members), rarity, [ev.value], n_orgs,
+                                     independent if n_orgs >= 3 else 0.0]
             else:
-                ev[0] = max(ev[0], ve.weight)
-                ev[1] += 1
-                ev[2] = max(ev[2], len(members))
-                ev[3] = min(ev[3], ve.n_orgs)
-                if len(ev[4]) < 5:
-                    ev[4].append(value)
+                cur[0] = max(cur[0], ev.weight)
+                cur[1] += 1
+                cur[2] = max(cur[2], len(members))
+                cur[3] = min(cur[3], rarity)
+                if len(cur[4]) < 5:
+                    cur[4].append(ev.value)
+                if n_orgs >= 3 and n_orgs >= cur[5]:
+                    cur[6] = max(cur[6], independent)
+                cur[5] = max(cur[5], n_orgs)
     return out
 
 
@@ -122,12 +132,14 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
         cats = {"link": 0.0, "content": 0.0, "context": 0.0}
         capped = False
         if len(members) > 1:
-            for kind, (w, nvals, nacc, rarest, _ex) in sorted(evidence.get(lab, {}).items()):
+            for kind, (w, nvals, nacc, rarest, _ex, _no, _ind) in sorted(
+                    evidence.get(lab, {}).items()):
+                where = ("held by {} orgs in all" if st.config.kinds[kind].identity
+                         else "held by {} other (unflagged) orgs").format(rarest)
                 cluster_sigs.append(Signal(
                     f"shared_{kind}", "link", nvals, w,
                     f"{nvals} {_KIND_WORDS.get(kind, kind)} value(s) shared by up to {nacc} "
-                    f"accounts across orgs of this cluster; rarest is held by {rarest} orgs "
-                    "in all traffic"))
+                    f"accounts across orgs of this cluster; the rarest is {where}"))
             if len(orgs) >= 2 and cluster_sigs:
                 org_factor = 1.0 - 0.5 ** (len(orgs) - 1)
                 cats["link"] = min(CATEGORY_CAPS["link"],
@@ -141,6 +153,15 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             active = [c for c, r in zip(contents, reqs, strict=True) if r]
             by_acc = sum(active) / len(active) if active else 0.0
             cats["content"] = max(by_req, by_acc)
+            sweep = evidence.get(lab, {}).get("skeleton")
+            if sweep is not None and sweep[5] >= 3 and sweep[6] >= 0.5:
+                w = 0.45 * min(1.0, sweep[5] / 6) * sweep[6]
+                cats["content"] = min(CATEGORY_CAPS["content"], noisy_or([cats["content"], w]))
+                cluster_sigs.append(Signal(
+                    "coordinated_sweep", "content", sweep[5], w,
+                    f"one prompt skeleton dominates the traffic of accounts in {sweep[5]} "
+                    f"orgs that pay separately ({sweep[6]:.0%} distinct cards): a dataset "
+                    "swept in parts by accounts posing as unrelated"))
             ctx = sum(contexts) / len(contexts)
             restricted = sum(1 for c in cached if c and any(
                 s.signal == "restricted_egress" for s in c.signals))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ACTIONS", "DetectorConfig", "LinkKind", "RESTRICTED_REGIONS"]
+__all__ = ["ACTIONS", "RESTRICTED_REGIONS", "DetectorConfig", "LinkKind"]
 
 ACTIONS = ("none", "review", "throttle", "suspend")
 # the provider's unsupported regions (policies/provider-terms.yaml restricted_regions)
@@ -23,18 +23,21 @@ class LinkKind:
     weight: float
     rare: int
     common: int
+    identity: bool = False  # an account's own identity (card, device, mailbox)
 
 
 def _kinds() -> dict[str, LinkKind]:
     return {
-        "payment_fingerprint": LinkKind(0.9, 30, 400),
-        "signup_device_fp": LinkKind(0.9, 30, 400),
-        "email": LinkKind(0.9, 5, 50),
-        "signup_ip_block": LinkKind(0.55, 6, 60),
+        "payment_fingerprint": LinkKind(0.9, 30, 400, identity=True),
+        "signup_device_fp": LinkKind(0.9, 30, 400, identity=True),
+        "email": LinkKind(0.9, 5, 50, identity=True),
+        # behaviour and context: rarity counts only the holders that are not suspects
+        "signup_ip_block": LinkKind(0.4, 3, 30),
         "payment_bin_day": LinkKind(0.2, 3, 30),
-        "system_prompt_hash": LinkKind(0.35, 3, 40),
-        "tools_hash": LinkKind(0.35, 3, 40),
-        "skeleton": LinkKind(0.55, 6, 120),
+        "system_prompt_hash": LinkKind(0.55, 3, 40),
+        "tools_hash": LinkKind(0.55, 3, 40),
+        "skeleton": LinkKind(0.6, 3, 40),
+        "skeleton_short": LinkKind(0.3, 2, 20),
         "ip": LinkKind(0.3, 2, 12),
         "client_user_id": LinkKind(0.5, 2, 20),
     }
@@ -48,6 +51,13 @@ class DetectorConfig:
     suspend: float = 0.85
     # a link at or above this weight joins two accounts into one cluster
     link_threshold: float = 0.5
+    # an account whose own content score reaches this (or content and context together
+    # 0.25) is a *suspect*: behaviour and context values link suspects only, and their rarity is
+    # counted among the other (benign-looking) holders
+    suspect: float = 0.15
+    # a prompt skeleton is indexed for an account once it is dominant there
+    dominant_count: int = 3
+    dominant_share: float = 0.25
     kinds: dict[str, LinkKind] = field(default_factory=_kinds)
     # a value shared by more accounts than this contributes star edges only (no pairs)
     pair_limit: int = 12

@@ -28,7 +28,14 @@ from ringfence.detect.state import (
     ip_block,
     text_field,
 )
-from ringfence.detect.text import excerpt, normalise, skeleton, skeleton_keys, stable_hash
+from ringfence.detect.text import (
+    excerpt,
+    is_short_key,
+    normalise,
+    skeleton,
+    skeleton_keys,
+    stable_hash,
+)
 
 __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLookup", "iso"]
 
@@ -81,6 +88,7 @@ class DetectorState:
     key_labels: dict[int, str] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
     dirty: set[int] = field(default_factory=set)
+    suspects: set[int] = field(default_factory=set)
     cached: dict[int, _Cached] = field(default_factory=dict)
     findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # latest per cluster
     finding_marks: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -208,8 +216,6 @@ class Detector:
                     a.skeletons[key] = 1
             else:
                 a.skeletons[key] = c + 1
-                if c == 1:
-                    idx.add("skeleton", key, a.idx)
         if label == "other":
             cached = st.key_labels.get(kp) or st.key_labels.get(ks)
             if cached is not None:
@@ -328,7 +334,23 @@ class Detector:
             context = min(CATEGORY_CAPS["context"],
                           noisy_or(s.weight for s in sigs if s.category == "context"))
             st.cached[i] = _Cached(content, context, sigs)
+            if content >= self.config.suspect or noisy_or([content, context]) >= 0.25:
+                st.suspects.add(i)
+            else:
+                st.suspects.discard(i)
+            self._index_dominant(a)
         st.dirty.clear()
+
+    def _index_dominant(self, a: AccountState) -> None:
+        """Index the prompt skeletons that dominate this account's traffic."""
+        cfg = self.config
+        if a.n < cfg.dominant_count:
+            return
+        floor = max(cfg.dominant_count, cfg.dominant_share * a.n)
+        for key, count in a.skeletons.items():
+            if count >= floor:
+                kind = "skeleton_short" if is_short_key(key) else "skeleton"
+                self.state.index.add(kind, key, a.idx)
 
     def checkpoint(self, t: float) -> CheckpointResult:
         """Score everything known before ``t`` and report the action changes."""
@@ -338,7 +360,7 @@ class Detector:
         self._run_model()
         self._account_scores(t)
         st.links.refresh(st.index, st.accounts, self.config)
-        labels, joined = st.links.components(st.index, st.accounts, self.config)
+        labels, joined = st.links.components(st.index, st.accounts, st.suspects, self.config)
         cp = iso(t)
         rows, findings = score_clusters(st, labels, joined, t=t, checkpoint=cp,
                                         combine=lambda c: combine(c, self.config),

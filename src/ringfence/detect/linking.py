@@ -1,16 +1,24 @@
 """Links between accounts from shared values, weighted by rarity, and the clusters they make.
 
-A value shared by accounts of ``k`` distinct orgs weighs ``kind.weight`` while ``k`` is at
-most ``kind.rare``, falls on a log scale, and weighs nothing from ``kind.common`` orgs up:
-an open-source framework's system prompt, a VPN exit or a university NAT seen in hundreds
-of unrelated orgs links nobody. Accounts of one org are always together (same customer).
+Two families of shared values:
 
-A value whose weight reaches ``link_threshold`` joins its holders (star edges from the
-first holder, so a value of 5,000 accounts costs 5,000 edges, not 12 million). Weaker
-values join a pair only in combination: for values held by at most ``pair_limit``
-accounts, each pair's weights are combined (noisy-or over kinds, the strongest value of
-each kind) and the pair is joined when the combination reaches the threshold.
-Components: scipy's ``connected_components`` over the joined pairs.
+- **identity** (payment instrument, signup device, normalised mailbox): link every holder.
+  A value held by accounts of ``k`` distinct orgs weighs ``kind.weight`` up to
+  ``kind.rare`` orgs, falls on a log scale and weighs nothing from ``kind.common`` orgs.
+- **behaviour and context** (system prompt, tool schema, dominant prompt skeleton, signup
+  IP block and window, card BIN and signup day, client IP, end-user id): link *suspects*
+  only (accounts whose own content and context already score), and the rarity counts the
+  orgs of the holders that are *not* suspects. "A shared attribute is evidence only in
+  proportion to how rare it is among benign traffic": an open-source framework's system
+  prompt held by 180 ordinary orgs weighs nothing, a sweep template held by 200 suspects
+  and nobody else weighs fully, and ordinary holders of a value are never pulled into a
+  suspect cluster by it.
+
+Accounts of one org are always together (one customer). A value whose weight reaches
+``link_threshold`` joins its linkable holders (star edges: a value of 5,000 accounts costs
+5,000 edges, not 12 million). Weaker values join a pair only in combination (noisy-or over
+kinds, the strongest value per kind) for values with at most ``pair_limit`` linkable
+holders. Components: scipy's ``connected_components``.
 """
 
 from __future__ import annotations
@@ -27,11 +35,11 @@ from scipy.sparse.csgraph import connected_components
 from ringfence.detect.config import DetectorConfig, LinkKind
 from ringfence.detect.state import AccountState, FingerprintIndex
 
-__all__ = ["LinkGraph", "rarity_weight"]
+__all__ = ["LinkGraph", "LinkValue", "rarity_weight"]
 
 
 def rarity_weight(kind: LinkKind, n_orgs: int) -> float:
-    """The weight of a value of ``kind`` shared by accounts of ``n_orgs`` distinct orgs."""
+    """The weight of a value of ``kind`` whose rarity count is ``n_orgs`` orgs."""
     if n_orgs <= kind.rare:
         return kind.weight
     if n_orgs >= kind.common:
@@ -40,64 +48,89 @@ def rarity_weight(kind: LinkKind, n_orgs: int) -> float:
     return kind.weight * (1.0 - fall)
 
 
-@dataclass
-class _ValueEdges:
-    n_holders: int
+@dataclass(frozen=True, slots=True)
+class LinkValue:
+    """One shared value as evidence at a checkpoint."""
+
+    kind: str
+    value: Any
     weight: float
-    n_orgs: int
+    linked: tuple[int, ...]  # the holders it may link (all, or the suspects)
+    n_orgs: int  # orgs among the linked holders
+    n_benign_orgs: int  # orgs of the holders that are not linked (behaviour kinds)
 
 
 @dataclass
 class LinkGraph:
-    """Edges derived from the index, cached per value and refreshed when a value's holders
-    change, plus the evidence each cluster's links rest on."""
+    """The identity values' weights (cached, refreshed when holders change) and, at each
+    checkpoint, the evidence values that linked the clusters."""
 
-    values: dict[tuple[str, Any], _ValueEdges] = field(default_factory=dict)
+    identity: dict[tuple[str, Any], tuple[float, int]] = field(default_factory=dict)
+    evidence: list[LinkValue] = field(default_factory=list)
 
     def refresh(self, index: FingerprintIndex, accounts: Sequence[AccountState],
                 config: DetectorConfig) -> None:
         for kind, value in sorted(index.take_changed(), key=lambda kv: (kv[0], str(kv[1]))):
-            holders = index.holders(kind, value)
-            orgs = {accounts[i].org_id for i in holders}
             spec = config.kinds[kind]
-            self.values[(kind, value)] = _ValueEdges(len(holders),
-                                                     rarity_weight(spec, len(orgs)), len(orgs))
+            if not spec.identity:
+                continue
+            orgs = {accounts[i].org_id for i in index.holders(kind, value)}
+            self.identity[(kind, value)] = (rarity_weight(spec, len(orgs)), len(orgs))
 
     def components(self, index: FingerprintIndex, accounts: Sequence[AccountState],
-                   config: DetectorConfig) -> tuple[np.ndarray, dict[tuple[int, int], dict[str,
-                                                                                      float]]]:
-        """(component label per account, the combined weight per kind of each cross-org
-        pair that was joined through pair evidence)."""
+                   suspects: set[int], config: DetectorConfig
+                   ) -> tuple[np.ndarray, dict[tuple[int, int], dict[str, float]]]:
+        """(component label per account, the per-kind weights of pairs joined only in
+        combination). ``self.evidence`` lists the values used."""
         n = len(accounts)
         rows: list[int] = []
         cols: list[int] = []
-        # same org: star edges from the org's first account
         first_of_org: dict[str, int] = {}
         for a in accounts:
             head = first_of_org.setdefault(a.org_id, a.idx)
             if head != a.idx:
                 rows.append(head)
                 cols.append(a.idx)
+        evidence: list[LinkValue] = []
+        for (kind, value), (w, n_orgs) in self.identity.items():
+            if w > 0.0 and n_orgs >= 2:
+                evidence.append(LinkValue(kind, value, w, tuple(index.holders(kind, value)),
+                                          n_orgs, 0))
+        seen: set[tuple[str, Any]] = set()
+        for s in sorted(suspects):
+            for kind, value in index.shared_values_of(s):
+                spec = config.kinds[kind]
+                if spec.identity or (kind, value) in seen:
+                    continue
+                seen.add((kind, value))
+                holders = index.holders(kind, value)
+                linked = tuple(h for h in holders if h in suspects)
+                if len(linked) < 2:
+                    continue
+                orgs = {accounts[h].org_id for h in linked}
+                if len(orgs) < 2:
+                    continue
+                benign = {accounts[h].org_id for h in holders if h not in suspects} - orgs
+                w = rarity_weight(spec, max(1, len(benign)))
+                if w > 0.0:
+                    evidence.append(LinkValue(kind, value, w, linked, len(orgs), len(benign)))
         pairs: dict[tuple[int, int], dict[str, float]] = {}
         tau = config.link_threshold
-        for (kind, value), ve in self.values.items():
-            if ve.weight <= 0.0 or ve.n_orgs < 2:
-                continue
-            holders = index.holders(kind, value)
-            if ve.weight >= tau:
-                head = holders[0]
-                rows.extend([head] * (len(holders) - 1))
-                cols.extend(holders[1:])
-            elif len(holders) <= config.pair_limit:
-                for i, x in enumerate(holders):
+        for ev in evidence:
+            if ev.weight >= tau:
+                head = ev.linked[0]
+                rows.extend([head] * (len(ev.linked) - 1))
+                cols.extend(ev.linked[1:])
+            elif len(ev.linked) <= config.pair_limit:
+                for i, x in enumerate(ev.linked):
                     ox = accounts[x].org_id
-                    for y in holders[i + 1:]:
+                    for y in ev.linked[i + 1:]:
                         if accounts[y].org_id == ox:
                             continue
                         key = (x, y) if x < y else (y, x)
                         per_kind = pairs.setdefault(key, {})
-                        if ve.weight > per_kind.get(kind, 0.0):
-                            per_kind[kind] = ve.weight
+                        if ev.weight > per_kind.get(ev.kind, 0.0):
+                            per_kind[ev.kind] = ev.weight
         joined: dict[tuple[int, int], dict[str, float]] = {}
         for key, per_kind in pairs.items():
             rest = 1.0
@@ -107,6 +140,7 @@ class LinkGraph:
                 rows.append(key[0])
                 cols.append(key[1])
                 joined[key] = per_kind
+        self.evidence = evidence
         if n == 0:
             return np.zeros(0, dtype=np.int64), joined
         graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))

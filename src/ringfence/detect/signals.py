@@ -22,7 +22,7 @@ from ringfence.detect.config import RESTRICTED_REGIONS
 from ringfence.detect.emails import is_edu
 from ringfence.detect.state import AccountState
 
-__all__ = ["Signal", "context_signals", "content_signals", "utc_offset"]
+__all__ = ["Signal", "content_signals", "context_signals", "utc_offset"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,7 @@ class FingerprintIndex:
         self._holders: dict[str, dict[Any, list[int]]] = {}
         self._shared: dict[str, set[Any]] = {}
         self._changed: set[tuple[str, Any]] = set()
+        self._by_account: dict[int, list[tuple[str, Any]]] = {}
 
     def add(self, kind: str, value: Any, account: int) -> None:
         holders = self._holders.setdefault(kind, {})
@@ -106,8 +107,15 @@ class FingerprintIndex:
         if account in accounts:
             return
         accounts.append(account)
+        if len(accounts) == 2:
+            self._by_account.setdefault(accounts[0], []).append((kind, value))
+        self._by_account.setdefault(account, []).append((kind, value))
         self._shared.setdefault(kind, set()).add(value)
         self._changed.add((kind, value))
+
+    def shared_values_of(self, account: int) -> list[tuple[str, Any]]:
+        """The shared values (held by two or more accounts) this account holds."""
+        return self._by_account.get(account, [])
 
     def holders(self, kind: str, value: Any) -> list[int]:
         return self._holders.get(kind, {}).get(value, [])

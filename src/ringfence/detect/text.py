@@ -14,11 +14,12 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["EXCERPT_CHARS", "excerpt", "mask", "normalise", "skeleton", "skeleton_keys",
+__all__ = ["EXCERPT_CHARS", "excerpt", "mask", "normalise", "is_short_key", "skeleton", "skeleton_keys",
            "stable_hash"]
 
 EXCERPT_CHARS = 200
-_KEY_CHARS = 48
+_KEY_CHARS = 32
+SHORT_SKELETON = 56  # a masked prompt up to this long is keyed whole
 _IGNORABLE = dict.fromkeys(
     [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C,
      0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061,
@@ -70,11 +71,17 @@ def stable_hash(text: str) -> int:
 
 def skeleton_keys(masked: str) -> tuple[int, int]:
     """(prefix key, suffix key) of a masked prompt; a short prompt gives its whole text
-    twice (so both keys are the same)."""
-    if len(masked) <= _KEY_CHARS + 16:
-        k = stable_hash("w:" + masked)
+    twice (so both keys are the same, and ``is_short_key`` says so)."""
+    if len(masked) <= SHORT_SKELETON:
+        k = stable_hash("w:" + masked) & ~1  # even: a whole short prompt
         return k, k
-    return stable_hash("p:" + masked[:_KEY_CHARS]), stable_hash("s:" + masked[-_KEY_CHARS:])
+    return (stable_hash("p:" + masked[:_KEY_CHARS]) | 1,
+            stable_hash("s:" + masked[-_KEY_CHARS:]) | 1)
+
+
+def is_short_key(key: int) -> bool:
+    """A key of a whole short prompt (weaker evidence than a long template's end)."""
+    return not key & 1
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -137,8 +137,7 @@ def _first_ts(path: Path) -> float | None:
 
 def run_replay(data_dir: Path, out_dir: Path, *, progress: Callable[[str, int], None] | None,
                config: DetectorConfig | None = None) -> Any:
-    from ringfence.traffic.outputs import ActionsWriter, RejectsWriter, write_final, \
-        write_findings
+    from ringfence.traffic.outputs import ActionsWriter, RejectsWriter, write_final, write_findings
     from ringfence.traffic.reader import find_requests, read_events, read_requests
     from ringfence.traffic.replay import ReplayReport
 

@@ -18,8 +18,15 @@ import orjson
 
 from ringfence.exc import InputError
 
-__all__ = ["Reject", "find_requests", "open_text", "parse_ts", "read_jsonl_records",
-           "read_events", "read_requests"]
+__all__ = [
+    "Reject",
+    "find_requests",
+    "open_text",
+    "parse_ts",
+    "read_events",
+    "read_jsonl_records",
+    "read_requests",
+]
 
 Reject = Callable[[int, str, str], None]
 _REQUIRED_TEXT = ("request_id", "account_id", "org_id")
@@ -38,7 +45,7 @@ def parse_ts(value: Any) -> float:
 def open_text(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")
-    return open(path, "rb", buffering=1 << 20)  # noqa: SIM115
+    return open(path, "rb", buffering=1 << 20)
 
 
 def find_requests(data_dir: Path) -> Path:

@@ -43,7 +43,7 @@ def load_state(folder: Path) -> dict[str, Any] | None:
         return None
     try:
         with open(path, "rb") as fh:
-            payload = pickle.load(fh)  # noqa: S301 - our own state file
+            payload = pickle.load(fh)
     except (pickle.UnpicklingError, EOFError, AttributeError) as err:
         raise IntegrityError(f"{path}: the checkpoint cannot be read ({err}); move it away "
                              "to start over") from None
