@@ -248,14 +248,14 @@ def test_help_and_a_latin_query_on_a_saved_index_do_not_import_the_readers(
 def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
     snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ringfence.service.resolution import Declaration, ScreeningResolver
+    from ringfence.engines.screening import SnapshotResolver, declared_record
     from ringfence.snapshot import open_snapshot
 
     snap = _fresh_copy(snapshot, tmp_path)
-    built = ScreeningResolver(open_snapshot(snap))  # builds and saves it
+    built = SnapshotResolver.for_snapshot(open_snapshot(snap))  # builds and saves it
     assert (snap / "cache" / "screening" / "index.json").is_file()
-    declaration = Declaration(name="ByteDance Ltd", country="KY")
-    expected = built.resolve(declaration)
+    declaration = declared_record("ByteDance Ltd", country="KY")
+    expected = built.best_match(declaration)
     assert expected is not None
 
     def no_build(*args: Any, **kwargs: Any) -> ScreeningIndex:
@@ -263,8 +263,8 @@ def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
 
     with monkeypatch.context() as m:
         m.setattr(ScreeningIndex, "build", no_build)
-        loaded = ScreeningResolver(open_snapshot(snap))  # a restart: loads it
-        got = loaded.resolve(declaration)
+        loaded = SnapshotResolver.for_snapshot(open_snapshot(snap))  # a restart: loads it
+        got = loaded.best_match(declaration)
         # and the CLI answers from the same saved index
         cli = runner.invoke(app, ["screen", str(snap), "--name", "China Mobile",
                                   "--country", "HK", "--json"])

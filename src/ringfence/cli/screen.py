@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import InputError
 from ringfence.policy import DEFAULT_POLICY
 from ringfence.resolve import (
@@ -36,18 +37,23 @@ Verdict = dict[str, Any]
 OUTPUT_COLUMNS = ("name", "country", "id", "entity", "entity_name", "score", "match", "verdict")
 
 
-def load_index(snapshot: Path) -> ScreeningIndex:
-    """The snapshot's screening index: loaded from ``SNAPSHOT/cache/screening`` when it was
-    saved there for this snapshot (same id, index format and analysis code), else built
-    from the entities, names and identifiers and saved there for the next call."""
-    from ringfence.engines.screening import screening_index
+def load_resolver(snapshot: Path) -> SnapshotResolver:
+    """The snapshot's resolver (the decision service's too) over its screening index:
+    loaded from ``SNAPSHOT/cache/screening`` when it was saved there for this snapshot
+    (same id, index format and analysis code), else built from the entities, names and
+    identifiers and saved there for the next call."""
     from ringfence.snapshot import open_snapshot
 
     snap = open_snapshot(snapshot)
     folder = snap.root / "cache" / "screening"
-    return screening_index(snap, on_build=lambda: err_console.print(
+    return SnapshotResolver.for_snapshot(snap, on_build=lambda: err_console.print(
         f"building the screening index of {snap.root} (saved in {folder} for the next query)",
         markup=False, highlight=False))
+
+
+def load_index(snapshot: Path) -> ScreeningIndex:
+    """The snapshot's screening index (see :func:`load_resolver`)."""
+    return load_resolver(snapshot).index
 
 
 def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> Callable[[str], Verdict]:
@@ -126,8 +132,7 @@ def screen_cmd(
     if not name:
         raise InputError("give --name (or --input and --output for a batch)")
     query = _query(name, country, id_ref)
-    index = load_index(snapshot)
-    found = index.search(query, limit=limit, threshold=threshold)
+    found = load_resolver(snapshot).search(query, limit=limit, threshold=threshold)
     verdicts = _verdicts(snapshot, policy, as_of) if found else _no_verdicts
     results = [_candidate_dict(c, verdicts) for c in found]
     if as_json:
@@ -181,7 +186,7 @@ def _screen_batch(
             queries.append(_query(row.get("name") or "", row.get("country"), row.get("id")))
         except InputError as err:
             raise InputError(f"{input_csv}:{line}: {err.message}") from None
-    index = load_index(snapshot)
+    resolver = load_resolver(snapshot)
     verdicts = _verdicts(snapshot, policy, as_of)
     tmp = output_csv.with_name(output_csv.name + ".part")
     with (
@@ -198,7 +203,7 @@ def _screen_batch(
         writer.writeheader()
         task = progress.add_task("screening", total=len(queries))
         for row, query in zip(rows, queries, strict=True):
-            best = index.search(query, limit=1, threshold=threshold) if query.names else []
+            best = resolver.search(query, limit=1, threshold=threshold) if query.names else []
             top = best[0] if best else None
             hit = top if top and top.match else None  # entity stays empty below the threshold
             writer.writerow(

@@ -27,7 +27,8 @@ from ringfence.decide import (
 )
 from ringfence.exc import NotFoundError
 from ringfence.policy import resolve
-from ringfence.service.runtime import Runtime, today
+from ringfence.service.live import today
+from ringfence.service.runtime import Runtime
 from ringfence.snapshot import open_snapshot
 from ringfence.store.tables import snapshots
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Any
 
@@ -32,13 +31,8 @@ async def publish(body: PublishIn, request: Request, who: Admin) -> dict[str, An
     in-memory verdicts atomically and emits an event per organisation whose status
     changed."""
     rt = runtime_of(request)
-    t0 = time.perf_counter()
-    out = await run_in_threadpool(lambda: rt.publish(body.path, policy=body.policy,
-                                                     actor=who.token_id))
-    rt.metrics.publish_seconds.set(time.perf_counter() - t0)
-    state = rt.holder.state
-    rt.metrics.accounts.set(len(state.entries) if state else 0)
-    return out
+    return await run_in_threadpool(lambda: rt.publish(body.path, policy=body.policy,
+                                                      actor=who.token_id))
 
 
 @router.get("/v1/admin/snapshots", responses=_E)
