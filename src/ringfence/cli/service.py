@@ -78,14 +78,17 @@ def register(app: typer.Typer) -> None:
     @token_app.command("create")
     @handle_errors
     def token_create(
-        role: Annotated[str, typer.Option(help="gateway, analyst or admin.")],
+        role: Annotated[str, typer.Option(help="gateway, analyst, admin, detector or "
+                                          "intermediary.")],
         label: Annotated[str, typer.Option(help="Who or what holds it.")] = "",
+        channel: Annotated[str | None, typer.Option(
+            help="For --role intermediary: the channel (its organisation id).")] = None,
     ) -> None:
         """Create a token and print it once."""
         from ringfence.service.book import create_token
 
         rt = _runtime(load=False)
-        out = create_token(rt, role=role, label=label, actor="cli")
+        out = create_token(rt, role=role, label=label, actor="cli", channel=channel)
         err_console.print(f"token {out['id']} (role {role}); it is shown only now:")
         print(out["token"])
 

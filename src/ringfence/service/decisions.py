@@ -80,6 +80,12 @@ class PendingDecision:
     end_customer: str | None
     decision: Decision
     policy_as_of: str
+    end_customer_ref: str | None = None  # the intermediary's reference, as sent
+    client_user_id: str | None = None  # the intermediary's end user, as sent
+
+    def netclass(self) -> str | None:
+        net, _country = self.state.net(self.client_ip)  # cached lookup, off the hot path
+        return net.netclass if net is not None else None
 
     def record(self) -> dict[str, Any]:
         st = self.state
@@ -93,16 +99,19 @@ class PendingDecision:
                        "hash": st.policy.hash, "as_of": self.policy_as_of},
             "input": {**self.ref, "context": {"client_ip": mask_ip(self.client_ip),
                                               "channel": self.channel,
-                                              "end_customer": self.end_customer}},
+                                              "end_customer": self.end_customer,
+                                              "end_customer_ref": self.end_customer_ref,
+                                              "client_user_id": self.client_user_id}},
             "masked": ["input.context.client_ip"] if self.client_ip else [],
             "facts": {"account": facts, "end_customer": ec.evidence() if ec else None,
-                      "ip_country": self.decision.ip_country},
+                      "ip_country": self.decision.ip_country,
+                      "netclass": self.netclass()},
             "result": self.decision.as_dict(),
         }
 
 
 _ROW = ["decision_id", "ts", "account_id", "key_id", "client_ip", "channel", "end_customer",
-        "ip_country", "reasons"]
+        "ip_country", "reasons", "end_customer_ref", "client_user_id", "netclass"]
 
 
 def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
@@ -116,12 +125,14 @@ def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         "snapshot_id": group["snapshot_id"], "policy": group["policy"],
         "input": {"account_id": None, "key_id": r["key_id"], "api_key": None,
                   "context": {"client_ip": r["client_ip"], "channel": r["channel"],
-                              "end_customer": r["end_customer"]}},
+                              "end_customer": r["end_customer"],
+                              "end_customer_ref": r.get("end_customer_ref"),
+                              "client_user_id": r.get("client_user_id")}},
         "masked": ["input.context.client_ip"] if r["client_ip"] else [],
         "facts": {"account": group["facts"].get(r["account_id"]),
                   "end_customer": group["end_customers"].get(r["end_customer"])
                   if r["end_customer"] else None,
-                  "ip_country": r["ip_country"]},
+                  "ip_country": r["ip_country"], "netclass": r.get("netclass")},
         "result": {"decision": "ALLOW", "allow": True, "ip_country": r["ip_country"],
                    "limits": detection.get("limit") if throttled else None,
                    "reasons": [{"code": c, "outcome": "ALLOW",
@@ -199,7 +210,8 @@ class DecisionLog:
                 g["end_customers"][p.end_customer] = ec.evidence() if ec else None
             g["rows"].append([p.decision_id, round(p.ts, 6), acc, p.ref.get("key_id"),
                               mask_ip(p.client_ip), p.channel, p.end_customer,
-                              p.decision.ip_country, [r.code.value for r in p.decision.reasons]])
+                              p.decision.ip_country, [r.code.value for r in p.decision.reasons],
+                              p.end_customer_ref, p.client_user_id, p.netclass()])
         prefix, _, first = batch[0].decision_id.rpartition("-")
         last = batch[-1].decision_id.rpartition("-")[2]
         with self.audit.transaction() as conn:
@@ -242,10 +254,12 @@ class DecisionLog:
         data: dict[str, Any] = json.loads(payload.payload)
         if payload.kind == "decision":
             return {**data, "audit_seq": seq}
+        columns = data.get("columns", _ROW)  # batches written before 0005 have fewer
         for g in data.get("groups", []):
             for r in g["rows"]:
                 if r[0] == decision_id:
-                    return {**_expand(g, dict(zip(_ROW, r, strict=True))), "audit_seq": seq}
+                    return {**_expand(g, dict(zip(columns, r, strict=True))),
+                            "audit_seq": seq}
         return None
 
     def start(self) -> None:

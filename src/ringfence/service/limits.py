@@ -11,12 +11,14 @@ path and to FastAPI alike, so no handler can read past the limit.
 route                                  limit
 =====================================  =========
 every route (the decision paths too)   64 KiB
-bulk uploads (:data:`BULK_PATHS`)      16 MiB
+bulk uploads (:data:`BULK_PATHS`,       16 MiB
+``/v1/channels/{id}/end-customers``)
 =====================================  =========
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +31,8 @@ DEFAULT_LIMIT = 64 * 1024
 BULK_LIMIT = 16 * 1024 * 1024
 # routes that take many records in one body (JSON lines): the detectors' findings
 BULK_PATHS: Mapping[str, int] = {"/v1/findings": BULK_LIMIT}
+# ... and an intermediary's end customers (up to 10,000 per call)
+_BULK_PATTERN = re.compile(r"^/v1/channels/[^/]+/end-customers$")
 
 
 class BodyLimit:
@@ -39,7 +43,10 @@ class BodyLimit:
         self.per_path = dict(per_path)
 
     def limit_for(self, path: str) -> int:
-        return self.per_path.get(path.rstrip("/") or "/", self.default)
+        p = path.rstrip("/") or "/"
+        if p in self.per_path:
+            return self.per_path[p]
+        return BULK_LIMIT if _BULK_PATTERN.match(p) else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

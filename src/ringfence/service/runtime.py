@@ -46,13 +46,17 @@ from ringfence.policy import LoadedPolicy, load_policy
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.detections import load_detections
 from ringfence.service.errors import NotReadyError
+from ringfence.decide.signals import NetOf
+from ringfence.detect.fanout import FanOut, crosses
 from ringfence.service.live import (
     EntityVerdictLike,
     Evaluator,
     Live,
+    SignalBook,
     VerdictBookLike,
     evaluate_book,
     read_state,
+    refresh_signal_book,
     refresh_state,
     sha256,
     today,
@@ -78,7 +82,8 @@ class Runtime:
 
     def __init__(self, settings: ServiceSettings, *, engine: Engine | None = None,
                  country_of: Callable[[str], str | None] | None = None,
-                 evaluator: Evaluator | None = None, deliverer: Deliverer | None = None) -> None:
+                 evaluator: Evaluator | None = None, deliverer: Deliverer | None = None,
+                 net_of: NetOf | None = None) -> None:
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self.audit = AuditLog(self.engine)
@@ -86,6 +91,10 @@ class Runtime:
         self.ids = DecisionIds()
         self.live: Live | None = None
         self.country_of = country_of
+        self.net_of = net_of  # IP -> country, AS, network class (runtime signals)
+        self.signal_book: SignalBook | None = None
+        # per-worker fan-out counters (approximate past 64 values; docs/service.md)
+        self.fanout = FanOut(window_seconds=settings.fanout_window_seconds)
         self.evaluate = evaluator or evaluate_book
         self.decisions = DecisionLog(self.engine, self.audit,
                                      batch_size=settings.allow_batch_size,
@@ -108,10 +117,10 @@ class Runtime:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         upgrade(self.engine)
-        if self.country_of is None and self.settings.geoip:
-            from ringfence.service.geo import geoip_country_of
+        if self.net_of is None and self.country_of is None and self.settings.geoip:
+            from ringfence.service.geo import geoip_net_of
 
-            self.country_of = geoip_country_of()
+            self.net_of = geoip_net_of()
         self.reload_tokens()
         with self.engine.connect() as conn:  # before loading: later changes are followed
             self._seen = audit_head_seq(conn)
@@ -197,7 +206,7 @@ class Runtime:
             if changes.book and not loaded:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
-                                 keys=changes.keys)
+                                 keys=changes.keys, channels=changes.channels)
             if changes.detections and not loaded:
                 from ringfence.service.findings import refresh_detections
 
@@ -255,18 +264,43 @@ class Runtime:
         else:
             with self.engine.connect() as conn:
                 self.detections = load_detections(conn, limit=self.throttle)
-            state = read_state(self.engine, live, self.country_of, self.detections)
+            state, self.signal_book = read_state(self.engine, live, self.country_of,
+                                                 self.detections, net_of=self.net_of)
         self.live = live
         self.holder.swap(state)
 
     def refresh(self, *, orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
-                keys: Sequence[str] = ()) -> None:
-        """Fold book changes into the live state (call with ``write_lock`` held)."""
+                keys: Sequence[str] = (), channels: Sequence[str] = ()) -> None:
+        """Fold book changes into the live state (call with ``write_lock`` held).
+        ``channels``: intermediaries whose agreement or end customers changed (their
+        accounts and end-customer references are read again)."""
         state = self.holder.state
         if state is None:
             return
+        book, ec_refs, orgs, accounts_ = refresh_signal_book(
+            self.engine, self.signal_book, orgs=orgs, channels=channels, accounts_=accounts_)
+        self.signal_book = book
         self.holder.swap(refresh_state(self.engine, state, orgs=orgs, accounts_=accounts_,
-                                       keys=keys, detections=self.detections))
+                                       keys=keys, detections=self.detections, book=book,
+                                       ec_refs=ec_refs))
+
+    def observe(self, account: str, user: str | None, country: str | None,
+                network: str | None) -> tuple[int, int, int] | None:
+        """The hot path's fan-out counter (``detect.fanout``, per worker): the account's
+        (end users, countries, networks) once they cross the live policy's resale
+        thresholds, else None."""
+        state = self.holder.state
+        if state is None:
+            return None
+        s = state.rules.signals
+        if s.resale is None:
+            return None
+        counts = self.fanout.observe(account, now=time.time(), user=user, country=country,
+                                     network=network)
+        if crosses(counts, min_users=s.min_users, min_countries=s.min_countries,
+                   min_networks=s.min_networks):
+            return counts
+        return None
 
     # ------------------------------------------------------------------ onboarding status
     def status_for(self, *, live: Live, match: Match | None, countries: list[str]

@@ -39,10 +39,13 @@ _ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved")
 _ACCOUNT_KINDS = ("account.create", "account.update", "account.disable", "account.enable")
 _KEY_KINDS = ("key.create", "key.revoke")
 _TOKEN_KINDS = ("token.create", "token.revoke")
+# an intermediary's agreement or end customers (service/channels.py): subject = its org id
+_CHANNEL_KINDS = ("channel.create", "channel.end_customers")
 # detection records that can change what the gateway enforces (service/findings.py)
 DETECTION_KINDS = ("detect.case_confirmed", "detect.case_dismissed", "detect.case_approved",
                    "detect.inherit", "detect.case_updated")
-FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS, *DETECTION_KINDS)
+FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS, *DETECTION_KINDS,
+              *_CHANNEL_KINDS)
 
 
 class Pointer(NamedTuple):
@@ -75,10 +78,11 @@ class BookChanges:
     tokens: bool = False
     detections: bool = False  # a detection decision or link: re-read what is enforced
     records: int = 0
+    channels: tuple[str, ...] = ()
 
     @property
     def book(self) -> bool:
-        return bool(self.orgs or self.accounts or self.keys)
+        return bool(self.orgs or self.accounts or self.keys or self.channels)
 
 
 def read_changes(conn: Connection, *, after: int) -> BookChanges:
@@ -98,7 +102,7 @@ def read_changes(conn: Connection, *, after: int) -> BookChanges:
                        accounts=subjects(_ACCOUNT_KINDS), keys=subjects(_KEY_KINDS),
                        tokens=any(r.kind in _TOKEN_KINDS for r in rows),
                        detections=any(r.kind in DETECTION_KINDS for r in rows),
-                       records=len(rows))
+                       records=len(rows), channels=subjects(_CHANNEL_KINDS))
 
 
 class Syncer:

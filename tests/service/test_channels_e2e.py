@@ -1,0 +1,217 @@
+"""Intermediaries end to end, through HTTP as a user would: an admin records a channel
+agreement and issues a token scoped to it; the intermediary uploads a CSV of end customers
+in several scripts (one a subsidiary of a restricted group) and gets their statuses; the
+gateway then decides per request by the intermediary's own reference; runtime signals
+(IP region, network class from geoip2fast's real ASN data) follow the policy; the
+intermediary can touch nothing but its own channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from rf_service import public_groups_snapshot, token
+from sqlalchemy import Engine
+
+from ringfence.service import ServiceSettings, create_app
+from ringfence.service.runtime import Runtime
+
+CSV = (
+    "ref,name,country,identifiers,domains\n"
+    "c-spotify,Spotify Technology S.A.,LU,,spotify.com\n"
+    "c-supercell,Supercell Oy,FI,,supercell.com\n"
+    "c-sony,ソニーグループ株式会社,JP,,sony.co.jp\n"
+    "c-noor,شركة النور للتجارة,AE,,\n"
+    "c-mir,ООО Ромашка Консалтинг,DE,,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def net_of() -> Any:
+    from ringfence.service.geo import geoip_net_of
+
+    return geoip_net_of()
+
+
+@contextmanager
+def _service(engine: Engine, snapshot: Path, net_of: Any) -> Iterator[tuple[TestClient,
+                                                                            Runtime]]:
+    settings = ServiceSettings(database_url=str(engine.url), snapshot=snapshot, geoip=False,
+                               embedded_default=False, background=False)
+    rt = Runtime(settings, engine=engine, net_of=net_of)
+    with TestClient(create_app(settings, runtime=rt)) as client:
+        yield client, rt
+
+
+def _onboard(client: TestClient, h: dict[str, str], name: str, country: str) -> str:
+    r = client.post("/v1/organizations", json={"name": name, "country": country}, headers=h)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_intermediary_end_to_end(db_engine: Engine, tmp_path: Path, net_of: Any) -> None:
+    with _service(db_engine, public_groups_snapshot(tmp_path / "s"), net_of) as (client, rt):
+        admin, an, gw = token(rt, "admin"), token(rt, "analyst"), token(rt, "gateway")
+        cloud = _onboard(client, an, "Oracle Corporation", "US")
+        other = _onboard(client, an, "Spotify Technology S.A.", "LU")
+        for org in (cloud, other):
+            r = client.post("/v1/channels", json={"org_id": org, "kind": "cloud_platform",
+                                                  "attestation": "both"}, headers=admin)
+            assert r.status_code == 201, r.text
+        # only an admin records agreements
+        assert client.post("/v1/channels", json={"org_id": cloud, "kind": "reseller"},
+                           headers=an).status_code == 403
+
+        def scoped(org: str) -> dict[str, str]:
+            r = client.post("/v1/admin/tokens", json={"role": "intermediary",
+                                                      "channel": org}, headers=admin)
+            assert r.status_code == 201, r.text
+            return {"Authorization": f"Bearer {r.json()['token']}"}
+
+        mine, theirs = scoped(cloud), scoped(other)
+        # an intermediary token without a channel is refused
+        assert client.post("/v1/admin/tokens", json={"role": "intermediary"},
+                           headers=admin).status_code == 422
+
+        # the intermediary uploads its end customers as CSV: statuses, nothing else
+        r = client.post(f"/v1/channels/{cloud}/end-customers", content=CSV.encode(),
+                        headers={**mine, "content-type": "text/csv"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        status = {i["ref"]: i["status"] for i in body["items"]}
+        assert status["c-supercell"] == "denied"  # Tencent's subsidiary
+        assert status["c-spotify"] == "allowed"
+        assert set(status) == {"c-spotify", "c-supercell", "c-sony", "c-noor", "c-mir"}
+        for item in body["items"]:
+            assert set(item) == {"ref", "status", "change"}  # no candidates, scores, ...
+        assert "entity" not in r.text and "score" not in r.text
+        # idempotent by ref
+        again = client.post(f"/v1/channels/{cloud}/end-customers", content=CSV.encode(),
+                            headers={**mine, "content-type": "text/csv"}).json()
+        assert {i["change"] for i in again["items"]} == {"unchanged"}
+        # reading back: only ref and status
+        listed = client.get(f"/v1/channels/{cloud}/end-customers", headers=mine).json()
+        assert {tuple(sorted(i)) for i in listed["items"]} == {("ref", "status")}
+
+        # the gateway: the intermediary's account, attested per request by its own ref
+        acc = client.post(f"/v1/organizations/{cloud}/accounts", json={"channel": "cloud"},
+                          headers=an).json()["id"]
+
+        def decide(**ctx: str) -> dict[str, Any]:
+            r = client.post("/v1/decide", json={"account_id": acc, "context": ctx},
+                            headers=gw)
+            assert r.status_code == 200, r.text
+            return r.json()  # type: ignore[no-any-return]
+
+        assert decide(end_customer_ref="c-spotify")["decision"] == "ALLOW"
+        out = decide(end_customer_ref="c-supercell")
+        assert out["decision"] == "DENY"
+        assert out["reasons"][0]["code"] == "end_customer_restricted"
+        out = decide(end_customer_ref="c-nobody")
+        assert [r["code"] for r in out["reasons"]][0] == "end_customer_unknown"
+        # unattested traffic follows the policy (provider-terms: review, denied at gateway)
+        out = decide()
+        assert out["decision"] == "REVIEW" and out["allow"] is False
+        assert out["reasons"][0]["code"] == "unattested_intermediated"
+        # the same through Envoy's ext_authz header
+        gw_secret = gw["Authorization"].split()[1]
+        r = client.get("/v1/ext_authz/v1/messages", headers={
+            "x-ringfence-gateway-token": gw_secret, "x-ringfence-account": acc,
+            "x-ringfence-end-customer-ref": "c-supercell"})
+        assert r.status_code == 403 and r.headers["x-ringfence-decision"] == "DENY"
+        r = client.get("/v1/ext_authz/v1/messages", headers={
+            "x-ringfence-gateway-token": gw_secret, "x-ringfence-account": acc,
+            "x-ringfence-end-customer-ref": "c-spotify"})
+        assert r.status_code == 200
+
+        # runtime signals: a restricted-region IP (Iran, geoip2fast) is denied with its
+        # reason; a hosting network (Google's AS) is evidence only under the default policy
+        out = decide(end_customer_ref="c-spotify", client_ip="5.160.0.1")
+        assert out["decision"] == "DENY"
+        assert out["reasons"][0]["code"] == "ip_restricted_region"
+        assert out["reasons"][0]["evidence"]["ip_country"] == "IR"
+        out = decide(end_customer_ref="c-spotify", client_ip="8.8.8.8")
+        assert out["decision"] == "ALLOW" and out["ip_country"] == "US"
+        assert "network_class" not in {r["code"] for r in out["reasons"]}
+
+        # the intermediary may not read or attest another's customers...
+        assert client.get(f"/v1/channels/{cloud}/end-customers",
+                          headers=theirs).status_code == 403
+        r = client.post(f"/v1/channels/{cloud}/end-customers",
+                        json={"end_customers": [{"ref": "x", "name": "Acme"}]}, headers=theirs)
+        assert r.status_code == 403
+        assert client.get(f"/v1/channels/{cloud}/scorecard", headers=theirs).status_code == 403
+        # ...nor call any other endpoint
+        for method, path, kw in (
+                ("POST", "/v1/decide", {"json": {"account_id": acc}}),
+                ("GET", "/v1/ext_authz/x", {}),
+                ("GET", "/v1/organizations", {}),
+                ("GET", f"/v1/organizations/{cloud}", {}),
+                ("POST", "/v1/organizations", {"json": {"name": "X", "country": "US"}}),
+                ("GET", "/v1/admin/tokens", {}),
+                ("POST", "/v1/channels", {"json": {"org_id": cloud, "kind": "reseller"}}),
+                ("GET", "/v1/events", {}), ("GET", "/v1/cases", {}),
+                ("GET", "/v1/audit", {})):
+            r = client.request(method, path, headers=mine, **kw)
+            assert r.status_code in (401, 403), (path, r.status_code)
+        # a gateway token cannot use the channel endpoints
+        assert client.get(f"/v1/channels/{cloud}/end-customers",
+                          headers=gw).status_code == 403
+
+        # the scorecard: the intermediary's own, and the analysts'
+        card = client.get(f"/v1/channels/{cloud}/scorecard", headers=mine).json()
+        assert card["requests"] == 8
+        assert card["unattested_share"] == pytest.approx(1 / 8)
+        assert card["end_customers"] == 2
+        assert card["end_customers_restricted_share"] == 0.5
+        assert card["restricted_region_share"] == pytest.approx(1 / 8)
+        assert card["hosting_vpn_share"] == pytest.approx(1 / 8)
+        assert client.get(f"/v1/channels/{cloud}/scorecard?window=week",
+                          headers=an).status_code == 200
+        assert "ringfence_channel_requests" in client.get("/metrics").text
+
+
+def test_attestation_refuses_bad_input_whole(db_engine: Engine, tmp_path: Path,
+                                            net_of: Any) -> None:
+    with _service(db_engine, public_groups_snapshot(tmp_path / "s"), net_of) as (client, rt):
+        admin, an = token(rt, "admin"), token(rt, "analyst")
+        org = _onboard(client, an, "Oracle Corporation", "US")
+        client.post("/v1/channels", json={"org_id": org, "kind": "reseller"}, headers=admin)
+        h = {"Authorization": "Bearer " + client.post(
+            "/v1/admin/tokens", json={"role": "intermediary", "channel": org},
+            headers=admin).json()["token"]}
+        bad = CSV + "c-bad,Acme,Germany,,\n"
+        r = client.post(f"/v1/channels/{org}/end-customers", content=bad.encode(),
+                        headers={**h, "content-type": "text/csv"})
+        assert r.status_code == 422
+        err = r.json()["error"]
+        assert err["details"]["field"] == "country" and err["details"]["ref"] == "c-bad"
+        # nothing was written
+        assert client.get(f"/v1/channels/{org}/end-customers", headers=h).json()["items"] == []
+        r = client.post(f"/v1/channels/{org}/end-customers",
+                        content=b"ref,name\nx,y\n", headers={**h, "content-type": "text/csv"})
+        assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "header"
+        r = client.post(f"/v1/channels/{org}/end-customers", json={"end_customers": [
+            {"ref": "a", "name": "A"}, {"ref": "a", "name": "B"}]}, headers=h)
+        assert r.status_code == 422 and "twice" in r.text
+        too_many = {"end_customers": [{"ref": f"r{i}", "name": "N"} for i in range(10_001)]}
+        r = client.post(f"/v1/channels/{org}/end-customers", json=too_many, headers=h)
+        assert r.status_code == 422 and "10000" in r.text
+
+
+def test_channel_webhooks_only_public_https() -> None:
+    from ringfence.exc import InputError
+    from ringfence.service.webhooks import check_public_url
+
+    for url in ("http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.0.0.5/x",
+                "https://169.254.169.254/latest", "https://[::1]/x", "ftp://x.example/"):
+        with pytest.raises(InputError):
+            check_public_url(url)
+    # a name that resolves to a private address is refused (checked at send time too)
+    with pytest.raises(InputError):
+        check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["192.168.1.4"])
+    check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["93.184.215.14"])
