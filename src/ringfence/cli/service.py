@@ -48,6 +48,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
     app.add_typer(decision_app, name="decision")
     app.add_typer(db_app, name="db")
+    channels_app = typer.Typer(help="Intermediaries (channels).", no_args_is_help=True)
+    app.add_typer(channels_app, name="channels")
+
+    @channels_app.command("scorecard")
+    @handle_errors
+    def channels_scorecard(
+        channel: Annotated[str, typer.Argument(help="The intermediary's organisation id.")],
+        window: Annotated[str, typer.Option(help="day or week.")] = "day",
+        as_json: Annotated[bool, typer.Option("--json", help="The card as JSON.")] = False,
+    ) -> None:
+        """An intermediary's scorecard from the decision log (opens a case past the
+        policy's thresholds, as GET /v1/channels/{id}/scorecard does)."""
+        from ringfence.service.scorecard import scorecard
+
+        rt = _runtime()
+        card = scorecard(rt, channel_id=channel, window=window)
+        if as_json:
+            print(json.dumps(card))
+            return
+        for k in ("requests", "unattested_share", "end_customers", "end_users",
+                  "end_customers_restricted_share", "end_customers_review_share",
+                  "restricted_region_share", "hosting_vpn_share"):
+            console.print(f"{k:32} {card[k]}", markup=False, highlight=False)
+        reasons = ", ".join(f"{r['code']} {r['count']}" for r in card["top_reasons"])
+        console.print(f"{'top reasons':32} {reasons}", markup=False, highlight=False)
+        if card["breaches"]:
+            console.print(f"breaches: {card['breaches']} (case {card['case_id']})",
+                          markup=False, highlight=False)
 
     @app.command()
     def serve(

@@ -38,7 +38,7 @@ REVIEW's effect at the gateway is the policy's ``decision.review`` (``deny`` by 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -138,7 +138,7 @@ class RuleSettings:
         (Channel.CLOUD, Outcome.REVIEW), (Channel.RESELLER, Outcome.REVIEW))
     ip_action: Outcome | None = Outcome.DENY  # None: the signal is ignored
     ip_regions: frozenset[str] = frozenset()
-    signals: SignalSettings = SignalSettings()
+    signals: SignalSettings = field(default_factory=SignalSettings)
 
     @classmethod
     def from_policy(cls, settings: PolicySettings) -> RuleSettings:

@@ -14,8 +14,16 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["EXCERPT_CHARS", "excerpt", "mask", "normalise", "is_short_key", "skeleton", "skeleton_keys",
-           "stable_hash"]
+__all__ = [
+    "EXCERPT_CHARS",
+    "excerpt",
+    "is_short_key",
+    "mask",
+    "normalise",
+    "skeleton",
+    "skeleton_keys",
+    "stable_hash",
+]
 
 EXCERPT_CHARS = 200
 _KEY_CHARS = 32

@@ -47,7 +47,7 @@ __all__ = [
 
 ROLES = ("gateway", "analyst", "admin", "detector", "intermediary")
 PROFILE_FIELDS = ("payment_fingerprint", "payment_bin", "payment_country", "signup_device_fp",
-                  "signup_ip")
+                  "signup_ip", "phone", "email")
 
 log = structlog.get_logger("ringfence.service")
 

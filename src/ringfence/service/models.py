@@ -164,6 +164,11 @@ class AccountProfileIn(_In):
     payment_country: str | None = Field(None, pattern=_COUNTRY)
     signup_device_fp: str | None = Field(None, min_length=1, max_length=200)
     signup_ip: IPvAnyAddress | None = None
+    phone: str | None = Field(None, pattern=r"^\+[0-9 ()-]{6,30}$",
+                              description="International format (+CC ...): the phone-country "
+                              "signal.")
+    email: str | None = Field(None, pattern=r"^[^@\s]{1,200}@[A-Za-z0-9.-]{1,253}$",
+                              description="The account's e-mail: the domain signals.")
 
 
 class AccountIn(AccountProfileIn):
@@ -196,6 +201,8 @@ class AccountOut(BaseModel):
     payment_country: str | None = None
     signup_device_fp: str | None = None
     signup_ip: str | None = None
+    phone: str | None = None
+    email: str | None = None
     detection: dict[str, Any] | None = Field(
         None, description="What detection enforces on this account now, if anything.")
 

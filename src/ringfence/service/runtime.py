@@ -40,14 +40,14 @@ from ringfence.decide import (
     StateHolder,
 )
 from ringfence.decide.onboarding import onboarding_status
+from ringfence.decide.signals import NetOf
+from ringfence.detect.fanout import FanOut, crosses
 from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import NotFoundError
 from ringfence.policy import LoadedPolicy, load_policy
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.detections import load_detections
 from ringfence.service.errors import NotReadyError
-from ringfence.decide.signals import NetOf
-from ringfence.detect.fanout import FanOut, crosses
 from ringfence.service.live import (
     EntityVerdictLike,
     Evaluator,
