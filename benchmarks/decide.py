@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -173,6 +174,8 @@ def bench_signals(n_calls: int = 200_000, rounds: int = 3) -> dict[str, Any]:
         country_of=geoip_country_of())
     fan = FanOut()
     s = on.rules.signals
+    gc.collect()
+    gc.freeze()  # as StateHolder.swap does with a live state
 
     def observe(acc: str, user: str | None, country: str | None,
                 net: str | None) -> tuple[int, int, int] | None:

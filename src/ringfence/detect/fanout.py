@@ -43,18 +43,22 @@ class DistinctCounter:
         self._cached = 0  # the sketch's estimate, refreshed every 16 additions
         self._since = 0
 
-    def add(self, value: str) -> None:
+    def add(self, value: str) -> bool:
+        """Count ``value``; True when it is certainly new (only below the cap, where the
+        values themselves are kept), False for a repeat or past the cap."""
         s = self._set
         if s is not None:
             if value in s:
-                return
+                return False
             s.add(value)
             if len(s) > self.cap:
                 self._to_sketch()
-            return
+                return False
+            return True
         assert self._hll is not None
         self._hll.update(value.encode())
         self._since += 1
+        return False
 
     def _to_sketch(self) -> None:
         hll = HyperLogLog(p=_P, hashfunc=_hash32)
