@@ -580,7 +580,7 @@ def bench_publish(n_orgs: int = 100_000, url: str | None = None) -> dict[str, An
     load_s = time.perf_counter() - t0
     live = rt.live
     assert live is not None
-    rt._activate(live.snapshot, live.loaded, live.book)  # the server's state = the database
+    rt.activate(live.snapshot, live.loaded, live.book)  # the server's state = the database
     out = rt.publish(snap, actor="bench")  # first publish: every row gets its reasons
     t0 = time.perf_counter()
     out = rt.publish(changed, actor="bench")

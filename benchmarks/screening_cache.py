@@ -37,6 +37,7 @@ from ringfence.model import Entity, EntityType, Identifier, Name
 from ringfence.resolve import Record, ScreeningIndex, load_index, save_index
 from ringfence.resolve.evaluate import public_entities
 from ringfence.snapshot import SnapshotWriter, open_snapshot
+from ringfence.snapshot.publish import publish_folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         built = cli_load_index(snap_path)  # no cache: read tables, build, save
         cold, cold_cpu = time.perf_counter() - t, _cpu_self() - c
         t = time.perf_counter()
-        save_index(built, tmp / "again", snapshot_id=snap.id)
+        save_index(built, tmp / "again", snapshot_id=snap.id, publish=publish_folder)
         save = time.perf_counter() - t
         t, c = time.perf_counter(), _cpu_self()
         loaded = load_index(folder, snapshot_id=snap.id)

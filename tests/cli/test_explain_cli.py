@@ -91,3 +91,29 @@ def test_unknown_entity_is_a_clear_error(public_snapshot: Path) -> None:
     result = runner.invoke(app, ["explain", str(public_snapshot), "no_such_company"])
     assert result.exit_code == 2
     assert "no entity 'no_such_company'" in result.output
+
+
+def test_explain_equity_no_record_holds(public_snapshot: Path, tmp_path: Path) -> None:
+    """Under ``unaccounted_equity: unknown`` a proof leans on the part of an equity no
+    record holds: it is shown without a source (it crashed on a sentinel row before)."""
+    policy = tmp_path / "unknown-equity.yaml"
+    policy.write_text("name: unknown-equity\nrestricted_regions: [CN]\n"
+                      "unaccounted_equity: unknown\n")
+    attributed = runner.invoke(app, ["attribute", str(public_snapshot), "-p", str(policy),
+                                     "--as-of", AS_OF, "--json"])
+    assert attributed.exit_code == 0, attributed.output
+    uncertain = [v["entity"] for v in json.loads(attributed.stdout)["verdicts"]
+                 if v["verdict"] == "uncertain"]
+    assert uncertain
+    leaning = 0
+    for entity in uncertain:
+        proof = json.loads(explain(public_snapshot, entity, "-p", str(policy), "--json"))
+        for edge in proof["edges"]:
+            if "unaccounted_equity" in edge["uncertain"]:
+                leaning += 1
+                assert edge["source"] is None and edge["row"] is None
+            else:
+                assert edge["source"]["dataset"] and edge["row"] >= 0
+        text = explain(public_snapshot, entity, "-p", str(policy))
+        assert "UNCERTAIN" in text
+    assert leaning

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -96,3 +98,59 @@ def test_simulate_per_customer(public_snapshot: Path, tmp_path: Path) -> None:
     assert report["unresolved_customers"] == ["ghost"]
     for flip in report["flips"]:
         assert flip["customers"]
+
+
+def test_simulate_names_each_owner_with_its_share(public_snapshot: Path) -> None:
+    """Each flip's reason ends "via OWNER SHARE, ...": the share as text (50%, [0%, 50%]),
+    never the share's data as a dict."""
+    import re
+
+    result = runner.invoke(app, ["simulate", str(public_snapshot), "--draft", "uk",
+                                 "--as-of", "2026-11-28"])
+    assert result.exit_code == 0, result.output
+    via = [line.split(" via ", 1)[1] for line in result.stdout.splitlines() if " via " in line]
+    assert len(via) >= 10
+    share = r"(\d+(\.\d+)?%|[\[(]\d+(\.\d+)?%, \d+(\.\d+)?%[\])])"
+    for owners in via:
+        assert re.fullmatch(rf"\S+ {share}(, \S+ {share})*", owners), owners
+    assert "{" not in result.stdout and "'min'" not in result.stdout
+    data = json.loads(runner.invoke(app, ["simulate", str(public_snapshot), "--draft", "uk",
+                                          "--as-of", "2026-11-28", "--json"]).stdout)
+    assert all("{" not in f["reason"] for f in data["flips"])
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-01", "2026-12-01"])
+def test_policy_show_prints_a_policy_file_check_accepts(tmp_path: Path, as_of: str) -> None:
+    """`policy show NAME > draft.yaml && policy check draft.yaml`: a draft starts from a
+    shipped policy, with the same settings in force on that date."""
+    from ringfence.policy import load_policy, resolve, shipped_policies
+
+    when = dt.date.fromisoformat(as_of)
+    for name in shipped_policies():
+        shown = runner.invoke(app, ["policy", "show", name, "--as-of", as_of])
+        assert shown.exit_code == 0, shown.output
+        draft = tmp_path / f"{name}-{as_of}.yaml"
+        draft.write_text(shown.stdout)
+        checked = runner.invoke(app, ["policy", "check", str(draft)])
+        assert checked.exit_code == 0, checked.output
+        assert resolve(load_policy(draft), when).settings == \
+            resolve(load_policy(name), when).settings, name
+
+
+def test_policy_list_prints_whole_descriptions() -> None:
+    from ringfence.policy import load_policy, shipped_policies
+
+    result = runner.invoke(app, ["policy", "list"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0
+    flat = " ".join(result.stdout.split())
+    for name in shipped_policies():
+        assert " ".join(load_policy(name).document.description.split()) in flat, name
+
+
+def test_a_yaml_syntax_error_is_named_once_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nownership: {threshold: 0.5\n")
+    result = runner.invoke(app, ["policy", "check", str(bad)])
+    assert result.exit_code == 2
+    assert result.output.count("expected ','") == 1, result.output
+    assert f"{bad}:3" in " ".join(result.output.split())

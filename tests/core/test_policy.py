@@ -72,3 +72,20 @@ def test_hash_changes_with_content() -> None:
 def test_threshold_is_exact() -> None:
     s = resolve(parse_policy({**BASE, "ownership": {"threshold": 0.1}}), dt.date.today())
     assert s.settings.threshold_ppb == 100_000_000
+
+
+def test_the_threshold_is_exact_from_the_file_on() -> None:
+    from fractions import Fraction
+
+    for written, want in ((0.3, Fraction(3, 10)), ("30%", Fraction(3, 10)),
+                          ("3/10", Fraction(3, 10)), (0.333333333, Fraction(333333333, 10**9)),
+                          (1, Fraction(1))):
+        settings = resolve(parse_policy({**BASE, "ownership": {"threshold": written}}),
+                           dt.date.today()).settings
+        assert settings.ownership.threshold == want and isinstance(
+            settings.ownership.threshold, Fraction)
+        assert settings.threshold_ppb == want * 10**9
+    with pytest.raises(PolicyError, match="one part per billion"):
+        parse_policy({**BASE, "ownership": {"threshold": "1/3"}})
+    with pytest.raises(PolicyError, match=r"ownership\.threshold"):
+        parse_policy({**BASE, "ownership": {"threshold": 0}})

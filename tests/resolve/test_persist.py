@@ -23,6 +23,7 @@ from ringfence.resolve import (
     save_index,
 )
 from ringfence.resolve.evaluate import folds, public_entities
+from ringfence.snapshot.publish import publish_folder
 
 
 def _public_index() -> ScreeningIndex:
@@ -57,7 +58,7 @@ def test_loaded_index_answers_exactly_like_a_fresh_build(
     """Every evaluation query (held-out names, retyped legal names, labelled identifiers,
     unknown organisations, look-alikes; half with a country): same candidates, scores,
     match flags and evidence, in the same order."""
-    save_index(built, tmp_path / "screening", snapshot_id="snap-1")
+    save_index(built, tmp_path / "screening", snapshot_id="snap-1", publish=publish_folder)
     loaded = load_index(tmp_path / "screening", snapshot_id="snap-1")
     _, queries = folds()
     records = [q.record() for q in queries]
@@ -135,26 +136,32 @@ def test_stale_or_damaged_index_is_rebuilt_not_used(tmp_path: Path, damage: str)
         builds.append(1)
         return _small()
 
-    first, loaded = cached_index(folder, snapshot_id="snap-1", build=build)
+    first, loaded = cached_index(folder, snapshot_id="snap-1", build=build,
+                                  publish=publish_folder)
     assert not loaded and builds == [1] and (folder / "index.json").is_file()
-    again, loaded = cached_index(folder, snapshot_id="snap-1", build=build)
+    again, loaded = cached_index(folder, snapshot_id="snap-1", build=build,
+                                  publish=publish_folder)
     assert loaded and builds == [1]  # the sound cache is used
 
     DAMAGE[damage](folder)
     with pytest.raises(IntegrityError):
         load_index(folder, snapshot_id="snap-1")
-    rebuilt, loaded = cached_index(folder, snapshot_id="snap-1", build=build)
+    rebuilt, loaded = cached_index(folder, snapshot_id="snap-1", build=build,
+                                  publish=publish_folder)
     assert not loaded and builds == [1, 1]
     q = Record.of("Huawei Technologies", country="CN")
     assert _answers(rebuilt, [q]) == _answers(first, [q]) == _answers(again, [q])
     # ... and the rebuilt index replaced the bad one.
-    assert cached_index(folder, snapshot_id="snap-1", build=build)[1] and builds == [1, 1]
+    assert cached_index(folder, snapshot_id="snap-1", build=build,
+                        publish=publish_folder)[1] and builds == [1, 1]
     assert not list(folder.parent.glob(".screening-*"))  # no work folder left behind
+    assert not list(folder.parent.glob(".ringfence-work-*"))
 
 
 def test_a_folder_that_cannot_be_written_goes_without_the_cache(tmp_path: Path) -> None:
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder would go")
-    index, loaded = cached_index(blocker / "screening", snapshot_id="s", build=_small)
+    index, loaded = cached_index(blocker / "screening", snapshot_id="s", build=_small,
+                                    publish=publish_folder)
     assert not loaded and len(index) == 3
     assert index.search(Record.of("Bank Mellat"), limit=1)[0].entity_id == "mellat"

@@ -275,13 +275,7 @@ def test_the_writers_final_check_names_duplicate_ids_and_unknown_ends(tmp_path: 
     assert [ents_.ids[i] for i in holds_.owned] == ["B", "B"]
 
 
-def test_a_snapshot_replaced_while_its_graph_is_read_fails_closed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    from ringfence.exc import IntegrityError
-    from ringfence.snapshot import graphcache, reader
-
+def _two_orders(tmp_path: Path) -> None:
     e, h = write(tmp_path, ENTITIES, "P,S,shares,0.6,,,,,\n")
     ingest_csv(entities=e, holdings=h, out=tmp_path / "a")
     # the same companies listed in another order: row numbers from one are wrong in the other
@@ -289,6 +283,25 @@ def test_a_snapshot_replaced_while_its_graph_is_read_fails_closed(
                    "Q,Other,company,US,US,\nS,Sub,company,SG,SG,\nP,Parent,company,CN,KY,\n",
                    "P,S,shares,0.6,,,,,\n")
     ingest_csv(entities=e2, holdings=h2, out=tmp_path / "b")
+
+
+def test_a_snapshot_replaced_while_its_graph_is_read_fails_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain folder (written before versions, or copied by hand) replaced under a
+    reader: the reader notices and fails closed."""
+    import os
+    import shutil
+
+    from ringfence.exc import IntegrityError
+    from ringfence.snapshot import graphcache, reader
+    from ringfence.snapshot.publish import current
+
+    _two_orders(tmp_path)
+    for name in ("a", "b"):  # plain folders, not pointers to versions
+        plain = tmp_path / f"{name}.plain"
+        shutil.copytree(current(tmp_path / name), plain, symlinks=True)
+        (tmp_path / name).unlink()
+        os.replace(plain, tmp_path / name)
 
     def swap() -> None:  # what `ingest --force` does to a folder a reader has open
         os.replace(tmp_path / "a", tmp_path / "old")
@@ -327,5 +340,31 @@ def test_a_snapshot_replaced_while_its_graph_is_read_fails_closed(
     monkeypatch.undo()
     swap_back()
     ents, holds = open_snapshot(tmp_path / "a").graph()
+    assert [(ents.ids[o], ents.ids[d]) for o, d in zip(holds.owner, holds.owned,
+                                                        strict=True)] == [("P", "S")]
+
+
+def test_a_reader_keeps_its_version_when_the_pointer_is_switched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the pointer: a reader reads the version it opened to the end, whatever
+    is published meanwhile (never two snapshots' arrays mixed)."""
+    import os
+
+    from ringfence.snapshot import graphcache, reader
+
+    _two_orders(tmp_path)
+    first = open_snapshot(tmp_path / "a")
+    real_end_rows = graphcache.end_rows
+
+    def end_rows_then_switch(*args: object) -> object:
+        out = real_end_rows(*args)  # type: ignore[arg-type]
+        os.replace(tmp_path / "b", tmp_path / "a")  # a's pointer now names b's version
+        return out
+
+    snap = open_snapshot(tmp_path / "a", verify=True)
+    monkeypatch.setattr(reader, "end_rows", end_rows_then_switch)
+    ents, holds = snap.graph()
+    assert snap.id == first.id != open_snapshot(tmp_path / "a").id
+    assert list(ents.ids) == ["P", "S", "Q"]  # a's order, not b's
     assert [(ents.ids[o], ents.ids[d]) for o, d in zip(holds.owner, holds.owned,
                                                         strict=True)] == [("P", "S")]

@@ -21,7 +21,8 @@ from ringfence.attribution.graph import EntityTable, HoldingTable, from_records
 from ringfence.attribution.incremental import Flip, Update, update
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import OriginReason, origin_reasons, origins
-from ringfence.attribution.proof import Proof, ProofEdge, ProofPath, ProofStep, prove
+from ringfence.attribution.proof import prove
+from ringfence.model.results import Proof, ProofEdge, ProofPath, ProofStep
 
 __all__ = [
     "CLEAR",

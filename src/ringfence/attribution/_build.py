@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._kernels import jit
-from ringfence.attribution.graph import HoldingTable
+from ringfence.attribution.graph import CONTROL, SHARES, VOTES, HoldingTable
 from ringfence.model.share import SCALE
 
 __all__ = ["Channels", "build_channels"]
@@ -35,7 +35,6 @@ __all__ = ["Channels", "build_channels"]
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 B = npt.NDArray[np.bool_]
-SHARES, VOTES, CONTROL = 0, 1, 2
 
 
 @dataclass(frozen=True)

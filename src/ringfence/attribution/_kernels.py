@@ -12,6 +12,8 @@ from typing import Any, TypeVar, cast
 import numba as nb
 import numpy as np
 
+from ringfence.attribution.graph import SHARES
+
 __all__ = [
     "cascade_all",
     "cascade_finish",
@@ -95,10 +97,10 @@ def csr3(key: Any, n: int, a: Any, b: Any, c: Any) -> tuple[Any, Any, Any, Any]:
 @jit
 def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any,
                hi_open: Any, n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
-    """Out-CSR of the shares holdings (kind 0) with both bounds' columns, in one pass."""
+    """Out-CSR of the shares holdings with both bounds' columns, in one pass."""
     ptr = np.zeros(n + 1, dtype=np.int64)
     for e in range(len(owner)):
-        if kind[e] == 0:
+        if kind[e] == SHARES:
             ptr[owner[e] + 1] += 1
     for i in range(n):
         ptr[i + 1] += ptr[i]
@@ -110,7 +112,7 @@ def shares_csr(owner: Any, owned: Any, kind: Any, lo: Any, hi: Any, lo_open: Any
     olo_open = np.empty(m, dtype=np.bool_)
     ohi_open = np.empty(m, dtype=np.bool_)
     for e in range(len(owner)):
-        if kind[e] == 0:
+        if kind[e] == SHARES:
             k = owner[e]
             j = fill[k]
             dst[j] = owned[e]

@@ -27,11 +27,12 @@ from ringfence.attribution._kernels import (
     verdict_codes,
 )
 from ringfence.attribution.edges import LiveEdges
-from ringfence.attribution.graph import EntityTable, HoldingTable
+from ringfence.attribution.graph import SHARES, EntityTable, HoldingTable
 from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
 from ringfence.exc import InputError
+from ringfence.model.results import Verdict
 from ringfence.model.share import SCALE
 from ringfence.policy.schema import PolicySettings, Propagation
 
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 CLEAR, UNCERTAIN, RESTRICTED = 0, 1, 2
-VERDICT_NAMES = ("clear", "uncertain", "restricted")
+VERDICT_NAMES = (Verdict.CLEAR, Verdict.UNCERTAIN, Verdict.RESTRICTED)  # by code
 
 B = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
@@ -59,8 +60,8 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
 
-def verdict_names(codes: I8) -> list[str]:
-    """Verdict codes as the words ``restricted`` / ``clear`` / ``uncertain``."""
+def verdict_names(codes: I8) -> list[Verdict]:
+    """Verdict codes as :class:`Verdict` values."""
     return [VERDICT_NAMES[c] for c in np.asarray(codes).tolist()]
 
 
@@ -123,10 +124,10 @@ class AttributionResult:
     def __len__(self) -> int:
         return len(self.verdict)
 
-    def verdict_of(self, i: int) -> str:
+    def verdict_of(self, i: int) -> Verdict:
         return VERDICT_NAMES[int(self.verdict[i])]
 
-    def verdicts(self) -> list[str]:
+    def verdicts(self) -> list[Verdict]:
         return verdict_names(self.verdict)
 
 
@@ -225,7 +226,7 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
     prop = settings.ownership.propagation
     if prop is Propagation.LOOK_THROUGH:
         if order is None:
-            eq = live.kind == 0
+            eq = live.kind == SHARES
             order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
         return (
             _lookthrough(prep, certain, settings, lower=True, order=order),

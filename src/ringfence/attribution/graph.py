@@ -16,19 +16,35 @@ import numpy.typing as npt
 from ringfence.model import Entity, EntityType, Holding, HoldingKind
 
 __all__ = [
+    "COMPANY",
+    "CONTROL",
     "KIND_CODES",
+    "KIND_NAMES",
     "NO_DATE_MAX",
     "NO_DATE_MIN",
+    "PERSON",
+    "SHARES",
+    "STATE",
     "TYPE_CODES",
+    "TYPE_NAMES",
+    "UNKNOWN",
+    "VOTES",
     "EntityTable",
     "HoldingTable",
     "date_to_day",
     "from_records",
 ]
 
-TYPE_CODES = {EntityType.COMPANY: 0, EntityType.PERSON: 1, EntityType.STATE: 2,
-              EntityType.UNKNOWN: 3}
-KIND_CODES = {HoldingKind.SHARES: 0, HoldingKind.VOTES: 1, HoldingKind.CONTROL: 2}
+# The integer codes of entity types and holding kinds in the arrays (and the graph
+# cache): named here once, used by every module that reads the arrays.
+COMPANY, PERSON, STATE, UNKNOWN = 0, 1, 2, 3
+SHARES, VOTES, CONTROL = 0, 1, 2
+TYPE_NAMES: tuple[EntityType, ...] = (EntityType.COMPANY, EntityType.PERSON,
+                                      EntityType.STATE, EntityType.UNKNOWN)  # by code
+KIND_NAMES: tuple[HoldingKind, ...] = (HoldingKind.SHARES, HoldingKind.VOTES,
+                                       HoldingKind.CONTROL)  # by code
+TYPE_CODES = {t: code for code, t in enumerate(TYPE_NAMES)}
+KIND_CODES = {k: code for code, k in enumerate(KIND_NAMES)}
 NO_DATE_MIN = np.iinfo(np.int32).min  # valid_from unbounded
 NO_DATE_MAX = np.iinfo(np.int32).max  # valid_to unbounded
 _EPOCH = dt.date(1970, 1, 1)

@@ -27,6 +27,7 @@ from ringfence.attribution.engine import (
     evaluate,
 )
 from ringfence.attribution.graph import HoldingTable
+from ringfence.model.results import Verdict
 
 __all__ = ["Flip", "Update", "update"]
 
@@ -39,11 +40,11 @@ class Flip:
 
     index: int
     entity: str
-    old: str
-    new: str
+    old: Verdict
+    new: Verdict
 
     def as_dict(self) -> dict[str, object]:
-        return {"entity": self.entity, "old": self.old, "new": self.new}
+        return {"entity": self.entity, "old": self.old.value, "new": self.new.value}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._kernels import csr, jit
-from ringfence.attribution.graph import HoldingTable
+from ringfence.attribution.graph import SHARES, HoldingTable
 
 __all__ = ["GraphOrder"]
 
@@ -29,19 +29,19 @@ _FIELDS = ("order", "comp_ptr", "comp")
 
 @jit
 def _out_adjacency(n: int, owner: Any, owned: Any, kind: Any) -> tuple[Any, Any]:
-    """Out-CSR ``(ptr, dst)`` of the edges ``owner -> owned`` (those of kind 0 when ``kind``
+    """Out-CSR ``(ptr, dst)`` of the edges ``owner -> owned`` (those of kind shares when ``kind``
     is not empty), by counting sort; ``dst`` is int32 (entity ids fit)."""
     every = len(kind) == 0
     ptr = np.zeros(n + 1, dtype=np.int64)
     for e in range(len(owner)):
-        if every or kind[e] == 0:
+        if every or kind[e] == SHARES:
             ptr[owner[e] + 1] += 1
     for i in range(n):
         ptr[i + 1] += ptr[i]
     fill = ptr[:-1].copy()
     dst = np.empty(ptr[n], dtype=np.int32)
     for e in range(len(owner)):
-        if every or kind[e] == 0:
+        if every or kind[e] == SHARES:
             u = owner[e]
             dst[fill[u]] = owned[e]
             fill[u] += 1

@@ -17,18 +17,16 @@ type ``unknown`` under ``unknown_ownership: review``). The rules, in policy term
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
-from ringfence.attribution.graph import EntityTable
+from ringfence.attribution.graph import COMPANY, PERSON, STATE, UNKNOWN, EntityTable
+from ringfence.model.results import OriginReason
 from ringfence.policy.schema import CompaniesRule, PersonsRule, PolicySettings
 
 __all__ = ["OriginReason", "origin_reasons", "origins"]
 
 B = npt.NDArray[np.bool_]
-COMPANY, PERSON, STATE, UNKNOWN = 0, 1, 2, 3
 
 
 def _region_mask(entities: EntityTable, settings: PolicySettings) -> B:
@@ -82,18 +80,6 @@ def origins(entities: EntityTable, settings: PolicySettings) -> tuple[B, B]:
     if settings.unknown_ownership == "review":
         possible |= etype == UNKNOWN
     return certain, possible
-
-
-@dataclass(frozen=True)
-class OriginReason:
-    """Why one entity is an origin: ``code`` is stable, ``text`` reads as a sentence."""
-
-    code: str  # headquarters | jurisdiction | state | person | list | unknown_owner
-    text: str
-    certain: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "text": self.text, "certain": self.certain}
 
 
 def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int) -> list[OriginReason]:

@@ -9,14 +9,15 @@ Cascade/control: a step per entity, naming the owners restricted in an earlier r
 whose shares (or votes) carry it past the threshold, largest first until it is met; each
 owner is explained in turn, down to origins. Rounds strictly fall along the chain, so
 cycles end. Look-through: the ``k`` heaviest origin-to-entity paths with their products.
-The caller maps each edge's holding ``row`` to its source record.
+The caller (an engine) maps each edge's holding ``row`` to its source record; the
+unaccounted part of an equity has no row and no source.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,105 +25,25 @@ import numpy as np
 from ringfence.attribution._build import Channels, build_channels
 from ringfence.attribution._kernels import meets
 from ringfence.attribution.engine import AttributionResult, BoundResult
-from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, HoldingTable
-from ringfence.attribution.origin import OriginReason, origin_reasons
+from ringfence.attribution.graph import (
+    CONTROL,
+    KIND_NAMES,
+    NO_DATE_MAX,
+    NO_DATE_MIN,
+    SHARES,
+    UNKNOWN,
+    VOTES,
+    HoldingTable,
+)
+from ringfence.attribution.origin import origin_reasons
+from ringfence.model.records import HoldingKind
+from ringfence.model.results import Proof, ProofEdge, ProofPath, ProofStep, Verdict
 from ringfence.model.share import SCALE, Share
 from ringfence.policy.schema import Propagation
 
 __all__ = ["Proof", "ProofEdge", "ProofPath", "ProofStep", "prove"]
 
-KINDS = ("shares", "votes", "control")
 _EPOCH = dt.date(1970, 1, 1)
-
-
-@dataclass(frozen=True)
-class ProofEdge:
-    """One holding: ``owner`` holds ``share`` of ``owned``'s ``kind``; ``row`` is the
-    holding's snapshot row (-1 for the unaccounted part of the equity, which no record
-    holds)."""
-
-    owner: str
-    owned: str
-    kind: str
-    share: Share
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    row: int
-    # range | uncertain_origin | unknown_owner | uncertain_owner (restricted only at the
-    # upper bound) | unaccounted_equity
-    uncertain: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "owner": self.owner, "owned": self.owned, "kind": self.kind,
-            "share": self.share.as_dict(), "share_text": str(self.share),
-            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
-            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
-            "row": self.row, "uncertain": list(self.uncertain),
-        }
-
-
-@dataclass(frozen=True)
-class ProofStep:
-    """Why one entity is restricted at the bound: it is an origin (``reasons``), or the
-    ``owners`` listed (restricted in earlier rounds) hold ``total`` of its ``channel``."""
-
-    entity: str
-    round: int
-    channel: str  # origin | shares | votes
-    total: float
-    certain: bool  # restricted at the lower bound too
-    reasons: tuple[OriginReason, ...] = ()
-    owners: tuple[str, ...] = ()
-    edges: tuple[ProofEdge, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "entity": self.entity, "round": self.round, "channel": self.channel,
-            "total": self.total, "certain": self.certain,
-            "reasons": [r.as_dict() for r in self.reasons], "owners": list(self.owners),
-            "edges": [e.as_dict() for e in self.edges],
-        }
-
-
-@dataclass(frozen=True)
-class ProofPath:
-    """One origin-to-entity path and the product of its shares (look-through)."""
-
-    product: float
-    entities: tuple[str, ...]
-    edges: tuple[ProofEdge, ...]
-    reasons: tuple[OriginReason, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"product": self.product, "entities": list(self.entities),
-                "edges": [e.as_dict() for e in self.edges],
-                "origin_reasons": [r.as_dict() for r in self.reasons]}
-
-
-@dataclass(frozen=True)
-class Proof:
-    entity: str
-    verdict: str
-    bound: str  # lower | upper
-    propagation: str
-    threshold: float
-    inclusive: bool
-    aggregate: bool
-    value: float  # the restricted share at that bound
-    witness: str | None = None  # aggregation off: the origin that alone restricts
-    steps: tuple[ProofStep, ...] = ()
-    paths: tuple[ProofPath, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "entity": self.entity, "verdict": self.verdict, "bound": self.bound,
-            "propagation": self.propagation, "threshold": self.threshold,
-            "inclusive": self.inclusive, "aggregate": self.aggregate, "value": self.value,
-            "witness": self.witness, "steps": [s.as_dict() for s in self.steps],
-            "paths": [p.as_dict() for p in self.paths], "notes": list(self.notes),
-        }
 
 
 class _Ctx:
@@ -172,11 +93,12 @@ class _Ctx:
             if not share.is_exact:
                 unc.append("range")
             if not self.r.certain[u]:
-                if int(self.r.entities.type[u]) == 3:
+                if int(self.r.entities.type[u]) == UNKNOWN:
                     unc.append("unknown_owner")
                 else:
                     unc.append("uncertain_origin" if self.r.possible[u] else "uncertain_owner")
-        return ProofEdge(self.name(u, owned), self.ids[owned], KINDS[int(sub.kind[i])], share,
+        return ProofEdge(self.name(u, owned), self.ids[owned], KIND_NAMES[int(sub.kind[i])],
+                         share,
                          _day(int(sub.valid_from[i])), _day(int(sub.valid_to[i])),
                          int(sub.row[i]), tuple(unc))
 
@@ -187,8 +109,8 @@ class _Ctx:
         else:
             k = int(np.flatnonzero(ch.v_src >= self.n)[0])
             val, opn = int(ch.v_val[k]), bool(ch.v_opn[k])
-        return ProofEdge(self.name(self.n, v), self.ids[v], chan, Share(0, val, False, opn),
-                         None, None, -1, ("unaccounted_equity",))
+        return ProofEdge(self.name(self.n, v), self.ids[v], HoldingKind(chan),
+                         Share(0, val, False, opn), None, None, None, ("unaccounted_equity",))
 
 
 def _day(d: int) -> dt.date | None:
@@ -200,27 +122,26 @@ def _day(d: int) -> dt.date | None:
 def prove(result: AttributionResult, i: int, *, k_paths: int = 5) -> Proof:
     """The proof of entity ``i``'s verdict (see the module docstring)."""
     verdict = result.verdict_of(i)
-    lower = verdict == "restricted"
+    lower = verdict is Verdict.RESTRICTED
     ctx = _Ctx(result, lower)
     own = result.settings.ownership
     b = ctx.b
     w = int(b.witness[i])
-    base = {
-        "entity": ctx.ids[i], "verdict": verdict, "bound": "lower" if lower else "upper",
-        "propagation": own.propagation.value, "threshold": own.threshold,
-        "inclusive": own.inclusive, "aggregate": own.aggregate, "value": float(b.value[i]),
-        "witness": (ctx.name(w, w - ctx.n) if w >= ctx.n else ctx.ids[w]) if w >= 0
-        else None,
-    }
+    head = Proof(
+        entity=ctx.ids[i], verdict=verdict, bound="lower" if lower else "upper",
+        propagation=own.propagation.value, threshold=float(own.threshold),
+        inclusive=own.inclusive, aggregate=own.aggregate, value=float(b.value[i]),
+        witness=(ctx.name(w, w - ctx.n) if w >= ctx.n else ctx.ids[w]) if w >= 0 else None,
+    )
     if not b.restricted[i]:
-        return Proof(**base, notes=(  # type: ignore[arg-type]
+        return replace(head, notes=(
             "not restricted even at the upper bound: restricted owners hold "
             f"{float(b.value[i]):.6g} at most",))
     if own.propagation is Propagation.LOOK_THROUGH:
         if ctx.origin[i]:
-            return Proof(**base, steps=(_step(ctx, i, -1)[0],))  # type: ignore[arg-type]
-        return Proof(**base, paths=tuple(_paths(ctx, i, w, k_paths)))  # type: ignore[arg-type]
-    return Proof(**base, steps=tuple(_steps(ctx, i, w)))  # type: ignore[arg-type]
+            return replace(head, steps=(_step(ctx, i, -1)[0],))
+        return replace(head, paths=tuple(_paths(ctx, i, w, k_paths)))
+    return replace(head, steps=tuple(_steps(ctx, i, w)))
 
 
 def _steps(ctx: _Ctx, start: int, witness: int) -> list[ProofStep]:
@@ -268,7 +189,7 @@ def _step(ctx: _Ctx, v: int, witness: int) -> tuple[ProofStep, list[int]]:
             if u >= ctx.n:
                 edges.append(ctx.virtual_edge(ch, v, chan))
                 continue
-            kinds = (0,) if chan == "shares" else _vote_kinds(sub, u, v, ctx.lower)
+            kinds = (SHARES,) if chan == "shares" else _vote_kinds(sub, u, v, ctx.lower)
             for j in np.flatnonzero((sub.owner == u) & np.isin(sub.kind, kinds)).tolist():
                 edges.append(ctx.edge(sub, j, v))
         step = ProofStep(ctx.ids[v], rv, chan, min(total, SCALE) / SCALE, certain,
@@ -279,13 +200,13 @@ def _step(ctx: _Ctx, v: int, witness: int) -> tuple[ProofStep, list[int]]:
 
 def _vote_kinds(sub: HoldingTable, u: int, v: int, lower: bool) -> tuple[int, ...]:
     """The holdings behind the vote-channel value of pair (u, v): the larger side."""
-    has_votes = bool((sub.kind == 1).any())
-    vk = 1 if has_votes else 0
+    has_votes = bool((sub.kind == VOTES).any())
+    vk = VOTES if has_votes else SHARES
     col = sub.lo if lower else sub.hi
     mine = sub.owner == u
     a = int(col[mine & (sub.kind == vk)].sum())
-    c = int(col[mine & (sub.kind == 2)].sum())
-    return (vk,) if a >= c else (2,)
+    c = int(col[mine & (sub.kind == CONTROL)].sum())
+    return (vk,) if a >= c else (CONTROL,)
 
 
 def _paths(ctx: _Ctx, v: int, witness: int, k: int) -> list[ProofPath]:
@@ -321,7 +242,7 @@ def _paths(ctx: _Ctx, v: int, witness: int, k: int) -> list[ProofPath]:
             if u >= ctx.n:
                 ref = ctx.virtual_edge(ch, x, "shares")
             else:
-                rows = np.flatnonzero((sub.owner == u) & (sub.kind == 0))
+                rows = np.flatnonzero((sub.owner == u) & (sub.kind == SHARES))
                 ref = [ctx.edge(sub, int(r), x) for r in rows.tolist()]
             heapq.heappush(heap, (neg * s, tick, u, ((u, x, ref), *chain)))
             tick += 1

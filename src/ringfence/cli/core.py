@@ -5,16 +5,21 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ringfence import __version__
-from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.cli._common import App, console, err_console, handle_errors, parse_date
+from ringfence.model import Verdict
 from ringfence.policy import DEFAULT_POLICY, load_policy, resolve, shipped_policies
 from ringfence.policy.diff import diff_policies
+
+if TYPE_CHECKING:
+    from ringfence.engines.base import VerdictBook
+    from ringfence.snapshot import Snapshot
 
 PolicyOpt = Annotated[str, typer.Option("--policy", "-p",
                                         help="Shipped policy name or YAML file.")]
@@ -22,34 +27,39 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of thi
                                              "(YYYY-MM-DD; default today).")]
 SnapDir = Annotated[Path, typer.Argument(help="Snapshot folder.")]
 
-policy_app = typer.Typer(help="Validate, show and compare policy files.", no_args_is_help=True)
+policy_app = App(help="Validate, show and compare policy files.", no_args_is_help=True)
 
 _BIG = 200_000  # entities past which long steps show progress
 
 
-def _evaluate(snapshot: Path, policy: str, as_of: str | None) -> Any:
-    from ringfence.engines.local import evaluate
+def _open(snapshot: Path) -> Snapshot:
     from ringfence.snapshot import open_snapshot
 
+    return open_snapshot(snapshot)
+
+
+def _evaluate(snap: Snapshot, policy: str, as_of: str | None) -> VerdictBook:
+    from ringfence.engines.local import LocalEngine
+
     when = parse_date(as_of)
-    snap = open_snapshot(snapshot)
+    loaded = load_policy(policy)
     big = snap.manifest.counts.get("entities", 0) >= _BIG
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=not big, transient=True) as progress:
         task = progress.add_task("loading snapshot", total=None)
         snap.graph()
         progress.update(task, description=f"attributing under {policy}")
-        return evaluate(snap, policy, when)
+        return LocalEngine().evaluate(snap, loaded, when)
 
 
-def _names(book: Any) -> dict[str, str]:
-    table = book.snapshot.entities_table(["id", "name"])
+def _names(snap: Snapshot) -> dict[str, str]:
+    table = snap.entities_table(["id", "name"])
     return dict(zip(table.column("id").to_pylist(), table.column("name").to_pylist(),
                     strict=True))
 
 
-def _unknown_owners(book: Any) -> set[str]:
-    table = book.snapshot.entities_table(["id", "type"])
+def _unknown_owners(snap: Snapshot) -> set[str]:
+    table = snap.entities_table(["id", "type"])
     return {eid for eid, t in zip(table.column("id").to_pylist(),
                                   table.column("type").to_pylist(), strict=True)
             if t == "unknown"}
@@ -64,7 +74,8 @@ def attribute_cmd(
     = False,
 ) -> None:
     """Compute every entity's verdict: restricted, clear or uncertain, with bounds."""
-    book = _evaluate(snapshot, policy, as_of)
+    snap = _open(snapshot)
+    book = _evaluate(snap, policy, as_of)
     if as_json:
         payload = {**book.header(), "verdicts": [v.as_dict() for v in book.items()]}
         typer.echo(json.dumps(payload))
@@ -76,16 +87,16 @@ def attribute_cmd(
     if not p.settings.enabled:
         console.print("[yellow]this policy is not in force on that date: it restricts "
                       "nothing[/]")
-    console.print(f"{len(book)} entities: [red]{counts['restricted']} restricted[/], "
-                  f"[yellow]{counts['uncertain']} uncertain[/], "
-                  f"[green]{counts['clear']} clear[/]")
-    names = _names(book)
-    unknown = _unknown_owners(book)
+    console.print(f"{len(book)} entities: [red]{counts[Verdict.RESTRICTED]} restricted[/], "
+                  f"[yellow]{counts[Verdict.UNCERTAIN]} uncertain[/], "
+                  f"[green]{counts[Verdict.CLEAR]} clear[/]")
+    names = _names(snap)
+    unknown = _unknown_owners(snap)
     if unknown:
         console.print(f"({len(unknown)} of them are owners registries say exist but do not "
                       "name; they are left out of the tables below)")
-    for verdict, colour in (("restricted", "red"), ("uncertain", "yellow")):
-        rows = [v for v in book.items() if v.verdict == verdict and v.entity not in unknown]
+    for verdict, colour in ((Verdict.RESTRICTED, "red"), (Verdict.UNCERTAIN, "yellow")):
+        rows = [v for v in book.items() if v.verdict is verdict and v.entity not in unknown]
         if not rows:
             continue
         table = Table(title=f"{verdict} ({len(rows)})", title_style=f"bold {colour}",
@@ -115,14 +126,15 @@ def explain_cmd(
     """Show why an entity's verdict holds: the ownership path, each share with its source."""
     from ringfence.render import proof_svg, proof_text
 
-    book = _evaluate(snapshot, policy, as_of)
+    snap = _open(snapshot)
+    book = _evaluate(snap, policy, as_of)
     proof = book.explain(entity)
-    names = _names(book)
+    names = _names(snap)
     if svg is not None:
         svg.write_text(proof_svg(proof, names=names), encoding="utf-8")
         err_console.print(f"wrote {svg}")
     if as_json:
-        typer.echo(json.dumps(proof, indent=2, default=str))
+        typer.echo(json.dumps(proof.as_dict(), indent=2))
     else:
         typer.echo(proof_text(proof, names=names))
 
@@ -140,9 +152,11 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Run a draft policy beside the live one and list every verdict that would flip."""
-    from ringfence.engines.simulate import simulate
+    from ringfence.engines.local import LocalEngine
+    from ringfence.usecases import simulate
 
-    report = simulate(snapshot, live=policy, draft=draft, as_of=parse_date(as_of),
+    report = simulate(_open(snapshot), live=load_policy(policy), draft=load_policy(draft),
+                      as_of=parse_date(as_of), engine=LocalEngine(),
                       customers=_read_customers(customers) if customers else None)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
@@ -162,9 +176,13 @@ def what_if_cmd(
 ) -> None:
     """Apply changed holdings and list the verdicts that flip (recomputing only what the
     change reaches)."""
-    from ringfence.engines.whatif import what_if
+    from ringfence.engines.local import LocalEngine
+    from ringfence.ingest.changes import read_holding_changes
+    from ringfence.usecases import what_if
 
-    outcome = what_if(snapshot, changes, policy=policy, as_of=parse_date(as_of))
+    snap = _open(snapshot)
+    outcome = what_if(snap, read_holding_changes(changes, snap), policy=load_policy(policy),
+                      as_of=parse_date(as_of), engine=LocalEngine())
     if as_json:
         typer.echo(json.dumps(outcome.as_dict(), indent=2))
         return
@@ -173,9 +191,9 @@ def what_if_cmd(
     if not outcome.flips:
         typer.echo("no verdict flips")
     for f in outcome.flips:
-        typer.echo(f"  {f['entity']}: {f['old']} → {f['new']} (restricted share "
-                   f"{f['old_share'][0]:.1%}–{f['old_share'][1]:.1%} → "
-                   f"{f['new_share'][0]:.1%}–{f['new_share'][1]:.1%})")
+        a, b = f.before, f.after
+        typer.echo(f"  {f.entity}: {a.verdict} → {b.verdict} (restricted share "
+                   f"{a.lower:.1%}–{a.upper:.1%} → {b.lower:.1%}–{b.upper:.1%})")
 
 
 def _read_customers(path: Path) -> list[tuple[str, str]]:
@@ -199,7 +217,7 @@ def policy_list() -> None:
     """List the shipped policies."""
     for name in shipped_policies():
         doc = load_policy(name).document
-        console.print(f"[bold]{name}[/] ({doc.version}): {doc.description.split('.')[0]}.")
+        console.print(f"[bold]{name}[/] ({doc.version}): {doc.description}", highlight=False)
 
 
 @policy_app.command("check")
@@ -217,14 +235,19 @@ def policy_check(file: Annotated[Path, typer.Argument(help="Policy YAML file.")]
 @handle_errors
 def policy_show(name: Annotated[str, typer.Argument(help="Shipped name or file.")],
                 as_of: AsOfOpt = None) -> None:
-    """Show the settings in force on a date, with version and hash."""
+    """Print the settings in force on a date as a policy file (a draft's starting point:
+    ``policy show NAME > draft.yaml``), headed by its version and hash."""
     import yaml
 
-    resolved = resolve(load_policy(name), parse_date(as_of))
-    console.print(f"# {resolved.name} version {resolved.version} as of {resolved.as_of} "
-                  f"(hash {resolved.hash[:12]})", highlight=False)
-    console.print(yaml.safe_dump(resolved.settings.model_dump(mode="json"), sort_keys=False),
-                  highlight=False)
+    from ringfence.policy import policy_file
+
+    loaded = load_policy(name)
+    when = parse_date(as_of)
+    resolved = resolve(loaded, when)
+    typer.echo(f"# {resolved.name} version {resolved.version} as of {resolved.as_of} "
+               f"(hash {resolved.hash[:12]}): the settings in force on that date")
+    typer.echo(yaml.safe_dump(policy_file(loaded, when), sort_keys=False, allow_unicode=True,
+                              width=88), nl=False)
 
 
 @policy_app.command("diff")

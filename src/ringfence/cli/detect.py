@@ -47,6 +47,95 @@ def replay_cmd(
 
 
 @handle_errors
+def simulate_cmd(
+    out: Annotated[Path, typer.Argument(help="DATA folder to write (replaced if present).")],
+    preset: Annotated[str, typer.Option("--preset", help="default (14 days, ~1.3M "
+                                        "requests), variant, small or demo.")] = "default",
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed (the preset's if "
+                                             "absent).")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="Override the window "
+                                             "length.")] = None,
+    gz: Annotated[bool, typer.Option("--gzip", help="Write requests.jsonl.gz.")] = False,
+) -> None:
+    """Simulate a request log with ground truth (OUT/truth/) for tests and benchmarks."""
+    from dataclasses import replace
+
+    from ringfence.traffic.sim import SimConfig, simulate
+
+    presets = {"default": SimConfig.default, "variant": SimConfig.variant,
+               "small": SimConfig.small, "demo": SimConfig.demo}
+    if preset not in presets:
+        raise typer.BadParameter(f"--preset must be one of {', '.join(presets)}")
+    cfg = presets[preset]() if seed is None else presets[preset](seed)
+    if days is not None:
+        cfg = replace(cfg, days=days)
+    cfg = replace(cfg, gzip=gz)
+    rep = simulate(cfg, out)
+    console.print(f"{rep.requests:,} requests, {rep.accounts:,} accounts, {rep.orgs:,} orgs, "
+                  f"campaigns {rep.campaigns} in {rep.seconds:.1f} s -> {rep.out_dir}",
+                  markup=False, highlight=False)
+
+
+@handle_errors
+def evaluate_cmd(
+    data: Annotated[Path, typer.Argument(help="Simulated DATA folder (with truth/).")],
+    out: Annotated[Path, typer.Argument(help="Detector output folder (actions.csv, "
+                                        "final.csv, findings.jsonl).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+    = False,
+) -> None:
+    """Score a detector's output against the simulator's truth (request-logs.md §4)."""
+    from ringfence.traffic.evaluate import EvalInputError, evaluate
+
+    try:
+        rep = evaluate(data, out)
+    except EvalInputError as e:
+        err_console.print(f"error: {e}", markup=False, highlight=False)
+        raise typer.Exit(2) from e
+    if as_json:
+        console.print(rep.to_json().decode(), markup=False, highlight=False, soft_wrap=True)
+        return
+    print_report(rep)
+
+
+def print_report(rep: object, *, title: str = "") -> None:
+    """The evaluation as three rich tables: targets, campaigns, hard-negative groups."""
+    from rich.table import Table
+
+    from ringfence.traffic.evaluate import EvalReport, format_value, iter_rows
+
+    assert isinstance(rep, EvalReport)
+    tt = Table(title=f"{title}§4 targets ({rep.campaign_accounts} campaign, "
+               f"{rep.benign_accounts} benign active accounts)")
+    for c in ("metric", "value", "target", "pass"):
+        tt.add_column(c)
+    for t in rep.targets:
+        tt.add_row(t.name, format_value(t.value), t.target, "PASS" if t.passed else "FAIL")
+    for name, v in (("recall at benign FPR 0.1%", rep.recall_at_fpr_0_1),
+                    ("recall at benign FPR 1%", rep.recall_at_fpr_1),
+                    ("PR-AUC (final.csv scores)", rep.pr_auc),
+                    ("B-cubed precision", rep.bcubed_precision),
+                    ("B-cubed recall", rep.bcubed_recall)):
+        tt.add_row(name, format_value(v), "reported", "")
+    console.print(tt)
+    cols = ["campaign", "family", "accounts", "flagged", "recall", "in_pure_clusters",
+            "detected", "hours_to_half", "horizon_h", "leakage"]
+    ct = Table(title=f"{title}per campaign")
+    for c in cols:
+        ct.add_column(c)
+    for r in iter_rows(rep.campaigns, cols):
+        ct.add_row(*r)
+    console.print(ct)
+    hcols = ["group", "accounts", "suspended", "throttled", "reviewed", "max_score"]
+    ht = Table(title=f"{title}hard-negative groups (never suspended)")
+    for c in hcols:
+        ht.add_column(c)
+    for r in iter_rows(rep.hard_negatives, hcols):
+        ht.add_row(*r)
+    console.print(ht)
+
+
+@handle_errors
 def run_cmd(
     inbox: Annotated[Path, typer.Argument(help="Folder where requests-*.jsonl[.gz] files "
                                           "appear (with accounts.jsonl, orgs.jsonl, "
@@ -92,6 +181,8 @@ def run_cmd(
 
 def register(app: typer.Typer) -> None:
     detect_app.command("replay")(replay_cmd)
+    detect_app.command("simulate")(simulate_cmd)
+    detect_app.command("evaluate")(evaluate_cmd)
     detect_app.command("run")(run_cmd)
     from ringfence.cli.detect_service import register_service_commands
 

@@ -29,6 +29,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ringfence.cli._common import App
 from ringfence.exc import IngestError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for -
 
 __all__ = ["register"]
 
-ingest_app = typer.Typer(
+ingest_app = App(
     help="Build a snapshot from ownership data (CSV, BODS, GLEIF, FollowTheMoney).",
     no_args_is_help=True,
 )

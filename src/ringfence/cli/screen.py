@@ -129,9 +129,9 @@ def screen_cmd(
             raise InputError("--input needs --output (the results CSV)")
         _screen_batch(snapshot, input_csv, output_csv, threshold, policy, as_of)
         return
-    if not name:
-        raise InputError("give --name (or --input and --output for a batch)")
-    query = _query(name, country, id_ref)
+    if not name and not id_ref:
+        raise InputError("give --name or --id (or --input and --output for a batch)")
+    query = _query(name or "", country, id_ref)
     found = load_resolver(snapshot).search(query, limit=limit, threshold=threshold)
     verdicts = _verdicts(snapshot, policy, as_of) if found else _no_verdicts
     results = [_candidate_dict(c, verdicts) for c in found]
@@ -147,7 +147,7 @@ def screen_cmd(
     if not results:
         console.print("no candidates")
         return
-    table = Table(title=f"screening {name!r} (match at {threshold})")
+    table = Table(title=f"screening {name or id_ref!r} (match at {threshold})")
     for col in ("entity", "name", "score", "match", "verdict", "evidence"):
         table.add_column(col)
     for r in results:
@@ -203,7 +203,8 @@ def _screen_batch(
         writer.writeheader()
         task = progress.add_task("screening", total=len(queries))
         for row, query in zip(rows, queries, strict=True):
-            best = resolver.search(query, limit=1, threshold=threshold) if query.names else []
+            best = (resolver.search(query, limit=1, threshold=threshold)
+                    if query.names or query.ids else [])
             top = best[0] if best else None
             hit = top if top and top.match else None  # entity stays empty below the threshold
             writer.writerow(

@@ -90,16 +90,21 @@ _RUBRIC_STEMS = ("rubric", "grade", "score", "rate", "scale", "better", "evaluat
 _REWRITE_STEMS = ("rewrite", "compliant", "safe", "改写", "перепиш", "reescrib", "réécri")
 
 
+_COT_GATE = re.compile("|".join(re.escape(x) for x in _COT_STEMS))
+_RUBRIC_GATE = re.compile("|".join(re.escape(x) for x in _RUBRIC_STEMS))
+_REWRITE_GATE = re.compile("|".join(re.escape(x) for x in _REWRITE_STEMS))
+
+
 def pattern_label(norm: str) -> str:
     """The first pattern bank that matches the normalised prompt, or ``"other"``. A long
     prompt is searched in its first 600 and last 400 characters (where instructions are)."""
     if len(norm) > 1000:
         norm = norm[:600] + " " + norm[-400:]
-    if any(s in norm for s in _COT_STEMS) and _COT.search(norm):
+    if _COT_GATE.search(norm) and _COT.search(norm):
         return "cot"
-    if any(s in norm for s in _RUBRIC_STEMS) and _RUBRIC.search(norm):
+    if _RUBRIC_GATE.search(norm) and _RUBRIC.search(norm):
         return "rubric"
-    if any(s in norm for s in _REWRITE_STEMS) and _REWRITE.search(norm):
+    if _REWRITE_GATE.search(norm) and _REWRITE.search(norm):
         return "rewrite"
     return "other"
 

@@ -126,6 +126,14 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
     current: dict[str, dict[str, Any]] = {}
     for lab in sorted(groups, key=lambda k: groups[k][0]):
         members = groups[lab]
+        if len(members) == 1:
+            only = accounts[members[0]]
+            if members[0] not in st.scored and not only.cluster_id and (
+                    only.action == "none" or only.action == "suspend"):
+                kept = st.findings.get(f"acct-{only.account_id}")
+                if kept is not None:
+                    current[f"acct-{only.account_id}"] = kept
+                continue  # a lone account with nothing new: its score stands
         cached = [st.cached.get(m) for m in members]
         orgs = sorted({accounts[m].org_id for m in members})
         cluster_sigs: list[Signal] = []
@@ -189,9 +197,7 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):
             a = accounts[m]
-            own, own_capped = combine({"content": c.content if c else 0.0,
-                                       "context": c.context if c else 0.0})
-            score = max(own, cluster_score)
+            score = max(c.own if c else 0.0, cluster_score)
             action = action_for(score)
             if a.action == "suspend":
                 action = "suspend"
@@ -246,7 +252,7 @@ def _finding(st: DetectorState, fid: str, members: list[int], orgs: list[str], a
             "detail": (f"{len(sigs)} of {size} accounts; strongest: {best.detail}"
                        if size > 1 else best.detail),
             "category": best.category})
-    evidence.sort(key=lambda e: -float(e["weight"]))
+    evidence.sort(key=lambda e: -float(e["weight"]))  # type: ignore[arg-type]
     fingerprints: dict[str, list[str]] = {k: [] for k in _FINGERPRINT_KINDS}
     for kind in _FINGERPRINT_KINDS:
         ev = link_ev.get(kind)
@@ -257,8 +263,7 @@ def _finding(st: DetectorState, fid: str, members: list[int], orgs: list[str], a
         for label, text in accounts[m].excerpts:
             if len(excerpts) < 5:
                 excerpts.append(f"[{label}] {text}"[:200])
-    flagged_at = [accounts[m].first_flagged for m in members
-                  if accounts[m].first_flagged is not None]
+    flagged_at = [f for f in (accounts[m].first_flagged for m in members) if f is not None]
     return {
         "cluster_id": fid,
         "account_ids": sorted(accounts[m].account_id for m in members),

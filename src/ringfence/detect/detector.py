@@ -9,6 +9,7 @@ they run the same code; the state (``DetectorState``) is plain data the store pi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,8 +43,8 @@ __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLoo
 
 NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
-_COMPUTER = ("screenshot", "click at", "computer use", "mouse", "cursor", "screen coordinates")
-_CODING = ("```", "def ", "function ", "import ", "class ", "traceback", "stack trace")
+_COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
+_CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
 
 def iso(ts: float) -> str:
@@ -71,6 +72,7 @@ class _Cached:
     content: float = 0.0
     context: float = 0.0
     signals: list[Signal] = field(default_factory=list)
+    own: float = 0.0  # the account's own score (content and context, no links)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class DetectorState:
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
     dirty: set[int] = field(default_factory=set)
     suspects: set[int] = field(default_factory=set)
+    scored: set[int] = field(default_factory=set)  # accounts re-scored at this checkpoint
     cached: dict[int, _Cached] = field(default_factory=dict)
     findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # latest per cluster
     finding_marks: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -239,9 +242,9 @@ class Detector:
             a.tools += 1
         if req.get("n_images"):
             a.images += 1
-        if any(s in norm for s in _COMPUTER):
+        if _COMPUTER.search(norm):
             a.computer += 1
-        if any(s in norm for s in _CODING):
+        if _CODING.search(norm):
             a.coding += 1
         th = req.get("tools_hash")
         if th:
@@ -334,13 +337,15 @@ class Detector:
                           noisy_or(s.weight for s in sigs if s.category == "content"))
             context = min(CATEGORY_CAPS["context"],
                           noisy_or(s.weight for s in sigs if s.category == "context"))
-            st.cached[i] = _Cached(content, context, sigs)
+            own, _capped = combine({"content": content, "context": context}, self.config)
+            st.cached[i] = _Cached(content, context, sigs, own)
             if content >= self.config.suspect or noisy_or([content, context]) >= 0.25:
                 st.suspects.add(i)
             else:
                 st.suspects.discard(i)
             self._index_dominant(a)
-        st.dirty.clear()
+        st.scored = st.dirty
+        st.dirty = set()
 
     def _index_dominant(self, a: AccountState) -> None:
         """Index the prompt skeletons that dominate this account's traffic."""

@@ -45,8 +45,9 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def normalise(text: str) -> str:
     """NFKC, default-ignorable characters removed, whitespace collapsed, lower case."""
-    text = unicodedata.normalize("NFKC", text).translate(_IGNORABLE)
-    return _WS.sub(" ", text).strip().lower()
+    if not text.isascii():  # NFKC and the ignorables change nothing in ASCII
+        text = unicodedata.normalize("NFKC", text).translate(_IGNORABLE)
+    return " ".join(text.split()).lower()
 
 
 _OPEN_QUOTE = re.compile(r"[\"“「«`][^\"”」»`\n]*$")
@@ -54,11 +55,19 @@ _CLOSE_QUOTE = re.compile(r"^[^\"“「«`\n]*[\"”」»`]")
 _WINDOW = 160
 
 
+_ONE_MASK = re.compile("|".join(f"({p.pattern})" for p, _t in _MASKS))
+_TOKENS = [""] + [t for _p, t in _MASKS]
+
+
+def _token(m: re.Match[str]) -> str:
+    return _TOKENS[m.lastindex or 0]
+
+
 def mask(text: str) -> str:
-    """The skeleton of an already normalised prompt (items masked)."""
-    for pattern, token in _MASKS:
-        text = pattern.sub(token, text)
-    return text
+    """The skeleton of an already normalised prompt (items masked: URLs, e-mail
+    addresses, quoted strings, snake_case identifiers, anything holding a digit; the
+    leftmost match wins, URLs before e-mails before quotes before identifiers)."""
+    return _ONE_MASK.sub(_token, text)
 
 
 def skeleton(norm: str) -> str:

@@ -2,52 +2,66 @@
 
 It reads the snapshot's arrays, resolves the policy on the evaluation date, runs
 :func:`ringfence.attribution.attribute`, and keeps the result for look-ups and proofs.
-Another engine (e.g. Spark) answers the same :class:`VerdictBook` contract.
+Another engine (e.g. Spark) implements the same contract, :mod:`ringfence.engines.base`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ringfence.attribution import AttributionResult, attribute
+from ringfence.attribution import AttributionResult, attribute, prove, update
+from ringfence.attribution.graph import (
+    KIND_CODES,
+    NO_DATE_MAX,
+    NO_DATE_MIN,
+    HoldingTable,
+    date_to_day,
+)
+from ringfence.engines.base import BookUpdate, VerdictChange
 from ringfence.exc import NotFoundError
+from ringfence.model import (
+    EntityVerdict,
+    Explanation,
+    Holding,
+    HoldingChanges,
+    PolicyStamp,
+    ProofEdge,
+    ProofNode,
+    SourceRef,
+    Verdict,
+)
 from ringfence.policy import LoadedPolicy, Propagation, ResolvedPolicy, load_policy, resolve
 from ringfence.snapshot import Snapshot, open_snapshot
 
-__all__ = ["EntityVerdict", "VerdictBook", "evaluate", "verdicts"]
+__all__ = ["LocalEngine", "LocalVerdictBook", "evaluate"]
 
 
-@dataclass(frozen=True, slots=True)
-class EntityVerdict:
-    entity: str
-    verdict: str  # restricted | clear | uncertain
-    lower: float
-    upper: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "verdict": self.verdict, "lower": self.lower,
-                "upper": self.upper}
-
-
-class VerdictBook:
-    """Every entity's verdict under one policy, as of one date, on one snapshot."""
+class LocalVerdictBook:
+    """Every entity's verdict under one policy, as of one date, on one snapshot: the
+    local engine's :class:`~ringfence.engines.base.VerdictBook`."""
 
     def __init__(self, snapshot: Snapshot, policy: ResolvedPolicy,
                  result: AttributionResult) -> None:
         self.snapshot = snapshot
-        self.policy = policy
+        self._policy = policy
         self.result = result
-        self.as_of = policy.as_of
         entities, _ = snapshot.graph()
         self._ids = entities.ids
         self._index = entities.index()
-        self._names = result.verdicts()
+        self._verdicts = result.verdicts()
+
+    @property
+    def policy(self) -> ResolvedPolicy:
+        return self._policy
+
+    @property
+    def as_of(self) -> dt.date:
+        return self._policy.as_of
 
     @property
     def snapshot_id(self) -> str:
@@ -57,118 +71,143 @@ class VerdictBook:
         return len(self._ids)
 
     def _at(self, i: int) -> EntityVerdict:
-        return EntityVerdict(self._ids[i], self._names[i], float(self.result.lower[i]),
+        return EntityVerdict(self._ids[i], self._verdicts[i], float(self.result.lower[i]),
                              float(self.result.upper[i]))
+
+    def _row(self, entity_id: str) -> int:
+        i = self._index.get(entity_id)
+        if i is None:
+            raise NotFoundError(f"no entity {entity_id!r} in snapshot {self.snapshot_id}")
+        return i
 
     def get(self, entity_id: str) -> EntityVerdict | None:
         i = self._index.get(entity_id)
         return None if i is None else self._at(i)
 
     def __getitem__(self, entity_id: str) -> EntityVerdict:
-        found = self.get(entity_id)
-        if found is None:
-            raise NotFoundError(f"no entity {entity_id!r} in snapshot {self.snapshot_id}")
-        return found
+        return self._at(self._row(entity_id))
 
     def items(self) -> Iterator[EntityVerdict]:
         for i in np.argsort(np.array(self._ids, dtype=object), kind="stable"):
             yield self._at(int(i))
 
-    def counts(self) -> dict[str, int]:
-        names, counts = np.unique(np.array(self._names, dtype=object), return_counts=True)
-        out = {"restricted": 0, "uncertain": 0, "clear": 0}
-        out.update({str(k): int(v) for k, v in zip(names, counts, strict=True)})
+    def counts(self) -> dict[Verdict, int]:
+        codes = np.bincount(self.result.verdict.astype(np.int64), minlength=3)
+        from ringfence.attribution import VERDICT_NAMES
+
+        out = {v: 0 for v in (Verdict.RESTRICTED, Verdict.UNCERTAIN, Verdict.CLEAR)}
+        out.update({VERDICT_NAMES[c]: int(codes[c]) for c in range(3)})
         return out
 
-    def explain(self, entity_id: str) -> dict[str, Any]:
-        """The proof of ``entity_id``'s verdict as data, each edge with its source.
-
-        Besides the proof's own ``steps`` (cascade/control) or ``paths`` (look-through),
-        a graph view for renderers: ``nodes`` (every entity the proof names, with its
-        verdict, country and why it is an origin) and ``edges`` (each holding once).
-        """
-        from ringfence.attribution import prove
-
-        i = self._index.get(entity_id)
-        if i is None:
-            raise NotFoundError(f"no entity {entity_id!r} in snapshot {self.snapshot_id}")
-        data: dict[str, Any] = prove(self.result, i).as_dict()
-        _attach_sources(data, self.snapshot)
-        edges: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    def explain(self, entity_id: str) -> Explanation:
+        """The proof of ``entity_id``'s verdict, each edge with its source, and a graph
+        view for renderers: every entity the proof names (with its verdict, country and
+        why it is an origin) and each holding once."""
+        i = self._row(entity_id)
+        proof = prove(self.result, i).map_edges(self._with_source)
+        edges: dict[tuple[str, str, str, int | None], ProofEdge] = {}
         reasons: dict[str, list[str]] = {}
-        for step in data.get("steps", []):
-            reasons.setdefault(step["entity"], []).extend(
-                r["text"] + ("" if r.get("certain", True) else " (possible)")
-                for r in step.get("reasons", []))
-            for e in step.get("edges", []):
-                edges.setdefault((e["owner"], e["owned"], e["kind"], e["row"]), e)
-        for path in data.get("paths", []):
-            for e in path.get("edges", []):
-                edges.setdefault((e["owner"], e["owned"], e["kind"], e["row"]), e)
-            if path.get("entities"):
-                reasons.setdefault(path["entities"][0], []).extend(
-                    r["text"] for r in path.get("origin_reasons", []))
+        for step in proof.steps:
+            reasons.setdefault(step.entity, []).extend(
+                r.text + ("" if r.certain else " (possible)") for r in step.reasons)
+            for e in step.edges:
+                edges.setdefault(e.key, e)
+        for path in proof.paths:
+            for e in path.edges:
+                edges.setdefault(e.key, e)
+            if path.entities:
+                reasons.setdefault(path.entities[0], []).extend(r.text for r in path.reasons)
         named = {entity_id} | {k[0] for k in edges} | {k[1] for k in edges}
         info = self._entity_info(named)
         nodes = []
         for eid in sorted(named):
             v = self.get(eid)
-            nodes.append({"entity": eid, "verdict": v.verdict if v else "clear",
-                          **info.get(eid, {}),
-                          "origin_reasons": sorted(set(reasons.get(eid, [])))})
+            name, hq, jur = info.get(eid, ("", "", ""))
+            nodes.append(ProofNode(eid, v.verdict if v else Verdict.CLEAR, name, hq, jur,
+                                   tuple(sorted(set(reasons.get(eid, []))))))
         me = self._at(i)
-        return {
-            **self.header(),
-            **data,
-            "lower": me.lower,
-            "upper": me.upper,
-            "nodes": nodes,
-            "edges": list(edges.values()),
-        }
+        return Explanation(snapshot=self.snapshot_id, as_of=self.as_of,
+                           policy=self.stamp(), proof=proof, lower=me.lower, upper=me.upper,
+                           nodes=tuple(nodes), edges=tuple(edges.values()))
 
-    def _entity_info(self, ids: set[str]) -> dict[str, dict[str, str]]:
+    def _with_source(self, edge: ProofEdge) -> ProofEdge:
+        if edge.row is None:  # the unaccounted part of an equity: no record holds it
+            return edge
+        src = self.snapshot.holding_source(edge.row)
+        return edge.with_source(SourceRef(dataset=src["dataset"] or "",
+                                          record=src["record"] or "", line=src["line"],
+                                          note=src["note"] or ""))
+
+    def _entity_info(self, ids: set[str]) -> dict[str, tuple[str, str, str]]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         table = self.snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"])
         picked = table.filter(pc.is_in(table.column("id"), value_set=pa.array(sorted(ids))))
-        return {row["id"]: {"name": row["name"] or "", "hq_country": row["hq_country"] or "",
-                            "jurisdiction": row["jurisdiction"] or ""}
+        return {row["id"]: (row["name"] or "", row["hq_country"] or "",
+                            row["jurisdiction"] or "")
                 for row in picked.to_pylist()}
+
+    def stamp(self) -> PolicyStamp:
+        p = self._policy
+        return PolicyStamp(p.name, p.version, p.hash)
 
     def header(self) -> dict[str, Any]:
         return {"snapshot": self.snapshot_id, "as_of": self.as_of.isoformat(),
-                "policy": self.policy.as_dict()}
+                "policy": self._policy.as_dict()}
+
+    def with_changes(self, changes: HoldingChanges) -> BookUpdate:
+        added = _holding_table(changes.added, self._index,
+                               first_row=self.snapshot.manifest.counts.get("holdings", 0))
+        up = update(self.result, added=added,
+                    removed=np.array(list(changes.removed), dtype=np.int64), copy=True)
+        book = LocalVerdictBook(self.snapshot, self._policy, up.result)
+        flips = [VerdictChange(self[f.entity], book[f.entity]) for f in up.flips]
+        return BookUpdate(book, flips, up.recomputed, up.downstream)
 
 
-def _attach_sources(node: Any, snapshot: Snapshot) -> None:
-    """Replace holding row numbers in a proof with the holding's provenance."""
-    if isinstance(node, dict):
-        if "row" in node and isinstance(node["row"], int) and "source" not in node:
-            node["source"] = snapshot.holding_source(node["row"])
-        for value in node.values():
-            _attach_sources(value, snapshot)
-    elif isinstance(node, list):
-        for value in node:
-            _attach_sources(value, snapshot)
+def _holding_table(holdings: Any, index: dict[str, int], *, first_row: int) -> HoldingTable:
+    hs: list[Holding] = list(holdings)
+    missing = sorted({x for h in hs for x in (h.owner, h.owned) if x not in index})
+    if missing:
+        raise NotFoundError(f"no entity {missing[0]!r} in the snapshot"
+                            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    return HoldingTable(
+        owner=np.array([index[h.owner] for h in hs], dtype=np.int32),
+        owned=np.array([index[h.owned] for h in hs], dtype=np.int32),
+        kind=np.array([KIND_CODES[h.kind] for h in hs], dtype=np.int8),
+        lo=np.array([h.share.lo for h in hs], dtype=np.int64),
+        hi=np.array([h.share.hi for h in hs], dtype=np.int64),
+        lo_open=np.array([h.share.lo_open for h in hs], dtype=np.bool_),
+        hi_open=np.array([h.share.hi_open for h in hs], dtype=np.bool_),
+        valid_from=np.array([date_to_day(h.valid_from, default=NO_DATE_MIN) for h in hs],
+                            dtype=np.int32),
+        valid_to=np.array([date_to_day(h.valid_to, default=NO_DATE_MAX) for h in hs],
+                          dtype=np.int32),
+        row=np.arange(first_row, first_row + len(hs), dtype=np.int64),
+    )
+
+
+class LocalEngine:
+    """The in-process engine (NumPy/numba): a batch run is one :func:`attribute` call."""
+
+    name = "local"
+
+    def evaluate(self, snapshot: Snapshot, policy: LoadedPolicy, as_of: dt.date
+                 ) -> LocalVerdictBook:
+        resolved = resolve(policy, as_of)
+        entities, holdings = snapshot.graph()
+        order = (snapshot.graph_order()
+                 if resolved.settings.ownership.propagation == Propagation.LOOK_THROUGH
+                 else None)
+        result = attribute(entities, holdings, resolved.settings, as_of, order=order)
+        return LocalVerdictBook(snapshot, resolved, result)
 
 
 def evaluate(snapshot: Snapshot | str | Path, policy: LoadedPolicy | str | Path,
-             as_of: dt.date | None = None) -> VerdictBook:
-    """Attribute every entity of ``snapshot`` under ``policy`` as of ``as_of`` (today)."""
+             as_of: dt.date | None = None) -> LocalVerdictBook:
+    """Attribute every entity of ``snapshot`` under ``policy`` as of ``as_of`` (today),
+    opening the snapshot and loading the policy when given paths or names."""
     snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
     loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
-    when = as_of or dt.date.today()
-    resolved = resolve(loaded, when)
-    entities, holdings = snap.graph()
-    order = (snap.graph_order()
-             if resolved.settings.ownership.propagation == Propagation.LOOK_THROUGH else None)
-    result = attribute(entities, holdings, resolved.settings, when, order=order)
-    return VerdictBook(snap, resolved, result)
-
-
-def verdicts(snapshot_dir: str | Path, policy_ref: str | Path,
-             as_of: dt.date | None = None) -> dict[str, dict[str, Any]]:
-    """Plain mapping entity id → ``{verdict, lower, upper}`` (for callers that want data)."""
-    book = evaluate(snapshot_dir, policy_ref, as_of)
-    return {v.entity: v.as_dict() for v in book.items()}
+    return LocalEngine().evaluate(snap, loaded, as_of or dt.date.today())

@@ -31,6 +31,7 @@ from ringfence.resolve import (
     parse_id,
 )
 from ringfence.snapshot import Snapshot
+from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["SnapshotResolver", "build_screening_index", "declared_record", "screening_index"]
 
@@ -73,7 +74,7 @@ def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = Non
         return build_screening_index(snap)
 
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
-                            build=build)
+                            build=build, publish=publish_folder)
     return index
 
 

@@ -16,7 +16,6 @@ __all__ = [
     "Identifier",
     "Name",
     "SourceRef",
-    "VerdictKind",
 ]
 
 
@@ -31,12 +30,6 @@ class HoldingKind(StrEnum):
     SHARES = "shares"  # equity
     VOTES = "votes"  # voting rights
     CONTROL = "control"  # control without equity: board, golden share, VIE, consolidation
-
-
-class VerdictKind(StrEnum):
-    RESTRICTED = "restricted"
-    CLEAR = "clear"
-    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, slots=True)

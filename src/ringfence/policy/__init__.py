@@ -6,6 +6,7 @@ from ringfence.policy.loader import (
     ResolvedPolicy,
     load_policy,
     parse_policy,
+    policy_file,
     resolve,
     shipped_policies,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ResolvedPolicy",
     "load_policy",
     "parse_policy",
+    "policy_file",
     "resolve",
     "shipped_policies",
 ]

@@ -1,30 +1,17 @@
-"""Say in words how two policies differ: what a compliance lead reads before switching."""
+"""Say in words how two policies differ: what a compliance lead reads before switching.
+
+The words are the settings' own descriptions (:func:`ringfence.policy.schema.setting_words`),
+so a new setting is diffed, in words, as soon as it is declared."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ringfence.policy.loader import ResolvedPolicy
+from ringfence.policy.schema import setting_words
 
 __all__ = ["SettingChange", "diff_policies", "flatten"]
-
-_WORDS: dict[str, str] = {
-    "restricted_regions": "restricted regions",
-    "origin.companies": "where a company is taken to be",
-    "origin.states": "states of restricted regions are origins",
-    "origin.persons": "persons resident in restricted regions",
-    "origin.lists": "designation lists whose members are origins",
-    "ownership.propagation": "how restriction travels through the ownership graph",
-    "ownership.threshold": "threshold",
-    "ownership.inclusive": "threshold includes its own value (>=)",
-    "ownership.aggregate": "different restricted owners add up",
-    "unknown_ownership": "owners registries do not name",
-    "unaccounted_equity": "equity no record mentions",
-    "decision.review": "how REVIEW acts at the gateway",
-    "decision.unknown_account": "unknown accounts",
-    "enabled": "regime in force",
-}
-
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -42,7 +29,7 @@ class SettingChange:
 
     @property
     def words(self) -> str:
-        label = _WORDS.get(self.key, self.key)
+        label = setting_words(self.key)
         return f"{label}: {_show(self.key, self.before)} → {_show(self.key, self.after)}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -51,8 +38,9 @@ class SettingChange:
 
 
 def _show(key: str, value: Any) -> str:
-    if key == "ownership.threshold" and isinstance(value, float):
-        return f"{value:.6g} ({value * 100:.6g}%)"
+    if key == "ownership.threshold" and isinstance(value, float | str):
+        exact = Fraction(value) if isinstance(value, str) else value
+        return f"{value} ({float(exact) * 100:.6g}%)"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):

@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from ringfence.exc import NotFoundError, PolicyError, Problem
-from ringfence.policy.schema import PolicyDocument, PolicySettings
+from ringfence.policy.schema import SETTING_KEYS, PolicyDocument, PolicySettings
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -27,19 +27,12 @@ __all__ = [
     "ResolvedPolicy",
     "load_policy",
     "parse_policy",
+    "policy_file",
     "resolve",
     "shipped_policies",
 ]
 
 DEFAULT_POLICY = "provider-terms"
-_SETTING_KEYS = (
-    "restricted_regions",
-    "origin",
-    "ownership",
-    "unknown_ownership",
-    "unaccounted_equity",
-    "decision",
-)
 
 
 @dataclass(frozen=True)
@@ -134,9 +127,32 @@ def load_policy(ref: str | Path) -> LoadedPolicy:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise PolicyError(f"{where}: not valid YAML: {err}",
-                          problems=[Problem(where, f"not valid YAML: {err}")]) from None
+        mark = getattr(err, "problem_mark", None)
+        what = getattr(err, "problem", None) or str(err)
+        at = f" (column {mark.column + 1})" if mark is not None else ""
+        raise PolicyError(f"{where}: not valid YAML",
+                          problems=[Problem(where, f"not valid YAML: {what}{at}",
+                                            line=mark.line + 1 if mark else None)]) from None
     return parse_policy(data, where=where)
+
+
+def policy_file(policy: LoadedPolicy, as_of: dt.date) -> dict[str, Any]:
+    """The settings of ``policy`` in force on ``as_of`` as a policy file of their own
+    (``policy check`` accepts it): a user's starting point for a draft. A regime not in
+    force that day keeps its settings and says so with a version that switches it off."""
+    resolved = resolve(policy, as_of)
+    doc = policy.document
+    settings = resolved.settings.model_dump(mode="json", include=set(SETTING_KEYS))
+    out: dict[str, Any] = {"name": doc.name, "version": resolved.version,
+                           "description": doc.description}
+    if doc.sources:
+        out["sources"] = list(doc.sources)
+    out.update(settings)
+    if not resolved.settings.enabled:
+        note = next((v.note for v in reversed(doc.versions) if v.effective_from <= as_of
+                     and v.enabled is False), "") or "not in force on this date"
+        out["versions"] = [{"effective_from": as_of, "enabled": False, "note": note}]
+    return out
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -156,14 +172,14 @@ def resolve(policy: LoadedPolicy, as_of: dt.date) -> ResolvedPolicy:
     (``enabled`` is false). Each version whose date has come overrides what it names.
     """
     doc = policy.document
-    raw = doc.model_dump(mode="python", include=set(_SETTING_KEYS))
+    raw = doc.model_dump(mode="python", include=set(SETTING_KEYS))
     settings: dict[str, Any] = raw
     label = doc.version
     enabled = doc.effective_from is None or doc.effective_from <= as_of
     for i, v in enumerate(doc.versions):
         if v.effective_from > as_of:
             break
-        patch = v.model_dump(mode="python", include=set(_SETTING_KEYS), exclude_none=True)
+        patch = v.model_dump(mode="python", include=set(SETTING_KEYS), exclude_none=True)
         settings = _merge(settings, patch)
         enabled = v.enabled if v.enabled is not None else True
         label = v.version or f"{doc.version}@{v.effective_from.isoformat()}"

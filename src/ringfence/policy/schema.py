@@ -2,37 +2,85 @@
 
 A policy document has base settings and, optionally, ``versions``: each takes effect on
 its ``effective_from`` date and overrides any settings it names (or switches the regime
-off with ``enabled: false``). :meth:`PolicyDocument.resolve` picks the settings in force on
-a date. Unknown keys are errors naming their key path.
+off with ``enabled: false``). :func:`ringfence.policy.resolve` picks the settings in force
+on a date. Unknown keys are errors naming their key path.
+
+Every setting is declared once, in :class:`PolicyFields`, with its meaning in words
+(``description``): the document (:class:`PolicyDocument`), the settings in force
+(:class:`PolicySettings`), the version override model (:class:`PolicyVersion`, built from
+the same fields, each optional), the loader's merge and the diff (:func:`setting_words`)
+all derive from it. The threshold is an exact :class:`~fractions.Fraction` from the
+moment it is read (a YAML number is taken as the decimal it was written as).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    create_model,
+    field_validator,
+)
+
+from ringfence.model.share import SCALE, parse_fraction
 
 __all__ = [
+    "SETTING_KEYS",
     "ChannelRule",
     "ChannelRules",
     "CompaniesRule",
     "DecisionRules",
+    "ExactFraction",
     "IpCountryRule",
     "OriginRules",
     "OwnershipRules",
     "PersonsRule",
     "PolicyDocument",
+    "PolicyFields",
     "PolicySettings",
     "PolicyVersion",
     "Propagation",
     "SignalRules",
+    "setting_words",
 ]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _to_fraction(value: Any) -> Any:
+    """A number as written (``0.5``, ``"50%"``, ``"1/2"``) as an exact fraction. A YAML
+    number arrives as a float: its shortest repr is the decimal the file holds."""
+    if isinstance(value, bool | Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    if isinstance(value, int | Decimal):
+        return Fraction(value)
+    if isinstance(value, str):
+        return Fraction(parse_fraction(value), SCALE)
+    return value
+
+
+def _from_fraction(value: Fraction) -> float | str:
+    """JSON/YAML form: the decimal when it is one (``0.5``), else ``"1/3"``."""
+    as_float = float(value)
+    return as_float if Fraction(Decimal(repr(as_float))) == value else str(value)
+
+
+ExactFraction = Annotated[Fraction, BeforeValidator(_to_fraction),
+                          PlainSerializer(_from_fraction, when_used="json")]
 
 
 class Propagation(StrEnum):
@@ -54,24 +102,39 @@ class PersonsRule(StrEnum):
 
 
 class OriginRules(_Strict):
-    companies: CompaniesRule = CompaniesRule.HEADQUARTERS
-    states: bool = True
-    persons: PersonsRule = PersonsRule.IGNORE
-    lists: tuple[str, ...] = ("*",)
+    companies: CompaniesRule = Field(CompaniesRule.HEADQUARTERS,
+                                     description="where a company is taken to be")
+    states: bool = Field(True, description="states of restricted regions are origins")
+    persons: PersonsRule = Field(PersonsRule.IGNORE,
+                                 description="persons resident in restricted regions")
+    lists: tuple[str, ...] = Field(("*",),
+                                   description="designation lists whose members are origins")
 
 
 class OwnershipRules(_Strict):
-    propagation: Propagation = Propagation.CASCADE
-    threshold: float = Field(0.5, gt=0, le=1)
-    inclusive: bool = False
-    aggregate: bool = True
+    propagation: Propagation = Field(
+        Propagation.CASCADE, description="how restriction travels through the ownership graph")
+    threshold: ExactFraction = Field(Fraction(1, 2), description="threshold")
+    inclusive: bool = Field(False, description="threshold includes its own value (>=)")
+    aggregate: bool = Field(True, description="different restricted owners add up")
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_in_range(cls, value: Fraction) -> Fraction:
+        if not 0 < value <= 1:
+            raise ValueError("the threshold must be above 0 and at most 1")
+        if (value * SCALE).denominator != 1:
+            raise ValueError("the threshold is more precise than one part per billion")
+        return value
 
 
 class ChannelRule(_Strict):
     """How the decision service treats traffic an intermediary (cloud, reseller) carries."""
 
-    unattested: Literal["deny", "review", "allow"] = "review"  # no end customer named
-    unknown_end_customer: Literal["deny", "review"] = "review"  # named, not in the book
+    unattested: Literal["deny", "review", "allow"] = Field(
+        "review", description="traffic that names no end customer")
+    unknown_end_customer: Literal["deny", "review"] = Field(
+        "review", description="traffic naming an end customer not in the book")
 
 
 class ScorecardRule(_Strict):
@@ -94,8 +157,10 @@ class ChannelRules(_Strict):
 class IpCountryRule(_Strict):
     """Requests from a region in ``regions`` (default: the policy's restricted regions)."""
 
-    restricted_region: Literal["deny", "review", "ignore"] = "deny"
-    regions: tuple[str, ...] | None = None
+    restricted_region: Literal["deny", "review", "ignore"] = Field(
+        "deny", description="requests from a restricted region")
+    regions: tuple[str, ...] | None = Field(
+        None, description="regions the IP signal reads (default: the restricted regions)")
 
 
 SignalAction = Literal["deny", "review", "ignore"]
@@ -153,8 +218,9 @@ class SignalRules(_Strict):
 
 
 class DecisionRules(_Strict):
-    review: Literal["deny", "allow"] = "deny"  # how REVIEW acts at the gateway
-    unknown_account: Literal["deny", "review"] = "deny"
+    review: Literal["deny", "allow"] = Field("deny",
+                                             description="how REVIEW acts at the gateway")
+    unknown_account: Literal["deny", "review"] = Field("deny", description="unknown accounts")
     channels: ChannelRules = ChannelRules()
     signals: SignalRules = SignalRules()
 
@@ -162,16 +228,17 @@ class DecisionRules(_Strict):
 _COUNTRY = r"^[A-Z]{2}$"
 
 
-class PolicySettings(_Strict):
-    """The settings in force on one date: what the engine and the decision rule read."""
+class PolicyFields(_Strict):
+    """Every setting a policy has, declared once (the defaults are provider terms')."""
 
-    restricted_regions: tuple[str, ...] = ()
+    restricted_regions: tuple[str, ...] = Field((), description="restricted regions")
     origin: OriginRules = OriginRules()
     ownership: OwnershipRules = OwnershipRules()
-    unknown_ownership: Literal["ignore", "review"] = "ignore"
-    unaccounted_equity: Literal["ignore", "unknown"] = "ignore"
+    unknown_ownership: Literal["ignore", "review"] = Field(
+        "ignore", description="owners registries do not name")
+    unaccounted_equity: Literal["ignore", "unknown"] = Field(
+        "ignore", description="equity no record mentions")
     decision: DecisionRules = DecisionRules()
-    enabled: bool = True
 
     @field_validator("restricted_regions", mode="before")
     @classmethod
@@ -183,49 +250,76 @@ class PolicySettings(_Strict):
     @field_validator("restricted_regions")
     @classmethod
     def _regions_are_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import re
-
         for code in value:
             if not re.match(_COUNTRY, code):
                 raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 code")
         return value
 
+
+SETTING_KEYS: tuple[str, ...] = tuple(PolicyFields.model_fields)
+
+
+class PolicySettings(PolicyFields):
+    """The settings in force on one date: what the engine and the decision rule read."""
+
+    enabled: bool = Field(True, description="regime in force")
+
     @property
     def threshold_ppb(self) -> int:
-        from ringfence.model.share import parse_fraction
+        """The threshold in parts per billion, exactly (validated to be whole)."""
+        return int(self.ownership.threshold * SCALE)
 
-        return parse_fraction(repr(self.ownership.threshold))
+
+def setting_words(key: str) -> str:
+    """A setting's meaning in words, by its dotted key (``ownership.threshold``)."""
+    model: type[BaseModel] = PolicySettings
+    *parents, leaf = key.split(".")
+    for part in parents:
+        field = model.model_fields.get(part)
+        sub = field.annotation if field is not None else None
+        if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+            return key
+        model = sub
+    found = model.model_fields.get(leaf)
+    return found.description if found is not None and found.description else key
 
 
-class PolicyVersion(_Strict):
-    """Settings that change from ``effective_from`` on; anything unnamed carries over."""
+class _VersionHead(_Strict):
+    """What every version names: its date, label and note; ``enabled`` switches the
+    regime on or off from that date."""
 
     effective_from: dt.date
     version: str | None = None
     note: str = ""
     enabled: bool | None = None
-    restricted_regions: tuple[str, ...] | None = None
-    origin: dict[str, Any] | None = None
-    ownership: dict[str, Any] | None = None
-    unknown_ownership: Literal["ignore", "review"] | None = None
-    unaccounted_equity: Literal["ignore", "unknown"] | None = None
-    decision: dict[str, Any] | None = None
 
 
-class PolicyDocument(_Strict):
-    """A whole policy file."""
+def _override(annotation: Any) -> Any:
+    """A setting as a version may name it: a nested group as a partial mapping (merged
+    over the settings in force, then validated whole), any other value as itself."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return (dict[str, Any] | None, None)
+    return (annotation | None, None)
+
+
+if TYPE_CHECKING:
+    PolicyVersion = _VersionHead
+else:
+    PolicyVersion = create_model(
+        "PolicyVersion", __base__=_VersionHead, __module__=__name__,
+        __doc__="Settings that change from ``effective_from`` on; anything unnamed "
+                "carries over.",
+        **{name: _override(f.annotation) for name, f in PolicyFields.model_fields.items()})
+
+
+class PolicyDocument(PolicyFields):
+    """A whole policy file: a name, a version label, the base settings, dated versions."""
 
     name: str = Field(min_length=1)
     version: str = "1"
     description: str = ""
     sources: tuple[str, ...] = ()
     effective_from: dt.date | None = None
-    restricted_regions: tuple[str, ...] = ()
-    origin: OriginRules = OriginRules()
-    ownership: OwnershipRules = OwnershipRules()
-    unknown_ownership: Literal["ignore", "review"] = "ignore"
-    unaccounted_equity: Literal["ignore", "unknown"] = "ignore"
-    decision: DecisionRules = DecisionRules()
     versions: tuple[PolicyVersion, ...] = ()
 
     @field_validator("versions")

@@ -1,68 +1,60 @@
-"""Render a proof (as :meth:`VerdictBook.explain` returns it) as text or as an SVG picture.
+"""Render an :class:`~ringfence.model.Explanation` (what an engine's ``explain`` returns)
+as text or as an SVG picture.
 
-Both renderers read the proof's graph form: ``nodes`` (entity, verdict, why it is an
-origin) and ``edges`` (owner → owned with share, kind, dates and source). Origins sit at
-the top of the picture and the entity being explained at the bottom.
+Both renderers read the explanation's graph form: ``nodes`` (entity, verdict, why it is
+an origin) and ``edges`` (owner → owned with share, kind, dates and source). Origins sit
+at the top of the picture and the entity being explained at the bottom.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+
+from ringfence.model import Explanation, HoldingKind, ProofEdge, ProofNode, Verdict
 
 __all__ = ["proof_svg", "proof_text"]
 
-_COLOURS = {"restricted": ("#fde2e1", "#c62828"), "uncertain": ("#fff4d6", "#b7791f"),
-            "clear": ("#e3f4e8", "#2e7d32")}
+_COLOURS = {Verdict.RESTRICTED: ("#fde2e1", "#c62828"),
+            Verdict.UNCERTAIN: ("#fff4d6", "#b7791f"), Verdict.CLEAR: ("#e3f4e8", "#2e7d32")}
 
 
-def _edge_label(edge: dict[str, Any]) -> str:
-    label = str(edge.get("share_text") or edge.get("share") or "")
-    kind = edge.get("kind", "shares")
-    if kind != "shares":
-        label += f" {kind}"
+def _edge_label(edge: ProofEdge) -> str:
+    label = str(edge.share)
+    if edge.kind is not HoldingKind.SHARES:
+        label += f" {edge.kind.value}"
     return label.strip()
 
 
-def _dates(edge: dict[str, Any]) -> str:
-    start, end = edge.get("valid_from"), edge.get("valid_to")
+def _dates(edge: ProofEdge) -> str:
+    start, end = edge.valid_from, edge.valid_to
     if not start and not end:
         return ""
-    return f" [{start or '…'} → {end or '…'})"
+    return f" [{start.isoformat() if start else '…'} → {end.isoformat() if end else '…'})"
 
 
-def _source(edge: dict[str, Any]) -> str:
-    src = edge.get("source") or {}
-    if not isinstance(src, dict):
-        return str(src)
-    parts = [str(src.get("dataset") or "")]
-    if src.get("line"):
-        parts.append(f"line {src['line']}")
-    if src.get("record"):
-        parts.append(f"record {src['record']}")
-    if src.get("note"):
-        parts.append(str(src["note"]))
-    return ", ".join(p for p in parts if p)
+def _source(edge: ProofEdge) -> str:
+    if edge.source is None:
+        return "no record: the part of the equity no holding accounts for" \
+            if "unaccounted_equity" in edge.uncertain else ""
+    return str(edge.source)
 
 
 def _pct(value: float) -> str:
     return f"{value * 100:.4g}%"
 
 
-def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> str:
+def proof_text(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
     """A readable explanation: verdict, bounds, then the chain from each owner to origins."""
     names = names or {}
-    target = proof["entity"]
-    nodes = {n["entity"]: n for n in proof.get("nodes", [])}
-    edges = proof.get("edges", [])
-    into: dict[str, list[dict[str, Any]]] = {}
-    for e in edges:
-        into.setdefault(e["owned"], []).append(e)
+    nodes = {n.entity: n for n in ex.nodes}
+    into: dict[str, list[ProofEdge]] = {}
+    for e in ex.edges:
+        into.setdefault(e.owned, []).append(e)
 
     def label(eid: str) -> str:
-        node = nodes.get(eid, {})
-        name = names.get(eid) or node.get("name") or ""
-        country = node.get("hq_country") or ""
+        node = nodes.get(eid)
+        name = names.get(eid) or (node.name if node else "")
+        country = node.hq_country if node else ""
         bits = [eid]
         if name and name != eid:
             bits.append(f"“{name}”")
@@ -70,56 +62,51 @@ def proof_text(proof: dict[str, Any], *, names: dict[str, str] | None = None) ->
             bits.append(f"({country})")
         return " ".join(bits)
 
-    p = proof.get("policy", {})
+    p = ex.policy
     lines = [
-        f"{label(target)}: {proof['verdict'].upper()}",
-        f"  restricted share {_pct(proof['lower'])} at the lower bound, "
-        f"{_pct(proof['upper'])} at the upper bound, under {p.get('name', '?')} "
-        f"{p.get('version', '')} as of {proof.get('as_of', '?')}, "
-        f"snapshot {proof.get('snapshot', '?')}",
+        f"{label(ex.entity)}: {ex.verdict.value.upper()}",
+        f"  restricted share {_pct(ex.lower)} at the lower bound, "
+        f"{_pct(ex.upper)} at the upper bound, under {p.name} {p.version} as of "
+        f"{ex.as_of.isoformat()}, snapshot {ex.snapshot}",
     ]
-    if proof.get("summary"):
-        lines.append(f"  {proof['summary']}")
     seen: set[str] = set()
 
     def walk(eid: str, depth: int) -> None:
-        node = nodes.get(eid, {})
+        node = nodes.get(eid)
         pad = "  " * depth
-        for reason in node.get("origin_reasons", []):
+        for reason in node.origin_reasons if node else ():
             lines.append(f"{pad}  ◆ origin: {reason}")
         if eid in seen:
             if into.get(eid):
                 lines.append(f"{pad}  (owners shown above)")
             return
         seen.add(eid)
-        for e in sorted(into.get(eid, []), key=lambda x: -float(x.get("weight", 0) or 0)):
-            note = " [uncertain]" if e.get("uncertain") else ""
-            lines.append(f"{pad}  ← {_edge_label(e)} held by {label(e['owner'])}"
+        for e in into.get(eid, []):
+            note = " [uncertain]" if e.uncertain else ""
+            lines.append(f"{pad}  ← {_edge_label(e)} held by {label(e.owner)}"
                          f"{_dates(e)}{note}")
             src = _source(e)
             if src:
                 lines.append(f"{pad}      source: {src}")
-            walk(e["owner"], depth + 1)
+            walk(e.owner, depth + 1)
 
-    walk(target, 1)
-    for path in proof.get("paths", []):
-        chain = " → ".join(path.get("entities", []))
-        lines.append(f"  path {path.get('product', 0):.4g}: {chain}")
-    for note in proof.get("notes", []):
+    walk(ex.entity, 1)
+    for path in ex.proof.paths:
+        lines.append(f"  path {path.product:.4g}: {' → '.join(path.entities)}")
+    for note in ex.proof.notes:
         lines.append(f"  note: {note}")
-    if proof["verdict"] == "clear" and not edges:
+    if ex.verdict is Verdict.CLEAR and not ex.edges:
         lines.append("  no restricted owner carries it past the threshold")
     return "\n".join(lines)
 
 
-def _layers(proof: dict[str, Any]) -> dict[str, int]:
+def _layers(ex: Explanation) -> dict[str, int]:
     """Depth of each node: the longest chain of edges from it down to the target."""
-    target = proof["entity"]
     owners_of: dict[str, list[str]] = {}
-    for e in proof.get("edges", []):
-        owners_of.setdefault(e["owned"], []).append(e["owner"])
-    depth = {target: 0}
-    frontier = [target]
+    for e in ex.edges:
+        owners_of.setdefault(e.owned, []).append(e.owner)
+    depth = {ex.entity: 0}
+    frontier = [ex.entity]
     for _ in range(64):  # proofs are shallow; the bound stops a malformed cycle
         nxt = []
         for eid in frontier:
@@ -130,27 +117,26 @@ def _layers(proof: dict[str, Any]) -> dict[str, int]:
         if not nxt:
             break
         frontier = nxt
-    for n in proof.get("nodes", []):
-        depth.setdefault(n["entity"], 1)
+    for n in ex.nodes:
+        depth.setdefault(n.entity, 1)
     return depth
 
 
-def proof_svg(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> str:
+def proof_svg(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
     """The ownership chain as an SVG: boxes with country and verdict colour, arrows with
     shares. Origins at the top, the explained entity at the bottom."""
     names = names or {}
-    nodes = {n["entity"]: n for n in proof.get("nodes", [])}
-    nodes.setdefault(proof["entity"], {"entity": proof["entity"],
-                                       "verdict": proof["verdict"]})
-    depth = _layers(proof)
+    nodes = {n.entity: n for n in ex.nodes}
+    nodes.setdefault(ex.entity, ProofNode(ex.entity, ex.verdict))
+    depth = _layers(ex)
     max_depth = max(depth.values(), default=0)
     rows: dict[int, list[str]] = {}
     for eid, d in sorted(depth.items(), key=lambda kv: kv[0]):
         rows.setdefault(max_depth - d, []).append(eid)
     box_w, box_h, gap_x, gap_y, margin = 220, 58, 40, 90, 30
     widest = max((len(r) for r in rows.values()), default=1)
-    title = (f'{proof["entity"]}: {proof["verdict"].upper()} under '
-             f'{proof.get("policy", {}).get("name", "")} as of {proof.get("as_of", "")}')
+    title = (f"{ex.entity}: {ex.verdict.value.upper()} under {ex.policy.name} as of "
+             f"{ex.as_of.isoformat()}")
     width = max(margin * 2 + widest * box_w + (widest - 1) * gap_x,
                 margin * 2 + len(title) * 8.2)
     height = margin * 2 + (max_depth + 1) * box_h + max_depth * gap_y + 30
@@ -170,26 +156,26 @@ def proof_svg(proof: dict[str, Any], *, names: dict[str, str] | None = None) -> 
         f'<text x="{margin}" y="{margin}" font-size="14" font-weight="bold">'
         f'{escape(title)}</text>',
     ]
-    for e in proof.get("edges", []):
-        if e["owner"] not in pos or e["owned"] not in pos:
+    for e in ex.edges:
+        if e.owner not in pos or e.owned not in pos:
             continue
-        (x1, y1), (x2, y2) = pos[e["owner"]], pos[e["owned"]]
+        (x1, y1), (x2, y2) = pos[e.owner], pos[e.owned]
         sx, sy = x1 + box_w / 2, y1 + box_h
         tx, ty = x2 + box_w / 2, y2
-        dash = ' stroke-dasharray="6,4"' if e.get("uncertain") else ""
+        dash = ' stroke-dasharray="6,4"' if e.uncertain else ""
         out.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{tx:.1f}" y2="{ty:.1f}" '
                    f'stroke="#444" stroke-width="1.5" marker-end="url(#arrow)"{dash}/>')
         mx, my = (sx + tx) / 2, (sy + ty) / 2
         out.append(f'<text x="{mx + 6:.1f}" y="{my:.1f}" font-size="12" fill="#222">'
                    f'{escape(_edge_label(e))}</text>')
     for eid, (x, y) in pos.items():
-        node = nodes.get(eid, {})
-        verdict = node.get("verdict", "clear")
-        fill, stroke = _COLOURS.get(verdict, ("#eeeeee", "#666666"))
-        name = names.get(eid) or node.get("name") or eid
+        node = nodes.get(eid) or ProofNode(eid, Verdict.CLEAR)
+        verdict = node.verdict.value
+        fill, stroke = _COLOURS[node.verdict]
+        name = names.get(eid) or node.name or eid
         if len(name) > 30:
             name = name[:29] + "…"
-        country = node.get("hq_country") or ""
+        country = node.hq_country
         out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w}" height="{box_h}" rx="6" '
                    f'fill="{fill}" stroke="{stroke}" stroke-width="2"/>')
         out.append(f'<text x="{x + 8:.1f}" y="{y + 20:.1f}" font-size="13" '

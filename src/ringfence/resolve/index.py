@@ -320,11 +320,11 @@ class ScreeningIndex:
             readings=self._readings,
         )
 
-    def save(self, folder: str | Path, *, snapshot_id: str) -> None:
-        """Write the index into ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
+    def save(self, folder: str | Path, *, snapshot_id: str, publish: Any) -> None:
+        """Publish the index as ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
         from ringfence.resolve.persist import save_index
 
-        save_index(self, folder, snapshot_id=snapshot_id)
+        save_index(self, folder, snapshot_id=snapshot_id, publish=publish)
 
     @classmethod
     def load(cls, folder: str | Path, *, snapshot_id: str) -> ScreeningIndex:

@@ -16,9 +16,10 @@ Nothing is trusted blindly: a missing or mismatched stamp, a checksum that diffe
 array of the wrong type or shape, or a position out of range make :func:`load_index`
 raise :class:`~ringfence.exc.IntegrityError`, and :func:`cached_index` rebuilds. Arrays
 are read with ``allow_pickle=False``; strings are stored as UTF-8 bytes with end offsets.
-Writes go to a private sibling folder that is renamed into place when complete, so a
-reader never sees half an index; a folder that cannot be written (a read-only snapshot)
-just goes without the cache.
+Saving goes through the ``publish`` function the caller passes (the adapters pass
+:func:`ringfence.snapshot.publish.publish_folder`: a new version, fsync'd and
+checksummed, switched in by one rename), so a reader never sees half an index; a folder
+that cannot be written (a read-only snapshot) just goes without the cache.
 
 The pinyin and Cantonese readings of the snapshot's Chinese words (and the pinyin of the
 Chinese legal forms) are saved beside the postings and handed to
@@ -33,13 +34,11 @@ import contextlib
 import hashlib
 import io
 import json
-import os
-import shutil
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import numpy as np
 
@@ -242,35 +241,41 @@ def _arrays(index: ScreeningIndex) -> dict[str, np.ndarray]:
     return out
 
 
-def save_index(index: ScreeningIndex, folder: str | Path, *, snapshot_id: str) -> None:
-    """Write ``index`` into ``folder`` (replaced whole, atomically), stamped with
-    ``snapshot_id``, :data:`INDEX_FORMAT` and the analysis fingerprint."""
-    target = Path(folder)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}-{os.getpid()}")
-    try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        digests: dict[str, str] = {}
-        for name, arr in _arrays(index).items():
-            buf = io.BytesIO()
-            np.save(buf, arr, allow_pickle=False)
-            data = buf.getvalue()
-            (tmp / f"{name}.npy").write_bytes(data)
-            digests[name] = hashlib.sha256(data).hexdigest()
-        stamp = {
-            "format": INDEX_FORMAT,
-            "snapshot": snapshot_id,
-            "analysis": analysis_fingerprint(),
-            "entities": len(index),
-            "arrays": digests,
-        }
-        (tmp / STAMP).write_text(json.dumps(stamp, indent=1) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+class Publish(Protocol):
+    """Makes a folder current atomically: ``fill(work)`` writes a new version of
+    ``target`` into ``work``, then it is switched in (the adapters pass
+    :func:`ringfence.snapshot.publish.publish_folder`; this module only writes files)."""
+
+    def __call__(self, target: Path, fill: Callable[[Path], None], *,
+                 version: str) -> object: ...
+
+
+def write_index(index: ScreeningIndex, folder: Path, *, snapshot_id: str) -> None:
+    """Write ``index``'s arrays and stamp into the empty folder ``folder``."""
+    digests: dict[str, str] = {}
+    for name, arr in _arrays(index).items():
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        data = buf.getvalue()
+        (folder / f"{name}.npy").write_bytes(data)
+        digests[name] = hashlib.sha256(data).hexdigest()
+    stamp = {
+        "format": INDEX_FORMAT,
+        "snapshot": snapshot_id,
+        "analysis": analysis_fingerprint(),
+        "entities": len(index),
+        "arrays": digests,
+    }
+    (folder / STAMP).write_text(json.dumps(stamp, indent=1) + "\n")
+
+
+def save_index(index: ScreeningIndex, folder: str | Path, *, snapshot_id: str,
+               publish: Publish) -> None:
+    """Publish ``index`` as the new version of ``folder`` (``publish``: one atomic
+    switch), stamped with ``snapshot_id``, :data:`INDEX_FORMAT` and the analysis
+    fingerprint."""
+    publish(Path(folder), lambda work: write_index(index, work, snapshot_id=snapshot_id),
+            version=snapshot_id)
 
 
 # --- load ----------------------------------------------------------------------------------
@@ -371,15 +376,17 @@ def _readings(arrays: dict[str, np.ndarray], kind: str) -> dict[str, tuple[str, 
 
 
 def cached_index(
-    folder: str | Path, *, snapshot_id: str, build: Callable[[], ScreeningIndex]
+    folder: str | Path, *, snapshot_id: str, build: Callable[[], ScreeningIndex],
+    publish: Publish,
 ) -> tuple[ScreeningIndex, bool]:
     """The index saved in ``folder`` for ``snapshot_id`` if it is there and sound, else
-    ``build()`` saved there for next time. Returns ``(index, loaded)``."""
+    ``build()`` saved there (through ``publish``) for next time. Returns
+    ``(index, loaded)``."""
     try:
         return load_index(folder, snapshot_id=snapshot_id), True
     except IntegrityError:
         pass
     index = build()
     with contextlib.suppress(OSError, UnicodeEncodeError):  # a read-only folder: no cache
-        save_index(index, folder, snapshot_id=snapshot_id)
+        save_index(index, folder, snapshot_id=snapshot_id, publish=publish)
     return index, False

@@ -23,7 +23,7 @@ from ringfence.engines.screening import declared_record
 from ringfence.exc import ConflictError, InputError, NotFoundError
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
-from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens
+from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
 
 __all__ = [
     "ROLES",
@@ -32,6 +32,7 @@ __all__ = [
     "create_account",
     "create_key",
     "create_token",
+    "create_webhook",
     "get_account",
     "list_tokens",
     "onboard",
@@ -444,3 +445,14 @@ def revoke_token(rt: Runtime, *, token_id: str, reason: str, actor: str) -> dict
     except Exception:
         log.exception("token list re-read failed after a revocation; it is dropped anyway")
     return token_view(row)
+
+
+def create_webhook(rt: Runtime, *, url: str, secret: str, actor: str) -> dict[str, Any]:
+    """Register a receiver of every event (signed with ``secret``; docs/service.md)."""
+    hook_id = _id("whk")
+    with rt.audit.transaction() as conn:
+        conn.execute(insert(webhooks).values(id=hook_id, url=url, secret=secret, active=True,
+                                             created_at=now_iso()))
+        rt.audit.append(conn, kind="webhook.create", actor=actor, subject=hook_id,
+                        payload={"url": url})
+    return {"id": hook_id, "url": url, "active": True}

@@ -1,11 +1,13 @@
 """The request body limit, for every route, enforced in one place.
 
-:class:`BodyLimit` is the outermost ASGI layer of the app. It reads the request body
-before anything else sees it and answers 413 ``too_large`` (the error shape of
-``errors.py``) as soon as the body passes the route's limit: at once when the declared
-``content-length`` is over it, or when the streamed bytes pass it (chunked uploads, a
-false ``content-length``). The body is then handed on, already read, to the gateway's lean
-path and to FastAPI alike, so no handler can read past the limit.
+:class:`BodyLimit` is the outermost ASGI layer of the app. A request whose declared
+``content-length`` is over its route's limit is answered 413 ``too_large`` at once, before
+any of its body is read. Otherwise every chunk the app reads passes through a counter:
+the read that takes the body past the limit (a chunked upload, a false
+``content-length``) raises :class:`~ringfence.service.errors.PayloadTooLargeError`, which
+the one error mapping turns into the same 413 whichever layer was reading (the gateway's
+lean path or FastAPI). Nothing is buffered here: a decision pays one header scan and one
+counter.
 
 =====================================  =========
 route                                  limit
@@ -57,31 +59,23 @@ class BodyLimit:
         if declared is not None and declared > limit:
             await _refuse(send, limit)
             return
-        chunks: list[bytes] = []
         size = 0
-        while True:
+
+        async def counted() -> Message:
+            nonlocal size
             message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
+            size += len(message.get("body", b""))
             if size > limit:
-                await _refuse(send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        sent = False
+                raise _too_large(limit)
+            return message
 
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+        await self.app(scope, counted, send)
 
-        await self.app(scope, replay, send)
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the request body is larger than this route's limit of {limit} bytes",
+        details={"field": "body", "limit_bytes": limit})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -95,9 +89,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    status, headers, body = error_answer(PayloadTooLargeError(
-        f"the request body is larger than this route's limit of {limit} bytes",
-        details={"field": "body", "limit_bytes": limit}))
+    status, headers, body = error_answer(_too_large(limit))
     raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     raw += [(b"content-length", str(len(body)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": raw})

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -29,7 +29,9 @@ from ringfence.decide import (
     RuleSettings,
 )
 from ringfence.decide.signals import AccountSignals, NetOf
+from ringfence.engines.base import VerdictBook
 from ringfence.engines.screening import SnapshotResolver
+from ringfence.model import EntityVerdict
 from ringfence.policy import LoadedPolicy, ResolvedPolicy
 from ringfence.snapshot import Snapshot
 from ringfence.store.tables import accounts, api_keys, end_customers, organizations
@@ -40,26 +42,9 @@ __all__ = ["EntityVerdictLike", "Evaluator", "Live", "SignalBook", "VerdictBookL
            "evaluate_book", "org_facts", "read_state", "refresh_state", "sha256", "today"]
 
 
-class EntityVerdictLike(Protocol):
-    @property
-    def entity(self) -> str: ...
-    @property
-    def verdict(self) -> str: ...
-    @property
-    def lower(self) -> float: ...
-    @property
-    def upper(self) -> float: ...
-
-
-class VerdictBookLike(Protocol):
-    """The engine contract the service reads (``ringfence.engines.local.VerdictBook``)."""
-
-    @property
-    def snapshot_id(self) -> str: ...
-    @property
-    def policy(self) -> ResolvedPolicy: ...
-    def get(self, entity_id: str) -> EntityVerdictLike | None: ...
-    def explain(self, entity_id: str) -> dict[str, Any]: ...
+# the engine contract the service reads (engines/base.py), under the service's names
+VerdictBookLike = VerdictBook
+EntityVerdictLike = EntityVerdict
 
 
 Evaluator = Callable[[Snapshot, LoadedPolicy, dt.date], VerdictBookLike]
@@ -228,9 +213,9 @@ def account_facts(row: Any, orgs: dict[str, OrgFacts],
                         agreement=book.agreements.get(row.org_id) if book else None)
 
 
-def read_state(engine: Engine, live: Live,
+def read_state(engine: Engine, live: Live, *,
                country_of: Callable[[str], str | None] | None,
-               detections: DetectionIndex | None = None, *,
+               detections: DetectionIndex | None = None,
                net_of: NetOf | None = None) -> tuple[DecisionState, SignalBook]:
     """The hot-path state for ``live`` with every organisation, account and key read from
     the database, and the signal book it was built with."""

@@ -254,8 +254,6 @@ class Runtime:
         live = Live(snapshot, loaded, book, SnapshotResolver.for_snapshot(snapshot))
         self._swap(live, orgs)
 
-    _activate = activate  # the name benchmarks/decide.py calls
-
     def _swap(self, live: Live, orgs: list[OrgFacts] | None) -> None:
         old = self.holder.state
         if orgs is not None and old is not None:
@@ -264,8 +262,9 @@ class Runtime:
         else:
             with self.engine.connect() as conn:
                 self.detections = load_detections(conn, limit=self.throttle)
-            state, self.signal_book = read_state(self.engine, live, self.country_of,
-                                                 self.detections, net_of=self.net_of)
+            state, self.signal_book = read_state(
+                self.engine, live, country_of=self.country_of, detections=self.detections,
+                net_of=self.net_of)
         self.live = live
         self.holder.swap(state)
 

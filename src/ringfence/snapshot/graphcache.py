@@ -14,9 +14,8 @@ not read it.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,9 +23,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, EntityTable, HoldingTable
+from ringfence.attribution.graph import (
+    KIND_CODES,
+    NO_DATE_MAX,
+    NO_DATE_MIN,
+    TYPE_CODES,
+    EntityTable,
+    HoldingTable,
+)
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import IntegrityError
+from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["GRAPH_ENTITY_COLUMNS", "GRAPH_HOLDING_COLUMNS", "build_graph", "end_rows",
            "load_graph", "load_order", "save_graph", "save_order"]
@@ -35,9 +42,9 @@ GRAPH_ENTITY_COLUMNS = ("id", "type", "hq_country", "jurisdiction", "lists")
 GRAPH_HOLDING_COLUMNS = ("owner", "owned", "kind", "lo", "hi", "lo_open", "hi_open",
                          "valid_from", "valid_to")
 
-_TYPES = ("company", "person", "state", "unknown")
-_KINDS = ("shares", "votes", "control")
 _VERSION = 1
+_TYPE_CODES = {t.value: code for t, code in TYPE_CODES.items()}
+_KIND_CODES = {k.value: code for k, code in KIND_CODES.items()}
 _ENTITY_ARRAYS = {"type": np.int8, "hq": np.int16, "jurisdiction": np.int16,
                   "list_ptr": np.int64, "list_idx": np.int32}
 _HOLDING_ARRAYS = {"owner": np.int32, "owned": np.int32, "kind": np.int8, "lo": np.int64,
@@ -86,7 +93,7 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     offsets = lists_col.offsets.to_numpy()
     etable = EntityTable(
         ids=id_list(ids) if with_ids else (),
-        type=_codes(ents.column("type"), {t: i for i, t in enumerate(_TYPES)}).astype(np.int8),
+        type=_codes(ents.column("type"), _TYPE_CODES).astype(np.int8),
         hq=_codes(ents.column("hq_country"), countries).astype(np.int16),
         jurisdiction=_codes(ents.column("jurisdiction"), countries).astype(np.int16),
         countries=tuple(countries),
@@ -109,7 +116,7 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     htable = HoldingTable(
         owner=both[:n],
         owned=both[n:],
-        kind=_codes(hold.column("kind"), {k: i for i, k in enumerate(_KINDS)}).astype(np.int8)
+        kind=_codes(hold.column("kind"), _KIND_CODES).astype(np.int8)
         if n else np.zeros(0, dtype=np.int8),
         lo=hold.column("lo").to_numpy().astype(np.int64),
         hi=hold.column("hi").to_numpy().astype(np.int64),
@@ -122,29 +129,12 @@ def build_graph(ents: pa.Table, hold: pa.Table, rows: pa.Array | None = None, *,
     return etable, htable
 
 
-def _replace_folder(folder: Path, fill: Callable[[Path], None]) -> None:
-    """Write a cache folder beside ``folder`` and swap it in; a folder that cannot be
-    written (read-only snapshot) is simply left without the cache."""
-    tmp = folder.with_name(f".{folder.name}-{os.getpid()}")
-    try:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        fill(tmp)
-        # on disk before the folder is swapped in: a crash must not leave a stamped
-        # folder of unwritten (zero-filled) arrays
-        for f in tmp.iterdir():
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
-        dfd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+def _replace_folder(folder: Path, fill: Callable[[Path], None], version: str) -> None:
+    """Publish a new version of the cache ``folder`` (:mod:`ringfence.snapshot.publish`:
+    fsync'd, checksummed, switched in by one rename); a folder that cannot be written (a
+    read-only snapshot) just goes without the cache."""
+    with contextlib.suppress(OSError):
+        publish_folder(folder, fill, version=version)
 
 
 def save_graph(folder: Path, snapshot_id: str, ents: EntityTable,
@@ -159,7 +149,7 @@ def save_graph(folder: Path, snapshot_id: str, ents: EntityTable,
             "holdings": len(holds.owner), "countries": list(ents.countries),
             "list_names": list(ents.list_names)}))
 
-    _replace_folder(folder, fill)
+    _replace_folder(folder, fill, snapshot_id)
 
 
 def load_graph(folder: Path, snapshot_id: str, ids: pa.Array, holdings: int | None = None
@@ -212,7 +202,7 @@ def save_order(folder: Path, snapshot_id: str, order: GraphOrder) -> None:
         order.save(tmp)
         (tmp / "snapshot-id").write_text(snapshot_id)
 
-    _replace_folder(folder, fill)
+    _replace_folder(folder, fill, snapshot_id)
 
 
 def load_order(folder: Path, snapshot_id: str, n: int) -> GraphOrder | None:

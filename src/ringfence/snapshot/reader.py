@@ -24,14 +24,19 @@ from ringfence.snapshot.graphcache import (
     save_graph,
     save_order,
 )
+from ringfence.snapshot.publish import CHECKSUMS, current, verify_version
 from ringfence.snapshot.schema import FILES, FORMAT_VERSION
 from ringfence.snapshot.writer import Manifest, file_sha256
 
 __all__ = ["Snapshot", "open_snapshot"]
 
 def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
-    """Open the snapshot at ``path``; ``verify`` re-checks every file's checksum."""
-    root = Path(path)
+    """Open the snapshot at ``path``; ``verify`` re-checks every file's checksum.
+
+    ``path`` is a pointer (:mod:`ringfence.snapshot.publish`): it is followed once, and
+    the snapshot reads the version folder it named then, which a later publish never
+    changes."""
+    root = current(path)
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
         raise NotFoundError(f"no snapshot at {root} (no manifest.json)")
@@ -45,6 +50,8 @@ def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
         for name, digest in manifest.files.items():
             if file_sha256(root / name) != digest:
                 raise IntegrityError(f"{root / name}: checksum differs from the manifest")
+        if (root / CHECKSUMS).exists():
+            verify_version(root, derived=("cache",))
     return Snapshot(root, manifest, verified=verify)
 
 

@@ -2,10 +2,11 @@
 
 Rows are streamed into Parquet files inside a hidden working folder beside the target.
 :meth:`SnapshotWriter.publish` checks the whole snapshot (duplicate ids, dangling
-references, over-full holdings), writes the manifest and only then renames the folder
-into place. Any failure, or an interrupted process, leaves nothing at the target and
-never half-overwrites an existing snapshot: the old one is swapped out only after the new
-one is complete, and a stale working folder is removed by the next writer.
+references, over-full holdings), writes the manifest and the caches, and only then makes
+it current through :mod:`ringfence.snapshot.publish`: sealed as a version (fsync'd,
+checksummed) and switched in by one rename of the target's pointer. Any failure, or a
+process killed at any step, leaves the previous snapshot current (or nothing, the first
+time); a stale working folder is removed by the next writer.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,12 +38,12 @@ from ringfence.snapshot.graphcache import (
     save_graph,
     save_order,
 )
+from ringfence.snapshot.publish import Hook, Publication
 from ringfence.snapshot.schema import FILES, FORMAT_VERSION, SIDE_FILES
 from ringfence.snapshot.validate import overfull_holdings
 
 __all__ = ["Manifest", "SnapshotWriter", "SourceFile", "file_sha256"]
 
-_WORK_PREFIX = ".ringfence-work-"
 
 
 def file_sha256(path: Path, *, stop: threading.Event | None = None) -> str:
@@ -106,17 +104,6 @@ class Manifest:
         )
 
 
-def _clean_stale(parent: Path) -> None:
-    for stale in parent.glob(f"{_WORK_PREFIX}*"):
-        pid_file = stale / ".pid"
-        try:
-            pid = int(pid_file.read_text())
-            os.kill(pid, 0)
-            continue  # its writer is still running
-        except (OSError, ValueError):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
 class SnapshotWriter:
     """Stream entities and holdings into a new snapshot at ``out``.
 
@@ -129,16 +116,16 @@ class SnapshotWriter:
             manifest = w.publish()
     """
 
-    def __init__(self, out: Path, *, replace: bool = False, batch_rows: int = 200_000) -> None:
+    def __init__(self, out: Path, *, replace: bool = False, batch_rows: int = 200_000,
+                 hook: Hook | None = None) -> None:
         self.out = Path(out)
         self.replace = replace
         self.batch_rows = batch_rows
-        if self.out.exists() and not replace:
+        if (self.out.exists() or self.out.is_symlink()) and not replace:
             raise ConflictError(f"{self.out} already exists (pass replace/--force to swap it)")
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(self.out.parent)
-        self.work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=self.out.parent))
-        (self.work / ".pid").write_text(str(os.getpid()))
+        # hook: called with each publish step's name (tests kill the process there)
+        self._pub = Publication(self.out, replace=replace, hook=hook, derived=("cache",))
+        self.work = self._pub.work
         self._writers = {
             name: pq.ParquetWriter(self.work / f"{name}.parquet", schema)
             for name, schema in FILES.items()
@@ -322,21 +309,8 @@ class SnapshotWriter:
             save_order(self.work / "cache" / "order", ident,
                        GraphOrder.for_holdings(len(entities), holdings))
             self._graph = None
-        tmp_manifest = self.work / "manifest.json.tmp"
-        tmp_manifest.write_text(json.dumps(manifest.as_dict(), indent=2) + "\n")
-        os.replace(tmp_manifest, self.work / "manifest.json")
-        (self.work / ".pid").unlink(missing_ok=True)
-        _fsync_dir(self.work)
-        if self.out.exists():
-            if not self.replace:
-                raise ConflictError(f"{self.out} appeared while writing; not replaced")
-            retired = self.out.parent / f"{_WORK_PREFIX}old-{self.out.name}-{os.getpid()}"
-            os.replace(self.out, retired)
-            os.replace(self.work, self.out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(self.work, self.out)
-        _fsync_dir(self.out.parent)
+        (self.work / "manifest.json").write_text(json.dumps(manifest.as_dict(), indent=2) + "\n")
+        self._pub.commit(ident, checksums=files)
         return manifest
 
     def abort(self) -> None:
@@ -345,7 +319,7 @@ class SnapshotWriter:
                 with contextlib.suppress(Exception):
                     w.close()
             self._closed = True
-        shutil.rmtree(self.work, ignore_errors=True)
+        self._pub.abort()
 
     def __enter__(self) -> SnapshotWriter:
         return self
@@ -356,16 +330,5 @@ class SnapshotWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None or self.work.exists():
+        if exc_type is not None or self._pub.committed is None:
             self.abort()
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -77,10 +77,8 @@ class Engine:
         """(Re-)read accounts.jsonl and orgs.jsonl; records already admitted stay admitted
         (the detector ignores a repeat)."""
         for feed, name in ((self.orgs, "orgs.jsonl"), (self.accounts, "accounts.jsonl")):
-            items = read_jsonl_records(data_dir / name, key=feed.key,
-                                       on_reject=lambda ln, why, text, n=name:
-                                       reject(n, ln, why, text))
-            feed.items = items
+            feed.items = read_jsonl_records(data_dir / name, key=feed.key,
+                                            on_reject=_named(reject, name))
             feed.pos = 0
 
     def _admit(self, t: float) -> None:
@@ -97,7 +95,7 @@ class Engine:
 
     def before(self, ts: float) -> list[CheckpointResult]:
         """Checkpoints due before a request at ``ts`` may be observed."""
-        out = []
+        out: list[CheckpointResult] = []
         while ts >= self.next_checkpoint and (self.window_end is None
                                               or self.next_checkpoint <= self.window_end):
             out.append(self.checkpoint())
@@ -112,7 +110,7 @@ class Engine:
 
     def finish(self) -> list[CheckpointResult]:
         """The checkpoints left up to window_end (replay's end)."""
-        out = []
+        out: list[CheckpointResult] = []
         if self.window_end is None:
             return out
         while self.next_checkpoint <= self.window_end:
@@ -125,6 +123,14 @@ class Engine:
 
     def findings(self) -> list[dict[str, Any]]:
         return [self.state.findings[k] for k in sorted(self.state.findings)]
+
+
+def _named(reject: Callable[[str, int, str, str], None], name: str
+           ) -> Callable[[int, str, str], None]:
+    def on_reject(line: int, reason: str, text: str) -> None:
+        reject(name, line, reason, text)
+
+    return on_reject
 
 
 def _first_ts(path: Path) -> float | None:

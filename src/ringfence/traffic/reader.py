@@ -44,7 +44,7 @@ def parse_ts(value: Any) -> float:
 
 def open_text(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb", buffering=1 << 20)
 
 
@@ -135,7 +135,10 @@ def read_jsonl_records(path: Path, *, key: str, on_reject: Reject | None = None
     return out
 
 
-def read_events(path: Path) -> tuple[float | None, float | None, list[tuple[float, dict[str, Any]]]]:
+Events = list[tuple[float, dict[str, Any]]]
+
+
+def read_events(path: Path) -> tuple[float | None, float | None, Events]:
     """(window_start, window_end, [(ts, event)]) from events.json; Nones when absent."""
     if not path.exists():
         return None, None, []

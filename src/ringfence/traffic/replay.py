@@ -33,4 +33,5 @@ def replay(data_dir: Path, out_dir: Path, *, progress: Progress | None = None) -
     findings.jsonl (and rejects.jsonl) into ``out_dir``."""
     from ringfence.traffic.driver import run_replay
 
-    return run_replay(data_dir, out_dir, progress=progress)
+    report: ReplayReport = run_replay(data_dir, out_dir, progress=progress)
+    return report

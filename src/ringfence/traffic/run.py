@@ -28,7 +28,7 @@ import orjson
 from ringfence.detect.config import DetectorConfig
 from ringfence.detect.detector import CheckpointResult, DetectorState
 from ringfence.exc import InputError
-from ringfence.traffic.driver import HOUR, Engine
+from ringfence.traffic.driver import HOUR, Engine, _named
 from ringfence.traffic.outputs import ActionsWriter, RejectsWriter, write_final, write_findings
 from ringfence.traffic.reader import read_events, read_requests
 from ringfence.traffic.store import load_state, save_state
@@ -143,7 +143,7 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
                 else:
                     engine.load_records(inbox, rejects.reject)
 
-    current = {"file": position[0], "line": position[1]}
+    current: dict[str, Any] = {"file": position[0], "line": position[1]}
 
     def commit(results: list[CheckpointResult]) -> None:
         if not results:
@@ -159,11 +159,10 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
         write_final(out_dir / "final.csv", engine.final_rows())
         write_findings(out_dir / "findings.jsonl", engine.findings())
         _save()
-        if poster is not None and outbox:
-            if poster.post(outbox):
-                report.posted += len(outbox)
-                outbox.clear()
-                _save()
+        if poster is not None and outbox and poster.post(outbox):
+            report.posted += len(outbox)
+            outbox.clear()
+            _save()
 
     def _save() -> None:
         save_state(state_dir, {
@@ -179,10 +178,8 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
         for path in todo:
             start_line = current["line"] if path.name == current["file"] else 0
             last_line = start_line
-            for line_no, rec, ts in read_requests(
-                    path, start_line=start_line,
-                    on_reject=lambda ln, why, text, n=path.name: rejects.reject(n, ln, why,
-                                                                                text)):
+            for line_no, rec, ts in read_requests(path, start_line=start_line,
+                                                  on_reject=_named(rejects.reject, path.name)):
                 if ts >= engine.next_checkpoint:
                     current["file"], current["line"] = path.name, line_no - 1
                     refresh_records()

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ringfence.traffic.sim.organic import EDU_DOMAINS, THROWAWAY, Ctx
+from ringfence.traffic.sim.text import N_STYLES
 from ringfence.traffic.sim.traffic import HOUR, SHAPES, sessions, ticks
 from ringfence.traffic.sim.world import RESTRICTED
 
@@ -113,8 +114,18 @@ def _distill_models(c: Ctx, ts: np.ndarray, base: int, pivot: list[float]) -> np
     return m
 
 
-def _kinds(c: Ctx, names: list[str], alpha: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    codes = np.array([c.w.kind(k) for k in names], np.int16)
+def _style(c: Ctx) -> str:
+    """The campaign's house style of wrapping prompts (text.make_prompt); campaigns of one
+    run get different styles while there are styles left."""
+    deck = c.style_deck
+    if not deck:
+        deck.extend(int(x) for x in c.rng.permutation(np.arange(1, N_STYLES)))
+    return f"@{deck.pop()}"
+
+
+def _kinds(c: Ctx, names: list[str], alpha: list[float], style: str
+           ) -> tuple[np.ndarray, np.ndarray]:
+    codes = np.array([c.w.kind(k + style) for k in names], np.int16)
     return codes, c.rng.dirichlet(alpha)
 
 
@@ -133,6 +144,7 @@ def _hydra(c: Ctx, idx: int) -> None:
     start = c.t0 + int(start_h * HOUR)
     pivot = [c.u(m.pivot_delay_h) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
+    link_share = c.u(m.hydra_link_share)
     rec = _register(c, cid, "hydra", start)
     proxy = [w.ip(c.pick(["residential", "residential", "mobile"]),
                   c.pick(["US", "GB", "DE", "JP", "KR", "BR", "IN", "FR", "CA", "AU"]))
@@ -142,7 +154,9 @@ def _hydra(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     dsys = w.new_sys(int(rng.integers(300, 3000)))
     customer_sys = [w.new_sys(int(rng.integers(50, 3000))) for _ in range(25)]
-    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite", "cap_code", "vision"], [4, 2, 1, 2, 1])
+    style = _style(c)
+    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite", "cap_code", "vision"], [4, 2, 1, 2, 1],
+                     style)
     cap_tools = w.new_tools(int(rng.integers(8, 16)))
     catch_all = f"{''.join(c.pick(['q', 'mail', 'box', 'zen', 'x', 'pro']) for _ in range(2))}" \
                 f"{int(rng.integers(1, 99))}.com"
@@ -158,12 +172,14 @@ def _hydra(c: Ctx, idx: int) -> None:
         anchor = w.ip(c.pick(["hosting", "residential"]), c.pick(["US", "SG", "DE", "JP"]))
         n_cards = max(1, int(np.ceil(n / rng.uniform(2, 6))))
         cards = [w.card() for _ in range(n_cards)]
-        if prev_cards and rng.random() < 0.6:
+        if prev_cards and rng.random() < 0.45:
             cards[0] = c.pick(prev_cards)
         devs = [w.device() for _ in range(int(rng.integers(1, 4)))]
-        if prev_devs and rng.random() < 0.5:
+        if prev_devs and rng.random() < 0.35:
             devs[0] = c.pick(prev_devs)
         prev_cards, prev_devs = cards, devs
+        # only part of a batch rides on shared cards and devices; the rest buy fresh ones
+        linked = rng.random(n) < link_share
         out = []
         org = -1
         for k in range(n):
@@ -175,8 +191,10 @@ def _hydra(c: Ctx, idx: int) -> None:
             prof = _base_profile(c, op_tz)
             a = _account(c, rec, cid, family="hydra", org=org, created=created,
                          country=country, email=_email_style(c, base_name, catch_all, country),
-                         card=cards[k % n_cards], bin_=bin_, pay_cc=pcc,
-                         signup_ip=w.ip("", near=anchor), device=devs[k % len(devs)],
+                         card=cards[k % n_cards] if linked[k] else w.card(), bin_=bin_,
+                         pay_cc=pcc, signup_ip=w.ip("", near=anchor),
+                         device=devs[k % len(devs)] if linked[k] or rng.random() < 0.15
+                         else w.device(),
                          profile=prof, replacement=replacement,
                          tier=c.pick(["free", "build_1", "build_2"]))
             first = created + int(rng.uniform(0.1, 2.0) * HOUR)
@@ -220,13 +238,14 @@ def _hydra(c: Ctx, idx: int) -> None:
             if part == "d":
                 kinds = dk[rng.choice(len(dk), size=k, p=dkw)]
                 turn = np.where(rng.random(k) < 0.15, rng.integers(3, 11, size=k), 0)
-                capk = kinds == w.kind("cap_code")
+                capk = kinds == w.kind("cap_code" + style)
                 c.em.emit(a, tsa, conv=c.em.convs(k), turn=turn, kind=kinds,
                           pseed=rng.integers(0, 2**62, size=k), distill=True, ip=ips,
                           model=_distill_models(c, tsa, 1, pivot),
                           sys=np.where(rng.random(k) < 0.7, dsys, -1).astype(np.int32),
                           tools=np.where(capk, cap_tools, -1).astype(np.int32),
-                          images=np.where(kinds == w.kind("vision"), 1, 0).astype(np.int16))
+                          images=np.where(kinds == w.kind("vision" + style), 1, 0
+                                          ).astype(np.int16))
             else:
                 sysc = np.asarray(customer_sys, np.int32)[rng.integers(0, 25, size=k)]
                 c.em.emit(a, tsa, conv=c.em.convs(k),
@@ -253,6 +272,7 @@ def _slow_low(c: Ctx, idx: int) -> None:
     pivot = [c.u((6, 24)) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
     rec = _register(c, cid, "slow_low", start)
+    style = _style(c)
     restricted = _restricted_ips(c)
     shared_sys = w.new_sys(int(rng.integers(80, 190))) if rng.random() < 0.5 else -1
     bins = [(str(int(rng.integers(400000, 559999))), c.pick(["US", "GB"])) for _ in range(2)]
@@ -290,7 +310,7 @@ def _slow_low(c: Ctx, idx: int) -> None:
     items = np.arange(len(ts), dtype=np.int64) + int(rng.integers(1000, 90000))
     keep = ts < c.t1
     for i, a in enumerate(accts):
-        sel = (ai == i) & keep
+        sel = (ai == i) & keep & (ts >= w.accounts[a]["created_ms"] + 600_000)
         k = int(sel.sum())
         if k == 0:
             continue
@@ -301,7 +321,8 @@ def _slow_low(c: Ctx, idx: int) -> None:
         ips[e] = np.asarray(restricted, np.int32)[rng.integers(0, len(restricted),
                                                                size=int(e.sum()))]
         c.em.emit(a, tsa, conv=c.em.convs(k), turn=np.zeros(k, np.int64),
-                  kind=np.full(k, w.kind("sweep")), pseed=items[sel], distill=True, ip=ips,
+                  kind=np.full(k, w.kind("sweep" + style)), pseed=items[sel], distill=True,
+                  ip=ips,
                   model=_distill_models(c, tsa, 0, pivot),
                   sys=np.full(k, shared_sys, np.int32))
 
@@ -322,7 +343,7 @@ def _cot(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     anchor = w.ip("hosting", c.pick(["US", "DE"]))
     base_sys = w.new_sys(int(rng.integers(1200, 4000)))
-    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite"], [5, 2.5, 1.5])
+    dk, dkw = _kinds(c, ["cot", "rubric", "rewrite"], [5, 2.5, 1.5], _style(c))
     shared_dev = w.device()
     accts = []
     for _ in range(n_orgs):
@@ -382,8 +403,8 @@ def _capability(c: Ctx, idx: int) -> None:
     restricted = _restricted_ips(c)
     code_tools = w.new_tools(int(rng.integers(10, 18)))
     cu_tools = w.new_tools(int(rng.integers(4, 8)))
-    kinds = {"cap_code": w.kind("cap_code"), "computer_use": w.kind("computer_use"),
-             "vision": w.kind("vision")}
+    style = _style(c)
+    kinds = {k: w.kind(k + style) for k in ("cap_code", "computer_use", "vision")}
     kw = rng.dirichlet([4, 2, 2])
     egress_ips = [w.ip(c.pick(["hosting", "vpn"]), c.pick(["US", "DE", "SG", "*"]))
                   for _ in range(int(rng.integers(6, 20)))]
@@ -417,10 +438,10 @@ def _capability(c: Ctx, idx: int) -> None:
             prof.update(ips=ips, ip_w=[1.0] * len(ips), channel=channel, think_p=0.2)
             a = _account(c, rec, cid, family="capability", org=org, created=created,
                          country=country, email=email,
-                         card=c.pick(cards) if rng.random() < 0.5 else w.card(),
+                         card=c.pick(cards) if rng.random() < 0.3 else w.card(),
                          bin_=c.bin_for(country), pay_cc=country,
                          signup_ip=w.ip("", near=anchor) if channel == 0 else ips[0],
-                         device=c.pick(devs) if rng.random() < 0.6 else w.device(),
+                         device=c.pick(devs) if rng.random() < 0.35 else w.device(),
                          profile=prof, program=program)
             prof["first_h"] = (created - c.t0) / HOUR + float(rng.uniform(0.2, 6))
             accts.append(a)

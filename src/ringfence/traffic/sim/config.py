@@ -24,6 +24,7 @@ class CampaignMix:
     hydra_rate: Range = (90, 220)           # requests / account / day (load-balanced)
     hydra_resold_share: Range = (0.3, 0.6)  # share of resold genuine customer traffic
     hydra_gateway_share: Range = (0.1, 0.4)
+    hydra_link_share: Range = (0.3, 0.7)    # share of a batch on shared cards / devices
     slow_low: int = 1
     slow_accounts: Range = (140, 260)
     slow_rate: Range = (3, 12)
@@ -99,6 +100,7 @@ class SimConfig:
             campaigns=CampaignMix(
                 hydra=1, hydra_pool=(60, 110), hydra_lifetime_h=(12, 36),
                 hydra_rate=(60, 140), hydra_resold_share=(0.5, 0.75),
+                hydra_link_share=(0.2, 0.6),
                 slow_low=2, slow_accounts=(90, 160), slow_rate=(2, 8),
                 slow_round_min=(20, 45), cot=2, cot_orgs=(2, 3), cot_accounts_per_org=(3, 7),
                 cot_tick_min=(5, 15), cot_rate=(60, 140), capability=1,

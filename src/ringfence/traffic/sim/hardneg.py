@@ -147,7 +147,7 @@ def _university(c: Ctx) -> None:
                        email=c.email(domain=dom),
                        rate=hn.university_rate * float(rng.lognormal(0, 0.5)))
             p = w.prof[a]
-            p.update(ips=nat + p["ips"][1:], ip_w=[1.0, 1.0, 0.15],
+            p.update(ips=[*nat, p["ips"][1]], ip_w=[1.0, 1.0, 0.15],
                      kinds=[w.kind("university"), w.kind("university"), w.kind("organic_en")],
                      shape=4, turns_mean=1.0, temp=0.0, think_p=0.2)
             accts.append(a)

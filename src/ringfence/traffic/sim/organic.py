@@ -61,6 +61,7 @@ class Ctx:
         self.t1 = t0_ms + self.hours * HOUR
         self.bins: dict[str, list[str]] = {}
         self.partner_ips: dict[int, list[int]] = {}
+        self.style_deck: list[int] = []          # campaigns' prompt house styles
         self.generic_sys = world.new_sys(28)     # "You are a helpful assistant."
         self.common_ua = [world.uas.index(u) for u in USER_AGENTS]
         self.browser_ua = [world.uas.index(u) for u in BROWSER_UA]

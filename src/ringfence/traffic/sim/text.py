@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-__all__ = ["KINDS", "LANGS", "make_prompt"]
+__all__ = ["KINDS", "LANGS", "N_STYLES", "make_prompt"]
 
 LANGS = ("en", "zh", "es", "de", "fr", "ja", "ko", "pt", "ru", "hi")
 
@@ -335,6 +335,22 @@ KINDS: dict[str, Callable[[int, str], str]] = {
 }
 
 
+# Each campaign's tooling wraps its prompts its own way ("cot@3" is the cot kind in house
+# style 3), so two unrelated campaigns do not share a skeleton by accident of this generator.
+_STYLES = [
+    "{t}", "### Task\n{t}", "{t}\n\nRespond in English.", "[job {n}] {t}",
+    "Instruction: {t}\nOutput:", "<task>\n{t}\n</task>", "{t}\n请用英文回答。",
+    "You will be given a task.\n{t}", "{t}\n(Return plain text only.)",
+    "Q:\n{t}\nA:", "--- item {n} ---\n{t}",
+]
+N_STYLES = len(_STYLES)
+
+
 def make_prompt(kind: str, seed: int, wording: str) -> str:
-    """The prompt text of ``kind`` for ``seed`` in wording ``"a"`` or ``"b"``."""
-    return KINDS[kind](seed, wording)
+    """The prompt text of ``kind`` for ``seed`` in wording ``"a"`` or ``"b"``; a kind
+    ``"name@k"`` is wrapped in house style ``k``."""
+    base, _, style = kind.partition("@")
+    text = KINDS[base](seed, wording)
+    if not style:
+        return text
+    return _STYLES[int(style)].format(t=text, n=seed % 100000)

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ringfence.engines.local import EntityVerdict, VerdictBook, evaluate
-from ringfence.policy import load_policy
+from ringfence.engines.base import Engine, VerdictBook
+from ringfence.model import EntityVerdict
+from ringfence.policy import LoadedPolicy
 from ringfence.policy.diff import diff_policies
-from ringfence.snapshot import open_snapshot
+from ringfence.snapshot import Snapshot
 
 __all__ = ["Flip", "SimulationReport", "simulate"]
-
-_SEVERITY = {"clear": 0, "uncertain": 1, "restricted": 2}
 
 
 @dataclass
@@ -36,7 +34,7 @@ class Flip:
 
     @property
     def stricter(self) -> bool:
-        return _SEVERITY[self.draft.verdict] > _SEVERITY[self.live.verdict]
+        return self.draft.verdict.severity > self.live.verdict.severity
 
     def as_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "name": self.name, "live": self.live.as_dict(),
@@ -95,37 +93,32 @@ def _share(v: EntityVerdict) -> str:
 
 
 def _owners(book: VerdictBook, entity: str) -> str:
-    """The first-level owners in the proof of ``entity`` under ``book``'s policy."""
-    try:
-        proof = book.explain(entity)
-    except Exception:
-        return ""
-    owners = []
-    for edge in proof.get("edges", [])[:4]:
-        if edge.get("owned") == entity:
-            owners.append(f"{edge.get('owner')} {edge.get('share', '')}".strip())
+    """The first-level owners in the proof of ``entity`` under ``book``'s policy, each
+    with its share."""
+    owners = [f"{e.owner} {e.share}" for e in book.explain(entity).edges
+              if e.owned == entity][:4]
     return f" via {', '.join(owners)}" if owners else ""
 
 
 def _reason(live_book: VerdictBook, draft_book: VerdictBook, lv: EntityVerdict,
             dv: EntityVerdict) -> str:
     ls, ds = live_book.policy.settings, draft_book.policy.settings
-    lt = f"{'≥' if ls.ownership.inclusive else '>'}{ls.ownership.threshold:.0%}"
-    dt_ = f"{'≥' if ds.ownership.inclusive else '>'}{ds.ownership.threshold:.0%}"
-    stricter_side = draft_book if _SEVERITY[dv.verdict] > _SEVERITY[lv.verdict] else live_book
-    held = dv if stricter_side is draft_book else lv
+    lt = f"{'≥' if ls.ownership.inclusive else '>'}{float(ls.ownership.threshold):.0%}"
+    dt_ = f"{'≥' if ds.ownership.inclusive else '>'}{float(ds.ownership.threshold):.0%}"
+    draft_stricter = dv.verdict.severity > lv.verdict.severity
+    stricter_side, held = (draft_book, dv) if draft_stricter else (live_book, lv)
     text = (f"restricted share {_share(lv)} against {lt} under live; {_share(dv)} against "
             f"{dt_} under draft")
     return text + _owners(stricter_side, held.entity)
 
 
-def simulate(snapshot: str | Path, *, live: str | Path, draft: str | Path,
-             as_of: dt.date, customers: list[tuple[str, str]] | None = None
-             ) -> SimulationReport:
+def simulate(snapshot: Snapshot, *, live: LoadedPolicy, draft: LoadedPolicy,
+             as_of: dt.date, engine: Engine,
+             customers: list[tuple[str, str]] | None = None) -> SimulationReport:
     """Evaluate both policies on one snapshot and list every verdict that differs."""
-    snap = open_snapshot(snapshot)
-    live_book = evaluate(snap, load_policy(live), as_of)
-    draft_book = evaluate(snap, load_policy(draft), as_of)
+    snap = snapshot
+    live_book = engine.evaluate(snap, live, as_of)
+    draft_book = engine.evaluate(snap, draft, as_of)
     table = snap.entities_table(["id", "name"])
     names = dict(zip(table.column("id").to_pylist(), table.column("name").to_pylist(),
                      strict=True))
