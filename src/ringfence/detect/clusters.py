@@ -149,7 +149,8 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
                     f"{nvals} {_KIND_WORDS.get(kind, kind)} value(s) shared by up to {nacc} "
                     f"accounts across orgs of this cluster; the rarest is {where}"))
             if len(orgs) >= 2 and cluster_sigs:
-                org_factor = 1.0 - 0.5 ** (len(orgs) - 1)
+                # two front orgs already say "one operator behind several customers"
+                org_factor = min(1.0, 0.6 + 0.2 * (len(orgs) - 2))
                 cats["link"] = min(CATEGORY_CAPS["link"],
                                    noisy_or(s.weight for s in cluster_sigs) * org_factor)
             reqs = [accounts[m].n for m in members]
@@ -193,6 +194,10 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             cluster_score, capped = combine(cats)
         else:
             cluster_score = 0.0
+            lone = cached[0]
+            if lone is not None:  # a lone account's breakdown is its own
+                cats = {"link": 0.0, "content": lone.content, "context": lone.context}
+                _own, capped = combine(cats)
         cid = cluster_of.get(members[0], "")
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):

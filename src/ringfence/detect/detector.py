@@ -43,6 +43,7 @@ __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLoo
 
 NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
+_TEMPLATE_KINDS = frozenset({"system_prompt_hash", "tools_hash", "skeleton"})
 _COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
 _CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
@@ -324,8 +325,35 @@ class Detector:
                 return model, share
         return None
 
+    def _known_template(self, a: AccountState, memo: dict[tuple[str, Any], bool]) -> bool:
+        """Does this account carry a behaviour value (system prompt, tool schema, prompt
+        skeleton) that at least three suspended accounts carry and almost no ordinary org
+        does? The template index outlives the accounts: a replacement account that keeps
+        its operator's templates is a suspect from its first requests."""
+        st = self.state
+        for kind, value in st.index.shared_values_of(a.idx):
+            spec = self.config.kinds[kind]
+            if spec.identity or kind not in _TEMPLATE_KINDS:
+                continue
+            hit = memo.get((kind, value))
+            if hit is None:
+                suspended = 0
+                benign: set[str] = set()
+                for h in st.index.holders(kind, value):
+                    b = st.accounts[h]
+                    if b.action == "suspend":
+                        suspended += 1
+                    elif h not in st.suspects:
+                        benign.add(b.org_id)
+                hit = suspended >= 3 and len(benign) <= spec.rare
+                memo[(kind, value)] = hit
+            if hit:
+                return True
+        return False
+
     def _account_scores(self, t: float) -> None:
         st = self.state
+        memo: dict[tuple[str, Any], bool] = {}
         for i in sorted(st.dirty):
             a = st.accounts[i]
             org = st.orgs.get(a.org_id)
@@ -339,11 +367,12 @@ class Detector:
                           noisy_or(s.weight for s in sigs if s.category == "context"))
             own, _capped = combine({"content": content, "context": context}, self.config)
             st.cached[i] = _Cached(content, context, sigs, own)
-            if content >= self.config.suspect or noisy_or([content, context]) >= 0.25:
+            self._index_dominant(a)
+            if (content >= self.config.suspect or noisy_or([content, context]) >= 0.25
+                    or self._known_template(a, memo)):
                 st.suspects.add(i)
             else:
                 st.suspects.discard(i)
-            self._index_dominant(a)
         st.scored = st.dirty
         st.dirty = set()
 

@@ -65,7 +65,7 @@ def content_signals(a: AccountState) -> list[Signal]:
         out.append(Signal("injected_trajectory", "content", frac, v * 0.4,
                           f"{a.injected} of {a.new_conversations} conversations start at a "
                           "late turn (history written by the client)"))
-    if n >= 8 and a.skeletons:
+    if n >= 5 and a.skeletons:
         top = max(a.skeletons.values())
         frac = top / n
         if frac >= 0.3:
