@@ -36,7 +36,7 @@ def geoip_net_of(cache_size: int = 65536) -> Callable[[str], Net | None]:
     ASN database and the curated network-class lists the detection package reads
     (``ringfence/data/asn``, one copy, loaded by :class:`ringfence.traffic.enrich.
     NetClassifier`). None: private, unknown or not an IP. Cached per address; the class
-    is cached per AS name.
+    is kept per AS name (at most the database's AS names).
 
     The lookup reads geoip2fast's loaded tables with the same two bisections its own
     ``lookup`` makes, without building its result object and CIDR strings (a third of the
@@ -49,9 +49,13 @@ def geoip_net_of(cache_size: int = 65536) -> Callable[[str], Net | None]:
     geo = GeoIP2Fast(verbose=False, geoip2fast_data_file="geoip2fast-asn.dat.gz")
     classifier = NetClassifier.load()
 
-    @lru_cache(maxsize=16384)
+    classes: dict[str, str] = {"": "unknown"}  # bounded by the database's AS names
+
     def netclass(asn_name: str) -> str:
-        return classifier.classify(None, asn_name) if asn_name else "unknown"
+        c = classes.get(asn_name)
+        if c is None:
+            c = classes[asn_name] = classifier.classify(None, asn_name)
+        return c
 
     def public(ip: str) -> tuple[str | None, str] | None:
         try:
