@@ -215,3 +215,85 @@ def test_channel_webhooks_only_public_https() -> None:
     with pytest.raises(InputError):
         check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["192.168.1.4"])
     check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["93.184.215.14"])
+
+
+def test_status_changes_reach_the_intermediary_webhook_only_with_ref_and_status(
+        db_engine: Engine, tmp_path: Path, net_of: Any) -> None:
+    import httpx
+
+    from ringfence.service.webhooks import Deliverer, verify_signature
+
+    with _service(db_engine, public_groups_snapshot(tmp_path / "s"), net_of) as (client, rt):
+        admin, an = token(rt, "admin"), token(rt, "analyst")
+        org = _onboard(client, an, "Oracle Corporation", "US")
+        client.post("/v1/channels", json={"org_id": org, "kind": "reseller"}, headers=admin)
+        h = {"Authorization": "Bearer " + client.post(
+            "/v1/admin/tokens", json={"role": "intermediary", "channel": org},
+            headers=admin).json()["token"]}
+        # registering a private or plain-http URL is refused
+        for url in ("http://hooks.partner.example/x", "https://127.0.0.1/x"):
+            r = client.post(f"/v1/channels/{org}/webhook", json={
+                "url": url, "secret": "s" * 20}, headers=admin)
+            assert r.status_code == 422, url
+        from unittest import mock
+
+        with mock.patch("ringfence.service.webhooks._resolve", return_value=["93.184.215.14"]):
+            r = client.post(f"/v1/channels/{org}/webhook", json={
+                "url": "https://hooks.partner.example/rf", "secret": "s" * 20}, headers=admin)
+        assert r.status_code == 201, r.text
+        r = client.post(f"/v1/channels/{org}/end-customers", json={"end_customers": [
+            {"ref": "c-1", "name": "Spotify Technology S.A.", "country": "LU"}]}, headers=h)
+        ec_org = client.get(f"/v1/channels/{org}/end-customers", headers=an).json()[
+            "items"][0]["org_id"]
+        # an analyst's override changes its status: an event for that org
+        r = client.post(f"/v1/organizations/{ec_org}/override",
+                        json={"status": "review", "reason": "Checking a filing."}, headers=an)
+        assert r.status_code == 201, r.text
+        sent: list[httpx.Request] = []
+
+        def receiver(request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(200)
+
+        d = Deliverer(rt.engine, client=lambda: httpx.Client(
+            transport=httpx.MockTransport(receiver)))
+        d.resolve = lambda _host: ["93.184.215.14"]
+        assert d.run_once() == 1
+        body = sent[0].content
+        assert verify_signature("s" * 20, sent[0].headers["x-ringfence-timestamp"], body,
+                                sent[0].headers["x-ringfence-signature"])
+        import json
+
+        data = json.loads(body)
+        assert data["ref"] == "c-1" and data["status"] == "review"
+        assert set(data) == {"id", "ts", "type", "channel", "ref", "status"}  # nothing else
+        # the host later resolving to a private address: refused at send time
+        client.post(f"/v1/organizations/{ec_org}/override",
+                    json={"status": "allowed", "reason": "Filing checked."}, headers=an)
+        d.resolve = lambda _host: ["10.0.0.8"]
+        assert d.run_once() == 0 and len(sent) == 1
+        from sqlalchemy import select
+
+        from ringfence.store.tables import deliveries
+
+        with rt.engine.connect() as conn:
+            errors = [r.last_error for r in conn.execute(select(deliveries)).all()
+                      if r.last_error]
+        assert any("non-public" in e for e in errors)
+
+
+def test_attestation_is_rate_limited_per_intermediary(db_engine: Engine, tmp_path: Path,
+                                                       net_of: Any) -> None:
+    with _service(db_engine, public_groups_snapshot(tmp_path / "s"), net_of) as (client, rt):
+        rt.settings = type(rt.settings)(**{**rt.settings.__dict__,
+                                           "attest_calls_per_minute": 2})
+        admin, an = token(rt, "admin"), token(rt, "analyst")
+        org = _onboard(client, an, "Oracle Corporation", "US")
+        client.post("/v1/channels", json={"org_id": org, "kind": "reseller"}, headers=admin)
+        h = {"Authorization": "Bearer " + client.post(
+            "/v1/admin/tokens", json={"role": "intermediary", "channel": org},
+            headers=admin).json()["token"]}
+        body = {"end_customers": [{"ref": "c-1", "name": "Acme Widgets", "country": "US"}]}
+        codes = [client.post(f"/v1/channels/{org}/end-customers", json=body,
+                             headers=h).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
