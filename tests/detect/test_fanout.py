@@ -74,3 +74,22 @@ def test_fanout_window_keys_and_rule() -> None:
     f.observe("b", now=70.0, user="u", country=None, network=None)
     f.observe("c", now=70.0, user="u", country=None, network=None)
     assert f.counts("acc") is None and f.counts("c") == (1, 0, 0)
+
+
+def test_workers_merge_their_counts_through_exports() -> None:
+    import json
+
+    w1, w2 = FanOut(window_seconds=3600), FanOut(window_seconds=3600)
+    for i in range(20):  # each worker alone sees 20 users from 3 countries
+        w1.observe("acc", now=5.0, user=f"a{i}", country="ABC"[i % 3], network=None)
+        w2.observe("acc", now=5.0, user=f"b{i}", country="DEF"[i % 3], network=None)
+    assert not crosses(w1.counts("acc") or (0, 0, 0), min_users=30, min_countries=5,
+                       min_networks=10)
+    shared = json.loads(json.dumps(w2.export(min_users=10)))  # through the database as JSON
+    w1.absorb([shared])
+    counts = w1.observe("acc", now=6.0, user="a0", country="A", network=None)
+    assert counts[:2] == (40, 6)
+    assert crosses(counts, min_users=30, min_countries=5, min_networks=10)
+    # another window's export is ignored
+    w1.absorb([{**shared, "window": 99}])
+    assert w1.observe("acc", now=6.0, user="a0", country="A", network=None)[:2] == (20, 3)

@@ -297,3 +297,38 @@ def test_attestation_is_rate_limited_per_intermediary(db_engine: Engine, tmp_pat
         codes = [client.post(f"/v1/channels/{org}/end-customers", json=body,
                              headers=h).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
+
+
+def test_resale_fanout_flags_a_direct_account_across_workers(db_engine: Engine,
+                                                             tmp_path: Path) -> None:
+    from rf_service import service
+
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (c1, w1), service(db_engine, snap) as (c2, w2):
+        an, gw = token(w1, "analyst"), token(w1, "gateway")
+        org = _onboard(c1, an, "Spotify Technology S.A.", "LU")
+        acc = c1.post(f"/v1/organizations/{org}/accounts", json={"channel": "direct"},
+                      headers=an).json()["id"]
+        w2.sync()
+
+        def decide(client: TestClient, user: str) -> dict[str, Any]:
+            r = client.post("/v1/decide", json={"account_id": acc, "context": {
+                "client_user_id": user}}, headers=gw)
+            assert r.status_code == 200, r.text
+            return r.json()  # type: ignore[no-any-return]
+
+        # each worker alone sees 20 end users and 3 networks: below the policy's rule
+        for i in range(20):
+            w1.fanout.observe(acc, now=__import__("time").time(), user=f"a{i}",
+                              country="ABC"[i % 3], network=None)
+            w2.fanout.observe(acc, now=__import__("time").time(), user=f"b{i}",
+                              country="DEF"[i % 3], network=None)
+        assert decide(c1, "a0")["decision"] == "ALLOW"
+        w1.share_fanout(every=0)
+        w2.share_fanout(every=0)  # publishes its own, absorbs w1's
+        w1.share_fanout(every=0)  # absorbs w2's
+        out = decide(c1, "a1")
+        assert out["decision"] == "REVIEW", out
+        r = next(r for r in out["reasons"] if r["code"] == "resale_fanout")
+        assert r["evidence"]["end_users"] == 40 and r["evidence"]["countries"] == 6
+        assert r["evidence"]["approximate"] is True

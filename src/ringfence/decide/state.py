@@ -60,6 +60,11 @@ class DecisionIds:
         self._prefix = f"{int(time.time()):x}{os.urandom(4).hex()}"
         self._counter = itertools.count(1)
 
+    @property
+    def prefix(self) -> str:
+        """Unique to this process (it also names the worker)."""
+        return self._prefix
+
     def next(self) -> str:
         return f"{self._prefix}-{next(self._counter):x}"
 

@@ -14,6 +14,7 @@ either ``min_countries`` countries or ``min_networks`` networks.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections import OrderedDict
 from typing import Any
@@ -94,6 +95,29 @@ class DistinctCounter:
         self._hll.merge(other._hll)
         self._cached, self._since = round(self._hll.count()), 0
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe form (values below the cap; the sketch's registers above)."""
+        if self._set is not None:
+            return {"values": sorted(self._set)}
+        assert self._hll is not None
+        return {"registers": base64.b64encode(self._hll.reg.tobytes()).decode()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], cap: int = DEFAULT_CAP) -> DistinctCounter:
+        import numpy as np
+
+        c = cls(cap)
+        if "registers" in data:
+            c._to_sketch()
+            assert c._hll is not None
+            c._hll.merge(HyperLogLog(p=_P, hashfunc=_hash32, reg=np.frombuffer(
+                base64.b64decode(data["registers"]), dtype=np.int8).copy()))
+            c._cached, c._since = round(c._hll.count()), 0
+        else:
+            for v in data.get("values", []):
+                c.add(str(v))
+        return c
+
     def __getstate__(self) -> dict[str, Any]:
         return {"cap": self.cap, "set": self._set,
                 "reg": None if self._hll is None else self._hll.reg.tobytes()}
@@ -131,6 +155,7 @@ class FanOut:
         self._window = -1
         self._by: OrderedDict[str, tuple[DistinctCounter, DistinctCounter,
                                          DistinctCounter]] = OrderedDict()
+        self.merged: dict[str, tuple[int, int, int]] = {}  # with other workers (absorb)
 
     def observe(self, key: str, *, now: float, user: str | None, country: str | None,
                 network: str | None) -> tuple[int, int, int]:
@@ -139,6 +164,7 @@ class FanOut:
         if window != self._window:
             self._window = window
             self._by.clear()
+            self.merged = {}
         by = self._by
         c = by.get(key)
         if c is None:
@@ -154,7 +180,12 @@ class FanOut:
             c[1].add(country)
         if network:
             c[2].add(network)
-        return c[0].count(), c[1].count(), c[2].count()
+        counts = c[0].count(), c[1].count(), c[2].count()
+        other = self.merged.get(key) if self.merged else None
+        if other is not None:
+            return (max(counts[0], other[0]), max(counts[1], other[1]),
+                    max(counts[2], other[2]))
+        return counts
 
     def counts(self, key: str) -> tuple[int, int, int] | None:
         c = self._by.get(key)
@@ -174,3 +205,36 @@ class FanOut:
                                         DistinctCounter(cap))
             for a, b in zip(mine, theirs, strict=True):
                 a.merge(b)
+
+    # ---------------------------------------------------------- sharing between workers
+    def export(self, *, min_users: int, limit: int = 1000) -> dict[str, Any]:
+        """This worker's counters worth sharing: accounts with at least ``min_users`` end
+        users (the busiest ``limit``), JSON-safe, with the window they belong to."""
+        busy = sorted(((c[0].count(), k) for k, c in self._by.items()
+                       if c[0].count() >= min_users), reverse=True)[:limit]
+        return {"window": self._window, "accounts": {
+            k: [c.to_json() for c in self._by[k]] for _n, k in busy}}
+
+    def absorb(self, shared: list[dict[str, Any]]) -> None:
+        """Fold other workers' exports (of this window) into :attr:`merged`: per account,
+        the counts of this worker's counters united with theirs. ``observe`` reports the
+        larger of its own counts and these (refreshed at each sync, so a little stale)."""
+        merged: dict[str, tuple[int, int, int]] = {}
+        theirs: dict[str, list[DistinctCounter]] = {}
+        for part in shared:
+            if part.get("window") != self._window:
+                continue
+            for key, counters in part.get("accounts", {}).items():
+                got = [DistinctCounter.from_json(c, self.cap) for c in counters]
+                if key in theirs:
+                    for a, b in zip(theirs[key], got, strict=True):
+                        a.merge(b)
+                else:
+                    theirs[key] = got
+        for key, got in theirs.items():
+            mine = self._by.get(key)
+            if mine is not None:
+                for a, b in zip(got, mine, strict=True):
+                    a.merge(b)
+            merged[key] = (got[0].count(), got[1].count(), got[2].count())
+        self.merged = merged

@@ -95,6 +95,7 @@ class Runtime:
         self.signal_book: SignalBook | None = None
         # per-worker fan-out counters (approximate past 64 values; docs/service.md)
         self.fanout = FanOut(window_seconds=settings.fanout_window_seconds)
+        self._fanout_shared = -1e9
         self.evaluate = evaluator or evaluate_book
         self.decisions = DecisionLog(self.engine, self.audit,
                                      batch_size=settings.allow_batch_size,
@@ -213,6 +214,7 @@ class Runtime:
                 with self.write_lock:
                     refresh_detections(self)
             self._seen = changes.head
+            self.share_fanout()
             return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
                     "organizations": len(changes.orgs), "accounts": len(changes.accounts),
                     "keys": len(changes.keys), "tokens_changed": changes.tokens}
@@ -282,6 +284,32 @@ class Runtime:
         self.holder.swap(refresh_state(self.engine, state, orgs=orgs, accounts_=accounts_,
                                        keys=keys, detections=self.detections, book=book,
                                        ec_refs=ec_refs))
+
+    def share_fanout(self, *, every: float = 5.0) -> None:
+        """Publish this worker's busiest fan-out counters (``kv`` row ``fanout:<worker>``)
+        and fold in the other workers' of the same window; at most every ``every``
+        seconds (called from sync). Counts stay approximate and a sync interval stale."""
+        import json as _json
+
+        now = time.monotonic()
+        if now - self._fanout_shared < every:
+            return
+        self._fanout_shared = now
+        state = self.holder.state
+        if state is None or state.rules.signals.resale is None:
+            return
+        from sqlalchemy import delete, insert
+
+        from ringfence.store.tables import kv
+
+        me = f"fanout:{self.ids.prefix}"
+        mine = self.fanout.export(min_users=max(1, state.rules.signals.min_users // 3))
+        with self.engine.begin() as conn:
+            conn.execute(delete(kv).where(kv.c.key == me))
+            conn.execute(insert(kv).values(key=me, value=_json.dumps(mine)))
+            rows = conn.execute(select(kv.c.key, kv.c.value).where(
+                kv.c.key.like("fanout:%"), kv.c.key != me)).all()
+        self.fanout.absorb([_json.loads(r.value) for r in rows])
 
     def observe(self, account: str, user: str | None, country: str | None,
                 network: str | None) -> tuple[int, int, int] | None:
