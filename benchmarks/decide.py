@@ -463,8 +463,11 @@ def bench_http(seconds: int = 5, rounds: int = 3, fast_path: bool = True) -> dic
             f"{base}/v1/organizations/{org['id']}/accounts", headers=an, json={}
         ).json()
         key = httpx.post(f"{base}/v1/accounts/{acc['id']}/keys", headers=an).json()
+        # a cloud egress address (most API traffic): since issue 15 a residential address
+        # in another country than the declared one (LU) is a country_mismatch REVIEW
         body = json.dumps(
-            {"key_id": key["id"], "context": {"client_ip": "81.2.69.142", "channel": "direct"}}
+            {"key_id": key["id"], "context": {"client_ip": "8.8.8.8", "channel": "direct",
+                                              "client_user_id": "u-1"}}
         )
         check = httpx.post(
             f"{base}/v1/decide",
