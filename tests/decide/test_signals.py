@@ -146,3 +146,14 @@ def test_hot_path_matches_the_reference_rule() -> None:
         fast = st.decide(account_id=acc.account_id, client_ip=ip)
         ref = decide(acc, RULES, net=NETS.get(ip) if ip else None)
         assert (fast.outcome, _codes(fast)) == (ref.outcome, _codes(ref)), (acc, ip)
+
+
+def test_per_account_agreements_refuse_per_request_attestation() -> None:
+    ok, i1 = OrgFacts("e1", OrgStatus.ALLOWED), OrgFacts("i1", OrgStatus.ALLOWED)
+    acc = AccountFacts("a1", i1, Channel.RESELLER,
+                       agreement=Agreement("reseller", "per_account"))
+    st = _state([acc], [ok, i1], {("i1", "c1"): ("e1", False)})
+    d = st.decide(account_id="a1", end_customer_ref="c1")
+    assert d.outcome is Outcome.REVIEW and "attestation_mode" in _codes(d)
+    ref = decide(acc, RULES, end_customer=ok, end_customer_ref="c1")
+    assert _codes(ref) == _codes(d)

@@ -304,7 +304,7 @@ def test_resale_fanout_flags_a_direct_account_across_workers(db_engine: Engine,
     from rf_service import service
 
     snap = public_groups_snapshot(tmp_path / "s")
-    with service(db_engine, snap) as (c1, w1), service(db_engine, snap) as (c2, w2):
+    with service(db_engine, snap) as (c1, w1), service(db_engine, snap) as (_c2, w2):
         an, gw = token(w1, "analyst"), token(w1, "gateway")
         org = _onboard(c1, an, "Spotify Technology S.A.", "LU")
         acc = c1.post(f"/v1/organizations/{org}/accounts", json={"channel": "direct"},

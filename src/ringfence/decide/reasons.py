@@ -53,6 +53,7 @@ class ReasonCode(StrEnum):
     DISPOSABLE_EMAIL = "disposable_email"
     RESALE_FANOUT = "resale_fanout"
     OUTSIDE_CHANNEL_REGIONS = "outside_channel_regions"
+    ATTESTATION_MODE = "attestation_mode"
     # detection: a distillation cluster an analyst confirmed (docs/service.md)
     DISTILLATION_CLUSTER = "distillation_cluster"
     DISTILLATION_LINK = "distillation_link"
@@ -105,6 +106,9 @@ CATALOGUE: dict[ReasonCode, str] = {
         "countries or networks (approximate counts).",
     ReasonCode.OUTSIDE_CHANNEL_REGIONS:
         "The attested end customer is outside the regions the intermediary may serve.",
+    ReasonCode.ATTESTATION_MODE:
+        "The intermediary attests per request, but its agreement provides for dedicated "
+        "accounts only.",
     ReasonCode.DISTILLATION_CLUSTER:
         "The account or its organisation belongs to a distillation cluster an analyst "
         "confirmed.",

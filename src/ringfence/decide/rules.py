@@ -63,6 +63,7 @@ __all__ = [
     "OrgStatus",
     "RuleSettings",
     "account_reasons",
+    "attestation_mode_reason",
     "channel_reasons",
     "combine",
     "decide",
@@ -273,6 +274,15 @@ def unknown_account_decision(rules: RuleSettings, *, ref: str | None,
     return combine(reasons, rules, ip_country)
 
 
+def attestation_mode_reason(account: AccountFacts) -> Reason | None:
+    """A per-request attestation by an intermediary whose agreement says per account."""
+    ag = account.agreement
+    if ag is None or ag.attestation != "per_account":
+        return None
+    return make_reason(ReasonCode.ATTESTATION_MODE, Outcome.REVIEW,
+                       channel=account.org.org_id, attestation=ag.attestation)
+
+
 def outside_regions_reason(account: AccountFacts, end_customer: OrgFacts | None) -> Reason:
     ag = account.agreement
     return make_reason(ReasonCode.OUTSIDE_CHANNEL_REGIONS, Outcome.REVIEW,
@@ -305,6 +315,10 @@ def decide(
                                    end_customer_ref=end_customer_ref))
     if outside_regions:
         reasons.append(outside_regions_reason(account, end_customer))
+    if end_customer_ref is not None:
+        mode = attestation_mode_reason(account)
+        if mode is not None:
+            reasons.append(mode)
     ip = ip_reason(ip_country, rules)
     if ip is not None:
         reasons.append(ip)

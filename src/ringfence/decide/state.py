@@ -28,6 +28,7 @@ from ringfence.decide.rules import (
     OrgFacts,
     RuleSettings,
     account_reasons,
+    attestation_mode_reason,
     channel_reasons,
     combine,
     ip_reason,
@@ -269,6 +270,10 @@ class DecisionState:
             end_customer_ref=end_customer if end_customer is not None else end_customer_ref)
         if outside:
             reasons += (outside_regions_reason(facts, ec_facts),)
+        if end_customer is not None or end_customer_ref is not None:
+            mode = attestation_mode_reason(facts)
+            if mode is not None:
+                reasons += (mode,)
         return combine((*reasons, *extra), rules, country)
 
     def decide_unknown(self, *, ref: str | None, client_ip: str | None = None) -> Decision:
