@@ -164,6 +164,7 @@ def test_intermediary_end_to_end(db_engine: Engine, tmp_path: Path, net_of: Any)
 
         # the scorecard: the intermediary's own, and the analysts'
         card = client.get(f"/v1/channels/{cloud}/scorecard", headers=mine).json()
+        assert "case_id" not in card  # the analysts' case is not the intermediary's business
         assert card["requests"] == 8
         assert card["unattested_share"] == pytest.approx(1 / 8)
         assert card["end_customers"] == 2
@@ -332,3 +333,31 @@ def test_resale_fanout_flags_a_direct_account_across_workers(db_engine: Engine,
         r = next(r for r in out["reasons"] if r["code"] == "resale_fanout")
         assert r["evidence"]["end_users"] == 40 and r["evidence"]["countries"] == 6
         assert r["evidence"]["approximate"] is True
+
+
+def test_scorecard_thresholds_open_one_case(db_engine: Engine, tmp_path: Path,
+                                            net_of: Any) -> None:
+    with _service(db_engine, public_groups_snapshot(tmp_path / "s"), net_of) as (client, rt):
+        admin, an, gw = token(rt, "admin"), token(rt, "analyst"), token(rt, "gateway")
+        org = _onboard(client, an, "Oracle Corporation", "US")
+        client.post("/v1/channels", json={"org_id": org, "kind": "reseller"}, headers=admin)
+        acc = client.post(f"/v1/organizations/{org}/accounts", json={"channel": "reseller"},
+                          headers=an).json()["id"]
+        for i in range(100):  # provider-terms: min_requests 100, max_unattested_share 0.5
+            r = client.post("/v1/decide", json={"account_id": acc, "context": {
+                "client_user_id": f"u{i % 7}"}}, headers=gw)
+            assert r.json()["reasons"][0]["code"] == "unattested_intermediated"
+        card = client.get(f"/v1/channels/{org}/scorecard", headers=an).json()
+        assert card["requests"] == 100 and card["unattested_share"] == 1.0
+        assert card["end_users"] == 7
+        assert card["breaches"] == [{"measure": "unattested_share", "value": 1.0,
+                                     "threshold": 0.5}]
+        case_id = card["case_id"]
+        assert case_id
+        again = client.get(f"/v1/channels/{org}/scorecard", headers=an).json()
+        assert again["case_id"] == case_id  # one case per intermediary, window and day
+        case = client.get(f"/v1/cases/{case_id}", headers=an).json()
+        assert case["kind"] == "channel" and case["org_ids"] == [org]
+        metrics = client.get("/metrics").text
+        assert f'ringfence_channel_unattested_share{{channel="{org}",window="day"}} 1.0' \
+            in metrics

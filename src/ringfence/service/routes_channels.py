@@ -92,5 +92,9 @@ def end_customers(channel_id: str, request: Request, who: Viewer,
             summary="The intermediary's scorecard over a day or a week")
 def channel_scorecard(channel_id: str, request: Request, who: Viewer,
                       window: Literal["day", "week"] = "day") -> dict[str, Any]:
+    """The intermediary sees its own card without the analysts' case id."""
     who.check_channel(channel_id)
-    return scorecard(runtime_of(request), channel_id=channel_id, window=window)
+    card = scorecard(runtime_of(request), channel_id=channel_id, window=window)
+    if who.role == "intermediary":
+        card.pop("case_id", None)
+    return card
