@@ -361,3 +361,30 @@ def test_scorecard_thresholds_open_one_case(db_engine: Engine, tmp_path: Path,
         metrics = client.get("/metrics").text
         assert f'ringfence_channel_unattested_share{{channel="{org}",window="day"}} 1.0' \
             in metrics
+
+
+def test_another_worker_follows_an_attestation(db_engine: Engine, tmp_path: Path) -> None:
+    from rf_service import service
+
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (c1, w1), service(db_engine, snap) as (c2, w2):
+        admin, an, gw = token(w1, "admin"), token(w1, "analyst"), token(w1, "gateway")
+        org = _onboard(c1, an, "Oracle Corporation", "US")
+        c1.post("/v1/channels", json={"org_id": org, "kind": "reseller"}, headers=admin)
+        acc = c1.post(f"/v1/organizations/{org}/accounts", json={"channel": "reseller"},
+                      headers=an).json()["id"]
+        h = {"Authorization": "Bearer " + c1.post(
+            "/v1/admin/tokens", json={"role": "intermediary", "channel": org},
+            headers=admin).json()["token"]}
+        w2.sync()
+        r = c1.post(f"/v1/channels/{org}/end-customers", content=CSV.encode(),
+                    headers={**h, "content-type": "text/csv"})
+        assert r.status_code == 200
+        w2.sync()  # the other worker folds the new end customers and references in
+        out = c2.post("/v1/decide", json={"account_id": acc, "context": {
+            "end_customer_ref": "c-supercell"}}, headers=gw).json()
+        assert out["decision"] == "DENY", out
+        assert out["reasons"][0]["code"] == "end_customer_restricted"
+        out = c2.post("/v1/decide", json={"account_id": acc, "context": {
+            "end_customer_ref": "c-spotify"}}, headers=gw).json()
+        assert out["decision"] == "ALLOW", out

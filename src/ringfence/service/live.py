@@ -269,17 +269,14 @@ def refresh_signal_book(engine: Engine, book: SignalBook | None, *, orgs: Sequen
                                                            tuple[str, bool] | None],
                                    Sequence[str], Sequence[str]]:
     """The signal book with ``orgs`` and ``channels`` read again; the end-customer
-    references of those channels; the organisations to read again (``orgs`` plus those
-    channels' end customers); the accounts to read again (``accounts_`` plus the changed
-    channels' own accounts, whose agreement changed)."""
+    references of those channels; the organisations to read again (``orgs``: the caller
+    names the end customers a change created or re-screened, so a channel's other end
+    customers are not read again); the accounts to read again (``accounts_`` plus the
+    changed channels' own accounts, whose agreement may have changed)."""
     if book is None or not (orgs or channels):
         return book, {}, orgs, accounts_
     ec_refs: dict[tuple[str, str], tuple[str, bool] | None] = {}
     with engine.connect() as conn:
-        if channels:
-            orgs = list(dict.fromkeys([*orgs, *(r.org_id for r in conn.execute(
-                select(end_customers.c.org_id).where(
-                    end_customers.c.channel_id.in_(list(channels)))).all())]))
         rows = conn.execute(select(
             organizations.c.id, organizations.c.country, organizations.c.billing_country,
             organizations.c.domains, organizations.c.status, organizations.c.verdict)

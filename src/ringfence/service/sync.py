@@ -17,6 +17,7 @@ hot-path state in memory, so each must notice what the others wrote. Two reads, 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +99,17 @@ def read_changes(conn: Connection, *, after: int) -> BookChanges:
     def subjects(kinds: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.subject for r in rows if r.kind in kinds))
 
-    return BookChanges(head=head, orgs=subjects(_ORG_KINDS),
+    orgs = subjects(_ORG_KINDS)
+    if any(r.kind == "channel.end_customers" for r in rows):
+        # the end customers an attestation created or re-screened are in its payload
+        extra: list[str] = []
+        for (payload,) in conn.execute(select(audit_log.c.payload).where(
+                audit_log.c.seq > after, audit_log.c.seq <= head,
+                audit_log.c.kind == "channel.end_customers")).all():
+            extra.extend(json.loads(payload).get("org_ids", []))
+        orgs = tuple(dict.fromkeys([*orgs, *extra]))
+
+    return BookChanges(head=head, orgs=orgs,
                        accounts=subjects(_ACCOUNT_KINDS), keys=subjects(_KEY_KINDS),
                        tokens=any(r.kind in _TOKEN_KINDS for r in rows),
                        detections=any(r.kind in DETECTION_KINDS for r in rows),
