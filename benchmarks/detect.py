@@ -199,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         md.append(markdown(run, sim, res, reps))
         summary["runs"][run] = {"sim": sim, "runs": res,
                                 "reports": {w: json.loads(r.to_json()) for w, r in reps.items()}}
-    (work / "detect-results.md").write_text("\n".join(md))
-    (work / "detect-results.json").write_text(json.dumps(summary, indent=1, default=str))
-    print(f"tables -> {work / 'detect-results.md'}")
+    tag = "-".join(args.runs)
+    (work / f"detect-results-{tag}.md").write_text("\n".join(md))
+    (work / f"detect-results-{tag}.json").write_text(json.dumps(summary, indent=1,
+                                                                default=str))
+    print(f"tables -> {work / f'detect-results-{tag}.md'}")
     return 0
 
 

@@ -126,9 +126,10 @@ def run_baseline(data: Path, out: Path) -> dict[str, Any]:
                 root, n_orgs, score = aid, 1, 0.0
             act = action.get(aid, "none")
             cid = f"base-{root}" if act == "suspend" else ""
-            if cid:
-                findings[cid].append(aid)
             wr.writerow([aid, f"{score:.3f}", act, cid])
+    # every suspended account in exactly one finding (seen in the window or not)
+    for aid in sorted(action):
+        findings[f"base-{ds[aid]}"].append(aid)
     first_by_root: dict[str, str] = {}
     for cpt, m, _, _, _ in actions_rows:
         first_by_root.setdefault(f"base-{ds[m]}", cpt)

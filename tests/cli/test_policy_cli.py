@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,14 @@ def test_simulate_a_25_percent_draft_on_the_public_groups(public_snapshot: Path,
     assert all(flip["direction"] in {"clear → restricted", "clear → uncertain",
                                      "uncertain → restricted"} for flip in flips.values())
     assert sum(report["counts"].values()) == len(flips)
+    pct = r"\d+(\.\d+)?%(–\d+(\.\d+)?%)?"
     for flip in flips.values():
         assert "under live" in flip["reason"] and "under draft" in flip["reason"]
+        # both bounds and both thresholds, then the owners that carry it, with shares
+        assert re.fullmatch(rf"restricted share {pct} against >50% under live; {pct} "
+                            rf"against >25% under draft( via \S+ \S.*)?", flip["reason"]), \
+            flip["reason"]
+        assert "{" not in flip["reason"]
         # Whatever flips has some restricted share past the draft's 25%.
         assert flip["draft"]["upper"] > 0.25
     text = runner.invoke(app, ["simulate", str(public_snapshot), "--policy",
@@ -103,8 +110,6 @@ def test_simulate_per_customer(public_snapshot: Path, tmp_path: Path) -> None:
 def test_simulate_names_each_owner_with_its_share(public_snapshot: Path) -> None:
     """Each flip's reason ends "via OWNER SHARE, ...": the share as text (50%, [0%, 50%]),
     never the share's data as a dict."""
-    import re
-
     result = runner.invoke(app, ["simulate", str(public_snapshot), "--draft", "uk",
                                  "--as-of", "2026-11-28"])
     assert result.exit_code == 0, result.output

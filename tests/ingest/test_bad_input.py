@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ringfence.exc import IngestError
+from ringfence.ingest.run import ingest_csv
 from ringfence.ingest.synth import make_lei
 from ringfence.model import SCALE
 
@@ -202,3 +203,53 @@ def test_a_failed_ingest_stops_hashing_its_inputs(
             t.join(60)
     assert stopped == [True]
     assert not (tmp_path / "snap").exists()
+
+
+def _csv_pair(tmp_path: Path, entities: bytes) -> tuple[Path, Path]:
+    e, h = tmp_path / "entities.csv", tmp_path / "holdings.csv"
+    e.write_bytes(entities)
+    h.write_text("owner,owned,kind,share,share_min,share_max,valid_from,valid_to,source\n"
+                 + "".join(f"P{i},S,shares,0.01,,,,,\n" for i in range(40)))
+    return e, h
+
+
+ENTITY_HEADER = b"id,name,type,hq_country,jurisdiction,lists\n"
+ENTITY_ROWS = b"S,Sub,company,SG,SG,\n" + b"".join(
+    b"P%d,Parent %d,company,CN,CN,\n" % (i, i) for i in range(40))
+
+
+@pytest.mark.parametrize("entry", ["csv", "multi"])
+def test_invalid_utf8_is_named_by_file_and_line(tmp_path: Path, entry: str) -> None:
+    """Not a UnicodeDecodeError traceback: one problem, the file and the line, and the
+    rows that refer to the file's entities are not reported one by one."""
+    from typer.testing import CliRunner
+
+    from ringfence.cli.main import app
+
+    bad = ENTITY_HEADER + ENTITY_ROWS[:200] + b"Q,Bad \xff\xfe name,company,CN,CN,\n" \
+        + ENTITY_ROWS[200:]
+    line = bad[:bad.index(b"\xff")].count(b"\n") + 1
+    e, h = _csv_pair(tmp_path, bad)
+    args = (["ingest", "csv", "--entities", str(e), "--holdings", str(h)] if entry == "csv"
+            else ["ingest", "multi", "-s", f"csv:{e},{h}"])
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "snap")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "UnicodeDecodeError" not in result.output
+    assert f"entities.csv:{line}: not UTF-8 text" in result.output
+    assert "unknown entity" not in result.output
+    assert not (tmp_path / "snap").exists()
+    with pytest.raises(IngestError) as err:
+        ingest_csv(entities=e, holdings=h, out=tmp_path / "snap")
+    assert [(Path(p.location).name, p.line) for p in err.value.problems] == [
+        ("entities.csv", line)]
+
+
+def test_one_missing_column_is_one_error(tmp_path: Path) -> None:
+    header = b"id,name,type,jurisdiction,lists\n"  # no hq_country
+    rows = b"".join(b",".join(r.split(b",")[:3] + r.split(b",")[4:])
+                    for r in ENTITY_ROWS.splitlines(keepends=True))
+    e, h = _csv_pair(tmp_path, header + rows)
+    with pytest.raises(IngestError) as err:
+        ingest_csv(entities=e, holdings=h, out=tmp_path / "snap")
+    assert [(Path(p.location).name, p.line, p.reason) for p in err.value.problems] == [
+        ("entities.csv", 1, "missing column(s): hq_country")]

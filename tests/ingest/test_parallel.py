@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ringfence.exc import IngestError
-from ringfence.ingest import parallel
+from ringfence.ingest.gleif import parallel
 from ringfence.ingest.synth import make_lei, write_lei_xml, write_repex_xml, write_rr_xml
 
 TABLES = {
@@ -45,16 +45,14 @@ def _problems(err: IngestError) -> list[tuple[object, ...]]:
 def test_parallel_parts_match_one_process(ingest, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     files = _files(tmp_path)
-    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "1")
     with pytest.raises(IngestError) as serial_err:
-        ingest(("gleif", files))
-    serial = ingest(("gleif", files), skip_bad=True)
-    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "2")
+        ingest(("gleif", files), workers=1)
+    serial = ingest(("gleif", files), skip_bad=True, workers=1)
     monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
     assert len(parallel.plan_parts(files[0], "LEIData", 40_000) or []) > 5
     with pytest.raises(IngestError) as par_err:
-        ingest(("gleif", files))
-    par = ingest(("gleif", files), skip_bad=True)
+        ingest(("gleif", files), workers=2)
+    par = ingest(("gleif", files), skip_bad=True, workers=2)
     assert _problems(par_err.value) == _problems(serial_err.value)
     assert {p.field for p in par_err.value.problems} == {"LegalAddress/Country",
                                                           "ExceptionReason"}
@@ -70,12 +68,10 @@ def test_parallel_truncated_file_reports_once(ingest, tmp_path: Path,
     write_lei_xml(lei, 300)
     data = lei.read_bytes()
     lei.write_bytes(data[:-30])  # the closing tags are cut
-    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "1")
     with pytest.raises(IngestError) as serial_err:
-        ingest(("gleif", [lei]))
-    monkeypatch.setenv("RINGFENCE_INGEST_WORKERS", "2")
+        ingest(("gleif", [lei]), workers=1)
     monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
     with pytest.raises(IngestError) as par_err:
-        ingest(("gleif", [lei]))
+        ingest(("gleif", [lei]), workers=2)
     assert _problems(par_err.value) == _problems(serial_err.value)
     assert len(par_err.value.problems) == 1

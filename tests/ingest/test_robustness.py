@@ -35,9 +35,9 @@ def test_sigkill_leaves_nothing(tmp_path: Path, records: int, workers: str,
     out = tmp_path / "out" / "snap"
     code = ("import sys; from pathlib import Path; "
             "from ringfence.ingest.pipeline import SourceSpec, ingest_sources; "
-            "ingest_sources([SourceSpec('gleif', [Path(sys.argv[1])])], out=Path(sys.argv[2]))")
-    env = {**os.environ, "RINGFENCE_INGEST_WORKERS": workers} if workers else None
-    proc = subprocess.Popen([sys.executable, "-c", code, str(big), str(out)], env=env)
+            "ingest_sources([SourceSpec('gleif', [Path(sys.argv[1])])], out=Path(sys.argv[2]), "
+            "workers=int(sys.argv[3]) if sys.argv[3] else None)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(big), str(out), workers])
     deadline = time.monotonic() + 60
     # wait until the writer's hidden working folder holds staged data, then kill
     while time.monotonic() < deadline:

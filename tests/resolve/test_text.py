@@ -70,16 +70,26 @@ def test_dictionary_tables_are_cached_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The parsed CC-CEDICT tables are kept in the user cache so a new process (each CLI
-    call) does not parse the dictionary again; a second read gives the same table."""
+    call) does not parse the dictionary again; a second read gives the same table. The
+    folder is chosen at the entry point from the environment."""
     from ringfence.resolve import gloss
+    from ringfence.snapshot.usercache import DiskTableStore, cache_dir_from_env
 
-    monkeypatch.setenv("RINGFENCE_CACHE_DIR", str(tmp_path))
+    folder = cache_dir_from_env({"RINGFENCE_CACHE_DIR": str(tmp_path)})
+    assert folder == tmp_path
+    assert cache_dir_from_env({"XDG_CACHE_HOME": "/x"}) == Path("/x/ringfence")
     calls: list[int] = []
 
     def build() -> dict[str, int]:
         calls.append(1)
         return {"银行": 1}
 
-    assert gloss._disk_cached("t", build) == {"银行": 1}
-    assert gloss._disk_cached("t", build) == {"银行": 1}
-    assert len(calls) == 1 and len(list(tmp_path.glob("t-*.pickle"))) == 1
+    gloss.use_table_store(DiskTableStore(folder))
+    try:
+        assert gloss._kept("t", build) == {"银行": 1}
+        assert gloss._kept("t", build) == {"银行": 1}
+        assert len(calls) == 1 and len(list(tmp_path.glob("t-*.pickle"))) == 1
+        assert gloss.zh_gloss("银行")  # the real table goes through the store too
+        assert list(tmp_path.glob("cedict-*.pickle"))
+    finally:
+        gloss.use_table_store(None)

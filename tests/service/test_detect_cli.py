@@ -133,7 +133,7 @@ def test_purge_keeps_the_latest_version_and_clears_old_dismissed_excerpts(
         r = CliRunner().invoke(app, ["detect", "publish", str(out), "--service", url,
                                      "--token", token])
         assert r.exit_code == 0, r.output
-    from ringfence.service.findings import decide_case
+    from ringfence.service.cases import decide_case
 
     with rt.engine.connect() as conn:
         case_id = conn.execute(select(detect_cases.c.id)).scalar_one()

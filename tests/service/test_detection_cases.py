@@ -196,6 +196,15 @@ def test_confirmed_suspend_denies_the_cluster_its_orgs_and_linked_accounts(
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert "acct_h1" in svg.text and "pf_hydra" in svg.text
 
+    # decisions and inheritances are events (webhooks get them too)
+    evs = w.c.get("/v1/events", headers=w.a1, params={"limit": 1000}).json()["items"]
+    decided = [e for e in evs if e["type"] == "detection.case_decided"]
+    assert [(e["payload"]["status"], e["payload"]["action"]) for e in decided] == [
+        ("confirmed", "suspend")]
+    assert decided[0]["payload"]["approved_by"] and decided[0]["payload"]["accounts"]
+    assert {e["payload"]["account_id"] for e in evs if e["type"] == "detection.inherited"} \
+        >= {"acct_replacement", "acct_later"}
+
     # every step audited, and the chain verifies
     kinds = {x["kind"] for x in w.c.get("/v1/audit", headers=w.admin,
                                         params={"limit": 1000}).json()["items"]}
@@ -219,6 +228,12 @@ def test_throttle_is_an_allow_with_limits_and_a_header(world: World) -> None:
     assert d["decision"] == "ALLOW" and d["allow"] is True
     assert d["limits"] == {"requests": 60, "window_seconds": 60, "header": "60;w=60"}
     assert "distillation_cluster" in [x["code"] for x in d["reasons"]]
+    # the decision log keeps the limit (the ALLOW comes back from its batch record)
+    rec = w.c.get(f"/v1/decisions/{d['decision_id']}", headers=w.a1).json()
+    assert rec["result"]["limits"]["requests"] == 60
+    assert rec["facts"]["account"]["detection"]["action"] == "throttle"
+    rep = w.c.post(f"/v1/decisions/{d['decision_id']}/replay", headers=w.a1).json()
+    assert rep["same_outcome"] is True and rep["replayed"]["limits"]["requests"] == 60
     r = w.c.get("/v1/ext_authz/v1/messages", headers={
         "x-ringfence-gateway-token": w.gw["Authorization"].split()[1],
         "x-ringfence-account": "acct_s1"})
@@ -319,6 +334,9 @@ def test_later_versions_update_the_case_and_new_members_wait_for_review(world: W
     assert r.json()["counts"] == {"updated": 1}
     full = w.c.get(f"/v1/cases/{case['id']}", headers=w.a1).json()
     assert full["version"] == 2 and full["needs_review"] is True
+    v1 = w.c.get(f"/v1/cases/{case['id']}/versions/1", headers=w.a1).json()
+    assert v1["body"]["account_ids"] == ["acct_g1"] and v1["received_by"]
+    assert w.c.get(f"/v1/cases/{case['id']}/versions/3", headers=w.a1).status_code == 404
     assert full["account_ids"] == ["acct_g1", "acct_g2"]
     assert w.decide("acct_g1")["limits"] is not None  # the decision still stands...
     assert w.decide("acct_g2")["limits"] is None  # ...for the members it covered
@@ -351,6 +369,17 @@ def test_malformed_findings_are_refused_naming_line_and_field(world: World,
     r = w.post(_lines(_finding("c-ev", ["a"], [], evidence=[{"signal": "x"}])))
     fields = {p["field"] for p in r.json()["error"]["details"]["problems"]}
     assert fields == {"evidence.0.weight", "evidence.0.detail"}
+    nan = _lines(_finding("c-nan", ["a"], [])).replace(b'"weight": 0.6', b'"weight": NaN')
+    r = w.post(nan)
+    assert [(p["line"], p["field"]) for p in r.json()["error"]["details"]["problems"]] == [
+        (1, "evidence.0.weight")]
+    inf = _lines(_finding("c-inf", ["a"], [])).replace(b'"value": 0.8', b'"value": Infinity')
+    r = w.post(inf)
+    assert [(p["line"], p["field"]) for p in r.json()["error"]["details"]["problems"]] == [
+        (1, "evidence.1.value")]
+    nested = _lines(_finding("c-n", ["a"], [])).replace(b'"value": 0.8', b'"value": {"a": 1}')
+    assert [p["field"] for p in w.post(nested).json()["error"]["details"]["problems"]] == [
+        "evidence.1.value"]
     assert w.post(b"").status_code == 422
     big = b" " * (w.rt.settings.findings_max_bytes + 1)
     r = w.post(big)
@@ -429,3 +458,19 @@ def test_another_worker_follows_confirmations_and_links(db_engine: Engine,
         w.c.post(f"/v1/cases/{case['id']}/dismiss", headers=w.a1, json={"reason": "benign"})
         rt2.sync()
         assert decide2("acct_w1")["limits"] is None and decide2("acct_w2")["limits"] is None
+
+
+def test_one_body_may_carry_several_versions_of_a_cluster(world: World,
+                                                          db_engine: Engine) -> None:
+    w = world
+    v1 = _finding("c-twice", ["acct_1"], [])
+    v2 = _finding("c-twice", ["acct_1", "acct_2"], [], checkpoint="2026-03-02T08:00:00Z")
+    r = w.post(_lines(v1, v2, v1))
+    assert [x["outcome"] for x in r.json()["results"]] == ["opened", "updated", "unchanged"]
+    case = w.c.get(f"/v1/cases/{w.case_of('c-twice')['id']}", headers=w.a1).json()
+    assert case["version"] == 2 and case["account_ids"] == ["acct_1", "acct_2"]
+    assert [v["version"] for v in case["versions"]] == [1, 2]
+    r = w.post(_lines(v1, v2))  # both versions known: nothing new
+    assert r.json()["counts"] == {"unchanged": 2}
+    with db_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(detect_findings)).scalar() == 2

@@ -37,8 +37,8 @@ class _Book:
 def _row(org_id: str, entity: str | None, *, verdict: str | None, status: str,
          override: dict[str, Any] | None = None, country: str = "US") -> Any:
     match = {"entity_id": entity, "score": 1.0, "confident": True} if entity else None
-    return SimpleNamespace(id=org_id, entity_id=entity, match=match, country=country,
-                           billing_country=None, verdict=verdict, status=status,
+    return SimpleNamespace(id=org_id, name=f"Org {org_id}", entity_id=entity, match=match,
+                           country=country, billing_country=None, verdict=verdict, status=status,
                            computed_status=status, computed_reasons=[], override=override)
 
 

@@ -241,3 +241,18 @@ def test_ip_country_and_asn_agree_with_geoip2fast(world: dict[str, Any]) -> None
     agree = sum((lk.country_code, lk.asn_name) == v
                 for ip, v in seen.items() for lk in [g.lookup(ip)])
     assert agree >= 0.95 * len(seen)
+
+
+def test_a_window_shorter_than_the_release_schedule_has_no_release(tmp_path: Path) -> None:
+    cfg = replace(SimConfig.small(seed=2), days=1, releases=((30.0, "m-late"), (5.0, "m")))
+    simulate(cfg, tmp_path / "d")
+    ev = json.loads((tmp_path / "d" / "events.json").read_text())
+    assert [e["model"] for e in ev["events"]] == ["m"]
+
+
+@pytest.mark.parametrize("days", [1, 2])
+def test_the_default_mix_fits_a_short_window(tmp_path: Path, days: int) -> None:
+    cfg = replace(SimConfig.small(seed=4), days=days, campaigns=SimConfig().campaigns)
+    simulate(cfg, tmp_path / "d")
+    camp = json.loads((tmp_path / "d" / "truth" / "campaigns.json").read_text())
+    assert {c["family"] for c in camp.values()} >= {"hydra", "slow_low", "cot"}

@@ -1,7 +1,8 @@
 """numba passes NumPy cannot express: frontier fixed points and ordered sweeps.
 
 Everything here takes and returns plain arrays; the meaning of each argument is set by
-the callers in :mod:`ringfence.attribution.engine` and :mod:`.lookthrough`.
+the callers in :mod:`ringfence.attribution.engine` and :mod:`.lookthrough`. The
+look-through sweeps are in :mod:`._lt_kernels`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ __all__ = [
     "cascade_single",
     "csr",
     "csr3",
+    "grow",
     "jit",
-    "lt_single",
-    "lt_sweep",
     "meets",
     "relabel_in",
     "shares_csr",
@@ -194,7 +194,7 @@ def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: 
                 if rnd[v] < 0 and meets(acc_s[v], cnt_s[v], threshold, inclusive, lower):
                     rnd[v] = k + 1
                     if qn == len(queue):
-                        queue = _grow(queue, 2 * qn, 0)
+                        queue = grow(queue, 2 * qn, 0)
                     queue[qn] = v
                     qn += 1
             if nv == 0:
@@ -206,7 +206,7 @@ def cascade_all(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_opn: 
                 if rnd[v] < 0 and meets(acc_v[v], cnt_v[v], threshold, inclusive, lower):
                     rnd[v] = k + 1
                     if qn == len(queue):
-                        queue = _grow(queue, 2 * qn, 0)
+                        queue = grow(queue, 2 * qn, 0)
                     queue[qn] = v
                     qn += 1
         k += 1
@@ -242,19 +242,19 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
         if origin[i]:
             if np_ == cap:
                 cap *= 2
-                p_v = _grow(p_v, cap, 0)
-                p_o = _grow(p_o, cap, 0)
-                p_as = _grow(p_as, cap, 0)
-                p_cs = _grow(p_cs, cap, 0)
-                p_av = _grow(p_av, cap, 0)
-                p_cv = _grow(p_cv, cap, 0)
-                p_r = _grow(p_r, cap, -1)
+                p_v = grow(p_v, cap, 0)
+                p_o = grow(p_o, cap, 0)
+                p_as = grow(p_as, cap, 0)
+                p_cs = grow(p_cs, cap, 0)
+                p_av = grow(p_av, cap, 0)
+                p_cv = grow(p_cv, cap, 0)
+                p_r = grow(p_r, cap, -1)
             slot[i * n + i] = np_
             p_v[np_] = i
             p_o[np_] = i
             p_r[np_] = 0
             if nf == len(frontier):
-                frontier = _grow(frontier, 2 * nf, 0)
+                frontier = grow(frontier, 2 * nf, 0)
             frontier[nf] = np_
             nf += 1
             np_ += 1
@@ -280,13 +280,13 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
                     else:
                         if np_ == cap:
                             cap *= 2
-                            p_v = _grow(p_v, cap, 0)
-                            p_o = _grow(p_o, cap, 0)
-                            p_as = _grow(p_as, cap, 0)
-                            p_cs = _grow(p_cs, cap, 0)
-                            p_av = _grow(p_av, cap, 0)
-                            p_cv = _grow(p_cv, cap, 0)
-                            p_r = _grow(p_r, cap, -1)
+                            p_v = grow(p_v, cap, 0)
+                            p_o = grow(p_o, cap, 0)
+                            p_as = grow(p_as, cap, 0)
+                            p_cs = grow(p_cs, cap, 0)
+                            p_av = grow(p_av, cap, 0)
+                            p_cv = grow(p_cv, cap, 0)
+                            p_r = grow(p_r, cap, -1)
                         q = np_
                         np_ += 1
                         slot[key] = q
@@ -303,7 +303,7 @@ def cascade_single(n: int, origin: Any, s_ptr: Any, s_dst: Any, s_val: Any, s_op
                     if hit and p_r[q] < 0:
                         p_r[q] = k + 1
                         if nn == len(nxt):
-                            nxt = _grow(nxt, 2 * nn, 0)
+                            nxt = grow(nxt, 2 * nn, 0)
                         nxt[nn] = q
                         nn += 1
         if len(frontier) < len(nxt):
@@ -353,161 +353,7 @@ def verdict_codes(low: Any, high: Any, clear: int, uncertain: int, restricted: i
 
 
 @jit
-def _grow(a: Any, cap: int, fill: int) -> Any:
+def grow(a: Any, cap: int, fill: int) -> Any:
     out = np.full(cap, fill, dtype=a.dtype)
     out[: len(a)] = a
     return out
-
-
-@jit
-def _self_solve(s: float, a_self: float) -> float:
-    """``w = min(1, s + a_self * w)``, least solution: a self-holding (treasury shares)
-    scales the others up to the outstanding equity."""
-    if a_self <= 0.0:
-        return min(s, 1.0)
-    if a_self >= 1.0:
-        return 1.0 if s > 0.0 else 0.0
-    return min(s / (1.0 - a_self), 1.0)
-
-
-@jit
-def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
-             scale: float, origin: Any, base: Any, tol: float,
-             max_sweeps: int) -> tuple[Any, Any]:
-    """Look-through in one pass over components in topological order.
-
-    ``order`` lists nodes component by component (``comp_ptr`` delimits them), sources
-    first. A singleton is one sum over its in-edges; a cycle is swept (Gauss-Seidel, from
-    zero, so the iterates rise monotonically to the least fixed point of the clamped map)
-    until no value moves more than ``tol``. Values are clamped to [0, 1]. Shares are
-    ``in_val / scale``; ``base`` is a constant input per entity (held by origins outside
-    the graph). Returns ``w`` and the number of cyclic components that hit ``max_sweeps``.
-    """
-    n = len(origin)
-    w = np.zeros(n, dtype=np.float64)
-    for v in range(n):  # origins hold 1 from the start: one read per edge below
-        if origin[v]:
-            w[v] = 1.0
-    inv = 1.0 / scale
-    unconverged = 0
-    for c in range(len(comp_ptr) - 1):
-        a, b = comp_ptr[c], comp_ptr[c + 1]
-        if b - a == 1:
-            v = order[a]
-            if origin[v]:
-                continue
-            s = base[v]
-            a_self = 0.0
-            for e in range(in_ptr[v], in_ptr[v + 1]):
-                u = in_src[e]
-                if u == v:
-                    a_self += in_val[e] * inv
-                else:
-                    s += in_val[e] * inv * w[u]
-            w[v] = _self_solve(s, a_self)
-            continue
-        for sweep in range(max_sweeps):
-            delta = 0.0
-            for i in range(a, b):
-                v = order[i]
-                if origin[v]:
-                    continue
-                s = base[v]
-                for e in range(in_ptr[v], in_ptr[v + 1]):
-                    s += in_val[e] * inv * w[in_src[e]]
-                s = min(s, 1.0)
-                d = abs(s - w[v])
-                if d > delta:
-                    delta = d
-                w[v] = s
-            if delta <= tol:
-                break
-            if sweep == max_sweeps - 1:
-                unconverged += 1
-    return w, unconverged
-
-
-@jit
-def lt_single(origin_ids: Any, pos: Any, comp: Any, out_ptr: Any, out_dst: Any,
-              in_ptr: Any, in_src: Any, in_val: Any, tol: float,
-              max_sweeps: int) -> tuple[Any, Any]:
-    """Look-through without aggregation: for each origin alone, its effective share in each
-    descendant (every other entity, origins included, counts as ordinary). Returns per
-    entity the largest share over origins and the origin giving it (-1 none).
-
-    Cost: the sum over origins of their descendant counts (times sweeps inside cycles).
-    """
-    n = len(pos)
-    best = np.zeros(n, dtype=np.float64)
-    who = np.full(n, -1, dtype=np.int64)
-    w = np.zeros(n, dtype=np.float64)
-    seen = np.zeros(n, dtype=np.bool_)
-    stack = np.empty(n, dtype=np.int64)
-    desc = np.empty(n, dtype=np.int64)
-    for o in origin_ids:
-        # descendants of o
-        nd = 0
-        ns = 1
-        stack[0] = o
-        seen[o] = True
-        while ns > 0:
-            ns -= 1
-            u = stack[ns]
-            desc[nd] = u
-            nd += 1
-            for e in range(out_ptr[u], out_ptr[u + 1]):
-                v = out_dst[e]
-                if not seen[v]:
-                    seen[v] = True
-                    stack[ns] = v
-                    ns += 1
-        d = desc[:nd]
-        d = d[np.argsort(pos[d], kind="mergesort")]
-        w[o] = 1.0
-        # sweep components in order; w of non-descendants is 0 (seen is False)
-        i = 0
-        while i < nd:
-            j = i + 1
-            while j < nd and comp[d[j]] == comp[d[i]]:
-                j += 1
-            if j - i == 1:
-                v = d[i]
-                if v != o:
-                    s = 0.0
-                    a_self = 0.0
-                    for e in range(in_ptr[v], in_ptr[v + 1]):
-                        u = in_src[e]
-                        if u == v:
-                            a_self += in_val[e]
-                        elif seen[u]:
-                            s += in_val[e] * w[u]
-                    w[v] = _self_solve(s, a_self)
-                i = j
-                continue
-            for _ in range(max_sweeps):
-                delta = 0.0
-                for t in range(i, j):
-                    v = d[t]
-                    if v == o:
-                        continue
-                    s = 0.0
-                    for e in range(in_ptr[v], in_ptr[v + 1]):
-                        u = in_src[e]
-                        if seen[u]:
-                            s += in_val[e] * w[u]
-                    s = min(s, 1.0)
-                    dd = abs(s - w[v])
-                    if dd > delta:
-                        delta = dd
-                    w[v] = s
-                if delta <= tol:
-                    break
-            i = j
-        for t in range(nd):
-            v = d[t]
-            if w[v] > best[v]:
-                best[v] = w[v]
-                who[v] = o
-            w[v] = 0.0
-            seen[v] = False
-    return best, who

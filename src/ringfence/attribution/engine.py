@@ -36,19 +36,8 @@ from ringfence.model.results import Verdict
 from ringfence.model.share import SCALE
 from ringfence.policy.schema import PolicySettings, Propagation
 
-__all__ = [
-    "CLEAR",
-    "RESTRICTED",
-    "UNCERTAIN",
-    "VERDICT_NAMES",
-    "AttributionResult",
-    "BoundResult",
-    "Prepared",
-    "attribute",
-    "evaluate",
-    "prepare",
-    "verdict_names",
-]
+__all__ = ["CLEAR", "RESTRICTED", "UNCERTAIN", "VERDICT_NAMES", "AttributionResult",
+           "BoundResult", "Prepared", "attribute", "evaluate", "prepare", "verdict_names"]
 
 CLEAR, UNCERTAIN, RESTRICTED = 0, 1, 2
 VERDICT_NAMES = (Verdict.CLEAR, Verdict.UNCERTAIN, Verdict.RESTRICTED)  # by code
@@ -211,7 +200,7 @@ def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySet
         if prepared is not None:
             raise InputError("prepared holdings are for another date or snapshot")
         prepared = prepare(n, holdings, as_of)
-    certain, possible = origins(entities, settings)
+    certain, possible = origins(entities, settings, as_of)
     low, high = evaluate(n, prepared.live, certain, possible, settings, order=order,
                          prepared=prepared)
     return AttributionResult(entities, LiveEdges(n, prepared.live), settings, as_of, certain,

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ringfence.model import Entity, EntityType, Holding, HoldingKind
 
 __all__ = [
+    "AIRCRAFT",
     "COMPANY",
     "CONTROL",
     "KIND_CODES",
@@ -28,19 +29,24 @@ __all__ = [
     "TYPE_CODES",
     "TYPE_NAMES",
     "UNKNOWN",
+    "VESSEL",
     "VOTES",
     "EntityTable",
     "HoldingTable",
     "date_to_day",
     "from_records",
+    "holding_table",
 ]
 
 # The integer codes of entity types and holding kinds in the arrays (and the graph
-# cache): named here once, used by every module that reads the arrays.
-COMPANY, PERSON, STATE, UNKNOWN = 0, 1, 2, 3
+# cache): named here once, used by every module that reads the arrays. Vessels and
+# aircraft (codes 4, 5) are origins only through a designation list: no residence or
+# headquarters rule reads them; they can be owned like any entity.
+COMPANY, PERSON, STATE, UNKNOWN, VESSEL, AIRCRAFT = 0, 1, 2, 3, 4, 5
 SHARES, VOTES, CONTROL = 0, 1, 2
 TYPE_NAMES: tuple[EntityType, ...] = (EntityType.COMPANY, EntityType.PERSON,
-                                      EntityType.STATE, EntityType.UNKNOWN)  # by code
+                                      EntityType.STATE, EntityType.UNKNOWN,
+                                      EntityType.VESSEL, EntityType.AIRCRAFT)  # by code
 KIND_NAMES: tuple[HoldingKind, ...] = (HoldingKind.SHARES, HoldingKind.VOTES,
                                        HoldingKind.CONTROL)  # by code
 TYPE_CODES = {t: code for code, t in enumerate(TYPE_NAMES)}
@@ -147,11 +153,17 @@ def from_records(
         list_idx=np.array(idx, dtype=np.int32),
         list_names=tuple(lists),
     )
-    pos = table.index()
+    return table, holding_table(holdings, table.index())
+
+
+def holding_table(holdings: Iterable[Holding], index: dict[str, int], *,
+                  first_row: int = 0) -> HoldingTable:
+    """Model holdings as arrays, their ends looked up in ``index`` (id → row); rows are
+    numbered from ``first_row``."""
     hs = list(holdings)
-    return table, HoldingTable(
-        owner=np.array([pos[h.owner] for h in hs], dtype=np.int32),
-        owned=np.array([pos[h.owned] for h in hs], dtype=np.int32),
+    return HoldingTable(
+        owner=np.array([index[h.owner] for h in hs], dtype=np.int32),
+        owned=np.array([index[h.owned] for h in hs], dtype=np.int32),
         kind=np.array([KIND_CODES[h.kind] for h in hs], dtype=np.int8),
         lo=np.array([h.share.lo for h in hs], dtype=np.int64),
         hi=np.array([h.share.hi for h in hs], dtype=np.int64),
@@ -161,5 +173,5 @@ def from_records(
                             dtype=np.int32),
         valid_to=np.array([date_to_day(h.valid_to, default=NO_DATE_MAX) for h in hs],
                           dtype=np.int32),
-        row=np.arange(len(hs), dtype=np.int64),
+        row=np.arange(first_row, first_row + len(hs), dtype=np.int64),
     )

@@ -24,7 +24,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ringfence.attribution._build import Channels
-from ringfence.attribution._kernels import csr, lt_single, lt_sweep
+from ringfence.attribution._kernels import csr
+from ringfence.attribution._lt_kernels import lt_single, lt_sweep
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.model.share import SCALE
 

@@ -4,15 +4,14 @@ topological order.
 Computed once per snapshot over *every* shares holding, whatever its dates: the
 condensation order of a graph stays valid for any subgraph (an edge of a subgraph never
 runs from a later component to an earlier one), so one ordering serves every ``as_of``.
-The snapshot layer can keep it beside the snapshot as ``.npy`` files
-(:meth:`GraphOrder.save` / :meth:`GraphOrder.load`, or :meth:`arrays` /
-:meth:`from_arrays` to store them elsewhere).
+The snapshot layer keeps it beside the snapshot as ``.npy`` files
+(:mod:`ringfence.snapshot.graphcache`, through :meth:`GraphOrder.arrays` and
+:meth:`GraphOrder.from_arrays`); this module reads and writes no files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -181,17 +180,3 @@ class GraphOrder:
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any]) -> GraphOrder:
         return cls(*(np.asarray(arrays[name], dtype=np.int64) for name in _FIELDS))
-
-    def save(self, folder: str | Path) -> None:
-        """Write ``order.npy``, ``comp_ptr.npy``, ``comp.npy`` into ``folder``."""
-        path = Path(folder)
-        path.mkdir(parents=True, exist_ok=True)
-        for name, arr in self.arrays().items():
-            np.save(path / f"{name}.npy", arr)
-
-    @classmethod
-    def load(cls, folder: str | Path, *, mmap: bool = False) -> GraphOrder:
-        path = Path(folder)
-        return cls.from_arrays({name: np.load(path / f"{name}.npy",
-                                              mmap_mode="r" if mmap else None)
-                                for name in _FIELDS})

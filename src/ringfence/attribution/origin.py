@@ -10,17 +10,22 @@ type ``unknown`` under ``unknown_ownership: review``). The rules, in policy term
 - state: its country (``hq``, falling back to jurisdiction) when ``origin.states`` is true;
 - person: residence (``hq``) per ``origin.persons`` (``restricted`` certain, ``uncertain``
   possible only, ``ignore`` never);
-- anyone, of any type, on a designation list the policy names (``'*'`` any list): certain;
+- anyone, of any type, on a designation list the policy names (``'*'`` any list) on the
+  day of the run: certain. A dated list token (:mod:`ringfence.model.listing`) counts only
+  inside its ``[since, until)``; an undated one always;
 - type ``unknown``: possible iff ``unknown_ownership: review``;
 - ``enabled: false``: no origins at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution.graph import COMPANY, PERSON, STATE, UNKNOWN, EntityTable
+from ringfence.model.listing import parse_listing
 from ringfence.model.results import OriginReason
 from ringfence.policy.schema import CompaniesRule, PersonsRule, PolicySettings
 
@@ -34,12 +39,17 @@ def _region_mask(entities: EntityTable, settings: PolicySettings) -> B:
     return np.array([c in regions for c in entities.countries], dtype=np.bool_)
 
 
-def _listed(entities: EntityTable, settings: PolicySettings) -> B:
+def _wanted(token: str, wanted: set[str], as_of: dt.date | None) -> bool:
+    listing = parse_listing(token)
+    return ("*" in wanted or listing.list in wanted) and listing.in_force(as_of)
+
+
+def _listed(entities: EntityTable, settings: PolicySettings, as_of: dt.date | None) -> B:
     names = settings.origin.lists
     if not names or len(entities.list_idx) == 0:
         return np.zeros(len(entities), dtype=np.bool_)
     wanted = set(names)
-    code_ok = np.array(["*" in wanted or nm in wanted for nm in entities.list_names],
+    code_ok = np.array([_wanted(nm, wanted, as_of) for nm in entities.list_names],
                        dtype=np.bool_)
     hits = np.concatenate(([0], np.cumsum(code_ok[entities.list_idx], dtype=np.int64)))
     ptr = entities.list_ptr
@@ -52,8 +62,10 @@ def _country_hits(entities: EntityTable, settings: PolicySettings) -> tuple[B, B
     return region[entities.hq], region[entities.jurisdiction], entities.hq == 0
 
 
-def origins(entities: EntityTable, settings: PolicySettings) -> tuple[B, B]:
-    """``(certain, possible)`` origin masks; ``possible`` includes ``certain``."""
+def origins(entities: EntityTable, settings: PolicySettings,
+            as_of: dt.date | None = None) -> tuple[B, B]:
+    """``(certain, possible)`` origin masks; ``possible`` includes ``certain``. ``as_of``:
+    the day list memberships are read on (``None``: every membership not ended)."""
     n = len(entities)
     if not settings.enabled:
         none = np.zeros(n, dtype=np.bool_)
@@ -73,7 +85,7 @@ def origins(entities: EntityTable, settings: PolicySettings) -> tuple[B, B]:
     person_hit = (etype == PERSON) & hq_hit
     if settings.origin.persons is PersonsRule.RESTRICTED:
         certain |= person_hit
-    certain |= _listed(entities, settings)
+    certain |= _listed(entities, settings, as_of)
     possible = certain.copy()
     if settings.origin.persons is PersonsRule.UNCERTAIN:
         possible |= person_hit
@@ -82,8 +94,10 @@ def origins(entities: EntityTable, settings: PolicySettings) -> tuple[B, B]:
     return certain, possible
 
 
-def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int) -> list[OriginReason]:
-    """Every reason entity ``i`` is an origin (empty when it is not one)."""
+def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int,
+                   as_of: dt.date | None = None) -> list[OriginReason]:
+    """Every reason entity ``i`` is an origin (empty when it is not one); list
+    memberships as of ``as_of`` (see :func:`origins`)."""
     if not settings.enabled:
         return []
     out: list[OriginReason] = []
@@ -113,7 +127,7 @@ def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int) -> l
                                 "owner not known (policy: unknown_ownership review)", False))
     wanted = set(settings.origin.lists)
     for code in entities.list_idx[entities.list_ptr[i]:entities.list_ptr[i + 1]]:
-        name = entities.list_names[int(code)]
-        if "*" in wanted or name in wanted:
-            out.append(OriginReason("list", f"on designation list {name}", True))
+        token = entities.list_names[int(code)]
+        if _wanted(token, wanted, as_of):
+            out.append(OriginReason("list", parse_listing(token).describe(), True))
     return out

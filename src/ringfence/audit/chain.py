@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ringfence.store.tables import audit_head, audit_log
 
@@ -82,6 +82,14 @@ class Verification:
                 "problem": self.problem}
 
 
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_INSERT_RECORD = insert(audit_log)
+_INSERT_HEAD = insert(audit_head)
+_UPDATE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
+                .values(seq=bindparam("p_seq"), hash=bindparam("p_hash")))
+
+
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -96,23 +104,23 @@ class AuditLog:
     def append(self, conn: Connection, *, kind: str, actor: str, subject: str,
                payload: dict[str, Any]) -> AuditRecord:
         """Append inside a :meth:`transaction` (the caller's connection)."""
-        q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-        if conn.dialect.name == "postgresql":
-            q = q.with_for_update()
-        head = conn.execute(q).first()
+        # Statements built once with bound parameters: SQLAlchemy compiles each once, where
+        # literal ``.values(...)`` made it rebuild a cache key per record (most of an
+        # append's time in a batch of appends).
+        head = conn.execute(_HEAD_FOR_UPDATE if conn.dialect.name == "postgresql"
+                            else _HEAD).first()
         seq, prev = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
         seq += 1
         ts = now_iso()
         text = canonical(payload)
         digest = record_hash(prev, seq, ts, kind, actor, subject, text)
-        conn.execute(insert(audit_log).values(seq=seq, ts=ts, kind=kind, actor=actor,
-                                              subject=subject, payload=text, prev_hash=prev,
-                                              hash=digest))
+        conn.execute(_INSERT_RECORD, {"seq": seq, "ts": ts, "kind": kind, "actor": actor,
+                                      "subject": subject, "payload": text, "prev_hash": prev,
+                                      "hash": digest})
         if head is None:
-            conn.execute(insert(audit_head).values(id=1, seq=seq, hash=digest))
+            conn.execute(_INSERT_HEAD, {"id": 1, "seq": seq, "hash": digest})
         else:
-            conn.execute(update(audit_head).where(audit_head.c.id == 1)
-                         .values(seq=seq, hash=digest))
+            conn.execute(_UPDATE_HEAD, {"p_seq": seq, "p_hash": digest})
         return AuditRecord(seq, ts, kind, actor, subject, payload, prev, digest)
 
     def record(self, *, kind: str, actor: str, subject: str,

@@ -133,10 +133,22 @@ def explain_cmd(
     if svg is not None:
         svg.write_text(proof_svg(proof, names=names), encoding="utf-8")
         err_console.print(f"wrote {svg}")
+    # evidence the sources state but the engines never count (a designation list's
+    # "Linked To:" and free-text ownership, indirect edges): shown for the analyst
+    evidence = [{"relation": r["relation"], "owner": r["owner"], "owned": r["owned"],
+                 "source": f"{r['source_dataset']} line {r['source_line']}"
+                           if r["source_line"] is not None else r["source_dataset"],
+                 "note": r["source_note"]}
+                for r in snap.evidence_about(entity)[:200]]
     if as_json:
-        typer.echo(json.dumps(proof.as_dict(), indent=2))
+        typer.echo(json.dumps({**proof.as_dict(), "evidence": evidence}, indent=2))
     else:
         typer.echo(proof_text(proof, names=names))
+        if evidence:
+            typer.echo("\nevidence (kept for review, not counted as ownership):")
+            for ev in evidence:
+                typer.echo(f"  {ev['relation']}: {ev['owner']} -> {ev['owned']}  "
+                           f"[{ev['source']}] {ev['note']}")
 
 
 @handle_errors
@@ -276,6 +288,17 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def use_user_cache() -> None:
+    """Keep parsed dictionary tables in the user's cache folder (the environment names
+    it: read here, at the entry point)."""
+    import os
+
+    from ringfence.resolve.gloss import use_table_store
+    from ringfence.snapshot.usercache import DiskTableStore, cache_dir_from_env
+
+    use_table_store(DiskTableStore(cache_dir_from_env(os.environ)))
+
+
 def register(app: typer.Typer) -> None:
     @app.callback()
     def _main(
@@ -284,6 +307,7 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Ownership-based access control: ingest, attribute, explain, screen, decide."""
+        use_user_cache()
 
     app.command("attribute")(attribute_cmd)
     app.command("explain")(explain_cmd)

@@ -6,7 +6,7 @@
 * ``show OUT CLUSTER [--svg F]`` prints one finding readably (rich) and can draw it.
 * ``purge [--days N]`` applies the findings' retention period to the service's database.
 
-Parse, call, render: the work is in :mod:`ringfence.service.findings` and
+Parse, call, render: the work is in :mod:`ringfence.service.cases` and
 :mod:`ringfence.render.cluster`.
 """
 
@@ -195,7 +195,7 @@ def purge_cmd(
 ) -> None:
     """Apply the findings' retention period to the service's database (a cron job)."""
     from ringfence.cli.service import _runtime
-    from ringfence.service.findings import purge
+    from ringfence.service.cases import purge
 
     rt = _runtime(load=False)
     out = purge(rt, days=days or rt.settings.finding_retention_days, actor="cli")

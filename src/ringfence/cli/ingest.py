@@ -8,11 +8,12 @@ Every command is strict by default: any bad record is printed as
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,7 +31,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ringfence.cli._common import App
-from ringfence.exc import IngestError, Problem, RingfenceError
+from ringfence.exc import IngestError, InputError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
     from ringfence.snapshot import Manifest
@@ -38,7 +39,8 @@ if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for -
 __all__ = ["register"]
 
 ingest_app = App(
-    help="Build a snapshot from ownership data (CSV, BODS, GLEIF, FollowTheMoney).",
+    help="Build a snapshot from ownership data (CSV, BODS, GLEIF, FollowTheMoney) and "
+         "designation lists (OFAC, CSL, UK, EU, UN).",
     no_args_is_help=True,
 )
 _out = Console()
@@ -134,18 +136,28 @@ def _summary(manifest: Manifest, out: Path, seconds: float, rejects: Path | None
                    highlight=False)
 
 
+def _workers() -> int | None:
+    """``RINGFENCE_INGEST_WORKERS``: processes reading GLEIF XML (unset: the default)."""
+    raw = os.environ.get("RINGFENCE_INGEST_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"RINGFENCE_INGEST_WORKERS={raw!r}: a whole number of at least 1")
+    return int(raw)
+
+
 def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
          rejects: Path | None, force: bool, memory_limit: str = "2GB",
-         notes: list[str] | None = None) -> None:
+         notes: list[str] | None = None, specs_given: list[Any] | None = None) -> None:
     from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 
     try:
-        specs = [SourceSpec(fmt, paths) for fmt, paths in sources]
+        specs = specs_given or [SourceSpec(fmt, paths) for fmt, paths in sources]
         with _progress() as progress:
             report = ingest_sources(specs, out=out, skip_bad=skip_bad, rejects=rejects,
                                     force=force, progress=_Bars(progress),
                                     memory_limit=memory_limit, notes=notes,
-                                    on_step=_step_printer())
+                                    on_step=_step_printer(), workers=_workers())
     except RingfenceError as err:
         _fail(err)
         return
@@ -206,13 +218,53 @@ def ftm_cmd(files: Files, out: Out, skip_bad: SkipBad = False, rejects: Rejects 
          memory_limit=memory_limit)
 
 
+@ingest_app.command("lists")
+def lists_cmd(
+    files: Files, out: Out,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="Force the format of every file: ofac-csv, ofac-xml, csl, uk, eu "
+                         "or un (default: detected per file).")] = "",
+    published: Annotated[str, typer.Option(
+        "--published", help="Publication date (YYYY-MM-DD) of files whose format states "
+                            "none (OFAC CSV, CSL).")] = "",
+    partial: Annotated[bool, typer.Option(
+        "--partial", help="The files are excerpts: they add memberships but never delist "
+                          "a party they leave out.")] = False,
+    skip_bad: SkipBad = False, rejects: Rejects = None, force: Force = False,
+    memory_limit: Memory = "2GB",
+) -> None:
+    """Ingest designation lists: OFAC (CSV folder, XML, Enhanced XML; .zip ok), trade.gov
+    CSL (CSV, JSON), UK (HM Treasury/OFSI CSV, UK Sanctions List XML), EU (FSF XML), UN
+    (XML). Give every file of one list together: a party missing from a newer complete
+    file is delisted from that file's date."""
+    import datetime as dt
+
+    from ringfence.exc import InputError
+    from ringfence.ingest.pipeline import SourceSpec
+
+    try:
+        day = dt.date.fromisoformat(published) if published else None
+    except ValueError:
+        _fail(InputError(f"--published {published!r} is not a date (YYYY-MM-DD)"))
+        return
+    try:
+        spec = SourceSpec("lists", list(files), list_format=fmt, published=day,
+                          partial=partial)
+    except RingfenceError as err:
+        _fail(err)
+        return
+    _run([], out, skip_bad=skip_bad, rejects=rejects, force=force,
+         memory_limit=memory_limit, specs_given=[spec])
+
+
 @ingest_app.command("multi")
 def multi_cmd(
     source: Annotated[list[str], typer.Option(
         "--source", "-s",
-        help="FORMAT:PATH[,PATH...], repeatable; FORMAT is csv, bods, gleif or ftm. For "
-             "csv give entities.csv,holdings.csv[,names.csv,identifiers.csv] or a folder. "
-             "Earlier sources win ties and keep their ids.")],
+        help="FORMAT:PATH[,PATH...], repeatable; FORMAT is csv, bods, gleif, ftm or lists. "
+             "For csv give entities.csv,holdings.csv[,names.csv,identifiers.csv] or a "
+             "folder. Lists take options: lists[format=csl,published=2025-06-25,partial]:"
+             "FILE. Earlier sources win ties and keep their ids.")],
     out: Out, skip_bad: SkipBad = False, rejects: Rejects = None, force: Force = False,
     memory_limit: Memory = "2GB",
 ) -> None:
@@ -224,8 +276,8 @@ def multi_cmd(
     except RingfenceError as err:
         _fail(err)
         return
-    _run([(s.format, s.paths) for s in specs], out, skip_bad=skip_bad, rejects=rejects,
-         force=force, memory_limit=memory_limit)
+    _run([], out, skip_bad=skip_bad, rejects=rejects, force=force,
+         memory_limit=memory_limit, specs_given=specs)
 
 
 @ingest_app.command("default")
@@ -233,8 +285,8 @@ def default_cmd(out: Out, force: Force = False) -> None:
     """Build the embedded default snapshot (shipped public groups + GLEIF + BODS)."""
     from ringfence.ingest.default import ATTRIBUTION, default_sources
 
-    _run([(s.format, s.paths) for s in default_sources()], out, skip_bad=False,
-         rejects=None, force=force, notes=[f"default dataset: {ATTRIBUTION}"])
+    _run([], out, skip_bad=False, rejects=None, force=force,
+         notes=[f"default dataset: {ATTRIBUTION}"], specs_given=default_sources())
 
 
 def register(app: typer.Typer) -> None:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ringfence.cli._common import console, err_console, handle_errors, parse_date
@@ -56,16 +63,18 @@ def load_index(snapshot: Path) -> ScreeningIndex:
     return load_resolver(snapshot).index
 
 
-def _verdicts(snapshot: Path, policy: str, as_of: str | None) -> Callable[[str], Verdict]:
-    """Entity id → its verdict under ``policy`` (``{}`` when unknown). Only the entities
-    asked for are looked up in the verdict book, not every entity of the snapshot."""
-    from ringfence.engines.local import evaluate
+def _verdicts(snapshot: Path, policy: str, as_of: str | None,
+              entity_ids: Iterable[str]) -> Callable[[str], Verdict]:
+    """Entity id → its verdict under ``policy`` (``{}`` when unknown), for ``entity_ids``
+    only: attribution runs on those entities and their owners, not the whole snapshot
+    (``ringfence.engines.local.verdicts_of``)."""
+    from ringfence.engines.local import verdicts_of
 
-    book = evaluate(snapshot, policy, parse_date(as_of))
+    found = verdicts_of(snapshot, policy, entity_ids, parse_date(as_of))
 
     def verdict(entity_id: str) -> Verdict:
-        found = book.get(entity_id)
-        return found.as_dict() if found else {}
+        v = found.get(entity_id)
+        return v.as_dict() if v else {}
 
     return verdict
 
@@ -133,7 +142,8 @@ def screen_cmd(
         raise InputError("give --name or --id (or --input and --output for a batch)")
     query = _query(name or "", country, id_ref)
     found = load_resolver(snapshot).search(query, limit=limit, threshold=threshold)
-    verdicts = _verdicts(snapshot, policy, as_of) if found else _no_verdicts
+    verdicts = (_verdicts(snapshot, policy, as_of, [c.entity_id for c in found]) if found
+                else _no_verdicts)
     results = [_candidate_dict(c, verdicts) for c in found]
     if as_json:
         out = {
@@ -187,25 +197,28 @@ def _screen_batch(
         except InputError as err:
             raise InputError(f"{input_csv}:{line}: {err.message}") from None
     resolver = load_resolver(snapshot)
-    verdicts = _verdicts(snapshot, policy, as_of)
-    tmp = output_csv.with_name(output_csv.name + ".part")
-    with (
-        tmp.open("w", newline="", encoding="utf-8") as out,
-        Progress(
-            TextColumn("screening"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-        ) as progress,
-    ):
-        writer = csv.DictWriter(out, fieldnames=list(OUTPUT_COLUMNS))
-        writer.writeheader()
+    tops: list[Candidate | None] = []
+    with Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    ) as progress:
         task = progress.add_task("screening", total=len(queries))
-        for row, query in zip(rows, queries, strict=True):
+        for query in queries:
             best = (resolver.search(query, limit=1, threshold=threshold)
                     if query.names or query.ids else [])
-            top = best[0] if best else None
+            tops.append(best[0] if best else None)
+            progress.advance(task)
+    hits = {t.entity_id for t in tops if t is not None and t.match}
+    verdicts = _verdicts(snapshot, policy, as_of, hits) if hits else _no_verdicts
+    tmp = output_csv.with_name(output_csv.name + ".part")
+    with tmp.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(OUTPUT_COLUMNS))
+        writer.writeheader()
+        for row, top in zip(rows, tops, strict=True):
             hit = top if top and top.match else None  # entity stays empty below the threshold
             writer.writerow(
                 {
@@ -219,7 +232,6 @@ def _screen_batch(
                     "verdict": verdicts(hit.entity_id).get("verdict", "") if hit else "",
                 }
             )
-            progress.advance(task)
     tmp.replace(output_csv)
     err_console.print(f"wrote {len(queries)} rows to {output_csv}")
 

@@ -70,7 +70,8 @@ def serve(
         f"ringfence decision service on [bold]{base}[/] (database {db})\n"
         f"  readiness  {base}/readyz   ·   API docs  {base}/docs   ·   console  "
         f"{base}/console\n"
-        "  tokens     ringfence token create --role admin|analyst|gateway  (shown once)\n"
+        "  tokens     ringfence token create --role admin|analyst|gateway|detector"
+        "  (shown once)\n"
         "  stop       Ctrl-C", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
                 access_log=False)

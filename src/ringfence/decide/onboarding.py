@@ -8,6 +8,7 @@ factor                     input                         status (reason code)
 policy                     not in force on the date      allowed (``policy_disabled``)
 declared country           in a restricted region        denied
                                                          (``declared_country_restricted``)
+declared name              needed disguise-folding       review (``name_disguised``)
 match                      none                          allowed (``no_match``)
                            weak or ambiguous             review (``ambiguous_match``)
 verdict of the match       restricted                    denied (``entity_restricted``)
@@ -18,7 +19,7 @@ verdict of the match       restricted                    denied (``entity_restri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,10 @@ def onboarding_status(
     declared_countries: Sequence[str] = (),
     restricted_regions: Sequence[str] = (),
     policy_enabled: bool = True,
+    name_disguise: Mapping[str, Any] | None = None,
 ) -> tuple[OrgStatus, tuple[Reason, ...]]:
+    """``name_disguise``: what normalisation undid in the declared name (invisible, control
+    or look-alike characters), when it undid any; the evidence of ``name_disguised``."""
     if not policy_enabled:
         return OrgStatus.ALLOWED, (make_reason(ReasonCode.POLICY_DISABLED, Outcome.ALLOW),)
     reasons: list[Reason] = []
@@ -59,6 +63,8 @@ def onboarding_status(
     if bad:
         reasons.append(make_reason(ReasonCode.DECLARED_COUNTRY_RESTRICTED, Outcome.DENY,
                                    countries=bad))
+    if name_disguise:
+        reasons.append(make_reason(ReasonCode.NAME_DISGUISED, Outcome.REVIEW, **name_disguise))
     if match is None:
         reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW))
     elif not match.confident:

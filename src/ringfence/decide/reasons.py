@@ -66,6 +66,7 @@ class ReasonCode(StrEnum):
     NO_MATCH = "no_match"
     AMBIGUOUS_MATCH = "ambiguous_match"
     DECLARED_COUNTRY_RESTRICTED = "declared_country_restricted"
+    NAME_DISGUISED = "name_disguised"
     ANALYST_OVERRIDE = "analyst_override"
     ANALYST_CONFIRMED = "analyst_confirmed"
     POLICY_DISABLED = "policy_disabled"
@@ -126,6 +127,9 @@ CATALOGUE: dict[ReasonCode, str] = {
         "The declaration matches entities only weakly or ambiguously; an analyst must pick.",
     ReasonCode.DECLARED_COUNTRY_RESTRICTED:
         "The organisation declares a country in a restricted region.",
+    ReasonCode.NAME_DISGUISED:
+        "The declared name needed invisible or control characters removed, or look-alike "
+        "letters of another script folded, to be read; the screening used the folded name.",
     ReasonCode.ANALYST_OVERRIDE: "An analyst overrode the computed status.",
     ReasonCode.ANALYST_CONFIRMED: "An analyst confirmed the computed status.",
     ReasonCode.POLICY_DISABLED: "The live policy is not in force on this date.",

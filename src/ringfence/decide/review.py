@@ -85,13 +85,14 @@ class Reassessment:
 def reassess(*, match: Match | None, verdict: str | None,
              bounds: tuple[float, float] | None, declared_countries: Sequence[str],
              override: Mapping[str, Any] | None, restricted_regions: Sequence[str],
-             policy_enabled: bool) -> Reassessment:
+             policy_enabled: bool,
+             name_disguise: Mapping[str, Any] | None = None) -> Reassessment:
     """The organisation's computed status on the new verdict, and whether its override
-    still holds."""
+    still holds (``name_disguise`` as ``onboarding_status`` takes it)."""
     computed, reasons = onboarding_status(
         match=match, verdict=verdict, verdict_bounds=bounds,
         declared_countries=declared_countries, restricted_regions=restricted_regions,
-        policy_enabled=policy_enabled)
+        policy_enabled=policy_enabled, name_disguise=name_disguise)
     lapsed = override_lapses(override, verdict)
     kept = None if lapsed else override
     status = OrgStatus(kept["status"]) if kept else computed

@@ -8,7 +8,8 @@ Another engine (e.g. Spark) implements the same contract, :mod:`ringfence.engine
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,9 @@ import numpy as np
 
 from ringfence.attribution import AttributionResult, attribute, prove, update
 from ringfence.attribution.graph import (
-    KIND_CODES,
-    NO_DATE_MAX,
-    NO_DATE_MIN,
+    EntityTable,
     HoldingTable,
-    date_to_day,
+    holding_table,
 )
 from ringfence.engines.base import BookUpdate, VerdictChange
 from ringfence.exc import NotFoundError
@@ -38,7 +37,7 @@ from ringfence.model import (
 from ringfence.policy import LoadedPolicy, Propagation, ResolvedPolicy, load_policy, resolve
 from ringfence.snapshot import Snapshot, open_snapshot
 
-__all__ = ["LocalEngine", "LocalVerdictBook", "evaluate"]
+__all__ = ["LocalEngine", "LocalVerdictBook", "evaluate", "verdicts_of"]
 
 
 class LocalVerdictBook:
@@ -172,20 +171,7 @@ def _holding_table(holdings: Any, index: dict[str, int], *, first_row: int) -> H
     if missing:
         raise NotFoundError(f"no entity {missing[0]!r} in the snapshot"
                             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    return HoldingTable(
-        owner=np.array([index[h.owner] for h in hs], dtype=np.int32),
-        owned=np.array([index[h.owned] for h in hs], dtype=np.int32),
-        kind=np.array([KIND_CODES[h.kind] for h in hs], dtype=np.int8),
-        lo=np.array([h.share.lo for h in hs], dtype=np.int64),
-        hi=np.array([h.share.hi for h in hs], dtype=np.int64),
-        lo_open=np.array([h.share.lo_open for h in hs], dtype=np.bool_),
-        hi_open=np.array([h.share.hi_open for h in hs], dtype=np.bool_),
-        valid_from=np.array([date_to_day(h.valid_from, default=NO_DATE_MIN) for h in hs],
-                            dtype=np.int32),
-        valid_to=np.array([date_to_day(h.valid_to, default=NO_DATE_MAX) for h in hs],
-                          dtype=np.int32),
-        row=np.arange(first_row, first_row + len(hs), dtype=np.int64),
-    )
+    return holding_table(hs, index, first_row=first_row)
 
 
 class LocalEngine:
@@ -211,3 +197,75 @@ def evaluate(snapshot: Snapshot | str | Path, policy: LoadedPolicy | str | Path,
     snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
     loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
     return LocalEngine().evaluate(snap, loaded, as_of or dt.date.today())
+
+
+def verdicts_of(snapshot: Snapshot | str | Path, policy: LoadedPolicy | str | Path,
+                entity_ids: Iterable[str], as_of: dt.date | None = None
+                ) -> dict[str, EntityVerdict]:
+    """The verdicts of ``entity_ids`` only (unknown ids are left out).
+
+    An entity's verdict depends only on the entities that own it, directly or through
+    others (every propagation rule reads holdings *into* an entity), so attribution runs
+    on that upward closure alone: a screening query's few candidates cost their owners'
+    graph, not the whole snapshot's (``evaluate``)."""
+    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
+    when = as_of or dt.date.today()
+    resolved = resolve(loaded, when)
+    entities, holdings = snap.graph()
+    wanted = set(entity_ids)
+    start = np.array([i for i, eid in enumerate(entities.ids) if eid in wanted], dtype=np.int64)
+    if not len(start):
+        return {}
+    keep = _owners_closure(len(entities), holdings, start)
+    sub_entities, sub_holdings = _subgraph(entities, holdings, keep)
+    result = attribute(sub_entities, sub_holdings, resolved.settings, when)
+    names = result.verdicts()
+    out: dict[str, EntityVerdict] = {}
+    for j, eid in enumerate(sub_entities.ids):
+        if eid in wanted:
+            out[eid] = EntityVerdict(eid, names[j], float(result.lower[j]),
+                                     float(result.upper[j]))
+    return out
+
+
+def _owners_closure(n: int, holdings: HoldingTable, start: np.ndarray) -> np.ndarray:
+    """Sorted positions of ``start`` and of every entity with a holding path into it
+    (whatever the holdings' dates: a superset is harmless)."""
+    owned = np.asarray(holdings.owned, dtype=np.int64)
+    owner = np.asarray(holdings.owner, dtype=np.int64)
+    order = np.argsort(owned, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owned, minlength=n), out=ptr[1:])
+    owners_sorted = owner[order]
+    seen = np.zeros(n, dtype=bool)
+    seen[start] = True
+    frontier = start
+    while len(frontier):
+        nxt = [owners_sorted[ptr[i]:ptr[i + 1]] for i in frontier]
+        cand = np.unique(np.concatenate(nxt)) if nxt else np.zeros(0, np.int64)
+        cand = cand[~seen[cand]]
+        seen[cand] = True
+        frontier = cand
+    return np.flatnonzero(seen)
+
+
+def _subgraph(entities: EntityTable, holdings: HoldingTable, keep: np.ndarray
+              ) -> tuple[EntityTable, HoldingTable]:
+    remap = np.full(len(entities), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    lists = [entities.list_idx[entities.list_ptr[i]:entities.list_ptr[i + 1]] for i in keep]
+    ptr = np.zeros(len(keep) + 1, dtype=entities.list_ptr.dtype)
+    np.cumsum([len(x) for x in lists], out=ptr[1:])
+    sub_e = EntityTable(
+        ids=[entities.ids[i] for i in keep], type=entities.type[keep], hq=entities.hq[keep],
+        jurisdiction=entities.jurisdiction[keep], countries=entities.countries,
+        list_ptr=ptr,
+        list_idx=(np.concatenate(lists).astype(entities.list_idx.dtype) if lists and ptr[-1]
+                  else np.zeros(0, dtype=entities.list_idx.dtype)),
+        list_names=entities.list_names)
+    mask = (remap[holdings.owned] >= 0) & (remap[holdings.owner] >= 0)
+    sub_h = holdings.take(mask)
+    sub_h = replace(sub_h, owner=remap[sub_h.owner].astype(sub_h.owner.dtype),
+                    owned=remap[sub_h.owned].astype(sub_h.owned.dtype))
+    return sub_e, sub_h

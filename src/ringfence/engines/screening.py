@@ -16,7 +16,8 @@ tied candidates is spelled as declared (TikTok Inc. rather than TikTok LLC).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ringfence.decide import Match
 from ringfence.resolve import (
@@ -28,12 +29,15 @@ from ringfence.resolve import (
     ScreeningIndex,
     analyse_name,
     cached_index,
+    clean_name,
     parse_id,
+    remove_controls,
 )
 from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
 
-__all__ = ["SnapshotResolver", "build_screening_index", "declared_record", "screening_index"]
+__all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise",
+           "declared_record", "screening_index"]
 
 
 def build_screening_index(snap: Snapshot) -> ScreeningIndex:
@@ -145,3 +149,23 @@ class SnapshotResolver:
                                   "features": [f.as_dict() for f in top.explanation]},
                      alternatives=tuple((c.entity_id, round(c.score, 4))
                                         for c in matches if c is not top))
+
+
+def declared_name_disguise(
+    name: str, features: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Any] | None:
+    """What normalisation undid in a declared name, when it was a disguise: invisible,
+    control or stray combining characters removed, look-alike letters of another script
+    folded (``resolve.normalise``), or a match that rested on a TS #39 confusable
+    skeleton (``token:confusable`` among the match's ``features``). None otherwise.
+    The evidence of the onboarding reason ``name_disguised``."""
+    cleaned = clean_name(name)
+    confusable = [dict(f) for f in features if f.get("feature") == "token:confusable"]
+    if not cleaned.disguised and not confusable:
+        return None
+    evidence = cleaned.evidence()
+    evidence["original"] = remove_controls(name)[0]  # "removed" names them
+    evidence["changes"] = [*cleaned.changes, *(["confusable_skeleton"] if confusable else [])]
+    if confusable:
+        evidence["matched_by"] = confusable
+    return evidence

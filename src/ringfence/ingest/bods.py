@@ -300,8 +300,7 @@ class _Reader:
             if not isinstance(it, dict):
                 raise Bad(f"interests[{i}]", "must be an object")
             rows.extend(self._interest(it, i, version=version, rec=rec,
-                                       gleif_reason=gleif_reason,
-                                       unknown_owner=unspecified is not None))
+                                       gleif_reason=gleif_reason))
         if not rows:
             if gleif_reason:
                 mode, holdings = exception_holdings(gleif_reason)
@@ -334,7 +333,7 @@ class _Reader:
             st.close_record(rec, date or "0001-01-01")
 
     def _interest(self, it: dict[str, Any], i: int, *, version: str, rec: str,
-                  gleif_reason: str, unknown_owner: bool
+                  gleif_reason: str
                   ) -> list[tuple[HoldingKind, Share, str, str, str, str, str]]:
         fld = f"interests[{i}]"
         itype = _str(it.get("type")) or "unknownInterest"  # optional in the schema

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from ringfence.exc import Problem
 from ringfence.model import (
@@ -46,25 +47,48 @@ class CsvBatch:
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: list[tuple[str, int, dict[str, str], str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # files not usable whole (see _rows)
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int, err: UnicodeDecodeError) -> None:
+        super().__init__(f"not UTF-8 text: {err.reason} (byte {err.start + 1} of the line)")
+        self.line = line
+
+
+def _utf8_lines(raw: IO[bytes]) -> Iterator[str]:
+    """The file's lines decoded one by one, so a byte that is not UTF-8 is named by its
+    own line (a text stream decodes ahead in blocks and names no line)."""
+    for n, line in enumerate(raw, 1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise _NotUtf8(n, err) from None
+        yield text.removeprefix("\ufeff") if n == 1 else text
 
 
 def _rows(path: Path, required: tuple[str, ...], batch: CsvBatch,
           optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of ``path`` with their line numbers. A file that cannot be used whole
+    (unreadable, a missing column, not UTF-8) is one problem, and is listed in
+    ``batch.failed`` so rows elsewhere that refer to it are not reported one by one."""
     try:
-        fh = path.open(newline="", encoding="utf-8-sig")
+        fh = path.open("rb")
     except OSError as err:
         batch.problems.append(Problem(str(path), f"cannot read: {err.strerror}"))
+        batch.failed.add(str(path))
         return
     with fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header and c not in optional]
-        if missing:
-            batch.problems.append(Problem(str(path), f"missing column(s): {', '.join(missing)}",
-                                          line=1))
-            return
+        reader = csv.DictReader(_utf8_lines(fh))
         count = 0
         try:
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header and c not in optional]
+            if missing:
+                batch.problems.append(Problem(
+                    str(path), f"missing column(s): {', '.join(missing)}", line=1))
+                batch.failed.add(str(path))
+                return
             for row in reader:
                 count += 1
                 if None in row:  # more cells than header columns
@@ -72,9 +96,13 @@ def _rows(path: Path, required: tuple[str, ...], batch: CsvBatch,
                                                   line=reader.line_num))
                     continue
                 yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
-        except (csv.Error, UnicodeDecodeError) as err:
+        except _NotUtf8 as err:
+            batch.problems.append(Problem(str(path), str(err), line=err.line))
+            batch.failed.add(str(path))
+        except csv.Error as err:
             batch.problems.append(Problem(str(path), f"unreadable CSV: {err}",
                                           line=reader.line_num))
+            batch.failed.add(str(path))
         batch.counts[path.name] = count
 
 
@@ -143,7 +171,8 @@ def read_csv_contract(
             etype = EntityType(row["type"].lower())
         except ValueError:
             reject(entities_path, line, row, "type",
-                   f"unknown type {row['type']!r} (company, person, state or unknown)")
+                   f"unknown type {row['type']!r} (company, person, state, unknown, "
+                   "vessel, aircraft)")
             continue
         countries = {}
         bad = False
@@ -167,8 +196,9 @@ def read_csv_contract(
             source=SourceRef(ds_e, record=eid, line=line),
         ))
 
+    entities_whole = str(entities_path) not in batch.failed
     for eid in set(extra_names) | set(extra_ids):
-        if eid not in seen:
+        if eid not in seen and entities_whole:
             where = names_path if eid in extra_names else identifiers_path
             batch.problems.append(Problem(str(where), f"unknown entity {eid!r}",
                                           field="entity"))
@@ -178,7 +208,7 @@ def read_csv_contract(
         for col in ("owner", "owned"):
             if not row[col]:
                 problem = (col, "empty entity id")
-            elif row[col] not in seen:
+            elif row[col] not in seen and entities_whole:
                 problem = (col, f"unknown entity {row[col]!r}")
             if problem:
                 break

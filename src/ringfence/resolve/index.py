@@ -1,15 +1,16 @@
 """Candidate generation over a snapshot: an inverted index of name keys and identifiers.
 
-Every name of every entity (legal, other, transliterated, former, trade) is analysed and
-each token contributes its keys: the romanised spelling (pinyin, Cantonese, Cyrillic
-romanisation, Latin), its consonant skeleton (so Persian script meets Latin), its English
-glosses (so 银行 meets Bank), and a four-letter prefix and suffix (so one typo still finds
-the entity). Identifiers are indexed by ``scheme:value``.
+Every name of every entity (legal, other, transliterated, former, trade) is normalised
+(``resolve.normalise``) and analysed; each token contributes its keys (``resolve.keys``:
+romanised spellings, confusable skeleton, consonant skeleton, English glosses, a prefix
+and a suffix) and neighbouring tokens their joined form. Identifiers are indexed by
+``scheme:value``.
 
 A query collects the postings of its keys, ranks entities by the summed inverse document
 frequency of the keys they share (very common keys are skipped when rarer ones exist),
-re-scores the best few with :func:`ringfence.resolve.compare`, and returns them ranked.
-Postings are NumPy arrays in CSR form: a million entities fit in a few hundred MB.
+re-scores the best few with :func:`ringfence.resolve.compare`, applies the snapshot's
+rules (``resolve.gates``) and returns them ranked. Postings are NumPy arrays in CSR form:
+a million entities fit in a few hundred MB.
 """
 
 from __future__ import annotations
@@ -17,109 +18,35 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
 from ringfence.model import Entity
-from ringfence.resolve.ids import ParsedId, parse_id
-from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
-from ringfence.resolve.names import GENERIC_KEYS, Token, analyse_name
+from ringfence.resolve.candidate import Candidate, EntityNames
+from ringfence.resolve.gates import need_distinctive, rank_key, unique_part
+from ringfence.resolve.keys import Readings, analysed, initials_of, query_groups
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
-    Feature,
     Record,
     TokenWeights,
     compare,
 )
-from ringfence.resolve.text import cantonese, loose, pinyin_syllables
+
+if TYPE_CHECKING:
+    from ringfence.resolve.persist import Publish
 
 __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
 _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
 _PRUNE = 0.5  # candidates below this share of the best key weight are not re-scored
+_KEEP = 4  # ... except the best few
+_ACRONYM_FORCED = 3  # an exact acronym key shared by at most this many entities
 
-
-@dataclass(frozen=True, slots=True)
-class EntityNames:
-    """What the index needs of one entity."""
-
-    id: str
-    names: tuple[str, ...]
-    countries: frozenset[str] = frozenset()
-    ids: tuple[ParsedId, ...] = ()
-
-    @classmethod
-    def from_entity(cls, entity: Entity) -> EntityNames:
-        names = [entity.name, *(n.value for n in entity.names)]
-        ids = []
-        for ident in entity.identifiers:
-            try:
-                ids.append(parse_id(ident.scheme, ident.value))
-            except Exception:  # an unknown scheme is kept out of matching, not fatal
-                continue
-        countries = frozenset(c.upper() for c in (entity.hq_country, entity.jurisdiction) if c)
-        return cls(
-            id=entity.id,
-            names=tuple(dict.fromkeys(n for n in names if n)),
-            countries=countries,
-            ids=tuple(ids),
-        )
-
-    def record(self) -> Record:
-        return Record(names=self.names, countries=self.countries, ids=self.ids)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    entity_id: str
-    name: str  # the entity's first (legal) name
-    score: float
-    match: bool
-    explanation: tuple[Feature, ...]
-
-    @classmethod
-    def of(cls, entity: EntityNames, result: Comparison) -> Candidate:
-        return cls(
-            entity_id=entity.id,
-            name=entity.names[0] if entity.names else "",
-            score=result.score,
-            match=result.match,
-            explanation=result.explanation,
-        )
-
-
-@dataclass(slots=True)
-class Readings:
-    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
-    :func:`cantonese` give them. Kept with a saved index and handed to
-    :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
-    names again needs neither pypinyin nor ToJyutping."""
-
-    pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cantonese: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def add(self, word: str) -> None:
-        if word not in self.pinyin:
-            self.pinyin[word] = pinyin_syllables(word)
-            self.cantonese[word] = cantonese(word)
-
-    def add_legal_forms(self) -> None:
-        """The Chinese legal forms, whose pinyin every Latin name is checked against."""
-        for suffix in HAN_LEGAL_SUFFIXES:
-            self.pinyin.setdefault(suffix, pinyin_syllables(suffix))
-
-    def update(self, other: Readings) -> None:
-        for word, syllables in other.pinyin.items():
-            self.pinyin.setdefault(word, syllables)
-        for word, syllables in other.cantonese.items():
-            self.cantonese.setdefault(word, syllables)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,72 +82,6 @@ class _DocFreq(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._key_ids)
 
-
-def token_keys(token: Token) -> Iterator[str]:
-    """The index keys of one token."""
-    if not token.primary.startswith("fa:"):
-        yield token.primary
-    else:
-        yield token.primary
-    yield from token.keys
-    if token.skeleton and len(token.skeleton) >= 2:
-        yield "sk:" + token.skeleton
-    for phrase in token.gloss[:4]:
-        yield from phrase
-    p = token.primary
-    if len(p) >= 6 and not p.startswith("fa:"):
-        yield "p:" + p[:4]
-        yield "s:" + p[-4:]
-
-
-def _name_keys(name: str, readings: Readings) -> set[str]:
-    keys: set[str] = set()
-    for variant in analyse_name(name).variants:
-        for token in variant:
-            keys.update(token_keys(token))
-            if token.script == "Hani":
-                readings.add(token.text)
-    return keys
-
-
-def _entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
-    keys: set[str] = set()
-    for name in names:
-        keys |= _name_keys(name, readings)
-    return list(keys)
-
-
-def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
-    readings = Readings()
-    return [_entity_keys(names, readings) for names in chunk], readings
-
-
-def _analysed(
-    entities: Iterable[EntityNames], workers: int, readings: Readings, chunk: int = 2000
-) -> Iterator[tuple[EntityNames, list[str]]]:
-    """Each entity with its index keys; the readings of its Chinese words are added to
-    ``readings``."""
-    if workers <= 1:
-        for ent in entities:
-            yield ent, _entity_keys(ent.names, readings)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from itertools import islice
-
-    it = iter(entities)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: list[tuple[list[EntityNames], Any]] = []
-        while True:
-            batch = list(islice(it, chunk))
-            if batch:
-                pending.append((batch, pool.submit(_chunk_keys, [e.names for e in batch])))
-            if pending and (not batch or len(pending) >= workers * 2):
-                done_batch, fut = pending.pop(0)
-                keys, more = fut.result()
-                readings.update(more)
-                yield from zip(done_batch, keys, strict=True)
-            if not batch and not pending:
-                return
 
 
 class ScreeningIndex:
@@ -277,7 +138,7 @@ class ScreeningIndex:
         col_ent = array("i")
         id_index: dict[str, list[int]] = {}
         readings = Readings()
-        for idx, (ent, keys) in enumerate(_analysed(entities, workers, readings)):
+        for idx, (ent, keys) in enumerate(analysed(entities, workers, readings)):
             ents.append(ent)
             for kid in {key_ids.setdefault(k, len(key_ids)) for k in keys}:
                 col_key.append(kid)
@@ -320,7 +181,7 @@ class ScreeningIndex:
             readings=self._readings,
         )
 
-    def save(self, folder: str | Path, *, snapshot_id: str, publish: Any) -> None:
+    def save(self, folder: str | Path, *, snapshot_id: str, publish: Publish) -> None:
         """Publish the index as ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
         from ringfence.resolve.persist import save_index
 
@@ -347,14 +208,15 @@ class ScreeningIndex:
         forced: list[int] = []
         for pid in query.ids:
             forced.extend(self._id_index.get(str(pid), ()))
+        # a name whose initials are exactly an indexed acronym (Islamic Revolutionary
+        # Guard Corps ~ IRGC) brings that entity, as an identifier does, when few share it
+        for key in initials_of(query.names):
+            post = self._lookup(key)
+            if post is not None and 0 < len(post) <= _ACRONYM_FORCED:
+                forced.extend(int(p) for p in post)
         # Per query token, its keys (romanised, skeleton, glosses, prefix/suffix).
-        groups: dict[str, set[str]] = {}
-        for name in query.names:
-            for variant in analyse_name(name).variants:
-                for token in variant:
-                    groups.setdefault(token.primary, set()).update(token_keys(token))
         lists: list[tuple[int, float, np.ndarray]] = []
-        for g, tkeys in enumerate(groups.values()):
+        for g, tkeys in enumerate(query_groups(query.names)):
             for key in tkeys:
                 post = self._lookup(key)
                 if post is None or not len(post):
@@ -388,8 +250,14 @@ class ScreeningIndex:
             top = np.argsort(-score, kind="stable")[:limit]
             # Cheap pruning before the full comparison: an entity sharing less than
             # _PRUNE of the best entity's token weight is unlikely to outrank it on names.
+            # The first _KEEP are always kept (a rarer shared key, e.g. a consonant
+            # skeleton, must not push out the entity sharing the distinctive word).
             floor = float(score[top[0]]) * _PRUNE if len(top) else 0.0
-            out.extend(int(uniq[i]) for i in top if score[i] >= floor and int(uniq[i]) not in out)
+            out.extend(
+                int(uniq[i])
+                for rank, i in enumerate(top)
+                if (rank < _KEEP or score[i] >= floor) and int(uniq[i]) not in out
+            )
         return out[: max(limit, len(forced))]
 
     def search(
@@ -406,145 +274,7 @@ class ScreeningIndex:
             result = compare(query, ent.record(), threshold=threshold, weights=self.weights)
             if result.score > 0:
                 scored.append((ent, result))
-        scored = [self._need_distinctive(query, er, threshold) for er in scored]
-        scored = self._unique_part(query, scored, threshold)
-        ranked = sorted(scored, key=lambda er: _rank_key(query, er[0], er[1]))
+        scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
+        scored = unique_part(query, scored, threshold, self.weights)
+        ranked = sorted(scored, key=lambda er: rank_key(query, er[0], er[1]))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]
-
-    def _unique_part(
-        self,
-        query: Record,
-        scored: list[tuple[EntityNames, Comparison]],
-        threshold: float,
-    ) -> list[tuple[EntityNames, Comparison]]:
-        """A short name that is part of exactly one entity's name matches that entity.
-
-        Customers declare trade names ("Motorola" for Motorola Mobility LLC). Pairwise,
-        "Gazprom" against "Gazprom Germania" stays below the threshold (a bare name and a
-        subsidiary look alike); against a whole snapshot the question is sharper: when every
-        word of the query is found, strongly, in one candidate's name and in no other
-        candidate's, and one of those words is distinctive in the snapshot, that entity is
-        what the query names. Words on the *query* side that the entity lacks (a qualifier,
-        "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
-        """
-        covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
-        if len(covering) > 1:
-            # "Midea": Midea Group (only an organisational word more) rather than Guangdong
-            # Midea Electric (a distinctive word more), when exactly one is that close.
-            covering = [i for i in covering if not _distinct_extra(scored[i][1])]
-        if len(covering) != 1:
-            return scored
-        i = covering[0]
-        ent, result = scored[i]
-        if result.match or not self._distinctive(query) or _extra_country(result):
-            return scored
-        feats = (
-            Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
-            *result.explanation,
-        )
-        scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
-        return scored
-
-    def _need_distinctive(
-        self, query: Record, er: tuple[EntityNames, Comparison], threshold: float
-    ) -> tuple[EntityNames, Comparison]:
-        """A match needs one distinctive query word found with strong evidence.
-
-        Generic and common words (bank, group, 通信, 集团) plus weak evidence (a one-letter
-        translation, a consonant skeleton of a common word) can add up past the threshold
-        between two unrelated names in a large snapshot; they do not make a match alone.
-        A shared identifier or an acronym is enough.
-        """
-        ent, result = er
-        if not result.match:
-            return er
-        weights: dict[str, float] = {}
-        for name in query.names:
-            for variant in analyse_name(name).variants:
-                for t in variant:
-                    w = 0.0 if t.generic or t.qualifier else self.weights.weight(t)
-                    weights[t.text] = max(weights.get(t.text, 0.0), w)
-        for f in result.explanation:
-            if f.feature.startswith(("identifier:", "abbreviation")):
-                return er
-            strong = f.feature.startswith("token:") and f.score >= _STRONG_TOKEN
-            if strong and max(weights.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
-                return er
-        capped = min(result.score, threshold - 0.01)
-        feats = (
-            Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
-            *result.explanation,
-        )
-        return ent, Comparison(score=capped, match=False, explanation=feats)
-
-    def _distinctive(self, query: Record) -> bool:
-        for name in query.names:
-            for token in analyse_name(name).tokens:
-                if token.generic or token.qualifier or len(token.primary) < 3:
-                    continue
-                if self.weights.weight(token) >= _DISTINCTIVE_WEIGHT:
-                    return True
-        return False
-
-
-_DISTINCTIVE_WEIGHT = 0.5
-_MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
-_STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
-_QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
-
-
-def _covers_query(result: Comparison) -> bool:
-    """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
-    the countries (when both are given) agree."""
-    feats = result.explanation
-    if not feats or result.score <= 0:
-        return False
-    found = False
-    for f in feats:
-        if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
-            return False
-        if f.feature in _QUERY_SIDE_GAPS and f.a:
-            return False
-        if f.feature.startswith("token:"):
-            if f.score < 0.9:
-                return False
-            found = True
-    return found
-
-
-@lru_cache(maxsize=1)
-def _country_words() -> frozenset[str]:
-    """One-word country names (Armenia, Singapore, Germany), as loose keys; not the
-    generic ones (China, Russia, Iran), which names carry and drop freely."""
-    from rigour.territories import get_territories
-
-    names = {loose(t.name) for t in get_territories() if t.is_country and " " not in t.name}
-    return frozenset(names - GENERIC_KEYS)
-
-
-def _extra_country(result: Comparison) -> bool:
-    """The entity's name names a country the query does not ("Mellat Bank Armenia" for
-    "Bank Mellat"): a jurisdiction marker, so a branch or subsidiary, not a trade name."""
-    words = _country_words()
-    return any(
-        f.feature in _QUERY_SIDE_GAPS and f.b and loose(f.b) in words for f in result.explanation
-    )
-
-
-def _distinct_extra(result: Comparison) -> bool:
-    """The entity's name has a distinctive word the query lacks."""
-    return any(
-        f.feature == "token_unmatched" and f.b and -f.score >= _DISTINCTIVE_WEIGHT
-        for f in result.explanation
-    )
-
-
-def _rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float, int, float, str]:
-    """Best score first; on ties, an identifier match, then the name written most alike
-    (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for MELLI BANK PLC)."""
-    id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
-    alike = 0.0
-    for q in query.names:
-        for n in ent.names:
-            alike = max(alike, Levenshtein.normalized_similarity(q.casefold(), n.casefold()))
-    return (-round(result.score, 6), -int(id_same), -alike, ent.id)

@@ -21,23 +21,28 @@ from ringfence.resolve.gloss import (
     en_key,
     fa_gloss,
     ru_gloss,
+    ru_latin_gloss,
     ru_stem,
     zh_gloss,
     zh_places,
     zh_words,
 )
 from ringfence.resolve.legal import (
+    LATIN_LEGAL_WORDS,
     STOPWORDS,
     STRUCTURAL_KEYS,
     legal_class,
     rigour_strip,
     strip_han_suffix,
 )
+from ringfence.resolve.lexicon import ko_gloss, ko_segments
+from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
     cyrillic_to_latin,
     fold_persian,
+    korean_key,
     korean_to_latin,
     latin_skeleton,
     loose,
@@ -128,6 +133,9 @@ class Token:
     structural: bool  # group, holding, 集团, 控股 ...
     generic: bool  # china, national, state, group ... (low default weight)
     upper: bool = False  # written all in capitals in the source (acronym candidate)
+    # loose keys of the word read through TS #39 skeletons when they differ from its own
+    # (A1ibaba → alibaba; Ho1dings → holdings, hoidings)
+    confusable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +148,7 @@ class NameForm:
     legal_forms: tuple[str, ...]
     raw_words: tuple[str, ...]  # lower-cased Latin words before stripping (for acronyms)
     legal_class: str = ""  # joint_stock | limited | "" (unknown or ambiguous, e.g. "Ltd")
+    cleaned: Cleaned | None = None  # what normalisation changed (resolve.normalise)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -156,8 +165,8 @@ _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«�
 @lru_cache(maxsize=1 << 17)
 def analyse_name(name: str) -> NameForm:
     """Analyse one organisation name (any script) into comparable tokens."""
-    text = unicodedata.normalize("NFKC", name).strip()
-    text = fold_persian(to_simplified(text))
+    cleaned = clean_name(name)
+    text = _close_han_gaps(fold_persian(to_simplified(cleaned.text)))
     script = script_of(text)
     legal: list[str] = []
     raw_words: list[str] = []
@@ -178,7 +187,33 @@ def analyse_name(name: str) -> NameForm:
         legal_forms=tuple(legal),
         raw_words=tuple(raw_words),
         legal_class=legal_class(legal),
+        cleaned=cleaned if cleaned.changes else None,
     )
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_HAN_GAP = re.compile(f"([{_HAN}]+)[\\s\\-‐‑‒–—·・.'’_]+(?=([{_HAN}]+))")
+
+
+def _close_han_gaps(text: str) -> str:
+    """Chinese is written without spaces: a space, hyphen or dot between two Han runs is
+    dropped ("腾讯 控股有限 公司"), unless it follows a legal form written first, as
+    Japanese does ("株式会社 東芝"). Legal forms written last are stripped after joining."""
+    if not _HAN_GAP.search(text):
+        return text
+
+    def close(m: re.Match[str]) -> str:
+        left = m.group(1)
+        if _is_han_legal(left):
+            return m.group(0)
+        return left
+
+    return _HAN_GAP.sub(close, text)
+
+
+def _is_han_legal(run: str) -> bool:
+    rest, removed = strip_han_suffix(run)
+    return bool(removed) and not rest
 
 
 def _quoted_core(text: str) -> str:
@@ -192,6 +227,24 @@ def _quoted_core(text: str) -> str:
         if idx >= 0:
             rest = rest[:idx]
     return rest.strip()
+
+
+def _bracketed_acronym(piece: str, pieces: list[tuple[str, bool]]) -> bool:
+    """A bracketed capitalised word whose letters are the initials of the words outside
+    the brackets (list style: "ISLAMIC INTERNATIONAL BRIGADE (IIB)") is an alias of the
+    name, not a qualifier such as "(Hong Kong)"."""
+    word = piece.strip()
+    if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper() and word.isascii()):
+        return False
+    outside = [
+        w.casefold()
+        for p, q in pieces
+        if not q
+        for w in _WORD.findall(p)
+        if w.casefold() not in STOPWORDS
+    ]
+    initials = "".join(w[0] for w in outside)
+    return len(outside) >= 2 and initials.startswith(word.casefold())
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -219,17 +272,28 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 
 def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -> tuple[Token, ...]:
     tokens: list[Token] = []
-    for piece, qualifier in _pieces(text):
+    pieces = _pieces(text)
+    for piece, qualifier in pieces:
+        if qualifier and _bracketed_acronym(piece, pieces):
+            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is the name's acronym
         words: list[str] = []
         uppers: set[str] = set()
+        compound: dict[str, str] = {}  # part of a hyphenated word → the word joined
         for m in _WORD.finditer(piece):
             word = m.group(0)
-            for part in _PART_SPLIT.split(word):
-                if not part:
-                    continue
+            parts = [q for p in _PART_SPLIT.split(word) if p for q in _unglue(p)]
+            for part in parts:
                 if part.isupper() and len(part) >= 2:
                     uppers.add(part.casefold())
                 words.extend(_split_han(part.casefold()))
+            survivors = [p.casefold() for p in parts if not _dropped(p.casefold())]
+            if "-" in word and len(survivors) == 1 and len(parts) > 1:
+                # "Hisen-se", "C-NPC": the other parts are too short or too common to
+                # stand; the part that stands also carries the word joined
+                compound[survivors[0]] = "".join(parts).casefold()
+        # diacritics folded in Latin words, so "Límitéd" and "Cö." are legal forms too
+        words = [_fold_latin(_read_digits(w)) for w in words]
+        words = _repair_split_legal(words) if strip else words
         raw_words.extend(w for w in words if w not in STOPWORDS)
         non_han = [w for w in words if script_of(w) != "Hani"]
         kept, removed = rigour_strip(tuple(non_han)) if non_han and strip else (non_han, ())
@@ -241,12 +305,115 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
                 legal.extend(han_removed)
                 for seg in _segment(han):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
+            elif w in kept_set and script_of(w) == "Hang":
+                kept_set.remove(w)
+                for seg in ko_segments(w):
+                    tokens.append(_token(seg, qualifier=qualifier, upper=False))
             elif w in kept_set:
                 kept_set.remove(w)
                 if w in STOPWORDS or (len(w) == 1 and not w.isdigit()):
                     continue
-                tokens.append(_token(w, qualifier=qualifier, upper=w in uppers))
+                tokens.append(
+                    _token(w, qualifier=qualifier, upper=w in uppers, joined=compound.get(w, ""))
+                )
     return tuple(tokens)
+
+
+_CASE_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?=[A-ZА-ЯЁ][a-zа-яё])|(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
+# Legal forms that no ordinary word ends with: split off even without a case boundary.
+_GLUED_SUFFIXES = ("corporation", "incorporated", "limited", "company", "gmbh", "corp",
+                   "ltd", "llc", "plc", "inc")  # fmt: skip
+
+
+def _unglue(part: str) -> list[str]:
+    """A legal form or a short word glued to a name ("ByteDanceLtd", "PJSCGazprom",
+    "ofHuawei", "BANKPLC") is split off; the name itself stays one word."""
+    if len(part) < 5 or not part.isalpha() or script_of(part) not in ("Latn", "Cyrl"):
+        return [part]
+    segs = [x for x in _CASE_BOUNDARY.split(part) if x]
+    head: list[str] = []
+    while len(segs) > 1 and _glue_word(segs[0]):
+        head.append(segs.pop(0))
+    tail: list[str] = []
+    while len(segs) > 1 and _glue_word(segs[-1]):
+        tail.insert(0, segs.pop())
+    core = "".join(segs)
+    if not tail:
+        low = core.casefold()
+        for suffix in _GLUED_SUFFIXES:
+            if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low != suffix:
+                tail, core = [core[-len(suffix) :]], core[: -len(suffix)]
+                break
+    return [*head, core, *tail]
+
+
+def _glue_word(seg: str) -> bool:
+    low = seg.casefold()
+    return low in STOPWORDS or low in LATIN_LEGAL_WORDS or bool(rigour_strip((low,))[1])
+
+
+def digit_readings(word: str) -> tuple[str, ...]:
+    """A word mixing letters and digits read as letters: its TS #39 skeleton (0 → o,
+    1 → l) and, since 1 also stands for i, that reading too ("1nc" → inc). Empty for a
+    word without both."""
+    if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
+        return ()
+    skel = confusable_key(word)
+    readings = [skel]
+    if "1" in word:
+        readings.append("".join("i" if c == "1" else s for c, s in zip(word, skel, strict=False))
+                        if len(skel) == len(word) else skel.replace("l", "i"))
+    return tuple(dict.fromkeys(r for r in readings if r.isalpha()))
+
+
+def _read_digits(word: str) -> str:
+    """"C0" and "0f" are the legal form "co" and the word "of" written with digits."""
+    for r in digit_readings(word):
+        if r in STOPWORDS or r in LATIN_LEGAL_WORDS or rigour_strip((r,))[1]:
+            return r
+    return word
+
+
+def _fold_latin(word: str) -> str:
+    if word.isascii() or script_of(word) != "Latn":
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", folded)
+
+
+def _dropped(part: str) -> bool:
+    """A word part that would not become a token of its own."""
+    if len(part) <= 2 and not part.isdigit():
+        return True
+    return part in STOPWORDS or bool(rigour_strip((part,))[1])
+
+
+def _repair_split_legal(words: list[str]) -> list[str]:
+    """Two neighbouring words that are a legal form only together ("Lim ited",
+    "Corp oration") are joined back, so the legal form is stripped as usual."""
+    if len(words) < 2:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            a, b = words[i], words[i + 1]
+            both = a + b
+            if (
+                len(both) >= 5
+                and both.isalpha()
+                and script_of(both) != "Hani"
+                and rigour_strip((both,))[1]
+                and not rigour_strip((a,))[1]
+                and not rigour_strip((b,))[1]
+            ):
+                out.append(both)
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
 
 
 _HAN_RUNS = re.compile(
@@ -314,7 +481,7 @@ def _single_run(seg: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
-def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
+def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Token:
     script = script_of(word)
     keys: set[str] = set()
     gloss: tuple[tuple[str, ...], ...] = ()
@@ -322,6 +489,8 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
     if script == "Hani":
         primary = loose(pinyin(word))
         keys.add(primary)
+        if len(word) >= 3 and word[-1] in "市省县区" and word[:-1] in zh_places():
+            keys.add(loose(pinyin(word[:-1])))  # 深圳市 ~ Shenzhen
         keys.add(loose("".join(cantonese(word))))
         gloss = zh_gloss(word)
     elif script == "Cyrl":
@@ -335,17 +504,27 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
         primary = "fa:" + word
         gloss = fa_gloss(word)
     elif script == "Hang":
-        primary = loose(korean_to_latin(word))
+        latin = korean_to_latin(word)
+        primary = loose(latin)
         keys.add(primary)
+        if len(korean_key(latin)) >= 4:
+            keys.add("ko:" + korean_key(latin))
+        gloss = ko_gloss(word)
     else:
         primary = loose(word)
         keys.add(primary)
         keys.add(en_key(word))
+        gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))
             keys.add(en_key(full))
         skeleton = latin_skeleton(word)
+    if joined and script != "Hani":
+        keys.add(loose(joined) if script == "Latn" else loose(cyrillic_to_latin(joined)))
+    confusable: frozenset[str] = frozenset()
+    if script == "Latn" and not word.isalpha():
+        confusable = frozenset(loose(r) for r in digit_readings(word) if r.isascii()) - keys
     keys.discard("")
     gloss_keys = {p[0] for p in gloss[:1] if len(p) == 1}
     structural = bool((keys | gloss_keys) & STRUCTURAL_KEYS)
@@ -364,4 +543,5 @@ def _token(word: str, *, qualifier: bool, upper: bool) -> Token:
         structural=structural,
         generic=generic,
         upper=upper,
+        confusable=confusable,
     )

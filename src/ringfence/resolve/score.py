@@ -38,6 +38,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.normalise import DISGUISES
+from ringfence.resolve.text import korean_key, loose
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -167,6 +169,8 @@ def compare(
         if not y.valid:
             features.append(Feature(f"identifier_invalid:{y.scheme}", 0.0, "", y.raw))
     features.extend(name_features)
+    features.extend(normalisation_features(a.names, "a"))
+    features.extend(normalisation_features(b.names, "b"))
     if a.countries and b.countries and outcome is not IdOutcome.SAME:
         ca, cb = ",".join(sorted(a.countries)), ",".join(sorted(b.countries))
         if a.countries & b.countries:
@@ -176,6 +180,22 @@ def compare(
             score *= _COUNTRY_PENALTY
     score = max(0.0, min(1.0, score))
     return Comparison(score=score, match=score >= threshold, explanation=tuple(features))
+
+
+def normalisation_features(names: Iterable[str], side: str) -> list[Feature]:
+    """``normalised:CHANGE`` for each disguise (invisible, control, marks, confusable)
+    that :func:`ringfence.resolve.normalise.clean_name` undid in a name of one side."""
+    out: list[Feature] = []
+    for name in names:
+        cleaned = analyse_name(name).cleaned
+        if cleaned is None:
+            continue
+        for change in cleaned.changes:
+            if change not in DISGUISES:
+                continue
+            pair = (cleaned.original, cleaned.text)
+            out.append(Feature(f"normalised:{change}", 0.0, *(pair if side == "a" else pair[::-1])))
+    return out
 
 
 def _best_name_score(
@@ -258,7 +278,7 @@ def _align_score(
                 s, m = _span_sim(y, ta[i : i + k])
                 if s > 0:
                     cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
-    cands.sort(key=lambda c: (-c[0], -c[1]))
+    cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
@@ -323,6 +343,13 @@ def _token_sim(x: Token, y: Token) -> tuple[float, str]:
         return 1.0, "exact"
     if x.keys & y.keys:
         return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
+    if {x.script, y.script} == {"Hang", "Latn"}:
+        ko, la = (x, y) if x.script == "Hang" else (y, x)
+        key = korean_key(la.text)
+        if len(key) >= 4 and "ko:" + key in ko.keys:
+            return 0.9, "romanised"  # 삼성 ~ Samsung, 고려 ~ Koryo (see text.korean_key)
+    if (x.confusable & (y.keys | y.confusable)) or (y.confusable & x.keys):
+        return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
     if g > 0:
         if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
@@ -410,8 +437,13 @@ def _span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
         return _gloss_span(x, span)
     joined = "".join(t.primary for t in span)
-    if joined in x.keys or joined == x.primary:
-        return 0.95, "joined"
+    if x.script == "Latn" and all(t.script == "Latn" for t in span):
+        spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
+        if spelled in x.keys or spelled == x.primary:
+            return 1.0, "joined"
+    if len(joined) >= 2 and (joined in x.keys or joined == x.primary):
+        same = all(t.script == x.script for t in span)
+        return (1.0 if same else 0.95), "joined"
     if len(joined) >= 8 and len(x.primary) >= 8:
         d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
         if d <= 1:

@@ -26,6 +26,7 @@ __all__ = [
     "cantonese",
     "cyrillic_to_latin",
     "fold_persian",
+    "korean_key",
     "korean_to_latin",
     "latin_skeleton",
     "loose",
@@ -336,3 +337,24 @@ def korean_to_latin(text: str) -> str:
     from korean_romanizer.romanizer import Romanizer  # type: ignore[import-untyped]
 
     return str(Romanizer(text).romanize())
+
+
+_KO_RULES: tuple[tuple[str, str], ...] = (
+    ("'", ""), ("ng", "\x01"), ("yeo", "yo"), ("yu", "yo"), ("ae", "e"), ("ai", "e"),
+    ("ay", "e"), ("oe", "e"), ("eo", "o"), ("eu", "o"), ("wo", "o"), ("ui", "i"),
+    ("ee", "i"), ("oo", "o"), ("u", "o"), ("tch", "c"), ("ch", "c"), ("j", "c"),
+    ("kh", "k"), ("ph", "p"), ("th", "t"), ("sh", "s"), ("g", "k"), ("d", "t"), ("b", "p"),
+    ("r", "l"), ("\x01", "ng"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 16)
+def korean_key(latin: str) -> str:
+    """Fold the romanisations of a Korean word into one key: Revised Romanization
+    (samseong, goryeo, hyeondae), McCune-Reischauer (samsŏng, koryŏ, hyŏndae) and the
+    spellings companies use (Samsung, Koryo, Hyundai) agree. Vowels ㅓ/ㅗ/ㅜ/ㅡ and ㅐ/ㅔ
+    fall together, as do plain and voiced stops (g/k, d/t, b/p, j/ch) and r/l."""
+    s = ascii_fold(latin)
+    for old, new in _KO_RULES:
+        s = s.replace(old, new)
+    return _REPEAT.sub(r"\1", s)

@@ -87,7 +87,8 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     install_error_handlers(app)
     if settings.fast_path:
         app.add_middleware(FastPath, runtime=rt)
-    app.add_middleware(BodyLimit)  # added last: the outermost layer, before the fast path
+    # added last: the outermost layer, before the fast path; every route's body limit
+    app.add_middleware(BodyLimit, per_path={"/v1/findings": settings.findings_max_bytes})
     app.include_router(routes_decide.router)
     app.include_router(routes_book.router)
     app.include_router(routes_admin.router)

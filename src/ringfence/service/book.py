@@ -21,6 +21,7 @@ from ringfence.decide import Channel
 from ringfence.decide.review import check_approval, check_override_request, needs_approval
 from ringfence.engines.screening import declared_record
 from ringfence.exc import ConflictError, InputError, NotFoundError
+from ringfence.resolve import remove_controls
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
 from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
@@ -74,13 +75,17 @@ def screened_values(rt: Runtime, live: Any, *, name: str, country: str | None,
                     identifiers: list[dict[str, str]]) -> dict[str, Any]:
     """Screen a declaration and give it a status: the one path onboarding and an
     intermediary's end-customer attestation share (the live resolver, the same
-    normalisation, the status table of ``decide/onboarding.py``). Returns the
-    organisation row's screening columns."""
-    query = declared_record(name, country=country,
+    normalisation and disguise evidence, the status table of ``decide/onboarding.py``).
+    Returns the organisation row's screening columns and the ``name`` to store (control
+    characters never reach the book or the audit log; their removal is recorded in the
+    reasons, ``name_disguised``)."""
+    declared_name, clean = name, remove_controls(name)[0]
+    query = declared_record(declared_name, country=country,
                             identifiers=[(i["scheme"], i["value"]) for i in identifiers])
-    match = live.resolver.best_match(query, declared_name=name)
+    match = live.resolver.best_match(query, declared_name=declared_name)
     countries = [c for c in (country, billing_country) if c]
-    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries)
+    status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
+                                             name=declared_name)
     match_json = None if match is None else {
         "entity_id": match.entity_id, "score": match.score, "confident": match.confident,
         "explanation": match.explanation,
@@ -90,7 +95,7 @@ def screened_values(rt: Runtime, live: Any, *, name: str, country: str | None,
             "lower": verdict.lower if verdict else None,
             "upper": verdict.upper if verdict else None,
             "computed_status": str(status), "computed_reasons": reasons,
-            "status": str(status), "snapshot_id": live.snapshot.id}
+            "status": str(status), "snapshot_id": live.snapshot.id, "name": clean}
 
 
 def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str | None,
@@ -99,6 +104,7 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
     live = rt.require_live()
     screened = screened_values(rt, live, name=name, country=country,
                                billing_country=billing_country, identifiers=identifiers)
+    name = screened["name"]
     org_id = _id("org")
     ts = now_iso()
     match_json = screened["match"]

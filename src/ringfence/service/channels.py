@@ -284,7 +284,7 @@ def attest(rt: Runtime, *, channel_id: str, items: list[dict[str, Any]],
             continue
         screened = screened_values(rt, live, name=c["name"], country=c["country"],
                                    billing_country=None, identifiers=c["identifiers"])
-        values = {**screened, "name": c["name"], "country": c["country"],
+        values = {**screened, "country": c["country"],
                   "billing_country": None, "identifiers": c["identifiers"],
                   "domains": c["domains"], "updated_at": ts}
         if old is None:

@@ -9,13 +9,17 @@ the one error mapping turns into the same 413 whichever layer was reading (the g
 lean path or FastAPI). Nothing is buffered here: a decision pays one header scan and one
 counter.
 
-=====================================  =========
+=====================================  ====================================
 route                                  limit
-=====================================  =========
+=====================================  ====================================
 every route (the decision paths too)   64 KiB
-bulk uploads (:data:`BULK_PATHS`,       16 MiB
-``/v1/channels/{id}/end-customers``)
-=====================================  =========
+=======
+bulk uploads: ``POST /v1/findings``    16 MiB (``RINGFENCE_FINDINGS_MAX_BYTES``)
+``/v1/channels/{id}/end-customers``     16 MiB (10,000 end customers)
+=====================================  ====================================
+
+``create_app`` passes the bulk limits from the settings (:data:`BULK_PATHS` holds the
+defaults).
 """
 
 from __future__ import annotations

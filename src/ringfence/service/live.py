@@ -23,23 +23,26 @@ from ringfence.decide import (
     Channel,
     DecisionState,
     DetectionIndex,
+    Match,
     OrgFacts,
     OrgStatus,
     PolicyRef,
+    RateLimit,
     RuleSettings,
 )
 from ringfence.decide.signals import AccountSignals, NetOf
 from ringfence.engines.base import VerdictBook
-from ringfence.engines.screening import SnapshotResolver
+from ringfence.engines.screening import SnapshotResolver, declared_name_disguise
 from ringfence.model import EntityVerdict
 from ringfence.policy import LoadedPolicy, ResolvedPolicy
+from ringfence.service.detections import load_detections
 from ringfence.snapshot import Snapshot
 from ringfence.store.tables import accounts, api_keys, end_customers, organizations
 from ringfence.store.tables import channels as channels_t
 
 __all__ = ["EntityVerdictLike", "Evaluator", "Live", "SignalBook", "VerdictBookLike",
-           "account_facts",
-           "evaluate_book", "org_facts", "read_state", "refresh_state", "sha256", "today"]
+           "account_facts", "evaluate_book", "name_disguise", "org_facts", "read_state",
+           "refresh_state", "sha256", "stored_match", "today"]
 
 
 # the engine contract the service reads (engines/base.py), under the service's names
@@ -213,12 +216,25 @@ def account_facts(row: Any, orgs: dict[str, OrgFacts],
                         agreement=book.agreements.get(row.org_id) if book else None)
 
 
-def read_state(engine: Engine, live: Live, *,
-               country_of: Callable[[str], str | None] | None,
-               detections: DetectionIndex | None = None,
-               net_of: NetOf | None = None) -> tuple[DecisionState, SignalBook]:
+def stored_match(m: dict[str, Any]) -> Match:
+    """A match as the book stores it (``organizations.match``)."""
+    return Match(m["entity_id"], float(m["score"]), bool(m["confident"]),
+                 explanation=m.get("explanation") or {})
+
+
+def name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:
+    """The ``name_disguised`` evidence for a declared name (see
+    ``ringfence.engines.screening.declared_name_disguise``)."""
+    features = match.explanation.get("features", []) if match is not None else []
+    return declared_name_disguise(name, features if isinstance(features, list) else [])
+
+
+def read_state(engine: Engine, live: Live, *, country_of: Callable[[str], str | None] | None,
+               throttle: RateLimit, net_of: NetOf | None = None
+               ) -> tuple[DecisionState, DetectionIndex, SignalBook]:
     """The hot-path state for ``live`` with every organisation, account and key read from
-    the database, and the signal book it was built with."""
+    the database, the confirmed detection cases the accounts' facts carry and the signal
+    book it was built with."""
     with engine.connect() as conn:
         book = read_signal_book(conn, live)
         ec_refs = read_ec_refs(conn, book)
@@ -226,6 +242,7 @@ def read_state(engine: Engine, live: Live, *,
         acc_rows = conn.execute(select(accounts)).all()
         key_rows = conn.execute(select(api_keys.c.id, api_keys.c.account_id, api_keys.c.hash)
                                 .where(api_keys.c.revoked_at.is_(None))).all()
+        detections = load_detections(conn, limit=throttle)
     orgs = {r.id: org_facts(r) for r in org_rows}
     return DecisionState.build(
         snapshot_id=live.snapshot.id, policy=live.policy_ref, rules=live.rules,
@@ -233,17 +250,17 @@ def read_state(engine: Engine, live: Live, *,
         accounts=[account_facts(r, orgs, detections, book) for r in acc_rows],
         keys={r.id: r.account_id for r in key_rows},
         key_hashes={r.hash: r.account_id for r in key_rows}, country_of=country_of,
-        net_of=net_of, ec_refs=ec_refs), book
+        net_of=net_of, ec_refs=ec_refs), detections, book
 
 
-def refresh_state(engine: Engine, state: DecisionState, *, orgs: Sequence[str] = (),
-                  accounts_: Sequence[str] = (), keys: Sequence[str] = (),
-                  detections: DetectionIndex | None = None, book: SignalBook | None = None,
+def refresh_state(engine: Engine, state: DecisionState, *, detections: DetectionIndex | None,
+                  orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
+                  keys: Sequence[str] = (), book: SignalBook | None = None,
                   ec_refs: dict[tuple[str, str], tuple[str, bool] | None] | None = None,
                   ) -> DecisionState:
     """``state`` with the named organisations, accounts and keys read again (``book``:
-    the signal book, refreshed in place by the caller; ``ec_refs``: end-customer
-    references added, changed or, with None, dropped)."""
+    the signal book, refreshed by the caller; ``ec_refs``: end-customer references added,
+    changed or, with None, dropped)."""
     with engine.connect() as conn:
         org_rows = (conn.execute(select(organizations).where(organizations.c.id.in_(orgs)))
                     .all() if orgs else [])

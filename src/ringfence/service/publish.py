@@ -25,14 +25,15 @@ from ringfence.audit import AuditLog, now_iso
 from ringfence.decide import Match, OrgFacts
 from ringfence.decide.review import reassess
 from ringfence.policy import LoadedPolicy, parse_policy
-from ringfence.service.live import Live, VerdictBookLike
+from ringfence.service.live import Live, VerdictBookLike, name_disguise, stored_match
 from ringfence.service.sync import POINTER_KEYS, Pointer
 from ringfence.service.webhooks import emit_events
 from ringfence.store.tables import kv, organizations, policies, snapshots
 
 __all__ = ["BookUpdate", "plan_book", "policy_by_hash", "store_policy", "write_publish"]
 
-_ORG_COLUMNS = (organizations.c.id, organizations.c.entity_id, organizations.c.match,
+_ORG_COLUMNS = (organizations.c.id, organizations.c.name, organizations.c.entity_id,
+                organizations.c.match,
                 organizations.c.country, organizations.c.billing_country,
                 organizations.c.verdict, organizations.c.status,
                 organizations.c.computed_status, organizations.c.computed_reasons,
@@ -79,13 +80,14 @@ def plan_book(org_rows: Sequence[Any], book: VerdictBookLike, *, snapshot_id: st
     for r in org_rows:
         m = r.match
         match = Match(m["entity_id"], float(m["score"]), bool(m["confident"])) if m else None
+        disguise = name_disguise(r.name, stored_match(m) if m else None)
         verdict = book.get(match.entity_id) if match else None
         vname = verdict.verdict if verdict else None
         out = reassess(match=match, verdict=vname,
                        bounds=(verdict.lower, verdict.upper) if verdict else None,
                        declared_countries=[c for c in (r.country, r.billing_country) if c],
                        override=r.override, restricted_regions=settings.restricted_regions,
-                       policy_enabled=settings.enabled)
+                       policy_enabled=settings.enabled, name_disguise=disguise)
         reason_dicts = [x.as_dict() for x in out.reasons]
         plan.facts.append(OrgFacts(org_id=r.id, status=out.status, entity_id=r.entity_id,
                                    verdict=vname, status_reasons=out.reason_codes))

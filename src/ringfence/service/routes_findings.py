@@ -1,16 +1,17 @@
 """Detection routes: the detector posts findings; analysts review cases (thin views over
-:mod:`ringfence.service.findings`)."""
+:mod:`ringfence.service.findings` and
+:mod:`ringfence.service.cases`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from ringfence.service import findings
+from ringfence.service import cases, finding_format, findings
 from ringfence.service.auth import Identity, require, runtime_of
 from ringfence.service.models import ErrorOut, ReasonIn, _In
 from ringfence.service.routes_book import MAX_ROW
@@ -44,21 +45,6 @@ class ConfirmIn(_In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise findings.BodyTooLargeError(f"body larger than {limit} bytes",
-                                         details={"field": "body", "limit": limit})
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise findings.BodyTooLargeError(f"body larger than {limit} bytes",
-                                             details={"field": "body", "limit": limit})
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/v1/findings", responses=_E, openapi_extra=_FINDINGS_BODY,
              summary="Post detection findings (JSON lines; role detector)")
 async def post_findings(request: Request, who: Detector) -> dict[str, Any]:
@@ -68,8 +54,8 @@ async def post_findings(request: Request, who: Detector) -> dict[str, Any]:
     posted again changes nothing (``unchanged``). Body limit: ``RINGFENCE_FINDINGS_MAX_BYTES``
     (default 16 MiB; 413 beyond)."""
     rt = runtime_of(request)
-    raw = await _body(request, rt.settings.findings_max_bytes)
-    parsed = findings.parse_findings(raw)
+    raw = await request.body()  # within RINGFENCE_FINDINGS_MAX_BYTES (limits.BodyLimit)
+    parsed = finding_format.parse_findings(raw)
     return await run_in_threadpool(findings.ingest_findings, rt, parsed, actor=who.token_id)
 
 
@@ -82,7 +68,7 @@ def list_cases(request: Request, _who: Reader,
                offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0) -> dict[str, Any]:
     """Cases, most recently changed first; ``pending`` shows a decision awaiting a second
     analyst, ``needs_review`` a confirmed case whose cluster grew since."""
-    return findings.list_cases(runtime_of(request), status=status, kind=kind,
+    return cases.list_cases(runtime_of(request), status=status, kind=kind,
                                needs_review=needs_review, limit=limit, offset=offset)
 
 
@@ -90,7 +76,14 @@ def list_cases(request: Request, _who: Reader,
 def get_case(case_id: str, request: Request, _who: Reader) -> dict[str, Any]:
     """A case with its evidence, fingerprints, excerpts, finding versions, links and its
     accounts as the book and the gateway see them."""
-    return findings.get_case(runtime_of(request), case_id)
+    return cases.get_case(runtime_of(request), case_id)
+
+
+@router.get("/v1/cases/{case_id}/versions/{version}", responses=_E)
+def get_version(case_id: str, version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                request: Request, _who: Reader) -> dict[str, Any]:
+    """One finding version as received: the finding's content, when and from whom."""
+    return cases.get_version(runtime_of(request), case_id, version)
 
 
 @router.get("/v1/cases/{case_id}/cluster.svg", responses=_E, response_class=Response)
@@ -98,7 +91,7 @@ def cluster_svg(case_id: str, request: Request, _who: Reader) -> Response:
     """The cluster as a picture: organisations, accounts and the fingerprints they share."""
     from ringfence.render import cluster_svg as render
 
-    case = findings.get_case(runtime_of(request), case_id)
+    case = cases.get_case(runtime_of(request), case_id)
     return Response(render(case), media_type="image/svg+xml")
 
 
@@ -108,7 +101,7 @@ def confirm_case(case_id: str, body: ConfirmIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """``review`` and ``throttle`` apply at once; ``suspend`` waits (``pending``) for a
     second, different analyst's approval, as does changing a confirmed suspend."""
-    return findings.decide_case(runtime_of(request), case_id=case_id, to="confirmed",
+    return cases.decide_case(runtime_of(request), case_id=case_id, to="confirmed",
                                 action=body.action, reason=body.reason, actor=who.token_id)
 
 
@@ -117,7 +110,7 @@ def dismiss_case(case_id: str, body: ReasonIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """Not distillation: nothing reaches the gateway (lifting a confirmed suspend this way
     needs four eyes)."""
-    return findings.decide_case(runtime_of(request), case_id=case_id, to="dismissed",
+    return cases.decide_case(runtime_of(request), case_id=case_id, to="dismissed",
                                 action=None, reason=body.reason, actor=who.token_id)
 
 
@@ -125,7 +118,7 @@ def dismiss_case(case_id: str, body: ReasonIn, request: Request,
 def approve_case(case_id: str, body: ReasonIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """The second analyst approves the pending decision (never its requester)."""
-    return findings.approve_case(runtime_of(request), case_id=case_id, reason=body.reason,
+    return cases.approve_case(runtime_of(request), case_id=case_id, reason=body.reason,
                                  actor=who.token_id)
 
 
@@ -133,5 +126,5 @@ def approve_case(case_id: str, body: ReasonIn, request: Request,
 def reject_case(case_id: str, body: ReasonIn, request: Request,
                 who: Analyst) -> dict[str, Any]:
     """Reject (or withdraw) the pending decision; the case stays as it was."""
-    return findings.reject_case(runtime_of(request), case_id=case_id, reason=body.reason,
+    return cases.reject_case(runtime_of(request), case_id=case_id, reason=body.reason,
                                 actor=who.token_id)

@@ -46,7 +46,6 @@ from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import NotFoundError
 from ringfence.policy import LoadedPolicy, load_policy
 from ringfence.service.decisions import DecisionLog
-from ringfence.service.detections import load_detections
 from ringfence.service.errors import NotReadyError
 from ringfence.service.live import (
     EntityVerdictLike,
@@ -55,6 +54,7 @@ from ringfence.service.live import (
     SignalBook,
     VerdictBookLike,
     evaluate_book,
+    name_disguise,
     read_state,
     refresh_signal_book,
     refresh_state,
@@ -262,10 +262,8 @@ class Runtime:
             state = old.rebuilt(snapshot_id=live.snapshot.id, policy=live.policy_ref,
                                 rules=live.rules, orgs=orgs)
         else:
-            with self.engine.connect() as conn:
-                self.detections = load_detections(conn, limit=self.throttle)
-            state, self.signal_book = read_state(
-                self.engine, live, country_of=self.country_of, detections=self.detections,
+            state, self.detections, self.signal_book = read_state(
+                self.engine, live, country_of=self.country_of, throttle=self.throttle,
                 net_of=self.net_of)
         self.live = live
         self.holder.swap(state)
@@ -330,7 +328,8 @@ class Runtime:
         return None
 
     # ------------------------------------------------------------------ onboarding status
-    def status_for(self, *, live: Live, match: Match | None, countries: list[str]
+    def status_for(self, *, live: Live, match: Match | None, countries: list[str],
+                   name: str | None = None
                    ) -> tuple[OrgStatus, list[dict[str, Any]], EntityVerdictLike | None]:
         verdict = live.book.get(match.entity_id) if match is not None else None
         settings = live.resolved.settings
@@ -338,7 +337,8 @@ class Runtime:
             match=match, verdict=verdict.verdict if verdict else None,
             verdict_bounds=(verdict.lower, verdict.upper) if verdict else None,
             declared_countries=countries, restricted_regions=settings.restricted_regions,
-            policy_enabled=settings.enabled)
+            policy_enabled=settings.enabled,
+            name_disguise=name_disguise(name, match) if name else None)
         return status, [r.as_dict() for r in reasons], verdict
 
     # ------------------------------------------------------------------ publish

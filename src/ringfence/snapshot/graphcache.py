@@ -36,7 +36,8 @@ from ringfence.exc import IntegrityError
 from ringfence.snapshot.publish import publish_folder
 
 __all__ = ["GRAPH_ENTITY_COLUMNS", "GRAPH_HOLDING_COLUMNS", "build_graph", "end_rows",
-           "load_graph", "load_order", "save_graph", "save_order"]
+           "load_graph", "load_order", "load_order_arrays", "save_graph", "save_order",
+           "save_order_arrays"]
 
 GRAPH_ENTITY_COLUMNS = ("id", "type", "hq_country", "jurisdiction", "lists")
 GRAPH_HOLDING_COLUMNS = ("owner", "owned", "kind", "lo", "hi", "lo_open", "hi_open",
@@ -197,9 +198,24 @@ def load_graph(folder: Path, snapshot_id: str, ids: pa.Array, holdings: int | No
         return None
 
 
+def save_order_arrays(order: GraphOrder, folder: Path) -> None:
+    """Write ``order.npy``, ``comp_ptr.npy``, ``comp.npy`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, arr in order.arrays().items():
+        np.save(folder / f"{name}.npy", arr)
+
+
+def load_order_arrays(folder: Path, *, mmap: bool = False) -> GraphOrder:
+    """The ordering :func:`save_order_arrays` wrote (``mmap``: memory-mapped)."""
+    return GraphOrder.from_arrays({
+        name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
+                      allow_pickle=False)
+        for name in ("order", "comp_ptr", "comp")})
+
+
 def save_order(folder: Path, snapshot_id: str, order: GraphOrder) -> None:
     def fill(tmp: Path) -> None:
-        order.save(tmp)
+        save_order_arrays(order, tmp)
         (tmp / "snapshot-id").write_text(snapshot_id)
 
     _replace_folder(folder, fill, snapshot_id)
@@ -209,7 +225,7 @@ def load_order(folder: Path, snapshot_id: str, n: int) -> GraphOrder | None:
     try:
         if (folder / "snapshot-id").read_text().strip() != snapshot_id:
             return None
-        order = GraphOrder.load(folder)
+        order = load_order_arrays(folder)
         return order if order.n == n else None
     except (OSError, ValueError):
         return None

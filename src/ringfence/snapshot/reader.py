@@ -84,6 +84,20 @@ class Snapshot:
     def identifiers_table(self) -> pa.Table:
         return self._table("identifiers")
 
+    def evidence_about(self, entity_id: str) -> list[dict[str, Any]]:
+        """Evidence rows (never counted) that name ``entity_id`` at either end: a
+        designation list's "Linked To:" and free-text ownership statements, indirect
+        and ultimate edges. Empty when the snapshot has no evidence table."""
+        import pyarrow.compute as pc
+
+        path = self.root / "evidence.parquet"
+        if not path.exists():
+            return []
+        table = pq.read_table(path)
+        mask = pc.or_(pc.equal(table["owned"], entity_id), pc.equal(table["owner"], entity_id))
+        rows: list[dict[str, Any]] = table.filter(mask).to_pylist()
+        return rows
+
     @cached_property
     def _graph(self) -> tuple[EntityTable, HoldingTable]:
         folder = self.root / "cache" / "graph"
@@ -153,7 +167,3 @@ class Snapshot:
         t = self.holdings_table().slice(row, 1).to_pylist()[0]
         return {k.removeprefix("source_"): t[k] for k in
                 ("source_dataset", "source_record", "source_line", "source_note")}
-
-    def entity_rows(self) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.entities_table().to_pylist()
-        return rows

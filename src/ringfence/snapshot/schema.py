@@ -21,7 +21,7 @@ FORMAT_VERSION = 1
 ENTITIES = pa.schema([
     ("id", pa.string()),
     ("name", pa.string()),
-    ("type", pa.string()),  # company | person | state | unknown
+    ("type", pa.string()),  # company | person | state | unknown | vessel | aircraft
     ("hq_country", pa.string()),  # ISO alpha-2 or ""
     ("jurisdiction", pa.string()),
     ("lists", pa.list_(pa.string())),

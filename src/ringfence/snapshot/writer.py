@@ -67,10 +67,15 @@ class SourceFile:
     sha256: str
     records: int = 0
     rejected: int = 0
+    published: str = ""  # a designation list's publication date (ISO), when known
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "format": self.format, "sha256": self.sha256,
-                "records": self.records, "rejected": self.rejected}
+        out: dict[str, Any] = {"path": self.path, "format": self.format,
+                               "sha256": self.sha256, "records": self.records,
+                               "rejected": self.rejected}
+        if self.published:
+            out["published"] = self.published
+        return out
 
 
 @dataclass

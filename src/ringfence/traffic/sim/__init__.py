@@ -11,7 +11,7 @@ writes ``requests.jsonl`` (or ``.jsonl.gz``), ``accounts.jsonl``, ``orgs.jsonl``
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +49,8 @@ def simulate(cfg: SimConfig, out: Path) -> SimReport:
     if cfg.days < 1:
         raise ValueError("SimConfig.days must be at least 1")
     started = time.perf_counter()
+    # releases outside the window (e.g. after --days shortened it) do not happen
+    cfg = replace(cfg, releases=tuple(r for r in cfg.releases if 0 <= r[0] < cfg.days * 24))
     rng = np.random.default_rng(cfg.seed)
     world = World(rng)
     t0 = _t0(cfg)
@@ -92,6 +94,6 @@ def organic_dormant(ctx: Ctx) -> list[int]:
         created = ctx.t0 - int(ctx.rng.uniform(-ctx.hours / 2, 400 * 24) * HOUR)
         org = ctx.w.new_org(name="personal", country=country, created_ms=created, kyc="none",
                             org_type="individual")
-        ctx.w.orgs[org]["name"] = f"{ctx.email(country=country).split('@')[0]}'s org"
+        ctx.w.orgs[org]["name"] = ctx.personal_org_name(country)
         out.append(person(ctx, country=country, org=org, created_ms=created))
     return out

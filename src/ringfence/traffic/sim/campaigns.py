@@ -27,6 +27,12 @@ _DECLARED = ["US", "GB", "SG", "JP", "DE", "CA", "AU"]
 _OP_TZ = [8.0, 8.0, 8.0, 3.0]     # operators' own clock (not any declared country)
 
 
+def _start_h(c: Ctx) -> float:
+    """A campaign's start, in hours after the window start: drawn from the config's range,
+    kept inside the first three quarters of a shortened window."""
+    return min(c.u(c.cfg.campaigns.start_h), 0.75 * c.hours * float(c.rng.uniform(0.5, 1)))
+
+
 def _register(c: Ctx, cid: str, family: str, start_ms: int) -> dict[str, Any]:
     rec: dict[str, Any] = {"family": family, "start_ms": start_ms, "orgs": [],
                            "accounts": []}
@@ -53,7 +59,7 @@ def _personal_org(c: Ctx, country: str, created: int) -> int:
     o = c.w.new_org(name="personal", country=country, created_ms=created,
                     kyc=str(c.rng.choice(["none", "basic"], p=[0.7, 0.3])),
                     org_type="individual")
-    c.w.orgs[o]["name"] = f"{c.email(country=country).split('@')[0]}'s org"
+    c.w.orgs[o]["name"] = c.personal_org_name(country)
     return o
 
 
@@ -140,7 +146,7 @@ def _hydra(c: Ctx, idx: int) -> None:
     resold = c.u(m.hydra_resold_share)
     gw = c.u(m.hydra_gateway_share)
     egress = c.u(m.restricted_egress)
-    start_h = c.u(m.start_h) if idx == 0 else c.u((m.start_h[0], c.hours * 0.6))
+    start_h = _start_h(c) if idx == 0 else c.u((m.start_h[0], c.hours * 0.6))
     start = c.t0 + int(start_h * HOUR)
     pivot = [c.u(m.pivot_delay_h) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
@@ -268,7 +274,7 @@ def _slow_low(c: Ctx, idx: int) -> None:
     rate = c.u(m.slow_rate)
     period = c.u(m.slow_round_min)
     egress = c.u(m.restricted_egress) / 3
-    start = c.t0 + int(c.u(m.start_h) * HOUR)
+    start = c.t0 + int(_start_h(c) * HOUR)
     pivot = [c.u((6, 24)) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
     rec = _register(c, cid, "slow_low", start)
@@ -337,7 +343,7 @@ def _cot(c: Ctx, idx: int) -> None:
     rate = c.u(m.cot_rate)
     jitter_s = c.u((5, 40))
     egress = c.u(m.restricted_egress)
-    start = c.t0 + int(c.u(m.start_h) * HOUR)
+    start = c.t0 + int(_start_h(c) * HOUR)
     pivot = [c.u(m.pivot_delay_h) for _ in c.cfg.releases]
     rec = _register(c, cid, "cot", start)
     restricted = _restricted_ips(c)
@@ -396,7 +402,7 @@ def _capability(c: Ctx, idx: int) -> None:
     n = c.ui(m.cap_accounts)
     rate = c.u(m.cap_rate)
     egress = c.u(m.restricted_egress)
-    start = c.t0 + int(c.u(m.start_h) * HOUR)
+    start = c.t0 + int(_start_h(c) * HOUR)
     pivot = [c.u(m.pivot_delay_h) for _ in c.cfg.releases]
     op_tz = c.pick(_OP_TZ)
     rec = _register(c, cid, "capability", start)

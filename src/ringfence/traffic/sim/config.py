@@ -75,7 +75,7 @@ class SimConfig:
     start: str = "2026-03-02T00:00:00Z"
     days: int = 14
     organic_accounts: int = 6200
-    organic_rate: float = 10.0        # mean requests / active account / day (heavy-tailed)
+    organic_rate: float = 9.0        # mean requests / active account / day (heavy-tailed)
     organic_new_share: float = 0.12   # organic accounts created inside the window
     dormant_accounts: int = 250       # accounts that exist but never send a request
     wording: str = "a"                # "a" or "b": two wordings of every prompt kind

@@ -53,6 +53,8 @@ def _eval_lab(c: Ctx) -> None:
     for r, rts in enumerate(c.em.rel.ts):
         start = rts + int(rng.uniform(0.3, 2.0) * HOUR)
         dur = rng.uniform(8, 20)
+        if start >= c.t1 - HOUR:
+            continue
         n = int(c.u(hn.eval_burst_per_hour) * dur)
         ts = np.sort(rng.integers(start, min(c.t1, start + int(dur * HOUR)), size=n))
         who = rng.integers(0, len(accts), size=n)
@@ -219,7 +221,7 @@ def _shared_egress(c: Ctx) -> None:
         country = c.pick(["US", "GB", "DE", "FR", "NL", "SE", "CA", "AU"])
         org = w.new_org(name="personal", country=country, created_ms=_old(c, 1, 500),
                         kyc="none", org_type="individual")
-        w.orgs[org]["name"] = f"{c.email(country=country).split('@')[0]}'s org"
+        w.orgs[org]["name"] = c.personal_org_name(country)
         a = person(c, country=country, org=org, created_ms=w.orgs[org]["created_ms"],
                    kind=HN, family="shared_egress", home_ip=c.pick(exits))
         p = w.prof[a]
@@ -231,7 +233,7 @@ def _shared_egress(c: Ctx) -> None:
     for _ in range(hn.nat_users):
         org = w.new_org(name="personal", country=country, created_ms=_old(c, 1, 500),
                         kyc="none", org_type="individual")
-        w.orgs[org]["name"] = f"{c.email(country=country).split('@')[0]}'s org"
+        w.orgs[org]["name"] = c.personal_org_name(country)
         edu = rng.random() < 0.5
         a = person(c, country=country, org=org, created_ms=w.orgs[org]["created_ms"],
                    kind=HN, family="shared_egress", home_ip=c.pick(nat),

@@ -97,6 +97,15 @@ class Ctx:
         d = domain or self.pick(_WEBMAIL.get(country, _WEBMAIL["*"]))
         return f"{local}@{d}"
 
+    def personal_org_name(self, country: str) -> str:
+        """The name the console gives a sign-up's own org (one format for everybody)."""
+        r = self.rng.random()
+        if r < 0.5:
+            return f"{self.pick(_FIRST).title()}'s Individual Org"
+        if r < 0.8:
+            return "Personal"
+        return f"{self.email(country=country).split('@')[0]}'s org"
+
     def tz_of(self, country: str) -> float:
         return float(self.pick(COUNTRIES[country][1]))
 
@@ -135,8 +144,8 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
     else:
         if home_ip is None:
             server = channel == 0 and rng.random() < 0.12
-            home_ip = w.ip("hosting" if server else "residential",
-                           "US" if server else country)
+            home_ip = (w.ip("hosting", c.pick(["US", "US", "DE", "FR", "*"])) if server
+                       else w.ip("residential", country))
         alt_cls = "mobile" if w.net.has("mobile", country) else "residential"
         alt = w.ip(alt_cls, country)
         ips = [home_ip, alt]
@@ -144,6 +153,9 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
         if rng.random() < 0.04:          # travels / uses a consumer VPN now and then
             ips.append(w.ip("vpn"))
             ip_w.append(float(rng.uniform(0.05, 0.5)))
+        if rng.random() < 0.004:         # a trip to, or roaming through, a restricted region
+            ips.append(w.ip(c.pick(["mobile", "residential"]), c.pick(["CN", "RU", "IR"])))
+            ip_w.append(float(rng.uniform(0.01, 0.1)))
     langs = [lang] if rng.random() > 0.2 or lang == "en" else [lang, "en"]
     if rng.random() < 0.05:
         langs.append(c.pick(LANGS))
@@ -158,7 +170,8 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
     p_sys = 0.0
     r = rng.random()
     if channel != 1 and r < 0.35:
-        sys, p_sys = (w.new_sys(int(rng.integers(60, 4000))),), float(rng.uniform(0.6, 1.0))
+        chars = int(min(30000, rng.lognormal(6.8, 1.1)))
+        sys, p_sys = (w.new_sys(chars),), float(rng.uniform(0.6, 1.0))
     elif channel != 1 and r < 0.45:
         sys, p_sys = (c.generic_sys,), 0.9
     prof: dict[str, Any] = {
@@ -166,7 +179,8 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
         "ua": ua, "ips": ips, "ip_w": ip_w, "kinds": kinds,
         "tiers": (0, 1, 2), "tier_w": tuple(rng.dirichlet([3, 1, 1.5])),
         "adopt_h": c.adopt(), "sys": sys, "p_sys": p_sys,
-        "tools": w.new_tools(int(rng.integers(1, 9))) if rng.random() < 0.1 else -1,
+        "tools": w.new_tools(int(min(40, rng.lognormal(1.4, 0.8))) + 1)
+        if rng.random() < 0.1 else -1,
         "p_tools": float(rng.uniform(0.3, 1.0)),
         "stream_p": 1.0 if channel == 1 else float(rng.choice([0.0, 0.5, 1.0])),
         "max_tokens": (1024, 2048, 4096, 8192) if channel != 1 else (8192,),
@@ -177,14 +191,17 @@ def person(c: Ctx, *, country: str, org: int, created_ms: int, channel: int | No
             min(2500.0, rng.lognormal(np.log(c.cfg.organic_rate) - 0.7, 1.2))),
         "p_batch": 0.05 if rng.random() < 0.05 else 0.0,
     }
-    cty = country
+    # expats and company cards: some pay with a card issued elsewhere
+    cty = country if rng.random() > 0.04 else c.pick(["US", "GB", "HK", "SG", "DE", "AE"])
     bin_ = c.bin_for(cty)
     return w.new_account(
         org=org, created_ms=created_ms, country=country,
         email=email or c.email(country=country, plus=rng.random() < 0.02,
                                domain=c.pick(THROWAWAY) if rng.random() < 0.005 else None),
         payment=payment or w.card(), bin_=bin_, payment_country=cty,
-        signup_ip=ips[0], device=device or w.device(), program=program,
+        signup_ip=ips[0], device=device or w.device(),
+        program=program if program != "none" or rng.random() > 0.03 else str(
+            rng.choice(["startup_program", "edu", "security_research"], p=[0.6, 0.3, 0.1])),
         tier=str(rng.choice(["free", "build_1", "build_2", "build_3", "build_4"],
                             p=[0.3, 0.35, 0.2, 0.1, 0.05])),
         n_keys=int(rng.integers(1, 4)), kind=kind, family=family, profile=prof)
@@ -212,7 +229,7 @@ def organic(c: Ctx) -> list[int]:
                    else c.t0 - int(rng.uniform(1, 700) * DAY))
         company = size > 1 or rng.random() < 0.15
         org = w.new_org(name=c.org_name(country) if company else
-                        f"{c.pick(_FIRST).title()}'s org", country=country, created_ms=created,
+                        c.personal_org_name(country), country=country, created_ms=created,
                         kyc=str(rng.choice(["basic", "verified"])) if company else
                         str(rng.choice(["none", "basic"], p=[0.7, 0.3])),
                         org_type=str(rng.choice(["company", "startup"])) if company

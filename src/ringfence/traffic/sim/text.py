@@ -19,8 +19,40 @@ Kinds fall in three groups:
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+_MASK = (1 << 64) - 1
+
+
+class _R:
+    """A tiny deterministic generator per prompt (splitmix64): seeding the standard
+    library's Mersenne Twister for each of 1.3M prompts costs more than the prompt."""
+
+    __slots__ = ("s",)
+
+    def __init__(self, seed: int) -> None:
+        self.s = seed & _MASK
+
+    def _next(self) -> int:
+        self.s = (self.s + 0x9E3779B97F4A7C15) & _MASK
+        z = self.s
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
+
+    def random(self) -> float:
+        return (self._next() >> 11) / float(1 << 53)
+
+    def randrange(self, n: int) -> int:
+        return self._next() % n
+
+    def randint(self, lo: int, hi: int) -> int:
+        return lo + self._next() % (hi - lo + 1)
+
+    def choice(self, seq: Sequence[T]) -> T:
+        return seq[self._next() % len(seq)]
 
 __all__ = ["KINDS", "LANGS", "N_STYLES", "make_prompt"]
 
@@ -71,10 +103,14 @@ _ORGANIC: dict[str, dict[str, list[str]]] = {
                "Rewrite this paragraph to sound more professional: we done the {t} "
                "thing last week and it mostly worked",
                "I'm studying {t}. Quiz me with {n} questions.",
-               "Review this {c} code for bugs: for i in range({n}): total += i"],
+               "Review this {c} code for bugs: for i in range({n}): total += i",
+               "Solve step by step and show your reasoning: {n}x + 7 = {n}3",
+               "Grade my essay on {t} with this rubric: thesis, evidence, clarity. "
+               "Give a score out of 10 for each."],
         "zh": ["请用简单的话解释一下{t}。", "帮我写一个实现{t}的{c}函数。",
                "给我{n}个关于{t}的建议。", "帮我写一封邮件给{p}，把会议改到{n}点。",
-               "总结一下{t}的要点。", "{t}有哪些优缺点？"],
+               "总结一下{t}的要点。", "{t}有哪些优缺点？",
+               "请一步一步推理：{n}x + 5 = {n}5，x 等于多少？"],
         "es": ["¿Puedes explicarme {t} de forma sencilla?",
                "Escribe una función en {c} para {t}.", "Dame {n} ideas sobre {t}.",
                "Ayúdame a redactar un correo para {p} sobre {t}."],
@@ -105,7 +141,9 @@ _ORGANIC: dict[str, dict[str, list[str]]] = {
                "Compare the main trade-offs of {t}.",
                "Make this sound better: the {t} stuff is kinda done but not really",
                "Make me a {n}-question practice test on {t}.",
-               "Spot the bug: while n < {n}: n =+ 1   ({c})"],
+               "Spot the bug: while n < {n}: n =+ 1   ({c})",
+               "Walk me through the reasoning, step by step: why is {n} squared even or odd?",
+               "Here's my answer about {t}. Score it 1-10 and explain what's missing."],
         "zh": ["像给小学生讲课一样解释{t}。", "用{c}写一段关于{t}的代码，加上注释。",
                "列出{n}个关于{t}的创意。", "给{p}写个便条：{t}评审改到{n}点半。",
                "{t}的核心要点是什么？用列表回答。"],
@@ -133,7 +171,7 @@ _COMMON = ["hi", "hello", "test", "Hello!", "ping", "你好", "Hola", "thanks",
            "continue", "What can you do?"]
 
 
-def _problem(rng: random.Random) -> tuple[str, str]:
+def _problem(rng: _R) -> tuple[str, str]:
     """A small maths word problem and its answer (items for sweeps and benchmarks)."""
     a, b, c = rng.randint(2, 97), rng.randint(2, 60), rng.randint(2, 9)
     form = rng.randrange(5)
@@ -180,7 +218,7 @@ _UI_ACTIONS = ["open the settings page and enable two-factor authentication",
 _DATASETS = ["mathqa", "gsm-style", "sciq-style", "logic-grid", "code-contest"]
 
 
-def _fill(tpl: str, rng: random.Random, lang: str) -> str:
+def _fill(tpl: str, rng: _R, lang: str) -> str:
     topics = _TOPICS.get(lang, _TOPICS["en"])
     return tpl.format(t=rng.choice(topics), c=rng.choice(_CODE_LANGS),
                       n=rng.randint(2, 12), p=rng.choice(_NAMES))
@@ -188,7 +226,7 @@ def _fill(tpl: str, rng: random.Random, lang: str) -> str:
 
 def _organic(lang: str) -> Callable[[int, str], str]:
     def make(seed: int, wording: str) -> str:
-        rng = random.Random(seed)
+        rng = _R(seed)
         if rng.random() < 0.06:
             return rng.choice(_COMMON)
         bank = _ORGANIC[wording]
@@ -198,7 +236,7 @@ def _organic(lang: str) -> Callable[[int, str], str]:
 
 
 def _cot(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     prob, ans = _problem(rng)
     zh = rng.random() < 0.3
     if wording == "a":
@@ -216,7 +254,7 @@ def _cot(seed: int, wording: str) -> str:
 
 
 def _rubric(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     resp = rng.choice(_RESPONSES).format(n=rng.randint(1000, 99999))
     rub = rng.choice(_RUBRICS)
     if wording == "a":
@@ -228,7 +266,7 @@ def _rubric(seed: int, wording: str) -> str:
 
 
 def _rewrite(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     resp = rng.choice(_RESPONSES).format(n=rng.randint(1000, 99999))
     if wording == "a":
         return (f"Rewrite the following answer so that it fully complies with the usage "
@@ -238,7 +276,7 @@ def _rewrite(seed: int, wording: str) -> str:
 
 def _sweep(seed: int, wording: str) -> str:
     # seed is the item number: items are disjoint across the campaign's accounts
-    rng = random.Random(seed * 7919 + 11)
+    rng = _R(seed * 7919 + 11)
     prob, _ = _problem(rng)
     ds = _DATASETS[seed % len(_DATASETS)]
     if wording == "a":
@@ -247,7 +285,7 @@ def _sweep(seed: int, wording: str) -> str:
 
 
 def _capability_code(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     task = rng.choice(_CODE_TASKS)
     if wording == "a":
         return (f"You are operating in a repository. Task: {task}. Use the tools to inspect "
@@ -256,7 +294,7 @@ def _capability_code(seed: int, wording: str) -> str:
 
 
 def _computer_use(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     act = rng.choice(_UI_ACTIONS).format(p=rng.choice(_NAMES))
     if wording == "a":
         return f"Here is the current screenshot. Next step: {act}. Reply with one action."
@@ -264,7 +302,7 @@ def _computer_use(seed: int, wording: str) -> str:
 
 
 def _vision(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     if wording == "a":
         return rng.choice(["Describe the chart in the image and extract every value as a "
                            "table.", "Transcribe all text in this image exactly.",
@@ -275,7 +313,7 @@ def _vision(seed: int, wording: str) -> str:
 
 
 def _eval_bench(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     prob, _ = _problem(rng)
     if rng.random() < 0.4:
         opts = [str(rng.randint(1, 200)) for _ in range(4)]
@@ -288,7 +326,7 @@ def _eval_bench(seed: int, wording: str) -> str:
 
 
 def _labelling(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     resp = rng.choice(_RESPONSES).format(n=rng.randint(1000, 99999))
     if wording == "a":
         return (f"Rate the following support reply for helpfulness, accuracy and tone on a "
@@ -297,7 +335,7 @@ def _labelling(seed: int, wording: str) -> str:
 
 
 def _university(seed: int, wording: str) -> str:
-    rng = random.Random(seed * 31 + 5)
+    rng = _R(seed * 31 + 5)
     prob, _ = _problem(rng)
     if wording == "a":
         return f"Q{seed}: {prob}\nLet's think step by step."
@@ -305,7 +343,7 @@ def _university(seed: int, wording: str) -> str:
 
 
 def _agency(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     prod, tone = rng.choice(_PRODUCTS), rng.choice(_TONES)
     if wording == "a":
         return f"Write three Instagram captions for {prod}. Tone: {tone}. Max 20 words each."
@@ -313,7 +351,7 @@ def _agency(seed: int, wording: str) -> str:
 
 
 def _coding_agent(seed: int, wording: str) -> str:
-    rng = random.Random(seed)
+    rng = _R(seed)
     task = rng.choice(_CODE_TASKS)
     return f"<user_task>{task}</user_task>\n<context>branch: feature/{rng.randint(1, 999)}"\
            f"</context>"
@@ -321,7 +359,7 @@ def _coding_agent(seed: int, wording: str) -> str:
 
 def _resold(seed: int, wording: str) -> str:
     # genuine customer traffic resold through a proxy: everyday requests, zh/en heavy
-    rng = random.Random(seed)
+    rng = _R(seed)
     lang = "zh" if rng.random() < 0.55 else rng.choice(["en", "en", "ja", "ko", "es"])
     return _organic(lang)(seed + 1, wording)
 

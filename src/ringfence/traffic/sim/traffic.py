@@ -91,6 +91,8 @@ def sessions(rng: np.random.Generator, t0_ms: int, hours: int, *, rate: NDArray[
 def ticks(rng: np.random.Generator, start_ms: int, end_ms: int, period_min: float, *,
           pause_share: float = 0.08) -> I64:
     """A central scheduler's dispatch times: a period with small drift and a few pauses."""
+    if end_ms <= start_ms:
+        return np.zeros(0, np.int64)
     n = int((end_ms - start_ms) / (period_min * 60_000)) + 1
     step = period_min * 60_000 * rng.normal(1.0, 0.03, size=n)
     t = start_ms + np.cumsum(step).astype(np.int64)
@@ -119,6 +121,7 @@ class Emitter:
         self.rel = releases
         self.frames: list[dict[str, NDArray[Any]]] = []
         self.next_conv = 1
+        self._cache: dict[str, NDArray[np.int64]] = {}
 
     def convs(self, n: int) -> I64:
         out = np.arange(self.next_conv, self.next_conv + n, dtype=np.int64)
@@ -193,11 +196,22 @@ class Emitter:
         self._tokens_status(cols, p)
         self.frames.append(cols)
 
+    def _table(self, which: str) -> NDArray[np.int64]:
+        """System prompt lengths / tool counts by code (index -1: none), cached until the
+        world's table grows."""
+        src: list[Any] = self.w.sys if which == "sys" else self.w.tools
+        hit = self._cache.get(which)
+        if hit is None or len(hit) != len(src) + 1:
+            vals = [x[2] for x in src] if which == "sys" else [x[0] for x in src]
+            hit = np.asarray([*vals, 0], np.int64)
+            self._cache[which] = hit
+        return hit
+
     def _tokens_status(self, cols: dict[str, NDArray[Any]], p: dict[str, Any]) -> None:
         rng = self.rng
         n = len(cols["ts"])
-        sys_chars = np.asarray([c for _, _, c in self.w.sys] + [0], np.int64)[cols["sys"]]
-        tools_n = np.asarray([k for k, _ in self.w.tools] + [0], np.int64)[cols["tools"]]
+        sys_chars = self._table("sys")[cols["sys"]]
+        tools_n = self._table("tools")[cols["tools"]]
         base_in = rng.lognormal(np.log(p.get("in_tok", 120)), 0.6, size=n)
         cols["in_tok"] = (base_in + sys_chars // 4 + tools_n * 180
                           + cols["turn"].astype(np.int64) * rng.integers(150, 600, size=n)

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ringfence.ingest.gleif.records import Emitter
+from ringfence.ingest.gleif.xml import parse_xml_stream
 from ringfence.ingest.inputs import open_binary
 from ringfence.ingest.stage import STAGE_SCHEMAS, FileStats, ProgressHook, Stage
 
@@ -51,11 +53,9 @@ _WINDOW = 4 << 20
 
 
 def worker_count(total_xml_bytes: int) -> int:
-    """How many processes read GLEIF XML: ``RINGFENCE_INGEST_WORKERS`` when set, else 2
-    (at most the CPU count) for inputs of at least :data:`PARALLEL_MIN_BYTES`, else 1."""
-    env = os.environ.get("RINGFENCE_INGEST_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    """How many processes read GLEIF XML by default: 2 (at most the CPU count) for inputs
+    of at least :data:`PARALLEL_MIN_BYTES`, else 1. (The CLI's
+    ``RINGFENCE_INGEST_WORKERS`` is read at the entry point and passed as ``workers``.)"""
     if total_xml_bytes < PARALLEL_MIN_BYTES:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
@@ -67,7 +67,7 @@ class XmlPart:
 
     index: int
     path: str
-    kind: str  # root element name (a key of gleif._XML_KINDS)
+    kind: str  # root element name (a key of gleif.XML_KINDS)
     dataset: str
     src: int
     seq_base: int
@@ -193,13 +193,12 @@ def _init(q: Any) -> None:
 
 def run_part(part: XmlPart) -> PartResult:
     """Parse one part into its own staging folder (runs in a worker process)."""
-    from ringfence.ingest.gleif import _Emitter, parse_xml_stream
 
     work = Path(part.work)
     stage = Stage(work)
     stage.src = part.src
     stage.seq = part.seq_base
-    em = _Emitter(stage, part.dataset)
+    em = Emitter(stage, part.dataset)
     stats = FileStats(part.path, "", part.dataset)
     res = PartResult(part.index)
     last_sent = [0.0]

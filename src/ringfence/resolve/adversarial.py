@@ -1,0 +1,147 @@
+"""Disguised names, as an applicant who wants past the screen would write them.
+
+:func:`disguise` applies one named disguise to a name, deterministically for a seed;
+:data:`KINDS` lists them. Used by the adversarial evaluation (``benchmarks/disguise.py``,
+``tests/resolve/test_adversarial.py``): every disguised form of an indexed name must still
+resolve to its entity, and the negatives must not start matching.
+
+The look-alike tables here are the *attacker's* tools (what a homoglyph generator
+substitutes), deliberately written out rather than taken from the confusables data the
+defence uses, so the evaluation does not test the data against itself.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections.abc import Callable
+
+__all__ = ["KINDS", "disguise"]
+
+# Latin letter → look-alike in another script (what homoglyph generators use).
+_CYRILLIC = {
+    "a": "\u0430", "c": "\u0441", "e": "\u0435", "o": "\u043e", "p": "\u0440",
+    "x": "\u0445", "y": "\u0443", "i": "\u0456", "j": "\u0458", "s": "\u0455",
+    "A": "\u0410", "B": "\u0412", "C": "\u0421", "E": "\u0415", "H": "\u041d",
+    "K": "\u041a", "M": "\u041c", "O": "\u041e", "P": "\u0420", "T": "\u0422",
+    "X": "\u0425", "I": "\u0406", "S": "\u0405", "J": "\u0408",
+}  # fmt: skip
+_GREEK = {
+    "o": "\u03bf", "v": "\u03bd", "A": "\u0391", "B": "\u0392", "E": "\u0395",
+    "H": "\u0397", "I": "\u0399", "K": "\u039a", "M": "\u039c", "N": "\u039d",
+    "O": "\u039f", "P": "\u03a1", "T": "\u03a4", "X": "\u03a7", "Y": "\u03a5",
+    "Z": "\u0396",
+}  # fmt: skip
+# Cyrillic letter → Latin look-alike (for names written in Cyrillic).
+_LATIN_FOR_CYRILLIC = {v: k for k, v in _CYRILLIC.items()}
+_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1"}
+_INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"]
+_BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067"]
+_ACCENT = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "A": "Á", "E": "É", "O": "Ö"}
+
+
+def _inside(name: str, rng: random.Random) -> int:
+    """A position between two letters of one word (0 when there is none)."""
+    spots = [i for i in range(1, len(name)) if name[i - 1].isalpha() and name[i].isalpha()]
+    return rng.choice(spots) if spots else 0
+
+
+def _insert(name: str, chars: list[str], rng: random.Random, times: int = 2) -> str:
+    for _ in range(times):
+        i = _inside(name, rng)
+        name = name[:i] + rng.choice(chars) + name[i:]
+    return name
+
+
+def _swap(name: str, table: dict[str, str], rng: random.Random, share: float) -> str:
+    spots = [i for i, ch in enumerate(name) if ch in table]
+    if not spots:
+        return name
+    k = max(1, round(len(spots) * share))
+    chosen = set(rng.sample(spots, min(k, len(spots))))
+    return "".join(table[ch] if i in chosen else ch for i, ch in enumerate(name))
+
+
+def _homoglyph(name: str, rng: random.Random) -> str:
+    if any("\u0400" <= ch <= "\u04ff" for ch in name):
+        return _swap(name, _LATIN_FOR_CYRILLIC, rng, 0.5)
+    return _swap(name, _CYRILLIC, rng, rng.choice([0.2, 0.5, 1.0]))
+
+
+def _fullwidth(name: str, rng: random.Random) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in name)
+
+
+def _split(name: str, rng: random.Random) -> str:
+    words = name.split(" ")
+    long_ = [k for k, w in enumerate(words) if len(w) >= 6 and w.isalpha()]
+    if not long_:
+        return name
+    k = rng.choice(long_)
+    w = words[k]
+    cut = rng.randint(3, len(w) - 3)
+    words[k] = w[:cut] + " " + w[cut:]
+    return " ".join(words)
+
+
+def _joined(name: str, rng: random.Random) -> str:
+    words = name.split(" ")
+    if len(words) < 2:
+        return name
+    k = rng.randrange(len(words) - 1)
+    return " ".join([*words[:k], words[k] + words[k + 1], *words[k + 2 :]])
+
+
+def _hyphen(name: str, rng: random.Random) -> str:
+    spots = [i for i, ch in enumerate(name) if ch == " "]
+    if not spots:
+        return _insert(name, ["-"], rng, 1)
+    i = rng.choice(spots)
+    return name[:i] + "-" + name[i + 1 :]
+
+
+def _diacritics(name: str, rng: random.Random) -> str:
+    return _swap(name, _ACCENT, rng, 0.3)
+
+
+def _marks(name: str, rng: random.Random) -> str:
+    return _insert(name, ["\u0336", "\u0335", "\u0338", "\u20dd"], rng, 2)
+
+
+def _controls(name: str, rng: random.Random) -> str:
+    return _insert(name, ["\x00", "\x1b", "\x7f", "\x08", "\x85"], rng, 2)
+
+
+def _tags(name: str, rng: random.Random) -> str:
+    return _insert(name, [chr(0xE0000 + ord(c)) for c in "abcxyz"], rng, 2)
+
+
+def _variation(name: str, rng: random.Random) -> str:
+    return _insert(name, ["\ufe0f", "\ufe0e", "\U000e0100"], rng, 2)
+
+
+KINDS: dict[str, Callable[[str, random.Random], str]] = {
+    "invisible": lambda n, r: _insert(n, _INVISIBLE, r),
+    "bidi": lambda n, r: r.choice(_BIDI) + _insert(n, _BIDI, r, 1) + "\u202c",
+    "variation_selector": _variation,
+    "tag_characters": _tags,
+    "control": _controls,
+    "homoglyph": _homoglyph,
+    "homoglyph_greek": lambda n, r: _swap(n, _GREEK, r, 0.5),
+    "digit_lookalike": lambda n, r: _swap(n, _DIGITS, r, 0.5),
+    "fullwidth": _fullwidth,
+    "split": _split,
+    "joined": _joined,
+    "hyphenated": _hyphen,
+    "diacritics": _diacritics,
+    "combining_marks": _marks,
+    "case": lambda n, r: n.upper() if r.random() < 0.5 else n.swapcase(),
+}
+
+
+def disguise(name: str, kind: str, seed: int) -> str:
+    """``name`` with the disguise ``kind`` (see :data:`KINDS`) applied; the same result
+    for the same seed. Returns the name unchanged when the disguise does not apply."""
+    rng = random.Random(f"{seed}:{kind}:{name}")
+    out = KINDS[kind](name, rng)
+    return unicodedata.normalize("NFC", out) if kind == "diacritics" else out

@@ -1,0 +1,75 @@
+"""What the screening index holds of an entity, and what a search returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ringfence.model import Entity
+from ringfence.resolve.ids import ParsedId, parse_id
+from ringfence.resolve.score import Comparison, Feature, Record
+
+__all__ = ["Candidate", "EntityNames"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityNames:
+    """What the index needs of one entity."""
+
+    id: str
+    names: tuple[str, ...]
+    countries: frozenset[str] = frozenset()
+    ids: tuple[ParsedId, ...] = ()
+
+    @classmethod
+    def from_entity(cls, entity: Entity) -> EntityNames:
+        names = [entity.name, *(n.value for n in entity.names)]
+        ids = []
+        for ident in entity.identifiers:
+            try:
+                ids.append(parse_id(ident.scheme, ident.value))
+            except Exception:  # an unknown scheme is kept out of matching, not fatal
+                continue
+        countries = frozenset(c.upper() for c in (entity.hq_country, entity.jurisdiction) if c)
+        return cls(
+            id=entity.id,
+            names=tuple(dict.fromkeys(n for n in names if n)),
+            countries=countries,
+            ids=tuple(ids),
+        )
+
+    def record(self) -> Record:
+        return Record(names=self.names, countries=self.countries, ids=self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entity_id: str
+    name: str  # the entity's first (legal) name
+    score: float
+    match: bool
+    explanation: tuple[Feature, ...]
+
+    @classmethod
+    def of(cls, entity: EntityNames, result: Comparison) -> Candidate:
+        return cls(
+            entity_id=entity.id,
+            name=entity.names[0] if entity.names else "",
+            score=result.score,
+            match=result.match,
+            explanation=result.explanation,
+        )
+
+    @property
+    def disguise(self) -> tuple[Feature, ...]:
+        """The ``normalised:*`` and ``token:confusable`` evidence on the query side: the
+        declared name needed invisible characters removed or look-alike letters folded
+        to match (see ``resolve.normalise``)."""
+        return tuple(
+            f
+            for f in self.explanation
+            if (f.feature.startswith("normalised:") and f.a) or f.feature == "token:confusable"
+        )
+
+    def disguise_evidence(self) -> list[dict[str, Any]]:
+        return [f.as_dict() for f in self.disguise]

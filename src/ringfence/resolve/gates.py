@@ -1,0 +1,165 @@
+"""What turns scored candidates into matches: the rules a snapshot makes sharper.
+
+* :func:`need_distinctive` — a match needs one distinctive query word found strongly.
+* :func:`unique_partial_name` — a name part of exactly one entity matches it.
+* :func:`rank_key` — the order of candidates.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from ringfence.resolve.candidate import EntityNames
+from ringfence.resolve.names import GENERIC_KEYS, analyse_name
+from ringfence.resolve.normalise import clean_name
+from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
+from ringfence.resolve.text import loose
+
+__all__ = ["distinctive", "need_distinctive", "rank_key", "unique_part"]
+
+_DISTINCTIVE_WEIGHT = 0.5
+_MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
+_STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
+_QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
+
+
+def _covers_query(result: Comparison) -> bool:
+    """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
+    the countries (when both are given) agree."""
+    feats = result.explanation
+    if not feats or result.score <= 0:
+        return False
+    found = False
+    for f in feats:
+        if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
+            return False
+        if f.feature in _QUERY_SIDE_GAPS and f.a:
+            return False
+        if f.feature.startswith("token:"):
+            if f.score < 0.9:
+                return False
+            found = True
+    return found
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """One-word country names (Armenia, Singapore, Germany), as loose keys; not the
+    generic ones (China, Russia, Iran), which names carry and drop freely."""
+    from rigour.territories import get_territories
+
+    names = {loose(t.name) for t in get_territories() if t.is_country and " " not in t.name}
+    return frozenset(names - GENERIC_KEYS)
+
+
+def _extra_country(result: Comparison) -> bool:
+    """The entity's name names a country the query does not ("Mellat Bank Armenia" for
+    "Bank Mellat"): a jurisdiction marker, so a branch or subsidiary, not a trade name."""
+    words = _country_words()
+    return any(
+        f.feature in _QUERY_SIDE_GAPS and f.b and loose(f.b) in words for f in result.explanation
+    )
+
+
+def _distinct_extra(result: Comparison) -> bool:
+    """The entity's name has a distinctive word the query lacks."""
+    return any(
+        f.feature == "token_unmatched" and f.b and -f.score >= _DISTINCTIVE_WEIGHT
+        for f in result.explanation
+    )
+
+
+def rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float, int, float, str]:
+    """Best score first; on ties, an identifier match, then the name written most alike
+    (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for MELLI BANK PLC)."""
+    id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
+    alike = 0.0
+    for q in query.names:
+        qc = clean_name(q).text.casefold()  # ＴｉｋＴｏｋ Ｌｔｄ． is written as TikTok Ltd.
+        for n in ent.names:
+            alike = max(alike, Levenshtein.normalized_similarity(qc, n.casefold()))
+    return (-round(result.score, 6), -int(id_same), -alike, ent.id)
+
+
+def unique_part(
+    query: Record,
+    scored: list[tuple[EntityNames, Comparison]],
+    threshold: float,
+    weights: TokenWeights,
+) -> list[tuple[EntityNames, Comparison]]:
+    """A short name that is part of exactly one entity's name matches that entity.
+
+    Customers declare trade names ("Motorola" for Motorola Mobility LLC). Pairwise,
+    "Gazprom" against "Gazprom Germania" stays below the threshold (a bare name and a
+    subsidiary look alike); against a whole snapshot the question is sharper: when every
+    word of the query is found, strongly, in one candidate's name and in no other
+    candidate's, and one of those words is distinctive in the snapshot, that entity is
+    what the query names. Words on the *query* side that the entity lacks (a qualifier,
+    "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
+    """
+    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
+    if len(covering) > 1:
+        # "Midea": Midea Group (only an organisational word more) rather than Guangdong
+        # Midea Electric (a distinctive word more), when exactly one is that close.
+        covering = [i for i in covering if not _distinct_extra(scored[i][1])]
+    if len(covering) != 1:
+        return scored
+    i = covering[0]
+    ent, result = scored[i]
+    if result.match or not distinctive(query, weights) or _extra_country(result):
+        return scored
+    feats = (
+        Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
+        *result.explanation,
+    )
+    scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
+    return scored
+
+
+def need_distinctive(
+    query: Record,
+    er: tuple[EntityNames, Comparison],
+    threshold: float,
+    weights: TokenWeights,
+) -> tuple[EntityNames, Comparison]:
+    """A match needs one distinctive query word found with strong evidence.
+
+    Generic and common words (bank, group, 通信, 集团) plus weak evidence (a one-letter
+    translation, a consonant skeleton of a common word) can add up past the threshold
+    between two unrelated names in a large snapshot; they do not make a match alone.
+    A shared identifier or an acronym is enough.
+    """
+    ent, result = er
+    if not result.match:
+        return er
+    word_weight: dict[str, float] = {}
+    for name in query.names:
+        for variant in analyse_name(name).variants:
+            for t in variant:
+                w = 0.0 if t.generic or t.qualifier else weights.weight(t)
+                word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
+    for f in result.explanation:
+        if f.feature.startswith(("identifier:", "abbreviation")):
+            return er
+        strong = f.feature.startswith("token:") and f.score >= _STRONG_TOKEN
+        if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+            return er
+    capped = min(result.score, threshold - 0.01)
+    feats = (
+        Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
+        *result.explanation,
+    )
+    return ent, Comparison(score=capped, match=False, explanation=feats)
+
+
+def distinctive(query: Record, weights: TokenWeights) -> bool:
+    """One query word is distinctive in the snapshot (not generic, rare)."""
+    for name in query.names:
+        for token in analyse_name(name).tokens:
+            if token.generic or token.qualifier or len(token.primary) < 3:
+                continue
+            if weights.weight(token) >= _DISTINCTIVE_WEIGHT:
+                return True
+    return False

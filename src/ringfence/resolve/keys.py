@@ -1,0 +1,230 @@
+"""Index keys: what a name puts into the screening index and what a query looks up.
+
+Each token of each (normalised, see ``resolve.normalise``) name contributes:
+
+* its romanised keys (pinyin, Cantonese, Cyrillic romanisation, Latin loose spelling,
+  stems, business abbreviations written out) and its TS #39 confusable key;
+* its consonant skeleton (``sk:``), so Persian script meets Latin;
+* its English glosses, so 银行 meets Bank;
+* a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
+
+A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
+one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`).
+
+Each pair of neighbouring tokens also contributes the two primary keys joined, so
+"ByteDance" finds "Byte Dance" and "Byte-Dance" finds "Bytedance"; a query looks up its
+own joined pairs in the same way (:func:`query_groups`). Splitting and joining words is
+thus done in candidate generation, not only in the scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
+from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.text import cantonese, korean_key, loose, pinyin_syllables
+
+__all__ = [
+    "Readings",
+    "acronym_keys",
+    "acronym_lookups",
+    "analysed",
+    "entity_keys",
+    "initials_of",
+    "query_groups",
+    "token_keys",
+]
+
+
+@dataclass(slots=True)
+class Readings:
+    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
+    :func:`cantonese` give them. Kept with a saved index and handed to
+    :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
+    names again needs neither pypinyin nor ToJyutping."""
+
+    pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cantonese: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, word: str) -> None:
+        if word not in self.pinyin:
+            self.pinyin[word] = pinyin_syllables(word)
+            self.cantonese[word] = cantonese(word)
+
+    def add_legal_forms(self) -> None:
+        """The Chinese legal forms, whose pinyin every Latin name is checked against."""
+        for suffix in HAN_LEGAL_SUFFIXES:
+            self.pinyin.setdefault(suffix, pinyin_syllables(suffix))
+
+    def update(self, other: Readings) -> None:
+        for word, syllables in other.pinyin.items():
+            self.pinyin.setdefault(word, syllables)
+        for word, syllables in other.cantonese.items():
+            self.cantonese.setdefault(word, syllables)
+
+
+def token_keys(token: Token) -> Iterator[str]:
+    """The index keys of one token."""
+    yield token.primary
+    yield from token.keys
+    yield from token.confusable
+    if token.skeleton and len(token.skeleton) >= 2:
+        yield "sk:" + token.skeleton
+    for phrase in token.gloss[:4]:
+        yield from phrase
+    p = token.primary
+    if len(p) >= 6 and not p.startswith("fa:"):
+        yield "p:" + p[:4]
+        yield "s:" + p[-4:]
+
+
+def _joinable(token: Token) -> bool:
+    return bool(token.primary) and not token.primary.startswith("fa:") and not token.qualifier
+
+
+def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
+    """(position of the first token, the two primary keys joined) for neighbouring tokens."""
+    for i in range(len(tokens) - 1):
+        x, y = tokens[i], tokens[i + 1]
+        if _joinable(x) and _joinable(y):
+            yield i, x.primary + y.primary
+            if x.script == "Latn" and y.script == "Latn":
+                yield i, loose(x.text + y.text)  # Gail lon ~ Gaillon (ll → l)
+
+
+def acronym_keys(form: NameForm) -> set[str]:
+    """The initials of a Latin name of two or more words, as an acronym would spell them:
+    ``ac:`` all of them (legal forms included: CNOOC, and without), ``ac3:`` the first
+    three (HKEX and COMAC take more than one letter of a word; see
+    :func:`acronym_lookups`)."""
+    words = [w for w in form.raw_words if w.isascii() and w.isalpha()]
+    if len(words) < 2:
+        return set()
+    initials = "".join(w[0] for w in words)
+    core = "".join(t.text[0] for t in form.tokens if t.script == "Latn" and t.text.isalpha())
+    keys = {"ac:" + initials, "ac3:" + initials[:3]}
+    if len(core) >= 2:
+        keys.add("ac:" + core)
+    return keys
+
+
+def initials_of(names: Iterable[str]) -> set[str]:
+    """The initials keys of the query's names (what an indexed acronym would be)."""
+    out: set[str] = set()
+    for name in names:
+        out |= acronym_keys(analyse_name(name))
+    return out
+
+
+def acronym_lookups(form: NameForm) -> set[str]:
+    """For a name that is one capitalised Latin token of 2 to 6 letters (CSSC, HKEX), the
+    index keys of the names it may abbreviate: each letter run of one to three letters
+    stands for one word (COMAC = COMmercial Aircraft Corporation)."""
+    toks = form.tokens
+    if len(toks) != 1 or not toks[0].upper or toks[0].script != "Latn":
+        return set()
+    acro = toks[0].text
+    if not 2 <= len(acro) <= 6 or not acro.isalpha():
+        return set()
+    out: set[str] = set()
+
+    def walk(i: int, initials: str) -> None:
+        if i == len(acro):
+            if len(initials) >= 2:
+                out.add("ac:" + initials)
+                out.add("ac3:" + initials[:3])
+            return
+        for n in (1, 2, 3):
+            if i + n <= len(acro):
+                walk(i + n, initials + acro[i])
+
+    walk(0, "")
+    return out
+
+
+def _name_keys(name: str, readings: Readings) -> set[str]:
+    keys: set[str] = set()
+    form = analyse_name(name)
+    keys |= acronym_keys(form) | acronym_lookups(form)  # both ways: CSSC ~ China State ...
+    for variant in form.variants:
+        for token in variant:
+            keys.update(token_keys(token))
+            if token.script == "Hani":
+                readings.add(token.text)
+        keys.update(joined for _, joined in joined_pairs(variant))
+    return keys
+
+
+def entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
+    """Every index key of an entity's names; the readings of its Chinese words are added
+    to ``readings``."""
+    keys: set[str] = set()
+    for name in names:
+        keys |= _name_keys(name, readings)
+    return list(keys)
+
+
+def query_groups(names: Iterable[str]) -> list[set[str]]:
+    """The keys a query looks up, grouped by query word (an entity scores each group once).
+
+    A joined pair of query words is looked up in the groups of both words: an entity
+    written "ByteDance" then counts for "Byte" and for "Dance".
+    """
+    groups: dict[str, set[str]] = {}
+    for name in names:
+        form = analyse_name(name)
+        acronyms = acronym_lookups(form)
+        for variant in form.variants:
+            for token in variant:
+                groups.setdefault(token.primary, set()).update(token_keys(token))
+                groups[token.primary].update(acronyms)
+                if token.script == "Latn" and len(korean_key(token.text)) >= 4:
+                    groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
+            for i, joined in joined_pairs(variant):
+                groups[variant[i].primary].add(joined)
+                groups[variant[i + 1].primary].add(joined)
+    return list(groups.values())
+
+
+class _Named(Protocol):
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+
+_E = TypeVar("_E", bound=_Named)
+
+
+def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
+    readings = Readings()
+    return [entity_keys(names, readings) for names in chunk], readings
+
+
+def analysed(
+    entities: Iterable[_E], workers: int, readings: Readings, chunk: int = 2000
+) -> Iterator[tuple[_E, list[str]]]:
+    """Each entity with its index keys; the readings of its Chinese words are added to
+    ``readings``. ``workers > 1`` analyses in that many processes."""
+    if workers <= 1:
+        for ent in entities:
+            yield ent, entity_keys(ent.names, readings)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    it = iter(entities)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[tuple[list[_E], Any]] = []
+        while True:
+            batch = list(islice(it, chunk))
+            if batch:
+                pending.append((batch, pool.submit(_chunk_keys, [e.names for e in batch])))
+            if pending and (not batch or len(pending) >= workers * 2):
+                done_batch, fut = pending.pop(0)
+                keys, more = fut.result()
+                readings.update(more)
+                yield from zip(done_batch, keys, strict=True)
+            if not batch and not pending:
+                return

@@ -1,0 +1,380 @@
+"""Untrusted name text, normalised once and the same way for indexing and for querying.
+
+:func:`clean_name` is the only way a name enters the analysis (``analyse_name`` calls it),
+so the screening index, a ``screen`` query, ``compare`` and the decision service's
+onboarding all see the same text. Each step that changed something is recorded, so a
+declared name that needed folding to be read carries that as evidence:
+
+===================  ==========================================================  ==========
+step                 what                                                        change
+===================  ==========================================================  ==========
+control characters   C0/C1 controls removed (tab, newline → space)               control
+compatibility        Unicode NFKC: full-width ＢＹＴＥ → BYTE, ligatures, ① → 1     compatibility
+invisible            Default_Ignorable_Code_Point removed: zero-width space and  invisible
+                     joiners, soft hyphen, bidi controls (LRM, RLO, isolates),
+                     variation selectors, tag characters, Hangul fillers; also
+                     private-use and unassigned code points. ZWNJ between two
+                     Arabic-script letters is Persian spelling, not recorded.
+stray marks          combining marks left after NFKC on Latin, Cyrillic, Greek,  marks
+                     Han or Hangul letters (B̶yteDance, stacked accents)
+confusables          a word mixing look-alike letters of two scripts is folded   confusable
+                     to one script per Unicode TS #39 (ICU's confusables data):
+                     "Аlibаbа" (Cyrillic А, а) → "Alibaba"; "Газпрoм" (Latin o)
+                     → "Газпром"; a whole word of look-alikes between words of
+                     another script too ("ВУТЕ Dance" → "BYTE Dance")
+===================  ==========================================================  ==========
+
+``compatibility`` is not a disguise (Chinese and Japanese input methods type full-width
+Latin); ``control``, ``invisible``, ``marks`` and ``confusable`` are (:data:`DISGUISES`).
+Names written partly in Latin and partly in Han or Hangul ("TCL科技") are ordinary and
+left alone: only scripts whose letters look alike (Latin, Cyrillic, Greek, Armenian,
+Cherokee, Coptic) are folded. Diacritics are kept in the text and folded in the
+comparison keys (``text.ascii_fold``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls"]
+
+DISGUISES: frozenset[str] = frozenset({"control", "invisible", "marks", "confusable"})
+
+# Scripts whose letters are look-alikes of each other's (TS #39 whole-script confusables).
+_LOOKALIKE_SCRIPTS = ("Latn", "Cyrl", "Grek", "Armn", "Cher", "Copt")
+# Scripts whose combining marks are spelling (kept): everything but these.
+_STRIP_MARK_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek", "Hani", "Hang", "Zyyy"})
+_ARABIC_LIKE = frozenset({"Arab", "Syrc", "Nkoo", "Mand", "Adlm"})
+_WS_CONTROLS = frozenset("\t\n\r")  # separators in pasted text; other controls vanish
+# The standard letters a folded word is written in (a fold never targets rare letters such
+# as Cyrillic palochka or Latin small capitals).
+_BASIC = {
+    "Latn": "[A-Za-z\u00c0-\u00ff]",
+    "Cyrl": "[\u0400-\u045f]",
+    "Grek": "[\u0386-\u03ce]",
+    "Armn": "[\u0531-\u0587]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """A name after :func:`clean_name`: the text and what was changed to get it."""
+
+    original: str
+    text: str
+    changes: tuple[str, ...] = ()  # step names, in order, each once
+    removed: tuple[str, ...] = ()  # removed characters as "U+200B ZERO WIDTH SPACE"
+    folded: tuple[tuple[str, str], ...] = ()  # (word as written, word as read) for confusables
+
+    @property
+    def disguised(self) -> bool:
+        """Invisible, control or look-alike characters were needed to read the name."""
+        return any(c in DISGUISES for c in self.changes)
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "original": self.original,
+            "normalised": self.text,
+            "changes": list(self.changes),
+            "removed": list(self.removed),
+            "folded": [list(f) for f in self.folded],
+        }
+
+
+@lru_cache(maxsize=1)
+def _icu() -> Any:
+    import icu  # type: ignore[import-untyped]  # PyICU, installed with rigour
+
+    return icu
+
+
+@lru_cache(maxsize=1)
+def _default_ignorable() -> Any:
+    icu = _icu()
+    found = icu.UnicodeSet("[[:Default_Ignorable_Code_Point:][:Co:][:Cn:]]")
+    found.freeze()
+    return found
+
+
+@lru_cache(maxsize=1)
+def _spoof() -> Any:
+    return _icu().SpoofChecker()
+
+
+@lru_cache(maxsize=1 << 16)
+def _script(ch: str) -> str:
+    return str(_icu().Script.getScript(ch).getShortName())
+
+
+@lru_cache(maxsize=1 << 16)
+def _skeleton(text: str) -> str:
+    # type 0: the single-script/any-case skeleton of TS #39 (ICU's confusables.txt)
+    return str(_spoof().getSkeleton(0, text))
+
+
+@cache
+def _lookalikes(script: str) -> dict[str, tuple[str, ...]]:
+    """Skeleton → the standard letters of ``script`` with that skeleton (the prototype
+    first when it is of the script), from ICU's script sets and confusables data."""
+    icu = _icu()
+    out: dict[str, list[str]] = {}
+    basic = _BASIC.get(script, f"[:Script={script}:]")
+    for ch in icu.UnicodeSet(f"[[:Script={script}:]&[:L:]&{basic}]"):
+        out.setdefault(_skeleton(ch), []).append(ch)
+    return {
+        skel: tuple(sorted(chars, key=lambda c: (c != skel, ord(c))))
+        for skel, chars in out.items()
+    }
+
+
+def _pick(ch: str, choices: tuple[str, ...]) -> str:
+    """The look-alike written in the same case as ``ch`` (Cyrillic І → Latin I, not l)."""
+    for c in choices:
+        if c.isupper() == ch.isupper():
+            return c
+    return choices[0]
+
+
+@cache
+def _unambiguous(script: str) -> frozenset[str]:
+    """Standard letters of ``script`` that no other look-alike script has a look-alike of:
+    the letters that say which script a mixed name is really written in (Latin h, n, t;
+    Cyrillic б, д, ж)."""
+    own = _lookalikes(script)
+    others: set[str] = set()
+    for other in _LOOKALIKE_SCRIPTS:
+        if other != script:
+            others.update(_lookalikes(other))
+    return frozenset(c for skel, chars in own.items() if skel not in others for c in chars)
+
+
+def confusable_key(word: str) -> str:
+    """TS #39 skeleton of a casefolded word (``A1ibaba`` and ``alibaba`` agree): a
+    comparison key for look-alikes within one script, digits and letters included."""
+    return _skeleton(word.casefold()).casefold()
+
+
+def remove_controls(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without C0/C1 control characters (tab and line breaks become spaces) and
+    the removed characters described ("U+0000 Cc"): what ingest and onboarding store."""
+    out: list[str] = []
+    removed: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch) != "Cc":
+            out.append(ch)
+        elif ch in _WS_CONTROLS:
+            out.append(" ")
+        else:
+            removed.append(_describe(ch))
+    return "".join(out), tuple(removed)
+
+
+def clean_name(text: str) -> Cleaned:
+    """Normalise untrusted name text and say what was changed (see the module table)."""
+    return _clean(text)
+
+
+@lru_cache(maxsize=1 << 17)
+def _clean(original: str) -> Cleaned:
+    changes: list[str] = []
+    removed: list[str] = []
+
+    def note(change: str) -> None:
+        if change not in changes:
+            changes.append(change)
+
+    # 1. control characters (before NFKC, which keeps them)
+    text, controls = remove_controls(original)
+    if controls:
+        note("control")
+        removed.extend(controls)
+    # 2. compatibility forms
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc != text:
+        note("compatibility")
+    text = nfkc
+    # 3. invisible characters; 4. stray combining marks
+    if not text.isascii():
+        text = _drop_invisible(text, note, removed)
+    # 5. confusables
+    folded: list[tuple[str, str]] = []
+    if not text.isascii():
+        text = _fold_confusables(text, folded)
+        if folded:
+            note("confusable")
+    text = " ".join(text.split())
+    return Cleaned(
+        original=original,
+        text=text,
+        changes=tuple(changes),
+        removed=tuple(removed),
+        folded=tuple(folded),
+    )
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, unicodedata.category(ch))}"
+
+
+def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
+    ignorable = _default_ignorable()
+    out: list[str] = []
+    base = "Zyyy"
+    for i, ch in enumerate(text):
+        if ignorable.contains(ch):
+            if ch == "\u200c" and _persian_zwnj(text, i):
+                out.append(ch)  # Persian spelling (می‌خواهم); fold_persian drops it later
+                continue
+            note("invisible")
+            removed.append(_describe(ch))
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Mn", "Me"):
+            if cat == "Me" or base in _STRIP_MARK_SCRIPTS:
+                note("marks")
+                removed.append(_describe(ch))
+                continue
+        elif cat[0] == "L":
+            base = _script(ch)
+        elif cat[0] == "Z":
+            base = "Zyyy"
+        out.append(ch)
+    return "".join(out)
+
+
+def _persian_zwnj(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return bool(before and after) and _script(before) in _ARABIC_LIKE and (
+        _script(after) in _ARABIC_LIKE
+    )
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """Spans of letter runs (letters and the marks on them)."""
+    spans: list[tuple[int, int]] = []
+    start = -1
+    for i, ch in enumerate(text):
+        is_letter = unicodedata.category(ch)[0] in "LM"
+        if is_letter and start < 0:
+            start = i
+        elif not is_letter and start >= 0:
+            spans.append((start, i))
+            start = -1
+    if start >= 0:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
+    spans = _words(text)
+    if not spans:
+        return text
+    words = [text[a:b] for a, b in spans]
+    scripts = [_letter_scripts(w) for w in words]
+    new_words = list(words)
+    context: dict[str, int] = {}  # letters only one script has, per script
+    for w in words:
+        for ch in w:
+            sc_ = _script(ch) if unicodedata.category(ch)[0] == "L" else ""
+            if sc_ in _LOOKALIKE_SCRIPTS and ch in _unambiguous(sc_):
+                context[sc_] = context.get(sc_, 0) + 1
+    # a word mixing look-alike scripts: fold it into one of them
+    for k, (word, sc) in enumerate(zip(words, scripts, strict=True)):
+        alike = [s for s in sc if s in _LOOKALIKE_SCRIPTS]
+        if len(alike) >= 2:
+            new_words[k] = _fold_word(word, alike, context)
+    # a whole word of look-alikes amid words of another look-alike script ("ВУТЕ Dance")
+    scripts = [_letter_scripts(w) for w in new_words]
+    counts: dict[str, int] = {}
+    for w, sc in zip(new_words, scripts, strict=True):
+        if len(sc) == 1 and sc[0] in _LOOKALIKE_SCRIPTS:
+            counts[sc[0]] = counts.get(sc[0], 0) + sum(1 for c in w if c.isalpha())
+    if len(counts) >= 2:
+        main = max(counts, key=lambda s: (counts[s], s == "Latn"))
+        for k, (w, sc) in enumerate(zip(new_words, scripts, strict=True)):
+            if (
+                len(sc) == 1
+                and sc[0] != main
+                and sc[0] in _LOOKALIKE_SCRIPTS
+                and len(w) >= 2
+                and not _legal_form(w)
+            ):
+                target = _to_script(w, main)
+                if target is not None:
+                    new_words[k] = target
+    if new_words == words:
+        return text
+    out: list[str] = []
+    last = 0
+    for (a, b), old, new in zip(spans, words, new_words, strict=True):
+        out.append(text[last:a])
+        out.append(new)
+        if new != old:
+            folded.append((old, new))
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _legal_form(word: str) -> bool:
+    """A legal form in its own script ("ООО Gazprom", "АО Tinkoff") is ordinary."""
+    from ringfence.resolve.legal import rigour_strip
+
+    _kept, removed = rigour_strip((word.casefold(),))
+    return bool(removed)
+
+
+def _letter_scripts(word: str) -> list[str]:
+    seen: dict[str, int] = {}
+    for ch in word:
+        if unicodedata.category(ch)[0] == "L":
+            s = _script(ch)
+            if s not in ("Zyyy", "Zinh"):
+                seen[s] = seen.get(s, 0) + 1
+    return sorted(seen, key=lambda s: -seen[s])
+
+
+def _fold_word(word: str, alike: list[str], context: dict[str, int]) -> str:
+    """Fold ``word`` into the look-alike script that can take all of its letters; among
+    those, the script most of the name's letters are written in, then the one needing the
+    fewest changes (Latin on a tie)."""
+    best: tuple[int, int, int, str] | None = None
+    best_word = word
+    for target in alike:
+        folded = _to_script(word, target, partial=True)
+        if folded is None:
+            continue
+        misses = sum(
+            1 for c in folded if c.isalpha() and _script(c) in _LOOKALIKE_SCRIPTS
+            and _script(c) != target
+        )
+        changed = sum(1 for x, y in zip(word, folded, strict=True) if x != y)
+        key = (misses, -context.get(target, 0), changed, "0" if target == "Latn" else target)
+        if best is None or key < best:
+            best, best_word = key, folded
+    return best_word
+
+
+def _to_script(word: str, target: str, *, partial: bool = False) -> str | None:
+    """``word`` with each look-alike letter of another script replaced by the letter of
+    ``target`` that has the same TS #39 skeleton; None when a letter has none (unless
+    ``partial``: then it is left as it is)."""
+    table = _lookalikes(target)
+    out: list[str] = []
+    for ch in word:
+        s = _script(ch) if unicodedata.category(ch)[0] == "L" else "Zyyy"
+        if s in ("Zyyy", "Zinh", target):
+            out.append(ch)
+            continue
+        choices = table.get(_skeleton(ch))
+        if choices is None:
+            if not partial:
+                return None
+            out.append(ch)
+        else:
+            out.append(_pick(ch, choices))
+    return "".join(out)

@@ -1,0 +1,103 @@
+"""Untrusted name text: one normalisation for index and query, each change recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from ringfence.resolve import Record, ScreeningIndex, clean_name, compare, remove_controls
+from ringfence.resolve.candidate import EntityNames
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "change"),
+    [
+        ("Byte\u200bDance", "ByteDance", "invisible"),  # zero-width space
+        ("Byte\u00adDance", "ByteDance", "invisible"),  # soft hyphen
+        ("Byte\u2060Dance", "ByteDance", "invisible"),  # word joiner
+        ("\u202eByteDance\u202c", "ByteDance", "invisible"),  # bidi override and pop
+        ("\u2067ByteDance\u2069", "ByteDance", "invisible"),  # bidi isolate
+        ("ByteDance\ufe0f", "ByteDance", "invisible"),  # variation selector
+        ("Byte\U000e0041Dance", "ByteDance", "invisible"),  # tag character
+        ("B\u0336yteDance", "ByteDance", "marks"),  # combining long stroke overlay
+        ("Byte\x00Dance", "ByteDance", "control"),
+        ("Byte\x1bDance", "ByteDance", "control"),
+        ("ＢｙｔｅＤａｎｃｅ", "ByteDance", "compatibility"),  # full width
+        ("\u0410libab\u0430", "Alibaba", "confusable"),  # Cyrillic А, а in a Latin word
+        ("\u13aalibaba", "Alibaba", "confusable"),  # Cherokee Ꭺ
+        ("\u0393\u0430\u0437\u043f\u0440o\u043c", "\u0413\u0430\u0437\u043f\u0440\u043e\u043c",
+         "confusable"),  # Greek Γ and Latin o in a Cyrillic word
+        ("\u0412\u0423\u0422\u0415 Dance", "BYTE Dance", "confusable"),  # ВУТЕ amid Latin
+    ],
+)
+def test_disguises_are_undone_and_recorded(raw: str, text: str, change: str) -> None:
+    cleaned = clean_name(raw)
+    assert cleaned.text == text
+    assert change in cleaned.changes
+    assert cleaned.disguised == (change != "compatibility")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "TCL科技集团股份有限公司",  # Latin and Han: an ordinary name
+        "ООО Gazprom",  # a Cyrillic legal form before a Latin name
+        "АО Tinkoff",
+        "بانک\u200cملت",  # ZWNJ between Persian letters is spelling
+        "Société Générale",  # diacritics stay in the text (folded in the keys)
+        "삼성전자 주식회사",
+        "ПАО Газпром",
+        "Nguyễn Holdings",
+    ],
+)
+def test_ordinary_names_are_not_disguises(name: str) -> None:
+    cleaned = clean_name(name)
+    assert not cleaned.disguised, cleaned
+    assert cleaned.text == name
+
+
+def test_control_characters_are_removed_and_named() -> None:
+    text, removed = remove_controls("Byte\x00Dance\tLtd\x7f")
+    assert text == "ByteDance Ltd"
+    assert removed == ("U+0000 Cc", "U+007F Cc")
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "Byte\u200bDance Ltd.",
+        "Byte\u00adDance Ltd.",
+        "\u0412yteDance Ltd.",  # Cyrillic В
+        "ＢＹＴＥＤＡＮＣＥ ＬＴＤ",
+        "ByteDänce Ltd.",
+        "Byte Dance Ltd.",
+        "Byte-Dance",
+        "Byte\u200b Dance",
+    ],
+)
+def test_compare_and_screen_read_the_same_folded_name(disguised: str) -> None:
+    target = Record.of("ByteDance Ltd.")
+    assert compare(Record.of(disguised), target).match
+    index = ScreeningIndex.build(
+        [
+            EntityNames("bd", ("ByteDance Ltd.",)),
+            EntityNames("x", ("Dance Academy Holdings",)),
+            EntityNames("y", ("Byte Computer Systems Ltd.",)),
+            *(EntityNames(f"f{i}", (f"Filler {w} Ltd.",)) for i, w in enumerate("abcdefghij")),
+        ]
+    )
+    found = index.search(Record.of(disguised), limit=1)
+    assert found and found[0].entity_id == "bd" and found[0].match
+
+
+def test_digit_look_alikes_match_through_the_confusable_skeleton() -> None:
+    result = compare(Record.of("A1ibaba Group Holding"), Record.of("Alibaba Group Holding"))
+    assert result.match
+    assert "token:confusable" in [f.feature for f in result.explanation]
+
+
+def test_the_disguise_is_evidence_on_the_query_side() -> None:
+    index = ScreeningIndex.build([EntityNames("bd", ("ByteDance Ltd.",))])
+    hit = index.search(Record.of("Byte\u200bDance Ltd."), limit=1)[0]
+    assert [f.feature for f in hit.disguise] == ["normalised:invisible"]
+    plain = index.search(Record.of("ByteDance Ltd."), limit=1)[0]
+    assert plain.disguise == ()
