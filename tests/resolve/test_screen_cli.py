@@ -271,3 +271,23 @@ def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
     assert got == expected
     assert cli.exit_code == 0, cli.output
     assert BUILDING not in cli.stderr
+
+
+def test_compare_with_a_snapshot_decides_by_one_entity(snapshot: Path, tmp_path: Path) -> None:
+    """Aliyun and Alibaba Cloud (Singapore) share no string evidence; the snapshot records
+    both names of one entity, so with --snapshot the pair matches and says why."""
+    pairs = tmp_path / "pairs.jsonl"
+    lines = [
+        {"a": {"name": "Aliyun"}, "b": {"name": "Alibaba Cloud (Singapore) Private Limited"}},
+        {"a": {"name": "Aliyun"}, "b": {"name": "Tencent Holdings Limited"}},
+    ]
+    pairs.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    plain = runner.invoke(app, ["compare", str(pairs)])
+    assert [json.loads(x)["match"] for x in plain.output.splitlines()] == [False, False]
+    result = runner.invoke(app, ["compare", str(pairs), "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    # (the first use of the snapshot may say on stderr that it builds the index)
+    out = [json.loads(x) for x in result.output.splitlines() if x.startswith("{")]
+    assert [o["match"] for o in out] == [True, False]
+    assert out[0]["explanation"][0]["feature"] == "same_entity"
+    assert "alibaba_cloud_sg" in out[0]["explanation"][0]["a"]

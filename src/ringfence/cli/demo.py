@@ -1,6 +1,7 @@
 """``ringfence demo``: the first run on the embedded default data.
 
-Builds the bundled snapshot (real public group structures, GLEIF and BODS samples) into
+Builds the bundled snapshot (real public group structures, GLEIF and BODS samples, the US
+and UK designation list samples) into
 the data folder if it is not there yet, then prints the attribution report under the
 default policy and the proof of one offshore-held company. Then it simulates a small
 request log (three days: a hydra reseller pool, a chain-of-thought campaign behind front

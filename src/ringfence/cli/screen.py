@@ -26,6 +26,7 @@ from ringfence.policy import DEFAULT_POLICY
 from ringfence.resolve import (
     DEFAULT_THRESHOLD,
     Candidate,
+    Comparison,
     ParsedId,
     Record,
     ScreeningIndex,
@@ -263,6 +264,14 @@ def compare_cmd(
     threshold: Annotated[
         float, typer.Option("--threshold", "-t", help="Score at which a pair matches.")
     ] = DEFAULT_THRESHOLD,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Also resolve both sides against this snapshot: a pair whose sides both "
+            "match one entity matches (feature same_entity).",
+        ),
+    ] = None,
 ) -> None:
     """Compare name pairs; print one JSON line per pair, in input order."""
     if not pairs.is_file():
@@ -278,8 +287,14 @@ def compare_cmd(
         if not isinstance(obj, dict) or "a" not in obj or "b" not in obj:
             raise InputError(f"{pairs}:{line}: expected an object with 'a' and 'b'")
         parsed.append((_side(obj["a"], line, "a", pairs), _side(obj["b"], line, "b", pairs)))
+    index = load_index(snapshot) if snapshot is not None else None
     for a, b in parsed:
         result = compare(a, b, threshold=threshold)
+        if index is not None and not result.match:
+            same = index.same_entity(a, b, threshold=threshold)
+            if same is not None:
+                result = Comparison(score=same.score, match=True,
+                                    explanation=same.explanation + result.explanation)
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
 
 

@@ -116,3 +116,40 @@ def test_csl_json_both_shapes(ingest_lists, tmp_path: Path) -> None:  # type: ig
     assert snap.one("SELECT hq_country FROM entities WHERE id = 'csl:e1f2'") == "CN"
     snap2 = ingest_lists(SourceSpec("lists", [b], published=dt.date(2025, 1, 1)))
     assert snap2.one("SELECT count(*) FROM entities") == 1
+
+
+def test_ofsi_2022_conlist_layout(ingest_lists, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # OFSI's 2022 ConList.csv: the 2014 row-per-name shape with more columns (non-Latin
+    # name, alias quality, ...), read by column name
+    header = ("Name 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,Name Non-Latin Script,"
+              "Non-Latin Script Type,Non-Latin Script Language,DOB,Town of Birth,"
+              "Country of Birth,Nationality,Passport Number,Passport Details,"
+              "National Identification Number,National Identification Details,Position,"
+              "Address 1,Address 2,Address 3,Address 4,Address 5,Address 6,Post/Zip Code,"
+              "Country,Other Information,Group Type,Alias Type,Alias Quality,Regime,"
+              "Listed On,UK Sanctions List Date Designated,Last Updated,Group ID")
+    n = len(header.split(","))
+
+    def row(**kv: str) -> str:
+        cols = dict.fromkeys(header.split(","), "")
+        cols.update(kv)
+        return ",".join(f'"{v}"' for v in cols.values())
+
+    lines = ["Last Updated,01/09/2022", header,
+             row(**{"Name 6": "MADEUP DEFENCE PLANT", "Name Non-Latin Script": "ОБОРОНЗАВОД",
+                    "Country": "Russia", "Group Type": "Entity", "Alias Type": "Primary Name",
+                    "Regime": "Russia", "Listed On": "24/02/2022", "Group ID": "15001",
+                    "Other Information": "Owned or controlled by MADEUP STATE CORP."}),
+             row(**{"Name 6": "MDP", "Group Type": "Entity", "Alias Type": "AKA",
+                    "Alias Quality": "Low", "Regime": "Russia", "Listed On": "24/02/2022",
+                    "Group ID": "15001"})]
+    assert all(len(x.split('","')) == n for x in lines[2:])
+    f = tmp_path / "ConList.csv"
+    f.write_text("\r\n".join(lines), encoding="utf-8")
+    snap = ingest_lists(SourceSpec("lists", [f]))
+    assert snap.q("SELECT id, name, type, hq_country FROM entities") == [
+        ("ukhmt:15001", "MADEUP DEFENCE PLANT", "company", "RU")]
+    names = set(snap.q("SELECT name, kind, script FROM names"))
+    assert ("ОБОРОНЗАВОД", "legal", "Cyrl") in names and ("MDP", "weak_alias", "Latn") in names
+    assert ("MADEUP DEFENCE PLANT", "legal", "Latn") in names
+    assert snap.q("SELECT relation FROM evidence") == [("uk:owned-or-controlled-by (text)",)]

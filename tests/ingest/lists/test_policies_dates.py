@@ -108,3 +108,48 @@ def test_delisting_from_a_newer_complete_file(ingest_lists, tmp_path) -> None:  
     # the same newer file marked partial delists nobody
     part = ingest_lists(SourceSpec("lists", [old, new], partial=True))
     assert dict(part.q("SELECT id, lists FROM entities"))["ofac:2"] == ["SDN#UKRAINE-EO13661"]
+
+
+def test_listing_date_bounds_the_verdict(ingest_lists) -> None:  # type: ignore[no-untyped-def]
+    # VTB is on SSI since 2014-07-29 (Enhanced XML): an origin of a policy naming SSI
+    # from that day on, not before; the proof says since when and under which programme
+    snap = ingest_lists(SourceSpec("lists", [LISTS / "ofac/consolidated/CONS_ENHANCED.ZIP"]))
+    policy = Path(snap.root.parent / "ssi.yaml")
+    policy.write_text("name: ssi-test\nversion: '1'\ndescription: test\nsources: []\n"
+                      "restricted_regions: []\norigin:\n  companies: headquarters\n"
+                      "  states: false\n  persons: ignore\n  lists: [SSI]\nownership:\n"
+                      "  propagation: cascade\n  threshold: 0.5\n  inclusive: true\n"
+                      "  aggregate: true\nunknown_ownership: ignore\n"
+                      "unaccounted_equity: ignore\n", encoding="utf-8")
+    assert evaluate(snap.root, policy, dt.date(2014, 7, 28))["ofac:17013"].verdict == "clear"
+    after = evaluate(snap.root, policy, dt.date(2014, 7, 29))
+    assert after["ofac:17013"].verdict == "restricted"
+    text = str(after.explain("ofac:17013").as_dict())
+    assert "listed on SSI since 2014-07-29" in text and "UKRAINE-EO13662" in text
+
+
+def test_list_evidence_resolved_across_sources(ingest_lists) -> None:  # type: ignore[no-untyped-def]
+    # the 2021 SDN excerpt names Rosneft by name ("Linked To: OPEN JOINT-STOCK COMPANY
+    # ROSNEFT OIL COMPANY"); Rosneft is in the consolidated Enhanced XML, another source
+    snap = ingest_lists(
+        SourceSpec("lists", [LISTS / "ofac/consolidated/CONS_ENHANCED.ZIP"]),
+        SourceSpec("lists", [LISTS / "ofac/sdn_csv_2021-07"], published=dt.date(2021, 7, 7),
+                   partial=True))
+    rows = snap.q("SELECT owner, relation FROM evidence WHERE owner = 'ofac:17022' "
+                  "AND source_dataset = 'ofac-csv:sdn.csv'")
+    assert rows and all(r == "ofac:linked-to" for _o, r in rows)
+    assert any("resolved by name" in n for n in snap.report.manifest.notes)
+    # never a holding: Rosneft holds nothing in the excerpt's parties
+    assert snap.q("SELECT count(*) FROM holdings WHERE owner = 'ofac:17022' AND "
+                  "source_dataset LIKE 'ofac-csv:%'") == [(0,)]
+
+
+def test_list_evidence_resolved_by_the_screening_resolver(ingest_lists) -> None:  # type: ignore[no-untyped-def]
+    # "owned or controlled by the Korea Ryonbong General Corporation" (UK 2014): no name
+    # folds to that text ("the"); the resolver finds KOREA RYONBONG GENERAL CORPORATION
+    snap = ingest_lists(SourceSpec("lists", [LISTS / "uk"], partial=True))
+    rows = snap.q("SELECT owner, source_note FROM evidence WHERE owned = 'ukhmt:12452' "
+                  "AND source_note LIKE '%Ryonbong%'")
+    assert rows == [("ukhmt:10893", rows[0][1])]  # group 10893: the corporation itself
+    assert "screening resolver, score 1.00" in rows[0][1]
+    assert snap.one("SELECT count(*) FROM holdings") == 0  # still evidence, not a share

@@ -106,9 +106,10 @@ def _csv(path: Path, data: bytes, dataset: str) -> ListFile:
             groups[gid] = party
         alias = r["Alias Type"].lower()
         low = r.get("Alias Quality", "").lower() == "low"
-        if alias.startswith("prime") and not party.name:
+        prime = alias.startswith(("prime alias", "primary name"))  # 2014 / 2022 wording
+        if prime and not party.name:
             party.name = name
-        party.add_name(name, "legal" if alias.startswith("prime") else (
+        party.add_name(name, "legal" if prime else (
             "former" if alias == "fka" else ("weak_alias" if low else "alias")))
         if r.get("Name Non-Latin Script"):
             party.add_name(r["Name Non-Latin Script"], "legal")
