@@ -7,8 +7,9 @@
 * **inproc**: ``DecisionState.decide`` plus a decision id, over 10,000 accounts, timed per
   call with ``perf_counter_ns``: without an IP, and with an IP looked up in geoip2fast's
   offline database (100,000 distinct addresses, so the lookup cache mostly misses).
-* **http**: ``ringfence serve`` in a subprocess on 127.0.0.1 (one uvicorn worker), loaded
-  by ``wrk`` (Debian package; one thread, 32 connections, fixed duration) first on a no-op
+* **http**: the service (``create_app``, as ``ringfence serve`` runs it, plus a no-op route
+  from ``benchmarks/noop_app.py``) in a uvicorn subprocess on 127.0.0.1 (one worker), loaded
+  by ``wrk`` (Debian package; one thread, 32 connections, fixed duration) first on the no-op
   FastAPI endpoint of the same server, then on ``POST /v1/decide`` for an allowed account
   with a client IP, in the same run. Falls back to an httpx load generator without wrk.
 * **detect**: the same in-process decide on two states of the same 20,000 accounts: in one,
@@ -282,8 +283,10 @@ def bench_http(seconds: int = 5, rounds: int = 3, fast_path: bool = True) -> dic
         )
         tokens[role] = res.stdout.strip().splitlines()[-1]
     port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+    server = subprocess.Popen(  # the service plus the no-op route (benchmarks/noop_app.py)
+        [sys.executable, "-m", "uvicorn", "--factory", "noop_app:create_app",
+         "--app-dir", str(ROOT / "benchmarks"), "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -426,7 +429,7 @@ def bench_publish(n_orgs: int = 100_000, url: str | None = None) -> dict[str, An
     load_s = time.perf_counter() - t0
     live = rt.live
     assert live is not None
-    rt._activate(live.snapshot, live.loaded, live.book)  # the server's state = the database
+    rt.activate(live.snapshot, live.loaded, live.book)  # the server's state = the database
     out = rt.publish(snap, actor="bench")  # first publish: every row gets its reasons
     t0 = time.perf_counter()
     out = rt.publish(changed, actor="bench")

@@ -63,3 +63,22 @@ def test_ingest_multi_and_formats(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", "multi", "--source", "xml:foo", "--out",
                               str(tmp_path / "x")])
     assert res.exit_code == 2 and "unknown source format" in res.output
+
+
+def test_ingest_workers_setting_is_read_by_the_command(tmp_path: Path) -> None:
+    """RINGFENCE_INGEST_WORKERS is read at the entry point (the library takes
+    ``workers=``): a bad value is named, a good one ingests."""
+    from typer.testing import CliRunner
+
+    from ringfence.cli.main import app
+
+    sample = sorted((Path(__file__).resolve().parents[2] / "src" / "ringfence" / "data"
+                     / "gleif" / "api-json" / "lei_records").glob("single_lei_record_*.json"))
+    args = ["ingest", "gleif", str(sample[0]), "--out"]
+    bad = CliRunner().invoke(app, [*args, str(tmp_path / "a")],
+                             env={"RINGFENCE_INGEST_WORKERS": "many"})
+    assert bad.exit_code == 2 and "RINGFENCE_INGEST_WORKERS='many'" in bad.output
+    assert not (tmp_path / "a").exists()
+    good = CliRunner().invoke(app, [*args, str(tmp_path / "b")],
+                              env={"RINGFENCE_INGEST_WORKERS": "1"})
+    assert good.exit_code == 0, good.output

@@ -24,3 +24,24 @@ def test_ruff_is_clean() -> None:
     result = run("ruff", "check", "src", "tests", "benchmarks")
     assert result.returncode == 0, result.stdout[-6000:]
 
+
+
+# Modules still over the limit, each capped at its size when the limit was set (issue 12):
+# they may shrink, never grow, and no other module may pass 500 lines. Splitting them is
+# their owners' work in progress (screening, the service runtime, the simulator's
+# evaluator).
+_OVER_LIMIT = {"resolve/score.py": 512, "resolve/names.py": 547, "service/runtime.py": 531,
+               "traffic/evaluate.py": 555}
+
+
+def test_no_module_over_500_lines() -> None:
+    root = ROOT / "src" / "ringfence"
+    long = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = str(path.relative_to(root))
+        if rel.startswith("store/migrations/"):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > _OVER_LIMIT.get(rel, 500):
+            long[rel] = lines
+    assert not long, f"modules over 500 lines: {long}"

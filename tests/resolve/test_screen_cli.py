@@ -248,14 +248,14 @@ def test_help_and_a_latin_query_on_a_saved_index_do_not_import_the_readers(
 def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
     snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ringfence.service.resolution import Declaration, ScreeningResolver
+    from ringfence.engines.screening import SnapshotResolver, declared_record
     from ringfence.snapshot import open_snapshot
 
     snap = _fresh_copy(snapshot, tmp_path)
-    built = ScreeningResolver(open_snapshot(snap))  # builds and saves it
+    built = SnapshotResolver.for_snapshot(open_snapshot(snap))  # builds and saves it
     assert (snap / "cache" / "screening" / "index.json").is_file()
-    declaration = Declaration(name="ByteDance Ltd", country="KY")
-    expected = built.resolve(declaration)
+    declaration = declared_record("ByteDance Ltd", country="KY")
+    expected = built.best_match(declaration)
     assert expected is not None
 
     def no_build(*args: Any, **kwargs: Any) -> ScreeningIndex:
@@ -263,11 +263,31 @@ def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
 
     with monkeypatch.context() as m:
         m.setattr(ScreeningIndex, "build", no_build)
-        loaded = ScreeningResolver(open_snapshot(snap))  # a restart: loads it
-        got = loaded.resolve(declaration)
+        loaded = SnapshotResolver.for_snapshot(open_snapshot(snap))  # a restart: loads it
+        got = loaded.best_match(declaration)
         # and the CLI answers from the same saved index
         cli = runner.invoke(app, ["screen", str(snap), "--name", "China Mobile",
                                   "--country", "HK", "--json"])
     assert got == expected
     assert cli.exit_code == 0, cli.output
     assert BUILDING not in cli.stderr
+
+
+def test_compare_with_a_snapshot_decides_by_one_entity(snapshot: Path, tmp_path: Path) -> None:
+    """Aliyun and Alibaba Cloud (Singapore) share no string evidence; the snapshot records
+    both names of one entity, so with --snapshot the pair matches and says why."""
+    pairs = tmp_path / "pairs.jsonl"
+    lines = [
+        {"a": {"name": "Aliyun"}, "b": {"name": "Alibaba Cloud (Singapore) Private Limited"}},
+        {"a": {"name": "Aliyun"}, "b": {"name": "Tencent Holdings Limited"}},
+    ]
+    pairs.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    plain = runner.invoke(app, ["compare", str(pairs)])
+    assert [json.loads(x)["match"] for x in plain.output.splitlines()] == [False, False]
+    result = runner.invoke(app, ["compare", str(pairs), "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    # (the first use of the snapshot may say on stderr that it builds the index)
+    out = [json.loads(x) for x in result.output.splitlines() if x.startswith("{")]
+    assert [o["match"] for o in out] == [True, False]
+    assert out[0]["explanation"][0]["feature"] == "same_entity"
+    assert "alibaba_cloud_sg" in out[0]["explanation"][0]["a"]

@@ -474,3 +474,28 @@ def test_one_body_may_carry_several_versions_of_a_cluster(world: World,
     assert r.json()["counts"] == {"unchanged": 2}
     with db_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(detect_findings)).scalar() == 2
+
+
+def test_a_later_versions_new_card_ties_nobody_until_an_analyst_confirms_again(
+        world: World) -> None:
+    w = world
+    org = w.org("Card Swap Ltd", "porg_cs")
+    w.account(org, "acct_cs1", payment_fingerprint="pf_a")
+    fp = {"payment_fingerprint": ["pf_a"]}
+    w.post(_lines(_finding("c-swap", ["acct_cs1"], [], action="throttle", fingerprints=fp)))
+    case = w.case_of("c-swap")
+    w.c.post(f"/v1/cases/{case['id']}/confirm", headers=w.a1,
+             json={"action": "throttle", "reason": "sweep"})
+    assert w.account(org, "acct_cs2", payment_fingerprint="pf_a")["detection"] is not None
+    # the detector's next version names a second card: on its word alone it ties nobody
+    w.post(_lines(_finding("c-swap", ["acct_cs1"], [], action="throttle",
+                           checkpoint="2026-03-02T09:00:00Z",
+                           fingerprints={"payment_fingerprint": ["pf_a", "pf_b"]})))
+    assert w.c.get(f"/v1/cases/{case['id']}", headers=w.a1).json()["needs_review"] is True
+    assert w.account(org, "acct_cs3", payment_fingerprint="pf_b")["detection"] is None
+    assert w.decide("acct_cs3")["limits"] is None
+    # confirmed again, the new card counts, and the account already holding it is tied
+    w.c.post(f"/v1/cases/{case['id']}/confirm", headers=w.a1,
+             json={"action": "throttle", "reason": "second card is theirs too"})
+    assert w.decide("acct_cs3")["limits"] is not None
+    assert "distillation_link" in w.codes("acct_cs3")

@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from rf_service import public_groups_snapshot, service, token
 from sqlalchemy import Engine
 
-OPEN = {"/healthz", "/readyz", "/metrics", "/v1/noop", "/openapi.json", "/docs",
+OPEN = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
         "/docs/oauth2-redirect", "/redoc"}
 EXPECTED = {  # the role table in docs/service.md, for the main routes
     ("POST", "/v1/decide"): {"gateway"},

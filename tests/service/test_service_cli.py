@@ -64,8 +64,8 @@ def test_bad_csv_row_names_its_line(env: dict[str, str], tmp_path: Path) -> None
     book = tmp_path / "book.csv"
     book.write_text("name,country\nShell plc,GB\n,GB\nX,Germany\n", encoding="utf-8")
     r = runner.invoke(app, ["org", "import", str(book)], env=env)
-    assert r.exit_code == 2 and "book.csv:3: name: name is empty" in r.output
-    assert "book.csv:4: country:" in r.output
+    assert r.exit_code == 2 and "book.csv:3 [name]: name is empty" in r.output
+    assert "book.csv:4 [country]: 'Germany' is not an ISO 3166-1" in r.output
     r = runner.invoke(app, ["org", "list"], env=env)
     assert "Shell" not in r.stdout  # nothing half-imported
 
@@ -119,3 +119,13 @@ def test_token_list_and_revoke(env: dict[str, str], tmp_path: Path) -> None:
     assert r.exit_code == 2 and "no token" in r.output
     r = runner.invoke(app, ["audit", "verify"], env=env)
     assert r.exit_code == 0, r.output
+
+
+def test_a_csv_that_is_not_utf8_is_named_by_file_and_line(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    runner = CliRunner()
+    book = tmp_path / "book.csv"
+    book.write_bytes(b"name,country\nShell plc,GB\nCaf\xe9 Oy,FI\n")
+    r = runner.invoke(app, ["org", "import", str(book)], env=env)
+    assert r.exit_code == 2, r.output
+    assert "book.csv:3: not valid UTF-8" in r.output and "Traceback" not in r.output

@@ -29,12 +29,17 @@ def test_gateway_routes_both_paths(db_engine: Engine, tmp_path: Path, fast_path:
         assert r.status_code == 403 and r.headers["x-ringfence-decision"] == "DENY"
 
 
-def test_not_ready_until_a_snapshot_is_loaded(db_engine: Engine) -> None:
-    with service(db_engine, None) as (client, rt):
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_not_ready_until_a_snapshot_is_loaded(db_engine: Engine, fast_path: bool) -> None:
+    with service(db_engine, None, fast_path=fast_path) as (client, rt):
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 503
         gw = token(rt, "gateway")
+        # not ready is 503 on every path, as /readyz says, in the one error shape
         r = client.post("/v1/decide", json={"key_id": "k"}, headers=gw)
-        assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
         r = client.get("/v1/ext_authz/x", headers=gw)
-        assert r.status_code == 409
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"
+        r = client.post("/v1/organizations", json={"name": "TikTok Inc."},
+                        headers=token(rt, "analyst"))
+        assert r.status_code == 503 and r.json()["error"]["code"] == "not_ready"

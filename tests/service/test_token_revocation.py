@@ -4,6 +4,7 @@ cannot be re-read."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from rf_service import public_groups_snapshot, service, token
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
+from structlog.testing import capture_logs
 
 from ringfence.service import ServiceSettings
 
@@ -119,9 +121,16 @@ def test_fail_closed_when_the_token_list_cannot_be_reread(db_engine: Engine,
             conn.execute(text("ALTER TABLE tokens RENAME TO tokens_gone"))
         try:
             time.sleep(BOUND + 0.1)
-            r = client.post("/v1/decide", json={"key_id": "key_x"}, headers=_bearer(gw))
-            assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
-            assert _gateway_calls(client, gw) == [503, 503, 503]
+            with capture_logs() as logs:
+                r = client.post("/v1/decide", json={"key_id": "key_x"}, headers=_bearer(gw))
+                assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+                assert _gateway_calls(client, gw) == [503, 503, 503]
+            # an outage is one log line per bound, not a traceback per request (rendering
+            # those under the re-read lock made every refused request wait seconds)
+            failures = [e for e in logs if "could not be re-read" in e["event"]]
+            assert len(failures) == 1, logs
+            assert "exc_info" not in failures[0]
+            assert re.search("no such table|does not exist", failures[0]["error"]), failures
         finally:
             with db_engine.begin() as conn:
                 conn.execute(text("ALTER TABLE tokens_gone RENAME TO tokens"))

@@ -185,3 +185,19 @@ def test_a_snapshot_is_a_pointer_to_a_sealed_version(tmp_path: Path) -> None:
     verify_version(snap.root, derived=("cache",))
     assert (snap.root / "cache" / "graph").is_symlink()  # caches publish the same way
     verify_version(current(snap.root / "cache" / "graph"))
+
+
+def test_the_version_replaced_stays_until_the_next_switch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keep=1: the version a publish replaced stays (readers on it finish), whatever the
+    form of the target's path (relative here, as a user types it); the one before it
+    goes."""
+    monkeypatch.chdir(tmp_path)
+    target = Path("snaps") / "thing"
+    publish_folder(target, fill("v1"))
+    first = current(target).resolve()
+    publish_folder(target, fill("v2"))
+    second = current(target).resolve()
+    assert first.exists() and read(target) == "v2"
+    publish_folder(target, fill("v3"))
+    assert second.exists() and not first.exists() and read(target) == "v3"

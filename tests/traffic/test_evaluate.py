@@ -171,6 +171,9 @@ def test_release_coverage_and_hard_negative_groups(report) -> None:  # type: ign
     assert "hard negative agency suspended" in failed
     assert "hard negative eval_lab suspended" not in failed
     assert "coverage 24 h after the m2 release" in failed
+    # s1 (slow-and-low) at exactly its 0.50 recall target passes; h1 at 1.0
+    names = {t.name for t in report.targets}
+    assert {"s1 recall", "h1 recall"} <= names - failed
     assert not report.passed
 
 

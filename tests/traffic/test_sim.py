@@ -256,3 +256,13 @@ def test_the_default_mix_fits_a_short_window(tmp_path: Path, days: int) -> None:
     simulate(cfg, tmp_path / "d")
     camp = json.loads((tmp_path / "d" / "truth" / "campaigns.json").read_text())
     assert {c["family"] for c in camp.values()} >= {"hydra", "slow_low", "cot"}
+
+
+def test_gzip_output_holds_the_same_lines(tmp_path: Path) -> None:
+    import gzip
+
+    simulate(SimConfig.small(seed=11), tmp_path / "plain")
+    simulate(replace(SimConfig.small(seed=11), gzip=True), tmp_path / "gz")
+    assert not (tmp_path / "gz" / "requests.jsonl").exists()
+    with gzip.open(tmp_path / "gz" / "requests.jsonl.gz", "rb") as fh:
+        assert fh.read() == (tmp_path / "plain" / "requests.jsonl").read_bytes()

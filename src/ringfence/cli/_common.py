@@ -1,4 +1,5 @@
-"""Helpers shared by CLI modules: dates, error rendering, the console."""
+"""Helpers shared by CLI modules: the app and command classes, dates, error rendering, the
+console."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ringfence.exc import IngestError, PolicyError, RingfenceError
 
@@ -17,6 +19,70 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _flags_untyped(params: list[Any]) -> list[Any]:
+    for p in params:
+        if isinstance(p, TyperOption) and p.is_flag:
+            p.metavar = ""  # typer shows the metavar, when set, instead of the type
+    return params
+
+
+class Command(TyperCommand):
+    """A command whose help reads as users expect: a flag shows no value type (typer
+    prints ``<bool>`` for ``--json``), and the usage line names arguments ``SNAPSHOT``,
+    optional ones ``[SNAPSHOT]`` (typer prints ``{snapshot}``)."""
+
+    # (typer vendors its own click: its types are not importable, hence Any)
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_untyped(super().get_params(ctx))
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if isinstance(p, TyperArgument):
+                name = (p.metavar or p.name or "").upper()
+                name = name if p.required else f"[{name}]"
+                pieces.append(name + ("..." if p.nargs != 1 else ""))
+            else:
+                pieces.extend(p.get_usage_pieces(ctx))
+        return pieces
+
+
+class Group(TyperGroup):
+    """A command group whose flags (``--version``, ``--help``) show no value type."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_untyped(super().get_params(ctx))
+
+
+class App(typer.Typer):
+    """``typer.Typer`` whose groups are :class:`Group` and commands :class:`Command`.
+    The main app is one, and so is every sub-app added to it, whether its module made it
+    with :class:`App` or with plain ``typer.Typer``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", Group)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, *, cls: type[TyperCommand] | None = None,
+                **kwargs: Any) -> Callable[[F], F]:
+        decorator: Callable[[F], F] = super().command(name, cls=cls or Command, **kwargs)
+        return decorator
+
+    def add_typer(self, typer_instance: typer.Typer, **kwargs: Any) -> None:
+        _adopt(typer_instance)
+        kwargs.setdefault("cls", Group)
+        super().add_typer(typer_instance, **kwargs)
+
+
+def _adopt(app: typer.Typer) -> None:
+    for info in app.registered_commands:
+        if info.cls is None or info.cls is TyperCommand:  # not chosen by its module
+            info.cls = Command
+    for group in app.registered_groups:
+        if isinstance(group.typer_instance, typer.Typer):
+            _adopt(group.typer_instance)
 
 
 def parse_date(value: str | None, *, option: str = "--as-of") -> dt.date:

@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ringfence import __version__
-from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.cli._common import App, console, err_console, handle_errors, parse_date
 from ringfence.model import Verdict
 from ringfence.policy import DEFAULT_POLICY, load_policy, resolve, shipped_policies
 from ringfence.policy.diff import diff_policies
@@ -27,7 +27,7 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of thi
                                              "(YYYY-MM-DD; default today).")]
 SnapDir = Annotated[Path, typer.Argument(help="Snapshot folder.")]
 
-policy_app = typer.Typer(help="Validate, show and compare policy files.", no_args_is_help=True)
+policy_app = App(help="Validate, show and compare policy files.", no_args_is_help=True)
 
 _BIG = 200_000  # entities past which long steps show progress
 

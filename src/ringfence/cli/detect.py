@@ -119,7 +119,7 @@ def print_report(rep: object, *, title: str = "") -> None:
         tt.add_row(name, format_value(v), "reported", "")
     console.print(tt)
     cols = ["campaign", "family", "accounts", "flagged", "recall", "in_pure_clusters",
-            "detected", "hours_to_half", "horizon_h", "leakage"]
+            "detected", "hours_to_half", "horizon_h", "on_time", "leakage"]
     ct = Table(title=f"{title}per campaign")
     for c in cols:
         ct.add_column(c)

@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ringfence.cli._common import App
 from ringfence.exc import IngestError, InputError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for -
 
 __all__ = ["register"]
 
-ingest_app = typer.Typer(
+ingest_app = App(
     help="Build a snapshot from ownership data (CSV, BODS, GLEIF, FollowTheMoney) and "
          "designation lists (OFAC, CSL, UK, EU, UN).",
     no_args_is_help=True,

@@ -6,9 +6,9 @@ only lists them.
 
 from __future__ import annotations
 
-import typer
+from ringfence.cli._common import App
 
-app = typer.Typer(
+app = App(
     name="ringfence",
     help="Ownership-based access control: ingest, attribute, explain, screen, decide.",
     no_args_is_help=True,

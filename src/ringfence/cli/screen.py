@@ -20,11 +20,13 @@ from rich.progress import (
 from rich.table import Table
 
 from ringfence.cli._common import console, err_console, handle_errors, parse_date
+from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import InputError
 from ringfence.policy import DEFAULT_POLICY
 from ringfence.resolve import (
     DEFAULT_THRESHOLD,
     Candidate,
+    Comparison,
     ParsedId,
     Record,
     ScreeningIndex,
@@ -43,18 +45,23 @@ Verdict = dict[str, Any]
 OUTPUT_COLUMNS = ("name", "country", "id", "entity", "entity_name", "score", "match", "verdict")
 
 
-def load_index(snapshot: Path) -> ScreeningIndex:
-    """The snapshot's screening index: loaded from ``SNAPSHOT/cache/screening`` when it was
-    saved there for this snapshot (same id, index format and analysis code), else built
-    from the entities, names and identifiers and saved there for the next call."""
-    from ringfence.engines.screening import screening_index
+def load_resolver(snapshot: Path) -> SnapshotResolver:
+    """The snapshot's resolver (the decision service's too) over its screening index:
+    loaded from ``SNAPSHOT/cache/screening`` when it was saved there for this snapshot
+    (same id, index format and analysis code), else built from the entities, names and
+    identifiers and saved there for the next call."""
     from ringfence.snapshot import open_snapshot
 
     snap = open_snapshot(snapshot)
     folder = snap.root / "cache" / "screening"
-    return screening_index(snap, on_build=lambda: err_console.print(
+    return SnapshotResolver.for_snapshot(snap, on_build=lambda: err_console.print(
         f"building the screening index of {snap.root} (saved in {folder} for the next query)",
         markup=False, highlight=False))
+
+
+def load_index(snapshot: Path) -> ScreeningIndex:
+    """The snapshot's screening index (see :func:`load_resolver`)."""
+    return load_resolver(snapshot).index
 
 
 def _verdicts(snapshot: Path, policy: str, as_of: str | None,
@@ -132,11 +139,10 @@ def screen_cmd(
             raise InputError("--input needs --output (the results CSV)")
         _screen_batch(snapshot, input_csv, output_csv, threshold, policy, as_of)
         return
-    if not name:
-        raise InputError("give --name (or --input and --output for a batch)")
-    query = _query(name, country, id_ref)
-    index = load_index(snapshot)
-    found = index.search(query, limit=limit, threshold=threshold)
+    if not name and not id_ref:
+        raise InputError("give --name or --id (or --input and --output for a batch)")
+    query = _query(name or "", country, id_ref)
+    found = load_resolver(snapshot).search(query, limit=limit, threshold=threshold)
     verdicts = (_verdicts(snapshot, policy, as_of, [c.entity_id for c in found]) if found
                 else _no_verdicts)
     results = [_candidate_dict(c, verdicts) for c in found]
@@ -152,7 +158,7 @@ def screen_cmd(
     if not results:
         console.print("no candidates")
         return
-    table = Table(title=f"screening {name!r} (match at {threshold})")
+    table = Table(title=f"screening {name or id_ref!r} (match at {threshold})")
     for col in ("entity", "name", "score", "match", "verdict", "evidence"):
         table.add_column(col)
     for r in results:
@@ -191,7 +197,7 @@ def _screen_batch(
             queries.append(_query(row.get("name") or "", row.get("country"), row.get("id")))
         except InputError as err:
             raise InputError(f"{input_csv}:{line}: {err.message}") from None
-    index = load_index(snapshot)
+    resolver = load_resolver(snapshot)
     tops: list[Candidate | None] = []
     with Progress(
         TextColumn("screening"),
@@ -203,7 +209,8 @@ def _screen_batch(
     ) as progress:
         task = progress.add_task("screening", total=len(queries))
         for query in queries:
-            best = index.search(query, limit=1, threshold=threshold) if query.names else []
+            best = (resolver.search(query, limit=1, threshold=threshold)
+                    if query.names or query.ids else [])
             tops.append(best[0] if best else None)
             progress.advance(task)
     hits = {t.entity_id for t in tops if t is not None and t.match}
@@ -257,6 +264,14 @@ def compare_cmd(
     threshold: Annotated[
         float, typer.Option("--threshold", "-t", help="Score at which a pair matches.")
     ] = DEFAULT_THRESHOLD,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Also resolve both sides against this snapshot: a pair whose sides both "
+            "match one entity matches (feature same_entity).",
+        ),
+    ] = None,
 ) -> None:
     """Compare name pairs; print one JSON line per pair, in input order."""
     if not pairs.is_file():
@@ -272,8 +287,14 @@ def compare_cmd(
         if not isinstance(obj, dict) or "a" not in obj or "b" not in obj:
             raise InputError(f"{pairs}:{line}: expected an object with 'a' and 'b'")
         parsed.append((_side(obj["a"], line, "a", pairs), _side(obj["b"], line, "b", pairs)))
+    index = load_index(snapshot) if snapshot is not None else None
     for a, b in parsed:
         result = compare(a, b, threshold=threshold)
+        if index is not None and not result.match:
+            same = index.same_entity(a, b, threshold=threshold)
+            if same is not None:
+                result = Comparison(score=same.score, match=True,
+                                    explanation=same.explanation + result.explanation)
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
 
 

@@ -30,7 +30,8 @@ def _kinds() -> dict[str, LinkKind]:
     return {
         "payment_fingerprint": LinkKind(0.9, 30, 400, identity=True),
         "signup_device_fp": LinkKind(0.9, 30, 400, identity=True),
-        "email": LinkKind(0.9, 5, 50, identity=True),
+        # a mailbox can be reused or collide (common names): evidence only with another link
+        "email": LinkKind(0.45, 2, 10, identity=True),
         # behaviour and context: rarity counts only the holders that are not suspects
         "signup_ip_block": LinkKind(0.4, 3, 30),
         "payment_bin_day": LinkKind(0.2, 3, 30),

@@ -1,20 +1,33 @@
-"""A snapshot's screening index, shared by the ``screen`` command and the decision service.
+"""A snapshot's screening index and its one resolver, shared by the ``screen`` command and
+the decision service.
 
 Built from the snapshot's entities, names and identifiers, saved under
 ``SNAPSHOT/cache/screening`` (:func:`ringfence.resolve.cached_index`: stamped with the
 snapshot id, the index format and a fingerprint of the name-analysis code, checksummed)
 and loaded from there next time, by a command or a service start alike.
+
+:class:`SnapshotResolver` is the one resolver over it: :meth:`~SnapshotResolver.search`
+ranks candidates (``ringfence screen``), :meth:`~SnapshotResolver.best_match` picks the
+match of a declared organisation (the service's onboarding, ``ringfence org import``): an
+entity sharing a valid identifier wins outright; otherwise the best name match, ambiguous
+when another matching candidate scores within ``margin`` of it, unless exactly one of the
+tied candidates is spelled as declared (TikTok Inc. rather than TikTok LLC).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ringfence.decide import Match
 from ringfence.resolve import (
+    DEFAULT_THRESHOLD,
+    Candidate,
     EntityNames,
     ParsedId,
+    Record,
     ScreeningIndex,
+    analyse_name,
     cached_index,
     clean_name,
     parse_id,
@@ -23,7 +36,8 @@ from ringfence.resolve import (
 from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
 
-__all__ = ["build_screening_index", "declared_name_disguise", "screening_index"]
+__all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise",
+           "declared_record", "screening_index"]
 
 
 def build_screening_index(snap: Snapshot) -> ScreeningIndex:
@@ -66,6 +80,75 @@ def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = Non
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
                             build=build, publish=publish_folder)
     return index
+
+
+def declared_record(name: str, *, country: str | None = None,
+                    identifiers: Sequence[tuple[str, str]] = ()) -> Record:
+    """A declared organisation as a screening query. An identifier screening cannot parse
+    (unknown scheme, bad check digit) is not evidence and is left out."""
+    parsed = []
+    for scheme, value in identifiers:
+        try:
+            parsed.append(parse_id(scheme, value))
+        except Exception:  # any refusal of parse_id means "not evidence"
+            continue
+    return Record.of(name, country=country, ids=parsed)
+
+
+def _spelling(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    form = analyse_name(name)
+    return tuple(t.text for t in form.tokens), form.legal_forms
+
+
+def _shares_identifier(c: Candidate) -> bool:
+    return any(f.feature.startswith("identifier:") and f.score >= 1.0 for f in c.explanation)
+
+
+class SnapshotResolver:
+    """The one resolver of a snapshot's declared names and identifiers."""
+
+    def __init__(self, index: ScreeningIndex, *, margin: float = 0.05) -> None:
+        self.index = index
+        self.margin = margin
+
+    @classmethod
+    def for_snapshot(cls, snap: Snapshot, *, on_build: Callable[[], None] | None = None,
+                     margin: float = 0.05) -> SnapshotResolver:
+        """Over the index saved beside the snapshot (built and saved when missing)."""
+        return cls(screening_index(snap, on_build=on_build), margin=margin)
+
+    def search(self, query: Record, *, limit: int = 5,
+               threshold: float = DEFAULT_THRESHOLD) -> list[Candidate]:
+        """Ranked candidates, best first, each with its score and evidence."""
+        return self.index.search(query, limit=limit, threshold=threshold)
+
+    def best_match(self, query: Record, *, declared_name: str | None = None,
+                   threshold: float = DEFAULT_THRESHOLD) -> Match | None:
+        """The entity ``query`` declares, or None when no candidate matches."""
+        matches = [c for c in self.search(query, threshold=threshold) if c.match]
+        if not matches:
+            return None
+        by_id = [c for c in matches if _shares_identifier(c)]
+        if by_id:
+            return self._match(by_id[0], matches, rivals=by_id[1:], method="identifier")
+        top = matches[0]
+        rivals = [c for c in matches[1:] if top.score - c.score < self.margin]
+        name = declared_name if declared_name is not None else next(iter(query.names), "")
+        if rivals and name:  # a tie the exact spelling settles
+            spelled = _spelling(name)
+            tied = [c for c in (top, *rivals) if _spelling(c.name) == spelled]
+            if len(tied) == 1:
+                top, rivals = tied[0], []
+        return self._match(top, matches, rivals=rivals, method="screening")
+
+    @staticmethod
+    def _match(top: Candidate, matches: list[Candidate], *, rivals: Sequence[Candidate],
+               method: str) -> Match:
+        return Match(top.entity_id, round(top.score, 4), confident=not rivals,
+                     explanation={"method": method, "name": top.name,
+                                  "features": [f.as_dict() for f in top.explanation]},
+                     alternatives=tuple((c.entity_id, round(c.score, 4))
+                                        for c in matches if c is not top))
 
 
 def declared_name_disguise(

@@ -5,8 +5,9 @@ Input is a case as the service returns it (``GET /v1/cases/{id}``) or a finding 
 cluster's ``fingerprints`` and, when the book knows them, ``book_accounts`` with each
 account's own payment fingerprint and signup device. Three columns: organisations on the
 left, accounts in the middle, fingerprints on the right; a line joins an account to its
-organisation and to each fingerprint it holds (a fingerprint no account is known to hold
-is joined to the cluster's title). Every text is escaped. Large clusters are cut to
+organisation and to each fingerprint the book says it holds (a finding alone says which
+values the cluster shares, not who holds each: those are drawn unjoined, dashed for the
+weaker template kinds). Every text is escaped. Large clusters are cut to
 ``max_nodes`` per column with a "+N more" line.
 """
 
@@ -35,7 +36,9 @@ def cluster_svg(case: dict[str, Any], *, max_nodes: int = 40) -> str:
     book = {str(b.get("id")): b for b in case.get("book_accounts") or [] if isinstance(b, dict)}
     org_of: dict[str, str] = {}
     for acc in accounts:
-        org = (members.get(acc) or {}).get("org_id") or (book.get(acc) or {}).get("org_id")
+        b = book.get(acc) or {}  # the book names the provider's org id when it knows it
+        org = ((members.get(acc) or {}).get("org_id") or b.get("provider_org_id")
+               or b.get("org_id"))
         if org:
             org_of[acc] = str(org)
     orgs = list(dict.fromkeys([str(o) for o in case.get("org_ids") or []]

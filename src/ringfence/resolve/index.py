@@ -31,6 +31,7 @@ from ringfence.resolve.keys import Readings, analysed, initials_of, query_groups
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
+    Feature,
     Record,
     TokenWeights,
     compare,
@@ -259,6 +260,29 @@ class ScreeningIndex:
                 if (rank < _KEEP or score[i] >= floor) and int(uniq[i]) not in out
             )
         return out[: max(limit, len(forced))]
+
+    def same_entity(
+        self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
+    ) -> Comparison | None:
+        """Both sides resolve (matched, top candidate) to one entity: a match whose
+        evidence is ``same_entity`` (the entity and each side's score), scored as the
+        weaker side. None otherwise. For pairs whose names carry no string evidence of
+        each other (a former or trade name the snapshot records)."""
+        found_a = self.search(a, limit=1, threshold=threshold)
+        found_b = self.search(b, limit=1, threshold=threshold)
+        if not (found_a and found_b and found_a[0].match and found_b[0].match):
+            return None
+        ca, cb = found_a[0], found_b[0]
+        if ca.entity_id != cb.entity_id:
+            return None
+        score = min(ca.score, cb.score)
+        feature = Feature(
+            "same_entity",
+            score,
+            f"{a.names[0]} → {ca.entity_id} ({ca.score:.2f})",
+            f"{b.names[0]} → {cb.entity_id} ({cb.score:.2f})",
+        )
+        return Comparison(score=score, match=True, explanation=(feature,))
 
     def search(
         self,

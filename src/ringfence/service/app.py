@@ -26,7 +26,7 @@ from ringfence.service import (
 )
 from ringfence.service.errors import install_error_handlers
 from ringfence.service.fastpath import FastPath
-from ringfence.service.metrics import Metrics
+from ringfence.service.limits import BodyLimit
 from ringfence.service.models import DecideRequest
 from ringfence.service.runtime import Runtime
 from ringfence.service.settings import ServiceSettings
@@ -81,10 +81,11 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    rt.metrics = Metrics()
     install_error_handlers(app)
     if settings.fast_path:
         app.add_middleware(FastPath, runtime=rt)
+    # added last: the outermost layer, before the fast path; every route's body limit
+    app.add_middleware(BodyLimit, per_path={"/v1/findings": settings.findings_max_bytes})
     app.include_router(routes_decide.router)
     app.include_router(routes_book.router)
     app.include_router(routes_admin.router)

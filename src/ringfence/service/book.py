@@ -1,11 +1,10 @@
 """The customer book: onboarding, accounts, API keys, analyst review and overrides, tokens.
 
 Every write is one transaction with its audit record, then folded into the live state.
-
-Overrides: an analyst may set an organisation's status with a written reason. Overriding a
-*denied* organisation (to allowed or review) takes a second, different analyst's approval
-(four eyes): the first analyst's request waits as ``pending``. An override is bound to the
-verdict it was made against; when a publish changes that verdict, the override lapses.
+The rules are not here: onboarding's status table is ``decide/onboarding.py``, the four
+eyes and the override-lapse rule ``decide/review.py``, name resolution
+``engines/screening.py``; these functions read the rows the rules need, apply them and
+write what they decide.
 """
 
 from __future__ import annotations
@@ -18,12 +17,14 @@ import structlog
 from sqlalchemy import insert, select, update
 
 from ringfence.audit import now_iso
-from ringfence.decide import Channel, OrgStatus
-from ringfence.exc import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from ringfence.service.resolution import Declaration
+from ringfence.decide import Channel
+from ringfence.decide.review import check_approval, check_override_request, needs_approval
+from ringfence.engines.screening import declared_record
+from ringfence.exc import ConflictError, InputError, NotFoundError
+from ringfence.resolve import remove_controls
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
-from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens
+from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
 
 __all__ = [
     "ROLES",
@@ -32,6 +33,7 @@ __all__ = [
     "create_account",
     "create_key",
     "create_token",
+    "create_webhook",
     "get_account",
     "list_tokens",
     "onboard",
@@ -72,15 +74,12 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
             identifiers: list[dict[str, str]], domains: list[str], actor: str,
             provider_org_id: str | None = None) -> dict[str, Any]:
     live = rt.require_live()
-    from ringfence.resolve import remove_controls
-
     # control characters never reach the book or the audit log (PostgreSQL's JSON refuses
     # NUL); their removal is recorded in the reasons (name_disguised)
     declared_name, name = name, remove_controls(name)[0]
-    decl = Declaration(name=declared_name, country=country,
-                       identifiers=[(i["scheme"], i["value"]) for i in identifiers],
-                       domains=domains)
-    match = live.resolver.resolve(decl)
+    query = declared_record(declared_name, country=country,
+                            identifiers=[(i["scheme"], i["value"]) for i in identifiers])
+    match = live.resolver.best_match(query, declared_name=declared_name)
     countries = [c for c in (country, billing_country) if c]
     status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
                                              name=declared_name)
@@ -294,15 +293,13 @@ def confirm(rt: Runtime, *, org_id: str, reason: str, actor: str) -> dict[str, A
 
 def request_override(rt: Runtime, *, org_id: str, status: str, reason: str,
                      actor: str) -> dict[str, Any]:
-    if not reason.strip():
-        raise InputError("an override needs a written reason", details={"field": "reason"})
     ov_id = _id("ovr")
     with rt.write_lock:
         with rt.audit.transaction() as conn:
             row = rt.org_row(conn, org_id)
-            if status == row.status:
-                raise ConflictError(f"organization {org_id} is already {status}")
-            four_eyes = row.status == str(OrgStatus.DENIED)
+            check_override_request(current_status=row.status, status=status, reason=reason,
+                                   org_id=org_id)
+            four_eyes = needs_approval(row.status)
             state = "pending" if four_eyes else "applied"
             conn.execute(insert(overrides).values(
                 id=ov_id, org_id=org_id, from_status=row.status, to_status=status,
@@ -339,15 +336,11 @@ def approve_override(rt: Runtime, *, override_id: str, reason: str,
     with rt.write_lock:
         with rt.audit.transaction() as conn:
             ov = _pending(conn, override_id)
-            if ov.requested_by == actor:
-                raise PermissionDeniedError(
-                    "four eyes: the analyst who requested an override cannot approve it",
-                    details={"override_id": override_id, "requested_by": ov.requested_by})
             row = rt.org_row(conn, ov.org_id)
-            if row.status != ov.from_status or row.verdict != ov.verdict:
-                raise ConflictError("the organization changed since the override was "
-                                    "requested; request it again",
-                                    details={"status": row.status, "verdict": row.verdict})
+            check_approval(override_id=override_id, requested_by=ov.requested_by,
+                           approver=actor, from_status=ov.from_status,
+                           from_verdict=ov.verdict, current_status=row.status,
+                           current_verdict=row.verdict)
             conn.execute(update(overrides).where(overrides.c.id == override_id)
                          .values(state="applied", decided_by=actor, decided_at=now_iso()))
             _set_status(rt, conn, row, status=ov.to_status, reason=ov.reason,
@@ -429,3 +422,14 @@ def revoke_token(rt: Runtime, *, token_id: str, reason: str, actor: str) -> dict
     except Exception:
         log.exception("token list re-read failed after a revocation; it is dropped anyway")
     return token_view(row)
+
+
+def create_webhook(rt: Runtime, *, url: str, secret: str, actor: str) -> dict[str, Any]:
+    """Register a receiver of every event (signed with ``secret``; docs/service.md)."""
+    hook_id = _id("whk")
+    with rt.audit.transaction() as conn:
+        conn.execute(insert(webhooks).values(id=hook_id, url=url, secret=secret, active=True,
+                                             created_at=now_iso()))
+        rt.audit.append(conn, kind="webhook.create", actor=actor, subject=hook_id,
+                        payload={"url": url})
+    return {"id": hook_id, "url": url, "active": True}

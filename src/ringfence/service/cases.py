@@ -30,7 +30,13 @@ from ringfence.service.findings import (
     refresh_detections,
 )
 from ringfence.service.webhooks import emit_event
-from ringfence.store.tables import accounts, detect_cases, detect_findings, detect_links
+from ringfence.store.tables import (
+    accounts,
+    detect_cases,
+    detect_findings,
+    detect_links,
+    organizations,
+)
 
 if TYPE_CHECKING:
     from ringfence.service.runtime import Runtime
@@ -69,9 +75,11 @@ def get_case(rt: Runtime, case_id: str) -> dict[str, Any]:
             (detect_links.c.case_id == case_id) | (detect_links.c.opened_case_id == case_id))
             .order_by(detect_links.c.id)).all()
         ids = list(row.account_ids)[:10_000]
-        book = conn.execute(select(accounts.c.id, accounts.c.org_id, accounts.c.active,
+        book = conn.execute(select(accounts.c.id, accounts.c.org_id,
+                                   organizations.c.provider_org_id, accounts.c.active,
                                    accounts.c.payment_fingerprint,
                                    accounts.c.signup_device_fp)
+                            .join(organizations, organizations.c.id == accounts.c.org_id)
                             .where(accounts.c.id.in_(ids))).all() if ids else []
     out = case_view(row)
     out["versions"] = [dict(v._mapping) for v in versions]
@@ -156,6 +164,7 @@ def _apply(rt: Runtime, conn: Connection, row: Any, *, to: str, action: str | No
         status=to, decided_action=action,
         decided_accounts=list(row.account_ids) if to == "confirmed" else None,
         decided_orgs=list(row.org_ids) if to == "confirmed" else None,
+        decided_fingerprints=row.fingerprints if to == "confirmed" else None,
         needs_review=False, pending=None, decided_by=by, approved_by=approved_by,
         decided_at=ts, decision_reason=reason, updated_at=ts))
     kind = "detect.case_confirmed" if to == "confirmed" else "detect.case_dismissed"

@@ -9,10 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
+from ringfence.service import reads
 from ringfence.service.auth import Identity, require, runtime_of
-from ringfence.store.tables import accounts, overrides
 
 __all__ = ["router"]
 
@@ -37,8 +36,7 @@ def home(request: Request, _who: Reader, status: str | None = None) -> HTMLRespo
     rt = runtime_of(request)
     live = rt.live
     rows = list(rt.iter_orgs(status=status, limit=500))
-    with rt.engine.connect() as conn:
-        pending = conn.execute(select(overrides).where(overrides.c.state == "pending")).all()
+    pending = reads.override_list(rt, state="pending")
     head = (f"<p>Live snapshot <code>{escape(live.snapshot.id)}</code>, policy "
             f"<code>{escape(live.resolved.name)} {escape(live.resolved.version)}</code></p>"
             if live else "<p><b>No snapshot loaded.</b></p>")
@@ -49,9 +47,10 @@ def home(request: Request, _who: Reader, status: str | None = None) -> HTMLRespo
         f"<td>{escape(r.country or '')}</td><td>{escape(r.entity_id or '—')}</td>"
         f"<td>{escape(r.verdict or '—')}</td><td class='{escape(r.status)}'>{escape(r.status)}"
         f"{' (override)' if r.override else ''}</td></tr>" for r in rows)
-    pend = "".join(f"<li>{escape(p.org_id)}: {escape(p.from_status)} → {escape(p.to_status)} "
-                   f"by {escape(p.requested_by)}: {escape(p.reason)} (<code>{escape(p.id)}"
-                   f"</code>)</li>" for p in pending)
+    pend = "".join(f"<li>{escape(p['org_id'])}: {escape(p['from_status'])} → "
+                   f"{escape(p['to_status'])} by {escape(p['requested_by'])}: "
+                   f"{escape(p['reason'])} (<code>{escape(p['id'])}</code>)</li>"
+                   for p in pending)
     return _page("Customer book", f"{head}<p>Filter: {filt}</p>"
                  f"<h2>Overrides awaiting a second analyst</h2><ul>{pend or '<li>none</li>'}</ul>"
                  f"<h2>Organisations</h2><table><tr><th>name</th><th>country</th>"
@@ -61,9 +60,7 @@ def home(request: Request, _who: Reader, status: str | None = None) -> HTMLRespo
 @router.get("/console/organizations/{org_id}")
 def organization(org_id: str, request: Request, _who: Reader) -> HTMLResponse:
     rt = runtime_of(request)
-    with rt.engine.connect() as conn:
-        row = rt.org_row(conn, org_id)
-        accs = conn.execute(select(accounts).where(accounts.c.org_id == org_id)).all()
+    row, accs = reads.accounts_of(rt, org_id)
     reasons = "".join(f"<li><b>{escape(r['code'])}</b> ({escape(r['outcome'])}): "
                       f"{escape(r['text'])}</li>" for r in row.computed_reasons or [])
     proof = ""
@@ -73,8 +70,8 @@ def organization(org_id: str, request: Request, _who: Reader) -> HTMLResponse:
             proof = json.dumps(live.book.explain(row.entity_id).as_dict(), indent=2, default=str)
         except Exception as err:  # a proof that cannot be drawn must not break the page
             proof = f"(no proof: {err})"
-    acc = "".join(f"<li><code>{escape(a.id)}</code> {escape(a.channel)}"
-                  f"{' for ' + escape(a.end_customer) if a.end_customer else ''}</li>"
+    acc = "".join(f"<li><code>{escape(a['id'])}</code> {escape(a['channel'])}"
+                  f"{' for ' + escape(a['end_customer']) if a['end_customer'] else ''}</li>"
                   for a in accs)
     ov = (f"<p>Override: <pre>{escape(json.dumps(row.override, indent=2))}</pre></p>"
           if row.override else "")

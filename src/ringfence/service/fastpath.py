@@ -6,28 +6,20 @@ body bytes, the same authentication, parsing, decision and error shapes as the F
 routes, whose functions it calls), skipping FastAPI's per-request dependency and body
 machinery, which costs more than the decision itself. The FastAPI routes stay: they are
 the OpenAPI documentation and the path taken when ``fast_path`` is off. Everything else
-passes through untouched.
+passes through untouched. The body limit is enforced before this layer (``limits.py``) and
+errors are answered through the one mapping (``errors.error_answer``).
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import structlog
-from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ringfence.exc import RingfenceError
 from ringfence.service.auth import bearer, check_async
-from ringfence.service.errors import error_body, validation_body
+from ringfence.service.errors import error_answer
 from ringfence.service.routes_decide import decide_bytes, ext_authz_answer
 from ringfence.service.runtime import Runtime
 
 __all__ = ["FastPath"]
-
-log = structlog.get_logger("ringfence.service")
-MAX_BODY = 64 * 1024
 
 
 class FastPath:
@@ -54,40 +46,23 @@ class FastPath:
         h = self._headers(scope)
         try:
             await check_async(self.rt, bearer(h.get("authorization")), ("gateway",))
-            body = b""
-            while True:
+            chunks = []
+            while True:  # already read whole, and within its limit, by limits.BodyLimit
                 message = await receive()
-                body += message.get("body", b"")
-                if len(body) > MAX_BODY:
-                    await _send(send, 413, {}, _json(error_body(
-                        "bad_input", f"body larger than {MAX_BODY} bytes", {"field": "body"})))
-                    return
+                chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     break
-            out = await decide_bytes(self.rt, body)
+            out = await decide_bytes(self.rt, b"".join(chunks))
             await _send(send, 200, {"content-type": "application/json"}, out)
-        except RingfenceError as err:
-            extra = {"www-authenticate": "Bearer"} if err.http_status == 401 else {}
-            await _send(send, err.http_status, extra,
-                        _json(error_body(err.code, err.message, err.details)))
-        except RequestValidationError as err:
-            await _send(send, 422, {}, _json(validation_body(err)))
-        except Exception:
-            log.exception("unhandled error", path=scope["path"])
-            await _send(send, 500, {}, _json(error_body("internal", "internal error")))
+        except Exception as err:
+            await _send(send, *error_answer(err))
 
     async def _ext_authz(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            status, headers, body = await ext_authz_answer(self.rt, self._headers(scope))
-        except Exception:
-            log.exception("unhandled error", path=scope["path"])
-            status, headers = 500, {}
-            body = _json(error_body("internal", "internal error"))
-        await _send(send, status, headers, body)
-
-
-def _json(data: Any) -> bytes:
-    return json.dumps(data).encode()
+            answer = await ext_authz_answer(self.rt, self._headers(scope))
+        except Exception as err:
+            answer = error_answer(err)
+        await _send(send, *answer)
 
 
 async def _send(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:

@@ -20,14 +20,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ringfence.audit import canonical
-from ringfence.exc import IngestError, InputError, Problem
+from ringfence.exc import IngestError, Problem
 
 __all__ = [
     "ACTIONS",
     "HIGH_FIELDS",
     "RANK",
     "TEMPLATE_FIELDS",
-    "BodyTooLargeError",
     "EvidenceIn",
     "FindingIn",
     "FingerprintsIn",
@@ -42,13 +41,6 @@ HIGH_FIELDS = ("payment_fingerprint", "signup_device_fp")  # inherit at once
 TEMPLATE_FIELDS = ("system_prompt_hash", "tools_hash", "skeleton")  # open a case
 MAX_EXCERPTS, MAX_EXCERPT_CHARS = 5, 200
 MAX_LINE_PROBLEMS = 1000
-
-
-class BodyTooLargeError(InputError):
-    """The request body is over the configured limit (``findings_max_bytes``)."""
-
-    code = "too_large"
-    http_status = 413
 
 
 class _Loose(BaseModel):

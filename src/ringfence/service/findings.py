@@ -87,6 +87,7 @@ def case_view(row: Any, *, full: bool = True) -> dict[str, Any]:
             "fingerprints": row.fingerprints, "excerpts": row.excerpts,
             "members": row.members, "links": row.links,
             "decided_accounts": row.decided_accounts, "decided_orgs": row.decided_orgs,
+            "decided_fingerprints": row.decided_fingerprints,
         })
     return out
 
@@ -105,8 +106,10 @@ def enforcing_cases(conn: Connection) -> list[Any]:
 
 
 def case_values(conn: Connection, cases: Sequence[Any]) -> dict[str, dict[str, list[Any]]]:
-    """field -> value -> enforcing cases holding it: the finding's fingerprints, plus the
-    payment, device and signup IP of the member accounts that are in the book."""
+    """field -> value -> enforcing cases holding it: the fingerprints of the finding version
+    the decision was made on, plus the payment, device and signup IP of the member accounts
+    it covered that are in the book. A later version's new values tie nobody until an
+    analyst confirms again."""
     index: dict[str, dict[str, list[Any]]] = {}
 
     def add(field: str, value: str | None, case: Any) -> None:
@@ -116,8 +119,8 @@ def case_values(conn: Connection, cases: Sequence[Any]) -> dict[str, dict[str, l
                 bucket.append(case)
 
     members: dict[str, list[Any]] = {}
-    for c in cases:
-        for f, values in (c.fingerprints or {}).items():
+    for c in cases:  # the fingerprints as the analysts saw them, not a later version's
+        for f, values in (c.decided_fingerprints or {}).items():
             for v in values:
                 add(f, v, c)
         for acc in c.decided_accounts or []:
@@ -222,7 +225,7 @@ def ingest_findings(rt: Runtime, findings: Sequence[tuple[int, FindingIn]], *,
 
 
 _CASE_STATE = ("id", "version", "checkpoint", "status", "proposed_action", "decided_action",
-               "decided_accounts", "decided_orgs")
+               "decided_accounts", "decided_orgs", "decided_fingerprints")
 _UPDATE_CASE = (update(detect_cases).where(detect_cases.c.id == bindparam("b_id"))
                 .values({c: bindparam("p_" + c) for c in (
                     "version", "proposed_action", "score", "first_flagged", "checkpoint",
@@ -293,7 +296,8 @@ def _ingest_one(rt: Runtime, conn: Connection, batch: _Batch, line: int, f: Find
         case_id, version, outcome = _id("case"), 1, "opened"
         new = {"id": case_id, "cluster_id": f.cluster_id, "kind": "finding",
                "status": "open", "version": 1, "decided_action": None,
-               "decided_accounts": None, "decided_orgs": None, "needs_review": False,
+               "decided_accounts": None, "decided_orgs": None,
+               "decided_fingerprints": None, "needs_review": False,
                "pending": None, "parent_case_id": None, "opened_by": actor,
                "created_at": ts, "decided_by": None, "approved_by": None,
                "decided_at": None, "decision_reason": None, **content}
@@ -309,7 +313,10 @@ def _ingest_one(rt: Runtime, conn: Connection, batch: _Batch, line: int, f: Find
         if row["status"] == "confirmed":
             new_members = ((set(f.account_ids) - set(row["decided_accounts"] or []))
                            | (set(f.org_ids) - set(row["decided_orgs"] or [])))
-            needs_review = bool(new_members) or RANK[f.action] > RANK[
+            seen_fps = row.get("decided_fingerprints") or {}
+            fps = f.fingerprints.model_dump()
+            new_fps = any(set(fps[k]) - set(seen_fps.get(k) or []) for k in HIGH_FIELDS)
+            needs_review = bool(new_members) or new_fps or RANK[f.action] > RANK[
                 row["decided_action"] or "none"]
         elif row["status"] == "dismissed" and RANK[f.action] > RANK[row["proposed_action"]]:
             decided = {"status": "open", "decided_action": None, "decided_by": None,

@@ -1,10 +1,17 @@
-"""Prometheus metrics, one registry per app (so several apps in one process don't clash)."""
+"""Prometheus metrics, one registry per runtime (so several apps in one process don't clash).
+
+The gauges of the live state (accounts, organisations) are read from the state when
+``/metrics`` is scraped, so they always agree with ``/readyz``;
+``ringfence_last_publish_seconds`` is the time the last publish took to take effect in
+this process (its whole publish, or, for one another process made, this worker's load,
+evaluation and swap).
+"""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ringfence.decide import Decision
+from ringfence.decide import Decision, StateHolder
 
 __all__ = ["Metrics"]
 
@@ -13,7 +20,7 @@ _BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, holder: StateHolder | None = None) -> None:
         self.registry = CollectorRegistry()
         self.decisions = Counter("ringfence_decisions_total", "Decisions by outcome",
                                  ["outcome"], registry=self.registry)
@@ -24,9 +31,15 @@ class Metrics:
                                  "Time to decide, inside the handler (seconds)", ["route"],
                                  buckets=_BUCKETS, registry=self.registry)
         self.publish_seconds = Gauge("ringfence_last_publish_seconds",
-                                     "Duration of the last publish", registry=self.registry)
+                                     "Seconds the last publish took to take effect here",
+                                     registry=self.registry)
         self.accounts = Gauge("ringfence_accounts", "Accounts in the live state",
                               registry=self.registry)
+        self.organizations = Gauge("ringfence_organizations",
+                                   "Organisations in the live state", registry=self.registry)
+        if holder is not None:
+            self.accounts.set_function(lambda: _count(holder, "accounts"))
+            self.organizations.set_function(lambda: _count(holder, "organizations"))
         self._children: dict[tuple[str, str], Counter] = {}
         self._outcomes: dict[str, Counter] = {}
         self._lat: dict[str, Histogram] = {}
@@ -47,3 +60,10 @@ class Metrics:
         if h is None:
             h = self._lat[route] = self.latency.labels(route)
         h.observe(seconds)
+
+
+def _count(holder: StateHolder, what: str) -> float:
+    state = holder.state
+    if state is None:
+        return 0.0
+    return float(len(state.entries) if what == "accounts" else len(state.orgs))

@@ -27,7 +27,9 @@ from ringfence.decide import (
 )
 from ringfence.exc import NotFoundError
 from ringfence.policy import resolve
-from ringfence.service.runtime import Runtime, today
+from ringfence.service.live import today
+from ringfence.service.reads import decision
+from ringfence.service.runtime import Runtime
 from ringfence.snapshot import open_snapshot
 from ringfence.store.tables import snapshots
 
@@ -55,13 +57,7 @@ def _account(d: dict[str, Any] | None) -> AccountFacts | None:
 
 
 def replay(rt: Runtime, decision_id: str) -> dict[str, Any]:
-    rec = rt.decisions.get(decision_id)
-    if rec is None:
-        rt.decisions.flush()
-        rec = rt.decisions.get(decision_id)
-    if rec is None:
-        raise NotFoundError(f"no decision {decision_id!r}",
-                            details={"decision_id": decision_id})
+    rec = decision(rt, decision_id)
     pol = rec["policy"]
     loaded = rt.policy_by_hash(pol["hash"])
     if loaded is None:

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import insert, select
 from starlette.concurrency import run_in_threadpool
 
-from ringfence.audit import now_iso
-from ringfence.service import book
+from ringfence.service import book, reads
 from ringfence.service.auth import Identity, require, runtime_of
 from ringfence.service.models import ErrorOut, PublishIn, ReasonIn, TokenIn, TokenOut, WebhookIn
-from ringfence.store.tables import snapshots, webhooks
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["admin"])
 _E: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-    409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+    409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+    503: {"model": ErrorOut}}
 Admin = Annotated[Identity, Depends(require("admin"))]
 
 
@@ -32,24 +28,13 @@ async def publish(body: PublishIn, request: Request, who: Admin) -> dict[str, An
     in-memory verdicts atomically and emits an event per organisation whose status
     changed."""
     rt = runtime_of(request)
-    t0 = time.perf_counter()
-    out = await run_in_threadpool(lambda: rt.publish(body.path, policy=body.policy,
-                                                     actor=who.token_id))
-    rt.metrics.publish_seconds.set(time.perf_counter() - t0)
-    state = rt.holder.state
-    rt.metrics.accounts.set(len(state.entries) if state else 0)
-    return out
+    return await run_in_threadpool(lambda: rt.publish(body.path, policy=body.policy,
+                                                      actor=who.token_id))
 
 
 @router.get("/v1/admin/snapshots", responses=_E)
 def list_snapshots(request: Request, _who: Admin) -> dict[str, Any]:
-    rt = runtime_of(request)
-    with rt.engine.connect() as conn:
-        rows = conn.execute(select(snapshots).order_by(snapshots.c.seq.desc()).limit(100)).all()
-    live = rt.live
-    return {"live": {"snapshot_id": live.snapshot.id, "policy": live.resolved.as_dict(),
-                     "as_of": live.resolved.as_of.isoformat()} if live else None,
-            "items": [dict(r._mapping) for r in rows]}
+    return reads.snapshot_list(runtime_of(request))
 
 
 @router.post("/v1/admin/tokens", status_code=201, responses=_E,
@@ -78,14 +63,8 @@ def revoke_token(token_id: str, body: ReasonIn, request: Request, who: Admin
 
 @router.post("/v1/admin/webhooks", status_code=201, responses=_E)
 def create_webhook(body: WebhookIn, request: Request, who: Admin) -> dict[str, Any]:
-    rt = runtime_of(request)
-    hook_id = f"whk_{uuid.uuid4().hex[:20]}"
-    with rt.audit.transaction() as conn:
-        conn.execute(insert(webhooks).values(id=hook_id, url=body.url, secret=body.secret,
-                                             active=True, created_at=now_iso()))
-        rt.audit.append(conn, kind="webhook.create", actor=who.token_id, subject=hook_id,
-                        payload={"url": body.url})
-    return {"id": hook_id, "url": body.url, "active": True}
+    return book.create_webhook(runtime_of(request), url=body.url, secret=body.secret,
+                               actor=who.token_id)
 
 
 @router.get("/v1/admin/audit/verify", responses=_E)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 
-from ringfence.exc import NotFoundError
-from ringfence.service import book
+from ringfence.service import book, reads
 from ringfence.service.auth import Identity, require, runtime_of
 from ringfence.service.models import (
     AccountIn,
@@ -21,7 +19,6 @@ from ringfence.service.models import (
     ReasonIn,
 )
 from ringfence.service.replay import replay
-from ringfence.store.tables import accounts, events, overrides
 
 MAX_ROW = 2**62  # offsets and ids past this cannot be a row: refuse them before SQL (int64)
 
@@ -30,7 +27,8 @@ __all__ = ["router"]
 router = APIRouter()
 _E: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-    409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+    409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+    503: {"model": ErrorOut}}
 Analyst = Annotated[Identity, Depends(require("analyst"))]
 Reader = Annotated[Identity, Depends(require("analyst", "admin"))]
 Status = Literal["allowed", "denied", "review"]
@@ -61,26 +59,14 @@ def list_organizations(request: Request, _who: Reader, status: Status | None = N
 
 @router.get("/v1/organizations/{org_id}", responses=_E, tags=["book"])
 def get_organization(org_id: str, request: Request, _who: Reader) -> dict[str, Any]:
-    rt = runtime_of(request)
-    with rt.engine.connect() as conn:
-        row = rt.org_row(conn, org_id)
-        accs = conn.execute(select(accounts).where(accounts.c.org_id == org_id)).all()
-    out = book.org_view(row)
-    out["accounts"] = [dict(a._mapping) for a in accs]
-    return out
+    row, accs = reads.accounts_of(runtime_of(request), org_id)
+    return {**book.org_view(row), "accounts": accs}
 
 
 @router.get("/v1/organizations/{org_id}/proof", responses=_E, tags=["book"])
 def organization_proof(org_id: str, request: Request, _who: Reader) -> dict[str, Any]:
     """Why the matched entity's verdict holds: the ownership proof from the live snapshot."""
-    rt = runtime_of(request)
-    live = rt.require_live()
-    with rt.engine.connect() as conn:
-        row = rt.org_row(conn, org_id)
-    if not row.entity_id:
-        raise NotFoundError(f"organization {org_id} matched no entity")
-    return {"org_id": org_id, "entity_id": row.entity_id,
-            "proof": live.book.explain(row.entity_id).as_dict()}
+    return reads.org_proof(runtime_of(request), org_id)
 
 
 @router.post("/v1/organizations/{org_id}/accounts", status_code=201, response_model=AccountOut,
@@ -162,12 +148,7 @@ def override(org_id: str, body: OverrideIn, request: Request, who: Analyst) -> d
 def list_overrides(request: Request, _who: Reader,
                    state: Literal["pending", "applied", "rejected"] | None = None
                    ) -> dict[str, Any]:
-    rt = runtime_of(request)
-    q = select(overrides).order_by(overrides.c.created_at)
-    if state:
-        q = q.where(overrides.c.state == state)
-    with rt.engine.connect() as conn:
-        return {"items": [dict(r._mapping) for r in conn.execute(q.limit(1000))]}
+    return {"items": reads.override_list(runtime_of(request), state=state)}
 
 
 @router.post("/v1/overrides/{override_id}/approve", responses=_E, tags=["review"])
@@ -184,14 +165,7 @@ def reject(override_id: str, body: ReasonIn, request: Request, who: Analyst) -> 
 
 @router.get("/v1/decisions/{decision_id}", responses=_E, tags=["decisions"])
 def get_decision(decision_id: str, request: Request, _who: Reader) -> dict[str, Any]:
-    rt = runtime_of(request)
-    rec = rt.decisions.get(decision_id)
-    if rec is None:
-        rt.decisions.flush()
-        rec = rt.decisions.get(decision_id)
-    if rec is None:
-        raise NotFoundError(f"no decision {decision_id!r}", details={"decision_id": decision_id})
-    return rec
+    return reads.decision(runtime_of(request), decision_id)
 
 
 @router.post("/v1/decisions/{decision_id}/replay", responses=_E, tags=["decisions"])
@@ -206,12 +180,7 @@ def list_events(request: Request, _who: Reader,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """Events in order; pass the last ``seq`` seen as ``after`` to page. Each has an ``id``
     that webhook deliveries carry too, for de-duplication."""
-    rt = runtime_of(request)
-    with rt.engine.connect() as conn:
-        rows = conn.execute(select(events).where(events.c.seq > after)
-                            .order_by(events.c.seq).limit(limit)).all()
-    return {"items": [dict(r._mapping) for r in rows],
-            "next_after": rows[-1].seq if rows else after}
+    return reads.event_page(runtime_of(request), after=after, limit=limit)
 
 
 @router.get("/v1/audit", responses=_E, tags=["audit"])

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ringfence.decide import Channel, Outcome
-from ringfence.exc import ConflictError, InputError, RingfenceError
+from ringfence.exc import InputError
 from ringfence.service.auth import Identity, bearer, check_async, require, runtime_of
 from ringfence.service.decisions import PendingDecision
-from ringfence.service.errors import error_body
+from ringfence.service.errors import Answer, NotReadyError
 from ringfence.service.models import DECIDE_EXAMPLES, DecideRequest, DecideResponse, ErrorOut
 from ringfence.service.runtime import Runtime, sha256
 
@@ -31,8 +31,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["decide"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 409: {"model": ErrorOut},
-    422: {"model": ErrorOut}}
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 413: {"model": ErrorOut},
+    422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 Gateway = Annotated[Identity, Depends(require("gateway"))]
 
 
@@ -42,7 +42,7 @@ async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: st
     t0 = time.perf_counter()
     state = rt.holder.state
     if state is None:
-        raise ConflictError("not ready: no snapshot is loaded")
+        raise NotReadyError("not ready: no snapshot is loaded")
     acc = state.account_for(account_id=account_id, key_id=key_id, key_hash=key_hash)
     if acc is None:
         decision = state.decide_unknown(ref=account_id or key_id or "api_key",
@@ -113,24 +113,16 @@ async def decide(request: Request, _who: Gateway) -> Response:
 
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-Answer = tuple[int, dict[str, str], bytes]
-
-
-def _error(err: RingfenceError, status: int | None = None) -> Answer:
-    body = json.dumps(error_body(err.code, err.message, err.details)).encode()
-    return status or err.http_status, {"content-type": "application/json"}, body
 
 
 async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
-    """Envoy's ext_authz HTTP contract over lower-case request headers."""
+    """Envoy's ext_authz HTTP contract over lower-case request headers. Errors are raised
+    (the caller answers them through ``errors.error_answer``)."""
     gateway_secret = h.get("x-ringfence-gateway-token")
     client_auth = h.get("authorization")
     if gateway_secret is None:
         gateway_secret, client_auth = bearer(client_auth), None
-    try:
-        await check_async(rt, gateway_secret, ("gateway",))
-    except RingfenceError as err:
-        return _error(err)
+    await check_async(rt, gateway_secret, ("gateway",))
     account_id = h.get("x-ringfence-account")
     key_id = h.get("x-ringfence-key-id")
     api_key = h.get("x-api-key") or bearer(client_auth)
@@ -141,11 +133,9 @@ async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
     try:
         channel = Channel(raw_channel.lower()) if raw_channel else None
     except ValueError:
-        return _error(InputError("x-ringfence-channel must be one of "
-                                 + ", ".join(c.value for c in Channel),
-                                 details={"field": "header.x-ringfence-channel"}), 400)
-    if rt.holder.state is None:
-        return _error(ConflictError("not ready: no snapshot is loaded"))
+        raise InputError("x-ringfence-channel must be one of "
+                         + ", ".join(c.value for c in Channel),
+                         details={"field": "header.x-ringfence-channel"}) from None
     out = await _decide(
         rt, route="ext_authz", account_id=account_id or None, key_id=key_id,
         key_hash=sha256(api_key) if api_key and not (account_id or key_id) else None,
@@ -182,9 +172,3 @@ for _m in _METHODS:
                          summary=_EXT_AUTHZ_SUMMARY, description=_EXT_AUTHZ_DESCRIPTION)
 router.add_api_route("/v1/ext_authz/{path:path}", _ext_authz, methods=_METHODS,
                      include_in_schema=False)
-
-
-@router.post("/v1/noop", include_in_schema=False)
-async def noop() -> Response:
-    """The benchmark's baseline: a FastAPI endpoint that does nothing."""
-    return Response(b'{"ok":true}', media_type="application/json")

@@ -45,21 +45,6 @@ class ConfirmIn(_In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise finding_format.BodyTooLargeError(f"body larger than {limit} bytes",
-                                         details={"field": "body", "limit": limit})
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise finding_format.BodyTooLargeError(f"body larger than {limit} bytes",
-                                             details={"field": "body", "limit": limit})
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/v1/findings", responses=_E, openapi_extra=_FINDINGS_BODY,
              summary="Post detection findings (JSON lines; role detector)")
 async def post_findings(request: Request, who: Detector) -> dict[str, Any]:
@@ -69,7 +54,7 @@ async def post_findings(request: Request, who: Detector) -> dict[str, Any]:
     posted again changes nothing (``unchanged``). Body limit: ``RINGFENCE_FINDINGS_MAX_BYTES``
     (default 16 MiB; 413 beyond)."""
     rt = runtime_of(request)
-    raw = await _body(request, rt.settings.findings_max_bytes)
+    raw = await request.body()  # within RINGFENCE_FINDINGS_MAX_BYTES (limits.BodyLimit)
     parsed = finding_format.parse_findings(raw)
     return await run_in_threadpool(findings.ingest_findings, rt, parsed, actor=who.token_id)
 

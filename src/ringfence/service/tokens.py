@@ -15,6 +15,10 @@ every request that arrives after ``T + max_age``, in every process:
 
 A token missing from the list (created since, by another process) is looked up in the
 database; a hit is added to the list it was missed in, which never outlives its own bound.
+
+While the database cannot be read every request is refused at once: the failed re-read is
+logged as one line (not a traceback) at most once per ``max_age``, outside the re-read
+lock, so an outage costs neither a log flood nor requests queueing behind the logger.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class TokenCache:
         self._listing = _Listing(-math.inf, {})
         self._reload_lock = threading.Lock()  # one re-read at a time from the request path
         self._swap_lock = threading.Lock()
+        self._reported = -math.inf  # when a failure was last logged (time.monotonic())
 
     def fresh(self) -> bool:
         return time.monotonic() - self._listing.read_at <= self.max_age
@@ -85,7 +90,7 @@ class TokenCache:
                 row = conn.execute(select(tokens.c.id, tokens.c.role).where(
                     tokens.c.hash == digest, tokens.c.revoked_at.is_(None))).first()
         except Exception as err:
-            log.exception("token lookup failed")
+            self._report("token lookup failed", err)
             raise ServiceUnavailableError("the token could not be checked; retry") from err
         if row is None:
             return None
@@ -101,11 +106,20 @@ class TokenCache:
                 return
             try:
                 self.reload()
+                return
             except Exception as err:
-                log.exception("token list could not be re-read; refusing tokens")
-                raise ServiceUnavailableError(
-                    "the token list is out of date and could not be re-read; retry",
-                    details={"max_age_seconds": self.max_age}) from err
+                failure = err
+        self._report("token list could not be re-read; refusing tokens", failure)
+        raise ServiceUnavailableError(
+            "the token list is out of date and could not be re-read; retry",
+            details={"max_age_seconds": self.max_age}) from failure
+
+    def _report(self, what: str, err: Exception) -> None:
+        now = time.monotonic()
+        if now - self._reported < self.max_age:
+            return
+        self._reported = now
+        log.error(what, error=f"{type(err).__name__}: {err}".splitlines()[0])
 
     def reload(self) -> None:
         """Re-read the unrevoked tokens (raises when the database cannot be read)."""

@@ -300,8 +300,11 @@ class Publication:
         still waiting for the lock and is left alone."""
         sealed = _sealed(versions)
         cutoff = now.stat().st_mtime_ns
-        older = [p for p in sealed if p != now and p.stat().st_mtime_ns <= cutoff]
-        spare = [p for p in older if p != previous][::-1]  # newest first
+        now_real = now.resolve()
+        prev_real = previous.resolve() if previous is not None else None
+        older = [p for p in sealed
+                 if p.resolve() != now_real and p.stat().st_mtime_ns <= cutoff]
+        spare = [p for p in older if p.resolve() != prev_real][::-1]  # newest first
         keep = self.keep - (1 if previous is not None else 0)
         for old in spare[max(0, keep):]:
             shutil.rmtree(old, ignore_errors=True)

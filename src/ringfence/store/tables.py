@@ -250,6 +250,7 @@ detect_cases = Table(
     Column("links", JSON, nullable=False),  # ties to confirmed cases found on arrival
     Column("decided_accounts", JSON),  # the members the decision covers
     Column("decided_orgs", JSON),
+    Column("decided_fingerprints", JSON),  # the fingerprints the decision saw (links)
     Column("needs_review", Boolean, nullable=False, default=False),  # new members since
     Column("pending", JSON),  # a decision waiting for a second analyst
     Column("parent_case_id", String(40)),  # for a link case: the confirmed case

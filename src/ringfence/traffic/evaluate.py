@@ -514,6 +514,9 @@ def _targets(rep: EvalReport) -> None:
     add("clusters mixing campaign and benign", rep.mixed_clusters, "== 0",
         rep.mixed_clusters == 0)
     for row in rep.campaigns:
+        need = 0.50 if row["family"] == "slow_low" else 0.60
+        add(f"{row['campaign']} recall", row["recall"], f">= {need:.2f}",
+            row["recall"] >= need)
         add(f"{row['campaign']} detected (>=50% in clusters of purity >= 0.9)",
             row["in_pure_clusters"] / row["accounts"] if row["accounts"] else float("nan"),
             ">= 0.50", row["detected"])

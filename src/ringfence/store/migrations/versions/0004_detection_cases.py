@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("links", sa.JSON(), nullable=False),
         sa.Column("decided_accounts", sa.JSON(), nullable=True),
         sa.Column("decided_orgs", sa.JSON(), nullable=True),
+        sa.Column("decided_fingerprints", sa.JSON(), nullable=True),
         sa.Column("needs_review", sa.Boolean(), nullable=False),
         sa.Column("pending", sa.JSON(), nullable=True),
         sa.Column("parent_case_id", sa.String(length=40), nullable=True),

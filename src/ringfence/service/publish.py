@@ -1,0 +1,159 @@
+"""Publishing a snapshot: orchestration over pure rules.
+
+1. open the snapshot and evaluate it under the policy (no lock; the old one serves);
+2. re-assess every organisation with :func:`ringfence.decide.review.reassess` (its kept
+   entity's new verdict through the onboarding table; an override lapses when its
+   verdict changed);
+3. in one transaction: the policy stored, the changed rows, one event per status change,
+   the ``snapshots`` row, the live pointer and the ``publish`` audit record;
+4. swap the in-memory verdicts and hot-path state (the runtime's ``activate``).
+
+This module holds steps 2 and 3 (plus the stored policies every worker reads back);
+:meth:`Runtime.publish` calls them in order under the write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+
+from ringfence.audit import AuditLog, now_iso
+from ringfence.decide import Match, OrgFacts
+from ringfence.decide.review import reassess
+from ringfence.policy import LoadedPolicy, parse_policy
+from ringfence.service.live import Live, VerdictBookLike, name_disguise, stored_match
+from ringfence.service.sync import POINTER_KEYS, Pointer
+from ringfence.service.webhooks import emit_events
+from ringfence.store.tables import kv, organizations, policies, snapshots
+
+__all__ = ["BookUpdate", "plan_book", "policy_by_hash", "store_policy", "write_publish"]
+
+_ORG_COLUMNS = (organizations.c.id, organizations.c.name, organizations.c.entity_id,
+                organizations.c.match,
+                organizations.c.country, organizations.c.billing_country,
+                organizations.c.verdict, organizations.c.status,
+                organizations.c.computed_status, organizations.c.computed_reasons,
+                organizations.c.override)
+
+
+# ---------------------------------------------------------------------- stored policies
+def store_policy(conn: Connection, loaded: LoadedPolicy) -> None:
+    if conn.execute(select(policies.c.hash).where(policies.c.hash == loaded.hash)).first():
+        return
+    conn.execute(insert(policies).values(
+        hash=loaded.hash, name=loaded.name, version=loaded.document.version,
+        origin=loaded.origin, stored_at=now_iso(),
+        document=loaded.document.model_dump(mode="json", exclude_defaults=False)))
+
+
+def policy_by_hash(engine: Engine, policy_hash: str) -> LoadedPolicy | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(policies).where(policies.c.hash == policy_hash)).first()
+    if row is None:
+        return None
+    loaded = parse_policy(row.document, where=f"stored policy {policy_hash[:12]}")
+    # keep the original hash: the stored document is the parsed form of that file
+    return LoadedPolicy(document=loaded.document, hash=policy_hash, origin=row.origin)
+
+
+# ---------------------------------------------------------------------- the book, re-assessed
+@dataclass
+class BookUpdate:
+    """What a publish changes in the book: rows to write, status changes to announce, and
+    every organisation's facts for the new hot-path state."""
+
+    organizations: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[OrgFacts] = field(default_factory=list)
+
+
+def plan_book(org_rows: Sequence[Any], book: VerdictBookLike, *, snapshot_id: str,
+              ts: str) -> BookUpdate:
+    """Every organisation re-assessed on ``book``'s verdicts (no I/O)."""
+    settings = book.policy.settings
+    plan = BookUpdate(organizations=len(org_rows))
+    for r in org_rows:
+        m = r.match
+        match = Match(m["entity_id"], float(m["score"]), bool(m["confident"])) if m else None
+        disguise = name_disguise(r.name, stored_match(m) if m else None)
+        verdict = book.get(match.entity_id) if match else None
+        vname = verdict.verdict if verdict else None
+        out = reassess(match=match, verdict=vname,
+                       bounds=(verdict.lower, verdict.upper) if verdict else None,
+                       declared_countries=[c for c in (r.country, r.billing_country) if c],
+                       override=r.override, restricted_regions=settings.restricted_regions,
+                       policy_enabled=settings.enabled, name_disguise=disguise)
+        reason_dicts = [x.as_dict() for x in out.reasons]
+        plan.facts.append(OrgFacts(org_id=r.id, status=out.status, entity_id=r.entity_id,
+                                   verdict=vname, status_reasons=out.reason_codes))
+        if (vname == r.verdict and str(out.computed_status) == r.computed_status
+                and str(out.status) == r.status and not out.lapsed
+                and reason_dicts == r.computed_reasons):
+            continue
+        plan.rows.append({
+            "b_id": r.id, "verdict": vname,
+            "lower": verdict.lower if verdict else None,
+            "upper": verdict.upper if verdict else None,
+            "computed_status": str(out.computed_status), "computed_reasons": reason_dicts,
+            "status": str(out.status), "override": out.override,
+            "snapshot_id": snapshot_id, "updated_at": ts})
+        if str(out.status) != r.status or out.lapsed:
+            plan.changed.append({"org_id": r.id, "from": r.status, "to": str(out.status),
+                                 "verdict_from": r.verdict, "verdict_to": vname,
+                                 "override_lapsed": out.lapsed, "reasons": reason_dicts})
+    return plan
+
+
+def read_book(conn: Connection) -> Sequence[Any]:
+    return conn.execute(select(*_ORG_COLUMNS)).all()
+
+
+_UPDATE_ORG = (update(organizations).where(organizations.c.id == bindparam("b_id"))
+               .values(**{k: bindparam(k) for k in (
+                   "verdict", "lower", "upper", "computed_status", "computed_reasons",
+                   "status", "override", "snapshot_id", "updated_at")}))
+
+
+def _set_pointer(conn: Connection, pointer: Pointer) -> None:
+    for key, value in zip(POINTER_KEYS, pointer, strict=True):
+        if conn.execute(select(kv.c.key).where(kv.c.key == key)).first():
+            conn.execute(update(kv).where(kv.c.key == key).values(value=value))
+        else:
+            conn.execute(insert(kv).values(key=key, value=value))
+
+
+def write_publish(audit: AuditLog, *, live: Live, path: str | Path, actor: str,
+                  previous: str | None) -> tuple[dict[str, Any], list[str], Pointer, BookUpdate]:
+    """Step 3: one transaction. Returns the summary, the event ids, the new live pointer
+    and the book's update (for the in-memory swap)."""
+    snapshot, loaded = live.snapshot, live.loaded
+    where = str(Path(path).resolve())
+    with audit.transaction() as conn:
+        store_policy(conn, loaded)
+        ts = now_iso()
+        plan = plan_book(read_book(conn), live.book, snapshot_id=snapshot.id, ts=ts)
+        if plan.rows:
+            conn.execute(_UPDATE_ORG, plan.rows)
+        header = {"snapshot_id": snapshot.id, "policy": live.resolved.as_dict()}
+        event_ids = emit_events(conn, [("organization.status_changed", c["org_id"],
+                                        {**c, **header}) for c in plan.changed])
+        summary = {
+            "snapshot_id": snapshot.id, "path": where, "policy": live.resolved.as_dict(),
+            "as_of": live.resolved.as_of.isoformat(), "organizations": plan.organizations,
+            "updated": len(plan.rows), "status_changed": len(plan.changed),
+            "events": event_ids[:1000], "previous_snapshot": previous,
+        }
+        key = conn.execute(insert(snapshots).values(
+            id=snapshot.id, path=where, policy_hash=loaded.hash, published_by=actor,
+            published_at=ts, summary=summary)).inserted_primary_key
+        assert key is not None  # an INSERT always has one
+        # the publish's seq makes every publish a new pointer, even of the same snapshot
+        pointer = Pointer(where, snapshot.id, loaded.hash, str(key[0]))
+        _set_pointer(conn, pointer)
+        audit.append(conn, kind="publish", actor=actor, subject=snapshot.id, payload=summary)
+    return summary, event_ids, pointer, plan
