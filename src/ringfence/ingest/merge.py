@@ -53,8 +53,7 @@ import pyarrow as pa
 
 from ringfence.exc import Problem
 from ringfence.ingest.ids import MERGE_SCHEMES
-from ringfence.ingest.merge_named import RESOLVER_MAX as _RESOLVER_MAX
-from ringfence.ingest.merge_named import resolve_named_evidence
+from ringfence.ingest.merge_lists import listed_by_resolver, named_evidence
 from ringfence.ingest.merge_write import write_entities, write_holdings
 from ringfence.snapshot import SnapshotWriter
 
@@ -309,7 +308,7 @@ def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
             else:
                 res.notes.append(f"not merged: {keys[0]} and {other} share {scheme} "
                                  f"{value} but have different LEIs")
-    by_resolver = _listed_by_resolver(con, uf, members, res)
+    by_resolver = listed_by_resolver(con, uf, members, res.notes)
     by_name = _same_named_owners(con, uf, members)
     if members:
         con.execute("CREATE TEMP TABLE gk(key VARCHAR)")
@@ -339,58 +338,6 @@ def _identity(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     con.execute("""
         CREATE TEMP VIEW ec AS
         SELECT coalesce(m.cid, ew.key) AS cid, ew.* FROM ew LEFT JOIN kmap m USING (key)""")
-
-
-_LIST_DATASETS = ("ofac-csv:", "ofac-xml:", "csl:", "uk:", "eu:", "un:")
-
-
-def _listed_by_resolver(con: duckdb.DuckDBPyConnection, uf: _UnionFind, members: set[str],
-                        res: MergeResult) -> int:
-    """Link a designated organisation to the registry entity the screening resolver is
-    sure is the same (see :mod:`ringfence.ingest.lists.matching`), when identifiers did
-    not already; every link is explained in the notes."""
-    prefixes = " OR ".join(f"starts_with(e.dataset, '{p}')" for p in _LIST_DATASETS)
-    counts = con.execute(f"""
-        SELECT count(*) FILTER (WHERE ({prefixes}) AND e.lists <> ''),
-               count(*) FILTER (WHERE NOT ({prefixes}))
-        FROM ew e WHERE NOT e.stub AND e.type IN ('company', 'state')""").fetchone()
-    if not counts or not counts[0] or not counts[1]:
-        return 0  # no listed organisation, or nothing to match it with
-    if counts[1] > _RESOLVER_MAX:
-        res.notes.append(f"identity: {counts[1]:,} registry organisations are more than the "
-                         f"screening resolver matches at merge time ({_RESOLVER_MAX:,}); "
-                         "listed parties were merged by identifiers only")
-        return 0
-    rows = con.execute(f"""
-        SELECT e.key, ({prefixes}) AS listed, e.lists <> '' AS on_list,
-               list(DISTINCT n.name) FILTER (WHERE n.name IS NOT NULL
-                                              AND n.kind <> 'weak_alias') AS names,
-               any_value(e.name) AS name, any_value(e.hq) AS hq, any_value(e.juris) AS juris
-        FROM ew e LEFT JOIN s_nm n ON n.src = e.src AND n.seq = e.seq
-        WHERE NOT e.stub AND e.type IN ('company', 'state')
-        GROUP BY e.key, listed, on_list""").fetchall()
-    listed, registry = [], []
-    for key, is_list, on_list, names, name, hq, juris in rows:
-        side = (key, tuple(x for x in dict.fromkeys([name, *(names or [])]) if x),
-                frozenset(c for c in (hq, juris) if c))
-        if is_list and on_list:
-            listed.append(side)
-        elif not is_list:
-            registry.append(side)
-    if not listed or not registry:
-        return 0
-    from ringfence.ingest.lists.matching import match_listed
-
-    linked = 0
-    for lkey, rkey, score, why in match_listed(listed, registry):
-        if uf.find(lkey) == uf.find(rkey):
-            continue
-        if uf.union(rkey, lkey):
-            linked += 1
-            members.update((lkey, rkey))
-            res.notes.append(f"identity: listed {lkey} is registry entity {rkey} (screening "
-                             f"resolver, score {score:.2f}: {why})"[:1000])
-    return linked
 
 
 def _same_named_owners(con: duckdb.DuckDBPyConnection, uf: _UnionFind,
@@ -450,4 +397,4 @@ def _resolve_holdings(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     con.execute("""
         UPDATE h SET evidence = 'self-loop-after-merge'
         WHERE owner_c = owned_c AND evidence = ''""")
-    resolve_named_evidence(con, res)
+    named_evidence(con, res.notes)
