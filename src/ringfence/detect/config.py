@@ -69,7 +69,7 @@ class DetectorConfig:
     # per-account caps (memory)
     skeleton_cap: int = 400
     ip_cap: int = 300
-    client_user_cap: int = 2000
+    client_user_cap: int = 2000  # end users counted exactly (and linked); then approximately
     conversation_cap: int = 5000
     # the small model runs on a skeleton key's second sighting, and on this share of others
     model_sample: float = 0.02
