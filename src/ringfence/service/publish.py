@@ -14,6 +14,7 @@ This module holds steps 2 and 3 (plus the stored policies every worker reads bac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +133,9 @@ def write_publish(audit: AuditLog, *, live: Live, path: str | Path, actor: str,
     """Step 3: one transaction. Returns the summary, the event ids, the new live pointer
     and the book's update (for the in-memory swap)."""
     snapshot, loaded = live.snapshot, live.loaded
-    where = str(Path(path).resolve())
+    # the pointer as given (absolute, links not followed): a later ingest into the same
+    # folder moves it on, and the version behind it today is removed two publishes later
+    where = os.path.abspath(path)
     with audit.transaction() as conn:
         store_policy(conn, loaded)
         ts = now_iso()

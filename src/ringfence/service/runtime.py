@@ -64,7 +64,15 @@ from ringfence.service.live import (
 from ringfence.service.metrics import Metrics
 from ringfence.service.publish import policy_by_hash, write_publish
 from ringfence.service.settings import ServiceSettings
-from ringfence.service.sync import Pointer, Syncer, audit_head_seq, read_changes, read_pointer
+from ringfence.service.sync import (
+    Pointer,
+    SnapshotMovedError,
+    Syncer,
+    audit_head_seq,
+    open_recorded,
+    read_changes,
+    read_pointer,
+)
 from ringfence.service.tokens import TokenCache, TokenHit
 from ringfence.service.webhooks import Deliverer
 from ringfence.snapshot import Snapshot, open_snapshot
@@ -127,6 +135,8 @@ class Runtime:
             self._seen = audit_head_seq(conn)
         try:
             self._load_live()
+        except SnapshotMovedError:
+            raise  # the database's live snapshot is gone: refuse to serve another
         except Exception:
             log.exception("could not load a snapshot; not ready")
         if self.settings.background:
@@ -225,7 +235,7 @@ class Runtime:
         start, a pointer whose policy is not stored falls back to the configured one."""
         assert pointer.path is not None
         t0 = time.perf_counter()
-        snapshot = open_snapshot(pointer.path)
+        snapshot = open_recorded(pointer.path, pointer.snapshot_id)
         loaded = self.policy_by_hash(pointer.policy_hash or "")
         if loaded is None and default_policy:
             loaded = load_policy(self.settings.policy)

@@ -26,9 +26,13 @@ from typing import NamedTuple
 import structlog
 from sqlalchemy import Connection, select
 
+from ringfence.exc import ConflictError, RingfenceError
+from ringfence.snapshot import Snapshot, open_snapshot
+from ringfence.snapshot.publish import kept_versions
 from ringfence.store.tables import audit_head, audit_log, kv
 
-__all__ = ["POINTER_KEYS", "BookChanges", "Pointer", "Syncer", "read_changes", "read_pointer"]
+__all__ = ["POINTER_KEYS", "BookChanges", "Pointer", "SnapshotMovedError", "Syncer",
+           "open_recorded", "read_changes", "read_pointer"]
 
 log = structlog.get_logger("ringfence.service")
 
@@ -57,6 +61,37 @@ class Pointer(NamedTuple):
     snapshot_id: str | None
     policy_hash: str | None
     publish_seq: str | None
+
+
+class SnapshotMovedError(ConflictError):
+    """The folder the database records as live now shows another snapshot, and the
+    recorded one is no longer kept beside it: this process cannot serve what the database
+    says is live."""
+
+
+def open_recorded(path: str, snapshot_id: str | None) -> Snapshot:
+    """The snapshot a publish recorded: ``path`` is the folder as published (a pointer, see
+    :mod:`ringfence.snapshot.publish`), and a later ingest into that folder moves it on
+    without a publish. Then the recorded version is served while it is still kept (the one
+    a later ingest replaced stays until the next one), and past that this fails closed with
+    :class:`SnapshotMovedError` naming both snapshots."""
+    snapshot = open_snapshot(path)
+    if snapshot_id is None or snapshot.id == snapshot_id:
+        return snapshot
+    for version in kept_versions(path):
+        try:
+            kept = open_snapshot(version)
+        except (OSError, ValueError, RingfenceError):
+            continue
+        if kept.id == snapshot_id:
+            log.warning("the published folder moved on; serving the recorded snapshot",
+                        path=path, recorded=snapshot_id, current=snapshot.id)
+            return kept
+    raise SnapshotMovedError(
+        f"the live snapshot {snapshot_id} is no longer at {path}: that folder now holds "
+        f"snapshot {snapshot.id} (re-ingested since the publish) and {snapshot_id} was "
+        f"removed; publish {path} to serve {snapshot.id}",
+        details={"path": path, "recorded": snapshot_id, "current": snapshot.id})
 
 
 def read_pointer(conn: Connection) -> Pointer:

@@ -52,7 +52,7 @@ from types import TracebackType
 from ringfence.exc import ConflictError, IntegrityError
 
 __all__ = ["CHECKSUMS", "STEPS", "WORK_PREFIX", "Publication", "clean_stale", "current",
-           "publish_folder", "recover", "verify_version"]
+           "kept_versions", "publish_folder", "recover", "verify_version"]
 
 WORK_PREFIX = ".ringfence-work-"
 CHECKSUMS = "CHECKSUMS.json"
@@ -186,6 +186,12 @@ def _sealed(versions: Path) -> list[Path]:
     found = [p for p in versions.iterdir()
              if p.is_dir() and not p.name.startswith(".") and (p / CHECKSUMS).exists()]
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def kept_versions(target: str | Path) -> list[Path]:
+    """The sealed versions of ``target`` still kept (the current one among them), newest
+    first; none for a plain folder."""
+    return _sealed(_versions_dir(Path(target)))[::-1]
 
 
 def recover(target: Path, *, exclude: Path | None = None) -> None:
