@@ -48,6 +48,15 @@ from typing import IO, Any
 import numpy as np
 import orjson
 
+from ringfence.traffic.eval_metrics import (
+    action_at,
+    average_precision,
+    bcubed,
+    first_suspend,
+    leakage_share,
+    recall_at_fpr,
+)
+
 __all__ = [
     "ACTIONS", "EvalReport", "Target", "average_precision", "bcubed", "evaluate",
     "leakage_share", "recall_at_fpr",
@@ -62,78 +71,6 @@ HN_FAMILIES = ("eval_lab", "labelling", "saas_relay", "coding_agent", "universit
 
 class EvalInputError(ValueError):
     """A DATA or OUT file the evaluator cannot read; the message names file, line, field."""
-
-
-# ------------------------------------------------------------------------- metric math
-def recall_at_fpr(pos: Sequence[float], neg: Sequence[float], fpr: float) -> float:
-    """Share of ``pos`` scoring strictly above the lowest threshold that at most
-    ``floor(fpr * len(neg))`` of ``neg`` exceed."""
-    if not pos:
-        return float("nan")
-    negs = np.sort(np.asarray(neg, float))[::-1]
-    k = math.floor(fpr * len(negs) + 1e-9)
-    # the (k+1)-th highest benign score: k lie strictly above it; ties with it do not count
-    thr = -math.inf if k >= len(negs) else float(negs[k])
-    p = np.asarray(pos, float)
-    return float((p > thr).mean())
-
-
-def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
-    """PR-AUC as average precision (scikit-learn's definition)."""
-    from sklearn.metrics import average_precision_score
-
-    if not any(labels):
-        return float("nan")
-    return float(average_precision_score(np.asarray(labels), np.asarray(scores, float)))
-
-
-def bcubed(pred: dict[str, str], true: dict[str, str]) -> tuple[float, float]:
-    """B-cubed (precision, recall) of a predicted clustering against a true one, over the
-    items of ``true`` (items missing from ``pred`` are singletons)."""
-    pc: defaultdict[str, set[str]] = defaultdict(set)
-    tc: defaultdict[str, set[str]] = defaultdict(set)
-    for item in true:
-        pc[pred.get(item, "\0" + item)].add(item)
-        tc[true[item]].add(item)
-    if not true:
-        return float("nan"), float("nan")
-    p = r = 0.0
-    for item in true:
-        mine = pc[pred.get(item, "\0" + item)]
-        same = tc[true[item]]
-        both = len(mine & same)
-        p += both / len(mine)
-        r += both / len(same)
-    return p / len(true), r / len(true)
-
-
-def leakage_share(req_acct: Sequence[str], req_ts: Sequence[int],
-                  timeline: dict[str, list[tuple[int, str]]]) -> float:
-    """Share of requests (account, ts ms) served while the account was not suspended,
-    ``timeline`` giving each account's (checkpoint ms, action) changes in time order."""
-    if not req_acct:
-        return float("nan")
-    leaked = 0
-    for a, t in zip(req_acct, req_ts, strict=True):
-        if _action_at(timeline.get(a, []), t) != "suspend":
-            leaked += 1
-    return leaked / len(req_acct)
-
-
-def _action_at(tl: list[tuple[int, str]], t: int) -> str:
-    act = "none"
-    for cp, a in tl:
-        if cp > t:
-            break
-        act = a
-    return act
-
-
-def _first_suspend(tl: list[tuple[int, str]]) -> int | None:
-    for cp, a in tl:
-        if a == "suspend":
-            return cp
-    return None
 
 
 # ------------------------------------------------------------------------------ reading
@@ -418,7 +355,7 @@ def _requests(rep: EvalReport, t: _Truth, o: _Out, data: Path, camp: list[str]) 
             d_ts.append(ts)
     rep.distill_requests = len(d_acct)
     rep.leakage = leakage_share(d_acct, d_ts, o.timeline)
-    susp = {a: _first_suspend(o.timeline.get(a, [])) for a in camp}
+    susp = {a: first_suspend(o.timeline.get(a, [])) for a in camp}
     for a in camp:   # suspended in final.csv only: at the window end
         if susp[a] is None and o.final_action.get(a) == "suspend":
             susp[a] = t.window[1]
@@ -454,7 +391,7 @@ def _requests(rep: EvalReport, t: _Truth, o: _Out, data: Path, camp: list[str]) 
         for at in (rts, rts + 24 * HOUR_MS):
             lo, hi = (at - 24 * HOUR_MS - w0) // HOUR_MS, (at - w0) // HOUR_MS
             act = [a for a in camp if any(lo <= h < hi for h in hours[a])]
-            cov.append(_share(sum(_action_at(o.timeline.get(a, []), at) == "suspend"
+            cov.append(_share(sum(action_at(o.timeline.get(a, []), at) == "suspend"
                                   for a in act), len(act)))
         rep.releases.append({"model": model, "release": _iso(rts),
                              "coverage_before": cov[0], "coverage_after": cov[1]})
