@@ -25,8 +25,8 @@ from ringfence.resolve.gloss import (
     ru_stem,
     zh_gloss,
     zh_places,
-    zh_words,
 )
+from ringfence.resolve.han import close_han_gaps, segment_han, split_han
 from ringfence.resolve.legal import (
     LATIN_LEGAL_WORDS,
     STOPWORDS,
@@ -166,7 +166,7 @@ _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«�
 def analyse_name(name: str) -> NameForm:
     """Analyse one organisation name (any script) into comparable tokens."""
     cleaned = clean_name(name)
-    text = _close_han_gaps(fold_persian(to_simplified(cleaned.text)))
+    text = close_han_gaps(fold_persian(to_simplified(cleaned.text)))
     script = script_of(text)
     legal: list[str] = []
     raw_words: list[str] = []
@@ -189,31 +189,6 @@ def analyse_name(name: str) -> NameForm:
         legal_class=legal_class(legal),
         cleaned=cleaned if cleaned.changes else None,
     )
-
-
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-_HAN_GAP = re.compile(f"([{_HAN}]+)[\\s\\-‐‑‒–—·・.'’_]+(?=([{_HAN}]+))")
-
-
-def _close_han_gaps(text: str) -> str:
-    """Chinese is written without spaces: a space, hyphen or dot between two Han runs is
-    dropped ("腾讯 控股有限 公司"), unless it follows a legal form written first, as
-    Japanese does ("株式会社 東芝"). Legal forms written last are stripped after joining."""
-    if not _HAN_GAP.search(text):
-        return text
-
-    def close(m: re.Match[str]) -> str:
-        left = m.group(1)
-        if _is_han_legal(left):
-            return m.group(0)
-        return left
-
-    return _HAN_GAP.sub(close, text)
-
-
-def _is_han_legal(run: str) -> bool:
-    rest, removed = strip_han_suffix(run)
-    return bool(removed) and not rest
 
 
 def _quoted_core(text: str) -> str:
@@ -285,7 +260,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
             for part in parts:
                 if part.isupper() and len(part) >= 2:
                     uppers.add(part.casefold())
-                words.extend(_split_han(part.casefold()))
+                words.extend(split_han(part.casefold()))
             survivors = [p.casefold() for p in parts if not _dropped(p.casefold())]
             if "-" in word and len(survivors) == 1 and len(parts) > 1:
                 # "Hisen-se", "C-NPC": the other parts are too short or too common to
@@ -303,7 +278,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
             if script_of(w) == "Hani":
                 han, han_removed = strip_han_suffix(w) if strip else (w, [])
                 legal.extend(han_removed)
-                for seg in _segment(han):
+                for seg in segment_han(han):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
             elif w in kept_set and script_of(w) == "Hang":
                 kept_set.remove(w)
@@ -414,70 +389,6 @@ def _repair_split_legal(words: list[str]) -> list[str]:
         out.append(words[i])
         i += 1
     return out
-
-
-_HAN_RUNS = re.compile(
-    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+"
-    "|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+"
-)
-
-
-def _split_han(word: str) -> list[str]:
-    """Separate Han runs from other characters inside one word."""
-    if word.isascii():
-        return [word]
-    return _HAN_RUNS.findall(word)
-
-
-_MAX_WORD = 4  # longer CEDICT headwords are mostly whole company names: split them
-
-
-@lru_cache(maxsize=1 << 16)
-def _segment(han: str) -> tuple[str, ...]:
-    """Bidirectional maximum matching on CC-CEDICT words.
-
-    Forward and backward longest-match segmentations are both made; the one with fewer
-    words wins, then the one with fewer single characters, then backward (usually right
-    for Chinese: 中信实业银行 → 中信/实业/银行, where forward gives 中/信实/业/银行).
-    Runs of unknown single characters are merged into one token (奕瑞, 比亚迪).
-    """
-    if not han:
-        return ()
-    vocab = zh_words()
-    fwd: list[str] = []
-    i = 0
-    while i < len(han):
-        for n in range(min(_MAX_WORD, len(han) - i), 0, -1):
-            if n == 1 or han[i : i + n] in vocab:
-                fwd.append(han[i : i + n])
-                i += n
-                break
-    bwd: list[str] = []
-    j = len(han)
-    while j > 0:
-        for n in range(min(_MAX_WORD, j), 0, -1):
-            if n == 1 or han[j - n : j] in vocab:
-                bwd.append(han[j - n : j])
-                j -= n
-                break
-    bwd.reverse()
-
-    def cost(segs: list[str]) -> tuple[int, int]:
-        return len(segs), sum(1 for x in segs if len(x) == 1)
-
-    segs = fwd if cost(fwd) < cost(bwd) else bwd
-    merged: list[str] = []
-    for seg in segs:
-        if len(seg) == 1 and merged and _single_run(merged[-1]):
-            merged[-1] += seg
-        else:
-            merged.append(seg)
-    return tuple(merged)
-
-
-def _single_run(seg: str) -> bool:
-    # A previous segment made only of merged single characters (not a dictionary word).
-    return len(seg) == 1 or seg not in zh_words()
 
 
 @lru_cache(maxsize=1 << 18)
