@@ -128,3 +128,14 @@ def test_one_character_translation_is_weak_evidence() -> None:
     assert not r.match
     weak = [f for f in r.explanation if f.feature == "token:translation" and f.b == "运"]
     assert weak and weak[0].score <= 0.7
+
+
+def test_an_acronym_takes_more_than_one_letter_from_one_word_at_most() -> None:
+    """Found by the 1M retrieval benchmark once initials were indexed: "CNOOC" fitted
+    Cefvocon NOrthern OCean (two words giving two letters each)."""
+    assert not compare(Record.of("CNOOC Limited"),
+                       Record.of("Cefvocon Northern Ocean Limited")).match
+    assert compare(Record.of("CNOOC"),
+                   Record.of("China National Offshore Oil Corporation")).match
+    assert compare(Record.of("HKEX"),
+                   Record.of("Hong Kong Exchanges and Clearing Limited")).match

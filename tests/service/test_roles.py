@@ -28,6 +28,11 @@ EXPECTED = {  # the role table in docs/service.md, for the main routes
     ("POST", "/v1/cases/{case_id}/confirm"): {"analyst"},
     ("POST", "/v1/cases/{case_id}/approve"): {"analyst"},
     ("PATCH", "/v1/accounts/{account_id}"): {"analyst"},
+    ("POST", "/v1/channels"): {"admin"},
+    ("POST", "/v1/channels/{channel_id}/webhook"): {"admin"},
+    ("POST", "/v1/channels/{channel_id}/end-customers"): {"intermediary"},
+    ("GET", "/v1/channels/{channel_id}/end-customers"): {"analyst", "admin", "intermediary"},
+    ("GET", "/v1/channels/{channel_id}/scorecard"): {"analyst", "admin", "intermediary"},
 }
 
 
@@ -53,6 +58,16 @@ def test_each_role_is_refused_everywhere_else(db_engine: Engine, tmp_path: Path)
     snap = public_groups_snapshot(tmp_path / "s")
     with service(db_engine, snap) as (client, rt):
         headers = {r: token(rt, r) for r in ("gateway", "analyst", "admin", "detector")}
+        # an intermediary's token (scoped to a channel of its own)
+        from ringfence.service.book import create_token, onboard
+        from ringfence.service.channels import create_channel
+
+        org = onboard(rt, name="Oracle Corporation", country="US", billing_country=None,
+                      identifiers=[], domains=[], actor="test")["id"]
+        create_channel(rt, org_id=org, kind="reseller", attestation="both", regions=[],
+                       actor="test")
+        headers["intermediary"] = {"Authorization": "Bearer " + create_token(
+            rt, role="intermediary", label="i", actor="test", channel=org)["token"]}
         routes = [r for r in _api_routes(client.app.routes)  # type: ignore[attr-defined]
                   if r.path not in OPEN
                   and not r.path.startswith("/v1/ext_authz")]
@@ -76,7 +91,7 @@ def test_each_role_is_refused_everywhere_else(db_engine: Engine, tmp_path: Path)
                     assert r.json()["error"]["code"] == "forbidden"
         assert set(EXPECTED) <= seen
         # ext_authz admits only the gateway's token
-        for role in ("analyst", "admin", "detector"):
+        for role in ("analyst", "admin", "detector", "intermediary"):
             r = client.get("/v1/ext_authz/x", headers={
                 "x-ringfence-gateway-token": headers[role]["Authorization"].split()[1]})
             assert r.status_code == 403

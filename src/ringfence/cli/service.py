@@ -20,13 +20,15 @@ from ringfence.cli._common import App, console, err_console, handle_errors
 if TYPE_CHECKING:
     from ringfence.service import Runtime
 
-__all__ = ["audit_app", "db_app", "decision_app", "org_app", "register", "token_app"]
+__all__ = ["audit_app", "channels_app", "db_app", "decision_app", "org_app", "register",
+           "token_app"]
 
 token_app = App(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 audit_app = App(help="The hash-chained audit log.", no_args_is_help=True)
 org_app = App(help="The customer book, in batches.", no_args_is_help=True)
 decision_app = App(help="Past decisions.", no_args_is_help=True)
 db_app = App(help="The operational database.", no_args_is_help=True)
+channels_app = App(help="Intermediaries (channels).", no_args_is_help=True)
 
 
 def _runtime(*, load: bool = True) -> Runtime:
@@ -88,13 +90,17 @@ def publish(
 @token_app.command("create")
 @handle_errors
 def token_create(
-    role: Annotated[str, typer.Option(help="gateway, analyst, admin or detector.")],
+    role: Annotated[str, typer.Option(help="gateway, analyst, admin, detector or "
+                                      "intermediary.")],
     label: Annotated[str, typer.Option(help="Who or what holds it.")] = "",
+    channel: Annotated[str | None, typer.Option(
+        help="For --role intermediary: the channel (its organisation id).")] = None,
 ) -> None:
     """Create a token and print it once."""
     from ringfence.service.book import create_token
 
-    out = create_token(_runtime(load=False), role=role, label=label, actor="cli")
+    out = create_token(_runtime(load=False), role=role, label=label, actor="cli",
+                       channel=channel)
     err_console.print(f"token {out['id']} (role {role}); it is shown only now:")
     print(out["token"])
 
@@ -216,6 +222,32 @@ def db_upgrade() -> None:
     err_console.print(f"database at head: {rt.engine.url.render_as_string()}")
 
 
+@channels_app.command("scorecard")
+@handle_errors
+def channels_scorecard(
+    channel: Annotated[str, typer.Argument(help="The intermediary's organisation id.")],
+    window: Annotated[str, typer.Option(help="day or week.")] = "day",
+    as_json: Annotated[bool, typer.Option("--json", help="The card as JSON.")] = False,
+) -> None:
+    """An intermediary's scorecard from the decision log (opens a case past the policy's
+    thresholds, as GET /v1/channels/{id}/scorecard does)."""
+    from ringfence.service.scorecard import scorecard
+
+    card = scorecard(_runtime(), channel_id=channel, window=window)
+    if as_json:
+        print(json.dumps(card))
+        return
+    for k in ("requests", "unattested_share", "end_customers", "end_users",
+              "end_customers_restricted_share", "end_customers_review_share",
+              "restricted_region_share", "hosting_vpn_share"):
+        console.print(f"{k:32} {card[k]}", markup=False, highlight=False)
+    reasons = ", ".join(f"{r['code']} {r['count']}" for r in card["top_reasons"])
+    console.print(f"{'top reasons':32} {reasons}", markup=False, highlight=False)
+    if card["breaches"]:
+        console.print(f"breaches: {card['breaches']} (case {card['case_id']})",
+                      markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("publish")(publish)
@@ -224,3 +256,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
     app.add_typer(decision_app, name="decision")
     app.add_typer(db_app, name="db")
+    app.add_typer(channels_app, name="channels")

@@ -17,6 +17,7 @@ from ringfence.decide.reasons import (
 )
 from ringfence.decide.rules import (
     AccountFacts,
+    Agreement,
     Channel,
     Decision,
     OrgFacts,
@@ -29,6 +30,7 @@ from ringfence.decide.state import DecisionIds, DecisionState, PolicyRef, StateH
 __all__ = [
     "CATALOGUE",
     "AccountFacts",
+    "Agreement",
     "Channel",
     "Decision",
     "DecisionIds",

@@ -45,6 +45,15 @@ class ReasonCode(StrEnum):
     CHANNEL_MISMATCH = "channel_mismatch"
     # runtime signals
     IP_RESTRICTED_REGION = "ip_restricted_region"
+    NETWORK_CLASS = "network_class"
+    BILLING_RESTRICTED_REGION = "billing_restricted_region"
+    PHONE_RESTRICTED_REGION = "phone_restricted_region"
+    COUNTRY_MISMATCH = "country_mismatch"
+    DOMAIN_RESTRICTED_GROUP = "domain_restricted_group"
+    DISPOSABLE_EMAIL = "disposable_email"
+    RESALE_FANOUT = "resale_fanout"
+    OUTSIDE_CHANNEL_REGIONS = "outside_channel_regions"
+    ATTESTATION_MODE = "attestation_mode"
     # detection: a distillation cluster an analyst confirmed (docs/service.md)
     DISTILLATION_CLUSTER = "distillation_cluster"
     DISTILLATION_LINK = "distillation_link"
@@ -82,6 +91,25 @@ CATALOGUE: dict[ReasonCode, str] = {
     ReasonCode.CHANNEL_MISMATCH:
         "The request claims a channel other than the one the account is registered for.",
     ReasonCode.IP_RESTRICTED_REGION: "The request comes from an IP address in a restricted region.",
+    ReasonCode.NETWORK_CLASS:
+        "The request comes from a network of a class the policy acts on (VPN, hosting, ...).",
+    ReasonCode.BILLING_RESTRICTED_REGION:
+        "The account's billing (payment) country is in a restricted region.",
+    ReasonCode.PHONE_RESTRICTED_REGION:
+        "The account's phone number belongs to a restricted region.",
+    ReasonCode.COUNTRY_MISMATCH:
+        "The declared, billing and network countries disagree (a reason to look, not to deny).",
+    ReasonCode.DOMAIN_RESTRICTED_GROUP:
+        "An e-mail or website domain of the account belongs to a restricted group.",
+    ReasonCode.DISPOSABLE_EMAIL: "The account's e-mail address is at a disposable domain.",
+    ReasonCode.RESALE_FANOUT:
+        "An account that is no registered intermediary serves many end users across "
+        "countries or networks (approximate counts).",
+    ReasonCode.OUTSIDE_CHANNEL_REGIONS:
+        "The attested end customer is outside the regions the intermediary may serve.",
+    ReasonCode.ATTESTATION_MODE:
+        "The intermediary attests per request, but its agreement provides for dedicated "
+        "accounts only.",
     ReasonCode.DISTILLATION_CLUSTER:
         "The account or its organisation belongs to a distillation cluster an analyst "
         "confirmed.",

@@ -38,26 +38,37 @@ REVIEW's effect at the gateway is the policy's ``decision.review`` (``deny`` by 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ringfence.decide.detection import Detection, detection_reason
 from ringfence.decide.reasons import Outcome, RateLimit, Reason, ReasonCode, make_reason
+from ringfence.decide.signals import (
+    AccountSignals,
+    Net,
+    SignalSettings,
+    net_reasons,
+    profile_reasons,
+    resale_reason,
+)
 from ringfence.policy.schema import PolicySettings
 
 __all__ = [
     "AccountFacts",
+    "Agreement",
     "Channel",
     "Decision",
     "OrgFacts",
     "OrgStatus",
     "RuleSettings",
     "account_reasons",
+    "attestation_mode_reason",
     "channel_reasons",
     "combine",
     "decide",
     "ip_reason",
+    "outside_regions_reason",
     "unknown_account_decision",
 ]
 
@@ -95,6 +106,15 @@ class OrgFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Agreement:
+    """An intermediary's channel agreement (``service/channels.py`` keeps it)."""
+
+    kind: str  # cloud_platform | reseller | api_aggregator
+    attestation: str  # per_request | per_account | both
+    regions: frozenset[str] = frozenset()  # where it may serve; empty: anywhere
+
+
+@dataclass(frozen=True, slots=True)
 class AccountFacts:
     account_id: str
     org: OrgFacts
@@ -103,6 +123,8 @@ class AccountFacts:
     end_customer: OrgFacts | None = None  # attested once, for a dedicated reseller account
     end_customer_ref: str | None = None  # the attested id when it is not in the book
     detection: Detection | None = None  # a confirmed distillation case (decide.detection)
+    signals: AccountSignals | None = None  # billing, phone, domains (decide.signals)
+    agreement: Agreement | None = None  # the account's organisation is an intermediary
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +139,7 @@ class RuleSettings:
         (Channel.CLOUD, Outcome.REVIEW), (Channel.RESELLER, Outcome.REVIEW))
     ip_action: Outcome | None = Outcome.DENY  # None: the signal is ignored
     ip_regions: frozenset[str] = frozenset()
+    signals: SignalSettings = field(default_factory=SignalSettings)
 
     @classmethod
     def from_policy(cls, settings: PolicySettings) -> RuleSettings:
@@ -133,6 +156,7 @@ class RuleSettings:
                 (Channel.RESELLER, _ACTION[d.channels.reseller.unknown_end_customer])),
             ip_action=None if ip.restricted_region == "ignore" else _ACTION[ip.restricted_region],
             ip_regions=frozenset(r.upper() for r in regions),
+            signals=SignalSettings.from_policy(d.signals, settings.restricted_regions),
         )
 
     def unattested_for(self, channel: Channel) -> Outcome:
@@ -156,9 +180,14 @@ class Decision:
                 "limits": self.limits.as_dict() if self.limits is not None else None}
 
 
-def account_reasons(account: AccountFacts) -> tuple[Reason, ...]:
-    """The account, organisation and detection factors (they do not depend on the
-    request)."""
+def account_reasons(account: AccountFacts,
+                    rules: RuleSettings | None = None) -> tuple[Reason, ...]:
+    """The account, organisation and detection factors, and (with ``rules``) the
+    account-level signals: none of them depends on the request."""
+    if rules is not None and account.signals is not None:
+        sig = profile_reasons(account.signals, rules.signals)
+        if sig:
+            return account_reasons(account) + sig
     if not account.active:
         return (make_reason(ReasonCode.ACCOUNT_DISABLED, Outcome.DENY,
                             account_id=account.account_id),)
@@ -245,6 +274,23 @@ def unknown_account_decision(rules: RuleSettings, *, ref: str | None,
     return combine(reasons, rules, ip_country)
 
 
+def attestation_mode_reason(account: AccountFacts) -> Reason | None:
+    """A per-request attestation by an intermediary whose agreement says per account."""
+    ag = account.agreement
+    if ag is None or ag.attestation != "per_account":
+        return None
+    return make_reason(ReasonCode.ATTESTATION_MODE, Outcome.REVIEW,
+                       channel=account.org.org_id, attestation=ag.attestation)
+
+
+def outside_regions_reason(account: AccountFacts, end_customer: OrgFacts | None) -> Reason:
+    ag = account.agreement
+    return make_reason(ReasonCode.OUTSIDE_CHANNEL_REGIONS, Outcome.REVIEW,
+                       channel=account.org.org_id,
+                       regions=sorted(ag.regions) if ag is not None else [],
+                       end_customer=end_customer.org_id if end_customer else None)
+
+
 def decide(
     account: AccountFacts | None,
     rules: RuleSettings,
@@ -254,15 +300,31 @@ def decide(
     claimed_channel: Channel | None = None,
     end_customer: OrgFacts | None = None,
     end_customer_ref: str | None = None,
+    net: Net | None = None,
+    resale: tuple[int, int, int] | None = None,
+    outside_regions: bool = False,
 ) -> Decision:
     """The whole rule, unoptimised: the reference the hot path is tested against."""
+    if net is not None:
+        ip_country = net.country
     if account is None:
         return unknown_account_decision(rules, ref=ref, ip_country=ip_country)
-    reasons = list(account_reasons(account))
+    reasons = list(account_reasons(account, rules))
     reasons.extend(channel_reasons(account, rules, claimed_channel=claimed_channel,
                                    end_customer=end_customer,
                                    end_customer_ref=end_customer_ref))
+    if outside_regions:
+        reasons.append(outside_regions_reason(account, end_customer))
+    if end_customer_ref is not None:
+        mode = attestation_mode_reason(account)
+        if mode is not None:
+            reasons.append(mode)
     ip = ip_reason(ip_country, rules)
     if ip is not None:
         reasons.append(ip)
+    if net is not None:
+        reasons.extend(net_reasons(net, account.signals, rules.signals))
+    r = resale_reason(resale, rules.signals)
+    if r is not None:
+        reasons.append(r)
     return combine(reasons, rules, ip_country)

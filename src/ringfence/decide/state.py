@@ -28,15 +28,23 @@ from ringfence.decide.rules import (
     OrgFacts,
     RuleSettings,
     account_reasons,
+    attestation_mode_reason,
     channel_reasons,
     combine,
     ip_reason,
+    outside_regions_reason,
     unknown_account_decision,
 )
+from ringfence.decide.signals import Net, NetOf, net_reasons, resale_reason
 
 __all__ = ["DecisionIds", "DecisionState", "PolicyRef", "StateHolder"]
 
 CountryOf = Callable[[str], str | None]
+# (account id, end user, country, network) -> the account's fan-out counts once they cross
+# the policy's resale thresholds, else None (the service wires ringfence.detect.fanout in)
+Observe = Callable[[str, str | None, str | None, str | None], tuple[int, int, int] | None]
+# (intermediary org id, its end-customer ref) -> (book org id, outside its regions)
+EndCustomerRefs = Mapping[tuple[str, str], tuple[str, bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,11 @@ class DecisionIds:
     def __init__(self) -> None:
         self._prefix = f"{int(time.time()):x}{os.urandom(4).hex()}"
         self._counter = itertools.count(1)
+
+    @property
+    def prefix(self) -> str:
+        """Unique to this process (it also names the worker)."""
+        return self._prefix
 
     def next(self) -> str:
         return f"{self._prefix}-{next(self._counter):x}"
@@ -75,6 +88,8 @@ class DecisionState:
     key_hashes: Mapping[str, str]  # sha256 of the key secret -> account id
     country_of: CountryOf | None = None
     built_at: float = field(default_factory=time.time)
+    net_of: NetOf | None = None  # IP -> country, AS, network class (replaces country_of)
+    ec_refs: EndCustomerRefs = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -88,6 +103,8 @@ class DecisionState:
         keys: Mapping[str, str] | None = None,
         key_hashes: Mapping[str, str] | None = None,
         country_of: CountryOf | None = None,
+        net_of: NetOf | None = None,
+        ec_refs: EndCustomerRefs | None = None,
     ) -> DecisionState:
         entries: dict[str, _Entry] = {}
         # Hundreds of thousands of small objects, none of them cyclic: pause the cyclic
@@ -96,7 +113,7 @@ class DecisionState:
         gc.disable()
         try:
             for acc in accounts:
-                base = account_reasons(acc)
+                base = account_reasons(acc, rules)
                 default = combine(base + channel_reasons(acc, rules), rules)
                 entries[acc.account_id] = _Entry(acc, base, default)
         finally:
@@ -105,7 +122,7 @@ class DecisionState:
         return cls(snapshot_id=snapshot_id, policy=policy, rules=rules,
                    orgs={o.org_id: o for o in orgs}, entries=entries,
                    keys=dict(keys or {}), key_hashes=dict(key_hashes or {}),
-                   country_of=country_of)
+                   country_of=country_of, net_of=net_of, ec_refs=dict(ec_refs or {}))
 
     def rebuilt(self, *, snapshot_id: str, policy: PolicyRef, rules: RuleSettings,
                 orgs: Iterable[OrgFacts]) -> DecisionState:
@@ -121,7 +138,8 @@ class DecisionState:
                               if f.end_customer_ref is not None else None)))
         return DecisionState.build(snapshot_id=snapshot_id, policy=policy, rules=rules,
                                    orgs=new_orgs.values(), accounts=accounts, keys=self.keys,
-                                   key_hashes=self.key_hashes, country_of=self.country_of)
+                                   key_hashes=self.key_hashes, country_of=self.country_of,
+                                   net_of=self.net_of, ec_refs=self.ec_refs)
 
     def updated(
         self,
@@ -131,6 +149,7 @@ class DecisionState:
         keys: Mapping[str, str] | None = None,
         key_hashes: Mapping[str, str] | None = None,
         drop_keys: Iterable[tuple[str, str]] = (),
+        ec_refs: Mapping[tuple[str, str], tuple[str, bool] | None] | None = None,
     ) -> DecisionState:
         """A new state with some organisations, accounts or keys changed; accounts that
         belong to, or attest, a changed organisation are re-linked and re-evaluated."""
@@ -152,7 +171,7 @@ class DecisionState:
             f = replace(f, org=new_orgs.get(f.org.org_id, f.org),
                         end_customer=(new_orgs.get(f.end_customer_ref)
                                       if f.end_customer_ref is not None else None))
-            base = account_reasons(f)
+            base = account_reasons(f, self.rules)
             entries[aid] = _Entry(f, base, combine(base + channel_reasons(f, self.rules),
                                                    self.rules))
         new_keys = dict(self.keys)
@@ -162,8 +181,16 @@ class DecisionState:
         for key_id, digest in drop_keys:
             new_keys.pop(key_id, None)
             new_hashes.pop(digest, None)
+        refs = self.ec_refs
+        if ec_refs:  # None as a value drops the reference
+            refs = dict(refs)
+            for k, v in ec_refs.items():
+                if v is None:
+                    refs.pop(k, None)
+                else:
+                    refs[k] = v
         return replace(self, orgs=new_orgs, entries=entries, keys=new_keys,
-                       key_hashes=new_hashes, built_at=time.time())
+                       key_hashes=new_hashes, built_at=time.time(), ec_refs=refs)
 
     def account_for(self, *, account_id: str | None = None, key_id: str | None = None,
                     key_hash: str | None = None) -> str | None:
@@ -179,6 +206,17 @@ class DecisionState:
         entry = self.entries.get(account_id)
         return entry.facts if entry is not None else None
 
+    def net(self, client_ip: str | None) -> tuple[Net | None, str | None]:
+        """The request's network and country (``None, None`` without an IP or lookup)."""
+        if client_ip is None:
+            return None, None
+        if self.net_of is not None:
+            net = self.net_of(client_ip)
+            return net, (net.country if net is not None else None)
+        if self.country_of is not None:
+            return None, self.country_of(client_ip)
+        return None, None
+
     def decide(
         self,
         *,
@@ -186,37 +224,61 @@ class DecisionState:
         client_ip: str | None = None,
         channel: Channel | None = None,
         end_customer: str | None = None,
+        end_customer_ref: str | None = None,
+        client_user_id: str | None = None,
+        observe: Observe | None = None,
     ) -> Decision:
         """The decision for one request. ``account_id`` None means the caller named an
-        account or key that is not in the book (fail closed per policy)."""
+        account or key that is not in the book (fail closed per policy).
+        ``end_customer_ref`` is the intermediary's own reference for its end customer
+        (mapped in memory); ``observe`` counts the account's fan-out (accounts of no
+        registered intermediary only)."""
         rules = self.rules
-        country = None
-        if client_ip is not None and self.country_of is not None:
-            country = self.country_of(client_ip)
+        net, country = self.net(client_ip)
         entry = self.entries.get(account_id) if account_id is not None else None
         if entry is None:
             return unknown_account_decision(rules, ref=account_id, ip_country=country)
+        facts = entry.facts
+        extra: tuple[Reason, ...] = ()
         ip = ip_reason(country, rules)
-        if end_customer is None and (channel is None or channel is entry.facts.channel):
-            if ip is None:
-                d = entry.default
+        if ip is not None:
+            extra = (ip,)
+        if net is not None:
+            extra += net_reasons(net, facts.signals, rules.signals)
+        if (observe is not None and facts.agreement is None
+                and facts.channel is Channel.DIRECT):
+            r = resale_reason(observe(facts.account_id, client_user_id, country,
+                                      net.asn if net is not None else None), rules.signals)
+            if r is not None:
+                extra += (r,)
+        outside = False
+        if end_customer_ref is not None and end_customer is None:
+            hit = self.ec_refs.get((facts.org.org_id, end_customer_ref))
+            if hit is not None:
+                end_customer, outside = hit
+        if end_customer is None and end_customer_ref is None and (
+                channel is None or channel is facts.channel):
+            d = entry.default
+            if not extra:
                 if country is None:
                     return d
                 return Decision(d.outcome, d.allow, d.reasons, country, d.limits)
-            return combine((*entry.default.reasons, ip), rules, country)
+            return combine((*d.reasons, *extra), rules, country)
+        ec_facts = self.orgs.get(end_customer) if end_customer is not None else None
         reasons = entry.base + channel_reasons(
-            entry.facts, rules, claimed_channel=channel,
-            end_customer=self.orgs.get(end_customer) if end_customer is not None else None,
-            end_customer_ref=end_customer)
-        if ip is not None:
-            reasons = (*reasons, ip)
-        return combine(reasons, rules, country)
+            facts, rules, claimed_channel=channel, end_customer=ec_facts,
+            end_customer_ref=end_customer if end_customer is not None else end_customer_ref)
+        if outside:
+            reasons += (outside_regions_reason(facts, ec_facts),)
+        if end_customer is not None or end_customer_ref is not None:
+            mode = attestation_mode_reason(facts)
+            if mode is not None:
+                reasons += (mode,)
+        return combine((*reasons, *extra), rules, country)
 
     def decide_unknown(self, *, ref: str | None, client_ip: str | None = None) -> Decision:
         """The decision for a caller that named an account or key not in the book."""
-        country = None
-        if client_ip is not None and self.country_of is not None:
-            country = self.country_of(client_ip)
+        _net, country = self.net(client_ip)
         return unknown_account_decision(self.rules, ref=ref, ip_country=country)
 
     def counts(self) -> dict[str, int]:
@@ -234,4 +296,9 @@ class StateHolder:
 
     def swap(self, state: DecisionState) -> DecisionState | None:
         old, self.state = self.state, state
+        # The state is hundreds of thousands of long-lived, acyclic objects: move them out
+        # of the cyclic collector's generations, so the full collections that per-request
+        # allocations trigger do not walk them (pauses of milliseconds on a large book).
+        # A replaced state is still freed by reference counting.
+        gc.freeze()
         return old

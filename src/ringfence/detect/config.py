@@ -56,6 +56,8 @@ class DetectorConfig:
     # 0.25) is a *suspect*: behaviour and context values link suspects only, and their rarity is
     # counted among the other (benign-looking) holders
     suspect: float = 0.15
+    # stage 2 of clustering looks at this many template values per strong component
+    template_pairs_cap: int = 24
     # a prompt skeleton is indexed for an account once it is dominant there
     dominant_count: int = 3
     dominant_share: float = 0.25
@@ -67,7 +69,7 @@ class DetectorConfig:
     # per-account caps (memory)
     skeleton_cap: int = 400
     ip_cap: int = 300
-    client_user_cap: int = 2000
+    client_user_cap: int = 2000  # end users counted exactly (and linked); then approximately
     conversation_cap: int = 5000
     # the small model runs on a skeleton key's second sighting, and on this share of others
     model_sample: float = 0.02

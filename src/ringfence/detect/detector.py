@@ -18,6 +18,7 @@ from typing import Any
 from ringfence.detect.classify import LABELS, ModelClassifier, pattern_label
 from ringfence.detect.config import RESTRICTED_REGIONS, DetectorConfig
 from ringfence.detect.emails import normalise_email
+from ringfence.detect.fanout import DistinctCounter
 from ringfence.detect.linking import LinkGraph
 from ringfence.detect.scoring import CATEGORY_CAPS, action_for, combine, max_action, noisy_or
 from ringfence.detect.signals import Signal, content_signals, context_signals
@@ -117,7 +118,8 @@ class Detector:
         i = st.by_id.get(account_id)
         if i is not None:
             return st.accounts[i]
-        a = AccountState(idx=len(st.accounts), account_id=account_id, org_id=org_id)
+        a = AccountState(idx=len(st.accounts), account_id=account_id, org_id=org_id,
+                         client_users=DistinctCounter(self.config.client_user_cap))
         st.accounts.append(a)
         st.by_id[account_id] = a.idx
         return a
@@ -283,8 +285,7 @@ class Detector:
                 a.restricted += 1
         a.netclass[netclass] = a.netclass.get(netclass, 0) + 1
         cuid = req.get("client_user_id")
-        if cuid and cuid not in a.client_users and len(a.client_users) < cfg.client_user_cap:
-            a.client_users.add(cuid)
+        if cuid and a.client_users.add(cuid):  # new, and below the exact counter's cap
             idx.add("client_user_id", cuid, a.idx)
         model = req.get("model")
         if model:

@@ -14,15 +14,18 @@ Two families of shared values:
   and nobody else weighs fully, and ordinary holders of a value are never pulled into a
   suspect cluster by it.
 
-Accounts of one org are always together (one customer). A value whose weight reaches
-``link_threshold`` joins its linkable holders (star edges: a value of 5,000 accounts costs
-5,000 edges, not 12 million). Weaker values join a pair only in combination (noisy-or over
+Accounts of one org are always together (one customer). An identity value whose weight
+reaches ``link_threshold`` joins its holders (star edges: a value of 5,000 accounts costs
+5,000 edges, not 12 million). A behaviour value at that weight (a template) joins two of
+these components only when they share a second one too (two campaigns that borrow one
+public template stay apart). Weaker values join a pair only in combination (noisy-or over
 kinds, the strongest value per kind) for values with at most ``pair_limit`` linkable
 holders. Components: scipy's ``connected_components``.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -116,8 +119,12 @@ class LinkGraph:
                     evidence.append(LinkValue(kind, value, w, linked, len(orgs), len(benign)))
         pairs: dict[tuple[int, int], dict[str, float]] = {}
         tau = config.link_threshold
+        templates: list[LinkValue] = []
         for ev in evidence:
             if ev.weight >= tau:
+                if not config.kinds[ev.kind].identity:
+                    templates.append(ev)  # joined in stage 2
+                    continue
                 head = ev.linked[0]
                 rows.extend([head] * (len(ev.linked) - 1))
                 cols.extend(ev.linked[1:])
@@ -143,6 +150,29 @@ class LinkGraph:
         self.evidence = evidence
         if n == 0:
             return np.zeros(0, dtype=np.int64), joined
+        # stage 1: orgs, identities and combined weak pairs make the strong components
+        graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+        _, strong = connected_components(graph, directed=False)
+        # stage 2: strong behaviour values (templates, system prompts, tool schemas) join
+        # two strong components only when they share at least two of them: one borrowed
+        # template does not make two operations one, while a sweep's template and system
+        # prompt, or a front's several templates, do
+        held: dict[int, list[int]] = {}
+        for vi, ev in enumerate(templates):
+            for h in ev.linked:
+                values = held.setdefault(int(strong[h]), [])
+                if not values or values[-1] != vi:
+                    values.append(vi)
+        rep: dict[int, int] = {}
+        for a in accounts:
+            rep.setdefault(int(strong[a.idx]), a.idx)
+        by_pair: dict[tuple[int, int], int] = {}
+        for comp, vis in held.items():
+            for pair in itertools.combinations(vis[:config.template_pairs_cap], 2):
+                first = by_pair.setdefault(pair, comp)
+                if first != comp:
+                    rows.append(rep[first])
+                    cols.append(rep[comp])
         graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
         _, labels = connected_components(graph, directed=False)
         return labels, joined

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ringfence.detect.config import RESTRICTED_REGIONS
 from ringfence.detect.emails import is_edu
+from ringfence.detect.fanout import crosses
 from ringfence.detect.state import AccountState
 
 __all__ = ["Signal", "content_signals", "context_signals", "utc_offset"]
@@ -153,13 +154,14 @@ def context_signals(a: AccountState, *, org_country: str, edu_hits: int,
     elif a.program in ("startup_program", "security_research") and n >= 10:
         out.append(Signal("programme_account", "context", 1.0, 0.1,
                           f"uses the {a.program} pathway"))
-    if len(a.client_users) >= 30:
-        ncountries = len(a.countries)
-        if ncountries >= 5:
-            v = min(1.0, (ncountries - 3) / 8)
-            out.append(Signal("undeclared_resale", "context", ncountries, v * 0.3,
-                              f"{len(a.client_users)} end-user ids from {ncountries} "
-                              "countries through one account"))
+    users, ncountries = len(a.client_users), len(a.countries)
+    # the gateway's resale rule (detect.fanout.crosses); the logs give no network count here
+    if crosses((users, ncountries, 0), min_users=30, min_countries=5, min_networks=2**31):
+        v = min(1.0, (ncountries - 3) / 8)
+        approx = " (approximate)" if a.client_users.approximate else ""
+        out.append(Signal("undeclared_resale", "context", ncountries, v * 0.3,
+                          f"{users} end-user ids{approx} from {ncountries} "
+                          "countries through one account"))
     if a.gap_n >= 30:
         mean = a.gap_sum / a.gap_n
         var = max(0.0, a.gap_sq / a.gap_n - mean * mean)

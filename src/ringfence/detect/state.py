@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ringfence.detect.fanout import DistinctCounter
+
 __all__ = ["AccountState", "FingerprintIndex", "NetInfo", "OrgState"]
 
 # (country ISO2 or "", ASN key or "", network class)
@@ -68,7 +70,9 @@ class AccountState:
     countries: dict[str, int] = field(default_factory=dict)
     netclass: dict[str, int] = field(default_factory=dict)
     restricted: int = 0
-    client_users: set[str] = field(default_factory=set)
+    # distinct end users: exact up to the cap, then approximate (detect.fanout, the counter
+    # the gateway's resale signal uses too)
+    client_users: DistinctCounter = field(default_factory=lambda: DistinctCounter(2000))
     skeletons: dict[int, int] = field(default_factory=dict)
     system_prompts: dict[str, int] = field(default_factory=dict)
     tools_hashes: dict[str, int] = field(default_factory=dict)

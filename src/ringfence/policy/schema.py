@@ -137,9 +137,21 @@ class ChannelRule(_Strict):
         "review", description="traffic naming an end customer not in the book")
 
 
+class ScorecardRule(_Strict):
+    """An intermediary's scorecard over a window opens a case past any of these (shares of
+    its requests or of its attested end customers; ``null`` switches a threshold off)."""
+
+    min_requests: int = Field(100, ge=1)
+    max_unattested_share: float | None = Field(0.5, ge=0, le=1)
+    max_restricted_customer_share: float | None = Field(0.05, ge=0, le=1)
+    max_restricted_region_share: float | None = Field(0.01, ge=0, le=1)
+    max_hosting_vpn_share: float | None = Field(None, ge=0, le=1)
+
+
 class ChannelRules(_Strict):
     cloud: ChannelRule = ChannelRule()
     reseller: ChannelRule = ChannelRule()
+    scorecard: ScorecardRule = ScorecardRule()
 
 
 class IpCountryRule(_Strict):
@@ -151,8 +163,58 @@ class IpCountryRule(_Strict):
         None, description="regions the IP signal reads (default: the restricted regions)")
 
 
+SignalAction = Literal["deny", "review", "ignore"]
+
+
+class RegionSignalRule(_Strict):
+    """A country signal in ``regions`` (default: the policy's restricted regions)."""
+
+    restricted_region: SignalAction = "review"
+    regions: tuple[str, ...] | None = None
+
+
+class NetworkRule(_Strict):
+    """The client IP's network class (curated ASN lists, ``ringfence/data/asn``). Hosting
+    and cloud networks are never a denial by default: most API traffic comes from clouds."""
+
+    hosting: SignalAction = "ignore"
+    vpn: SignalAction = "review"
+    mobile: SignalAction = "ignore"
+    residential: SignalAction = "ignore"
+    education: SignalAction = "ignore"
+
+
+class MismatchRule(_Strict):
+    """Declared, billing and (residential or mobile) network countries disagree."""
+
+    action: SignalAction = "review"
+
+
+class DomainRule(_Strict):
+    """E-mail and website domains of a restricted group, and disposable e-mail domains."""
+
+    restricted_group: SignalAction = "review"
+    disposable: SignalAction = "review"
+
+
+class ResaleRule(_Strict):
+    """An account that is no registered intermediary fanning out to many end users and
+    countries or networks (approximate per-worker counts, docs/service.md)."""
+
+    action: SignalAction = "review"
+    min_users: int = Field(30, ge=1)
+    min_countries: int = Field(5, ge=1)
+    min_networks: int = Field(10, ge=1)
+
+
 class SignalRules(_Strict):
     ip_country: IpCountryRule = IpCountryRule()
+    billing_country: RegionSignalRule = RegionSignalRule(restricted_region="deny")
+    phone_country: RegionSignalRule = RegionSignalRule()
+    network: NetworkRule = NetworkRule()
+    country_mismatch: MismatchRule = MismatchRule()
+    domains: DomainRule = DomainRule()
+    resale: ResaleRule = ResaleRule()
 
 
 class DecisionRules(_Strict):

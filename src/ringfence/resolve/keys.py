@@ -121,8 +121,8 @@ def initials_of(names: Iterable[str]) -> set[str]:
 
 def acronym_lookups(form: NameForm) -> set[str]:
     """For a name that is one capitalised Latin token of 2 to 6 letters (CSSC, HKEX), the
-    index keys of the names it may abbreviate: each letter run of one to three letters
-    stands for one word (COMAC = COMmercial Aircraft Corporation)."""
+    index keys of the names it may abbreviate: each letter stands for one word, except one
+    run of two or three letters (COMAC = COMmercial Aircraft Corporation)."""
     toks = form.tokens
     if len(toks) != 1 or not toks[0].upper or toks[0].script != "Latn":
         return set()
@@ -131,17 +131,17 @@ def acronym_lookups(form: NameForm) -> set[str]:
         return set()
     out: set[str] = set()
 
-    def walk(i: int, initials: str) -> None:
+    def walk(i: int, initials: str, multi: bool) -> None:
         if i == len(acro):
             if len(initials) >= 2:
                 out.add("ac:" + initials)
                 out.add("ac3:" + initials[:3])
             return
         for n in (1, 2, 3):
-            if i + n <= len(acro):
-                walk(i + n, initials + acro[i])
+            if i + n <= len(acro) and (n == 1 or not multi):
+                walk(i + n, initials + acro[i], multi or n > 1)
 
-    walk(0, "")
+    walk(0, "", False)
     return out
 
 

@@ -545,14 +545,18 @@ def _abbreviation(short: NameForm, long_: NameForm) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=1 << 14)
 def _acronym_fits(acro: str, words: tuple[str, ...]) -> bool:
-    def fits(a: int, wi: int, skipped: int) -> bool:
+    """At most one word gives more than its first letter (HKEX: EXchanges; COMAC:
+    COMmercial): "CNOOC" is not Cefvocon NOrthern OCean."""
+
+    def fits(a: int, wi: int, multi: int) -> bool:
         if a == len(acro):
             return len(words) - wi <= 2 or all(len(w) <= 3 for w in words[wi:])
         if wi >= len(words):
             return False
         word = words[wi]
         for n in range(min(3, len(word), len(acro) - a), 0, -1):
-            if word[:n] == acro[a : a + n] and fits(a + n, wi + 1, skipped):
+            more = multi + (n > 1)
+            if more <= 1 and word[:n] == acro[a : a + n] and fits(a + n, wi + 1, more):
                 return True
         return False
 

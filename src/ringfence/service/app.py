@@ -21,6 +21,7 @@ from ringfence.service import (
     console,
     routes_admin,
     routes_book,
+    routes_channels,
     routes_decide,
     routes_findings,
 )
@@ -39,6 +40,8 @@ _TAGS = [
     {"name": "review", "description": "Analyst review and four-eyes overrides."},
     {"name": "detection", "description": "Detection findings (role `detector`) and the "
      "cases analysts review (confirm, dismiss, four eyes for a suspend)."},
+    {"name": "channels", "description": "Intermediaries: agreements (admin), end-customer "
+     "attestation and statuses (role `intermediary`, its own channel only), scorecards."},
     {"name": "decisions", "description": "The decision log and replay."},
     {"name": "events", "description": "Status-change events (also sent to webhooks)."},
     {"name": "audit", "description": "The hash-chained audit log."},
@@ -90,6 +93,7 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     app.include_router(routes_book.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_findings.router)
+    app.include_router(routes_channels.router)
     app.include_router(console.router)
 
     def openapi() -> dict[str, Any]:

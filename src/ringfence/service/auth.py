@@ -8,6 +8,8 @@ analyst    read the book, decisions, events and audit; onboard; review; override
 admin      publish snapshots and policies, tokens (create, list, revoke), webhooks,
            audit verification
 detector   post detection findings (``/v1/findings``) and nothing else
+intermediary  its own channel only: attest end customers, read their statuses and its
+           scorecard (``/v1/channels/{its id}/...``); nothing else
 =========  =====================================================================
 
 Each route names the roles it admits; any other role gets 403, no token or an unknown one
@@ -36,6 +38,13 @@ __all__ = ["Identity", "bearer", "require", "runtime_of"]
 class Identity:
     token_id: str
     role: str
+    channel: str | None = None  # the intermediary's organisation id (role intermediary)
+
+    def check_channel(self, channel_id: str) -> None:
+        """An intermediary token may act on its own channel only (403 otherwise)."""
+        if self.role == "intermediary" and self.channel != channel_id:
+            raise PermissionDeniedError("this token belongs to another intermediary",
+                                        details={"role": self.role, "channel": channel_id})
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -52,14 +61,14 @@ def bearer(value: str | None) -> str | None:
     return token.strip()
 
 
-def _verify(found: tuple[str, str] | None, roles: tuple[str, ...]) -> Identity:
+def _verify(found: tuple[str, str, str | None] | None, roles: tuple[str, ...]) -> Identity:
     if found is None:
         raise AuthenticationError("unknown or revoked token")
-    token_id, role = found
+    token_id, role, channel = found
     if role not in roles:
         raise PermissionDeniedError(f"role {role!r} may not do this; needs {' or '.join(roles)}",
                                     details={"role": role, "allowed": list(roles)})
-    return Identity(token_id, role)
+    return Identity(token_id, role, channel)
 
 
 def check(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -> Identity:

@@ -47,9 +47,9 @@ __all__ = [
     "update_account",
 ]
 
-ROLES = ("gateway", "analyst", "admin", "detector")
+ROLES = ("gateway", "analyst", "admin", "detector", "intermediary")
 PROFILE_FIELDS = ("payment_fingerprint", "payment_bin", "payment_country", "signup_device_fp",
-                  "signup_ip")
+                  "signup_ip", "phone", "email")
 
 log = structlog.get_logger("ringfence.service")
 
@@ -70,34 +70,50 @@ def org_view(row: Any) -> dict[str, Any]:
     }
 
 
-def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str | None,
-            identifiers: list[dict[str, str]], domains: list[str], actor: str,
-            provider_org_id: str | None = None) -> dict[str, Any]:
-    live = rt.require_live()
-    # control characters never reach the book or the audit log (PostgreSQL's JSON refuses
-    # NUL); their removal is recorded in the reasons (name_disguised)
-    declared_name, name = name, remove_controls(name)[0]
+def screened_values(rt: Runtime, live: Any, *, name: str, country: str | None,
+                    billing_country: str | None,
+                    identifiers: list[dict[str, str]]) -> dict[str, Any]:
+    """Screen a declaration and give it a status: the one path onboarding and an
+    intermediary's end-customer attestation share (the live resolver, the same
+    normalisation and disguise evidence, the status table of ``decide/onboarding.py``).
+    Returns the organisation row's screening columns and the ``name`` to store (control
+    characters never reach the book or the audit log; their removal is recorded in the
+    reasons, ``name_disguised``)."""
+    declared_name, clean = name, remove_controls(name)[0]
     query = declared_record(declared_name, country=country,
                             identifiers=[(i["scheme"], i["value"]) for i in identifiers])
     match = live.resolver.best_match(query, declared_name=declared_name)
     countries = [c for c in (country, billing_country) if c]
     status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
                                              name=declared_name)
-    org_id = _id("org")
-    ts = now_iso()
     match_json = None if match is None else {
         "entity_id": match.entity_id, "score": match.score, "confident": match.confident,
         "explanation": match.explanation,
         "alternatives": [list(a) for a in match.alternatives]}
+    return {"entity_id": match.entity_id if match else None, "match": match_json,
+            "verdict": verdict.verdict if verdict else None,
+            "lower": verdict.lower if verdict else None,
+            "upper": verdict.upper if verdict else None,
+            "computed_status": str(status), "computed_reasons": reasons,
+            "status": str(status), "snapshot_id": live.snapshot.id, "name": clean}
+
+
+def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str | None,
+            identifiers: list[dict[str, str]], domains: list[str], actor: str,
+            provider_org_id: str | None = None) -> dict[str, Any]:
+    live = rt.require_live()
+    screened = screened_values(rt, live, name=name, country=country,
+                               billing_country=billing_country, identifiers=identifiers)
+    name = screened["name"]
+    org_id = _id("org")
+    ts = now_iso()
+    match_json = screened["match"]
+    status, reasons = screened["status"], screened["computed_reasons"]
     values = {
+        **screened,
         "id": org_id, "name": name, "country": country, "billing_country": billing_country,
         "identifiers": identifiers, "domains": domains,
-        "entity_id": match.entity_id if match else None, "match": match_json,
-        "verdict": verdict.verdict if verdict else None,
-        "lower": verdict.lower if verdict else None,
-        "upper": verdict.upper if verdict else None,
-        "computed_status": str(status), "computed_reasons": reasons, "status": str(status),
-        "override": None, "snapshot_id": live.snapshot.id, "created_at": ts, "updated_at": ts,
+        "override": None, "created_at": ts, "updated_at": ts,
         "provider_org_id": provider_org_id,
     }
     with rt.write_lock:
@@ -109,7 +125,7 @@ def onboard(rt: Runtime, *, name: str, country: str | None, billing_country: str
                                 "billing_country": billing_country,
                                 "identifiers": identifiers, "domains": domains,
                                 "provider_org_id": provider_org_id},
-                "match": match_json, "status": str(status), "reasons": reasons,
+                "match": match_json, "status": status, "reasons": reasons,
                 "snapshot_id": live.snapshot.id, "policy": live.resolved.as_dict()})
             row = rt.org_row(conn, org_id)
         rt.refresh(orgs=[org_id])
@@ -367,24 +383,37 @@ def reject_override(rt: Runtime, *, override_id: str, reason: str,
     return {"id": override_id, "org_id": ov.org_id, "state": "rejected", "decided_by": actor}
 
 
-def create_token(rt: Runtime, *, role: str, label: str, actor: str) -> dict[str, Any]:
+def create_token(rt: Runtime, *, role: str, label: str, actor: str,
+                 channel: str | None = None) -> dict[str, Any]:
+    """A token; an ``intermediary`` token names the one channel (the intermediary's
+    organisation id) it may act on, and no other role takes one."""
+    from ringfence.store.tables import channels
+
     if role not in ROLES:
         raise InputError(f"role must be one of {', '.join(ROLES)}", details={"field": "role"})
+    if (role == "intermediary") != (channel is not None):
+        raise InputError("an intermediary token needs --channel, and only it takes one",
+                         details={"field": "channel"})
     secret = f"rft_{role}_" + secrets.token_urlsafe(32)
     token_id = _id("tok")
     with rt.audit.transaction() as conn:
+        if channel is not None and conn.execute(
+                select(channels.c.org_id).where(channels.c.org_id == channel)).first() is None:
+            raise NotFoundError(f"no channel {channel!r}", details={"field": "channel"})
         conn.execute(insert(tokens).values(id=token_id, hash=sha256(secret), role=role,
-                                           label=label, created_at=now_iso()))
+                                           label=label, created_at=now_iso(),
+                                           channel_id=channel))
         rt.audit.append(conn, kind="token.create", actor=actor, subject=token_id,
-                        payload={"role": role, "label": label})
+                        payload={"role": role, "label": label, "channel": channel})
     rt.reload_tokens()
-    return {"id": token_id, "role": role, "label": label, "token": secret}
+    return {"id": token_id, "role": role, "label": label, "channel": channel,
+            "token": secret}
 
 
 def token_view(row: Any) -> dict[str, Any]:
     """A token as it may be shown: never its secret, nor its hash."""
     return {"id": row.id, "role": row.role, "label": row.label,
-            "created_at": row.created_at, "revoked_at": row.revoked_at,
+            "channel": row.channel_id, "created_at": row.created_at, "revoked_at": row.revoked_at,
             "revoked_by": row.revoked_by, "revoke_reason": row.revoke_reason}
 
 

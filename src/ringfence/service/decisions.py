@@ -21,7 +21,7 @@ import ipaddress
 import json
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -63,7 +63,16 @@ def _facts(f: AccountFacts | None) -> dict[str, Any] | None:
             "org": f.org.evidence(),
             "end_customer": f.end_customer.evidence() if f.end_customer else None,
             "end_customer_ref": f.end_customer_ref,
-            "detection": f.detection.evidence() if f.detection is not None else None}
+            "detection": f.detection.evidence() if f.detection is not None else None,
+            "signals": _plain(asdict(f.signals)) if f.signals is not None else None,
+            "agreement": ({"kind": f.agreement.kind, "attestation": f.agreement.attestation,
+                           "regions": sorted(f.agreement.regions)}
+                          if f.agreement is not None else None)}
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: [list(x) if isinstance(x, tuple) else x for x in v] if isinstance(v, tuple)
+            else v for k, v in d.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +89,28 @@ class PendingDecision:
     end_customer: str | None
     decision: Decision
     policy_as_of: str
+    end_customer_ref: str | None = None  # the intermediary's reference, as sent
+    client_user_id: str | None = None  # the intermediary's end user, as sent
+
+    def netclass(self) -> str | None:
+        net, _country = self.state.net(self.client_ip)  # cached lookup, off the hot path
+        return net.netclass if net is not None else None
+
+    def end_customer_org(self) -> str | None:
+        """The end customer the request attested, an organisation id (a reference resolved
+        through the intermediary's map as the hot path did)."""
+        if self.end_customer is not None or self.end_customer_ref is None:
+            return self.end_customer
+        f = self.state.facts(self.account_id) if self.account_id else None
+        hit = self.state.ec_refs.get((f.org.org_id, self.end_customer_ref)) if f else None
+        return hit[0] if hit is not None else None
 
     def record(self) -> dict[str, Any]:
         st = self.state
         facts = _facts(st.facts(self.account_id)) if self.account_id else None
-        ec = st.orgs.get(self.end_customer) if self.end_customer else None
+        ec_id = self.end_customer_org()
+        ec = st.orgs.get(ec_id) if ec_id else None
+        net, _country = st.net(self.client_ip)
         return {
             "decision_id": self.decision_id,
             "ts": iso(self.ts),
@@ -93,16 +119,22 @@ class PendingDecision:
                        "hash": st.policy.hash, "as_of": self.policy_as_of},
             "input": {**self.ref, "context": {"client_ip": mask_ip(self.client_ip),
                                               "channel": self.channel,
-                                              "end_customer": self.end_customer}},
+                                              "end_customer": self.end_customer,
+                                              "end_customer_ref": self.end_customer_ref,
+                                              "client_user_id": self.client_user_id}},
             "masked": ["input.context.client_ip"] if self.client_ip else [],
             "facts": {"account": facts, "end_customer": ec.evidence() if ec else None,
-                      "ip_country": self.decision.ip_country},
+                      "ip_country": self.decision.ip_country,
+                      "netclass": net.netclass if net is not None else None,
+                      "net": ({"country": net.country, "asn": net.asn,
+                               "netclass": net.netclass} if net is not None else None)},
             "result": self.decision.as_dict(),
         }
 
 
 _ROW = ["decision_id", "ts", "account_id", "key_id", "client_ip", "channel", "end_customer",
-        "ip_country", "reasons"]
+        "ip_country", "reasons", "end_customer_ref", "client_user_id", "netclass",
+        "end_customer_org"]
 
 
 def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
@@ -116,12 +148,15 @@ def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
         "snapshot_id": group["snapshot_id"], "policy": group["policy"],
         "input": {"account_id": None, "key_id": r["key_id"], "api_key": None,
                   "context": {"client_ip": r["client_ip"], "channel": r["channel"],
-                              "end_customer": r["end_customer"]}},
+                              "end_customer": r["end_customer"],
+                              "end_customer_ref": r.get("end_customer_ref"),
+                              "client_user_id": r.get("client_user_id")}},
         "masked": ["input.context.client_ip"] if r["client_ip"] else [],
         "facts": {"account": group["facts"].get(r["account_id"]),
-                  "end_customer": group["end_customers"].get(r["end_customer"])
-                  if r["end_customer"] else None,
-                  "ip_country": r["ip_country"]},
+                  "end_customer": group["end_customers"].get(
+                      r.get("end_customer_org") or r["end_customer"])
+                  if (r.get("end_customer_org") or r["end_customer"]) else None,
+                  "ip_country": r["ip_country"], "netclass": r.get("netclass")},
         "result": {"decision": "ALLOW", "allow": True, "ip_country": r["ip_country"],
                    "limits": detection.get("limit") if throttled else None,
                    "reasons": [{"code": c, "outcome": "ALLOW",
@@ -194,12 +229,14 @@ class DecisionLog:
             acc = p.account_id
             if acc is not None and acc not in g["facts"]:
                 g["facts"][acc] = _facts(st.facts(acc))
-            if p.end_customer and p.end_customer not in g["end_customers"]:
-                ec = st.orgs.get(p.end_customer)
-                g["end_customers"][p.end_customer] = ec.evidence() if ec else None
+            ec_id = p.end_customer_org()
+            if ec_id and ec_id not in g["end_customers"]:
+                ec = st.orgs.get(ec_id)
+                g["end_customers"][ec_id] = ec.evidence() if ec else None
             g["rows"].append([p.decision_id, round(p.ts, 6), acc, p.ref.get("key_id"),
                               mask_ip(p.client_ip), p.channel, p.end_customer,
-                              p.decision.ip_country, [r.code.value for r in p.decision.reasons]])
+                              p.decision.ip_country, [r.code.value for r in p.decision.reasons],
+                              p.end_customer_ref, p.client_user_id, p.netclass(), ec_id])
         prefix, _, first = batch[0].decision_id.rpartition("-")
         last = batch[-1].decision_id.rpartition("-")[2]
         with self.audit.transaction() as conn:
@@ -242,10 +279,12 @@ class DecisionLog:
         data: dict[str, Any] = json.loads(payload.payload)
         if payload.kind == "decision":
             return {**data, "audit_seq": seq}
+        columns = data.get("columns", _ROW)  # batches written before 0005 have fewer
         for g in data.get("groups", []):
             for r in g["rows"]:
                 if r[0] == decision_id:
-                    return {**_expand(g, dict(zip(_ROW, r, strict=True))), "audit_seq": seq}
+                    return {**_expand(g, dict(zip(columns, r, strict=True))),
+                            "audit_seq": seq}
         return None
 
     def start(self) -> None:

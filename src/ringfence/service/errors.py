@@ -26,7 +26,8 @@ The service adds three leaves to the tree: :class:`AuthenticationError` (401
 (503 ``unavailable``: the service cannot check what it must check, e.g. the token list is
 too old and the database cannot be read, so it refuses rather than guess) and its child
 :class:`NotReadyError` (503 ``not_ready``: no snapshot is loaded yet, as ``/readyz``
-says); and :class:`PayloadTooLargeError` (413 ``too_large``) under ``InputError``.
+says); :class:`PayloadTooLargeError` (413 ``too_large``) under ``InputError``; and
+:class:`RateLimitedError` (429 ``rate_limited``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from starlette.exceptions import HTTPException
 from ringfence.exc import InputError, PermissionDeniedError, RingfenceError
 
 __all__ = ["Answer", "AuthenticationError", "NotReadyError", "PayloadTooLargeError",
+           "RateLimitedError",
            "ServiceUnavailableError", "error_answer", "error_body", "install_error_handlers",
            "to_response"]
 
@@ -78,6 +80,13 @@ class PayloadTooLargeError(InputError):
 
     code = "too_large"
     http_status = 413
+
+
+class RateLimitedError(RingfenceError):
+    """Too many calls in the window (an intermediary's attestations, ``channels.py``)."""
+
+    code = "rate_limited"
+    http_status = 429
 
 
 _HTTP_CODES = {400: "bad_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",

@@ -13,7 +13,9 @@ counter.
 route                                  limit
 =====================================  ====================================
 every route (the decision paths too)   64 KiB
+=======
 bulk uploads: ``POST /v1/findings``    16 MiB (``RINGFENCE_FINDINGS_MAX_BYTES``)
+``/v1/channels/{id}/end-customers``     16 MiB (10,000 end customers)
 =====================================  ====================================
 
 ``create_app`` passes the bulk limits from the settings (:data:`BULK_PATHS` holds the
@@ -22,6 +24,7 @@ defaults).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +37,8 @@ DEFAULT_LIMIT = 64 * 1024
 BULK_LIMIT = 16 * 1024 * 1024
 # routes that take many records in one body (JSON lines): the detectors' findings
 BULK_PATHS: Mapping[str, int] = {"/v1/findings": BULK_LIMIT}
+# ... and an intermediary's end customers (up to 10,000 per call)
+_BULK_PATTERN = re.compile(r"^/v1/channels/[^/]+/end-customers$")
 
 
 class BodyLimit:
@@ -44,7 +49,10 @@ class BodyLimit:
         self.per_path = dict(per_path)
 
     def limit_for(self, path: str) -> int:
-        return self.per_path.get(path.rstrip("/") or "/", self.default)
+        p = path.rstrip("/") or "/"
+        if p in self.per_path:
+            return self.per_path[p]
+        return BULK_LIMIT if _BULK_PATTERN.match(p) else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

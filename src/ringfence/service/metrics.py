@@ -9,6 +9,8 @@ evaluation and swap).
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ringfence.decide import Decision, StateHolder
@@ -40,9 +42,17 @@ class Metrics:
         if holder is not None:
             self.accounts.set_function(lambda: _count(holder, "accounts"))
             self.organizations.set_function(lambda: _count(holder, "organizations"))
+        # an intermediary's scorecard (service/scorecard.py), set when it is computed
+        self.channel = {m: Gauge(f"ringfence_channel_{m}", f"Intermediary scorecard: {m}",
+                                 ["channel", "window"], registry=self.registry)
+                        for m in _CHANNEL_MEASURES}
         self._children: dict[tuple[str, str], Counter] = {}
         self._outcomes: dict[str, Counter] = {}
         self._lat: dict[str, Histogram] = {}
+
+    def channel_scorecard(self, card: dict[str, Any]) -> None:
+        for m in _CHANNEL_MEASURES:
+            self.channel[m].labels(card["channel"], card["window"]).set(float(card[m]))
 
     def observe(self, route: str, decision: Decision, seconds: float) -> None:
         outcome = decision.outcome.value
@@ -60,6 +70,11 @@ class Metrics:
         if h is None:
             h = self._lat[route] = self.latency.labels(route)
         h.observe(seconds)
+
+
+_CHANNEL_MEASURES = ("requests", "unattested_share", "end_customers", "end_users",
+                     "end_customers_restricted_share", "end_customers_review_share",
+                     "restricted_region_share", "hosting_vpn_share")
 
 
 def _count(holder: StateHolder, what: str) -> float:

@@ -43,6 +43,14 @@ class DecideContext(_In):
     end_customer: str | None = Field(
         None, max_length=200,
         description="The organisation id the intermediary attests for this request.")
+    end_customer_ref: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="The intermediary's own reference for the end customer it attests "
+        "(registered with POST /v1/channels/{id}/end-customers); mapped in memory.")
+    client_user_id: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="The end user behind the request, as the account knows them (counted, "
+        "approximately, for the resale fan-out signal).")
 
 
 DECIDE_EXAMPLES: list[dict[str, Any]] = [
@@ -156,6 +164,11 @@ class AccountProfileIn(_In):
     payment_country: str | None = Field(None, pattern=_COUNTRY)
     signup_device_fp: str | None = Field(None, min_length=1, max_length=200)
     signup_ip: IPvAnyAddress | None = None
+    phone: str | None = Field(None, pattern=r"^\+[0-9 ()-]{6,30}$",
+                              description="International format (+CC ...): the phone-country "
+                              "signal.")
+    email: str | None = Field(None, pattern=r"^[^@\s]{1,200}@[A-Za-z0-9.-]{1,253}$",
+                              description="The account's e-mail: the domain signals.")
 
 
 class AccountIn(AccountProfileIn):
@@ -188,6 +201,8 @@ class AccountOut(BaseModel):
     payment_country: str | None = None
     signup_device_fp: str | None = None
     signup_ip: str | None = None
+    phone: str | None = None
+    email: str | None = None
     detection: dict[str, Any] | None = Field(
         None, description="What detection enforces on this account now, if anything.")
 
@@ -213,8 +228,10 @@ class OverrideIn(_In):
 
 
 class TokenIn(_In):
-    role: Literal["gateway", "analyst", "admin", "detector"]
+    role: Literal["gateway", "analyst", "admin", "detector", "intermediary"]
     label: str = Field("", max_length=200)
+    channel: str | None = Field(None, max_length=40, description="For role `intermediary`: "
+                                "the channel (the intermediary's organisation id) it may use.")
 
 
 class TokenOut(BaseModel):
@@ -228,6 +245,7 @@ class TokenOut(BaseModel):
     id: str
     role: str
     label: str
+    channel: str | None = None
     created_at: str
     revoked_at: str | None = Field(None, description="Set once the token is revoked.")
     revoked_by: str | None = Field(None, description="The token id (or `cli`) that revoked it.")
@@ -243,6 +261,19 @@ class PublishIn(_In):
                       description="A snapshot folder readable by the server.")
     policy: str | None = Field(None, min_length=1, max_length=4000,
                                description="Shipped policy name or file; default: the live one.")
+
+
+class ChannelIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"org_id": "org_1b2c3d4e5f60718293a4", "kind": "cloud_platform",
+                      "attestation": "both", "regions": ["US", "GB", "DE"]}]})
+
+    org_id: str = Field(min_length=1, max_length=40,
+                        description="The intermediary: an organisation of the book.")
+    kind: Literal["cloud_platform", "reseller", "api_aggregator"]
+    attestation: Literal["per_request", "per_account", "both"] = "both"
+    regions: list[str] = Field(default_factory=list, max_length=300,
+                               description="ISO codes it may serve; empty: anywhere.")
 
 
 class WebhookIn(_In):

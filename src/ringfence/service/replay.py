@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ringfence.decide import (
     AccountFacts,
+    Agreement,
     Channel,
     Detection,
     OrgFacts,
@@ -25,6 +26,7 @@ from ringfence.decide import (
     RuleSettings,
     decide,
 )
+from ringfence.decide.signals import AccountSignals, Net
 from ringfence.exc import NotFoundError
 from ringfence.policy import resolve
 from ringfence.service.live import today
@@ -49,11 +51,28 @@ def _account(d: dict[str, Any] | None) -> AccountFacts | None:
         return None
     org = _org(d["org"])
     assert org is not None
+    sig = d.get("signals")
+    ag = d.get("agreement")
     return AccountFacts(account_id=d["account_id"], org=org, channel=Channel(d["channel"]),
                         active=bool(d["active"]), end_customer=_org(d.get("end_customer")),
                         end_customer_ref=d.get("end_customer_ref"),
                         detection=Detection.from_evidence(d["detection"])
-                        if d.get("detection") else None)
+                        if d.get("detection") else None,
+                        signals=AccountSignals(
+                            **{**sig, "restricted_domains": tuple(
+                                tuple(x) for x in sig.get("restricted_domains") or ())})
+                        if sig else None,
+                        agreement=Agreement(ag["kind"], ag["attestation"],
+                                            frozenset(ag.get("regions") or ()))
+                        if ag else None)
+
+
+def _evidence(result: dict[str, Any], code: str) -> dict[str, Any] | None:
+    for r in result.get("reasons", []):
+        if r["code"] == code:
+            ev: dict[str, Any] = r.get("evidence") or {}
+            return ev
+    return None
 
 
 def replay(rt: Runtime, decision_id: str) -> dict[str, Any]:
@@ -70,11 +89,19 @@ def replay(rt: Runtime, decision_id: str) -> dict[str, Any]:
     ctx = rec["input"]["context"]
     account = _account(facts.get("account"))
     ref = rec["input"].get("account_id") or rec["input"].get("key_id") or "api_key"
+    original = rec["result"]
+    net = facts.get("net")
+    resale = _evidence(original, "resale_fanout")  # counts are per worker: taken as recorded
+    ec = _org(facts.get("end_customer"))
     replayed = decide(account, rules, ref=ref, ip_country=facts.get("ip_country"),
                       claimed_channel=Channel(ctx["channel"]) if ctx.get("channel") else None,
-                      end_customer=_org(facts.get("end_customer")),
-                      end_customer_ref=ctx.get("end_customer"))
-    original = rec["result"]
+                      end_customer=ec,
+                      end_customer_ref=ctx.get("end_customer") or ctx.get("end_customer_ref"),
+                      net=Net(**net) if net else None,
+                      resale=(resale["end_users"], resale["countries"], resale["networks"])
+                      if resale else None,
+                      outside_regions=_evidence(original, "outside_channel_regions")
+                      is not None)
     same_rule = (original["decision"] == replayed.outcome.value and
                  sorted(r["code"] for r in original["reasons"]) ==
                  sorted(r.code.value for r in replayed.reasons))

@@ -41,7 +41,7 @@ def list_snapshots(request: Request, _who: Admin) -> dict[str, Any]:
              summary="Create a token (shown once)")
 def create_token(body: TokenIn, request: Request, who: Admin) -> dict[str, Any]:
     return book.create_token(runtime_of(request), role=body.role, label=body.label,
-                             actor=who.token_id)
+                             actor=who.token_id, channel=body.channel)
 
 
 @router.get("/v1/admin/tokens", response_model=list[TokenOut], responses=_E,

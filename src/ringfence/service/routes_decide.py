@@ -38,7 +38,9 @@ Gateway = Annotated[Identity, Depends(require("gateway"))]
 
 async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: str | None,
                   key_hash: str | None, ref: dict[str, str | None], client_ip: str | None,
-                  channel: Channel | None, end_customer: str | None) -> dict[str, Any]:
+                  channel: Channel | None, end_customer: str | None,
+                  end_customer_ref: str | None = None,
+                  client_user_id: str | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     state = rt.holder.state
     if state is None:
@@ -49,14 +51,16 @@ async def _decide(rt: Runtime, *, route: str, account_id: str | None, key_id: st
                                         client_ip=client_ip)
     else:
         decision = state.decide(account_id=acc, client_ip=client_ip, channel=channel,
-                                end_customer=end_customer)
+                                end_customer=end_customer, end_customer_ref=end_customer_ref,
+                                client_user_id=client_user_id, observe=rt.observe)
     decision_id = rt.ids.next()
     live = rt.live
     pending = PendingDecision(
         decision_id=decision_id, ts=time.time(), state=state, account_id=acc, ref=ref,
         client_ip=client_ip, channel=channel.value if channel else None,
         end_customer=end_customer, decision=decision,
-        policy_as_of=live.resolved.as_of.isoformat() if live else "")
+        policy_as_of=live.resolved.as_of.isoformat() if live else "",
+        end_customer_ref=end_customer_ref, client_user_id=client_user_id)
     if decision.outcome is Outcome.ALLOW:
         rt.decisions.log(pending)
     else:
@@ -97,7 +101,8 @@ async def decide_bytes(rt: Runtime, raw: bytes) -> bytes:
         rt, route="decide", account_id=body.account_id, key_id=body.key_id,
         key_hash=sha256(body.api_key) if body.api_key else None, ref=ref,
         client_ip=str(ctx.client_ip) if ctx.client_ip is not None else None,
-        channel=ctx.channel, end_customer=ctx.end_customer)
+        channel=ctx.channel, end_customer=ctx.end_customer,
+        end_customer_ref=ctx.end_customer_ref, client_user_id=ctx.client_user_id)
     return json.dumps(out).encode()
 
 
@@ -141,7 +146,9 @@ async def ext_authz_answer(rt: Runtime, h: Mapping[str, str]) -> Answer:
         key_hash=sha256(api_key) if api_key and not (account_id or key_id) else None,
         ref={"account_id": account_id or None, "key_id": key_id,
              "api_key": "***" if api_key else None},
-        client_ip=client_ip, channel=channel, end_customer=h.get("x-ringfence-end-customer"))
+        client_ip=client_ip, channel=channel, end_customer=h.get("x-ringfence-end-customer"),
+        end_customer_ref=h.get("x-ringfence-end-customer-ref") or None,
+        client_user_id=h.get("x-ringfence-client-user") or None)
     headers = {"x-ringfence-decision-id": out["decision_id"],
                "x-ringfence-decision": out["decision"]}
     if out["allow"]:
@@ -163,7 +170,9 @@ _EXT_AUTHZ_DESCRIPTION = (
     "when the client's is not forwarded); the customer is named by `x-ringfence-account`, "
     "`x-ringfence-key-id`, `x-api-key` or the client's `Authorization: Bearer <API key>`. "
     "Client IP from `x-forwarded-for` (first) or `x-envoy-external-address`; channel and "
-    "attested end customer from `x-ringfence-channel` and `x-ringfence-end-customer`. "
+    "attested end customer from `x-ringfence-channel` and `x-ringfence-end-customer` (a "
+    "book organisation id) or `x-ringfence-end-customer-ref` (the intermediary's own "
+    "reference); the end user from `x-ringfence-client-user`. "
     "Every answer carries `x-ringfence-decision-id`; a denial has the decision as JSON.")
 for _m in _METHODS:
     router.add_api_route("/v1/ext_authz", _ext_authz, methods=[_m],

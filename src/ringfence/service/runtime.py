@@ -40,6 +40,8 @@ from ringfence.decide import (
     StateHolder,
 )
 from ringfence.decide.onboarding import onboarding_status
+from ringfence.decide.signals import NetOf
+from ringfence.detect.fanout import FanOut, crosses
 from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import NotFoundError
 from ringfence.policy import LoadedPolicy, load_policy
@@ -49,10 +51,12 @@ from ringfence.service.live import (
     EntityVerdictLike,
     Evaluator,
     Live,
+    SignalBook,
     VerdictBookLike,
     evaluate_book,
     name_disguise,
     read_state,
+    refresh_signal_book,
     refresh_state,
     sha256,
     today,
@@ -78,7 +82,8 @@ class Runtime:
 
     def __init__(self, settings: ServiceSettings, *, engine: Engine | None = None,
                  country_of: Callable[[str], str | None] | None = None,
-                 evaluator: Evaluator | None = None, deliverer: Deliverer | None = None) -> None:
+                 evaluator: Evaluator | None = None, deliverer: Deliverer | None = None,
+                 net_of: NetOf | None = None) -> None:
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self.audit = AuditLog(self.engine)
@@ -86,6 +91,11 @@ class Runtime:
         self.ids = DecisionIds()
         self.live: Live | None = None
         self.country_of = country_of
+        self.net_of = net_of  # IP -> country, AS, network class (runtime signals)
+        self.signal_book: SignalBook | None = None
+        # per-worker fan-out counters (approximate past 64 values; docs/service.md)
+        self.fanout = FanOut(window_seconds=settings.fanout_window_seconds)
+        self._fanout_shared = -1e9
         self.evaluate = evaluator or evaluate_book
         self.decisions = DecisionLog(self.engine, self.audit,
                                      batch_size=settings.allow_batch_size,
@@ -108,10 +118,10 @@ class Runtime:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         upgrade(self.engine)
-        if self.country_of is None and self.settings.geoip:
-            from ringfence.service.geo import geoip_country_of
+        if self.net_of is None and self.country_of is None and self.settings.geoip:
+            from ringfence.service.geo import geoip_net_of
 
-            self.country_of = geoip_country_of()
+            self.net_of = geoip_net_of()
         self.reload_tokens()
         with self.engine.connect() as conn:  # before loading: later changes are followed
             self._seen = audit_head_seq(conn)
@@ -197,13 +207,14 @@ class Runtime:
             if changes.book and not loaded:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,
-                                 keys=changes.keys)
+                                 keys=changes.keys, channels=changes.channels)
             if changes.detections and not loaded:
                 from ringfence.service.findings import refresh_detections
 
                 with self.write_lock:
                     refresh_detections(self)
             self._seen = changes.head
+            self.share_fanout()
             return {"snapshot_loaded": pointer.snapshot_id if loaded else None,
                     "organizations": len(changes.orgs), "accounts": len(changes.accounts),
                     "keys": len(changes.keys), "tokens_changed": changes.tokens}
@@ -251,19 +262,70 @@ class Runtime:
             state = old.rebuilt(snapshot_id=live.snapshot.id, policy=live.policy_ref,
                                 rules=live.rules, orgs=orgs)
         else:
-            state, self.detections = read_state(self.engine, live, country_of=self.country_of,
-                                                throttle=self.throttle)
+            state, self.detections, self.signal_book = read_state(
+                self.engine, live, country_of=self.country_of, throttle=self.throttle,
+                net_of=self.net_of)
         self.live = live
         self.holder.swap(state)
 
     def refresh(self, *, orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
-                keys: Sequence[str] = ()) -> None:
-        """Fold book changes into the live state (call with ``write_lock`` held)."""
+                keys: Sequence[str] = (), channels: Sequence[str] = ()) -> None:
+        """Fold book changes into the live state (call with ``write_lock`` held).
+        ``channels``: intermediaries whose agreement or end customers changed (their
+        accounts and end-customer references are read again)."""
         state = self.holder.state
         if state is None:
             return
-        self.holder.swap(refresh_state(self.engine, state, detections=self.detections,
-                                       orgs=orgs, accounts_=accounts_, keys=keys))
+        book, ec_refs, orgs, accounts_ = refresh_signal_book(
+            self.engine, self.signal_book, orgs=orgs, channels=channels, accounts_=accounts_)
+        self.signal_book = book
+        self.holder.swap(refresh_state(self.engine, state, orgs=orgs, accounts_=accounts_,
+                                       keys=keys, detections=self.detections, book=book,
+                                       ec_refs=ec_refs))
+
+    def share_fanout(self, *, every: float = 5.0) -> None:
+        """Publish this worker's busiest fan-out counters (``kv`` row ``fanout:<worker>``)
+        and fold in the other workers' of the same window; at most every ``every``
+        seconds (called from sync). Counts stay approximate and a sync interval stale."""
+        import json as _json
+
+        now = time.monotonic()
+        if now - self._fanout_shared < every:
+            return
+        self._fanout_shared = now
+        state = self.holder.state
+        if state is None or state.rules.signals.resale is None:
+            return
+        from sqlalchemy import delete, insert
+
+        from ringfence.store.tables import kv
+
+        me = f"fanout:{self.ids.prefix}"
+        mine = self.fanout.export(min_users=max(1, state.rules.signals.min_users // 3))
+        with self.engine.begin() as conn:
+            conn.execute(delete(kv).where(kv.c.key == me))
+            conn.execute(insert(kv).values(key=me, value=_json.dumps(mine)))
+            rows = conn.execute(select(kv.c.key, kv.c.value).where(
+                kv.c.key.like("fanout:%"), kv.c.key != me)).all()
+        self.fanout.absorb([_json.loads(r.value) for r in rows])
+
+    def observe(self, account: str, user: str | None, country: str | None,
+                network: str | None) -> tuple[int, int, int] | None:
+        """The hot path's fan-out counter (``detect.fanout``, per worker): the account's
+        (end users, countries, networks) once they cross the live policy's resale
+        thresholds, else None."""
+        state = self.holder.state
+        if state is None:
+            return None
+        s = state.rules.signals
+        if s.resale is None:
+            return None
+        counts = self.fanout.observe(account, now=time.time(), user=user, country=country,
+                                     network=network)
+        if crosses(counts, min_users=s.min_users, min_countries=s.min_countries,
+                   min_networks=s.min_networks):
+            return counts
+        return None
 
     # ------------------------------------------------------------------ onboarding status
     def status_for(self, *, live: Live, match: Match | None, countries: list[str],

@@ -17,6 +17,7 @@ hot-path state in memory, so each must notice what the others wrote. Two reads, 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,10 +40,13 @@ _ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved")
 _ACCOUNT_KINDS = ("account.create", "account.update", "account.disable", "account.enable")
 _KEY_KINDS = ("key.create", "key.revoke")
 _TOKEN_KINDS = ("token.create", "token.revoke")
+# an intermediary's agreement or end customers (service/channels.py): subject = its org id
+_CHANNEL_KINDS = ("channel.create", "channel.end_customers")
 # detection records that can change what the gateway enforces (service/findings.py)
 DETECTION_KINDS = ("detect.case_confirmed", "detect.case_dismissed", "detect.case_approved",
                    "detect.inherit", "detect.case_updated")
-FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS, *DETECTION_KINDS)
+FEED_KINDS = (*_ORG_KINDS, *_ACCOUNT_KINDS, *_KEY_KINDS, *_TOKEN_KINDS, *DETECTION_KINDS,
+              *_CHANNEL_KINDS)
 
 
 class Pointer(NamedTuple):
@@ -75,10 +79,11 @@ class BookChanges:
     tokens: bool = False
     detections: bool = False  # a detection decision or link: re-read what is enforced
     records: int = 0
+    channels: tuple[str, ...] = ()
 
     @property
     def book(self) -> bool:
-        return bool(self.orgs or self.accounts or self.keys)
+        return bool(self.orgs or self.accounts or self.keys or self.channels)
 
 
 def read_changes(conn: Connection, *, after: int) -> BookChanges:
@@ -94,11 +99,21 @@ def read_changes(conn: Connection, *, after: int) -> BookChanges:
     def subjects(kinds: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.subject for r in rows if r.kind in kinds))
 
-    return BookChanges(head=head, orgs=subjects(_ORG_KINDS),
+    orgs = subjects(_ORG_KINDS)
+    if any(r.kind == "channel.end_customers" for r in rows):
+        # the end customers an attestation created or re-screened are in its payload
+        extra: list[str] = []
+        for (payload,) in conn.execute(select(audit_log.c.payload).where(
+                audit_log.c.seq > after, audit_log.c.seq <= head,
+                audit_log.c.kind == "channel.end_customers")).all():
+            extra.extend(json.loads(payload).get("org_ids", []))
+        orgs = tuple(dict.fromkeys([*orgs, *extra]))
+
+    return BookChanges(head=head, orgs=orgs,
                        accounts=subjects(_ACCOUNT_KINDS), keys=subjects(_KEY_KINDS),
                        tokens=any(r.kind in _TOKEN_KINDS for r in rows),
                        detections=any(r.kind in DETECTION_KINDS for r in rows),
-                       records=len(rows))
+                       records=len(rows), channels=subjects(_CHANNEL_KINDS))
 
 
 class Syncer:

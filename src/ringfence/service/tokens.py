@@ -43,6 +43,7 @@ log = structlog.get_logger("ringfence.service")
 class TokenHit(NamedTuple):
     token_id: str
     role: str
+    channel: str | None = None  # an intermediary token's channel (organisation id)
 
 
 class _Listing(NamedTuple):
@@ -87,14 +88,14 @@ class TokenCache:
             return hit
         try:
             with self.engine.connect() as conn:
-                row = conn.execute(select(tokens.c.id, tokens.c.role).where(
+                row = conn.execute(select(tokens.c.id, tokens.c.role, tokens.c.channel_id).where(
                     tokens.c.hash == digest, tokens.c.revoked_at.is_(None))).first()
         except Exception as err:
             self._report("token lookup failed", err)
             raise ServiceUnavailableError("the token could not be checked; retry") from err
         if row is None:
             return None
-        hit = TokenHit(row.id, row.role)
+        hit = TokenHit(row.id, row.role, row.channel_id)
         listing.by_hash[digest] = hit  # the list it was missed in: same bound
         return hit
 
@@ -125,9 +126,11 @@ class TokenCache:
         """Re-read the unrevoked tokens (raises when the database cannot be read)."""
         started = time.monotonic()
         with self.engine.connect() as conn:
-            rows = conn.execute(select(tokens.c.id, tokens.c.hash, tokens.c.role)
+            rows = conn.execute(select(tokens.c.id, tokens.c.hash, tokens.c.role,
+                                        tokens.c.channel_id)
                                 .where(tokens.c.revoked_at.is_(None))).all()
-        listing = _Listing(started, {r.hash: TokenHit(r.id, r.role) for r in rows})
+        listing = _Listing(started, {r.hash: TokenHit(r.id, r.role, r.channel_id)
+                                         for r in rows})
         with self._swap_lock:
             if started >= self._listing.read_at:  # an older, slower read never wins
                 self._listing = listing

@@ -28,12 +28,14 @@ __all__ = [
     "api_keys",
     "audit_head",
     "audit_log",
+    "channels",
     "decision_batches",
     "decisions",
     "deliveries",
     "detect_cases",
     "detect_findings",
     "detect_links",
+    "end_customers",
     "events",
     "kv",
     "metadata",
@@ -59,6 +61,7 @@ tokens = Table(
     Column("revoked_at", TS),  # set once; a revoked token is refused everywhere
     Column("revoked_by", String(64)),  # the actor (token id, "cli") who revoked it
     Column("revoke_reason", Text),
+    Column("channel_id", String(40)),  # an intermediary token: the one channel it may use
 )
 
 organizations = Table(
@@ -100,6 +103,9 @@ accounts = Table(
     Column("payment_country", String(2)),
     Column("signup_device_fp", String(200)),
     Column("signup_ip", String(64)),
+    # contact details the runtime signals read (migration 0005): phone country, e-mail domain
+    Column("phone", String(40)),
+    Column("email", String(320)),
 )
 Index("ix_accounts_payment_fingerprint", accounts.c.payment_fingerprint)
 Index("ix_accounts_signup_device_fp", accounts.c.signup_device_fp)
@@ -172,6 +178,8 @@ webhooks = Table(
     Column("secret", Text, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    # a channel's webhook gets only that channel's end-customer events (migration 0005)
+    Column("channel_id", String(40)),
 )
 
 deliveries = Table(
@@ -294,4 +302,30 @@ detect_links = Table(
     Column("created_at", TS, nullable=False),
     Column("created_by", String(64), nullable=False),
     UniqueConstraint("account_id", "case_id", "field", name="uq_detect_links_account_case"),
+)
+
+# ---------------------------------------------------------------- channels (migration 0005)
+# An intermediary (cloud platform, reseller, API aggregator): an organisation of the book
+# with a channel agreement. Its id is the organisation's id.
+channels = Table(
+    "channels", metadata,
+    Column("org_id", String(40), ForeignKey("organizations.id"), primary_key=True),
+    Column("kind", String(24), nullable=False),  # cloud_platform | reseller | api_aggregator
+    Column("attestation", String(16), nullable=False),  # per_request | per_account | both
+    Column("regions", JSON, nullable=False),  # ISO codes it may serve; [] = anywhere
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# The intermediary's end customers by its own reference; each is an organisation of the
+# book (screened and given a status like any other).
+end_customers = Table(
+    "end_customers", metadata,
+    Column("channel_id", String(40), ForeignKey("channels.org_id"), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    Column("org_id", String(40), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),  # of the declaration: idempotent by ref
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
 )

@@ -138,7 +138,7 @@ def test_list_evidence_resolved_across_sources(ingest_lists) -> None:  # type: i
     rows = snap.q("SELECT owner, relation FROM evidence WHERE owner = 'ofac:17022' "
                   "AND source_dataset = 'ofac-csv:sdn.csv'")
     assert rows and all(r == "ofac:linked-to" for _o, r in rows)
-    assert any("resolved by name" in n for n in snap.report.manifest.notes)
+    assert any("by the same folded name" in n for n in snap.report.manifest.notes)
     # never a holding: Rosneft holds nothing in the excerpt's parties
     assert snap.q("SELECT count(*) FROM holdings WHERE owner = 'ofac:17022' AND "
                   "source_dataset LIKE 'ofac-csv:%'") == [(0,)]
