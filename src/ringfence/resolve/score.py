@@ -37,6 +37,7 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
+from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.text import korean_key, loose
@@ -60,18 +61,6 @@ _COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
 _SINGLE_HAN_GLOSS = 0.7  # a translation through a one-character Chinese word is weak
-_WEAK_ALIAS = 0.9  # a match through a weak alias (list "low quality", FtM weakAlias)
-
-# How the evidence names a matched name of each kind (``name_kind:<label>``).
-NAME_KIND_LABELS = {
-    "alias": "alias",
-    "former": "former name",
-    "weak_alias": "weak alias",
-    "trade": "trade name",
-    "transliteration": "transliteration",
-    "short": "abbreviation",
-    "other": "other name",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +70,7 @@ class Record:
     names: tuple[str, ...]
     countries: frozenset[str] = frozenset()
     ids: tuple[ParsedId, ...] = ()
-    # the kind of each name, parallel to ``names`` (legal, alias, former, weak_alias,
-    # trade, transliteration, short, other); empty: a declared name, no kinds
-    kinds: tuple[str, ...] = ()
-
-    def kind_of(self, i: int) -> str:
-        """The kind of ``names[i]``: as recorded, else legal for the first, alias after."""
-        if i < len(self.kinds) and self.kinds[i]:
-            return self.kinds[i]
-        return "legal" if i == 0 else "alias"
+    kinds: tuple[str, ...] = ()  # parallel to names (``resolve.kinds``); empty: unknown
 
     @classmethod
     def of(
@@ -175,7 +156,7 @@ def compare(
     w = weights or _DEFAULT_WEIGHTS
     features: list[Feature] = []
     outcome, ida, idb = compare_ids(a.ids, b.ids)
-    name_score, name_features, (ia, ib) = _best_name_score(a, b, w)
+    name_score, name_features = _best_name_score(a, b, w)
     score = name_score
     if outcome is IdOutcome.SAME and ida and idb:
         features.append(Feature(f"identifier:{ida.scheme}", 1.0, ida.raw, idb.raw))
@@ -190,7 +171,6 @@ def compare(
         if not y.valid:
             features.append(Feature(f"identifier_invalid:{y.scheme}", 0.0, "", y.raw))
     features.extend(name_features)
-    features.extend(_kind_features(a, b, ia, ib, name_score))
     features.extend(normalisation_features(a.names, "a"))
     features.extend(normalisation_features(b.names, "b"))
     if a.countries and b.countries and outcome is not IdOutcome.SAME:
@@ -220,46 +200,18 @@ def normalisation_features(names: Iterable[str], side: str) -> list[Feature]:
     return out
 
 
-def _best_name_score(
-    a: Record, b: Record, w: TokenWeights
-) -> tuple[float, list[Feature], tuple[int, int]]:
-    """The best score over all pairs of names, its evidence and the pair's positions. A
-    weak alias's score is lowered by :data:`_WEAK_ALIAS`."""
-    best = 0.0
-    best_feats: list[Feature] = []
-    at = (0, 0)
-    weak_a = [a.kind_of(i) == "weak_alias" for i in range(len(a.names))]
-    weak_b = [b.kind_of(j) == "weak_alias" for j in range(len(b.names))]
-    for i, na in enumerate(a.names):
-        fa = analyse_name(na)
-        for j, nb in enumerate(b.names):
-            fb = analyse_name(nb)
-            s, feats = _name_score(fa, fb, w)
-            if weak_a[i] or weak_b[j]:
-                s *= _WEAK_ALIAS
-            if s > best or not best_feats:
-                best, best_feats, at = s, feats, (i, j)
-            if best >= 1.0:
-                return best, best_feats, at
-    return best, best_feats, at
-
-
-def _kind_features(
-    a: Record, b: Record, ia: int, ib: int, score: float
-) -> list[Feature]:
-    """``name_kind:<label>`` (``a`` and ``b`` the names compared) when the best-matching
-    name of a side whose kinds are recorded is not a legal name: which alias matched and
-    its kind (a former name still matches, and says so)."""
-    out: list[Feature] = []
-    if not (a.names and b.names):
-        return out
-    for rec, i in ((a, ia), (b, ib)):
-        kind = rec.kind_of(i)
-        if not rec.kinds or kind == "legal":
-            continue
-        label = NAME_KIND_LABELS.get(kind, kind)
-        out.append(Feature(f"name_kind:{label}", score, a.names[ia], b.names[ib]))
-    return out
+def _best_name_score(a: Record, b: Record, w: TokenWeights) -> tuple[float, list[Feature]]:
+    wa, wb = weight_of(a.kinds, len(a.names)), weight_of(b.kinds, len(b.names))
+    best, at, best_feats = 0.0, (0, 0), list[Feature]()
+    for i, j in ((i, j) for i in range(len(a.names)) for j in range(len(b.names))):
+        s, feats = _name_score(analyse_name(a.names[i]), analyse_name(b.names[j]), w)
+        s *= min(wa[i], wb[j])  # a weak alias scores lower (resolve.kinds)
+        if s > best or not best_feats:
+            best, best_feats, at = s, feats, (i, j)
+        if best >= 1.0:
+            break
+    kinds = kind_evidence(a.kinds, at[0], b.kinds, at[1]) if best_feats else []  # which alias
+    return best, [*best_feats, *(Feature(k, best, a.names[at[0]], b.names[at[1]]) for k in kinds)]
 
 
 def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, list[Feature]]:
