@@ -65,12 +65,12 @@ __all__ = [
 
 def clear_caches() -> None:
     """Drop every cached analysis (for cold-start measurements)."""
-    from ringfence.resolve import names, normalise, score, text
+    from ringfence.resolve import names, normalise, text, tokensim
 
     names.analyse_name.cache_clear()
     normalise._clean.cache_clear()
     names._token.cache_clear()
     text._KNOWN_PINYIN.clear()
     text._KNOWN_CANTONESE.clear()
-    score._token_sim.cache_clear()
-    score._span_sim.cache_clear()
+    tokensim.token_sim.cache_clear()
+    tokensim.span_sim.cache_clear()

@@ -1,0 +1,154 @@
+"""How alike two name tokens are, or a token and a run of tokens written as one (for
+:mod:`ringfence.resolve.score`): spellings, romanisations, confusable characters,
+translations, Persian consonant skeletons and small edit distances."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from ringfence.resolve.names import Token
+from ringfence.resolve.text import korean_key, loose
+
+__all__ = ["span_sim", "token_sim"]
+
+_SINGLE_HAN_GLOSS = 0.7  # a translation through a one-character Chinese word is weak
+
+
+@lru_cache(maxsize=1 << 18)
+def token_sim(x: Token, y: Token) -> tuple[float, str]:
+    if x.text == y.text:
+        return 1.0, "exact"
+    if x.keys & y.keys:
+        return (1.0, "spelling") if x.script == y.script else (0.95, "romanised")
+    if {x.script, y.script} == {"Hang", "Latn"}:
+        ko, la = (x, y) if x.script == "Hang" else (y, x)
+        key = korean_key(la.text)
+        if len(key) >= 4 and "ko:" + key in ko.keys:
+            return 0.9, "romanised"  # 삼성 ~ Samsung, 고려 ~ Koryo (see text.korean_key)
+    if (x.confusable & (y.keys | y.confusable)) or (y.confusable & x.keys):
+        return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
+    g = max(_gloss_sim(x, y), _gloss_sim(y, x))
+    if g > 0:
+        if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
+            g = min(g, _SINGLE_HAN_GLOSS)  # one character has many senses (运: move, luck ...)
+        return g, "translation"
+    if ("Arab" in (x.script, y.script)) and x.skeleton and x.skeleton == y.skeleton:
+        if x.script != y.script and not _initials_agree(x, y):
+            return 0.0, ""
+        if len(x.skeleton) >= 2 and x.script != y.script:
+            return 0.85, "skeleton"
+        if len(x.skeleton) >= 3:
+            return 0.8, "skeleton"
+    best = 0.0
+    for kx in x.keys:
+        if len(kx) < 4:
+            continue
+        for ky in y.keys:
+            if len(ky) < 4:
+                continue
+            short = min(len(kx), len(ky))
+            allowed = 1 if short < 9 else 2
+            d = DamerauLevenshtein.distance(kx, ky, score_cutoff=allowed)
+            if d <= allowed:
+                best = max(best, 1.0 - d / max(len(kx), len(ky)))
+    if best > 0:
+        return min(best, 0.9), "fuzzy"
+    if (
+        "Arab" in (x.script, y.script)
+        and len(x.skeleton) >= 4
+        and len(y.skeleton) >= 4
+        and (x.script == y.script or _initials_agree(x, y))
+    ):
+        d = DamerauLevenshtein.distance(x.skeleton, y.skeleton, score_cutoff=1)
+        if d <= 1:
+            return 0.7, "skeleton"
+    return 0.0, ""
+
+
+_FA_VOWEL_INITIAL = frozenset("اآأإعی")
+_FA_V_INITIAL = frozenset("و")
+
+
+def _initials_agree(x: Token, y: Token) -> bool:
+    """Persian script writes a word's first sound, vowel or not, so the consonant skeleton
+    (which drops vowels, v/w and y) must not hide a different start: ملت (m) is not
+    Vomlatia (v) or Omlat (vowel); آینده (alef) is not Vondoh; اینده ~ Ayandeh agree."""
+    fa, la = (x, y) if x.script == "Arab" else (y, x)
+    if la.script != "Latn" or not fa.text or not la.primary:
+        return True
+    f, c = fa.text[0], la.primary[0]
+    if c in "vw":
+        return f in _FA_V_INITIAL
+    if c in "aeiouy":
+        return f in _FA_VOWEL_INITIAL or f in _FA_V_INITIAL
+    return f not in _FA_VOWEL_INITIAL and f not in _FA_V_INITIAL
+
+
+def _words(t: Token) -> frozenset[str]:
+    if t.script in ("Latn", "Hang", "Zyyy"):
+        return t.keys
+    return frozenset(p[0] for p in t.gloss if len(p) == 1)
+
+
+def _gloss_sim(x: Token, y: Token) -> float:
+    if not x.gloss:
+        return 0.0
+    words = _words(y)
+    if not words:
+        return 0.0
+    best = 0.0
+    for p in x.gloss:
+        if len(p) == 1 and p[0] in words:
+            return 0.9
+        if len(p) == 2 and words & set(p):
+            best = 0.75
+    if y.gloss and x.script != "Latn" and y.script != "Latn":
+        ys = {p for p in y.gloss}
+        if ys & set(x.gloss):
+            return 0.85
+    return best
+
+
+@lru_cache(maxsize=1 << 18)
+def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
+    if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
+        return _gloss_span(x, span)
+    joined = "".join(t.primary for t in span)
+    if x.script == "Latn" and all(t.script == "Latn" for t in span):
+        spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
+        if spelled in x.keys or spelled == x.primary:
+            return 1.0, "joined"
+    if len(joined) >= 2 and (joined in x.keys or joined == x.primary):
+        same = all(t.script == x.script for t in span)
+        return (1.0 if same else 0.95), "joined"
+    if len(joined) >= 8 and len(x.primary) >= 8:
+        d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
+        if d <= 1:
+            return 0.85, "joined_fuzzy"
+    head = "".join(t.primary for t in span[:-1])
+    tail = x.primary[len(head) :]
+    if (
+        x.script == span[-1].script
+        and len(head) >= 4
+        and x.primary.startswith(head)
+        and len(tail) >= 3
+        and span[-1].primary.startswith(tail)
+    ):
+        return 0.9, "joined_truncated"  # ВымпелКом ~ Вымпел-Коммуникации
+    return _gloss_span(x, span)
+
+
+def _gloss_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
+    if not x.gloss:
+        return 0.0, ""
+    span_words = [_words(t) for t in span]
+    for p in x.gloss:
+        if len(p) != len(span):
+            continue
+        if all(any(word in ws for word in p) for ws in span_words) and all(
+            any(word in ws for ws in span_words) for word in p
+        ):
+            return 0.9, "translation"
+    return 0.0, ""
