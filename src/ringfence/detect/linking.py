@@ -160,9 +160,9 @@ class LinkGraph:
         held: dict[int, list[int]] = {}
         for vi, ev in enumerate(templates):
             for h in ev.linked:
-                comp = held.setdefault(int(strong[h]), [])
-                if not comp or comp[-1] != vi:
-                    comp.append(vi)
+                values = held.setdefault(int(strong[h]), [])
+                if not values or values[-1] != vi:
+                    values.append(vi)
         rep: dict[int, int] = {}
         for a in accounts:
             rep.setdefault(int(strong[a.idx]), a.idx)
