@@ -35,8 +35,10 @@ def _account(det: Detector, account: str, org: str) -> None:
 
 
 def _send(det: Detector, account: str, org: str, prompt: str, t: float, system: str) -> None:
+    """One request; the tool schema goes with the system prompt (a framework ships both)."""
     det.observe({"request_id": f"{account}-{t}", "account_id": account, "org_id": org,
-                 "prompt": prompt, "system_prompt_hash": system, "ip": "100.1.1.1"}, t)
+                 "prompt": prompt, "system_prompt_hash": system, "tools_hash": f"tools-{system}",
+                 "n_tools": 3, "ip": "100.1.1.1"}, t)
 
 
 def _clusters(det: Detector) -> dict[str, str]:
@@ -67,7 +69,8 @@ def test_framework_prompt_shared_by_many_orgs_links_nobody() -> None:
     assert all(c == "" for c in clusters.values()), {k: v for k, v in clusters.items() if v}
 
 
-def test_a_rare_value_links_its_suspects() -> None:
+def test_rare_values_link_their_suspects() -> None:
+    """The same three distillers on their own (rare) system prompt and tool schema."""
     det = _detector()
     for i in range(60):
         _account(det, f"user{i}", f"org-u{i}")

@@ -159,6 +159,10 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
         write_final(out_dir / "final.csv", engine.final_rows())
         write_findings(out_dir / "findings.jsonl", engine.findings())
         _save()
+        flush()
+
+    def flush() -> None:
+        """Send the queued findings; on success the emptied queue is saved."""
         if poster is not None and outbox and poster.post(outbox):
             report.posted += len(outbox)
             outbox.clear()
@@ -170,6 +174,7 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
             "outbox": outbox, "events_pos": engine.events_pos,
             "actions_bytes": actions.sync(), "rejects_bytes": rejects.sync()})
 
+    flush()  # what an earlier run could not deliver goes first
     idle_since = time.monotonic()
     while True:
         refresh_records()
@@ -201,6 +206,7 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
             commit(engine.finish())
             report.finished = (engine.window_end is not None
                                and engine.next_checkpoint > engine.window_end)
+            flush()
             break
         time.sleep(poll)
     report.rejects = rejects.count
