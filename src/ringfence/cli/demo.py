@@ -106,10 +106,14 @@ def print_findings(data: Path, out: Path, *, evidence: int = 4, limit: int = 10)
         accts = [str(a) for a in f["account_ids"]]
         what = Counter(_label(truth.get(a)) for a in accts)
         really = ", ".join(f"{k} ×{v}" for k, v in what.most_common())
-        console.print(f"{f['cluster_id']}  {str(f['action']).upper()}  score "
-                      f"{float(f['score']):.2f}  {len(accts)} accounts / "
-                      f"{len(f['org_ids'])} orgs  really: {really}",
-                      markup=False, highlight=False, style="bold")
+        head = (f"{f['cluster_id']}  {str(f['action']).upper()} {float(f['score']):.2f}  "
+                f"{len(accts)} accts / {len(f['org_ids'])} orgs")
+        if len(head) + len(really) + 10 <= console.width:
+            console.print(f"{head}  really: {really}", markup=False, highlight=False,
+                          style="bold")
+        else:  # the truth on a line of its own rather than wrapped mid-label
+            console.print(head, markup=False, highlight=False, style="bold")
+            _plain(f"  really: {really}")
         ev = sorted(f["evidence"], key=lambda e: -float(e["weight"]))
         for e in ev[:evidence]:
             detail = " ".join(str(e["detail"]).split())
