@@ -41,15 +41,18 @@ __all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise"
 
 
 def build_screening_index(snap: Snapshot) -> ScreeningIndex:
-    """Every entity with its names (the entity's own name first, duplicates dropped), its
-    headquarters and registration countries and its parsed identifiers."""
+    """Every entity with its names and their kinds (the entity's own name first as legal,
+    then every name of the names table with the kind ingest recorded: alias, former,
+    weak_alias, trade, transliteration, short; duplicates dropped), its headquarters and
+    registration countries and its parsed identifiers."""
     ents = snap.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pydict()
     names_t = snap.names_table().to_pydict()
     ids_t = snap.identifiers_table().to_pydict()
-    names: dict[str, list[str]] = {}
-    for ent, value in zip(names_t["entity"], names_t["name"], strict=True):
+    names: dict[str, list[tuple[str, str]]] = {}
+    for ent, value, kind in zip(names_t["entity"], names_t["name"], names_t["kind"],
+                                strict=True):
         if value:
-            names.setdefault(ent, []).append(value)
+            names.setdefault(ent, []).append((value, kind or "alias"))
     idents: dict[str, list[ParsedId]] = {}
     for ent, scheme, value in zip(ids_t["entity"], ids_t["scheme"], ids_t["value"],
                                   strict=True):
@@ -61,9 +64,9 @@ def build_screening_index(snap: Snapshot) -> ScreeningIndex:
     def rows() -> Iterator[EntityNames]:
         for eid, name, hq, jur in zip(ents["id"], ents["name"], ents["hq_country"],
                                       ents["jurisdiction"], strict=True):
-            all_names = tuple(dict.fromkeys(n for n in [name, *names.get(eid, [])] if n))
             countries = frozenset(c.upper() for c in (hq, jur) if c)
-            yield EntityNames(eid, all_names, countries, tuple(idents.get(eid, ())))
+            yield EntityNames.with_kinds(eid, [(name, "legal"), *names.get(eid, [])],
+                                         countries, tuple(idents.get(eid, ())))
 
     return ScreeningIndex.build(rows())
 

@@ -35,7 +35,8 @@ HOLDING_COLUMNS = ("owner", "owned", "kind", "share", "share_min", "share_max",
                    "valid_from", "valid_to", "source")
 NAME_COLUMNS = ("entity", "name", "lang", "script", "kind")
 IDENTIFIER_COLUMNS = ("entity", "scheme", "value")
-NAME_KINDS = {"legal", "alias", "former", "trade", "transliteration", "other", "short"}
+NAME_KINDS = {"legal", "alias", "former", "weak_alias", "trade", "transliteration", "other",
+              "short"}
 
 
 @dataclass

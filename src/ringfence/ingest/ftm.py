@@ -135,7 +135,7 @@ class _Reader:
         for i, n in enumerate(names):
             st.name(seq, n, script=guess_script(n), kind="legal" if i == 0 else "alias")
         for prop, kind in (("alias", "alias"), ("previousName", "former"),
-                           ("weakAlias", "alias"), ("abbreviation", "short")):
+                           ("weakAlias", "weak_alias"), ("abbreviation", "short")):
             for n in _values(props, prop):
                 st.name(seq, n, script=guess_script(n), kind=kind)
         for scheme, value in idents:

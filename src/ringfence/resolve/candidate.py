@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,29 @@ class EntityNames:
     names: tuple[str, ...]
     countries: frozenset[str] = frozenset()
     ids: tuple[ParsedId, ...] = ()
+    # kind of each name, parallel to ``names`` (see ``Record.kinds``); empty: unknown
+    kinds: tuple[str, ...] = ()
+
+    @classmethod
+    def with_kinds(
+        cls,
+        id: str,
+        named: Iterable[tuple[str, str]],
+        countries: frozenset[str] = frozenset(),
+        ids: tuple[ParsedId, ...] = (),
+    ) -> EntityNames:
+        """From ``(name, kind)`` pairs, legal name first; a name recorded twice keeps its
+        first kind, so a legal name that is also listed as an alias stays legal."""
+        seen: dict[str, str] = {}
+        for name, kind in named:
+            if name and name not in seen:
+                seen[name] = kind or "alias"
+        return cls(id=id, names=tuple(seen), countries=countries, ids=ids,
+                   kinds=tuple(seen.values()))
 
     @classmethod
     def from_entity(cls, entity: Entity) -> EntityNames:
-        names = [entity.name, *(n.value for n in entity.names)]
+        named = [(entity.name, "legal"), *((n.value, n.kind) for n in entity.names)]
         ids = []
         for ident in entity.identifiers:
             try:
@@ -31,15 +51,11 @@ class EntityNames:
             except Exception:  # an unknown scheme is kept out of matching, not fatal
                 continue
         countries = frozenset(c.upper() for c in (entity.hq_country, entity.jurisdiction) if c)
-        return cls(
-            id=entity.id,
-            names=tuple(dict.fromkeys(n for n in names if n)),
-            countries=countries,
-            ids=tuple(ids),
-        )
+        return cls.with_kinds(entity.id, named, countries, tuple(ids))
 
     def record(self) -> Record:
-        return Record(names=self.names, countries=self.countries, ids=self.ids)
+        return Record(names=self.names, countries=self.countries, ids=self.ids,
+                      kinds=self.kinds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ from ringfence.resolve.text import remember_readings
 
 __all__ = ["INDEX_FORMAT", "analysis_fingerprint", "cached_index", "load_index", "save_index"]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: name kinds
 STAMP = "index.json"
 
 # Libraries whose output becomes index keys or stored fields (stdnum: ParsedId.valid).
@@ -139,6 +139,9 @@ class _Entities(Sequence[EntityNames]):
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._ids = _Strings(arrays["entity_utf8"], arrays["entity_end"])
         self._names = _Strings(arrays["name_utf8"], arrays["name_end"])
+        self._kinds = _Strings(arrays["name_kind_utf8"], arrays["name_kind_end"])
+        if len(self._kinds) != len(self._names):
+            raise ValueError("name kinds differ in length from names")
         self._countries = _Strings(arrays["country_utf8"], arrays["country_end"])
         self._schemes = _Strings(arrays["pid_scheme_utf8"], arrays["pid_scheme_end"])
         self._values = _Strings(arrays["pid_value_utf8"], arrays["pid_value_end"])
@@ -175,9 +178,11 @@ class _Entities(Sequence[EntityNames]):
         n0, n1 = int(self._name_ptr[i]), int(self._name_ptr[i + 1])
         c0, c1 = int(self._country_ptr[i]), int(self._country_ptr[i + 1])
         p0, p1 = int(self._pid_ptr[i]), int(self._pid_ptr[i + 1])
+        kinds = tuple(self._kinds[j] for j in range(n0, n1))
         return EntityNames(
             id=self._ids[i],
             names=tuple(self._names[j] for j in range(n0, n1)),
+            kinds=kinds if any(kinds) else (),
             countries=frozenset(self._countries[j] for j in range(c0, c1)),
             ids=tuple(
                 ParsedId(self._schemes[j], self._values[j], self._raws[j], bool(self._valid[j]))
@@ -216,6 +221,8 @@ def _arrays(index: ScreeningIndex) -> dict[str, np.ndarray]:
     strings("entity", [e.id for e in ents])
     strings("name", [n for e in ents for n in e.names])
     out["name_ptr"] = ptr(len(e.names) for e in ents)
+    strings("name_kind", [e.kinds[j] if j < len(e.kinds) else ""  # "": not recorded
+                          for e in ents for j in range(len(e.names))])
     strings("country", [c for e in ents for c in sorted(e.countries)])
     out["country_ptr"] = ptr(len(e.countries) for e in ents)
     pids = [p for e in ents for p in e.ids]
@@ -302,8 +309,8 @@ def load_index(folder: str | Path, *, snapshot_id: str) -> ScreeningIndex:
         raise IntegrityError(f"{root}: screening index is damaged ({err})") from None
 
 
-_STRINGS = ("entity", "name", "country", "pid_scheme", "pid_value", "pid_raw", "key", "idkey",
-            "pinyin_word", "pinyin", "cantonese_word", "cantonese")  # fmt: skip
+_STRINGS = ("entity", "name", "name_kind", "country", "pid_scheme", "pid_value", "pid_raw",
+            "key", "idkey", "pinyin_word", "pinyin", "cantonese_word", "cantonese")  # fmt: skip
 _ARRAYS: dict[str, type[np.generic]] = {
     **{f"{s}_utf8": np.uint8 for s in _STRINGS},
     **{f"{s}_end": np.int64 for s in _STRINGS},

@@ -37,6 +37,7 @@ from typing import Any
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
+from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.text import korean_key, loose
@@ -69,6 +70,7 @@ class Record:
     names: tuple[str, ...]
     countries: frozenset[str] = frozenset()
     ids: tuple[ParsedId, ...] = ()
+    kinds: tuple[str, ...] = ()  # parallel to names (``resolve.kinds``); empty: unknown
 
     @classmethod
     def of(
@@ -154,7 +156,7 @@ def compare(
     w = weights or _DEFAULT_WEIGHTS
     features: list[Feature] = []
     outcome, ida, idb = compare_ids(a.ids, b.ids)
-    name_score, name_features = _best_name_score(a.names, b.names, w)
+    name_score, name_features = _best_name_score(a, b, w)
     score = name_score
     if outcome is IdOutcome.SAME and ida and idb:
         features.append(Feature(f"identifier:{ida.scheme}", 1.0, ida.raw, idb.raw))
@@ -198,21 +200,18 @@ def normalisation_features(names: Iterable[str], side: str) -> list[Feature]:
     return out
 
 
-def _best_name_score(
-    names_a: tuple[str, ...], names_b: tuple[str, ...], w: TokenWeights
-) -> tuple[float, list[Feature]]:
-    best = 0.0
-    best_feats: list[Feature] = []
-    for na in names_a:
-        fa = analyse_name(na)
-        for nb in names_b:
-            fb = analyse_name(nb)
-            s, feats = _name_score(fa, fb, w)
-            if s > best or not best_feats:
-                best, best_feats = s, feats
-            if best >= 1.0:
-                return best, best_feats
-    return best, best_feats
+def _best_name_score(a: Record, b: Record, w: TokenWeights) -> tuple[float, list[Feature]]:
+    wa, wb = weight_of(a.kinds, len(a.names)), weight_of(b.kinds, len(b.names))
+    best, at, best_feats = 0.0, (0, 0), list[Feature]()
+    for i, j in ((i, j) for i in range(len(a.names)) for j in range(len(b.names))):
+        s, feats = _name_score(analyse_name(a.names[i]), analyse_name(b.names[j]), w)
+        s *= min(wa[i], wb[j])  # a weak alias scores lower (resolve.kinds)
+        if s > best or not best_feats:
+            best, best_feats, at = s, feats, (i, j)
+        if best >= 1.0:
+            break
+    kinds = kind_evidence(a.kinds, at[0], b.kinds, at[1]) if best_feats else []  # which alias
+    return best, [*best_feats, *(Feature(k, best, a.names[at[0]], b.names[at[1]]) for k in kinds)]
 
 
 def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, list[Feature]]:
