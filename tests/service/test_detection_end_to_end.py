@@ -47,9 +47,13 @@ def test_confirmed_hydra_is_denied_and_the_agency_is_not(replayed: Path, db_engi
         orgs: dict[str, str] = {}
         for a in accounts:
             if a["org_id"] not in orgs:
+                # declared where it pays (a declared/billing mismatch is a review reason
+                # of its own since issue 15's runtime signals)
+                pays = a.get("payment_country") or "GB"
                 r = c.post("/v1/organizations", headers=analyst, json={
-                    "name": f"Customer {a['org_id']}", "country": "GB",
-                    "provider_org_id": a["org_id"]})
+                    "name": f"Customer {a['org_id']}",
+                    "country": pays if pays not in ("CN", "HK", "MO", "RU", "IR", "KP")
+                    else "GB", "provider_org_id": a["org_id"]})
                 assert r.status_code == 201, r.text
                 orgs[a["org_id"]] = r.json()["id"]
             body = {k: a[k] for k in ("payment_fingerprint", "payment_bin", "payment_country",

@@ -72,6 +72,8 @@ def attribute_cmd(
     as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every verdict as JSON.")]
     = False,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown per verdict "
+                                       "table (--json prints all).")] = 500,
 ) -> None:
     """Compute every entity's verdict: restricted, clear or uncertain, with bounds."""
     snap = _open(snapshot)
@@ -104,13 +106,14 @@ def attribute_cmd(
         table.add_column("entity")
         table.add_column("name")
         table.add_column("restricted share", justify="right")
-        for v in rows[:500]:
+        for v in rows[:limit]:
             share = (f"{v.lower:.1%}" if v.lower == v.upper
                      else f"{v.lower:.1%} – {v.upper:.1%}")
             table.add_row(v.entity, names.get(v.entity, ""), share)
         console.print(table)
-        if len(rows) > 500:
-            console.print(f"... and {len(rows) - 500} more (use --json for all)")
+        if len(rows) > limit:
+            console.print(f"… and {len(rows) - limit} more (ringfence attribute {snapshot} "
+                          "--json for all)", markup=False, highlight=False)
 
 
 @handle_errors

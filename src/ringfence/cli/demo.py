@@ -54,7 +54,7 @@ def demo_cmd(
 
     snap = default_snapshot(data_dir, rebuild=rebuild)
     console.rule(f"ringfence demo: bundled data in {snap}")
-    attribute_cmd(snap, policy=policy, as_of=as_of, as_json=False)
+    attribute_cmd(snap, policy=policy, as_of=as_of, as_json=False, limit=15)
     console.rule(f"why {entity} holds its verdict")
     explain_cmd(snap, entity, policy=policy, as_of=as_of, as_json=False, svg=None)
     if detect:
@@ -80,12 +80,12 @@ def detection_demo(base: Path) -> None:
 
 
 def print_findings(data: Path, out: Path, *, evidence: int = 4, limit: int = 10) -> None:
-    """The clusters of ``out/findings.jsonl`` as a table, with what they really were."""
+    """The clusters of ``out/findings.jsonl``, strongest first, with what they really were:
+    one header line per cluster, then its strongest evidence, one line each (cut to the
+    terminal's width)."""
     import csv
     import json
     from collections import Counter
-
-    from rich.table import Table
 
     truth: dict[str, dict[str, str]] = {}
     tfile = data / "truth" / "accounts.csv"
@@ -101,28 +101,34 @@ def print_findings(data: Path, out: Path, *, evidence: int = 4, limit: int = 10)
                 f = json.loads(line)
                 latest[str(f["cluster_id"])] = f
         findings = sorted(latest.values(), key=lambda f: -float(f["score"]))
-    table = Table(title="clusters found (findings.jsonl), strongest first", show_lines=True)
-    for col in ("cluster", "action", "score", "accounts / orgs", "evidence (weight)",
-                "really (simulator truth)"):
-        table.add_column(col, overflow="fold")
+    _plain(f"clusters found ({ffile.name}), strongest first:")
     for f in findings[:limit]:
         accts = [str(a) for a in f["account_ids"]]
-        ev = sorted(f["evidence"], key=lambda e: -float(e["weight"]))
-        lines = [f"{e['signal']} ({float(e['weight']):.2f})" for e in ev[:evidence]]
-        if ev:
-            d = str(ev[0]["detail"])
-            lines.append(f"  {d[:100]}{'…' if len(d) > 100 else ''}")
         what = Counter(_label(truth.get(a)) for a in accts)
-        table.add_row(str(f["cluster_id"]), str(f["action"]), f"{float(f['score']):.2f}",
-                      f"{len(accts)} / {len(f['org_ids'])}",
-                      "\n".join(lines),
-                      ", ".join(f"{k} ×{v}" for k, v in what.most_common()))
-    console.print(table)
+        really = ", ".join(f"{k} ×{v}" for k, v in what.most_common())
+        head = (f"{f['cluster_id']}  {str(f['action']).upper()} {float(f['score']):.2f}  "
+                f"{len(accts)} accts / {len(f['org_ids'])} orgs")
+        if len(head) + len(really) + 10 <= console.width:
+            console.print(f"{head}  really: {really}", markup=False, highlight=False,
+                          style="bold")
+        else:  # the truth on a line of its own rather than wrapped mid-label
+            console.print(head, markup=False, highlight=False, style="bold")
+            _plain(f"  really: {really}")
+        ev = sorted(f["evidence"], key=lambda e: -float(e["weight"]))
+        for e in ev[:evidence]:
+            detail = " ".join(str(e["detail"]).split())
+            console.print(f"  {e['signal']} ({float(e['weight']):.2f}): {detail}",
+                          markup=False, highlight=False, no_wrap=True, overflow="ellipsis")
     if len(findings) > limit:
-        console.print(f"… and {len(findings) - limit} smaller findings in {ffile}",
-                      markup=False, highlight=False)
+        _plain(f"… and {len(findings) - limit} smaller findings in {ffile}")
     if truth:
+        _plain("review or throttle of a legitimate group is allowed (an analyst decides); "
+               "suspend is not.")
         _hard_negative_line(truth, out)
+
+
+def _plain(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
 
 
 def _label(t: dict[str, str] | None) -> str:

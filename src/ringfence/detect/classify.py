@@ -28,8 +28,13 @@ _MODEL_CHARS = 320
 
 _COT = re.compile("|".join([
     # English
-    r"(?:complete|full|entire|detailed|internal|hidden|raw|whole|unabridged)\s+"
+    # the model's own hidden trace, or the full trace *behind a given answer*; a bare "explain
+    # your full reasoning" is how homework and benchmarks ask for a worked answer
+    r"(?:internal|hidden|raw|unabridged)\s+"
     r"(?:chain[- ]of[- ]thought|reasoning(?:\s+trace)?|thought process|thinking|derivation)",
+    r"(?:complete|full|entire|detailed|whole)\s+"
+    r"(?:chain[- ]of[- ]thought|reasoning|thought process|thinking|derivation)\s+"
+    r"(?:that\s+(?:leads?|led|produced?|gets?)|which\s+leads?|leading\s+to|behind)",
     r"chain[- ]of[- ]thought",
     r"reconstruct\w*\s+(?:the\s+|your\s+|a\s+)?(?:\w+\s+)?(?:reasoning|steps|derivation|thinking)",
     r"(?:the\s+)?(?:final\s+|correct\s+)?answer\s+is\b.{0,200}(?:reasoning|derive|derivation|"
@@ -37,7 +42,10 @@ _COT = re.compile("|".join([
     r"(?:here is|given)\s+(?:the\s+)?(?:final\s+|correct\s+)?(?:answer|solution|result)"
     r".{0,200}(?:reasoning|derive|steps|explain)",
     r"(?:show|reveal|expose|output|write out|print|dump)\s+(?:all\s+(?:of\s+)?)?(?:your|the)\s+"
-    r"(?:\w+\s+)?(?:reasoning|thinking|thoughts|scratchpad|thought process)",
+    r"(?:hidden|internal|raw|private|secret|unabridged)\s+"
+    r"(?:reasoning|thinking|thoughts|scratchpad|thought process)",
+    r"(?:reveal|expose|dump)\s+(?:all\s+(?:of\s+)?)?(?:your|the)\s+"
+    r"(?:reasoning|thinking|thoughts|scratchpad|thought process)",
     r"(?:every|each)\s+(?:intermediate|single)\s+(?:step|thought)",
     r"think(?:ing)? out loud.{0,40}(?:every|all)",
     r"reasoning trace",
@@ -58,9 +66,10 @@ _COT = re.compile("|".join([
     r"(?:전체|상세한|완전한)\s*(?:추론|사고)\s*과정", r"추론 과정을",
 ]))
 _RUBRIC = re.compile("|".join([
-    r"\brubric\b", r"\bgrade\s+(?:the|this|each|these)\b.{0,60}(?:response|answer|essay|output)",
+    r"\brubric\b", r"\bgrade\s+(?:the|this|each|these)\b.{0,60}(?:response|answer|output)",
     r"(?:score|rate)\s+(?:the|this|each|these)\s+(?:\w+\s+)?(?:response|answer|output|completion)s?",
-    r"on a scale (?:of|from)\s+\S+\s+to\s+\S+", r"which (?:response|answer|completion) is better",
+    # a bare "on a scale of 1 to 10" or "which answer is better" is ordinary homework
+    r"which (?:response|completion) is better",
     r"(?:response|answer)\s+a\b.{0,80}(?:response|answer)\s+b\b",
     r"evaluat\w+\s+(?:the|this|each)\s+(?:\w+\s+)?(?:response|answer)\w*\s+(?:against|according|"
     r"using|on)",

@@ -29,6 +29,14 @@ __all__ = ["score_clusters"]
 
 _FINGERPRINT_KINDS = ("payment_fingerprint", "signup_device_fp", "system_prompt_hash",
                       "tools_hash", "skeleton", "skeleton_short")
+# content signals that say what a distillation campaign asks for; a shared template (the
+# template_sweep / coordinated_sweep signals, the skeleton and system prompt links) says only
+# that several accounts run one program, which open-source frameworks and benchmark
+# harnesses also do; so do client-written histories and tool use (agent frameworks)
+_DISTILL_SIGNALS = frozenset({"cot_elicitation", "rubric_grading", "policy_rewrite"})
+_GATE = 0.25
+# links that say who made the accounts (a batch signup), not which program they run
+_PROVENANCE_KINDS = frozenset({"payment_bin_day", "signup_ip_block"})
 _KIND_WORDS = {
     "payment_fingerprint": "payment instrument", "signup_device_fp": "signup device",
     "email": "mailbox (after normalisation)", "signup_ip_block": "signup IP block and window",
@@ -198,12 +206,33 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             if lone is not None:  # a lone account's breakdown is its own
                 cats = {"link": 0.0, "content": lone.content, "context": lone.context}
                 _own, capped = combine(cats)
+        # suspension needs corroboration that is not the shared template itself: a
+        # distillation content label, or an identity link (card, device, mailbox) across orgs
+        distill = [noisy_or(s.weight for s in c.signals if s.signal in _DISTILL_SIGNALS)
+                   if c else 0.0 for c in cached]
+        dreqs = [accounts[m].n for m in members]
+        dtotal = sum(dreqs)
+        by_req_d = (sum(d * r for d, r in zip(distill, dreqs, strict=True)) / dtotal
+                    if dtotal else 0.0)
+        # a batch signup of KYC-verified orgs (one university's labs on its procurement
+        # card) is a declared institution, not a hidden one
+        unverified = sum(1 for o in orgs if (info := st.orgs.get(o)) is None
+                         or info.kyc_level != "verified")
+        identity = len(members) > 1 and any(
+            (kind in _PROVENANCE_KINDS and ev[0] > 0.0 and unverified >= 2)
+            or (st.config.kinds[kind].identity and ev[0] >= _GATE)
+            for kind, ev in evidence.get(lab, {}).items())
+        active_d = [d for d, r in zip(distill, dreqs, strict=True) if r]
+        by_acc_d = sum(active_d) / len(active_d) if active_d else 0.0
+        may_suspend = identity or max(by_req_d, by_acc_d) >= _GATE
         cid = cluster_of.get(members[0], "")
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):
             a = accounts[m]
             score = max(c.own if c else 0.0, cluster_score)
             action = action_for(score)
+            if action == "suspend" and not may_suspend:
+                action = "throttle"
             if a.action == "suspend":
                 action = "suspend"
             if action != "none" and a.first_flagged is None:
