@@ -35,7 +35,9 @@ __all__ = [
     "ListFile",
     "Listing",
     "Party",
+    "children",
     "clean",
+    "dated_xml_root",
     "decode_text",
     "fold",
     "parse_date",
@@ -247,6 +249,25 @@ def xml_root(data: bytes) -> Any:
 def local(tag: Any) -> str:
     """An element's tag without its namespace (``""`` for comments and the like)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(elem: Any, name: str) -> list[Any]:
+    """The direct children of ``elem`` whose tag, without namespace, is ``name``."""
+    return [c for c in elem if local(c.tag) == name]
+
+
+def dated_xml_root(path: Path, *, root_tag: str, date_attr: str,
+                   what: str) -> tuple[Any, dt.date | None]:
+    """A list file's XML root, checked to be ``root_tag``, and its publication date read
+    from the root's ``date_attr`` (a bad date names the attribute and line)."""
+    root = xml_root(read_bytes(path, member_hint=".xml"))
+    if local(root.tag) != root_tag:
+        raise BadFile(f"root element <{local(root.tag)}> is not {root_tag} ({what})",
+                      line=root.sourceline)
+    try:
+        return root, parse_date(root.get(date_attr, ""))
+    except ValueError as err:
+        raise BadFile(str(err), line=root.sourceline, field=date_attr) from None
 
 
 # -- dates ------------------------------------------------------------------------------

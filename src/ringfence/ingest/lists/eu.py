@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from ringfence.ingest.lists.common import (
-    BadFile,
     Link,
     ListFile,
     Party,
+    children,
     clean,
-    local,
+    dated_xml_root,
     parse_date,
-    read_bytes,
-    xml_root,
 )
 
 __all__ = ["read_eu"]
@@ -39,25 +36,15 @@ _ASSOC = re.compile(r"(?i)(?:owned or controlled by|associated entities:?|subsid
                     r"([^;.]+)")
 
 
-def _kids(elem: Any, name: str) -> list[Any]:
-    return [c for c in elem if local(c.tag) == name]
-
-
 def read_eu(path: Path, *, dataset: str) -> ListFile:
-    root = xml_root(read_bytes(path, member_hint=".xml"))
-    if local(root.tag) != "export":
-        raise BadFile(f"root element <{local(root.tag)}> is not export (EU FSF XML)",
-                      line=root.sourceline)
-    try:
-        published = parse_date(root.get("generationDate", ""))
-    except ValueError as err:
-        raise BadFile(str(err), line=root.sourceline, field="generationDate") from None
+    root, published = dated_xml_root(path, root_tag="export", date_attr="generationDate",
+                                     what="EU FSF XML")
     out = ListFile(path, "eu-fsf-xml", dataset, published, {"EU_CONSOLIDATED"})
-    for ent in _kids(root, "sanctionEntity"):
+    for ent in children(root, "sanctionEntity"):
         out.records += 1
         line = ent.sourceline
         lid = ent.get("logicalId", "")
-        st = _kids(ent, "subjectType")
+        st = children(ent, "subjectType")
         code = (st[0].get("code") or st[0].get("classificationCode") or "").lower() if st \
             else ""
         etype = _TYPES.get(code)
@@ -66,7 +53,7 @@ def read_eu(path: Path, *, dataset: str) -> ListFile:
                     field="subjectType" if lid else "logicalId", record=lid)
             continue
         party = Party(f"eu:{lid}", etype, "", dataset, line, lid)
-        for na in _kids(ent, "nameAlias"):
+        for na in children(ent, "nameAlias"):
             whole = clean(na.get("wholeName")) or " ".join(
                 x for x in (clean(na.get("firstName")), clean(na.get("middleName")),
                             clean(na.get("lastName"))) if x)
@@ -85,7 +72,7 @@ def read_eu(path: Path, *, dataset: str) -> ListFile:
             continue
         progs: list[str] = []
         dates = []
-        for reg in _kids(ent, "regulation"):
+        for reg in children(ent, "regulation"):
             if reg.get("programme"):
                 progs.append(clean(reg.get("programme")))
             if reg.get("publicationDate"):
@@ -98,11 +85,11 @@ def read_eu(path: Path, *, dataset: str) -> ListFile:
             continue
         party.add_listing("EU_CONSOLIDATED", since, tuple(dict.fromkeys(progs)))
         for tag in ("address", "citizenship"):
-            for el in _kids(ent, tag):
+            for el in children(ent, tag):
                 iso = (el.get("countryIso2Code") or "").upper()
                 if iso and iso != "00":
                     party.add_country(iso)
-        for idn in _kids(ent, "identification"):
+        for idn in children(ent, "identification"):
             tcode = (idn.get("identificationTypeCode") or "").lower()
             if tcode in ("passport", "id", "ssn", "fiscalcode"):
                 continue  # a person's papers
@@ -110,7 +97,7 @@ def read_eu(path: Path, *, dataset: str) -> ListFile:
             iso = (idn.get("countryIso2Code") or "").upper()
             party.add_id(hint or (idn.get("identificationTypeDescription") or "other"),
                          clean(idn.get("number")), "" if iso == "00" else iso)
-        remark = " ".join(clean(r.text) for r in _kids(ent, "remark") if r.text)
+        remark = " ".join(clean(r.text) for r in children(ent, "remark") if r.text)
         party.remarks = remark
         for m in _ASSOC.finditer(remark):
             party.links.append(Link("eu:association (text)", target_name=clean(m[1]),

@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ringfence.ingest.lists.common import (
-    BadFile,
     Link,
     ListFile,
     Party,
+    children,
     clean,
+    dated_xml_root,
     local,
     parse_date,
-    read_bytes,
-    xml_root,
 )
 
 __all__ = ["read_un"]
@@ -38,22 +37,13 @@ def _t(elem: Any, name: str) -> str:
     return ""
 
 
-def _kids(elem: Any, name: str) -> list[Any]:
-    return [c for c in elem if local(c.tag) == name]
-
-
 def read_un(path: Path, *, dataset: str) -> ListFile:
-    root = xml_root(read_bytes(path, member_hint=".xml"))
-    if local(root.tag) != "CONSOLIDATED_LIST":
-        raise BadFile(f"root element <{local(root.tag)}> is not CONSOLIDATED_LIST (UN XML)",
-                      line=root.sourceline)
-    try:
-        published = parse_date(root.get("dateGenerated", ""))
-    except ValueError as err:
-        raise BadFile(str(err), line=root.sourceline, field="dateGenerated") from None
+    root, published = dated_xml_root(path, root_tag="CONSOLIDATED_LIST", date_attr="dateGenerated",
+                                     what="UN XML")
     out = ListFile(path, "un-xml", dataset, published, {"UN_SC"})
-    records = [(r, "person") for g in _kids(root, "INDIVIDUALS") for r in _kids(g, "INDIVIDUAL")]
-    records += [(r, "company") for g in _kids(root, "ENTITIES") for r in _kids(g, "ENTITY")]
+    records = [(r, "person") for g in children(root, "INDIVIDUALS")
+               for r in children(g, "INDIVIDUAL")]
+    records += [(r, "company") for g in children(root, "ENTITIES") for r in children(g, "ENTITY")]
     for rec, etype in records:
         out.records += 1
         line = rec.sourceline
@@ -76,15 +66,15 @@ def read_un(path: Path, *, dataset: str) -> ListFile:
             party.add_name(_t(rec, "NAME_ORIGINAL_SCRIPT"), "legal")
         prog = _t(rec, "UN_LIST_TYPE")
         party.add_listing("UN_SC", since, (prog,) if prog else ())
-        for alias in _kids(rec, "INDIVIDUAL_ALIAS") + _kids(rec, "ENTITY_ALIAS"):
+        for alias in children(rec, "INDIVIDUAL_ALIAS") + children(rec, "ENTITY_ALIAS"):
             value = _t(alias, "ALIAS_NAME")
             quality = _t(alias, "QUALITY").lower()
             party.add_name(value, "weak_alias" if quality == "low" else (
                 "former" if quality.startswith("f.k.a") else "alias"))
-        for addr in _kids(rec, "INDIVIDUAL_ADDRESS") + _kids(rec, "ENTITY_ADDRESS"):
+        for addr in children(rec, "INDIVIDUAL_ADDRESS") + children(rec, "ENTITY_ADDRESS"):
             party.add_country(_t(addr, "COUNTRY"))
-        for nat in _kids(rec, "NATIONALITY"):
-            for v in _kids(nat, "VALUE"):
+        for nat in children(rec, "NATIONALITY"):
+            for v in children(nat, "VALUE"):
                 party.add_country(clean(v.text))
         comments = _t(rec, "COMMENTS1")
         party.remarks = comments
