@@ -10,8 +10,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
-# Debian packages the project needs (none today); listed here so a new machine gets them.
-APT_PACKAGES=()
+# Debian packages the project needs; listed here so a new machine gets them (only the
+# missing ones are installed).
+APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
 if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
