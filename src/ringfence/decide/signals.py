@@ -30,14 +30,25 @@ policy says so; a country mismatch is at most a review unless the policy says ot
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ringfence.decide.reasons import Outcome, Reason, ReasonCode, make_reason
 
-__all__ = ["AccountSignals", "Net", "NetOf", "SignalSettings", "net_reasons",
-           "profile_reasons", "resale_reason"]
+__all__ = [
+    "AccountSignals",
+    "Net",
+    "NetOf",
+    "SignalSettings",
+    "canonical_domain",
+    "domain_and_parents",
+    "net_reasons",
+    "profile_reasons",
+    "resale_reason",
+]
 
 _ACTION = {"deny": Outcome.DENY, "review": Outcome.REVIEW}
 NET_CLASSES = ("residential", "mobile", "hosting", "vpn", "education", "unknown")
@@ -168,3 +179,27 @@ def resale_reason(counts: tuple[int, int, int] | None, s: SignalSettings) -> Rea
     users, countries, networks = counts
     return make_reason(ReasonCode.RESALE_FANOUT, s.resale, end_users=users,
                        countries=countries, networks=networks, approximate=True)
+
+
+def canonical_domain(text: str) -> str:
+    """A domain as an applicant may write it, reduced to one spelling: NFKC (full-width
+    letters), format and control characters dropped (zero-width, soft hyphen, bidi),
+    lower case, a URL's scheme, path, port and ``www.`` removed, the trailing dot dropped,
+    internationalised labels in their ASCII (IDNA) form. ``""`` when nothing is left."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc"))
+    text = text.strip().lower().rpartition("@")[2]
+    text = text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].strip(".")
+    text = text.removeprefix("www.")
+    with contextlib.suppress(UnicodeError):  # not a valid IDN: keep the Unicode form
+        text = text.encode("idna").decode("ascii")
+    return text if "." in text else ""
+
+
+def domain_and_parents(domain: str) -> Iterator[str]:
+    """``mail.corp.example.com`` then ``corp.example.com`` then ``example.com``: a
+    subdomain of a listed domain belongs to the same owner (the bare top level is not
+    yielded)."""
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        yield ".".join(labels[i:])

@@ -30,7 +30,7 @@ from ringfence.decide import (
     RateLimit,
     RuleSettings,
 )
-from ringfence.decide.signals import AccountSignals, NetOf
+from ringfence.decide.signals import AccountSignals, NetOf, canonical_domain, domain_and_parents
 from ringfence.engines.base import VerdictBook
 from ringfence.engines.screening import SnapshotResolver, declared_name_disguise
 from ringfence.model import EntityVerdict
@@ -113,18 +113,20 @@ class SignalBook:
         billing = getattr(row, "payment_country", None) or (
             org.billing_country if org is not None else None)
         email = getattr(row, "email", None) or ""
-        email_domain = email.rpartition("@")[2].lower() or None if "@" in email else None
-        domains = [d.lower() for d in (org.domains if org is not None else [])]
+        email_domain = (canonical_domain(email) or None) if "@" in email else None
+        domains = [canonical_domain(str(d)) for d in (org.domains if org is not None else [])]
         if email_domain:
             domains.append(email_domain)
-        hits = tuple(sorted({(d, self.restricted_domains[d]) for d in domains
-                             if d in self.restricted_domains
-                             and self.restricted_domains[d] != row.org_id}))
+        hits = tuple(sorted({(p, self.restricted_domains[p]) for d in domains if d
+                             for p in domain_and_parents(d)
+                             if p in self.restricted_domains
+                             and self.restricted_domains[p] != row.org_id}))
         return AccountSignals(
             declared_country=declared, billing_country=billing,
             phone_country=phone_country(getattr(row, "phone", None)),
             email_domain=email_domain, restricted_domains=hits,
-            disposable=bool(email_domain) and email_domain in self.disposable)
+            disposable=bool(email_domain) and any(
+                p in self.disposable for p in domain_and_parents(email_domain or "")))
 
 
 def phone_country(phone: str | None) -> str | None:
@@ -168,7 +170,7 @@ def read_signal_book(conn: Any, live: Live | None) -> SignalBook:
     for r in org_rows.values():  # onboarding declarations of restricted organisations
         if r.verdict == "restricted":
             for d in r.domains or []:
-                restricted.setdefault(str(d).lower(), r.id)
+                restricted.setdefault(canonical_domain(str(d)), r.id)
     if live is not None:  # registries' domain identifiers of restricted entities
         restricted.update(snapshot_domains(live))
     return SignalBook(org_rows, agreements, restricted, disposable_domains())
@@ -184,7 +186,7 @@ def snapshot_domains(live: Live) -> dict[str, str]:
         if str(row.get("scheme", "")).lower() in ("domain", "website"):
             v = live.book.get(str(row["entity"]))
             if v is not None and v.verdict == "restricted":
-                out.setdefault(str(row["value"]).lower(), str(row["entity"]))
+                out.setdefault(canonical_domain(str(row["value"])), str(row["entity"]))
     return out
 
 
@@ -320,6 +322,6 @@ def refresh_signal_book(engine: Engine, book: SignalBook | None, *, orgs: Sequen
             for r in rows:
                 if r.verdict == "restricted":
                     for d in r.domains or []:
-                        restricted.setdefault(str(d).lower(), r.id)
+                        restricted.setdefault(canonical_domain(str(d)), r.id)
     out = SignalBook(org_rows, agreements, restricted, book.disposable)
     return out, ec_refs, orgs, list(dict.fromkeys([*accounts_, *more]))
