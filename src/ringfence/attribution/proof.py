@@ -166,7 +166,8 @@ def _step(ctx: _Ctx, v: int, witness: int) -> tuple[ProofStep, list[int]]:
     if ctx.origin[v] and (witness < 0 or witness == v):
         return ProofStep(ctx.ids[v], 0, "origin", 1.0, certain,
                          reasons=tuple(origin_reasons(ctx.r.entities, ctx.r.settings, v,
-                                                     ctx.r.as_of))), []
+                                                     ctx.r.as_of,
+                                                     undisclosed=ctx.r.undisclosed))), []
     sub, ch = ctx.local(v)
     for chan in ("shares", "votes"):
         src = ch.s_src if chan == "shares" else ch.v_src
@@ -257,5 +258,6 @@ def _as_path(ctx: _Ctx, product: float, chain: tuple[tuple[int, int, Any], ...])
     first = chain[0][0]
     names = [ctx.name(first, chain[0][1])] + [ctx.ids[x] for _, x, _ in chain]
     reasons = () if first >= ctx.n else tuple(
-        origin_reasons(ctx.r.entities, ctx.r.settings, first, ctx.r.as_of))
+        origin_reasons(ctx.r.entities, ctx.r.settings, first, ctx.r.as_of,
+                       undisclosed=ctx.r.undisclosed))
     return ProofPath(product, tuple(names), tuple(edges), reasons)
