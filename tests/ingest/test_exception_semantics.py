@@ -12,6 +12,7 @@ policy's expected verdict is written out below with the reading that gives it
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from ringfence.model import SCALE, HoldingKind, Share
 from ringfence.model.exceptions import REASONS, STATEMENTS, parse_undisclosed
 from ringfence.policy.loader import load_policy, resolve
 from ringfence.snapshot import open_snapshot
+from ringfence.usecases.review import causes_of, snapshot_review, unnamed_owners
 
 DAY = dt.date(2026, 12, 7)
 ENT = {r: make_lei(100 + k) for k, r in enumerate(REASONS)}  # DE, both categories = r
@@ -227,3 +229,37 @@ def test_proof_cites_the_exception(snap_dir: Path) -> None:
     assert "reporting_exceptions.no_lei: review" in reasons[0].text
     notes = [e.source.note for e in proof.edges() if e.source is not None]
     assert any("DIRECT_ACCOUNTING_CONSOLIDATION_PARENT NO_LEI" in n for n in notes)
+
+
+def test_review_summary_groups_every_uncertain_verdict_by_cause(snap_dir: Path) -> None:
+    snap = open_snapshot(snap_dir)
+    book = LocalEngine().evaluate(snap, load_policy("provider-terms"), DAY)
+    report = snapshot_review(snap, book, examples=2)
+    uncertain = [v.entity for v in book.items() if v.verdict.value == "uncertain"
+                 and v.entity not in unnamed_owners(snap)]
+    assert report.counts["uncertain"] == len(uncertain) == sum(g.count for g in report.groups)
+    by_cause = report.by_cause()
+    non_public = [r for r in _NON_PUBLIC if r != "NON_PUBLIC"]  # NON_PUBLIC: + HIDDEN's
+    for r in non_public:
+        assert by_cause[f"GLEIF reporting exception {r} (direct parent)"] == 1
+    assert by_cause["GLEIF reporting exception NON_CONSOLIDATING (direct parent)"] == 2
+    assert all(len(g.examples) <= 2 for g in report.groups)
+    # the one-pass causes name at least what each proof names
+    bulk = book.uncertain_causes()
+    for eid in uncertain:
+        assert set(causes_of(book.explain(eid).proof)) <= set(bulk[eid])
+    text = report.render()
+    assert "uncertain, by cause:" in text and "e.g. lei:" in text
+
+
+def test_attribute_summary_cli(snap_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ringfence.cli.main import app
+
+    out = CliRunner().invoke(app, ["attribute", str(snap_dir), "--as-of", DAY.isoformat(),
+                                   "--summary", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["counts"]["uncertain"] == sum(g["count"] for g in data["groups"])
+    assert data["owners_left_out"] > 0

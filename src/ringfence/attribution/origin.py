@@ -87,16 +87,16 @@ def origins(entities: EntityTable, settings: PolicySettings,
     if settings.origin.states:
         certain |= (etype == STATE) & (hq_hit | (hq_unknown & jur_hit))
     person = etype == PERSON
-    nation_hit = person & jur_hit  # a person's jurisdiction is their nationality
-    for rule, hit in ((settings.origin.persons, person & hq_hit),
-                      (settings.origin.nationals, nation_hit)):
-        if rule is PersonsRule.RESTRICTED:
+    # a person's hq is their residence, their jurisdiction their nationality
+    person_rules = ((settings.origin.persons, person & hq_hit),
+                    (settings.origin.nationals, person & jur_hit))
+    for p_rule, hit in person_rules:
+        if p_rule is PersonsRule.RESTRICTED:
             certain |= hit
     certain |= _listed(entities, settings, as_of)
     possible = certain.copy()
-    for rule, hit in ((settings.origin.persons, person & hq_hit),
-                      (settings.origin.nationals, nation_hit)):
-        if rule is PersonsRule.UNCERTAIN:
+    for p_rule, hit in person_rules:
+        if p_rule is PersonsRule.UNCERTAIN:
             possible |= hit
     unknown = etype == UNKNOWN
     if undisclosed is not None:
@@ -161,8 +161,8 @@ def _person_reasons(settings: PolicySettings, resident: str,
             ("national", national, "nationals", settings.origin.nationals)):
         if not country or rule is PersonsRule.IGNORE:
             continue
-        what = "resident in" if code == "person" else "a national of"
+        what = "person resident in" if code == "person" else "person, a national of"
         sure = rule is PersonsRule.RESTRICTED
-        out.append(OriginReason(code, f"person {what} {country} (policy: origin.{key} "
+        out.append(OriginReason(code, f"{what} {country} (policy: origin.{key} "
                                 f"{rule.value})", sure))
     return out

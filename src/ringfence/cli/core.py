@@ -59,14 +59,9 @@ def _names(snap: Snapshot) -> dict[str, str]:
 
 
 def _unknown_owners(snap: Snapshot) -> set[str]:
-    """Entities that stand for owners a source does not name: type ``unknown``, and the
-    unnamed persons of a NATURAL_PERSONS reporting exception."""
-    from ringfence.model.exceptions import parse_undisclosed
+    from ringfence.usecases.review import unnamed_owners
 
-    table = snap.entities_table(["id", "type"])
-    return {eid for eid, t in zip(table.column("id").to_pylist(),
-                                  table.column("type").to_pylist(), strict=True)
-            if t == "unknown" or (t == "person" and parse_undisclosed(eid) is not None)}
+    return unnamed_owners(snap)
 
 
 @handle_errors
@@ -86,9 +81,9 @@ def attribute_cmd(
     snap = _open(snapshot)
     book = _evaluate(snap, policy, as_of)
     if summary:
-        from ringfence.usecases.review import review_summary
+        from ringfence.usecases.review import snapshot_review
 
-        report = review_summary(book, exclude=_unknown_owners(snap))
+        report = snapshot_review(snap, book)
         if as_json:
             typer.echo(json.dumps(report.as_dict()))
         else:

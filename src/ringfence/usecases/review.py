@@ -2,59 +2,52 @@
 uncertain one is uncertain, grouped by cause with examples.
 
 An operator reads it before publishing a snapshot (``ringfence attribute DIR
---summary``); the service's publish report carries the same object
-(:func:`review_summary` over any :class:`~ringfence.engines.base.VerdictBook`).
+--summary``); the service can put the same object in its publish report
+(:func:`snapshot_review` over a snapshot and any
+:class:`~ringfence.engines.base.VerdictBook`).
 
 A verdict is uncertain because something is restricted at the upper bound only. Its
 proof (at the upper bound) names what: origins that are only possible (an undisclosed
 parent under ``reporting_exceptions``, an unnamed owner under ``unknown_ownership``, a
 person under ``persons``/``nationals: uncertain``), share ranges that straddle the
-threshold, or equity no record names. Each uncertain verdict's causes are that set;
-verdicts with the same causes form one group.
+threshold, or equity no record names. The book gives every uncertain verdict's causes
+in one pass (:meth:`~ringfence.engines.base.VerdictBook.uncertain_causes`: every
+possible-only origin upstream); verdicts with the same causes form one group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ringfence.attribution.causes import EQUITY, RANGE, cause_of_reason
 from ringfence.engines.base import VerdictBook
-from ringfence.model import OriginReason, Proof, Verdict
+from ringfence.model import Proof, Verdict
+from ringfence.model.exceptions import parse_undisclosed
+from ringfence.snapshot import Snapshot
 
-__all__ = ["CauseGroup", "ReviewSummary", "causes_of", "review_summary"]
-
-_ORIGIN_CAUSE = {
-    "unknown_owner": "owner not named (unknown_ownership: review)",
-    "person": "person resident in a restricted region (origin.persons: uncertain)",
-    "national": "national of a restricted region (origin.nationals: uncertain)",
-}
-_EDGE_CAUSE = {
-    "range": "share range across the threshold",
-    "unaccounted_equity": "equity no record names (unaccounted_equity: unknown)",
-}
+__all__ = ["CauseGroup", "ReviewSummary", "causes_of", "review_summary", "snapshot_review",
+           "unnamed_owners"]
 
 _OWNER_TAGS = frozenset({"unknown_owner", "uncertain_owner", "uncertain_origin"})
 
 
-def _origin_cause(r: OriginReason) -> str:
-    if r.code == "reporting_exception":
-        category, _, reason = r.detail.partition(" ")
-        return f"GLEIF reporting exception {reason} ({category} parent)"
-    return _ORIGIN_CAUSE.get(r.code, f"possible origin: {r.code}")
-
-
 def causes_of(proof: Proof) -> tuple[str, ...]:
-    """Why an uncertain verdict is uncertain, read from its upper-bound proof."""
+    """Why an uncertain verdict is uncertain, read from its upper-bound proof (the causes
+    the proof names; :meth:`VerdictBook.uncertain_causes` gives every cause upstream)."""
     found: set[str] = set()
     for step in proof.steps:
         if step.channel == "origin" and not step.certain:
-            found.update(_origin_cause(r) for r in step.reasons if not r.certain)
+            found.update(cause_of_reason(r) for r in step.reasons if not r.certain)
     for path in proof.paths:
-        found.update(_origin_cause(r) for r in path.reasons if not r.certain)
+        found.update(cause_of_reason(r) for r in path.reasons if not r.certain)
     for edge in proof.edges():
         if _OWNER_TAGS.isdisjoint(edge.uncertain):  # else the owner is the cause
-            found.update(_EDGE_CAUSE[t] for t in edge.uncertain if t in _EDGE_CAUSE)
+            if "range" in edge.uncertain:
+                found.add(RANGE)
+            if "unaccounted_equity" in edge.uncertain:
+                found.add(EQUITY)
     return tuple(sorted(found)) or ("other (see the proof)",)
 
 
@@ -121,8 +114,7 @@ class ReviewSummary:
 
 
 def review_summary(book: VerdictBook, *, exclude: Collection[str] = (),
-                   examples: int = 3,
-                   progress: Callable[[int, int], None] | None = None) -> ReviewSummary:
+                   examples: int = 3) -> ReviewSummary:
     """The review load of ``book``: counts and every uncertain verdict's causes.
     ``exclude``: entity ids not counted (the unnamed owners themselves)."""
     counts = {v.value: 0 for v in (Verdict.RESTRICTED, Verdict.UNCERTAIN, Verdict.CLEAR)}
@@ -136,14 +128,13 @@ def review_summary(book: VerdictBook, *, exclude: Collection[str] = (),
         if v.verdict is Verdict.UNCERTAIN:
             uncertain.append(v.entity)
     groups: dict[tuple[str, ...], CauseGroup] = {}
-    for k, eid in enumerate(uncertain):
-        causes = causes_of(book.explain(eid).proof)
+    all_causes = book.uncertain_causes()
+    for eid in uncertain:
+        causes = all_causes.get(eid) or causes_of(book.explain(eid).proof)
         g = groups.setdefault(causes, CauseGroup(causes))
         g.count += 1
         if len(g.examples) < examples:
             g.examples.append(eid)
-        if progress is not None:
-            progress(k + 1, len(uncertain))
     header = book.header()
     return ReviewSummary(
         snapshot=book.snapshot_id, policy=dict(header.get("policy", {})),
@@ -151,3 +142,20 @@ def review_summary(book: VerdictBook, *, exclude: Collection[str] = (),
         groups=sorted(groups.values(), key=lambda g: (-g.count, g.label)),
         owners_left_out=skipped)
 
+
+
+def unnamed_owners(snapshot: Snapshot) -> set[str]:
+    """Entities that stand for owners a source does not name: type ``unknown``, and the
+    unnamed persons of a NATURAL_PERSONS reporting exception. Not customers: a summary
+    leaves them out."""
+    table = snapshot.entities_table(["id", "type"])
+    return {eid for eid, t in zip(table.column("id").to_pylist(),
+                                  table.column("type").to_pylist(), strict=True)
+            if t == "unknown" or (t == "person" and parse_undisclosed(eid) is not None)}
+
+
+def snapshot_review(snapshot: Snapshot, book: VerdictBook, *,
+                    examples: int = 3) -> ReviewSummary:
+    """:func:`review_summary` of a book on ``snapshot``, its unnamed owners left out (what
+    ``ringfence attribute --summary`` prints and what a publish report can carry)."""
+    return review_summary(book, exclude=unnamed_owners(snapshot), examples=examples)
