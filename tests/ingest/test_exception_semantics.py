@@ -35,6 +35,7 @@ CN_REG = make_lei(200)  # NON_CONSOLIDATING, run from DE, registered in CN
 CHILD, GROUP = make_lei(201), make_lei(202)  # NON_PUBLIC under a named DE ultimate parent
 CHILD_CN, GROUP_CN = make_lei(203), make_lei(204)  # the same under a CN group
 HIDDEN = make_lei(205)  # direct NON_CONSOLIDATING, ultimate NON_PUBLIC (withheld)
+DISAGREE = make_lei(206)  # NO_KNOWN_PERSON to GLEIF, a register names a 75-100% owner
 
 
 def test_exception_holdings_table() -> None:
@@ -119,7 +120,8 @@ def snap_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
              _lei(CHILD, "Group Child", "GB", "GB"), _lei(GROUP, "Group Top", "DE", "DE"),
              _lei(CHILD_CN, "Child Of CN Group", "GB", "GB"),
              _lei(GROUP_CN, "CN Group Top", "CN", "CN"),
-             _lei(HIDDEN, "Withheld Above", "DE", "DE")]
+             _lei(HIDDEN, "Withheld Above", "DE", "DE"),
+             _lei(DISAGREE, "Melli-like plc", "GB", "GB")]
     (d / "lei.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<lei:LEIData xmlns:lei='
         '"http://www.gleif.org/data/schema/leidata/2016"><lei:LEIRecords>'
@@ -127,7 +129,8 @@ def snap_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     excs = [_exc(lei, r, r) for r, lei in ENT.items()]
     excs += [_exc(CN_REG, "NON_CONSOLIDATING", "NON_CONSOLIDATING"),
              _exc(CHILD, "NON_PUBLIC", None), _exc(CHILD_CN, "NON_PUBLIC", None),
-             _exc(HIDDEN, "NON_CONSOLIDATING", "NON_PUBLIC")]
+             _exc(HIDDEN, "NON_CONSOLIDATING", "NON_PUBLIC"),
+             _exc(DISAGREE, "NO_KNOWN_PERSON", "NO_KNOWN_PERSON")]
     (d / "repex.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<repex:ReportingExceptionData xmlns:repex='
         '"http://www.gleif.org/data/schema/repex/2016"><repex:ReportingExceptions>'
@@ -137,8 +140,18 @@ def snap_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '"http://www.gleif.org/data/schema/rr/2016"><rr:RelationshipRecords>'
         + _ultimate(CHILD, GROUP) + _ultimate(CHILD_CN, GROUP_CN)
         + "</rr:RelationshipRecords></rr:RelationshipData>\n")
+    csv = d / "csv"
+    csv.mkdir()
+    (csv / "entities.csv").write_text("id,name,type,hq_country,jurisdiction,lists\n"
+                                      "disagree,Melli-like plc,company,GB,GB,\n"
+                                      "holder,Some Holder,company,GB,GB,\n")
+    (csv / "identifiers.csv").write_text(f"entity,scheme,value\ndisagree,lei,{DISAGREE}\n")
+    (csv / "holdings.csv").write_text(
+        "owner,owned,kind,share,share_min,share_max,valid_from,valid_to,source\n"
+        "holder,disagree,shares,,0.75,1,,,register\n")
     out = d / "snap"
-    ingest_sources([SourceSpec("gleif", [d / "lei.xml", d / "repex.xml", d / "rr.xml"])],
+    ingest_sources([SourceSpec("csv", [csv]),
+                    SourceSpec("gleif", [d / "lei.xml", d / "repex.xml", d / "rr.xml"])],
                    out=out)
     return out
 
@@ -209,6 +222,13 @@ def test_evidence_rules_switch_off(snap_dir: Path) -> None:
     assert _verdicts(snap_dir, "ofac-50")[ENT["NO_KNOWN_PERSON"]] == CLEAR
     assert _verdicts(snap_dir, "ofac-50", evidence__dispersed=False)[
         ENT["NO_KNOWN_PERSON"]] == UNCERTAIN
+
+
+def test_evidence_needs_the_exception_alone(snap_dir: Path) -> None:
+    # a register names a 75-100% owner of a company that tells GLEIF nobody controls it:
+    # the sources disagree, so "dispersed" does not close the undisclosed owner
+    assert _verdicts(snap_dir, "ofac-50")["disagree"] == UNCERTAIN
+    assert _verdicts(snap_dir, "ofac-50", no_known_person="ignore")["disagree"] == CLEAR
 
 
 def test_unset_reasons_follow_unknown_ownership(snap_dir: Path) -> None:

@@ -20,6 +20,12 @@ carries and can be switched off:
   other category does not say a consolidating parent is withheld (NON_PUBLIC and its
   detailed reasons, NO_LEI): the undisclosed controller is read as where the entity is.
 
+``dispersed`` and ``addresses`` read the exception as the whole truth about the owners,
+so they apply only where it is the only statement of them: where another source names an
+owner of the same entity (Melli Bank plc reports NO_KNOWN_PERSON to GLEIF while its
+register names the Government of Iran with 75-100%), the sources disagree and the
+unknown stays open.
+
 Never certain: an undisclosed parent is at most a possible origin.
 """
 
@@ -77,6 +83,8 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
     child = np.full(n, -1, dtype=np.int64)
     own = mask[live.owner]
     child[live.owner[own]] = live.owned[own]
+    # holdings a register states beside the exception (a named owner of the same entity)
+    named = np.bincount(live.owned[~own], minlength=n) > 0
     regions = set(settings.restricted_regions)
     rex = settings.reporting_exceptions
     for i, u in out.info.items():
@@ -90,7 +98,8 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
             out.why[i] = f"{head}; policy {setting}: ignore"
             continue
         c = int(child[i])
-        closed = _evidence(u, c, entities, regions, settings)
+        closed = _evidence(u, c, entities, regions, settings,
+                           alone=c >= 0 and not named[c])
         if closed:
             out.rule[i] = closed[0]
             out.why[i] = f"{head}; policy {setting}: review, closed by {closed[1]}"
@@ -102,12 +111,17 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
 
 
 def _evidence(u: Undisclosed, c: int, entities: EntityTable, regions: set[str],
-              settings: PolicySettings) -> tuple[str, str] | None:
-    """The evidence rule that closes ``u`` (its name and its words), or ``None``."""
+              settings: PolicySettings, *, alone: bool) -> tuple[str, str] | None:
+    """The evidence rule that closes ``u`` (its name and its words), or ``None``.
+    ``alone``: the exception is the only statement of the entity's owners; where a
+    register names an owner beside it the sources disagree, and ``dispersed`` and
+    ``addresses`` do not close it."""
     ev = settings.reporting_exceptions.evidence
     if ev.reported_ultimate and u.category == "direct" and u.ultimate == "reported":
         return ("reported_ultimate", "evidence.reported_ultimate (the reported ultimate "
                 "parent consolidates it, so it is restricted only through that parent)")
+    if not alone:
+        return None
     if ev.dispersed and u.statement.reason == "NO_KNOWN_PERSON":
         return ("dispersed", "evidence.dispersed (nobody controls a widely held entity, "
                 "so no holder of half either)")
