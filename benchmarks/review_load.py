@@ -138,6 +138,10 @@ def _synth(work: Path, scale: float) -> list[Path]:
     return files
 
 
+def _fmt(d: dict[str, int]) -> str:
+    return "; ".join(f"{k} {v:,}" for k, v in d.items()) or "-"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -168,10 +172,9 @@ def main() -> None:
     for b in (r for r in rows if r["side"] == "before"):
         a = next(r for r in rows if r["side"] == "after" and r["dataset"] == b["dataset"]
                  and r["policy"] == b["policy"])
-        fmt = (lambda d: "; ".join(f"{k} {v:,}" for k, v in d.items()) or "-")
         print(f"| {b['dataset']} ({b['entities']:,}) | {b['policy']} | "
               f"{b['counts']['uncertain']:,} | {a['counts']['uncertain']:,} | "
-              f"{fmt(b['by_cause'])} | {fmt(a['by_cause'])} |")
+              f"{_fmt(b['by_cause'])} | {_fmt(a['by_cause'])} |")
 
 
 if __name__ == "__main__":

@@ -249,6 +249,10 @@ def test_proof_cites_the_exception(snap_dir: Path) -> None:
     assert "reporting_exceptions.no_lei: review" in reasons[0].text
     notes = [e.source.note for e in proof.edges() if e.source is not None]
     assert any("DIRECT_ACCOUNTING_CONSOLIDATION_PARENT NO_LEI" in n for n in notes)
+    # a clear verdict cites the exceptions it read as no origin, and the rule that did
+    clear = book.explain(f"lei:{ENT['NON_CONSOLIDATING']}").proof
+    assert any("GLEIF NON_CONSOLIDATING" in n and "closed by evidence.addresses" in n
+               for n in clear.notes)
 
 
 def test_review_summary_groups_every_uncertain_verdict_by_cause(snap_dir: Path) -> None:

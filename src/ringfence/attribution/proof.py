@@ -136,12 +136,24 @@ def prove(result: AttributionResult, i: int, *, k_paths: int = 5) -> Proof:
     if not b.restricted[i]:
         return replace(head, notes=(
             "not restricted even at the upper bound: restricted owners hold "
-            f"{float(b.value[i]):.6g} at most",))
+            f"{float(b.value[i]):.6g} at most", *_closed_exceptions(result, i)))
     if own.propagation is Propagation.LOOK_THROUGH:
         if ctx.origin[i]:
             return replace(head, steps=(_step(ctx, i, -1)[0],))
         return replace(head, paths=tuple(_paths(ctx, i, w, k_paths)))
     return replace(head, steps=tuple(_steps(ctx, i, w)))
+
+
+def _closed_exceptions(result: AttributionResult, i: int) -> list[str]:
+    """The undisclosed parents of ``i`` the policy reads as no origin, each with why (the
+    reporting exception, the setting, the evidence rule): a clear verdict cites them."""
+    und = result.undisclosed
+    if und is None or not und.mask.any():
+        return []
+    h = result.holdings
+    owners = np.unique(h.owner[h.owned == i])
+    return [und.why[int(u)] for u in owners.tolist()
+            if und.mask[u] and not und.possible[u] and int(u) in und.why]
 
 
 def _steps(ctx: _Ctx, start: int, witness: int) -> list[ProofStep]:

@@ -10,7 +10,8 @@ import json
 import random
 from pathlib import Path
 
-__all__ = ["REASON_WEIGHTS", "make_lei", "write_bods", "write_lei_xml", "write_repex_xml", "write_rr_xml"]
+__all__ = ["REASON_WEIGHTS", "make_lei", "write_bods", "write_lei_xml", "write_repex_xml",
+           "write_rr_xml"]
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _COUNTRIES = ("US", "GB", "DE", "FR", "CN", "HK", "JP", "NL", "LU", "KY", "RU", "SG", "CH",

@@ -15,8 +15,8 @@ from ringfence.ingest.stage import (
     Stage,
 )
 from ringfence.model import HoldingKind, Share
-from ringfence.model.exceptions import STATEMENTS, canonical_reason, owner_label
 from ringfence.model.countries import normalise_country
+from ringfence.model.exceptions import STATEMENTS, canonical_reason, owner_label
 
 __all__ = [
     "ENTITY_CATEGORIES",
