@@ -43,6 +43,11 @@ from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 from ringfence.policy import load_policy
 from ringfence.snapshot import open_snapshot
 
+try:  # trees from issue 12 on hand the packaged dictionaries in explicitly
+    from ringfence.packaged import use_packaged_dictionaries
+    use_packaged_dictionaries()
+except ImportError:
+    pass
 label, dataset, out, policies = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4:]
 files = [Path(x) for x in json.loads(sys.stdin.read())]
 day = dt.date(2026, 12, 7)
