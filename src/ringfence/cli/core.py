@@ -59,10 +59,9 @@ def _names(snap: Snapshot) -> dict[str, str]:
 
 
 def _unknown_owners(snap: Snapshot) -> set[str]:
-    table = snap.entities_table(["id", "type"])
-    return {eid for eid, t in zip(table.column("id").to_pylist(),
-                                  table.column("type").to_pylist(), strict=True)
-            if t == "unknown"}
+    from ringfence.usecases.review import unnamed_owners
+
+    return unnamed_owners(snap)
 
 
 @handle_errors
@@ -74,10 +73,22 @@ def attribute_cmd(
     = False,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown per verdict "
                                        "table (--json prints all).")] = 500,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Print the review load instead: verdict counts and every "
+        "uncertain verdict's causes, grouped, with examples (--json: as JSON).")] = False,
 ) -> None:
     """Compute every entity's verdict: restricted, clear or uncertain, with bounds."""
     snap = _open(snapshot)
     book = _evaluate(snap, policy, as_of)
+    if summary:
+        from ringfence.usecases.review import snapshot_review
+
+        report = snapshot_review(snap, book)
+        if as_json:
+            typer.echo(json.dumps(report.as_dict()))
+        else:
+            typer.echo(report.render(_names(snap)))
+        return
     if as_json:
         payload = {**book.header(), "verdicts": [v.as_dict() for v in book.items()]}
         typer.echo(json.dumps(payload))
