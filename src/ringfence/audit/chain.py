@@ -14,9 +14,11 @@ start (``BEGIN IMMEDIATE``), so the head it reads is the latest and stays so unt
 commits; on PostgreSQL :meth:`AuditLog.append` takes a transaction-scoped advisory lock
 before it reads the head (a row lock could not cover the first record, when there is no
 head row yet). Without either, two processes read the same head and the second insert
-fails (tests/audit/test_audit_processes.py). The chain proves integrity against edits inside the database; someone able to
-rewrite every record *and* the head is caught only by comparing the head with a copy kept
-elsewhere (``ringfence audit verify`` prints it).
+fails (tests/audit/test_audit_processes.py).
+
+The chain proves integrity against edits inside the database; someone able to rewrite
+every record *and* the head, or to put back an older copy of the database, is caught only
+by comparing with heads kept elsewhere (:mod:`ringfence.audit.anchor`).
 """
 
 from __future__ import annotations
