@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from rf_backends import subprocess_url
 from sqlalchemy import Engine, select
 
 from ringfence.store.tables import audit_log
@@ -45,17 +46,6 @@ _WRITER = textwrap.dedent("""
 """)
 
 
-def _url(engine: Engine) -> str:
-    """The engine's URL for another process; the fixture's PostgreSQL schema travels as a
-    connect argument, so it goes into the URL (``?options=-csearch_path=...``)."""
-    url = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name != "postgresql":
-        return url
-    with engine.connect() as conn:
-        schema = conn.exec_driver_sql("show search_path").scalar()
-    return f"{url}?options=-csearch_path%3D{schema}"
-
-
 def _verify(url: str) -> dict[str, object]:
     env = {**os.environ, "RINGFENCE_DATABASE_URL": url}
     cli = Path(sys.executable).parent / "ringfence"
@@ -66,7 +56,7 @@ def _verify(url: str) -> dict[str, object]:
 
 
 def test_processes_write_one_chain(db_engine: Engine, tmp_path: Path) -> None:
-    url = _url(db_engine)
+    url = subprocess_url(db_engine)
     start = tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, "-c", _WRITER, url, f"w{k}", str(EACH),
                                str(start)], stderr=subprocess.PIPE, text=True)
@@ -95,5 +85,5 @@ def test_processes_write_one_chain(db_engine: Engine, tmp_path: Path) -> None:
 
 
 def test_a_verify_of_an_empty_chain_counts_nothing(db_engine: Engine) -> None:
-    v = _verify(_url(db_engine))
+    v = _verify(subprocess_url(db_engine))
     assert (v["ok"], v["checked"], v["head_seq"]) == (True, 0, 0)

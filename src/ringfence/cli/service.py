@@ -59,6 +59,10 @@ def serve(
     workers: Annotated[int, typer.Option(
         min=1, max=64, help="Worker processes (uvicorn's): each serves from the same "
         "database and follows it within RINGFENCE_SYNC_SECONDS.")] = 1,
+    worker_timeout: Annotated[int, typer.Option(
+        min=5, help="With --workers: seconds a worker may take to start (load and evaluate "
+        "the live snapshot) or to answer the supervisor's health check before it is "
+        "restarted.")] = 300,
 ) -> None:
     """Run the decision service (FastAPI + uvicorn)."""
     import uvicorn
@@ -94,8 +98,10 @@ def serve(
         rt.start()  # publishes RINGFENCE_SNAPSHOT or the embedded default
         rt.stop()
     rt.engine.dispose()
+    # uvicorn's own default (5 s) restarts a worker still evaluating a large snapshot
     uvicorn.run("ringfence.service.app:worker_app", factory=True, workers=workers,
-                host=host, port=port, log_level=log_level, access_log=False)
+                host=host, port=port, log_level=log_level, access_log=False,
+                timeout_worker_healthcheck=worker_timeout)
 
 
 @handle_errors
