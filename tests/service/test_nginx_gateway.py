@@ -52,7 +52,7 @@ class Upstream:
         self.seen = seen
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            def do_GET(self) -> None:
                 seen.append({"path": self.path, **{k.lower(): v for k, v in
                                                     self.headers.items()}})
                 body = b"model says hello\n"
