@@ -13,11 +13,14 @@ fi
 # Debian packages the project needs; listed here so a new machine gets them (only the
 # missing ones are installed).
 APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
+# the reference gateway the nginx test starts (auth_request), and the soak benchmark's
+# load generator (issue 20)
+APT_PACKAGES+=(nginx wrk)
 if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}"
   fi
 fi
 

@@ -45,6 +45,7 @@ from ringfence.detect.fanout import FanOut, crosses
 from ringfence.exc import NotFoundError
 from ringfence.packaged import use_packaged_dictionaries
 from ringfence.policy import LoadedPolicy, load_policy
+from ringfence.service.anchoring import HeadAnchor
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.errors import NotReadyError
 from ringfence.service.live import (
@@ -116,6 +117,7 @@ class Runtime:
         self.write_lock = threading.RLock()
         self.tokens = TokenCache(self.engine, max_age=settings.sync_seconds)
         self.syncer = Syncer(self.sync, interval=settings.sync_seconds / 2)
+        self.anchor = HeadAnchor(self.engine, settings)  # the audit head, off the database
         self._sync_lock = threading.Lock()
         self._seen = 0  # the last audit record whose book change is in the state
         self._pointer: Pointer | None = None  # the live pointer the state was built from
@@ -146,6 +148,7 @@ class Runtime:
             self.decisions.start()
             self.deliverer.start()
             self.syncer.start()
+            self.anchor.start()
         self.started = True
 
     def stop(self) -> None:
@@ -153,6 +156,8 @@ class Runtime:
             self.syncer.stop()
             self.deliverer.stop()
         self.decisions.stop()
+        if self.settings.background:
+            self.anchor.stop()  # after the last ALLOW batch is written
         self.started = False
 
     def _load_live(self) -> None:
@@ -384,6 +389,10 @@ class Runtime:
             self._swap(live, plan.facts)
             self._pointer = pointer
         t_end = time.perf_counter()
+        try:
+            self.anchor.export("publish")
+        except Exception:  # committed and live; the next interval anchors it
+            log.exception("could not anchor the audit head after a publish")
         self.metrics.publish_seconds.set(t_end - t0)
         timings = {"evaluate_s": round(t_eval - t0, 3), "database_s": round(t_db - t_eval, 3),
                    "swap_s": round(t_end - t_db, 3), "total_s": round(t_end - t0, 3)}
