@@ -13,6 +13,7 @@ fi
 # Debian packages the project needs; listed here so a new machine gets them (only the
 # missing ones are installed).
 APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
+APT_PACKAGES+=(chromium)  # the console's browser tests drive it (Playwright never downloads one)
 if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -47,6 +47,8 @@ class ServiceSettings:
     # Channels (docs/service.md, "Intermediaries")
     fanout_window_seconds: int = 86400  # RINGFENCE_FANOUT_WINDOW_SECONDS: resale counts' window
     attest_calls_per_minute: int = 30  # RINGFENCE_ATTEST_CALLS_PER_MINUTE: per intermediary
+    # Console (docs/console.md)
+    console_session_seconds: int = 8 * 3600  # RINGFENCE_CONSOLE_SESSION_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -71,12 +73,14 @@ class ServiceSettings:
             findings_max_bytes=int(e.get("RINGFENCE_FINDINGS_MAX_BYTES") or 16 * 1024 * 1024),
             fanout_window_seconds=int(e.get("RINGFENCE_FANOUT_WINDOW_SECONDS") or 86400),
             attest_calls_per_minute=int(e.get("RINGFENCE_ATTEST_CALLS_PER_MINUTE") or 30),
+            console_session_seconds=int(e.get("RINGFENCE_CONSOLE_SESSION_SECONDS") or 8 * 3600),
         )
 
     def __post_init__(self) -> None:
         if not self.sync_seconds > 0:  # also refuses NaN
             raise ValueError(f"sync_seconds must be positive, not {self.sync_seconds!r}")
         for name in ("throttle_requests", "throttle_window_seconds", "finding_retention_days",
-                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute"):
+                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute",
+                     "console_session_seconds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
