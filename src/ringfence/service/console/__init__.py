@@ -20,7 +20,9 @@ from starlette.staticfiles import StaticFiles
 from ringfence.service.console import (
     routes_admin,
     routes_auth,
+    routes_org,
     routes_queue,
+    routes_search,
 )
 from ringfence.service.console.web import render
 
@@ -30,7 +32,8 @@ __all__ = ["error_page", "install"]
 def install(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(packages=[("ringfence.service", "static")]),
               name="console-static")
-    for module in (routes_auth, routes_queue, routes_admin):
+    for module in (routes_auth, routes_queue, routes_org, routes_search,
+                   routes_admin):
         app.include_router(module.router)
 
 

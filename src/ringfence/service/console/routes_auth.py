@@ -47,8 +47,7 @@ def _login_page(request: Request, *, error: str | None = None, status_code: int 
 
 @router.get("/console/login")
 def login_form(request: Request, next: str = "/console") -> Response:
-    if sessions.session_of(runtime_of(request), request.cookies.get(COOKIE)):
-        return RedirectResponse(_safe_next(next), status_code=303)
+    """The form, also when signed in (signing in again replaces the session)."""
     return _login_page(request, next_=next)
 
 
@@ -66,6 +65,9 @@ def login(request: Request, token: Annotated[str, Form(max_length=400)] = "",
     except RingfenceError as err:
         return _login_page(request, error=err.message, status_code=err.http_status,
                            next_=next)
+    previous = sessions.session_of(rt, request.cookies.get(COOKIE))
+    if previous is not None:  # one session per browser: the one it replaces ends
+        sessions.sign_out(rt, previous)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, resp, new.secret, max_age=rt.settings.console_session_seconds)
     resp.delete_cookie(LOGIN_CSRF, path="/console/login")

@@ -1,0 +1,141 @@
+"""The console's pages through HTTP (no browser): sign-in rules, CSRF, roles, escaping,
+search, the organisation page and four-eyes overrides, each action audited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rf_console import csrf_of, sign_in
+from rf_service import public_groups_snapshot, service, token
+from sqlalchemy import Engine
+
+from ringfence.service.sessions import MAX_FAILURES
+
+
+def _secret(headers: dict[str, str]) -> str:
+    return headers["Authorization"].split()[1]
+
+
+def _onboard(client: Any, csrf: str, name: str, country: str = "") -> str:
+    r = client.post("/console/onboard", data={"csrf": csrf, "name": name, "country": country},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    m = re.search(r"/console/organizations/(org_[0-9a-f]+)", r.headers["location"])
+    assert m
+    return m.group(1)
+
+
+def test_sign_in_refuses_other_roles_and_limits_failures(db_engine: Engine,
+                                                         tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        for role in ("gateway", "detector"):
+            form = client.get("/console/login")
+            r = client.post("/console/login", data={
+                "token": _secret(token(rt, role)), "csrf": csrf_of(form.text)})
+            assert r.status_code == 403 and "cannot sign in" in r.text
+            assert "rf_console" not in client.cookies
+        # no login CSRF cookie/field pair: refused before the token is looked at
+        r = client.post("/console/login", data={"token": _secret(token(rt, "analyst")),
+                                                "csrf": "forged"})
+        assert r.status_code == 403 and "rf_console" not in client.cookies
+        # failed attempts are limited: past the limit even a right token is refused
+        for _ in range(MAX_FAILURES):
+            form = client.get("/console/login")
+            client.post("/console/login", data={"token": "rft_wrong",
+                                                "csrf": csrf_of(form.text)})
+        form = client.get("/console/login")
+        r = client.post("/console/login", data={"token": _secret(token(rt, "analyst")),
+                                                "csrf": csrf_of(form.text)})
+        assert r.status_code == 429 and "too many failed sign-ins" in r.text
+        # each refusal up to the limit is audited (the two wrong roles count too); those
+        # past it are answered 429 without a record, so hammering cannot flood the log
+        kinds = [rec.kind for rec in rt.audit.tail(50)]
+        assert kinds.count("console.sign_in_refused") == MAX_FAILURES
+        assert rt.audit.verify().ok
+
+
+def test_session_cookie_and_csrf(db_engine: Engine, tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        analyst = _secret(token(rt, "analyst", "Ana"))
+        form = client.get("/console/login")
+        r = client.post("/console/login", data={"token": analyst, "csrf": csrf_of(form.text),
+                                                "next": "//evil.example/x"},
+                        follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/console"
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
+        assert "Secure" not in cookie  # plain HTTP here; set over TLS
+        assert analyst not in cookie
+        home = client.get("/console")
+        assert home.status_code == 200 and "analyst" in home.text
+        assert "script-src 'self'" in home.headers["content-security-policy"]
+        csrf = csrf_of(home.text)
+        # a POST without the CSRF token, or with another, is refused and does nothing
+        for data in ({"name": "Acme"}, {"name": "Acme", "csrf": "x" * len(csrf)}):
+            r = client.post("/console/onboard", data=data)
+            assert r.status_code == 403 and "CSRF" in r.text
+        assert not [rec for rec in rt.audit.tail(20) if rec.kind == "onboard"]
+        # the header htmx sends is accepted as well
+        r = client.post("/console/onboard", data={"name": "Acme Widgets Ltd"},
+                        headers={"x-csrf-token": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        # the API does not take the console's cookie (nor any cookie) as a token
+        assert client.get("/v1/organizations").status_code == 401
+
+
+def test_roles_escaping_and_four_eyes(db_engine: Engine, tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        one, two = _secret(token(rt, "analyst", "One")), _secret(token(rt, "analyst", "Two"))
+        admin = _secret(token(rt, "admin", "Root"))
+        csrf = sign_in(client, one)
+        assert client.get("/console/admin/tokens").status_code == 403
+        # a name with markup and control characters is shown as text
+        evil = "<script>alert(1)</script> Evil\u202e\x07 Ltd"
+        org = _onboard(client, csrf, evil)
+        page = client.get(f"/console/organizations/{org}")
+        assert "<script>alert(1)</script>" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "\u202e" not in page.text and "\x07" not in page.text
+        # search in Chinese finds ByteDance; TikTok Inc.'s page draws the path from it
+        found = client.get("/console/search", params={"q": "字节跳动"})
+        assert found.status_code == 200 and "bytedance" in found.text
+        tiktok = _onboard(client, csrf, "TikTok Inc.", "US")
+        page = client.get(f"/console/organizations/{tiktok}")
+        assert 'id="org-status">denied' in page.text
+        assert "<svg" in page.text and "ByteDance" in page.text
+        assert 'class="edge' in page.text and "source:" in page.text
+        for policy in ("provider-terms", "ofac-50", "bis-affiliates", "eu", "uk"):
+            assert policy in page.text
+        # override a DENY: it waits for a second analyst; the first cannot approve it
+        r = client.post(f"/console/organizations/{tiktok}/override",
+                        data={"csrf": csrf, "status": "allowed", "reason": "Divested."},
+                        follow_redirects=False)
+        assert r.status_code == 303 and "requested" in r.headers["location"]
+        ov = re.search(r'data-override="(ovr_[0-9a-f]+)"',
+                       client.get(f"/console/organizations/{tiktok}").text)
+        assert ov
+        r = client.post(f"/console/overrides/{ov.group(1)}/approve",
+                        data={"csrf": csrf, "reason": "self"})
+        assert r.status_code in (403, 409)
+        csrf2 = sign_in(client, two)
+        r = client.post(f"/console/overrides/{ov.group(1)}/approve",
+                        data={"csrf": csrf2, "reason": "Checked the filings."},
+                        follow_redirects=False)
+        assert r.status_code == 303, r.text
+        assert 'id="org-status">allowed' in client.get(f"/console/organizations/{tiktok}").text
+        # an admin reads but does not act: the same roles as the API
+        csrf3 = sign_in(client, admin)
+        assert client.get("/console/admin/tokens").status_code == 200
+        r = client.post(f"/console/organizations/{tiktok}/confirm",
+                        data={"csrf": csrf3, "reason": "x"})
+        assert r.status_code == 403
+        kinds = [rec.kind for rec in rt.audit.tail(100)]
+        for kind in ("console.sign_in", "console.sign_out", "onboard",
+                     "analyst.override_requested", "analyst.override_approved"):
+            assert kind in kinds
+        assert rt.audit.verify().ok
