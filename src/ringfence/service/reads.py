@@ -14,9 +14,16 @@ from sqlalchemy import select
 from ringfence.engines.screening import declared_record
 from ringfence.exc import NotFoundError
 from ringfence.service.runtime import Runtime
-from ringfence.store.tables import accounts, events, organizations, overrides, snapshots
+from ringfence.store.tables import (
+    accounts,
+    audit_log,
+    events,
+    organizations,
+    overrides,
+    snapshots,
+)
 
-__all__ = ["accounts_of", "decision", "event_page", "live_snapshot", "org_proof",
+__all__ = ["accounts_of", "audit_records", "decision", "event_page", "live_snapshot", "org_proof",
            "override_list", "search", "snapshot_list"]
 
 
@@ -107,3 +114,21 @@ def search(rt: Runtime, *, name: str, country: str | None = None,
                     "why": [f.as_dict() for f in c.explanation],
                     "in_book": [dict(r._mapping) for r in rows if r.entity_id == c.entity_id]})
     return out
+
+
+def audit_records(rt: Runtime, *, kind: str | None = None, actor: str | None = None,
+                  subject: str | None = None, before: int | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+    """Audit records, newest first, filtered by kind (a prefix such as ``console.``
+    works), actor and subject; ``before`` pages back from a sequence number."""
+    q = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+    if kind:
+        q = q.where(audit_log.c.kind.startswith(kind, autoescape=True))
+    if actor:
+        q = q.where(audit_log.c.actor == actor)
+    if subject:
+        q = q.where(audit_log.c.subject == subject)
+    if before:
+        q = q.where(audit_log.c.seq < before)
+    with rt.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q).all()]

@@ -11,6 +11,7 @@ from rf_console import csrf_of, sign_in
 from rf_service import public_groups_snapshot, service, token
 from sqlalchemy import Engine
 
+from ringfence.service.decision_log import cell
 from ringfence.service.sessions import MAX_FAILURES
 
 
@@ -139,3 +140,70 @@ def test_roles_escaping_and_four_eyes(db_engine: Engine, tmp_path: Path) -> None
                      "analyst.override_requested", "analyst.override_approved"):
             assert kind in kinds
         assert rt.audit.verify().ok
+
+
+def test_decision_log_csv_replay_policies_and_audit(db_engine: Engine, tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        gateway = token(rt, "gateway")
+        one = _secret(token(rt, "analyst", "One"))
+        admin = _secret(token(rt, "admin", "Root"))
+        csrf = sign_in(client, one)
+        tiktok = _onboard(client, csrf, "TikTok Inc.", "US")
+        r = client.post(f"/console/organizations/{tiktok}/accounts",
+                        data={"csrf": csrf, "account_id": "acc-tt-1", "channel": "direct"},
+                        follow_redirects=False)
+        assert r.status_code == 303, r.text
+        bad = client.post(f"/console/organizations/{tiktok}/accounts",
+                          data={"csrf": csrf, "account_id": "<b>", "channel": "direct"})
+        assert bad.status_code == 422 and "invalid form: id" in bad.text
+        page = client.post("/console/accounts/acc-tt-1/keys", data={"csrf": csrf})
+        key = re.search(r'id="new-key">([^<]+)<', page.text)
+        assert key
+        # the caller's end-customer reference is text a spreadsheet would run as a formula
+        formula = '=HYPERLINK("http://x.example","click")'
+        d = client.post("/v1/decide", json={"api_key": key.group(1),
+                                            "context": {"end_customer": formula}},
+                        headers=gateway)
+        assert d.json()["decision"] == "DENY"
+        log = client.get("/console/decisions", params={"org": tiktok, "outcome": "DENY"})
+        assert d.json()["decision_id"] in log.text and "org_denied" in log.text
+        assert d.json()["decision_id"] not in client.get(
+            "/console/decisions", params={"outcome": "ALLOW"}).text
+        csv_text = client.get("/console/decisions.csv", params={"org": tiktok}).text
+        header, row = csv_text.splitlines()[:2]
+        assert header.startswith("decision_id,ts,outcome,account_id")
+        assert "acc-tt-1" in row
+        assert "'=HYPERLINK(" in row and ',"=HYPERLINK' not in row  # text, never computed
+        replayed = client.post(f"/console/decisions/{d.json()['decision_id']}/replay",
+                               data={"csrf": csrf})
+        assert replayed.status_code == 200 and 'id="replay-ok">ok' in replayed.text
+        # a shipped policy as the draft: TikTok Inc. is clear under OFAC's 50% rule
+        sim = client.post("/console/policies/simulate", data={"csrf": csrf,
+                                                               "shipped": "ofac-50"})
+        assert sim.status_code == 200 and "tiktok_inc" in sim.text
+        assert "restricted → clear" in sim.text
+        bad = client.post("/console/policies/simulate", data={"csrf": csrf,
+                                                               "draft": "name: [unclosed"})
+        assert bad.status_code == 422
+        assert client.get("/console/admin/snapshots").status_code == 403
+        audit = client.get("/console/audit", params={"kind": "console."})
+        assert "console.export" in audit.text and "console.sign_in" in audit.text
+        assert client.post("/console/admin/audit/verify", data={"csrf": csrf}).status_code == 403
+        csrf = sign_in(client, admin)
+        ok = client.post("/console/admin/audit/verify", data={"csrf": csrf})
+        assert 'id="verification">The chain holds' in ok.text
+        listing = client.get("/console/admin/snapshots")
+        assert listing.status_code == 200 and rt.live is not None
+        assert rt.live.snapshot.id in listing.text
+        diff = client.post("/console/admin/snapshots/diff",
+                           data={"csrf": csrf, "before": "1", "after": "1"})
+        assert diff.status_code == 200 and "no organisation of the book changed" in diff.text
+
+
+def test_csv_cells_a_spreadsheet_would_compute_are_neutralised() -> None:
+    for raw in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"):
+        assert cell(raw) == "'" + raw
+    for raw in ("TikTok Inc.", "1-2", "", "a=b"):
+        assert cell(raw) == raw
+    assert cell(None) == "" and cell(["org_denied", "x"]) == "org_denied x"

@@ -19,8 +19,11 @@ from starlette.staticfiles import StaticFiles
 
 from ringfence.service.console import (
     routes_admin,
+    routes_audit,
     routes_auth,
+    routes_log,
     routes_org,
+    routes_policies,
     routes_queue,
     routes_search,
 )
@@ -32,8 +35,8 @@ __all__ = ["error_page", "install"]
 def install(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(packages=[("ringfence.service", "static")]),
               name="console-static")
-    for module in (routes_auth, routes_queue, routes_org, routes_search,
-                   routes_admin):
+    for module in (routes_auth, routes_queue, routes_org, routes_search, routes_log,
+                   routes_policies, routes_audit, routes_admin):
         app.include_router(module.router)
 
 

@@ -15,7 +15,8 @@ from ringfence.decide import Channel
 from ringfence.exc import InputError
 from ringfence.service import book, orgpage
 from ringfence.service.auth import runtime_of
-from ringfence.service.console.web import page, viewer
+from ringfence.service.console.web import checked, page, viewer
+from ringfence.service.models import AccountIn
 from ringfence.service.sessions import CONSOLE_ROLES, Session
 
 __all__ = ["router"]
@@ -83,12 +84,9 @@ def reject(override_id: str, request: Request, who: Analyst, reason: Reason) -> 
 def create_account(org_id: str, request: Request, who: Analyst,
                    channel: Annotated[str, Form(max_length=16)] = "direct",
                    account_id: Annotated[str, Form(max_length=200)] = "") -> Response:
-    if channel not in {c.value for c in Channel}:
-        raise InputError(f"channel must be one of {', '.join(c.value for c in Channel)}",
-                         details={"field": "channel"})
-    book.create_account(runtime_of(request), org_id=org_id, channel=channel,
-                        end_customer=None, actor=who.token_id,
-                        account_id=account_id.strip() or None)
+    body = checked(AccountIn, {"id": account_id.strip() or None, "channel": channel})
+    book.create_account(runtime_of(request), org_id=org_id, channel=body.channel.value,
+                        end_customer=None, actor=who.token_id, account_id=body.id)
     return _back(org_id, "account")
 
 

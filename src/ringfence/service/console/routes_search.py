@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from ringfence.exc import InputError
 from ringfence.service import book, reads
 from ringfence.service.auth import runtime_of
-from ringfence.service.console.web import page, viewer
+from ringfence.service.console.web import checked, page, viewer
+from ringfence.service.models import OrganizationIn
 from ringfence.service.sessions import CONSOLE_ROLES, Session
 
 __all__ = ["router"]
@@ -46,15 +47,16 @@ def search(request: Request, _who: Reader, q: str = "", country: str = "", schem
 
 
 @router.post("/console/onboard")
-def onboard(request: Request, who: Analyst, name: Annotated[str, Form(min_length=1,
-                                                                     max_length=500)],
+def onboard(request: Request, who: Analyst, name: Annotated[str, Form(max_length=500)] = "",
             country: Annotated[str, Form(max_length=2)] = "",
             scheme: Annotated[str, Form(max_length=40)] = "",
             identifier: Annotated[str, Form(max_length=200)] = "") -> Response:
-    out = book.onboard(runtime_of(request), name=name, country=_country(country),
+    body = checked(OrganizationIn, {
+        "name": name, "country": country.strip().upper() or None,
+        "identifiers": [{"scheme": s, "value": v} for s, v in _ids(scheme, identifier)]})
+    out = book.onboard(runtime_of(request), name=body.name, country=body.country,
                        billing_country=None,
-                       identifiers=[{"scheme": s, "value": v} for s, v in _ids(scheme,
-                                                                                identifier)],
+                       identifiers=[i.model_dump() for i in body.identifiers],
                        domains=[], actor=who.token_id)
     return RedirectResponse(f"/console/organizations/{out['id']}?done=onboarded",
                             status_code=303)

@@ -15,21 +15,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader
+from pydantic import BaseModel, ValidationError
 from starlette.templating import Jinja2Templates
 
-from ringfence.exc import PermissionDeniedError
+from ringfence.exc import InputError, PermissionDeniedError
 from ringfence.service.auth import runtime_of
 from ringfence.service.errors import AuthenticationError
 from ringfence.service.sessions import Session, csrf_ok, session_of
 
-__all__ = ["COOKIE", "CSP", "client_of", "page", "render", "set_session_cookie", "viewer"]
+__all__ = [
+    "COOKIE",
+    "CSP",
+    "checked",
+    "client_of",
+    "page",
+    "render",
+    "set_session_cookie",
+    "viewer",
+]
 
 COOKIE = "rf_console"
+M = TypeVar("M", bound=BaseModel)
 # No inline script or style anywhere: htmx and the console's script come from /console/static
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -51,6 +62,18 @@ _ENV = Environment(loader=PackageLoader("ringfence.service", "templates"), autoe
                    finalize=_visible, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["pct"] = _pct
 templates = Jinja2Templates(env=_ENV)
+
+
+def checked(model: type[M], data: dict[str, Any]) -> M:
+    """A form checked by the API's own request model (the same limits and patterns as the
+    JSON routes); InputError naming each field otherwise."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems = [{"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
+                    for e in err.errors()]
+        fields = ", ".join(p["field"] for p in problems)
+        raise InputError(f"invalid form: {fields}", details={"problems": problems}) from None
 
 
 def client_of(request: Request) -> str:
