@@ -1,4 +1,4 @@
-// The console's one script: zoom and pan for the ownership picture. No inline script
+// The console's one script: zoom and pan for the ownership picture, confirmations. No inline script
 // anywhere (the pages' Content-Security-Policy forbids it); htmx does the rest.
 (function () {
   function setup(root) {
@@ -36,6 +36,13 @@
       box.scrollTop = drag[3] - (e.clientY - drag[1]);
     });
   }
+  // forms that change something important ask first (data-confirm="question")
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+    }
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
   document.addEventListener("htmx:afterSettle", function (e) { setup(document); });
 })();
