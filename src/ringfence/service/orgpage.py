@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ringfence.engines.screening import declared_record
 from ringfence.exc import RingfenceError
 from ringfence.policy import load_policy, shipped_policies
 from ringfence.render import proof_svg
 from ringfence.service import ownership, reads
 from ringfence.service.live import Live, VerdictBookLike
 from ringfence.service.runtime import Runtime
+from ringfence.snapshot.screening import declared_record
 from ringfence.store.tables import api_keys, audit_log, overrides
 
 __all__ = ["OrgPage", "PolicyVerdict", "org_page", "policy_verdicts"]

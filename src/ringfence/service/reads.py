@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ringfence.engines.screening import declared_record
 from ringfence.exc import NotFoundError
 from ringfence.service.runtime import Runtime
+from ringfence.snapshot.screening import declared_record
 from ringfence.store.tables import (
     accounts,
     audit_log,
