@@ -48,7 +48,7 @@ class OrgPage:
     row: Any
     accounts: list[dict[str, Any]]
     candidates: list[dict[str, Any]]
-    verdicts: list[PolicyVerdict]
+    verdicts: list[PolicyVerdict] | None  # None: not evaluated yet (the page asks later)
     svg: str | None
     proof_note: str | None
     history: list[dict[str, Any]]
@@ -72,9 +72,18 @@ def _book(rt: Runtime, live: Live, name: str) -> VerdictBookLike:
         return book
 
 
-def policy_verdicts(rt: Runtime, entity_id: str) -> list[PolicyVerdict]:
-    """The entity's verdict under every shipped policy on the live snapshot and date."""
+def policy_verdicts(rt: Runtime, entity_id: str, *, compute: bool = True
+                    ) -> list[PolicyVerdict] | None:
+    """The entity's verdict under every shipped policy on the live snapshot and date.
+    Each other policy's book is evaluated once per snapshot (seconds on a large snapshot);
+    with ``compute=False`` the answer is None until all of them are kept."""
     live = rt.require_live()
+    if not compute:
+        as_of = live.resolved.as_of.isoformat()
+        with _BOOKS_LOCK:
+            if any((id(rt), live.snapshot.id, name, as_of) not in _BOOKS
+                   for name in shipped_policies() if name != live.resolved.name):
+                return None
     out = [PolicyVerdict(live.resolved.name, live.resolved.version, None, None, None, True)]
     v = live.book.get(entity_id)
     if v is not None:
@@ -143,8 +152,8 @@ def org_page(rt: Runtime, org_id: str, *, as_of: dt.date | None = None) -> OrgPa
         a["keys"] = [dict(k._mapping) for k in keys if k.account_id == a["id"]]
     live = rt.live
     candidates = _candidates(live, row) if live is not None else []
-    verdicts = policy_verdicts(rt, row.entity_id) if live is not None and row.entity_id \
-        else []
+    verdicts = policy_verdicts(rt, row.entity_id, compute=False) \
+        if live is not None and row.entity_id else []
     svg, note = _proof(live, row.entity_id) if live is not None else (None, "no snapshot")
     history, status = _history(rt, org_id, as_of)
     return OrgPage(row, accs, candidates, verdicts, svg, note, history,

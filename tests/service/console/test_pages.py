@@ -110,8 +110,14 @@ def test_roles_escaping_and_four_eyes(db_engine: Engine, tmp_path: Path) -> None
         assert 'id="org-status">denied' in page.text
         assert "<svg" in page.text and "ByteDance" in page.text
         assert 'class="edge' in page.text and "source:" in page.text
+        # the other policies' books are evaluated once per snapshot: the page loads the
+        # comparison as a fragment until then, inline afterwards
+        assert 'hx-get="/console/organizations/' + tiktok + '/policies"' in page.text
+        side = client.get(f"/console/organizations/{tiktok}/policies").text
         for policy in ("provider-terms", "ofac-50", "bis-affiliates", "eu", "uk"):
-            assert policy in page.text
+            assert policy in side and policy in client.get(
+                f"/console/organizations/{tiktok}").text
+        assert side.count("verdict-restricted") == 1 and side.count("verdict-clear") == 4
         # override a DENY: it waits for a second analyst; the first cannot approve it
         r = client.post(f"/console/organizations/{tiktok}/override",
                         data={"csrf": csrf, "status": "allowed", "reason": "Divested."},

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ringfence.decide import Channel
 from ringfence.exc import InputError
-from ringfence.service import book, orgpage
+from ringfence.service import book, orgpage, reads
 from ringfence.service.auth import runtime_of
 from ringfence.service.console.web import checked, page, viewer
 from ringfence.service.models import AccountIn
@@ -49,6 +49,16 @@ def organization(org_id: str, request: Request, _who: Reader, as_of: str | None 
     view = orgpage.org_page(runtime_of(request), org_id, as_of=when)
     return page(request, "organization.html", title=view.row.name, v=view, as_of=as_of or "",
                 flash=DONE.get(done or ""), channels=[c.value for c in Channel], secret=None)
+
+
+@router.get("/console/organizations/{org_id}/policies")
+def policies(org_id: str, request: Request, _who: Reader) -> Response:
+    """The verdict under every shipped policy, as a fragment the page loads with htmx
+    when the other policies' books were not evaluated yet."""
+    rt = runtime_of(request)
+    row, _accounts = reads.accounts_of(rt, org_id)
+    verdicts = orgpage.policy_verdicts(rt, row.entity_id) if row.entity_id else []
+    return page(request, "_policies.html", verdicts=verdicts)
 
 
 @router.post("/console/organizations/{org_id}/confirm")
