@@ -98,8 +98,7 @@ def _cases(conn: Any, channel: bool, limit: int) -> list[QueueItem]:
     rows = conn.execute(q.order_by(detect_cases.c.created_at).limit(limit)).all()
     out = []
     for r in rows:
-        first_org = (r.org_ids or [None])[0]
-        href = f"/console/organizations/{first_org}" if first_org else "/console"
+        href = f"/console/cases/{r.id}"
         title = (f"{r.kind} case, proposed {r.proposed_action}, score {r.score:.2f}, "
                  f"{len(r.account_ids)} accounts, {len(r.org_ids)} organisations")
         reason = _codes([e for e in r.evidence if isinstance(e, dict) and "code" in e]) or \

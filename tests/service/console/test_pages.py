@@ -3,6 +3,7 @@ search, the organisation page and four-eyes overrides, each action audited."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,45 @@ def test_csv_cells_a_spreadsheet_would_compute_are_neutralised() -> None:
     for raw in ("TikTok Inc.", "1-2", "", "a=b"):
         assert cell(raw) == raw
     assert cell(None) == "" and cell(["org_denied", "x"]) == "org_denied x"
+
+
+def test_a_detection_case_in_the_queue_and_its_four_eyes_suspend(db_engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    snap = public_groups_snapshot(tmp_path / "s")
+    with service(db_engine, snap) as (client, rt):
+        detector = token(rt, "detector")
+        one, two = _secret(token(rt, "analyst", "One")), _secret(token(rt, "analyst", "Two"))
+        finding = {"cluster_id": "c-<b>hydra</b>", "account_ids": ["acct_1", "acct_2"],
+                   "org_ids": [], "action": "suspend", "score": 0.93,
+                   "first_flagged": "2026-03-02T05:00:00Z",
+                   "checkpoint": "2026-03-02T07:00:00Z",
+                   "evidence": [{"signal": "shared_payment", "value": 2, "weight": 0.6,
+                                 "detail": "<script>alert(1)</script> share one card"}],
+                   "fingerprints": {"payment_fingerprint": ["pf_x"], "signup_device_fp": [],
+                                    "skeleton": []},
+                   "excerpts": [], "members": []}
+        r = client.post("/v1/findings", content=(json.dumps(finding) + "\n").encode(),
+                        headers={**detector, "content-type": "application/x-ndjson"})
+        assert r.status_code == 200, r.text
+        csrf = sign_in(client, one)
+        home = client.get("/console")
+        assert re.search(r'data-kind="case">\s*<div class="count">1<', home.text)
+        case_id = re.search(r'href="/console/cases/(case_[0-9a-f]+)"', home.text)
+        assert case_id
+        url = f"/console/cases/{case_id.group(1)}"
+        page = client.get(url)
+        assert page.status_code == 200 and "<svg" in page.text
+        assert "<script>alert(1)</script>" not in page.text
+        r = client.post(f"{url}/decide", data={"csrf": csrf, "to": "confirmed",
+                                               "action": "suspend", "reason": "Hydra."},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        assert 'id="pending"' in client.get(url).text
+        assert client.post(f"{url}/approve", data={"csrf": csrf, "reason": "me"}
+                           ).status_code == 403  # the requester cannot approve
+        csrf2 = sign_in(client, two)
+        r = client.post(f"{url}/approve", data={"csrf": csrf2, "reason": "Agreed."},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        assert 'id="case-status">confirmed' in client.get(url).text
+        assert "detect.case_approved" in [rec.kind for rec in rt.audit.tail(20)]

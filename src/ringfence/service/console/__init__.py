@@ -21,6 +21,7 @@ from ringfence.service.console import (
     routes_admin,
     routes_audit,
     routes_auth,
+    routes_cases,
     routes_log,
     routes_org,
     routes_policies,
@@ -36,7 +37,7 @@ def install(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(packages=[("ringfence.service", "static")]),
               name="console-static")
     for module in (routes_auth, routes_queue, routes_org, routes_search, routes_log,
-                   routes_policies, routes_audit, routes_admin):
+                   routes_cases, routes_policies, routes_audit, routes_admin):
         app.include_router(module.router)
 
 
