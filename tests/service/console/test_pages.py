@@ -194,6 +194,7 @@ def test_decision_log_csv_replay_policies_and_audit(db_engine: Engine, tmp_path:
                                                                "draft": "name: [unclosed"})
         assert bad.status_code == 422
         assert client.get("/console/admin/snapshots").status_code == 403
+        assert client.get("/console/admin/channels").status_code == 403
         audit = client.get("/console/audit", params={"kind": "console."})
         assert "console.export" in audit.text and "console.sign_in" in audit.text
         assert client.post("/console/admin/audit/verify", data={"csrf": csrf}).status_code == 403
@@ -206,6 +207,13 @@ def test_decision_log_csv_replay_policies_and_audit(db_engine: Engine, tmp_path:
         diff = client.post("/console/admin/snapshots/diff",
                            data={"csrf": csrf, "before": "1", "after": "1"})
         assert diff.status_code == 200 and "no organisation of the book changed" in diff.text
+        ch = client.post("/console/admin/channels", data={
+            "csrf": csrf, "org_id": tiktok, "kind": "reseller", "attestation": "both",
+            "regions": "us, GB"})
+        assert ch.status_code == 200 and "GB, US" in ch.text and "reseller" in ch.text
+        bad = client.post("/console/admin/channels", data={
+            "csrf": csrf, "org_id": tiktok, "kind": "pirate", "attestation": "both"})
+        assert bad.status_code == 422 and "kind" in bad.text
 
 
 def test_csv_cells_a_spreadsheet_would_compute_are_neutralised() -> None:
