@@ -264,3 +264,54 @@ def test_a_detection_case_in_the_queue_and_its_four_eyes_suspend(db_engine: Engi
         assert r.status_code == 303
         assert 'id="case-status">confirmed' in client.get(url).text
         assert "detect.case_approved" in [rec.kind for rec in rt.audit.tail(20)]
+
+
+def _console_routes(routes: list[Any]) -> list[Any]:
+    from fastapi.routing import APIRoute
+
+    out: list[Any] = []
+    for r in routes:
+        if isinstance(r, APIRoute) and r.path.startswith("/console"):
+            out.append(r)
+        elif hasattr(r, "original_router"):
+            out.extend(_console_routes(r.original_router.routes))
+    return out
+
+
+def test_every_console_route_checks_its_role(db_engine: Engine, tmp_path: Path) -> None:
+    """Each page but sign-in names its roles; without a session a page sends the browser to
+    sign in and an action is refused; each role is refused what is not its own."""
+    with service(db_engine, None) as (client, rt):
+        routes = _console_routes(client.app.routes)  # type: ignore[attr-defined]
+        assert len(routes) > 20
+        checked: list[tuple[Any, set[str]]] = []
+        for route in routes:
+            roles = next((set(d.call.roles) for d in route.dependant.dependencies
+                          if hasattr(d.call, "roles")), None)
+            if route.path.startswith("/console/login"):
+                assert roles is None
+                continue
+            assert roles, f"{route.path} has no role check"
+            assert roles <= {"analyst", "admin"}
+            if route.path.startswith("/console/admin"):
+                assert roles == {"admin"}, route.path
+            checked.append((route, roles))
+        for route, _roles in checked:
+            path = re.sub(r"\{[^}]+\}", "x", route.path)
+            for method in route.methods:
+                r = client.request(method, path, follow_redirects=False)
+                if method == "GET":
+                    assert r.status_code == 303 and "/console/login" in r.headers["location"]
+                else:
+                    assert r.status_code in (401, 403), (method, path, r.status_code)
+        for role in ("analyst", "admin"):
+            csrf = sign_in(client, _secret(token(rt, role)))
+            for route, roles in checked:
+                if role in roles:
+                    continue
+                path = re.sub(r"\{[^}]+\}", "x", route.path)
+                for method in route.methods:
+                    r = client.request(method, path, data={"csrf": csrf},
+                                       follow_redirects=False)
+                    assert r.status_code == 403, (role, method, path, r.status_code)
+                    assert "may not do this" in r.text

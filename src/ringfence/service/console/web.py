@@ -138,4 +138,5 @@ def viewer(*roles: str) -> Callable[[Request], Awaitable[Session]]:
         return session
 
     dependency.__name__ = f"console_{'_'.join(roles)}"
+    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
