@@ -16,6 +16,7 @@ APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
 # the reference gateway the nginx test starts (auth_request), and the soak benchmark's
 # load generator (issue 20)
 APT_PACKAGES+=(nginx wrk)
+APT_PACKAGES+=(chromium)  # the console's browser tests drive it (Playwright never downloads one)
 if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -84,7 +84,7 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    install_error_handlers(app)
+    install_error_handlers(app, pages=console.error_page)
     if settings.fast_path:
         app.add_middleware(FastPath, runtime=rt)
     # added last: the outermost layer, before the fast path; every route's body limit
@@ -94,7 +94,7 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     app.include_router(routes_admin.router)
     app.include_router(routes_findings.router)
     app.include_router(routes_channels.router)
-    app.include_router(console.router)
+    console.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

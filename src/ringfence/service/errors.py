@@ -34,6 +34,7 @@ says); :class:`PayloadTooLargeError` (413 ``too_large``) under ``InputError``; a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -131,10 +132,19 @@ def to_response(exc: BaseException) -> Response:
     return Response(body, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception FastAPI catches through :func:`to_response`."""
+def install_error_handlers(app: FastAPI, *, pages: Callable[[Request, int, bytes],
+                                                            Response | None] | None = None
+                           ) -> None:
+    """Route every exception FastAPI catches through :func:`to_response`; ``pages`` may
+    render the same answer as an HTML page instead (the console's paths; it returns None
+    for any other path)."""
 
-    async def handler(_request: Request, exc: Exception) -> Response:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if pages is not None:
+            status, _headers, body = error_answer(exc)
+            page = pages(request, status, body)
+            if page is not None:
+                return page
         return to_response(exc)
 
     for kind in (RingfenceError, RequestValidationError, HTTPException, Exception):

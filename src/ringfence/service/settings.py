@@ -52,6 +52,8 @@ class ServiceSettings:
     anchor_file: Path | None = None  # RINGFENCE_ANCHOR_FILE
     anchor_key: str | None = field(default=None, repr=False)  # RINGFENCE_ANCHOR_KEY
     anchor_seconds: float = 60.0  # RINGFENCE_ANCHOR_SECONDS
+    # Console (docs/console.md)
+    console_session_seconds: int = 8 * 3600  # RINGFENCE_CONSOLE_SESSION_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -80,6 +82,7 @@ class ServiceSettings:
             else None,
             anchor_key=e.get("RINGFENCE_ANCHOR_KEY") or None,
             anchor_seconds=float(e.get("RINGFENCE_ANCHOR_SECONDS") or 60.0),
+            console_session_seconds=int(e.get("RINGFENCE_CONSOLE_SESSION_SECONDS") or 8 * 3600),
         )
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ class ServiceSettings:
             raise ValueError("RINGFENCE_ANCHOR_FILE is set but RINGFENCE_ANCHOR_KEY is not: "
                              "an anchor nobody can check is not written")
         for name in ("throttle_requests", "throttle_window_seconds", "finding_retention_days",
-                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute"):
+                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute",
+                     "console_session_seconds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
