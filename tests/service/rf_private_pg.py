@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -87,8 +87,6 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         yield pg
     finally:
         if pg.running():
-            try:
+            with suppress(RuntimeError):
                 pg.stop("immediate")
-            except RuntimeError:
-                pass
         shutil.rmtree(root, ignore_errors=True)
