@@ -9,7 +9,7 @@ The request-log reader rejects bad lines with their line number and goes on; the
 loader refuses a bad file with problems naming a line or a key path.
 
 Bounded and derandomised: EXAMPLES per reader here (about 40 s in all); the ``slow``
-variant (``RINGFENCE_FUZZ_EXAMPLES``, default 60) runs in .ci/run."""
+variant (``RINGFENCE_FUZZ_EXAMPLES``, default 30) runs in .ci/run."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from ringfence.traffic.reader import read_requests
 
 DATA = data_dir()
 EXAMPLES = 8
-SLOW_EXAMPLES = int(os.environ.get("RINGFENCE_FUZZ_EXAMPLES", "60"))
+SLOW_EXAMPLES = int(os.environ.get("RINGFENCE_FUZZ_EXAMPLES", "30"))
 
 TOKENS = [b'"', b",", b"\n", b"\r\n", b"<", b">", b"&", b"&amp", b"\x00", b"\xef\xbb\xbf",
           b"\xff\xfe", b"\xc3", b"99999999999999999999999", b"-1", b"1e309", b"NaN", b"null",
