@@ -371,7 +371,7 @@ class Runtime:
         whose status changes get an event; an override made against a verdict that has
         since changed lapses (with an event)."""
         t0 = time.perf_counter()
-        snapshot = open_snapshot(path)
+        snapshot = open_snapshot(path, verify=True)  # a damaged file is refused here
         if policy is not None:
             loaded = load_policy(policy)
         elif self.live is not None:

@@ -71,13 +71,14 @@ def open_recorded(path: str, snapshot_id: str | None) -> Snapshot:
     :class:`SnapshotMovedError` naming both snapshots."""
     snapshot = open_snapshot(path)
     if snapshot_id is None or snapshot.id == snapshot_id:
-        return snapshot
+        return open_snapshot(snapshot.root, verify=True)  # a damaged file is refused here
     for version in kept_versions(path):
         try:
             kept = open_snapshot(version)
         except (OSError, ValueError, RingfenceError):
             continue
         if kept.id == snapshot_id:
+            kept = open_snapshot(version, verify=True)
             log.warning("the published folder moved on; serving the recorded snapshot",
                         path=path, recorded=snapshot_id, current=snapshot.id)
             return kept
