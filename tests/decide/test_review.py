@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from ringfence.decide import Match, OrgStatus
+from ringfence.decide.rematch import MatchChange, ReviewDue
 from ringfence.decide.review import (
     check_approval,
     check_override_request,
     needs_approval,
     reassess,
 )
-from ringfence.decide.rematch import MatchChange, ReviewDue
 from ringfence.exc import ConflictError, InputError, PermissionDeniedError
 
 MATCH = Match("e1", 0.97, confident=True)
