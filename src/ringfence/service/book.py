@@ -2,7 +2,7 @@
 
 Every write is one transaction with its audit record, then folded into the live state.
 The rules are not here: onboarding's status table is ``decide/onboarding.py``, the four
-eyes and the override-lapse rule ``decide/review.py``, name resolution
+eyes and re-assessment ``decide/review.py``, re-matching ``decide/rematch.py``, name resolution
 ``engines/screening.py``; these functions read the rows the rules need, apply them and
 write what they decide.
 """

@@ -2,8 +2,9 @@
 
 The application layer between the routes (and the CLI) and the logic: routes parse and
 call it or ``book.py``; the rules live in ``ringfence.decide`` (decisions, onboarding,
-four eyes, the override-lapse rule in ``decide/review.py``); ``live.py`` builds the
-hot-path state, ``publish.py`` writes a publish, ``engines/screening.py`` resolves names.
+four eyes and re-assessment in ``decide/review.py``, re-matching in ``decide/rematch.py``);
+``live.py`` builds the hot-path state, ``publish.py`` writes a publish (``rematch.py``
+re-screens the book for it), ``engines/screening.py`` resolves names.
 One :class:`Runtime` per process. It owns
 
 * the live snapshot, policy and :class:`VerdictBook` (replaced whole by :meth:`publish`);
