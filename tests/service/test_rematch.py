@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 from rf_service import service, token
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from ringfence.cli.main import app
 from ringfence.ingest.run import ingest_csv
 from ringfence.service.webhooks import Deliverer
 
@@ -193,3 +195,26 @@ def test_every_customer_is_rematched_on_publish(db_engine: Engine, tmp_path: Pat
                             headers=admin).json()
         assert again["status_changed"] == 0 and again["rematch"]["requeued"] == 0
         assert again["rematch"]["new_matches"] == 0 and again["rematch"]["rescreened"] == 8
+
+
+def test_the_cli_publish_rematches_an_imported_book(tmp_path: Path) -> None:
+    """As an operator runs it: publish, import the book, publish the next snapshot."""
+    env = {"RINGFENCE_DATABASE_URL": f"sqlite:///{tmp_path / 'rf.db'}",
+           "RINGFENCE_EMBEDDED_DEFAULT": "0", "RINGFENCE_GEOIP": "0"}
+    first, second = _snapshot(tmp_path, second=False), _snapshot(tmp_path, second=True)
+    runner = CliRunner()
+    assert runner.invoke(app, ["publish", str(first)], env=env).exit_code == 0
+    book = tmp_path / "book.csv"
+    book.write_text("name,country,billing_country,identifiers,domains\n"
+                    "Acme Widgets Ltd,GB,,,\n"
+                    "Acme  Widgets  LTD.,GB,,,\n"  # the same company, spelled loosely
+                    "Northwind Traders Inc,US,,,\n", encoding="utf-8")
+    r = runner.invoke(app, ["org", "import", str(book)], env=env)
+    assert r.exit_code == 0 and r.stdout.count('"status": "allowed"') == 3, r.output
+    r = runner.invoke(app, ["publish", str(second)], env=env)
+    assert r.exit_code == 0, r.output
+    counts = json.loads(r.stdout[r.stdout.index("{\n"):])["rematch"]  # after any log lines
+    assert counts["rescreened"] == 3 and counts["new_matches"] == 2
+    assert counts["status_changes"] == 2
+    r = runner.invoke(app, ["org", "list", "--status", "denied"], env=env)
+    assert r.exit_code == 0 and r.stdout.count("acme") == 2, r.stdout
