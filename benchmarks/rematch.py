@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from retrieval import synth_entity
 
-from ringfence.engines.screening import SnapshotResolver, declared_record
 from ringfence.resolve import ScreeningIndex, clear_caches, compare
 from ringfence.service.rematch import Rescreener
+from ringfence.snapshot.screening import SnapshotResolver, declared_record
 
 
 def _book(n: int, *, entities: int, known: float, dup: float,

@@ -2,9 +2,9 @@
 
 Every write is one transaction with its audit record, then folded into the live state.
 The rules are not here: onboarding's status table is ``decide/onboarding.py``, the four
-eyes and re-assessment ``decide/review.py``, re-matching ``decide/rematch.py``, name resolution
-``engines/screening.py``; these functions read the rows the rules need, apply them and
-write what they decide.
+eyes and re-assessment ``decide/review.py``, re-matching ``decide/rematch.py``, name
+resolution ``snapshot/screening.py``; these functions read the rows the rules need, apply
+them and write what they decide.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from sqlalchemy import insert, select, update
 from ringfence.audit import now_iso
 from ringfence.decide import Channel
 from ringfence.decide.review import check_approval, check_override_request, needs_approval
-from ringfence.engines.screening import declared_record
 from ringfence.exc import ConflictError, InputError, NotFoundError
 from ringfence.resolve import remove_controls
 from ringfence.service.rematch import match_json
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
+from ringfence.snapshot.screening import declared_record
 from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
 
 __all__ = [

@@ -24,8 +24,8 @@ from sqlalchemy import update
 from ringfence.audit import now_iso
 from ringfence.decide import Match
 from ringfence.decide.rematch import check_dismissal, held_dismissals
-from ringfence.engines.screening import SnapshotResolver, declared_record
 from ringfence.service.webhooks import emit_event
+from ringfence.snapshot.screening import SnapshotResolver, declared_record
 from ringfence.store.tables import organizations
 
 if TYPE_CHECKING:
