@@ -125,6 +125,10 @@ def test_every_customer_is_rematched_on_publish(db_engine: Engine, tmp_path: Pat
         assert client.post("/v1/channels", json={"org_id": cloud["id"], "kind": "cloud_platform",
                                                  "attestation": "both"},
                            headers=admin).status_code == 201
+        # its webhook (a public address literal: no DNS look-up; the receiver is mocked)
+        assert client.post(f"/v1/channels/{cloud['id']}/webhook",
+                           json={"url": "https://93.184.216.34/rf", "secret": "t" * 20},
+                           headers=admin).status_code == 201
         scoped = client.post("/v1/admin/tokens", json={"role": "intermediary",
                                                        "channel": cloud["id"]},
                              headers=admin).json()["token"]
@@ -172,6 +176,11 @@ def test_every_customer_is_rematched_on_publish(db_engine: Engine, tmp_path: Pat
             transport=httpx.MockTransport(receiver))).run_once()
         delivered = {m["id"] for m in received}
         assert {e["id"] for e in events} <= delivered
+        # the intermediary hears of its end customer, by its own reference, and no more
+        mine = [m for m in received if m["type"] == "end_customer.status_changed"]
+        assert mine == [{"id": mine[0]["id"], "ts": mine[0]["ts"], "channel": cloud["id"],
+                         "type": "end_customer.status_changed", "ref": "c-1",
+                         "status": "denied"}]
 
         # the run in the audit log
         rec = client.get("/v1/audit?kind=publish&limit=1", headers=an).json()["items"][0]
