@@ -109,8 +109,9 @@ def publish(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot folder.")],
     policy: Annotated[str | None, typer.Option(help="Policy name or file.")] = None,
 ) -> None:
-    """Re-evaluate the customer book on SNAPSHOT and make it live (every running
-    server worker swaps it in within RINGFENCE_SYNC_SECONDS plus its evaluation)."""
+    """Re-match and re-evaluate the customer book on SNAPSHOT and make it live (every
+    running server worker swaps it in within RINGFENCE_SYNC_SECONDS plus its evaluation).
+    The answer's "rematch" counts what the re-screening of every organisation found."""
     _print_json(_runtime(load=False).publish(snapshot, policy=policy, actor="cli"))
 
 
@@ -263,13 +264,18 @@ def org_import(
 @handle_errors
 def org_list(status: Annotated[str | None, typer.Option(help="allowed, review or denied.")
                                ] = None,
+             review_due: Annotated[bool, typer.Option(
+                 "--review-due", help="Only those a publish put back in the review queue."
+             )] = False,
              limit: Annotated[int, typer.Option(help="Rows to show.")] = 100) -> None:
     """List organisations with their status."""
     from rich.table import Table
 
-    table = Table("id", "name", "entity", "verdict", "status")
-    for r in _runtime(load=False).iter_orgs(status=status, limit=limit):
-        table.add_row(r.id, r.name, r.entity_id or "", r.verdict or "", r.status)
+    table = Table("id", "name", "entity", "verdict", "status", "review due")
+    for r in _runtime(load=False).iter_orgs(status=status, limit=limit,
+                                            review_due=True if review_due else None):
+        table.add_row(r.id, r.name, r.entity_id or "", r.verdict or "", r.status,
+                      (r.review_due or {}).get("reason", ""))
     console.print(table)
 
 

@@ -231,6 +231,15 @@ class OverrideIn(_In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class DismissIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"entity_id": "acme_widgets",
+                      "reason": "Different company: registry number and address differ."}]})
+
+    entity_id: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
 class TokenIn(_In):
     role: Literal["gateway", "analyst", "admin", "detector", "intermediary"]
     label: str = Field("", max_length=200)

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from ringfence.service import book, reads
+from ringfence.service import book, reads, rematch
 from ringfence.service.auth import Identity, require, runtime_of
 from ringfence.service.models import (
     AccountIn,
     AccountOut,
     AccountProfileIn,
+    DismissIn,
     ErrorOut,
     KeyOut,
     OrganizationIn,
@@ -51,10 +52,15 @@ def onboard(body: OrganizationIn, request: Request, who: Analyst) -> dict[str, A
 
 @router.get("/v1/organizations", responses=_E, tags=["book"])
 def list_organizations(request: Request, _who: Reader, status: Status | None = None,
+                       review_due: bool | None = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                        offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0) -> dict[str, Any]:
+    """The book; ``review_due=true``: the organisations a publish put back in the queue
+    (an override whose entity or verdict changed, a dismissed candidate back with new
+    data)."""
     rt = runtime_of(request)
-    rows = list(rt.iter_orgs(status=status, limit=limit, offset=offset))
+    rows = list(rt.iter_orgs(status=status, review_due=review_due, limit=limit,
+                             offset=offset))
     return {"items": [book.org_view(r) for r in rows], "limit": limit, "offset": offset}
 
 
@@ -143,6 +149,18 @@ def override(org_id: PathId, body: OverrideIn, request: Request, who: Analyst) -
     (``state: pending``) for a second, different analyst's approval."""
     return book.request_override(runtime_of(request), org_id=org_id, status=body.status,
                                  reason=body.reason, actor=who.token_id)
+
+
+@router.post("/v1/organizations/{org_id}/dismiss-candidate", responses=_E, tags=["review"],
+             summary="Dismiss a candidate entity as not this organisation")
+def dismiss_candidate(org_id: str, body: DismissIn, request: Request,
+                      who: Analyst) -> dict[str, Any]:
+    """The match (or an alternative) is not this organisation: screened again without it,
+    status recomputed (an override stays). Later publishes keep it out while its screening
+    data is unchanged. Refused (409) for a denied organisation: that takes an override."""
+    return rematch.dismiss_candidate(runtime_of(request), org_id=org_id,
+                                     entity_id=body.entity_id, reason=body.reason,
+                                     actor=who.token_id)
 
 
 @router.get("/v1/overrides", responses=_E, tags=["review"])

@@ -40,7 +40,8 @@ POINTER_KEYS = ("live_snapshot_path", "live_snapshot_id", "live_policy_hash",
                 "live_publish_seq")
 
 # audit kind -> what its subject is
-_ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved")
+_ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved",
+              "analyst.dismiss_candidate")
 _ACCOUNT_KINDS = ("account.create", "account.update", "account.disable", "account.enable")
 _KEY_KINDS = ("key.create", "key.revoke")
 _TOKEN_KINDS = ("token.create", "token.revoke")
