@@ -87,3 +87,12 @@ def default_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("default") / "snap"
     build_default_snapshot(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Engine:
+    """The test session's Spark engine (skipped, with the reason, when the machine does
+    not fit Spark)."""
+    if _UNFIT is not None:
+        pytest.skip(f"Spark: {_UNFIT}")
+    return _spark()

@@ -59,21 +59,25 @@ MAX_ROUNDS = 200
 
 def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None
                   ) -> SparkSession:
-    """The session a run uses: ``local[*]`` unless ``master`` names a cluster; ``conf``
-    passes Spark settings through (they win over the defaults set here). An existing
-    session is reused (one per process)."""
+    """The session a run uses: ``local[*]`` unless ``master`` names a cluster, or the
+    master spark-submit gave when it launched this driver; ``conf`` passes Spark settings
+    through (they win over the defaults set here). An existing session is reused (one
+    per process)."""
     from pyspark.sql import SparkSession
 
     settings = {"spark.sql.execution.arrow.pyspark.enabled": "true",
                 "spark.sql.adaptive.enabled": "true",
                 "spark.ui.showConsoleProgress": "false"}
-    if master is None or master.startswith("local"):
+    submitted = master is None and "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit's
+    if not submitted and (master is None or master.startswith("local")):
         settings |= {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "8",
                      "spark.driver.memory": "4g"}
         # local workers run this interpreter (its packages), unless told otherwise
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings |= dict(conf or {})
-    builder = SparkSession.builder.appName("ringfence").master(master or "local[*]")
+    builder = SparkSession.builder.appName("ringfence")
+    if not submitted:
+        builder = builder.master(master or "local[*]")
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
