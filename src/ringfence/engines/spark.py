@@ -42,6 +42,8 @@ from ringfence.policy import LoadedPolicy, ResolvedPolicy, resolve
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from ringfence.attribution import AttributionResult
+    from ringfence.attribution.graph import EntityTable
     from ringfence.snapshot import Snapshot
 
 __all__ = ["SparkEngine", "SparkVerdictBook"]
@@ -66,6 +68,9 @@ class SparkEngine:
         self.buckets = buckets or int(self.spark.conf.get("spark.sql.shuffle.partitions")
                                       or 8)
         self.driver_max = driver_max
+        # per snapshot (location, id): its frames and components, labelled once and
+        # shared by every policy and date run on it (simulate runs two)
+        self._graphs: dict[tuple[str, str], tuple[DataFrame, DataFrame, DataFrame, int]] = {}
 
     def evaluate(self, snapshot: Snapshot | str, policy: LoadedPolicy, as_of: dt.date
                  ) -> SparkVerdictBook:
@@ -76,9 +81,16 @@ class SparkEngine:
         else:
             location, manifest = str(snapshot.root), snapshot.manifest.as_dict()
         counts = manifest.get("counts", {})
-        ents, holds = read_frames(self.spark, location)
-        return SparkVerdictBook(self, location, str(manifest["id"]), resolve(policy, as_of),
-                                ents, holds, (int(counts["entities"]), int(counts["holdings"])))
+        key = (location, str(manifest["id"]))
+        size = (int(counts["entities"]), int(counts["holdings"]))
+        if key not in self._graphs:
+            ents, holds = read_frames(self.spark, location)
+            comp_of, rounds = label_components(self.spark, holds, *size,
+                                               driver_max=self.driver_max)
+            self._graphs[key] = (ents, holds, comp_of, rounds)
+        ents, holds, comp_of, rounds = self._graphs[key]
+        return SparkVerdictBook(self, location, key[1], resolve(policy, as_of), ents, holds,
+                                size, (comp_of, rounds))
 
     def manifest(self, location: str) -> dict[str, Any]:
         """The snapshot's ``manifest.json``, read through Spark (any URL)."""
@@ -96,12 +108,14 @@ class SparkVerdictBook:
 
     def __init__(self, engine: SparkEngine, location: str, snapshot_id: str,
                  policy: ResolvedPolicy, ents: DataFrame, holds: DataFrame,
-                 counts: tuple[int, int]) -> None:
+                 counts: tuple[int, int], labels: tuple[DataFrame, int] | None = None
+                 ) -> None:
         self.engine, self.location, self._snapshot_id = engine, location, snapshot_id
         self._policy, self.entities, self.holdings = policy, ents, holds
         self.counts_in = counts
-        self.comp_of, self.rounds = label_components(engine.spark, holds, *counts,
-                                                     driver_max=engine.driver_max)
+        self.comp_of, self.rounds = labels or label_components(
+            engine.spark, holds, *counts, driver_max=engine.driver_max)
+        self._components: dict[int, _Component] = {}  # explained components, kept
         self.verdicts = attribute_frames(ents, holds, self.comp_of, policy.settings,
                                          policy.as_of, buckets=engine.buckets)
 
@@ -173,12 +187,22 @@ class SparkVerdictBook:
 
     def explain(self, entity_id: str) -> Explanation:
         """The proof, from the in-process algorithm re-run on the entity's component (the
-        entity's verdict reads nothing outside it), sources and names read from the
-        snapshot's Parquet."""
+        entity's verdict reads nothing outside it; kept for the next proof in it), sources
+        and names read from the snapshot's Parquet."""
+        me = self[entity_id]
+        etable, result, info, sources = self._component(
+            self._table.column("comp")[self._index[entity_id]].as_py())
+        return explanation(result, list(etable.ids).index(entity_id), me=me, get=self.get,
+                           source=lambda row: sources.get(row, _NO_SOURCE),
+                           info=lambda ids: {i: info[i] for i in ids if i in info},
+                           snapshot_id=self.snapshot_id, stamp=self.stamp())
+
+    def _component(self, comp: int) -> _Component:
         from pyspark.sql import functions as F
 
-        me = self[entity_id]
-        comp = self._table.column("comp")[self._index[entity_id]].as_py()
+        cached = self._components.get(comp)
+        if cached is not None:
+            return cached
         members = self.comp_of.where(F.col("comp") == comp).select("pos")
         root = self.location.rstrip("/")
         spark = self.engine.spark
@@ -189,18 +213,15 @@ class SparkVerdictBook:
         holds = as_table(
             self.holdings.join(members.withColumnRenamed("pos", "o"), "o")
             .join(spark.read.parquet(f"{root}/holdings.parquet").select(
-                F.col("_metadata.row_index").alias("row"), "source_dataset",
-                "source_record", "source_line", "source_note"), "row", "left")
+                F.col("_metadata.row_index").alias("row"), *_SOURCE), "row", "left")
             .select("o", "d", "row", *HOLDING_COLUMNS, *_SOURCE))
         etable, result, _ = attribute_tables(ents, holds, self._policy.settings, self.as_of)
         info = {r["id"]: (r["name"] or "", r["hq"] or "", r["jur"] or "")
                 for r in ents.select(["id", "name", "hq", "jur"]).to_pylist()}
         sources = {r["row"]: {k.removeprefix("source_"): r[k] for k in _SOURCE}
                    for r in holds.select(["row", *_SOURCE]).to_pylist()}
-        return explanation(result, list(etable.ids).index(entity_id), me=me, get=self.get,
-                           source=lambda row: sources.get(row, _NO_SOURCE),
-                           info=lambda ids: {i: info[i] for i in ids if i in info},
-                           snapshot_id=self.snapshot_id, stamp=self.stamp())
+        self._components[comp] = out = (etable, result, info, sources)
+        return out
 
     def with_changes(self, changes: HoldingChanges) -> BookUpdate:
         """The batch re-run on Spark with ``changes`` applied (every entity recomputed);
@@ -234,6 +255,8 @@ class SparkVerdictBook:
         return BookUpdate(book, flips, len(book), min(downstream, len(book)))
 
 
+_Component = tuple["EntityTable", "AttributionResult", dict[str, tuple[str, str, str]],
+                   dict[int, dict[str, Any]]]
 _SOURCE = ("source_dataset", "source_record", "source_line", "source_note")
 _NO_SOURCE: dict[str, Any] = {"dataset": "", "record": "", "line": None, "note": ""}
 
