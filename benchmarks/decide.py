@@ -40,6 +40,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ringfence.packaged import use_packaged_dictionaries
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "ringfence" / "data" / "public-groups"  # the bundled copy
 

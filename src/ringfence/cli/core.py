@@ -338,13 +338,15 @@ def version_callback(value: bool) -> None:
 
 
 def use_user_cache() -> None:
-    """Keep parsed dictionary tables in the user's cache folder (the environment names
-    it: read here, at the entry point)."""
+    """Hand name screening its packaged dictionaries, and keep their parsed tables in the
+    user's cache folder (the environment names it: read here, at the entry point)."""
     import os
 
+    from ringfence.packaged import use_packaged_dictionaries
     from ringfence.resolve.gloss import use_table_store
     from ringfence.snapshot.usercache import DiskTableStore, cache_dir_from_env
 
+    use_packaged_dictionaries()
     use_table_store(DiskTableStore(cache_dir_from_env(os.environ)))
 
 

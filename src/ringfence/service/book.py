@@ -3,7 +3,7 @@
 Every write is one transaction with its audit record, then folded into the live state.
 The rules are not here: onboarding's status table is ``decide/onboarding.py``, the four
 eyes and the override-lapse rule ``decide/review.py``, name resolution
-``engines/screening.py``; these functions read the rows the rules need, apply them and
+``snapshot/screening.py``; these functions read the rows the rules need, apply them and
 write what they decide.
 """
 
@@ -19,11 +19,11 @@ from sqlalchemy import insert, select, update
 from ringfence.audit import now_iso
 from ringfence.decide import Channel
 from ringfence.decide.review import check_approval, check_override_request, needs_approval
-from ringfence.engines.screening import declared_record
 from ringfence.exc import ConflictError, InputError, NotFoundError
 from ringfence.resolve import remove_controls
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
+from ringfence.snapshot.screening import declared_record
 from ringfence.store.tables import accounts, api_keys, organizations, overrides, tokens, webhooks
 
 __all__ = [

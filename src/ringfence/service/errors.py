@@ -21,7 +21,8 @@ A validation problem names the field by its path (``details.problems[].field``, 
 ``body.context.client_ip``; a body that is not JSON at all is ``body``, with the position
 in the reason).
 
-The service adds three leaves to the tree: :class:`AuthenticationError` (401
+The service's own leaves are declared in ``exc.py`` with the rest of the tree (and
+re-exported here): :class:`AuthenticationError` (401
 ``unauthenticated``) under ``PermissionDeniedError``; :class:`ServiceUnavailableError`
 (503 ``unavailable``: the service cannot check what it must check, e.g. the token list is
 too old and the database cannot be read, so it refuses rather than guess) and its child
@@ -41,7 +42,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from ringfence.exc import InputError, PermissionDeniedError, RingfenceError
+from ringfence.exc import (
+    AuthenticationError,
+    InputError,
+    NotReadyError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    RingfenceError,
+    ServiceUnavailableError,
+)
 
 __all__ = ["Answer", "AuthenticationError", "NotReadyError", "PayloadTooLargeError",
            "RateLimitedError",
@@ -51,42 +60,6 @@ __all__ = ["Answer", "AuthenticationError", "NotReadyError", "PayloadTooLargeErr
 log = structlog.get_logger("ringfence.service")
 
 Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
-
-
-class AuthenticationError(PermissionDeniedError):
-    """No bearer token, or one that is not known (as opposed to a known token whose role
-    may not do this, which is :class:`PermissionDeniedError`)."""
-
-    code = "unauthenticated"
-    http_status = 401
-
-
-class ServiceUnavailableError(RingfenceError):
-    """The service cannot make the check a request needs (fail closed), e.g. the token list
-    is older than its bound and cannot be re-read. Retry later."""
-
-    code = "unavailable"
-    http_status = 503
-
-
-class NotReadyError(ServiceUnavailableError):
-    """No snapshot is loaded yet (``/readyz`` answers 503 too). Retry once it is."""
-
-    code = "not_ready"
-
-
-class PayloadTooLargeError(InputError):
-    """The request body is over the route's limit (``limits.py``)."""
-
-    code = "too_large"
-    http_status = 413
-
-
-class RateLimitedError(RingfenceError):
-    """Too many calls in the window (an intermediary's attestations, ``channels.py``)."""
-
-    code = "rate_limited"
-    http_status = 429
 
 
 _HTTP_CODES = {400: "bad_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",

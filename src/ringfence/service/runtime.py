@@ -3,7 +3,7 @@
 The application layer between the routes (and the CLI) and the logic: routes parse and
 call it or ``book.py``; the rules live in ``ringfence.decide`` (decisions, onboarding,
 four eyes, the override-lapse rule in ``decide/review.py``); ``live.py`` builds the
-hot-path state, ``publish.py`` writes a publish, ``engines/screening.py`` resolves names.
+hot-path state, ``publish.py`` writes a publish, ``snapshot/screening.py`` resolves names.
 One :class:`Runtime` per process. It owns
 
 * the live snapshot, policy and :class:`VerdictBook` (replaced whole by :meth:`publish`);
@@ -42,8 +42,8 @@ from ringfence.decide import (
 from ringfence.decide.onboarding import onboarding_status
 from ringfence.decide.signals import NetOf
 from ringfence.detect.fanout import FanOut, crosses
-from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import NotFoundError
+from ringfence.packaged import use_packaged_dictionaries
 from ringfence.policy import LoadedPolicy, load_policy
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.errors import NotReadyError
@@ -76,6 +76,7 @@ from ringfence.service.sync import (
 from ringfence.service.tokens import TokenCache, TokenHit
 from ringfence.service.webhooks import Deliverer
 from ringfence.snapshot import Snapshot, open_snapshot
+from ringfence.snapshot.screening import SnapshotResolver
 from ringfence.store import make_engine, upgrade
 from ringfence.store.tables import organizations
 
@@ -92,6 +93,7 @@ class Runtime:
                  country_of: Callable[[str], str | None] | None = None,
                  evaluator: Evaluator | None = None, deliverer: Deliverer | None = None,
                  net_of: NetOf | None = None) -> None:
+        use_packaged_dictionaries()  # name screening's data, handed in at the entry point
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         self.audit = AuditLog(self.engine)
@@ -117,6 +119,7 @@ class Runtime:
         self._sync_lock = threading.Lock()
         self._seen = 0  # the last audit record whose book change is in the state
         self._pointer: Pointer | None = None  # the live pointer the state was built from
+        self._failed_pointer: Pointer | None = None  # a publish that could not be loaded
         self.metrics = Metrics(self.holder)
         self.started = False
         # confirmed detection cases, as the accounts' facts carry them (service/findings.py)
@@ -211,9 +214,13 @@ class Runtime:
             if pointer.path and pointer != self._pointer:
                 try:
                     loaded = self._follow(pointer)
+                    self._failed_pointer = None
                 except Exception:  # the book changes below still apply; retried next time
-                    log.exception("could not load the published snapshot",
-                                  snapshot_id=pointer.snapshot_id, path=pointer.path)
+                    if pointer != self._failed_pointer:  # once per publish, not every tick
+                        log.exception("could not load the published snapshot; retrying "
+                                      "quietly at every sync until it loads",
+                                      snapshot_id=pointer.snapshot_id, path=pointer.path)
+                    self._failed_pointer = pointer
             if changes.book and not loaded:
                 with self.write_lock:
                     self.refresh(orgs=changes.orgs, accounts_=changes.accounts,

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import structlog
 from sqlalchemy import Connection, select
 
-from ringfence.exc import ConflictError, RingfenceError
+from ringfence.exc import RingfenceError, SnapshotMovedError
 from ringfence.snapshot import Snapshot, open_snapshot
 from ringfence.snapshot.publish import kept_versions
 from ringfence.store.tables import audit_head, audit_log, kv
@@ -61,12 +61,6 @@ class Pointer(NamedTuple):
     snapshot_id: str | None
     policy_hash: str | None
     publish_seq: str | None
-
-
-class SnapshotMovedError(ConflictError):
-    """The folder the database records as live now shows another snapshot, and the
-    recorded one is no longer kept beside it: this process cannot serve what the database
-    says is live."""
 
 
 def open_recorded(path: str, snapshot_id: str | None) -> Snapshot:

@@ -2,7 +2,7 @@
 the decision service.
 
 Built from the snapshot's entities, names and identifiers, saved under
-``SNAPSHOT/cache/screening`` (:func:`ringfence.resolve.cached_index`: stamped with the
+``SNAPSHOT/cache/screening`` (:func:`ringfence.snapshot.screenindex.cached_index`: stamped with the
 snapshot id, the index format and a fingerprint of the name-analysis code, checksummed)
 and loaded from there next time, by a command or a service start alike.
 
@@ -28,13 +28,13 @@ from ringfence.resolve import (
     Record,
     ScreeningIndex,
     analyse_name,
-    cached_index,
     clean_name,
     parse_id,
     remove_controls,
 )
 from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
+from ringfence.snapshot.screenindex import cached_index
 
 __all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise",
            "declared_record", "screening_index"]
