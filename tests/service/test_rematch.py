@@ -172,6 +172,9 @@ def test_every_customer_is_rematched_on_publish(db_engine: Engine, tmp_path: Pat
         for o, why in ((borealis, "override_match_changed"),
                        (fabrikam, "dismissed_candidate_changed")):
             assert o["id"] in page and why in page
+        # the organisation page still shows the dismissed candidate, marked as such
+        page = client.get(f"/console/organizations/{northwind['id']}").text
+        assert "northwind" in page and "dismissed by an analyst" in page
 
         # one event per status change, and a webhook delivery for each
         events = client.get("/v1/events", headers=an).json()["items"][len(before):]

@@ -103,8 +103,9 @@ def policy_verdicts(rt: Runtime, entity_id: str, *, compute: bool = True
 def _candidates(live: Live, row: Any) -> list[dict[str, Any]]:
     ids = [(i["scheme"], i["value"]) for i in row.identifiers or []]
     query = declared_record(row.name, country=row.country, identifiers=ids)
+    dismissed = {str(d.get("entity_id")) for d in getattr(row, "dismissed", None) or []}
     return [{"entity_id": c.entity_id, "name": c.name, "score": c.score, "match": c.match,
-             "chosen": c.entity_id == row.entity_id,
+             "chosen": c.entity_id == row.entity_id, "dismissed": c.entity_id in dismissed,
              "why": [f.as_dict() for f in c.explanation]}
             for c in live.resolver.search(query, limit=5)]
 
