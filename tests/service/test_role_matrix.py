@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/v1/organizations/{org_id}/accounts"): A,
     ("POST", "/v1/organizations/{org_id}/confirm"): A,
     ("POST", "/v1/organizations/{org_id}/override"): A,
+    ("POST", "/v1/organizations/{org_id}/dismiss-candidate"): A,
     ("GET", "/v1/accounts/{account_id}"): AA,
     ("PATCH", "/v1/accounts/{account_id}"): A,
     ("POST", "/v1/accounts/{account_id}/keys"): A,
