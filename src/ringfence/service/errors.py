@@ -13,6 +13,7 @@ what was raised                          status  code
 request validation (pydantic, FastAPI)   422     ``bad_input``, one problem per field
 body not JSON / not UTF-8                422     ``bad_input``, field ``body``
 body over the route's limit              413     ``too_large``
+the database cannot be reached           503     ``unavailable`` (``retry-after: 1``)
 no such route / method                   404/405 ``not_found`` / ``method_not_allowed``
 anything else                            500     ``internal`` (logged, no detail leaked)
 =======================================  ======  ===============================
@@ -41,6 +42,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from ringfence.exc import (
@@ -117,6 +119,11 @@ def _classify(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, str]]:
     if isinstance(exc, RequestValidationError):
         status, body = _validation(exc)
         return status, body, {}
+    if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        log.error("database unavailable", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return 503, error_body("unavailable", "the database cannot be reached; retry"), {
+            "retry-after": "1"}
     log.error("unhandled error", exc_info=exc)
     return 500, error_body("internal", "internal error"), {}
 

@@ -88,6 +88,10 @@ organizations = Table(
     Column("updated_at", TS, nullable=False),
     # the provider's own organisation id (request logs' org_id); detection findings name it
     Column("provider_org_id", String(200)),
+    # migration 0007: why a publish put it back in the analysts' queue (None: it is not),
+    # and the candidates an analyst dismissed, each with its screening data fingerprint
+    Column("review_due", JSON(none_as_null=True)),
+    Column("dismissed", JSON(none_as_null=True)),
 )
 Index("ix_organizations_provider_org_id", organizations.c.provider_org_id, unique=True)
 
