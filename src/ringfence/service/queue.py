@@ -1,6 +1,7 @@
 """The review queue: every item that needs a person, in one list (the console's front page).
 
-Kinds (:data:`KINDS`): organisations whose status in force is ``review`` (``org``), those
+Kinds (:data:`KINDS`): organisations whose status in force is ``review`` or that a publish
+put back for review (``review_due``: an override whose basis changed) (``org``), those
 of them an intermediary attested (``end_customer``), overrides waiting for a second
 analyst (``override``), open detection cases (``case``) and open channel-scorecard cases
 (``channel``). Each item has its age, its reason and its assignee (``console_assignments``);
@@ -34,6 +35,8 @@ KINDS = {"org": "Organisations in review", "end_customer": "End customers in rev
          "override": "Overrides awaiting a second analyst", "case": "Detection cases",
          "channel": "Channel scorecard cases"}
 SORTS = ("age", "-age", "kind", "title")
+# in review, or due for review again (an override whose basis a publish changed: rematch)
+_NEEDS_REVIEW = (organizations.c.status == "review") | organizations.c.review_due.is_not(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +76,13 @@ def _codes(reasons: Any) -> str:
 def _orgs(conn: Any, attested: bool, limit: int) -> list[QueueItem]:
     ec = select(end_customers.c.org_id)
     q = select(organizations.c.id, organizations.c.name, organizations.c.updated_at,
-               organizations.c.computed_reasons).where(organizations.c.status == "review")
+               organizations.c.computed_reasons, organizations.c.review_due).where(_NEEDS_REVIEW)
     q = q.where(organizations.c.id.in_(ec) if attested else organizations.c.id.not_in(ec))
     rows = conn.execute(q.order_by(organizations.c.updated_at).limit(limit)).all()
     kind = "end_customer" if attested else "org"
-    return [QueueItem(kind, r.id, r.name, _codes(r.computed_reasons), r.updated_at,
+    return [QueueItem(kind, r.id, r.name,
+                      _codes(r.computed_reasons) if r.review_due is None
+                      else f"review due: {r.review_due.get('reason')}", r.updated_at,
                       f"/console/organizations/{r.id}") for r in rows]
 
 
@@ -111,7 +116,7 @@ def _cases(conn: Any, channel: bool, limit: int) -> list[QueueItem]:
 
 def _counts(conn: Any) -> dict[str, int]:
     ec = select(end_customers.c.org_id)
-    review = organizations.c.status == "review"
+    review = _NEEDS_REVIEW
 
     def n(q: Any) -> int:
         return int(conn.execute(q).scalar_one())
