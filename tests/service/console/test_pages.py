@@ -120,6 +120,19 @@ def test_roles_escaping_and_four_eyes(db_engine: Engine, tmp_path: Path) -> None
             assert policy in side and policy in client.get(
                 f"/console/organizations/{tiktok}").text
         assert side.count("verdict-restricted") == 1 and side.count("verdict-clear") == 4
+        # a denied organisation's match cannot be dismissed (that takes an override) ...
+        r = client.post(f"/console/organizations/{tiktok}/dismiss-candidate",
+                        data={"csrf": csrf, "entity_id": "tiktok_inc", "reason": "no"})
+        assert r.status_code == 409
+        # ... another's can: screened again without it
+        jv = _onboard(client, csrf, "TikTok USDS Joint Venture LLC", "US")
+        assert 'id="entity">tiktok_usds_jv<' in client.get(f"/console/organizations/{jv}").text
+        r = client.post(f"/console/organizations/{jv}/dismiss-candidate",
+                        data={"csrf": csrf, "entity_id": "tiktok_usds_jv",
+                              "reason": "Different company."}, follow_redirects=False)
+        assert r.status_code == 303
+        page = client.get(f"/console/organizations/{jv}").text
+        assert 'id="entity">tiktok_usds_jv<' not in page and "Dismissed candidates" in page
         # override a DENY: it waits for a second analyst; the first cannot approve it
         r = client.post(f"/console/organizations/{tiktok}/override",
                         data={"csrf": csrf, "status": "allowed", "reason": "Divested."},
