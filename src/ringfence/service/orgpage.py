@@ -57,7 +57,8 @@ class OrgPage:
 
 
 _BOOKS: dict[tuple[int, str, str, str], VerdictBookLike] = {}
-_BOOKS_LOCK = threading.Lock()
+_BOOKS_LOCK = threading.Lock()  # the dict only: held for look-ups, never while evaluating
+_EVALUATING = threading.Lock()  # one evaluation at a time (each takes a core)
 
 
 def _book(rt: Runtime, live: Live, name: str) -> VerdictBookLike:
@@ -65,11 +66,18 @@ def _book(rt: Runtime, live: Live, name: str) -> VerdictBookLike:
     key = (id(rt), live.snapshot.id, name, as_of.isoformat())
     with _BOOKS_LOCK:
         book = _BOOKS.get(key)
-        if book is None:
-            for old in [k for k in _BOOKS if k[0] == id(rt) and k[1] != live.snapshot.id]:
-                del _BOOKS[old]  # books of a snapshot no longer live
-            book = _BOOKS[key] = rt.evaluate(live.snapshot, load_policy(name), as_of)
+    if book is not None:
         return book
+    with _EVALUATING:
+        with _BOOKS_LOCK:
+            book = _BOOKS.get(key)
+        if book is None:
+            book = rt.evaluate(live.snapshot, load_policy(name), as_of)
+            with _BOOKS_LOCK:
+                for old in [k for k in _BOOKS if k[0] == id(rt) and k[1] != live.snapshot.id]:
+                    del _BOOKS[old]  # books of a snapshot no longer live
+                _BOOKS[key] = book
+    return book
 
 
 def policy_verdicts(rt: Runtime, entity_id: str, *, compute: bool = True
