@@ -79,7 +79,9 @@ def _in_review() -> Any:
 def _org_reason(r: Any) -> str:
     codes = _codes(r.computed_reasons)
     due = r.review_due.get("reason") if isinstance(r.review_due, dict) else None
-    return f"{due}; {codes}" if due else codes
+    if not due:
+        return codes
+    return f"review due: {due}; {codes}" if codes else f"review due: {due}"
 
 
 def _orgs(conn: Any, attested: bool, limit: int) -> list[QueueItem]:
