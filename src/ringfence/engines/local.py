@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ringfence.attribution import AttributionResult, attribute, prove, update
 from ringfence.attribution.graph import (
@@ -113,14 +115,17 @@ class LocalVerdictBook:
                            snapshot_id=self.snapshot_id, stamp=self.stamp())
 
     def _entity_info(self, ids: set[str]) -> dict[str, tuple[str, str, str]]:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        """Name, headquarters and registration of ``ids``: rows taken from the entities
+        table read once per book (its rows are the book's rows), not a filter over the
+        whole table at every proof (0.8 s a proof at 1M entities)."""
+        rows = sorted(i for i in (self._index.get(e) for e in ids) if i is not None)
+        picked = self._info_table.take(rows).to_pylist() if rows else []
+        return {self._ids[r]: (p["name"] or "", p["hq_country"] or "", p["jurisdiction"] or "")
+                for r, p in zip(rows, picked, strict=True)}
 
-        table = self.snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"])
-        picked = table.filter(pc.is_in(table.column("id"), value_set=pa.array(sorted(ids))))
-        return {row["id"]: (row["name"] or "", row["hq_country"] or "",
-                            row["jurisdiction"] or "")
-                for row in picked.to_pylist()}
+    @cached_property
+    def _info_table(self) -> pa.Table:
+        return self.snapshot.entities_table(["name", "hq_country", "jurisdiction"])
 
     def stamp(self) -> PolicyStamp:
         p = self._policy
