@@ -10,7 +10,7 @@ look-alikes, full width, split/joined/hyphenated words, diacritics, combining ma
 with several seeds, and screened against the index of the whole snapshot. A disguised
 query is *resolved* when the top candidate is its entity and matches. Only names whose
 undisguised form resolves are counted (the others measure something else; their number is
-printed). The negatives of ``ringfence.resolve.evaluate`` (real organisations absent from
+printed). The negatives of ``ringfence.packaged.screening_eval`` (real organisations absent from
 the data, generated look-alike subsidiaries) are screened in the same run: their false
 matches must not rise.
 """
@@ -26,10 +26,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ringfence.packaged import use_packaged_dictionaries
+from ringfence.packaged.screening_eval import folds, public_entities, public_groups_dir
 from ringfence.resolve import EntityNames, Record, ScreeningIndex
 from ringfence.resolve.adversarial import KINDS, disguise
-from ringfence.resolve.evaluate import folds, public_entities, public_groups_dir
 
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
 
 def restricted_companies() -> set[str]:
     from ringfence.engines.local import evaluate

@@ -38,6 +38,9 @@ import time
 from pathlib import Path
 
 from ringfence.ingest import synth
+from ringfence.packaged import use_packaged_dictionaries
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
 
 FULL = {"lei": 3_000_000, "rr": 500_000, "repex": 5_000_000, "bods": 1_000_000}
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,6 +33,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+from ringfence.packaged import use_packaged_dictionaries
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
+
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "ringfence" / "data" / "sanctions"
 SDN_SIZE = 18_000
 CSL_SIZE = 12_000

@@ -23,8 +23,10 @@ import duckdb
 from ringfence.ingest import merge
 from ringfence.ingest.gleif import read_gleif
 from ringfence.ingest.stage import Stage
+from ringfence.packaged import use_packaged_dictionaries
 from ringfence.snapshot import SnapshotWriter
 
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
 
 class _Timed:
     """A DuckDB connection that records each statement's wall and CPU time."""

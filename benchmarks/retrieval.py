@@ -27,9 +27,12 @@ from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
+from ringfence.packaged import use_packaged_dictionaries
+from ringfence.packaged.screening_eval import UNKNOWN
 from ringfence.resolve import EntityNames, Record, ScreeningIndex, parse_id
-from ringfence.resolve.evaluate import UNKNOWN
 from ringfence.resolve.ids import ParsedId
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
 
 PUBLIC = Path(str(files("ringfence") / "data" / "public-groups"))
 

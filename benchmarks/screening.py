@@ -25,6 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ringfence.packaged import use_packaged_dictionaries
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
+
 DEFAULT_PAIRS = (
     Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "names-visible.jsonl"
 )

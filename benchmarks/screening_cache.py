@@ -12,8 +12,9 @@ Reported, side by side, on the same snapshot:
 
 * in this process: ``cli.screen.load_index`` with no cache (reads the tables, builds the
   index, saves it in ``cache/screening``: what every ``screen`` call paid before) vs
-  ``resolve.load_index`` of the saved arrays; the save alone; the folder's size; and that
-  both indexes give identical answers (candidates, scores, evidence) on sample queries;
+  ``snapshot.screenindex.load_index`` of the saved arrays; the save alone; the folder's
+  size; and that both indexes give identical answers (candidates, scores, evidence)
+  on sample queries;
 * the CLI in new processes: ``ringfence screen SNAP --name Q --json`` with no cache (cold:
   builds and saves), then again (warm: loads), wall and CPU time; a Chinese query warm
   (it still imports ToJyutping to read the query itself); ``ringfence screen --help``.
@@ -34,10 +35,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ringfence.model import Entity, EntityType, Identifier, Name
-from ringfence.resolve import Record, ScreeningIndex, load_index, save_index
-from ringfence.resolve.evaluate import public_entities
+from ringfence.packaged import use_packaged_dictionaries
+from ringfence.packaged.screening_eval import public_entities
+from ringfence.resolve import Record, ScreeningIndex
 from ringfence.snapshot import SnapshotWriter, open_snapshot
 from ringfence.snapshot.publish import publish_folder
+from ringfence.snapshot.screenindex import load_index, save_index
+
+use_packaged_dictionaries()  # name screening's data, as the entry points hand it in
 
 HERE = Path(__file__).resolve().parent
 

@@ -5,10 +5,17 @@
     RingfenceError                 code            http
     ├── InputError                 bad_input        422   a record or field is wrong
     │   ├── PolicyError            bad_policy       422   a policy file key is wrong
-    │   └── IngestError            bad_records      422   one or more records rejected
+    │   ├── IngestError            bad_records      422   one or more records rejected
+    │   └── PayloadTooLargeError   too_large        413   a request body over its route's limit
     ├── NotFoundError              not_found        404   an entity, snapshot or policy is missing
     ├── ConflictError              conflict         409   the operation clashes with current state
+    │   └── SnapshotMovedError     conflict         409   the live snapshot's folder moved on
     ├── PermissionDeniedError      forbidden        403   the caller's role may not do this
+    │   └── AuthenticationError    unauthenticated  401   no token, or an unknown one
+    ├── RateLimitedError           rate_limited     429   too many calls in the window
+    ├── ServiceUnavailableError    unavailable      503   a check cannot be made: fail closed
+    │   └── NotReadyError          not_ready        503   no snapshot loaded yet
+    ├── NotConfiguredError         not_configured   503   used before its entry point set it up
     └── IntegrityError             integrity        500   stored data failed a check (audit chain)
 
 Each class carries its own ``code`` and ``http_status`` as class attributes, so a
@@ -22,15 +29,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
+    "AuthenticationError",
     "ConflictError",
     "IngestError",
     "InputError",
     "IntegrityError",
+    "NotConfiguredError",
     "NotFoundError",
+    "NotReadyError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "PolicyError",
     "Problem",
+    "RateLimitedError",
     "RingfenceError",
+    "ServiceUnavailableError",
+    "SnapshotMovedError",
 ]
 
 
@@ -117,6 +131,56 @@ class ConflictError(RingfenceError):
 class PermissionDeniedError(RingfenceError):
     code = "forbidden"
     http_status = 403
+
+
+class NotConfiguredError(RingfenceError):
+    """A component was used before its entry point handed it what it needs (the name
+    dictionaries, say): a setup fault, never a verdict."""
+
+    code = "not_configured"
+    http_status = 503
+
+
+class AuthenticationError(PermissionDeniedError):
+    """No bearer token, or one that is not known (as opposed to a known token whose role
+    may not do this, which is :class:`PermissionDeniedError`)."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class ServiceUnavailableError(RingfenceError):
+    """The service cannot make the check a request needs (fail closed), e.g. the token list
+    is older than its bound and cannot be re-read. Retry later."""
+
+    code = "unavailable"
+    http_status = 503
+
+
+class NotReadyError(ServiceUnavailableError):
+    """No snapshot is loaded yet (``/readyz`` answers 503 too). Retry once it is."""
+
+    code = "not_ready"
+
+
+class PayloadTooLargeError(InputError):
+    """The request body is over the route's limit (``service/limits.py``)."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class RateLimitedError(RingfenceError):
+    """Too many calls in the window (an intermediary's attestations, ``service/channels.py``)."""
+
+    code = "rate_limited"
+    http_status = 429
+
+
+class SnapshotMovedError(ConflictError):
+    """The folder the database records as live now shows another snapshot, and the
+    recorded one is no longer kept beside it: this process cannot serve what the database
+    says is live (``service/sync.py``)."""
 
 
 class IntegrityError(RingfenceError):

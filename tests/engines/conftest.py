@@ -1,13 +1,20 @@
 """Fixture strategy: the ``engine`` fixture is parametrised over every engine, so each test
 in this folder is one test body run against each engine (splink's per-backend tests are
-the model). Only ``local`` exists today; a Spark engine adds ``"spark"`` to ``ENGINES``
-(skipped when pyspark is missing). Engines are read through ``ringfence.engines.base``
-alone. Snapshots are written with the real writer from small random graphs (shared with
-tests/attribution: ``randgraph.py``, the brute-force ``oracle.py``, the worked cases).
+the model): ``local`` and ``spark`` (marked ``spark``; skipped, with the reason, when
+pyspark or Java 17+ is missing or the machine has too little free memory). One Spark
+session serves the whole test session. Engines are read through
+``ringfence.engines.base`` alone. Snapshots are written with the real writer from small
+random graphs (shared with tests/attribution: ``randgraph.py``, the brute-force
+``oracle.py``, the worked cases).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +35,46 @@ def _local() -> Engine:
     return LocalEngine()
 
 
+SPARK_MEMORY_GB = 3  # free memory a local Spark session with small graphs wants
+
+
+def spark_unfit() -> str | None:
+    """Why this machine cannot run the Spark tests, or None when it can."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install -e '.[spark]')"
+    java = shutil.which("java")
+    if java is None:
+        return "no java on PATH (Spark needs Java 17+: scripts/setup.sh installs it)"
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    major = out.split('"')[1].split(".")[0] if '"' in out else "0"
+    if not major.isdigit() or int(major) < 17:
+        return f"java {major} is too old for Spark 4 (needs 17+)"
+    avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    if avail < SPARK_MEMORY_GB:
+        return f"{avail:.1f} GB free memory, the Spark tests want {SPARK_MEMORY_GB} GB"
+    return None
+
+
+@functools.cache
+def _spark() -> Engine:
+    from ringfence.engines.spark import SparkEngine
+
+    # small graphs: few partitions, two cores (one Spark session per test session)
+    return SparkEngine(master="local[2]", conf={"spark.sql.shuffle.partitions": "2",
+                                                 "spark.default.parallelism": "2",
+                                                 "spark.driver.memory": "2g"})
+
+
 ENGINES["local"] = _local
+ENGINES["spark"] = _spark
+_UNFIT = spark_unfit()
+PARAMS = [pytest.param("local"),
+          pytest.param("spark", marks=[pytest.mark.spark,
+                                       pytest.mark.skipif(_UNFIT is not None,
+                                                          reason=f"Spark: {_UNFIT}")])]
 
 
-@pytest.fixture(params=sorted(ENGINES))
+@pytest.fixture(params=PARAMS)
 def engine(request: pytest.FixtureRequest) -> Engine:
     return ENGINES[request.param]()
 
@@ -44,3 +87,12 @@ def default_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("default") / "snap"
     build_default_snapshot(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Engine:
+    """The test session's Spark engine (skipped, with the reason, when the machine does
+    not fit Spark)."""
+    if _UNFIT is not None:
+        pytest.skip(f"Spark: {_UNFIT}")
+    return _spark()

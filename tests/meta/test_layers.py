@@ -27,10 +27,13 @@ _ENV = {("os", "environ"), ("os", "getenv"), ("os", "putenv"), ("Path", "home"),
         ("os.path", "expanduser")}
 _WRITES = {"write_text", "write_bytes", "mkdir", "save", "savez", "savez_compressed",
            "dump", "rmtree", "unlink", "replace", "rename", "makedirs"}
-# Known and named, with the reason they stay: the screening index's file format is
-# written into the folder an adapter's publish hands it (resolve/persist.py).
-_ALLOWED_WRITES = {("resolve/persist.py", "write_text"), ("resolve/persist.py", "write_bytes"),
-                   ("resolve/persist.py", "save")}
+# No exception: the screening index's files are written by an adapter
+# (snapshot/screenindex.py), like every other cache.
+_ALLOWED_WRITES: set[tuple[str, str]] = set()
+# Packaged data (dictionaries, lexicons, lists) is read by an adapter (ringfence.packaged,
+# traffic/enrich.py) and handed in. Named exception: the policy loader of the core reads
+# a policy file by name or path, the one input every command takes.
+_READS = {"policy/loader.py"}
 
 
 def _dotted(node: object) -> str:
@@ -63,6 +66,9 @@ def test_logic_reads_no_setting_and_writes_no_file() -> None:
                         continue  # str.replace, dataclasses.replace: not file system calls
                     if name in _WRITES and (rel, name) not in _ALLOWED_WRITES:
                         found.append(f"{rel}:{node.lineno} calls {owner}.{name}()")
+                if isinstance(node, ast.Call) and _dotted(node.func).split(".")[-1] in {
+                        "files", "as_file", "read_text", "read_bytes"} and rel not in _READS:
+                    found.append(f"{rel}:{node.lineno} reads a file ({_dotted(node.func)})")
                 if isinstance(node, ast.Call) and _dotted(node.func).endswith("open"):
                     modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
                     modes += [k.value.value for k in node.keywords if k.arg == "mode"
@@ -70,3 +76,21 @@ def test_logic_reads_no_setting_and_writes_no_file() -> None:
                     if any(isinstance(m, str) and set(m) & set("wax+") for m in modes):
                         found.append(f"{rel}:{node.lineno} opens a file to write")
     assert not found, "\n".join(found)
+
+
+def test_screening_without_its_dictionaries_fails_closed() -> None:
+    """Name analysis reads no packaged file itself: without the dictionaries an entry
+    point hands in it refuses, naming what to call, rather than screening Chinese and
+    Korean names blind."""
+    from ringfence.exc import NotConfiguredError
+    from ringfence.packaged import use_packaged_dictionaries
+    from ringfence.resolve import analyse_name
+    from ringfence.resolve.gloss import use_dictionaries
+
+    use_dictionaries(None)
+    try:
+        with pytest.raises(NotConfiguredError, match="use_packaged_dictionaries"):
+            analyse_name("蓝鲸测绘控股有限公司")
+    finally:
+        use_packaged_dictionaries()
+    assert analyse_name("蓝鲸测绘控股有限公司")  # handed back in: works again

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
-from ringfence.resolve.evaluate import public_groups_dir
+from ringfence.packaged.screening_eval import public_groups_dir
 
 PUBLIC = public_groups_dir()
 runner = CliRunner()

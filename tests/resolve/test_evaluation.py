@@ -1,4 +1,4 @@
-"""Screening evaluation on the bundled public groups (see ``ringfence.resolve.evaluate``).
+"""Screening evaluation on the bundled public groups (see ``ringfence.packaged.screening_eval``).
 
 Positives are names customers declare (another script, a transliteration, an alias, a
 trade or former name) *held out of the index*, and retyped legal names (no legal form,
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from ringfence.packaged.screening_eval import EvalResult, evaluate, folds, public_entities, summary
 from ringfence.resolve import EntityNames, Record, ScreeningIndex, parse_id
-from ringfence.resolve.evaluate import EvalResult, evaluate, folds, public_entities, summary
 
 
 @pytest.fixture(scope="module")

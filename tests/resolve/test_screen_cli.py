@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ringfence.cli.main import app
+from ringfence.packaged.screening_eval import public_groups_dir
 from ringfence.resolve import ScreeningIndex
-from ringfence.resolve.evaluate import public_groups_dir
 
 PUBLIC = public_groups_dir()
 
@@ -137,7 +137,7 @@ def test_screen_batch_on_the_evaluation_queries(snapshot: Path, tmp_path: Path) 
     """The evaluation's full-index queries (retyped legal names, labelled identifiers,
     unknown organisations, look-alikes) through ``ringfence screen --input --output``:
     the CSV answers agree with the in-process evaluation's floor."""
-    from ringfence.resolve.evaluate import folds
+    from ringfence.packaged.screening_eval import folds
 
     _, queries = folds()
     full = [q for q in queries if q.fold == 0]
@@ -248,8 +248,8 @@ def test_help_and_a_latin_query_on_a_saved_index_do_not_import_the_readers(
 def test_the_decision_service_resolver_uses_the_index_the_cli_saved(
     snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ringfence.engines.screening import SnapshotResolver, declared_record
     from ringfence.snapshot import open_snapshot
+    from ringfence.snapshot.screening import SnapshotResolver, declared_record
 
     snap = _fresh_copy(snapshot, tmp_path)
     built = SnapshotResolver.for_snapshot(open_snapshot(snap))  # builds and saves it

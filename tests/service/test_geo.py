@@ -32,3 +32,34 @@ def test_classes_from_the_curated_lists() -> None:
     assert net_of("8.8.8.8").netclass == "hosting"  # AS15169 GOOGLE
     assert net_of("5.160.0.1").country == "IR"
     assert net_of("10.0.0.1") is None and net_of("garbage") is None
+
+
+def test_flat_ipv4_tables_agree_at_every_range_boundary() -> None:
+    """The flattened IPv4 tables (one bisection inside a /16) answer as geoip2fast does
+    on the first and last address of its ranges and on either side of them, including
+    ranges that span several /16s and the ends of the address space."""
+    import ipaddress
+
+    from geoip2fast import geoip2fast as g
+
+    net_of = geoip_net_of()
+    lean, public = net_of.lean, net_of.public  # type: ignore[attr-defined]
+    rng = random.Random(9)
+    rows = [(r, c) for r in range(len(g.mainListFirstIP))
+            for c in rng.sample(range(len(g.mainListFirstIP[r])),
+                                min(3, len(g.mainListFirstIP[r])))]
+    probes = {0, 1, 2**16 - 1, 2**16, 2**32 - 2, 2**32 - 1}
+    for r, c in rows:
+        first = g.mainListFirstIP[r][c]
+        if first > 2**32 - 1:
+            continue
+        last = first + g.numIPsv4[g.mainListNetlength[r][c]] - 1
+        probes |= {first - 1, first, last, last + 1, (first + last) // 2}
+    checked = 0
+    for n in sorted(p for p in probes if 0 <= p <= 2**32 - 1):
+        ip = str(ipaddress.IPv4Address(n))
+        got, want = lean(ip), public(ip)
+        assert (None if got in (None, (None, "")) else got) == \
+            (None if want in (None, (None, "")) else want), ip
+        checked += 1
+    assert checked > 300

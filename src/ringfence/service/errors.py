@@ -13,6 +13,7 @@ what was raised                          status  code
 request validation (pydantic, FastAPI)   422     ``bad_input``, one problem per field
 body not JSON / not UTF-8                422     ``bad_input``, field ``body``
 body over the route's limit              413     ``too_large``
+the database cannot be reached           503     ``unavailable`` (``retry-after: 1``)
 no such route / method                   404/405 ``not_found`` / ``method_not_allowed``
 anything else                            500     ``internal`` (logged, no detail leaked)
 =======================================  ======  ===============================
@@ -21,7 +22,8 @@ A validation problem names the field by its path (``details.problems[].field``, 
 ``body.context.client_ip``; a body that is not JSON at all is ``body``, with the position
 in the reason).
 
-The service adds three leaves to the tree: :class:`AuthenticationError` (401
+The service's own leaves are declared in ``exc.py`` with the rest of the tree (and
+re-exported here): :class:`AuthenticationError` (401
 ``unauthenticated``) under ``PermissionDeniedError``; :class:`ServiceUnavailableError`
 (503 ``unavailable``: the service cannot check what it must check, e.g. the token list is
 too old and the database cannot be read, so it refuses rather than guess) and its child
@@ -33,15 +35,25 @@ says); :class:`PayloadTooLargeError` (413 ``too_large``) under ``InputError``; a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from ringfence.exc import InputError, PermissionDeniedError, RingfenceError
+from ringfence.exc import (
+    AuthenticationError,
+    InputError,
+    NotReadyError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    RingfenceError,
+    ServiceUnavailableError,
+)
 
 __all__ = ["Answer", "AuthenticationError", "NotReadyError", "PayloadTooLargeError",
            "RateLimitedError",
@@ -51,42 +63,6 @@ __all__ = ["Answer", "AuthenticationError", "NotReadyError", "PayloadTooLargeErr
 log = structlog.get_logger("ringfence.service")
 
 Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
-
-
-class AuthenticationError(PermissionDeniedError):
-    """No bearer token, or one that is not known (as opposed to a known token whose role
-    may not do this, which is :class:`PermissionDeniedError`)."""
-
-    code = "unauthenticated"
-    http_status = 401
-
-
-class ServiceUnavailableError(RingfenceError):
-    """The service cannot make the check a request needs (fail closed), e.g. the token list
-    is older than its bound and cannot be re-read. Retry later."""
-
-    code = "unavailable"
-    http_status = 503
-
-
-class NotReadyError(ServiceUnavailableError):
-    """No snapshot is loaded yet (``/readyz`` answers 503 too). Retry once it is."""
-
-    code = "not_ready"
-
-
-class PayloadTooLargeError(InputError):
-    """The request body is over the route's limit (``limits.py``)."""
-
-    code = "too_large"
-    http_status = 413
-
-
-class RateLimitedError(RingfenceError):
-    """Too many calls in the window (an intermediary's attestations, ``channels.py``)."""
-
-    code = "rate_limited"
-    http_status = 429
 
 
 _HTTP_CODES = {400: "bad_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -143,6 +119,11 @@ def _classify(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, str]]:
     if isinstance(exc, RequestValidationError):
         status, body = _validation(exc)
         return status, body, {}
+    if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        log.error("database unavailable", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return 503, error_body("unavailable", "the database cannot be reached; retry"), {
+            "retry-after": "1"}
     log.error("unhandled error", exc_info=exc)
     return 500, error_body("internal", "internal error"), {}
 
@@ -158,10 +139,19 @@ def to_response(exc: BaseException) -> Response:
     return Response(body, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception FastAPI catches through :func:`to_response`."""
+def install_error_handlers(app: FastAPI, *, pages: Callable[[Request, int, bytes],
+                                                            Response | None] | None = None
+                           ) -> None:
+    """Route every exception FastAPI catches through :func:`to_response`; ``pages`` may
+    render the same answer as an HTML page instead (the console's paths; it returns None
+    for any other path)."""
 
-    async def handler(_request: Request, exc: Exception) -> Response:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if pages is not None:
+            status, _headers, body = error_answer(exc)
+            page = pages(request, status, body)
+            if page is not None:
+                return page
         return to_response(exc)
 
     for kind in (RingfenceError, RequestValidationError, HTTPException, Exception):

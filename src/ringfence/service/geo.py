@@ -3,6 +3,7 @@ package) and the curated network-class lists."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -102,20 +103,30 @@ def _lean_lookup() -> Callable[[str], tuple[str | None, str] | None] | None:
         n4, n6 = g.numIPsv4, g.numIPsv6
     except (ImportError, AttributeError):
         return None
-    max4 = 2**32 - 1
     codes = [n.split(":", 1)[0] for n in cc_names]
     unpack = struct.Struct(">L").unpack
     right = bisect.bisect_right
+    v4_country = _V4Table(first_ip, netlen, cc_ids, n4)
+    v4_asn = _V4Table(a_first, a_netlen, a_ids, n4)
 
     def lookup(ip: str) -> tuple[str | None, str] | None:
+        v4 = "." in ip and ":" not in ip
         try:
-            n = unpack(socket.inet_aton(ip))[0] if "." in ip and ":" not in ip else \
+            n = unpack(socket.inet_aton(ip))[0] if v4 else \
                 int.from_bytes(socket.inet_pton(socket.AF_INET6, ip), "big")
         except (OSError, ValueError):
             return None
         if "." in ip and ip.count(".") != 3:  # inet_aton accepts "1.2" shorthand; refuse
             return None
-        sizes = n4 if n <= max4 else n6
+        if v4:
+            cid = v4_country.find(n)
+            if 0 <= cid < 16:  # geoip2fast's reserved and private networks
+                return None
+            code = codes[cid] if cid >= 0 else ""
+            aid = v4_asn.find(n)
+            return (code.upper() if len(code) == 2 and code.isalpha() else None,
+                    a_names[aid] if aid >= 0 else "")
+        sizes = n6
         country: str | None = None
         r = right(index, n) - 1
         if r >= 0:
@@ -135,3 +146,42 @@ def _lean_lookup() -> Callable[[str], tuple[str | None, str] | None] | None:
         return country, name
 
     return lookup
+
+
+class _V4Table:
+    """One of geoip2fast's IPv4 range tables laid out flat for the hot path: range starts
+    and inclusive ends as contiguous 32-bit arrays, with, for every /16, where its ranges
+    begin, so a lookup is one bisection over a few entries instead of two over lists of
+    Python ints (measured: 0.9 against 3.5 µs a table). Same answers as geoip2fast's
+    two-level lookup (``tests/service/test_geo.py``)."""
+
+    def __init__(self, first_ip: list[list[int]], netlen: list[list[int]],
+                 ids: list[list[int]], sizes: list[int]) -> None:
+        from array import array
+
+        max4 = 2**32 - 1
+        starts, ends, values = array("I"), array("I"), array("l")
+        for r, row in enumerate(first_ip):
+            for c, first in enumerate(row):
+                if first > max4:
+                    continue
+                starts.append(first)
+                ends.append(min(first + sizes[netlen[r][c]] - 1, max4))
+                values.append(ids[r][c])
+        self.starts, self.ends, self.values = starts, ends, values
+        # prefix[h]: the first range starting at or after h << 16
+        prefix, k = [], 0
+        for h in range(65537):
+            while k < len(starts) and starts[k] < h << 16:
+                k += 1
+            prefix.append(k)
+        self.prefix = prefix
+
+    def find(self, n: int) -> int:
+        """The id of the range holding ``n``, or -1."""
+        h = n >> 16
+        lo = self.prefix[h] - 1 if self.prefix[h] > 0 else 0
+        i = bisect_right(self.starts, n, lo, self.prefix[h + 1]) - 1
+        if i < 0 or n > self.ends[i]:
+            return -1
+        return int(self.values[i])

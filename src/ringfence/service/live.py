@@ -32,11 +32,11 @@ from ringfence.decide import (
 )
 from ringfence.decide.signals import AccountSignals, NetOf, canonical_domain, domain_and_parents
 from ringfence.engines.base import VerdictBook
-from ringfence.engines.screening import SnapshotResolver, declared_name_disguise
 from ringfence.model import EntityVerdict
 from ringfence.policy import LoadedPolicy, ResolvedPolicy
 from ringfence.service.detections import load_detections
 from ringfence.snapshot import Snapshot
+from ringfence.snapshot.screening import SnapshotResolver, declared_name_disguise
 from ringfence.store.tables import accounts, api_keys, end_customers, organizations
 from ringfence.store.tables import channels as channels_t
 
@@ -226,7 +226,7 @@ def stored_match(m: dict[str, Any]) -> Match:
 
 def name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:
     """The ``name_disguised`` evidence for a declared name (see
-    ``ringfence.engines.screening.declared_name_disguise``)."""
+    ``ringfence.snapshot.screening.declared_name_disguise``)."""
     features = match.explanation.get("features", []) if match is not None else []
     return declared_name_disguise(name, features if isinstance(features, list) else [])
 

@@ -1,5 +1,6 @@
 """A saved screening index answers exactly like a freshly built one; a stale or damaged one
-is rebuilt, never used (``ringfence.resolve.cached_index``, ``save_index``, ``load_index``)."""
+is rebuilt, never used (``ringfence.snapshot.screenindex``: ``cached_index``,
+``save_index``, ``load_index``)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,15 @@ import numpy as np
 import pytest
 
 from ringfence.exc import IntegrityError
+from ringfence.packaged.screening_eval import folds, public_entities
 from ringfence.resolve import (
     EntityNames,
     Record,
     ScreeningIndex,
-    cached_index,
-    load_index,
     parse_id,
-    save_index,
 )
-from ringfence.resolve.evaluate import folds, public_entities
 from ringfence.snapshot.publish import publish_folder
+from ringfence.snapshot.screenindex import cached_index, load_index, save_index
 
 
 def _public_index() -> ScreeningIndex:

@@ -67,12 +67,16 @@ _LIBRARIES = (
 
 @lru_cache(maxsize=1)
 def analysis_fingerprint() -> str:
-    """Hash of what decides an index's keys: this package's code, the name libraries'
-    versions and Python's Unicode tables. Any change makes saved indexes stale."""
+    """Hash of what decides an index's keys: the screening package's code and this
+    module's (the layout), the name libraries' versions and Python's Unicode tables. Any
+    change makes saved indexes stale."""
     from importlib import metadata
 
+    import ringfence.resolve
+
     digest = hashlib.sha256()
-    for src in sorted(Path(__file__).parent.glob("*.py")):
+    code = [*sorted(Path(ringfence.resolve.__file__).parent.glob("*.py")), Path(__file__)]
+    for src in code:
         digest.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
     for dist in _LIBRARIES:
         try:

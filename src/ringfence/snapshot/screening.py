@@ -2,7 +2,7 @@
 the decision service.
 
 Built from the snapshot's entities, names and identifiers, saved under
-``SNAPSHOT/cache/screening`` (:func:`ringfence.resolve.cached_index`: stamped with the
+``SNAPSHOT/cache/screening`` (:func:`ringfence.snapshot.screenindex.cached_index`: stamped with the
 snapshot id, the index format and a fingerprint of the name-analysis code, checksummed)
 and loaded from there next time, by a command or a service start alike.
 
@@ -16,6 +16,8 @@ tied candidates is spelled as declared (TikTok Inc. rather than TikTok LLC).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -28,13 +30,13 @@ from ringfence.resolve import (
     Record,
     ScreeningIndex,
     analyse_name,
-    cached_index,
     clean_name,
     parse_id,
     remove_controls,
 )
 from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
+from ringfence.snapshot.screenindex import cached_index
 
 __all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise",
            "declared_record", "screening_index"]
@@ -113,6 +115,21 @@ class SnapshotResolver:
     def __init__(self, index: ScreeningIndex, *, margin: float = 0.05) -> None:
         self.index = index
         self.margin = margin
+        self._positions: dict[str, int] | None = None
+
+    def fingerprint(self, entity_id: str) -> str | None:
+        """A digest of what screening knows of an entity (its names with their kinds, its
+        countries, its identifiers), None when the snapshot does not have it: a dismissed
+        candidate stays dismissed while this is unchanged."""
+        if self._positions is None:
+            self._positions = {e.id: i for i, e in enumerate(self.index.entities)}
+        pos = self._positions.get(entity_id)
+        if pos is None:
+            return None
+        ent = self.index.entities[pos]
+        data = [list(ent.names), list(ent.kinds), sorted(ent.countries),
+                sorted(str(p) for p in ent.ids)]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
     @classmethod
     def for_snapshot(cls, snap: Snapshot, *, on_build: Callable[[], None] | None = None,
@@ -126,9 +143,13 @@ class SnapshotResolver:
         return self.index.search(query, limit=limit, threshold=threshold)
 
     def best_match(self, query: Record, *, declared_name: str | None = None,
-                   threshold: float = DEFAULT_THRESHOLD) -> Match | None:
-        """The entity ``query`` declares, or None when no candidate matches."""
-        matches = [c for c in self.search(query, threshold=threshold) if c.match]
+                   threshold: float = DEFAULT_THRESHOLD,
+                   exclude: frozenset[str] = frozenset()) -> Match | None:
+        """The entity ``query`` declares, or None when no candidate matches (``exclude``:
+        candidates an analyst dismissed for this declaration)."""
+        matches = [c for c in self.search(query, threshold=threshold,
+                                          limit=5 + len(exclude))
+                   if c.match and c.entity_id not in exclude]
         if not matches:
             return None
         by_id = [c for c in matches if _shares_identifier(c)]

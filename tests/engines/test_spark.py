@@ -1,0 +1,105 @@
+"""What only the Spark engine has: components labelled on the cluster (above
+``driver_max`` holdings) rather than on the driver, ``--engine spark`` through the CLI
+(JSON as the local engine prints it, Parquet written by the executors, a snapshot given
+as a URL), and a holding whose end is not an entity failing the run by name. The shared
+behaviour is in test_conformance.py, run against both engines."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from snapshots import AS_OF, as_policy, random_batch, write
+from typer.testing import CliRunner
+
+from ringfence.cli.main import app
+from ringfence.engines.local import LocalEngine
+from ringfence.exc import IntegrityError
+from ringfence.model import Entity, EntityType, Holding, HoldingKind, Share, Verdict
+from ringfence.policy import load_policy
+
+pytestmark = pytest.mark.spark
+runner = CliRunner()
+
+
+def _cluster(spark_engine: Any, **kw: Any) -> Any:
+    from ringfence.engines.spark import SparkEngine
+
+    return SparkEngine(session=spark_engine.spark, driver_max=0, **kw)
+
+
+@pytest.mark.parametrize("mode", ["cascade", "look_through"])
+def test_components_on_the_cluster_give_the_local_verdicts(spark_engine: Any,
+                                                           tmp_path: Path, mode: str) -> None:
+    rng = random.Random(f"spark-cluster-{mode}")
+    snap, settings, _ = random_batch(rng, tmp_path / "s", mode=mode, aggregate=True,
+                                     inclusive=False, graphs=25)
+    policy = as_policy(settings)
+    book = _cluster(spark_engine, buckets=3).evaluate(snap, policy, AS_OF)
+    assert book.rounds >= 1
+    assert list(book.items()) == list(LocalEngine().evaluate(snap, policy, AS_OF).items())
+
+
+def test_a_long_chain_is_one_component_in_few_rounds(spark_engine: Any, tmp_path: Path
+                                                     ) -> None:
+    """Pointer jumping: a chain of 64 settles in about log2(64) rounds, not 64."""
+    ents = [Entity(id=f"c{i:02d}", type=EntityType.COMPANY,
+                   hq_country="CN" if i == 63 else "US", jurisdiction="US")
+            for i in range(64)]
+    # owners point down the chain from the far end: the smallest id is reached last
+    holds = [Holding(f"c{i + 1:02d}", f"c{i:02d}", HoldingKind.SHARES, Share.of(0.6))
+             for i in range(63)]
+    snap = write(tmp_path / "chain", ents, holds)
+    book = _cluster(spark_engine).evaluate(snap, load_policy("provider-terms"), AS_OF)
+    assert book.comp_of.select("comp").distinct().count() == 1
+    assert book.rounds <= 10
+    assert {v.verdict for v in book.items()} == {Verdict.RESTRICTED}
+
+
+def _dangling_snapshot(tmp_path: Path) -> Path:
+    ents = [Entity(id=x, type=EntityType.COMPANY, hq_country="US", jurisdiction="US")
+            for x in ("a", "b", "c")]
+    holds = [Holding("a", "b", HoldingKind.SHARES, Share.of(0.6)),
+             Holding("b", "c", HoldingKind.SHARES, Share.of(0.6))]
+    snap = write(tmp_path / "snap", ents, holds)
+    table = pq.read_table(snap.root / "holdings.parquet")
+    owners = table.column("owner").to_pylist()
+    owners[1] = "ghost"
+    import pyarrow as pa
+
+    table = table.set_column(0, "owner", pa.array(owners, pa.string()))
+    pq.write_table(table, snap.root / "holdings.parquet")
+    return snap.root
+
+
+@pytest.mark.parametrize("driver_max", [0, 1000])
+def test_a_holding_end_that_is_no_entity_fails_by_row_and_field(
+        spark_engine: Any, tmp_path: Path, driver_max: int) -> None:
+    from ringfence.engines.spark import SparkEngine
+
+    root = _dangling_snapshot(tmp_path)
+    engine = SparkEngine(session=spark_engine.spark, driver_max=driver_max)
+    with pytest.raises(IntegrityError, match=r"holding row 1 \[owner\]: 'ghost'"):
+        engine.evaluate(str(root), load_policy("provider-terms"), AS_OF)
+
+
+def test_cli_spark_prints_the_local_json_and_writes_parquet(spark_engine: Any,
+                                                            default_snapshot: Path,
+                                                            tmp_path: Path) -> None:
+    args = ["attribute", "--as-of", AS_OF.isoformat(), "--json"]
+    local = runner.invoke(app, [*args, str(default_snapshot)])
+    assert local.exit_code == 0, local.output
+    out = tmp_path / "verdicts"
+    url = "file://" + str(default_snapshot.resolve())
+    spark = runner.invoke(app, [*args, url, "--engine", "spark", "--out", str(out),
+                                "--conf", "spark.sql.shuffle.partitions=2"])
+    assert spark.exit_code == 0, spark.output
+    want = json.loads(local.stdout)
+    assert json.loads(spark.stdout) == want
+    written = pq.read_table(out).to_pylist()
+    assert sorted((r["id"], r["verdict"], r["lower"], r["upper"]) for r in written) == \
+        sorted((v["entity"], v["verdict"], v["lower"], v["upper"]) for v in want["verdicts"])
