@@ -22,7 +22,6 @@ from ringfence.detect.fanout import DistinctCounter
 from ringfence.detect.linking import LinkGraph
 from ringfence.detect.scoring import CATEGORY_CAPS, action_for, combine, max_action, noisy_or
 from ringfence.detect.signals import Signal, content_signals, context_signals
-from ringfence.detect.synchrony import synchronised_requests
 from ringfence.detect.state import (
     AccountState,
     FingerprintIndex,
@@ -31,6 +30,7 @@ from ringfence.detect.state import (
     ip_block,
     text_field,
 )
+from ringfence.detect.synchrony import synchronised_requests
 from ringfence.detect.text import (
     excerpt,
     is_short_key,
