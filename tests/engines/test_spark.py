@@ -6,6 +6,7 @@ behaviour is in test_conformance.py, run against both engines."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from pathlib import Path
@@ -54,7 +55,9 @@ def test_a_long_chain_is_one_component_in_few_rounds(spark_engine: Any, tmp_path
     holds = [Holding(f"c{i + 1:02d}", f"c{i:02d}", HoldingKind.SHARES, Share.of(0.6))
              for i in range(63)]
     snap = write(tmp_path / "chain", ents, holds)
-    book = _cluster(spark_engine).evaluate(snap, load_policy("provider-terms"), AS_OF)
+    # provider-terms is in force from 2025-09-05: a day it applies on
+    book = _cluster(spark_engine).evaluate(snap, load_policy("provider-terms"),
+                                           dt.date(2026, 1, 1))
     assert book.comp_of.select("comp").distinct().count() == 1
     assert book.rounds <= 10
     assert {v.verdict for v in book.items()} == {Verdict.RESTRICTED}

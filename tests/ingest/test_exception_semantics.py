@@ -20,6 +20,7 @@ import pytest
 
 from ringfence.attribution import CLEAR, RESTRICTED, UNCERTAIN, attribute
 from ringfence.engines.local import LocalEngine
+from ringfence.exc import IngestError
 from ringfence.ingest.gleif import exception_holdings
 from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 from ringfence.ingest.synth import make_lei
@@ -287,3 +288,19 @@ def test_attribute_summary_cli(snap_dir: Path) -> None:
     data = json.loads(out.output)
     assert data["counts"]["uncertain"] == sum(g["count"] for g in data["groups"])
     assert data["owners_left_out"] > 0
+
+
+def test_look_alike_ids_are_not_statements(ingest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a CSV file may not make an id the merge reserves for undisclosed owners
+    d = tmp_path / "csv"
+    d.mkdir()
+    (d / "entities.csv").write_text(
+        "id,name,type,hq_country,jurisdiction,lists\n"
+        "co,Co,company,DE,DE,\n"
+        "unknown:co:direct-parent:NO_KNOWN_PERSON,Fake,unknown,,,\n")
+    (d / "holdings.csv").write_text(
+        "owner,owned,kind,share,share_min,share_max,valid_from,valid_to,source\n")
+    with pytest.raises(IngestError) as err:
+        ingest(("csv", [d]))
+    [problem] = err.value.problems
+    assert (problem.field, problem.line) == ("id", 3) and "reserved" in problem.reason

@@ -87,7 +87,15 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
     named = np.bincount(live.owned[~own], minlength=n) > 0
     regions = set(settings.restricted_regions)
     rex = settings.reporting_exceptions
+    for i, u in list(out.info.items()):
+        c = int(child[i])
+        if c < 0 or entities.ids[c] != u.owned:
+            # not the owner the merge made for that entity (an id that only looks like
+            # one): read as any unknown owner, never closed by evidence
+            mask[i] = False
+            del out.info[i]
     for i, u in out.info.items():
+        c = int(child[i])
         st = u.statement
         reading = rex.reading(st.reason, settings.unknown_ownership)
         head = (f"undisclosed {u.category} parent: GLEIF {st.reason}, \"{st.words}\" "
@@ -97,9 +105,7 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
             out.rule[i] = "ignore"
             out.why[i] = f"{head}; policy {setting}: ignore"
             continue
-        c = int(child[i])
-        closed = _evidence(u, c, entities, regions, settings,
-                           alone=c >= 0 and not named[c])
+        closed = _evidence(u, c, entities, regions, settings, alone=not named[c])
         if closed:
             out.rule[i] = closed[0]
             out.why[i] = f"{head}; policy {setting}: review, closed by {closed[1]}"

@@ -166,12 +166,14 @@ def _set_pointer(conn: Connection, pointer: Pointer) -> None:
 
 
 def write_publish(audit: AuditLog, *, live: Live, path: str | Path, actor: str,
-                  previous: str | None, rescreener: Rescreener | None = None
+                  previous: str | None, rescreener: Rescreener | None = None,
+                  review: dict[str, Any] | None = None
                   ) -> tuple[dict[str, Any], list[str], Pointer, BookUpdate]:
     """Step 3: one transaction. Returns the summary, the event ids, the new live pointer
     and the book's update (for the in-memory swap). ``rescreener``: the bulk pass the
     caller already ran over the book off the lock (only declarations it has not seen are
-    screened here)."""
+    screened here). ``review``: the snapshot's review load (verdict counts and the causes
+    of every uncertain verdict, ``ringfence.usecases.review``), kept in the summary."""
     rescreener = rescreener or Rescreener(live.resolver)
     snapshot, loaded = live.snapshot, live.loaded
     # the pointer as given (absolute, links not followed): a later ingest into the same
@@ -194,6 +196,7 @@ def write_publish(audit: AuditLog, *, live: Live, path: str | Path, actor: str,
             "updated": len(plan.rows), "status_changed": len(plan.changed),
             "rematch": {**plan.rematch, "queries": rescreener.queries},
             "events": event_ids[:1000], "previous_snapshot": previous,
+            "review": review,
         }
         key = conn.execute(insert(snapshots).values(
             id=snapshot.id, path=where, policy_hash=loaded.hash, published_by=actor,

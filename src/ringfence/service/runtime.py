@@ -82,6 +82,7 @@ from ringfence.snapshot import Snapshot, open_snapshot
 from ringfence.snapshot.screening import SnapshotResolver
 from ringfence.store import make_engine, upgrade
 from ringfence.store.tables import organizations
+from ringfence.usecases.review import snapshot_review
 
 __all__ = ["EntityVerdictLike", "Evaluator", "Runtime", "VerdictBookLike", "evaluate_book",
            "sha256"]
@@ -386,12 +387,13 @@ class Runtime:
         rescreener = Rescreener(live.resolver)
         with self.engine.connect() as conn:
             rescreener.book(read_book(conn))
+        review = snapshot_review(snapshot, book).as_dict()  # the queue before it lands
         t_eval = time.perf_counter()
         with self.write_lock:
             previous = self.live.snapshot.id if self.live else None
             summary, event_ids, pointer, plan = write_publish(
                 self.audit, live=live, path=path, actor=actor, previous=previous,
-                rescreener=rescreener)
+                rescreener=rescreener, review=review)
             t_db = time.perf_counter()
             self._swap(live, plan.facts)
             self._pointer = pointer
