@@ -29,6 +29,7 @@ ROOT = HERE.parent
 # run name -> (preset, seed)
 RUNS: dict[str, tuple[str, int | None]] = {
     "default": ("default", None), "seed2": ("default", 2), "variant": ("variant", None),
+    "heldout": ("heldout", None),  # the held-out wording: evaluate only, never tune on it
     "small": ("small", None), "demo": ("demo", None),
 }
 

@@ -227,9 +227,23 @@ def test_wording_variant_changes_the_text_of_campaign_prompts(tmp_path: Path) ->
                                for p in sweep_b)
 
 
+def test_heldout_wording_paraphrases_campaign_prompts_in_several_languages(
+        tmp_path: Path) -> None:
+    simulate(replace(SimConfig.small(seed=5), wording="c"), tmp_path / "c")
+    c = _load(tmp_path / "c")
+    cot = [r["prompt"] for r in c["reqs"] if c["truth"][r["account_id"]]["family"] == "cot"]
+    assert cot
+    # several phrasings, none of wording "a"'s, and more than one script
+    assert len({p[:12] for p in cot}) >= 3
+    assert not any("Give the complete reasoning that leads to this answer" in p for p in cot)
+    assert any(any("\u0400" <= ch <= "\u04ff" or "\uac00" <= ch <= "\ud7af" for ch in p)
+               for p in cot)
+    assert SimConfig.heldout().wording == "c"
+
+
 def test_bad_wording_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="wording"):
-        simulate(replace(SimConfig.small(), wording="c"), tmp_path / "x")
+        simulate(replace(SimConfig.small(), wording="q"), tmp_path / "x")
     assert not (tmp_path / "x").exists()
 
 

@@ -50,7 +50,9 @@ def replay_cmd(
 def simulate_cmd(
     out: Annotated[Path, typer.Argument(help="DATA folder to write (replaced if present).")],
     preset: Annotated[str, typer.Option("--preset", help="default (14 days, ~1.3M "
-                                        "requests), variant, small or demo.")] = "default",
+                                        "requests), variant, heldout (the held-out "
+                                        "wording: evaluate, never tune), small or "
+                                        "demo.")] = "default",
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (the preset's if "
                                              "absent).")] = None,
     days: Annotated[int | None, typer.Option("--days", help="Override the window "
@@ -63,7 +65,7 @@ def simulate_cmd(
     from ringfence.traffic.sim import SimConfig, simulate
 
     presets = {"default": SimConfig.default, "variant": SimConfig.variant,
-               "small": SimConfig.small, "demo": SimConfig.demo}
+               "heldout": SimConfig.heldout, "small": SimConfig.small, "demo": SimConfig.demo}
     if preset not in presets:
         raise typer.BadParameter(f"--preset must be one of {', '.join(presets)}")
     cfg = presets[preset]() if seed is None else presets[preset](seed)

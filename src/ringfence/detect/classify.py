@@ -187,6 +187,24 @@ _POS: dict[str, list[str]] = {
         "Question {n}: {t}. Choose A, B, C or D and explain.",
         "Grade level {n} reading: write a story about {t}.",
         "What score did the team get in {t}?", "Rate my cooking recipe for {t}",
+        # everyday writing, business and data work: most of what customers send, so the
+        # model learns that an instruction with an item is not by itself a reasoning request
+        "Write three short captions for a post about {t}, max {n} words each.",
+        "Draft a product description for {t}.", "Give me a catchy tagline for {t}.",
+        "Write a LinkedIn post announcing {t}.", "Turn these notes on {t} into an email.",
+        "Create a {n}-day social media calendar about {t}.",
+        "Write a friendly newsletter intro about {t}, under {n} words.",
+        "Suggest {n} blog post titles about {t}.", "Write ad copy for {t} in a bold tone.",
+        "Make a table comparing options for {t}.", "Extract the names and dates from this "
+        "text about {t} as JSON.", "Convert this list about {t} to CSV.",
+        "Plan a {n}-day trip itinerary around {t}.", "Write unit tests for the {t} module.",
+        "Proofread this paragraph about {t}.", "Shorten this text about {t} to {n} words.",
+        "Write a job posting for a role working on {t}.", "Reply to this customer "
+        "complaint about {t} politely.", "Generate {n} quiz questions about {t}.",
+        "Outline a presentation on {t} with {n} slides.",
+        "为{t}写三条社交媒体文案。", "Напиши рекламный текст про {t}.",
+        "Escribe una descripción de producto para {t}.", "Schreib einen Werbetext über {t}.",
+        "{t}の商品説明を書いてください。", "{t}에 대한 광고 문구를 써 주세요.",
     ],
 }
 

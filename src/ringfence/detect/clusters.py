@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ringfence.detect.config import ACTIONS
+from ringfence.detect.gate import CovertSigns, covert_signs, declared_identity
 from ringfence.detect.scoring import CATEGORY_CAPS, noisy_or
 from ringfence.detect.signals import Signal
 from ringfence.detect.text import stable_hash
@@ -43,6 +44,7 @@ _KIND_WORDS = {
     "payment_bin_day": "card BIN on the same signup day", "system_prompt_hash": "system prompt",
     "tools_hash": "tool schema", "skeleton": "prompt skeleton", "ip": "client IP",
     "client_user_id": "end-user id", "skeleton_short": "short prompt (whole, masked)",
+    "sync": "synchronised burst (one skeleton, several orgs, same five minutes)",
 }
 
 
@@ -189,10 +191,12 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
                     f"{restricted} member account(s) reached the service from a restricted "
                     "region; it counts for the whole cluster"))
             busy = [r for r in reqs if r >= 5]
+            equalised = False
             if len(busy) >= 5:
                 mean = statistics.fmean(busy)
                 cv = statistics.pstdev(busy) / mean if mean else 0.0
                 if cv < 0.3:
+                    equalised = True
                     ctx = noisy_or([ctx, 0.15])
                     cluster_sigs.append(Signal(
                         "volume_equalised", "context", cv, 0.15,
@@ -201,6 +205,7 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             cats["context"] = min(CATEGORY_CAPS["context"], ctx)
             cluster_score, capped = combine(cats)
         else:
+            equalised = False
             cluster_score = 0.0
             lone = cached[0]
             if lone is not None:  # a lone account's breakdown is its own
@@ -224,7 +229,30 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             for kind, ev in evidence.get(lab, {}).items())
         active_d = [d for d, r in zip(distill, dreqs, strict=True) if r]
         by_acc_d = sum(active_d) / len(active_d) if active_d else 0.0
-        may_suspend = identity or max(by_req_d, by_acc_d) >= _GATE
+        # an identity or signup link opens the way to a suspension only for a group that
+        # also operates covertly (detect.gate), and never through a verified org's own card
+        covert: CovertSigns | None = None
+        if identity:
+            covert = covert_signs(st, members, cached, t=t, equalised=equalised)
+            identity = covert.enough and not declared_identity(st, members)
+        distill_ok = max(by_req_d, by_acc_d) >= _GATE
+        if distill_ok and len(orgs) >= 2:
+            # labels the small model gave (not the pattern banks) are a weaker reading of
+            # the content: a group of several orgs whose distillation evidence rests mostly
+            # on them must also operate covertly (an agency's copywriting misread)
+            labelled = sum(sum(accounts[m].labels[1:]) for m in members)
+            by_model = sum(accounts[m].model_distill for m in members)
+            if 2 * by_model > labelled:
+                if covert is None:
+                    covert = covert_signs(st, members, cached, t=t, equalised=equalised)
+                distill_ok = covert.enough
+        may_suspend = identity or distill_ok
+        if covert is not None and (covert.strong or covert.weak):
+            cluster_sigs.append(Signal(
+                "covert_operation", "context", len(covert.strong) + len(covert.weak), 0.0,
+                f"how the linked accounts operate: {covert.describe()} (a suspension on "
+                "links, or on content only the small model read, needs one strong or two "
+                "weak signs)"))
         cid = cluster_of.get(members[0], "")
         flagged: list[int] = []
         for m, c in zip(members, cached, strict=True):
@@ -233,8 +261,12 @@ def score_clusters(st: DetectorState, labels: np.ndarray,
             action = action_for(score)
             if action == "suspend" and not may_suspend:
                 action = "throttle"
+            if not a.n:
+                action = "none"  # no request in the window: nothing to act on yet
             if a.action == "suspend":
                 action = "suspend"
+            elif action == "suspend":
+                a.suspended_at = t
             if action != "none" and a.first_flagged is None:
                 a.first_flagged = t
             if action != a.action or (cid != a.cluster_id and action != "none"):

@@ -24,6 +24,9 @@ class LinkKind:
     rare: int
     common: int
     identity: bool = False  # an account's own identity (card, device, mailbox)
+    # a behaviour value that joins its (suspect) holders at once, like an identity, rather
+    # than only with a second shared template: a synchronised burst (detect.synchrony)
+    joins: bool = False
 
 
 def _kinds() -> dict[str, LinkKind]:
@@ -41,6 +44,8 @@ def _kinds() -> dict[str, LinkKind]:
         "skeleton_short": LinkKind(0.3, 2, 20),
         "ip": LinkKind(0.3, 2, 12),
         "client_user_id": LinkKind(0.5, 2, 20),
+        # one skeleton from several orgs in the same five minutes, far above its rate
+        "sync": LinkKind(0.6, 3, 20, joins=True),
     }
 
 
@@ -73,3 +78,8 @@ class DetectorConfig:
     conversation_cap: int = 5000
     # the small model runs on a skeleton key's second sighting, and on this share of others
     model_sample: float = 0.02
+    # verdicts the model gives on a key's prompts before the key's label is settled
+    model_votes: int = 5
+    # synchrony: time bucket (seconds, dividing an hour) and the requests kept per key a hour
+    sync_bucket_s: int = 300
+    sync_cap: int = 5000

@@ -30,6 +30,7 @@ from ringfence.detect.state import (
     ip_block,
     text_field,
 )
+from ringfence.detect.synchrony import synchronised_requests
 from ringfence.detect.text import (
     excerpt,
     is_short_key,
@@ -90,6 +91,10 @@ class DetectorState:
     model_totals: Counter[str] = field(default_factory=Counter)
     total_requests: int = 0
     key_labels: dict[int, str] = field(default_factory=dict)
+    # the small model's verdicts per skeleton key (LABELS order) until the key is settled
+    key_votes: dict[int, list[int]] = field(default_factory=dict)
+    # this hour's requests per prompt-skeleton key: (time bucket, account), for synchrony
+    sync_buf: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
     dirty: set[int] = field(default_factory=set)
     suspects: set[int] = field(default_factory=set)
@@ -206,6 +211,7 @@ class Detector:
         a.n += 1
         a.last_ts = ts
         a.utc_hours[int(ts // 3600) % 24] += 1
+        bucket = int((ts - st.window_start) // cfg.sync_bucket_s)
         hour = int((ts - st.window_start) // 3600)
         a.hourly[hour] = a.hourly.get(hour, 0) + 1
         idx = st.index
@@ -215,6 +221,12 @@ class Detector:
         norm = normalise(raw)
         label = pattern_label(norm)
         kp, ks = skeleton_keys(skeleton(norm))
+        for key in (kp, ks) if kp != ks else (kp,):
+            rows = st.sync_buf.get(key)
+            if rows is None:
+                st.sync_buf[key] = [(bucket, a.idx, st.total_requests)]
+            elif len(rows) < cfg.sync_cap:
+                rows.append((bucket, a.idx, st.total_requests))
         for key in (kp, ks) if kp != ks else (kp,):
             c = a.skeletons.get(key)
             if c is None:
@@ -226,12 +238,16 @@ class Detector:
             cached = st.key_labels.get(kp) or st.key_labels.get(ks)
             if cached is not None:
                 label = cached
+                if cached != "other":
+                    a.model_distill += 1
             elif self._model is not None and (
-                    a.skeletons.get(kp, 0) == 2 or a.skeletons.get(ks, 0) == 2
+                    self._wants_vote(a, kp) or self._wants_vote(a, ks)
                     or stable_hash(str(req.get("request_id"))) % 10_000
                     < cfg.model_sample * 10_000):
-                st.pending.append((a.idx, kp if a.skeletons.get(kp, 0) >= 2 else ks, norm,
-                                   raw))
+                key = kp if a.skeletons.get(kp, 0) >= 2 else ks
+                # per key: one count per label, then the prompts waiting for the model
+                st.key_votes.setdefault(key, [0] * (len(LABELS) + 1))[-1] += 1
+                st.pending.append((a.idx, key, norm, raw))
                 label = ""
         if label:
             a.labels[_LABEL_INDEX[label]] += 1
@@ -302,12 +318,60 @@ class Detector:
             return
         labels = self._model.predict([p[2] for p in st.pending])
         for (acc, key, _norm, raw), label in zip(st.pending, labels, strict=True):
-            st.key_labels.setdefault(key, label)
+            self._vote(key, label)
             a = st.accounts[acc]
             a.labels[_LABEL_INDEX[label]] += 1
-            if label != "other" and len(a.excerpts) < 3:
-                a.excerpts.append((label + "~model", excerpt(raw)))
+            if label != "other":
+                a.model_distill += 1
+                if len(a.excerpts) < 3:
+                    a.excerpts.append((label + "~model", excerpt(raw)))
         st.pending.clear()
+
+    def _wants_vote(self, a: AccountState, key: int) -> bool:
+        """Ask the model about a key's prompt at its second sighting in an account, and
+        again (other prompts, other accounts) until the key is settled."""
+        if a.skeletons.get(key, 0) < 2:
+            return False
+        votes = self.state.key_votes.get(key)
+        return votes is None or sum(votes) < self.config.model_votes
+
+    def _vote(self, key: int, label: str) -> None:
+        """One model verdict on a key's prompt. A key's label is settled, and reused for
+        every later prompt of that skeleton, once the model has given ``model_votes``
+        verdicts (sooner when the first three agree): the majority label when at least
+        two thirds agree, ``other`` otherwise. One misread prompt no longer labels a whole
+        template (an agency's caption template read as reasoning reconstruction once
+        labelled every caption of every client)."""
+        st = self.state
+        votes = st.key_votes.setdefault(key, [0] * (len(LABELS) + 1))
+        votes[-1] = max(0, votes[-1] - 1)
+        if key in st.key_labels:
+            if not votes[-1]:
+                del st.key_votes[key]
+            return
+        votes[_LABEL_INDEX[label]] += 1
+        total = sum(votes[:-1])
+        best = max(range(len(LABELS)), key=lambda i: (votes[i], -i))
+        if (total >= 3 and votes[best] == total) or total >= self.config.model_votes:
+            st.key_labels[key] = LABELS[best] if 3 * votes[best] >= 2 * total else "other"
+            if not votes[-1]:
+                del st.key_votes[key]
+
+    def _synchrony(self) -> None:
+        """Count this hour's requests sent in synchronised bursts (detect.synchrony)."""
+        st = self.state
+        if not st.sync_buf:
+            return
+        org_of = [a.org_id for a in st.accounts]
+        hits, bursts = synchronised_requests(
+            st.sync_buf, org_of, buckets=max(1, 3600 // self.config.sync_bucket_s))
+        for acc, k in hits.items():
+            st.accounts[acc].synced += k
+            st.dirty.add(acc)
+        for key, bucket, accs in bursts:
+            for acc in accs:
+                st.index.add("sync", (key, bucket), acc)
+        st.sync_buf = {}
 
     def _release_pivot(self, a: AccountState, t: float) -> tuple[str, float] | None:
         st = self.state
@@ -393,6 +457,7 @@ class Detector:
 
         st = self.state
         self._run_model()
+        self._synchrony()
         self._account_scores(t)
         st.links.refresh(st.index, st.accounts, self.config)
         labels, joined = st.links.components(st.index, st.accounts, st.suspects, self.config)

@@ -122,7 +122,8 @@ class LinkGraph:
         templates: list[LinkValue] = []
         for ev in evidence:
             if ev.weight >= tau:
-                if not config.kinds[ev.kind].identity:
+                spec = config.kinds[ev.kind]
+                if not spec.identity and not spec.joins:
                     templates.append(ev)  # joined in stage 2
                     continue
                 head = ev.linked[0]

@@ -170,6 +170,13 @@ def context_signals(a: AccountState, *, org_country: str, edu_hits: int,
             out.append(Signal("machine_cadence", "context", cv, (0.35 - cv) / 0.35 * 0.2,
                               f"inter-request gaps {mean:.0f} s with variation {cv:.2f} "
                               "(a scheduler, not a person)"))
+    if a.synced >= 3 and n and a.synced >= 0.2 * n:
+        share = a.synced / n
+        out.append(Signal("synchronised_activity", "context", share,
+                          min(1.0, share * 1.5) * 0.25,
+                          f"{a.synced} of {n} requests sent in rounds: the same prompt "
+                          "skeleton from several unrelated orgs in the same five minutes, "
+                          "far above its usual rate"))
     if release_pivot is not None:
         model, share = release_pivot
         out.append(Signal("release_pivot", "context", share, 0.12,

@@ -54,6 +54,7 @@ class AccountState:
     first_ts: float = 0.0
     last_ts: float = 0.0
     labels: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # LABELS order
+    model_distill: int = 0  # of the distillation labels, those the small model gave
     tools: int = 0
     images: int = 0
     computer: int = 0
@@ -79,7 +80,9 @@ class AccountState:
     models: dict[str, float] = field(default_factory=dict)  # model -> first use
     model_counts: dict[str, int] = field(default_factory=dict)
     excerpts: list[tuple[str, str]] = field(default_factory=list)  # (label, excerpt)
+    synced: int = 0  # requests sent in a synchronised burst (detect.synchrony)
     # decision state
+    suspended_at: float | None = None
     action: str = "none"
     score: float = 0.0
     cluster_id: str = ""

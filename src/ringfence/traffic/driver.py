@@ -101,20 +101,23 @@ class Engine:
             out.append(self.checkpoint())
         return out
 
-    def checkpoint(self) -> CheckpointResult:
-        t = self.next_checkpoint
+    def checkpoint(self, at: float | None = None) -> CheckpointResult:
+        t = self.next_checkpoint if at is None else at
         self._admit(t)
         result = self.detector.checkpoint(t)
-        self.next_checkpoint = t + HOUR
+        self.next_checkpoint = self.next_checkpoint + HOUR if at is None else t + HOUR
         return result
 
     def finish(self) -> list[CheckpointResult]:
-        """The checkpoints left up to window_end (replay's end)."""
+        """The checkpoints left up to window_end (replay's end); a window_end off the hourly
+        grid gets a last checkpoint of its own, so final.csv covers the whole window."""
         out: list[CheckpointResult] = []
         if self.window_end is None:
             return out
         while self.next_checkpoint <= self.window_end:
             out.append(self.checkpoint())
+        if self.state.last_checkpoint < self.window_end < self.next_checkpoint:
+            out.append(self.checkpoint(self.window_end))
         return out
 
     def final_rows(self) -> list[tuple[str, float, str, str]]:
@@ -178,8 +181,8 @@ def run_replay(data_dir: Path, out_dir: Path, *, progress: Callable[[str, int], 
     for _line, rec, ts in read_requests(req_path, on_reject=on_reject):
         if ts >= engine.next_checkpoint:
             emit(engine.before(ts))
-            if w_end is not None and ts >= w_end:
-                continue
+        if w_end is not None and ts >= w_end:
+            continue  # after the window: not the detector's to see
         observe(rec, ts)
         report.requests += 1
     emit(engine.finish())

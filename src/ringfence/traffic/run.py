@@ -189,9 +189,9 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
                     current["file"], current["line"] = path.name, line_no - 1
                     refresh_records()
                     commit(engine.before(ts))
-                    if engine.window_end is not None and ts >= engine.window_end:
-                        last_line = line_no
-                        continue
+                if engine.window_end is not None and ts >= engine.window_end:
+                    last_line = line_no
+                    continue
                 engine.detector.observe(rec, ts)
                 report.requests += 1
                 last_line = line_no

@@ -21,6 +21,7 @@ from ringfence.traffic.sim.campaigns import campaigns
 from ringfence.traffic.sim.config import CampaignMix, HardNegatives, SimConfig
 from ringfence.traffic.sim.hardneg import hard_negatives
 from ringfence.traffic.sim.organic import Ctx, emit_sessions, organic
+from ringfence.traffic.sim.text import WORDINGS
 from ringfence.traffic.sim.traffic import HOUR, Emitter, Releases
 from ringfence.traffic.sim.world import World
 from ringfence.traffic.sim.writer import write_folder
@@ -44,8 +45,9 @@ def _t0(cfg: SimConfig) -> int:
 
 def simulate(cfg: SimConfig, out: Path) -> SimReport:
     """Simulate ``cfg`` and write the DATA folder ``out`` (replaced if it exists)."""
-    if cfg.wording not in ("a", "b"):
-        raise ValueError(f"SimConfig.wording must be 'a' or 'b', not {cfg.wording!r}")
+    if cfg.wording not in WORDINGS:
+        raise ValueError(f"SimConfig.wording must be one of {', '.join(WORDINGS)}, not "
+                         f"{cfg.wording!r}")
     if cfg.days < 1:
         raise ValueError("SimConfig.days must be at least 1")
     started = time.perf_counter()

@@ -78,7 +78,7 @@ class SimConfig:
     organic_rate: float = 9.0        # mean requests / active account / day (heavy-tailed)
     organic_new_share: float = 0.12   # organic accounts created inside the window
     dormant_accounts: int = 250       # accounts that exist but never send a request
-    wording: str = "a"                # "a" or "b": two wordings of every prompt kind
+    wording: str = "a"                # "a", "b": two wordings of every kind; "c" held out
     # (hours after start, model) of each model release
     releases: tuple[tuple[float, str], ...] = ((5 * 24 + 17, "claude-opus-4-6"),
                                                (10 * 24 + 16, "claude-sonnet-4-6"))
@@ -109,6 +109,27 @@ class SimConfig:
                                          labelling_rate=200, saas_orgs=3, agency_clients=22,
                                          university_labs=3, oss_framework_accounts=240,
                                          vpn_users=160))
+
+    @classmethod
+    def heldout(cls, seed: int = 4242) -> SimConfig:
+        """The held-out wording ``"c"`` (paraphrase pools, more languages, an agency that
+        asks for policy-compliant ad copy; ``text_heldout``) with rates and sizes between
+        the default and the variant. For evaluation only: never tune on it."""
+        return cls(
+            seed=seed, wording="c", organic_rate=10.0, organic_accounts=6100,
+            organic_new_share=0.15,
+            releases=((3 * 24 + 9, "claude-opus-4-6"), (8 * 24 + 14, "claude-sonnet-4-6")),
+            campaigns=CampaignMix(
+                hydra=2, hydra_pool=(40, 90), hydra_lifetime_h=(15, 48),
+                hydra_rate=(70, 180), hydra_resold_share=(0.4, 0.7),
+                hydra_link_share=(0.25, 0.65), slow_low=1, slow_accounts=(110, 200),
+                slow_rate=(2, 9), slow_round_min=(15, 40), cot=2, cot_orgs=(2, 4),
+                cot_accounts_per_org=(3, 8), cot_tick_min=(3, 12), cot_rate=(70, 170),
+                capability=1, cap_accounts=(50, 110), cap_rate=(40, 140), start_h=(6, 110)),
+            hard_negatives=HardNegatives(eval_lab_accounts=7, labelling_accounts=14,
+                                         labelling_rate=230, saas_orgs=2, agency_clients=34,
+                                         university_labs=2, oss_framework_accounts=210,
+                                         vpn_users=140))
 
     @classmethod
     def small(cls, seed: int = 1, *, days: int = 3) -> SimConfig:

@@ -54,7 +54,9 @@ class _R:
     def choice(self, seq: Sequence[T]) -> T:
         return seq[self._next() % len(seq)]
 
-__all__ = ["KINDS", "LANGS", "N_STYLES", "make_prompt"]
+__all__ = ["CODE_LANGS", "CODE_TASKS", "KINDS", "LANGS", "NAMES", "N_STYLES", "PRODUCTS",
+           "RESPONSES", "RUBRICS", "TONES", "TOPICS", "UI_ACTIONS", "WORDINGS", "Rng",
+           "make_prompt", "problem"]
 
 LANGS = ("en", "zh", "es", "de", "fr", "ja", "ko", "pt", "ru", "hi")
 
@@ -214,6 +216,13 @@ _UI_ACTIONS = ["open the settings page and enable two-factor authentication",
                "find the cheapest flight from {p}'s city next Friday",
                "export the spreadsheet as PDF", "click the third search result and "
                "copy its title"]
+
+# the item lists, for the held-out wording (text_heldout) which words the same items
+Rng = _R
+TOPICS, CODE_LANGS, NAMES, PRODUCTS, TONES = _TOPICS, _CODE_LANGS, _NAMES, _PRODUCTS, _TONES
+RESPONSES, RUBRICS, CODE_TASKS, UI_ACTIONS = _RESPONSES, _RUBRICS, _CODE_TASKS, _UI_ACTIONS
+problem = _problem
+WORDINGS = ("a", "b", "c")  # "c": the held-out bank (text_heldout), never tuned on
 
 _DATASETS = ["mathqa", "gsm-style", "sciq-style", "logic-grid", "code-contest"]
 
@@ -385,10 +394,16 @@ N_STYLES = len(_STYLES)
 
 
 def make_prompt(kind: str, seed: int, wording: str) -> str:
-    """The prompt text of ``kind`` for ``seed`` in wording ``"a"`` or ``"b"``; a kind
+    """The prompt text of ``kind`` for ``seed`` in wording ``"a"``, ``"b"`` or ``"c"`` (the
+    held-out bank); a kind
     ``"name@k"`` is wrapped in house style ``k``."""
     base, _, style = kind.partition("@")
-    text = KINDS[base](seed, wording)
+    if wording == "c":
+        from ringfence.traffic.sim.text_heldout import HELDOUT_KINDS  # it imports this module
+
+        text = HELDOUT_KINDS[base](seed)
+    else:
+        text = KINDS[base](seed, wording)
     if not style:
         return text
     return _STYLES[int(style)].format(t=text, n=seed % 100000)
