@@ -85,6 +85,7 @@ class SparkEngine:
         size = (int(counts["entities"]), int(counts["holdings"]))
         if key not in self._graphs:
             ents, holds = read_frames(self.spark, location)
+            holds = holds.persist()  # ends resolved once: for the components and the runs
             comp_of, rounds = label_components(self.spark, holds, *size,
                                                driver_max=self.driver_max)
             self._graphs[key] = (ents, holds, comp_of, rounds)
