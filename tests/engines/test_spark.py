@@ -22,7 +22,7 @@ from ringfence.exc import IntegrityError
 from ringfence.model import Entity, EntityType, Holding, HoldingKind, Share, Verdict
 from ringfence.policy import load_policy
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 runner = CliRunner()
 
 
