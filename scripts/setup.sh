@@ -13,6 +13,10 @@ fi
 # Debian packages the project needs; listed here so a new machine gets them (only the
 # missing ones are installed).
 APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
+# the reference gateway the nginx test starts (auth_request), and the soak benchmark's
+# load generator (issue 20)
+APT_PACKAGES+=(nginx wrk)
+APT_PACKAGES+=(chromium)  # the console's browser tests drive it (Playwright never downloads one)
 # the Spark engine (pyspark 4) runs on Java 17 or newer: Debian's headless JRE when no
 # java is found
 if ! command -v java >/dev/null; then APT_PACKAGES+=(openjdk-17-jre-headless); fi
@@ -20,7 +24,7 @@ if ((${#APT_PACKAGES[@]})) && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}"
   fi
 fi
 

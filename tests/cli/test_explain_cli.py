@@ -27,6 +27,7 @@ def test_text_walks_from_the_entity_to_its_origin_with_sources(public_snapshot: 
     out = explain(public_snapshot, "tiktok_inc")
     assert "tiktok_inc" in out and "RESTRICTED" in out
     assert "held by tiktok_llc" in out and "held by tiktok_ltd" in out
+    assert "held by bytedance" in out  # the chain is shown up to ByteDance
     assert "origin: headquarters in CN" in out
     assert "holdings.csv, line 4" in out  # the TikTok LLC -> TikTok Inc. row
 
@@ -37,19 +38,34 @@ def test_json_proof_carries_every_edge_with_share_dates_and_source(public_snapsh
     assert proof["policy"]["name"] == "provider-terms"
     edges = {(e["owner"], e["owned"]): e for e in proof["edges"]}
     edge = edges[("tiktok_llc", "tiktok_inc")]
-    assert edge["share"] == {"exact": 1.0} and edge["valid_from"] == "2017-11-09"
+    assert edge["share"] == {"exact": 1.0} and edge["valid_from"] is None  # start not sourced
     assert edge["source"]["line"] == 4 and "ousaite" in edge["source"]["note"]
+    top = edges[("bytedance", "tiktok_ltd")]
+    assert top["share"] == {"exact": 1.0} and top["valid_from"] == "2017-11-30"
     nodes = {n["entity"]: n for n in proof["nodes"]}
-    assert nodes["tiktok_ltd"]["hq_country"] == "CN"
-    assert nodes["tiktok_ltd"]["origin_reasons"]
+    # TikTok Ltd.'s headquarters has no source, so it is left unknown and the chain runs
+    # on to ByteDance, whose headquarters makes it the origin.
+    assert not nodes["tiktok_ltd"]["hq_country"] and not nodes["tiktok_ltd"]["origin_reasons"]
+    assert nodes["bytedance"]["hq_country"] == "CN" and nodes["bytedance"]["origin_reasons"]
 
 
-def test_uncertain_verdict_marks_what_is_not_certain(public_snapshot: Path) -> None:
-    # ByteDance holds "50% to 100%" of TikTok Pte.: more than 50% is possible, not certain.
-    proof = json.loads(explain(public_snapshot, "tiktok_pte", "--json"))
+def test_uncertain_verdict_marks_what_is_not_certain(public_snapshot: Path,
+                                                   tmp_path: Path) -> None:
+    # Dalian Wanda held "37.7% to 100%" of AMC from its IPO until October 2020: more than
+    # 50% is possible, not certain. The shipped policy starts in 2025, so the test dates
+    # a copy of it back to 2010 to evaluate 2015.
+    policy = yaml.safe_load((PUBLIC.parents[1] / "policies" / "provider-terms.yaml")
+                            .read_text())
+    policy["effective_from"] = "2010-01-01"
+    f = tmp_path / "pt2010.yaml"
+    f.write_text(yaml.safe_dump(policy))
+    result = runner.invoke(app, ["explain", str(public_snapshot), "amc", "--as-of",
+                                 "2015-06-30", "--policy", str(f), "--json"])
+    assert result.exit_code == 0, result.output
+    proof = json.loads(result.stdout)
     assert proof["verdict"] == "uncertain"
     assert proof["lower"] <= 0.5 < proof["upper"]
-    edge = next(e for e in proof["edges"] if e["owner"] == "bytedance")
+    edge = next(e for e in proof["edges"] if e["owner"] == "dalian_wanda")
     assert "range" in edge["uncertain"]
 
 
@@ -61,9 +77,10 @@ def test_svg_draws_boxes_and_labelled_arrows(public_snapshot: Path, tmp_path: Pa
     texts = [t.text or "" for t in root.iterfind(".//s:text", ns)]
     assert any("TikTok Inc." in t for t in texts)
     assert any("TikTok Ltd." in t for t in texts)
+    assert any("ByteDance Ltd." in t for t in texts)
     assert "100%" in texts
-    assert len(root.findall(".//s:line", ns)) == 2  # two holdings in the chain
-    assert len(root.findall(".//s:rect", ns)) >= 4  # background + three entities
+    assert len(root.findall(".//s:line", ns)) == 3  # three holdings in the chain
+    assert len(root.findall(".//s:rect", ns)) >= 5  # background + four entities
 
 
 def test_look_through_proof_lists_heaviest_paths(public_snapshot: Path, tmp_path: Path) -> None:
@@ -75,9 +92,9 @@ def test_look_through_proof_lists_heaviest_paths(public_snapshot: Path, tmp_path
     proof = json.loads(explain(public_snapshot, "tiktok_inc", "--policy", str(f), "--json"))
     assert proof["verdict"] == "restricted" and proof["paths"], proof
     top = proof["paths"][0]
-    assert top["entities"] == ["tiktok_ltd", "tiktok_llc", "tiktok_inc"]
+    assert top["entities"] == ["bytedance", "tiktok_ltd", "tiktok_llc", "tiktok_inc"]
     assert top["product"] == pytest.approx(1.0)
-    assert "path 1: tiktok_ltd → tiktok_llc → tiktok_inc" in explain(
+    assert "path 1: bytedance → tiktok_ltd → tiktok_llc → tiktok_inc" in explain(
         public_snapshot, "tiktok_inc", "--policy", str(f))
     # Tencent's 51.2% of Halti times Halti's 81.4% of Supercell is 41.7%: clear when
     # shares are multiplied down the chain, and the proof says how close it came.

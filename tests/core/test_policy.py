@@ -41,6 +41,16 @@ def test_unknown_policy_name_lists_the_shipped_ones() -> None:
         load_policy("no-such-regime")
 
 
+def test_a_policy_file_not_in_utf8_is_refused_naming_the_byte(tmp_path: Path) -> None:
+    """Found by tests/ingest/test_fuzz_readers.py: a UnicodeDecodeError traceback before."""
+    f = tmp_path / "p.yaml"
+    f.write_bytes(b"name: t\nrestricted_regions: [CN]\n# \xa3\n")
+    with pytest.raises(PolicyError) as err:
+        load_policy(f)
+    assert str(f) in err.value.message
+    assert "0xa3 at position 35" in err.value.problems[0].reason
+
+
 def test_file_and_name_load_the_same(tmp_path: Path) -> None:
     f = tmp_path / "p.yaml"
     f.write_text(yaml.safe_dump({**BASE, "ownership": {"threshold": 0.25}}))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from ringfence.decide import Match, OrgStatus
+from ringfence.decide.rematch import MatchChange, ReviewDue
 from ringfence.decide.review import (
     check_approval,
     check_override_request,
     needs_approval,
-    override_lapses,
     reassess,
 )
 from ringfence.exc import ConflictError, InputError, PermissionDeniedError
@@ -53,27 +53,29 @@ def test_four_eyes_refuses_the_requester_and_a_stale_request() -> None:
         check_approval(**{**ok, "current_status": "review"}, approver="b")
 
 
-def test_an_override_lapses_exactly_when_its_verdict_changes() -> None:
-    ov = {"status": "allowed", "verdict": "uncertain"}
-    assert not override_lapses(None, "restricted")
-    assert not override_lapses({}, "restricted")
-    assert not override_lapses(ov, "uncertain")
-    assert override_lapses(ov, "clear") and override_lapses(ov, None)
-
-
-def test_reassess_keeps_an_override_while_its_verdict_holds() -> None:
-    ov = {"status": "allowed", "verdict": "uncertain"}
+def test_reassess_keeps_an_override_while_its_basis_holds() -> None:
+    ov = {"status": "allowed", "verdict": "uncertain", "entity_id": "e1"}
     kept = _reassess("uncertain", ov)
     assert kept.computed_status is OrgStatus.REVIEW and kept.status is OrgStatus.ALLOWED
-    assert kept.override == ov and not kept.lapsed
+    assert kept.override == ov and kept.review_due is None
     assert kept.reason_codes == ("entity_uncertain", "analyst_override")
 
 
-def test_reassess_lapses_the_override_and_the_computed_status_applies() -> None:
-    out = _reassess("restricted", {"status": "allowed", "verdict": "uncertain"})
-    assert out.lapsed and out.override is None
-    assert out.status is out.computed_status is OrgStatus.DENIED
-    assert out.reason_codes == ("entity_restricted",)
+def test_an_override_stays_in_force_and_is_requeued_when_its_basis_changes() -> None:
+    ov = {"status": "allowed", "verdict": "uncertain", "entity_id": "e1"}
+    out = _reassess("restricted", ov)  # a new verdict
+    assert out.override == ov and out.status is OrgStatus.ALLOWED
+    assert out.computed_status is OrgStatus.DENIED
+    assert out.review_due is ReviewDue.VERDICT_CHANGED
+    moved = reassess(match=MATCH, verdict="uncertain", bounds=(0.0, 1.0),
+                     declared_countries=(), override={**ov, "entity_id": "e0"},
+                     restricted_regions=(), policy_enabled=True)  # another entity
+    assert moved.review_due is ReviewDue.MATCH_CHANGED
+    again = reassess(match=MATCH, verdict="uncertain", bounds=(0.0, 1.0),
+                     declared_countries=(), override=ov, restricted_regions=(),
+                     policy_enabled=True, change=MatchChange.CHANGED)
+    assert again.review_due is ReviewDue.MATCH_CHANGED
+    assert _reassess("restricted").review_due is None  # no override: nothing to requeue
 
 
 def test_reassess_without_override_is_the_onboarding_table() -> None:
@@ -81,4 +83,4 @@ def test_reassess_without_override_is_the_onboarding_table() -> None:
     assert _reassess("clear", countries=("cn",)).status is OrgStatus.DENIED
     assert _reassess("restricted", enabled=False).status is OrgStatus.ALLOWED
     out = _reassess(None)
-    assert out.status is OrgStatus.REVIEW and not out.lapsed
+    assert out.status is OrgStatus.REVIEW and out.review_due is None

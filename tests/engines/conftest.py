@@ -38,6 +38,19 @@ def _local() -> Engine:
 SPARK_MEMORY_GB = 3  # free memory a local Spark session with small graphs wants
 
 
+def _available_gb() -> float:
+    """Memory a new process can have: the kernel's MemAvailable (free pages plus the page
+    cache it can drop), not the free pages alone, which a busy page cache keeps low."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+
+
 def spark_unfit() -> str | None:
     """Why this machine cannot run the Spark tests, or None when it can."""
     if importlib.util.find_spec("pyspark") is None:
@@ -49,9 +62,9 @@ def spark_unfit() -> str | None:
     major = out.split('"')[1].split(".")[0] if '"' in out else "0"
     if not major.isdigit() or int(major) < 17:
         return f"java {major} is too old for Spark 4 (needs 17+)"
-    avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    avail = _available_gb()
     if avail < SPARK_MEMORY_GB:
-        return f"{avail:.1f} GB free memory, the Spark tests want {SPARK_MEMORY_GB} GB"
+        return f"{avail:.1f} GB available memory, the Spark tests want {SPARK_MEMORY_GB} GB"
     return None
 
 

@@ -201,6 +201,26 @@ def test_explain_every_uncertain_entity_of_the_demo_with_unaccounted_equity(
     assert virtual >= len(uncertain) // 2  # most of them do lean on unaccounted equity
 
 
+def test_uncertain_causes_name_every_uncertain_entity(engine: Engine,
+                                                      default_snapshot: Path) -> None:
+    """The review load (``uncertain_causes``) covers exactly the uncertain entities, each
+    with at least one cause in words, and every engine gives the local engine's words."""
+    from ringfence.engines.local import LocalEngine
+    from ringfence.snapshot import open_snapshot
+
+    base = load_policy("provider-terms").document.model_dump(mode="json")
+    policy = parse_policy({**base, "name": "unknown-equity",
+                           "unaccounted_equity": "unknown"})
+    snap = open_snapshot(default_snapshot)
+    book = engine.evaluate(snap, policy, AS_OF)
+    causes = book.uncertain_causes()
+    uncertain = {v.entity for v in book.items() if v.verdict is Verdict.UNCERTAIN}
+    assert uncertain and set(causes) == uncertain
+    assert all(causes[e] and all(isinstance(c, str) and c for c in causes[e])
+               for e in uncertain)
+    assert causes == LocalEngine().evaluate(snap, policy, AS_OF).uncertain_causes()
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_what_if_equals_a_full_recompute(engine: Engine, tmp_path: Path, mode: str) -> None:
     rng = random.Random(f"whatif-{mode}")

@@ -166,7 +166,8 @@ def test_unrecognised_country_names_are_problems(ingest, tmp_path: Path) -> None
     # --skip-bad keeps the records, the country left empty, and says so
     snap = ingest(("bods", [f]), ("ftm", [ftm]), skip_bad=True, rejects=tmp_path / "r.csv")
     assert snap.entity("bods:a")["hq_country"] == ""
-    assert snap.entity("bods:p")["hq_country"] == "IR"
+    assert snap.entity("bods:p")["hq_country"] == ""  # no residence given
+    assert snap.entity("bods:p")["jurisdiction"] == "IR"  # a person's nationality
     assert snap.entity("ftm:co")["jurisdiction"] == "KY"
     assert any("3 record(s) kept with an unreadable field left empty" in n
                for n in snap.report.manifest.notes)

@@ -49,21 +49,30 @@ def test_gleif_samples(ingest) -> None:
 def test_gleif_reporting_exceptions(ingest) -> None:
     snap = ingest(("gleif", [DATA / "gleif"]))
     # NON_PUBLIC (Amazon Digital UK): a consolidating parent exists but is hidden
-    owner = "unknown:lei:254900LNRYNOQ9YPU758:direct-parent"
+    # its id carries the reason and what the ultimate category says (a named parent)
+    owner = "unknown:lei:254900LNRYNOQ9YPU758:direct-parent:NON_PUBLIC~ultimate=reported"
     assert snap.entity(owner)["type"] == "unknown"
     assert [h[:6] for h in snap.holdings("lei:254900LNRYNOQ9YPU758")] == [
         (owner, "control", HALF, SCALE, True, False), (owner, "shares", 0, SCALE, False,
                                                          False)]
-    # NON_CONSOLIDATING (Microsoft): a parent exists, not consolidating: owners unknown,
-    # equity of unknown size, no accounting control
+    # the reported ultimate parent (AMAZON.COM, INC.) consolidates the hidden one
+    ultimate = snap.q("SELECT owner FROM evidence WHERE owned = 'lei:254900LNRYNOQ9YPU758'"
+                      " AND relation = 'gleif:IS_ULTIMATELY_CONSOLIDATED_BY'")[0][0]
+    assert [h[:6] for h in snap.holdings(owner)] == [
+        (ultimate, "control", HALF, SCALE, True, False),
+        (ultimate, "shares", 0, SCALE, False, False)]
+    # NON_CONSOLIDATING (Microsoft): "controlled by legal entities not subject to
+    # consolidation": an undisclosed controller, equity of unknown size
     lei = "INR2EJN1ERAN0W5ZP974"
+    ms = f"unknown:lei:{lei}:direct-parent:NON_CONSOLIDATING~ultimate=NON_CONSOLIDATING"
     assert [h[:6] for h in snap.holdings(f"lei:{lei}")] == [
-        (f"unknown:lei:{lei}:direct-parent", "shares", 0, SCALE, False, False)]
+        (ms, "control", HALF, SCALE, True, False), (ms, "shares", 0, SCALE, False, False)]
     # NO_KNOWN_PERSON (Shell): nobody controls it: unnamed holders with at most half,
     # closed (exactly 50% does not control), no control holding
     lei = "21380068P1DRHMJ8KU70"
     assert [h[:6] for h in snap.holdings(f"lei:{lei}")] == [
-        (f"unknown:lei:{lei}:direct-parent", "shares", 0, HALF, False, False)]
+        (f"unknown:lei:{lei}:direct-parent:NO_KNOWN_PERSON~ultimate=NO_KNOWN_PERSON",
+         "shares", 0, HALF, False, False)]
     # NATURAL_PERSONS: an unnamed person owner
     persons = snap.q("SELECT id FROM entities WHERE id LIKE 'persons:%' AND type = 'person'")
     assert len(persons) >= 2
@@ -142,8 +151,10 @@ def test_bods_04_examples_semantics(ingest) -> None:
 def test_bods_03_examples(ingest) -> None:
     ex = DATA / "bods" / "0.3-examples-fictional"
     snap = ingest(("bods", [ex / "1-single-direct.json"]))
-    person = snap.q("SELECT id, hq_country FROM entities WHERE type = 'person'")
-    assert person == [("bods:019a93f1-e470-42e9-957b-03559861b2e2", "GB")]
+    # a service address is no residence; the nationality is kept as the jurisdiction
+    person = snap.q("SELECT id, hq_country, jurisdiction FROM entities "
+                    "WHERE type = 'person'")
+    assert person == [("bods:019a93f1-e470-42e9-957b-03559861b2e2", "", "GB")]
     assert snap.q("SELECT lo, hi FROM holdings WHERE kind = 'shares'") == [(SCALE, SCALE)]
     # 2-single-update: the replaced statement ends when the replacements are dated,
     # the new owners hold 50% each, one of them an unspecified party

@@ -27,7 +27,7 @@ def test_relationship_and_exception_ends_without_a_record_become_one_stub_each(
     f = _files(tmp_path, lei=0, rr=9, repex=4, entities=10)
     snap = ingest(("gleif", [f["rr"], f["repex"]]))
     ends = {r[0] for r in snap.q("SELECT owner FROM holdings WHERE owner LIKE 'lei:%' "
-                                 "UNION SELECT owned FROM holdings "
+                                 "UNION SELECT owned FROM holdings WHERE owned LIKE 'lei:%' "
                                  "UNION SELECT owner FROM evidence WHERE owner LIKE 'lei:%' "
                                  "UNION SELECT owned FROM evidence")}
     stubs = snap.q("SELECT id, name, type, source_dataset, source_record FROM entities "

@@ -212,6 +212,11 @@ def test_attestation_refuses_bad_input_whole(db_engine: Engine, tmp_path: Path,
         assert r.status_code == 422 and "10000" in r.text
 
 
+def _encodes_as_the_resolver_does(host: str) -> list[str]:
+    host.encode("idna")  # socket.getaddrinfo's first step: UnicodeError on a long label
+    return ["93.184.215.14"]
+
+
 def test_channel_webhooks_only_public_https() -> None:
     from ringfence.exc import InputError
     from ringfence.service.webhooks import check_public_url
@@ -224,6 +229,11 @@ def test_channel_webhooks_only_public_https() -> None:
     with pytest.raises(InputError):
         check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["192.168.1.4"])
     check_public_url("https://hooks.example.com/x", resolve=lambda _h: ["93.184.215.14"])
+    # found by schemathesis: URLs httpx or IDNA refuse were a 500, now 422 on field url
+    for url in ("https://&\U000a06bc\u00b3/x", "https://a\x00b/x", "https://" + "a" * 70 + "/"):
+        with pytest.raises(InputError) as err:
+            check_public_url(url, resolve=_encodes_as_the_resolver_does)
+        assert err.value.details["field"] == "url"
 
 
 def test_status_changes_reach_the_intermediary_webhook_only_with_ref_and_status(

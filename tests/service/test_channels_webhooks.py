@@ -76,8 +76,8 @@ def test_malformed_input_names_the_field(db_engine: Engine, tmp_path: Path) -> N
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
-def test_publish_lapses_overrides_and_webhooks_are_signed(db_engine: Engine,
-                                                           tmp_path: Path) -> None:
+def test_publish_requeues_overrides_and_webhooks_are_signed(db_engine: Engine,
+                                                             tmp_path: Path) -> None:
     snap = public_groups_snapshot(tmp_path / "s")
     changed = public_groups_snapshot(tmp_path / "s2", drop_holding="bytedance,tiktok_uk,")
     received: list[httpx.Request] = []
@@ -98,15 +98,28 @@ def test_publish_lapses_overrides_and_webhooks_are_signed(db_engine: Engine,
                          json={"status": "denied", "reason": "Treat as ByteDance's."},
                          headers=a1).json()
         assert ov["state"] == "applied"
-        # ...lapses when a publish changes that verdict
+        # ...stays in force when a publish changes that verdict, back in the review queue
         pub = client.post("/v1/admin/snapshots/publish", json={"path": str(changed)},
                           headers=admin).json()
-        assert pub["status_changed"] == 1
+        assert pub["status_changed"] == 0 and pub["rematch"]["requeued"] == 1
         o = client.get(f"/v1/organizations/{org}", headers=a1).json()
-        assert o["status"] == "allowed" and o["override"] is None
+        assert o["status"] == "denied" and o["override"]["status"] == "denied"
+        assert o["computed_status"] == "allowed"
+        assert o["review_due"]["reason"] == "override_verdict_changed"
+        queue = client.get("/v1/organizations?review_due=true", headers=a1).json()["items"]
+        assert [x["id"] for x in queue] == [org]
+        # the analyst lifts the override: an event (to "allowed")
+        assert client.post(f"/v1/organizations/{org}/override",
+                           json={"status": "allowed", "reason": "Divested."},
+                           headers=a1).json()["state"] == "pending"  # denied: four eyes
+        a2 = token(rt, "analyst", "second")
+        ov2 = client.get("/v1/overrides?state=pending", headers=a2).json()["items"][0]
+        r = client.post(f"/v1/overrides/{ov2['id']}/approve", json={"reason": "Agreed."},
+                        headers=a2)
+        assert r.status_code == 200, r.text
+        assert client.get("/v1/organizations?review_due=true", headers=a1).json()["items"] == []
         events = client.get("/v1/events", headers=a1).json()["items"]
         assert [e["payload"]["to"] for e in events] == ["denied", "allowed"]
-        assert events[-1]["payload"]["override_lapsed"] is True
 
         deliverer = Deliverer(rt.engine, client=lambda: httpx.Client(
             transport=httpx.MockTransport(receiver)))

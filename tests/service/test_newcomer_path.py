@@ -1,6 +1,6 @@
 """A newcomer's path, end to end through the HTTP API.
 
-Serve on the embedded default (or the bundled public-groups data as a snapshot) → onboard
+Serve on the embedded default, then on the bundled public-groups data as a snapshot → onboard
 three organisations (restricted through an offshore parent, clear, uncertain) → decide for
 their accounts (JSON and Envoy ext_authz) → override the DENY with four eyes → publish a
 changed snapshot and see the event → verify the audit chain → replay a decision.
@@ -24,6 +24,11 @@ def test_newcomer_path(db_engine: Engine, tmp_path: Path) -> None:
         assert client.get("/readyz").status_code == 200
         admin, a1, a2 = token(rt, "admin"), token(rt, "analyst", "ann"), token(rt, "analyst", "bo")
         gw = token(rt, "gateway")
+        # TikTok UK, the uncertain example, is restricted in the embedded default since its
+        # source was read; serve the bundled groups with its old 50%-100% range instead.
+        start = public_groups_snapshot(tmp_path / "snap1")
+        assert client.post("/v1/admin/snapshots/publish", json={"path": str(start)},
+                           headers=admin).status_code == 200
 
         # Supercell Oy (Finland) is majority-held by Tencent, run from Shenzhen but
         # registered in the Cayman Islands: restricted through an offshore parent.

@@ -10,7 +10,9 @@ from typing import Any
 
 from ringfence.decide import OrgStatus
 from ringfence.policy import load_policy, resolve
+from ringfence.service.live import stored_match
 from ringfence.service.publish import plan_book
+from ringfence.service.rematch import Rescreened
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,16 @@ def _row(org_id: str, entity: str | None, *, verdict: str | None, status: str,
     match = {"entity_id": entity, "score": 1.0, "confident": True} if entity else None
     return SimpleNamespace(id=org_id, name=f"Org {org_id}", entity_id=entity, match=match,
                            country=country, billing_country=None, verdict=verdict, status=status,
-                           computed_status=status, computed_reasons=[], override=override)
+                           computed_status=status, computed_reasons=[], override=override,
+                           review_due=None, dismissed=None, identifiers=[])
 
 
-def test_plan_announces_changes_and_lapses_overrides() -> None:
+def _same(rows: list[Any]) -> dict[str, Rescreened]:
+    """Each row re-matched to the entity it already has."""
+    return {r.id: Rescreened(stored_match(r.match) if r.match else None, (), ()) for r in rows}
+
+
+def test_plan_announces_changes_and_requeues_overrides() -> None:
     book: Any = _Book({"e_clear": "clear", "e_now_restricted": "restricted",
                        "e_still_uncertain": "uncertain"})
     rows = [
@@ -53,31 +61,34 @@ def test_plan_announces_changes_and_lapses_overrides() -> None:
              override={"status": "allowed", "verdict": "uncertain"}),
         _row("o4", None, verdict=None, status="allowed"),
     ]
-    plan = plan_book(rows, book, snapshot_id="snap-2", ts="t")
+    plan = plan_book(rows, book, rescreened=_same(rows), snapshot_id="snap-2", ts="t")
     assert plan.organizations == 4
-    changed = {c["org_id"]: c for c in plan.changed}
-    # o2's override was made against "uncertain": the verdict moved, the override lapses
-    assert set(changed) == {"o2"}
-    assert changed["o2"]["to"] == "denied" and changed["o2"]["override_lapsed"]
+    # o2's override was made against "uncertain": the verdict moved; the override stays in
+    # force (no status change) and o2 is back in the review queue
+    assert plan.changed == []
     facts = {f.org_id: f for f in plan.facts}
-    assert facts["o2"].status is OrgStatus.DENIED
+    assert facts["o2"].status is OrgStatus.ALLOWED
     assert facts["o3"].status is OrgStatus.ALLOWED  # the override still holds
     assert "analyst_override" in facts["o3"].status_reasons
     assert facts["o4"].status is OrgStatus.ALLOWED  # no match
     rows_by_id = {r["b_id"]: r for r in plan.rows}
-    assert rows_by_id["o2"]["override"] is None and rows_by_id["o2"]["status"] == "denied"
-    assert rows_by_id["o3"]["override"] == {"status": "allowed", "verdict": "uncertain"}
+    assert rows_by_id["o2"]["override"] == {"status": "allowed", "verdict": "uncertain"}
+    assert rows_by_id["o2"]["computed_status"] == "denied"
+    assert rows_by_id["o2"]["review_due"]["reason"] == "override_verdict_changed"
+    assert rows_by_id["o2"]["review_due"]["verdict_to"] == "restricted"
+    assert rows_by_id["o3"]["review_due"] is None
+    assert plan.rematch["requeued"] == 1 and plan.rematch["rescreened"] == 4
     assert all(r["snapshot_id"] == "snap-2" for r in plan.rows)
 
 
 def test_an_unchanged_book_writes_nothing() -> None:
     book: Any = _Book({"e_clear": "clear"})
-    first = plan_book([_row("o1", "e_clear", verdict="clear", status="allowed")], book,
-                      snapshot_id="s", ts="t")
+    rows = [_row("o1", "e_clear", verdict="clear", status="allowed")]
+    first = plan_book(rows, book, rescreened=_same(rows), snapshot_id="s", ts="t")
     written = first.rows[0]  # its reasons are new: written once
     again = SimpleNamespace(**{**vars(_row("o1", "e_clear", verdict="clear",
                                              status="allowed")),
                                "computed_reasons": written["computed_reasons"]})
-    second = plan_book([again], book, snapshot_id="s", ts="t")
+    second = plan_book([again], book, rescreened=_same(rows), snapshot_id="s", ts="t")
     assert second.rows == [] and second.changed == []
     assert [f.status for f in second.facts] == [OrgStatus.ALLOWED]

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rf_console import sign_in
 from rf_service import public_groups_snapshot, service, token
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
@@ -50,8 +51,8 @@ def test_revoked_tokens_are_refused_on_every_path_and_audited(
         # ext_authz decides (DENY: unknown key) with the token, so 403 is "authenticated"
         assert _gateway_calls(client, gw) == [200, 403, 403]
         assert client.get("/v1/organizations", headers=_bearer(an)).status_code == 200
-        console = {"cookie": f"ringfence_token={an}"}  # the console's cookie
-        assert client.get("/console", headers=console).status_code == 200
+        sign_in(client, an)  # a console session opened with the analyst's token
+        assert client.get("/console").status_code == 200
 
         r = client.post(f"/v1/admin/tokens/{gw_id}/revoke",
                         json={"reason": "Gateway host decommissioned."}, headers=admin)
@@ -69,7 +70,9 @@ def test_revoked_tokens_are_refused_on_every_path_and_audited(
         client.post(f"/v1/admin/tokens/{an_id}/revoke", json={"reason": "Left the team."},
                     headers=admin)
         assert client.get("/v1/organizations", headers=_bearer(an)).status_code == 401
-        assert client.get("/console", headers=console).status_code == 401
+        # revoking the token ends its console sessions: back to the sign-in page
+        gone = client.get("/console", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/console/login")
 
         again = client.post(f"/v1/admin/tokens/{gw_id}/revoke", json={"reason": "again"},
                             headers=admin)

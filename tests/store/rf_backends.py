@@ -66,3 +66,14 @@ def db_engine_shared(request: pytest.FixtureRequest,
                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One migrated database per backend for a whole module (tests clean up themselves)."""
     yield from _engine(request, tmp_path_factory.mktemp("db"))
+
+
+def subprocess_url(engine: Engine) -> str:
+    """``engine``'s URL for another process: the PostgreSQL fixture's schema travels as a
+    connect argument, so it goes into the URL (``?options=-csearch_path=...``)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "postgresql":
+        return url
+    with engine.connect() as conn:
+        schema = conn.exec_driver_sql("show search_path").scalar()
+    return f"{url}?options=-csearch_path%3D{schema}"

@@ -31,6 +31,7 @@ from ringfence.attribution.graph import SHARES, EntityTable, HoldingTable
 from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
+from ringfence.attribution.undisclosed import UndisclosedReading, read_undisclosed
 from ringfence.exc import InputError
 from ringfence.model.results import Verdict
 from ringfence.model.share import SCALE
@@ -92,6 +93,7 @@ class AttributionResult:
     possible: B
     low: BoundResult
     high: BoundResult
+    undisclosed: UndisclosedReading | None = None
     verdict: I8 = field(init=False)
 
     def __post_init__(self) -> None:
@@ -200,11 +202,12 @@ def attribute(entities: EntityTable, holdings: HoldingTable, settings: PolicySet
         if prepared is not None:
             raise InputError("prepared holdings are for another date or snapshot")
         prepared = prepare(n, holdings, as_of)
-    certain, possible = origins(entities, settings, as_of)
+    undisclosed = read_undisclosed(entities, prepared.live, settings)
+    certain, possible = origins(entities, settings, as_of, undisclosed=undisclosed)
     low, high = evaluate(n, prepared.live, certain, possible, settings, order=order,
                          prepared=prepared)
     return AttributionResult(entities, LiveEdges(n, prepared.live), settings, as_of, certain,
-                             possible, low, high)
+                             possible, low, high, undisclosed)
 
 
 def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: PolicySettings,

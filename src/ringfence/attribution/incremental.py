@@ -151,5 +151,5 @@ def _copy(result: AttributionResult) -> AttributionResult:
 
     out = AttributionResult(result.entities, result.edges, result.settings, result.as_of,
                             result.certain, result.possible, bound(result.low),
-                            bound(result.high))
+                            bound(result.high), result.undisclosed)
     return out

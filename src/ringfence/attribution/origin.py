@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution.graph import COMPANY, PERSON, STATE, UNKNOWN, EntityTable
+from ringfence.attribution.undisclosed import UndisclosedReading
 from ringfence.model.listing import parse_listing
 from ringfence.model.results import OriginReason
 from ringfence.policy.schema import CompaniesRule, PersonsRule, PolicySettings
@@ -63,9 +64,12 @@ def _country_hits(entities: EntityTable, settings: PolicySettings) -> tuple[B, B
 
 
 def origins(entities: EntityTable, settings: PolicySettings,
-            as_of: dt.date | None = None) -> tuple[B, B]:
+            as_of: dt.date | None = None, *,
+            undisclosed: UndisclosedReading | None = None) -> tuple[B, B]:
     """``(certain, possible)`` origin masks; ``possible`` includes ``certain``. ``as_of``:
-    the day list memberships are read on (``None``: every membership not ended)."""
+    the day list memberships are read on (``None``: every membership not ended).
+    ``undisclosed``: the policy's reading of undisclosed parents (GLEIF reporting
+    exceptions); without it they are read as any unknown owner."""
     n = len(entities)
     if not settings.enabled:
         none = np.zeros(n, dtype=np.bool_)
@@ -82,25 +86,41 @@ def origins(entities: EntityTable, settings: PolicySettings,
     certain = (etype == COMPANY) & company_hit
     if settings.origin.states:
         certain |= (etype == STATE) & (hq_hit | (hq_unknown & jur_hit))
-    person_hit = (etype == PERSON) & hq_hit
-    if settings.origin.persons is PersonsRule.RESTRICTED:
-        certain |= person_hit
+    person = etype == PERSON
+    # a person's hq is their residence, their jurisdiction their nationality
+    person_rules = ((settings.origin.persons, person & hq_hit),
+                    (settings.origin.nationals, person & jur_hit))
+    for p_rule, hit in person_rules:
+        if p_rule is PersonsRule.RESTRICTED:
+            certain |= hit
     certain |= _listed(entities, settings, as_of)
     possible = certain.copy()
-    if settings.origin.persons is PersonsRule.UNCERTAIN:
-        possible |= person_hit
+    for p_rule, hit in person_rules:
+        if p_rule is PersonsRule.UNCERTAIN:
+            possible |= hit
+    unknown = etype == UNKNOWN
+    if undisclosed is not None:
+        unknown &= ~undisclosed.mask
+        possible |= undisclosed.possible
     if settings.unknown_ownership == "review":
-        possible |= etype == UNKNOWN
+        possible |= unknown
     return certain, possible
 
 
 def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int,
-                   as_of: dt.date | None = None) -> list[OriginReason]:
+                   as_of: dt.date | None = None, *,
+                   undisclosed: UndisclosedReading | None = None) -> list[OriginReason]:
     """Every reason entity ``i`` is an origin (empty when it is not one); list
     memberships as of ``as_of`` (see :func:`origins`)."""
     if not settings.enabled:
         return []
     out: list[OriginReason] = []
+    if undisclosed is not None and undisclosed.mask[i]:
+        if undisclosed.possible[i]:
+            u = undisclosed.info[i]
+            out.append(OriginReason("reporting_exception", undisclosed.why[i], False,
+                                    f"{u.category} {u.statement.reason}"))
+        return out
     regions = set(settings.restricted_regions)
     hq = entities.countries[int(entities.hq[i])]
     jur = entities.countries[int(entities.jurisdiction[i])]
@@ -118,10 +138,8 @@ def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int,
                                     f"registered in {jur}, a restricted region{why}", True))
     elif etype == STATE and settings.origin.states and (hq_in or (not hq and jur_in)):
         out.append(OriginReason("state", f"state or state body of {hq or jur}", True))
-    elif etype == PERSON and hq_in and settings.origin.persons is not PersonsRule.IGNORE:
-        sure = settings.origin.persons is PersonsRule.RESTRICTED
-        out.append(OriginReason("person", f"person resident in {hq}"
-                                + ("" if sure else " (policy: persons uncertain)"), sure))
+    elif etype == PERSON:
+        out.extend(_person_reasons(settings, hq if hq_in else "", jur if jur_in else ""))
     elif etype == UNKNOWN and settings.unknown_ownership == "review":
         out.append(OriginReason("unknown_owner",
                                 "owner not known (policy: unknown_ownership review)", False))
@@ -130,4 +148,21 @@ def origin_reasons(entities: EntityTable, settings: PolicySettings, i: int,
         token = entities.list_names[int(code)]
         if _wanted(token, wanted, as_of):
             out.append(OriginReason("list", parse_listing(token).describe(), True))
+    return out
+
+
+def _person_reasons(settings: PolicySettings, resident: str,
+                    national: str) -> list[OriginReason]:
+    """A person's reasons: residence (``origin.persons``), nationality
+    (``origin.nationals``), each named with the setting that applied."""
+    out: list[OriginReason] = []
+    for code, country, key, rule in (
+            ("person", resident, "persons", settings.origin.persons),
+            ("national", national, "nationals", settings.origin.nationals)):
+        if not country or rule is PersonsRule.IGNORE:
+            continue
+        what = "person resident in" if code == "person" else "person, a national of"
+        sure = rule is PersonsRule.RESTRICTED
+        out.append(OriginReason(code, f"{what} {country} (policy: origin.{key} "
+                                f"{rule.value})", sure))
     return out

@@ -136,12 +136,24 @@ def prove(result: AttributionResult, i: int, *, k_paths: int = 5) -> Proof:
     if not b.restricted[i]:
         return replace(head, notes=(
             "not restricted even at the upper bound: restricted owners hold "
-            f"{float(b.value[i]):.6g} at most",))
+            f"{float(b.value[i]):.6g} at most", *_closed_exceptions(result, i)))
     if own.propagation is Propagation.LOOK_THROUGH:
         if ctx.origin[i]:
             return replace(head, steps=(_step(ctx, i, -1)[0],))
         return replace(head, paths=tuple(_paths(ctx, i, w, k_paths)))
     return replace(head, steps=tuple(_steps(ctx, i, w)))
+
+
+def _closed_exceptions(result: AttributionResult, i: int) -> list[str]:
+    """The undisclosed parents of ``i`` the policy reads as no origin, each with why (the
+    reporting exception, the setting, the evidence rule): a clear verdict cites them."""
+    und = result.undisclosed
+    if und is None or not und.mask.any():
+        return []
+    h = result.holdings
+    owners = np.unique(h.owner[h.owned == i])
+    return [und.why[int(u)] for u in owners.tolist()
+            if und.mask[u] and not und.possible[u] and int(u) in und.why]
 
 
 def _steps(ctx: _Ctx, start: int, witness: int) -> list[ProofStep]:
@@ -166,7 +178,8 @@ def _step(ctx: _Ctx, v: int, witness: int) -> tuple[ProofStep, list[int]]:
     if ctx.origin[v] and (witness < 0 or witness == v):
         return ProofStep(ctx.ids[v], 0, "origin", 1.0, certain,
                          reasons=tuple(origin_reasons(ctx.r.entities, ctx.r.settings, v,
-                                                     ctx.r.as_of))), []
+                                                     ctx.r.as_of,
+                                                     undisclosed=ctx.r.undisclosed))), []
     sub, ch = ctx.local(v)
     for chan in ("shares", "votes"):
         src = ch.s_src if chan == "shares" else ch.v_src
@@ -257,5 +270,6 @@ def _as_path(ctx: _Ctx, product: float, chain: tuple[tuple[int, int, Any], ...])
     first = chain[0][0]
     names = [ctx.name(first, chain[0][1])] + [ctx.ids[x] for _, x, _ in chain]
     reasons = () if first >= ctx.n else tuple(
-        origin_reasons(ctx.r.entities, ctx.r.settings, first, ctx.r.as_of))
+        origin_reasons(ctx.r.entities, ctx.r.settings, first, ctx.r.as_of,
+                       undisclosed=ctx.r.undisclosed))
     return ProofPath(product, tuple(names), tuple(edges), reasons)

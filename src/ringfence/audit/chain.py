@@ -6,12 +6,19 @@ separate head row holds the last ``(seq, hash)`` and is updated in the same tran
 deleting records from the end is detected too. :func:`verify` walks the chain in ``seq``
 order and names the first record that was edited, deleted or reordered.
 
-Appends happen inside :meth:`AuditLog.transaction`, which serialises writers (a process
-lock, and ``SELECT ... FOR UPDATE`` on the head row for PostgreSQL) and commits the
-caller's own writes in the same transaction: the record is durable before the caller
-answers. The chain proves integrity against edits inside the database; someone able to
-rewrite every record *and* the head is caught only by comparing the head with a copy kept
-elsewhere (``ringfence audit verify`` prints it).
+Appends happen inside :meth:`AuditLog.transaction`, which serialises writers and commits
+the caller's own writes in the same transaction: the record is durable before the caller
+answers. Writers are serialised across threads (a lock) and across processes (several
+server workers, the CLI): on SQLite the transaction takes the database's write lock at its
+start (``BEGIN IMMEDIATE``), so the head it reads is the latest and stays so until it
+commits; on PostgreSQL :meth:`AuditLog.append` takes a transaction-scoped advisory lock
+before it reads the head (a row lock could not cover the first record, when there is no
+head row yet). Without either, two processes read the same head and the second insert
+fails (tests/audit/test_audit_processes.py).
+
+The chain proves integrity against edits inside the database; someone able to rewrite
+every record *and* the head, or to put back an older copy of the database, is caught only
+by comparing with heads kept elsewhere (:mod:`ringfence.audit.anchor`).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
 
 from ringfence.store.tables import audit_head, audit_log
 
@@ -83,7 +90,8 @@ class Verification:
 
 
 _HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+# PostgreSQL: one lock id for "the audit head", held until the transaction ends
+_PG_HEAD_LOCK = text("SELECT pg_advisory_xact_lock(7380896906433327921)")
 _INSERT_RECORD = insert(audit_log)
 _INSERT_HEAD = insert(audit_head)
 _UPDATE_HEAD = (update(audit_head).where(audit_head.c.id == 1)
@@ -97,8 +105,14 @@ class AuditLog:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction for the caller's writes and its audit records."""
+        """One transaction for the caller's writes and its audit records; on SQLite it
+        holds the write lock from its first statement (waiting up to the engine's busy
+        timeout for another process's writer)."""
         with self._lock, self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # pysqlite begins a transaction only before a write, and SQLAlchemy's
+                # begin() sends nothing: this is the transaction's first statement
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     def append(self, conn: Connection, *, kind: str, actor: str, subject: str,
@@ -107,8 +121,9 @@ class AuditLog:
         # Statements built once with bound parameters: SQLAlchemy compiles each once, where
         # literal ``.values(...)`` made it rebuild a cache key per record (most of an
         # append's time in a batch of appends).
-        head = conn.execute(_HEAD_FOR_UPDATE if conn.dialect.name == "postgresql"
-                            else _HEAD).first()
+        if conn.dialect.name == "postgresql":
+            conn.execute(_PG_HEAD_LOCK)
+        head = conn.execute(_HEAD).first()
         seq, prev = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
         seq += 1
         ts = now_iso()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ringfence.exc import IngestError, PolicyError, RingfenceError
@@ -95,6 +96,12 @@ def parse_date(value: str | None, *, option: str = "--as-of") -> dt.date:
                                  param_hint=option) from None
 
 
+def os_error_text(err: OSError) -> str:
+    """An operating-system error as one line: what failed and on which file, escaped."""
+    where = f": {err.filename}" if err.filename else ""
+    return escape(f"{err.strerror or err}{where}")
+
+
 def handle_errors(func: F) -> F:
     """Render ringfence errors as readable messages and a non-zero exit, not tracebacks."""
 
@@ -111,6 +118,9 @@ def handle_errors(func: F) -> F:
             sys.exit(2)
         except RingfenceError as err:
             err_console.print(f"[bold red]error:[/] {err.message}", highlight=False)
+            sys.exit(2)
+        except OSError as err:  # disk full, no permission, a file gone: said, no traceback
+            err_console.print(f"[bold red]error:[/] {os_error_text(err)}", highlight=False)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

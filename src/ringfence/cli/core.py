@@ -93,10 +93,9 @@ def _names(snap: Snapshot) -> dict[str, str]:
 
 
 def _unknown_owners(snap: Snapshot) -> set[str]:
-    table = snap.entities_table(["id", "type"])
-    return {eid for eid, t in zip(table.column("id").to_pylist(),
-                                  table.column("type").to_pylist(), strict=True)
-            if t == "unknown"}
+    from ringfence.usecases.review import unnamed_owners
+
+    return unnamed_owners(snap)
 
 
 @handle_errors
@@ -108,6 +107,9 @@ def attribute_cmd(
     = False,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown per verdict "
                                        "table (--json prints all).")] = 500,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Print the review load instead: verdict counts and every "
+        "uncertain verdict's causes, grouped, with examples (--json: as JSON).")] = False,
     engine: EngineOpt = EngineName.LOCAL,
     master: MasterOpt = None,
     conf: ConfOpt = None,
@@ -118,6 +120,15 @@ def attribute_cmd(
     if out is not None:
         write_verdicts(book, out)
         err_console.print(f"wrote every verdict to {out}")
+    if summary:
+        from ringfence.usecases.review import review_summary, snapshot_review
+
+        report = snapshot_review(snap, book) if snap is not None else review_summary(book)
+        if as_json:
+            typer.echo(json.dumps(report.as_dict()))
+        else:
+            typer.echo(report.render(_names(snap) if snap is not None else {}))
+        return
     if as_json:
         payload = {**book.header(), "verdicts": [v.as_dict() for v in book.items()]}
         typer.echo(json.dumps(payload))

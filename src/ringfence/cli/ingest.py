@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ringfence.cli._common import App
+from ringfence.cli._common import App, os_error_text
 from ringfence.exc import IngestError, InputError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
@@ -65,7 +65,10 @@ def _problem_line(p: Problem) -> str:
     return f"{where}: {p.reason}" + (f" (record {p.record})" if p.record else "")
 
 
-def _fail(err: RingfenceError) -> None:
+def _fail(err: RingfenceError | OSError) -> None:
+    if isinstance(err, OSError):  # disk full, no permission: said, no traceback
+        _err.print(f"[bold red]error:[/] {os_error_text(err)}", highlight=False)
+        sys.exit(2)
     _err.print(f"[bold red]error:[/] {err.message}", highlight=False)
     if isinstance(err, IngestError):
         for p in err.problems[:500]:
@@ -158,7 +161,7 @@ def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
                                     force=force, progress=_Bars(progress),
                                     memory_limit=memory_limit, notes=notes,
                                     on_step=_step_printer(), workers=_workers())
-    except RingfenceError as err:
+    except (RingfenceError, OSError) as err:
         _fail(err)
         return
     _summary(report.manifest, out, report.seconds, report.rejects_path,
@@ -187,7 +190,7 @@ def csv_cmd(
         manifest, batch = ingest_csv(entities=entities, holdings=holdings, out=out,
                                      names=names, identifiers=identifiers,
                                      skip_bad=skip_bad, rejects=rejects, force=force)
-    except RingfenceError as err:
+    except (RingfenceError, OSError) as err:
         _fail(err)
         return
     rej = (rejects or out.with_name(out.name + ".rejects.csv")) if batch.problems else None
@@ -250,7 +253,7 @@ def lists_cmd(
     try:
         spec = SourceSpec("lists", list(files), list_format=fmt, published=day,
                           partial=partial)
-    except RingfenceError as err:
+    except (RingfenceError, OSError) as err:
         _fail(err)
         return
     _run([], out, skip_bad=skip_bad, rejects=rejects, force=force,
@@ -273,7 +276,7 @@ def multi_cmd(
 
     try:
         specs = [parse_source(s) for s in source]
-    except RingfenceError as err:
+    except (RingfenceError, OSError) as err:
         _fail(err)
         return
     _run([], out, skip_bad=skip_bad, rejects=rejects, force=force,

@@ -18,7 +18,8 @@ import typer
 from ringfence.cli._common import App, console, err_console, handle_errors
 
 if TYPE_CHECKING:
-    from ringfence.service import Runtime
+    from ringfence.audit.anchor import AnchorFile
+    from ringfence.service import Runtime, ServiceSettings
 
 __all__ = ["audit_app", "channels_app", "db_app", "decision_app", "org_app", "register",
            "token_app"]
@@ -55,6 +56,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes (uvicorn's): each serves from the same "
+        "database and follows it within RINGFENCE_SYNC_SECONDS.")] = 1,
+    worker_timeout: Annotated[int, typer.Option(
+        min=5, help="With --workers: seconds a worker may take to start (load and evaluate "
+        "the live snapshot) or to answer the supervisor's health check before it is "
+        "restarted.")] = 300,
 ) -> None:
     """Run the decision service (FastAPI + uvicorn)."""
     import uvicorn
@@ -67,14 +75,33 @@ def serve(
     base = f"http://{host}:{port}"
     db = make_url(settings.database_url).render_as_string(hide_password=True)
     err_console.print(
-        f"ringfence decision service on [bold]{base}[/] (database {db})\n"
+        f"ringfence decision service on [bold]{base}[/] (database {db}, "
+        f"{workers} worker{'s' if workers > 1 else ''})\n"
         f"  readiness  {base}/readyz   ·   API docs  {base}/docs   ·   console  "
         f"{base}/console\n"
         "  tokens     ringfence token create --role admin|analyst|gateway|detector"
         "  (shown once)\n"
         "  stop       Ctrl-C", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
-                access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
+                    access_log=False)
+        return
+    # Migrations and the first publish (configured or embedded default snapshot) happen
+    # once, here, before the workers start: N workers on an empty database would each run
+    # them. Each worker then builds its app from the same environment.
+    from ringfence.service.sync import read_pointer
+
+    rt = _runtime(load=False)  # migrations
+    with rt.engine.connect() as conn:
+        nothing_live = read_pointer(conn).path is None
+    if nothing_live:
+        rt.start()  # publishes RINGFENCE_SNAPSHOT or the embedded default
+        rt.stop()
+    rt.engine.dispose()
+    # uvicorn's own default (5 s) restarts a worker still evaluating a large snapshot
+    uvicorn.run("ringfence.service.app:worker_app", factory=True, workers=workers,
+                host=host, port=port, log_level=log_level, access_log=False,
+                timeout_worker_healthcheck=worker_timeout)
 
 
 @handle_errors
@@ -82,8 +109,9 @@ def publish(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot folder.")],
     policy: Annotated[str | None, typer.Option(help="Policy name or file.")] = None,
 ) -> None:
-    """Re-evaluate the customer book on SNAPSHOT and make it live (every running
-    server worker swaps it in within RINGFENCE_SYNC_SECONDS plus its evaluation)."""
+    """Re-match and re-evaluate the customer book on SNAPSHOT and make it live (every
+    running server worker swaps it in within RINGFENCE_SYNC_SECONDS plus its evaluation).
+    The answer's "rematch" counts what the re-screening of every organisation found."""
     _print_json(_runtime(load=False).publish(snapshot, policy=policy, actor="cli"))
 
 
@@ -149,18 +177,64 @@ def token_revoke(
 
 @audit_app.command("verify")
 @handle_errors
-def audit_verify() -> None:
+def audit_verify(
+    anchor: Annotated[Path | None, typer.Option(
+        help="An anchor file (RINGFENCE_ANCHOR_FILE) to check the database against, with "
+        "its key from RINGFENCE_ANCHOR_KEY: names every anchored head that is gone "
+        "(truncation, rollback).")] = None,
+) -> None:
     """Walk the chain; name the first record edited, deleted or reordered."""
     from ringfence.audit import AuditLog
+    from ringfence.audit.anchor import check_anchors
     from ringfence.service import ServiceSettings
     from ringfence.store import make_engine
 
-    v = AuditLog(make_engine(ServiceSettings.from_env().database_url)).verify()
-    print(json.dumps(v.as_dict(), indent=2))
-    if not v.ok:
-        err_console.print(f"[bold red]audit chain broken:[/] {v.problem}")
+    settings = ServiceSettings.from_env()
+    engine = make_engine(settings.database_url)
+    v = AuditLog(engine).verify()
+    out = v.as_dict()
+    problems = [v.problem] if not v.ok else []
+    if anchor is not None:
+        a = check_anchors(engine, _anchor_file(settings, anchor))
+        out["anchor"] = {"file": str(anchor), **a.as_dict()}
+        if not a.ok:
+            problems.append(f"anchor file {anchor}: {a.problem}")
+    print(json.dumps(out, indent=2))
+    if problems:
+        err_console.print(f"[bold red]audit chain broken:[/] {'; '.join(problems)}",
+                          highlight=False)
         raise typer.Exit(1)
-    err_console.print(f"audit chain intact: {v.checked} records, head {v.head_hash}")
+    err_console.print(f"audit chain intact: {v.checked} records, head {v.head_hash}"
+                      + (f"; every one of {out['anchor']['anchors']} anchors found"
+                         if anchor is not None else ""), highlight=False)
+
+
+@audit_app.command("anchor")
+@handle_errors
+def audit_anchor() -> None:
+    """Append the chain's head to RINGFENCE_ANCHOR_FILE now (signed with
+    RINGFENCE_ANCHOR_KEY); the server also does this on every publish and every
+    RINGFENCE_ANCHOR_SECONDS."""
+    from ringfence.audit.anchor import read_head
+    from ringfence.service import ServiceSettings
+    from ringfence.store import make_engine
+
+    settings = ServiceSettings.from_env()
+    if settings.anchor_file is None:
+        raise typer.BadParameter("RINGFENCE_ANCHOR_FILE is not set")
+    seq, digest = read_head(make_engine(settings.database_url))
+    written = _anchor_file(settings, settings.anchor_file).append(seq, digest, reason="cli")
+    assert written is not None
+    print(json.dumps({"line": written.n, "seq": seq, "hash": digest, "ts": written.ts}))
+
+
+def _anchor_file(settings: ServiceSettings, path: Path) -> AnchorFile:
+    from ringfence.audit.anchor import AnchorFile
+
+    if not settings.anchor_key:
+        raise typer.BadParameter("RINGFENCE_ANCHOR_KEY is not set: the anchor file's "
+                                 "HMAC key is needed to read or write it")
+    return AnchorFile(path, settings.anchor_key)
 
 
 @org_app.command("import")
@@ -190,13 +264,18 @@ def org_import(
 @handle_errors
 def org_list(status: Annotated[str | None, typer.Option(help="allowed, review or denied.")
                                ] = None,
+             review_due: Annotated[bool, typer.Option(
+                 "--review-due", help="Only those a publish put back in the review queue."
+             )] = False,
              limit: Annotated[int, typer.Option(help="Rows to show.")] = 100) -> None:
     """List organisations with their status."""
     from rich.table import Table
 
-    table = Table("id", "name", "entity", "verdict", "status")
-    for r in _runtime(load=False).iter_orgs(status=status, limit=limit):
-        table.add_row(r.id, r.name, r.entity_id or "", r.verdict or "", r.status)
+    table = Table("id", "name", "entity", "verdict", "status", "review due")
+    for r in _runtime(load=False).iter_orgs(status=status, limit=limit,
+                                            review_due=True if review_due else None):
+        table.add_row(r.id, r.name, r.entity_id or "", r.verdict or "", r.status,
+                      (r.review_due or {}).get("reason", ""))
     console.print(table)
 
 

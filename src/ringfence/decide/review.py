@@ -11,10 +11,10 @@ Four eyes
     (:func:`check_approval`).
 
 Re-assessment at publish (:func:`reassess`)
-    An organisation keeps its resolved entity across snapshots. Its computed status is the
-    onboarding table (``onboarding.py``) on the entity's new verdict. An analyst override is
-    bound to the verdict it was made against: when that verdict changes, the override
-    lapses and the computed status applies again.
+    A publish re-matches every organisation (``rematch.py``); its computed status is the
+    onboarding table (``onboarding.py``) on the new match's verdict. An analyst override is
+    bound to the entity and verdict it was made against: when either changes the override
+    stays in force and the organisation is put back in the review queue (``review_due``).
 """
 
 from __future__ import annotations
@@ -25,11 +25,17 @@ from typing import Any
 
 from ringfence.decide.onboarding import Match, onboarding_status
 from ringfence.decide.reasons import Reason
+from ringfence.decide.rematch import (
+    MatchChange,
+    ReviewDue,
+    override_review_due,
+    reopened_review_due,
+)
 from ringfence.decide.rules import OrgStatus
 from ringfence.exc import ConflictError, InputError, PermissionDeniedError
 
 __all__ = ["Reassessment", "check_approval", "check_override_request", "needs_approval",
-           "override_lapses", "reassess"]
+           "reassess"]
 
 
 def needs_approval(current_status: str) -> bool:
@@ -61,20 +67,15 @@ def check_approval(*, override_id: str, requested_by: str, approver: str,
                             details={"status": current_status, "verdict": current_verdict})
 
 
-def override_lapses(override: Mapping[str, Any] | None, verdict: str | None) -> bool:
-    """An override lapses when the verdict it was made against is no longer the verdict."""
-    return override is not None and bool(override) and override.get("verdict") != verdict
-
-
 @dataclass(frozen=True)
 class Reassessment:
     """An organisation under a newly published verdict."""
 
     computed_status: OrgStatus
     reasons: tuple[Reason, ...]
-    status: OrgStatus  # in force: the override's when one holds, else the computed one
-    override: Mapping[str, Any] | None  # None when there is none or it lapsed
-    lapsed: bool
+    status: OrgStatus  # in force: the override's when there is one, else the computed one
+    override: Mapping[str, Any] | None
+    review_due: ReviewDue | None  # put back in the queue by this publish, and why
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
@@ -86,14 +87,19 @@ def reassess(*, match: Match | None, verdict: str | None,
              bounds: tuple[float, float] | None, declared_countries: Sequence[str],
              override: Mapping[str, Any] | None, restricted_regions: Sequence[str],
              policy_enabled: bool,
-             name_disguise: Mapping[str, Any] | None = None) -> Reassessment:
-    """The organisation's computed status on the new verdict, and whether its override
-    still holds (``name_disguise`` as ``onboarding_status`` takes it)."""
+             name_disguise: Mapping[str, Any] | None = None,
+             change: MatchChange = MatchChange.SAME,
+             ended: Sequence[Mapping[str, Any]] = ()) -> Reassessment:
+    """The organisation's computed status on its (re-)match and verdict, the status in
+    force, and whether it goes back to the queue: its override's basis changed
+    (``change``: how the match moved) or a dismissed candidate whose data changed
+    (``ended``) is its match again. ``name_disguise`` as ``onboarding_status`` takes it."""
     computed, reasons = onboarding_status(
         match=match, verdict=verdict, verdict_bounds=bounds,
         declared_countries=declared_countries, restricted_regions=restricted_regions,
         policy_enabled=policy_enabled, name_disguise=name_disguise)
-    lapsed = override_lapses(override, verdict)
-    kept = None if lapsed else override
-    status = OrgStatus(kept["status"]) if kept else computed
-    return Reassessment(computed, reasons, status, kept, lapsed)
+    due = (override_review_due(override, entity_id=match.entity_id if match else None,
+                               verdict=verdict, change=change)
+           or reopened_review_due(ended, match))
+    status = OrgStatus(override["status"]) if override else computed
+    return Reassessment(computed, reasons, status, override or None, due)

@@ -86,6 +86,12 @@ class VerdictBook(Protocol):
         """How many entities have each verdict (every verdict present, zero included)."""
         ...
 
+    def uncertain_causes(self) -> dict[str, tuple[str, ...]]:
+        """Every uncertain entity's causes, in words, in one pass (the review load:
+        ``ringfence.usecases.review``): each possible-only origin upstream of it through
+        entities restricted at the upper bound only, else the share ranges."""
+        ...
+
     def explain(self, entity_id: str) -> Explanation:
         """The proof of the entity's verdict, each edge with its source;
         :class:`~ringfence.exc.NotFoundError` when unknown."""

@@ -98,6 +98,12 @@ class LocalVerdictBook:
         out.update({VERDICT_NAMES[c]: int(codes[c]) for c in range(3)})
         return out
 
+    def uncertain_causes(self) -> dict[str, tuple[str, ...]]:
+        """Every uncertain entity's causes in words (:mod:`ringfence.attribution.causes`)."""
+        from ringfence.attribution.causes import uncertain_causes
+
+        return {self._ids[i]: c for i, c in uncertain_causes(self.result).items()}
+
     def explain(self, entity_id: str) -> Explanation:
         """The proof of ``entity_id``'s verdict, each edge with its source, and a graph
         view for renderers (:func:`explanation`)."""

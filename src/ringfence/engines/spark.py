@@ -188,6 +188,21 @@ class SparkVerdictBook:
         return {"snapshot": self.snapshot_id, "as_of": self.as_of.isoformat(),
                 "policy": self._policy.as_dict()}
 
+    def uncertain_causes(self) -> dict[str, tuple[str, ...]]:
+        """Every uncertain entity's causes in words, from the in-process algorithm re-run
+        on each component holding one (as :meth:`explain` does; a verdict reads nothing
+        outside its component)."""
+        from ringfence.attribution.causes import uncertain_causes
+
+        t = self._table
+        unsure = t.filter(pc.equal(t.column("verdict"), Verdict.UNCERTAIN.value))
+        out: dict[str, tuple[str, ...]] = {}
+        for comp in sorted(set(unsure.column("comp").to_pylist())):
+            etable, result, _info, _sources = self._component(comp)
+            for i, causes in uncertain_causes(result).items():
+                out[etable.ids[i]] = causes
+        return out
+
     def explain(self, entity_id: str) -> Explanation:
         """The proof, from the in-process algorithm re-run on the entity's component (the
         entity's verdict reads nothing outside it; kept for the next proof in it), sources

@@ -40,6 +40,7 @@ from ringfence.ingest.jsonfiles import read_json_records
 from ringfence.ingest.shares import ShareError, band_from_bounds, bods_share, psc_band
 from ringfence.ingest.stage import ANY_SHARE, MAJORITY, FileStats, ProgressHook, Stage
 from ringfence.model import HoldingKind, Share
+from ringfence.model.exceptions import owner_label
 
 __all__ = ["INTEREST_KINDS", "read_bods"]
 
@@ -237,13 +238,19 @@ class _Reader:
                                             dataset, line, rec)
                     if country:
                         break
-            for key_ in ("taxResidencies", "nationalities"):
+            # residence (a residence address, else tax residence) and nationality are
+            # kept apart: a person's ``hq`` is where they live, ``jurisdiction`` the
+            # first nationality (policies read them as origin.persons / origin.nationals)
+            found = {"taxResidencies": "", "nationalities": ""}
+            for key_ in found:
                 items = d.get(key_) or []
                 for i, c in enumerate(items if isinstance(items, list) else [items]):
                     got = self._country(c, f"{key_}[{i}]", dataset, line, rec)
-                    country = country or got
+                    found[key_] = found[key_] or got
+            country = country or found["taxResidencies"]
             st.entity(rec=rec, key=f"bods:{rec}", seq=seq, etype="person", name=name,
-                      hq=country, hq_rank=2 if country else 0, vdate=date, dataset=dataset,
+                      hq=country, hq_rank=2 if country else 0,
+                      juris=found["nationalities"], vdate=date, dataset=dataset,
                       line=line, record=rec)
             for i, n in enumerate(full):
                 st.name(seq, n, script=guess_script(n), kind="legal" if i == 0 else "alias")
@@ -311,8 +318,8 @@ class _Reader:
                          "relationship with no interests stated", "")]
         if gleif_reason:
             mode, _ = exception_holdings(gleif_reason)
-            owner_mode, owner = mode, ("direct-parent" if not any(r[4] for r in rows)
-                                       else "ultimate-parent")
+            owner_mode, owner = mode, owner_label(
+                "ultimate" if any(r[4] for r in rows) else "direct", gleif_reason)
         elif unspecified is not None:
             owner_mode, owner = "key", f"unknown:bods:{rec}"
             reason = _str(unspecified.get("reason")) or _str(unspecified.get(

@@ -31,6 +31,7 @@ from ringfence.model.countries import normalise_country
 __all__ = ["CsvBatch", "read_csv_contract"]
 
 ENTITY_COLUMNS = ("id", "name", "type", "hq_country", "jurisdiction", "lists")
+RESERVED_PREFIXES = ("unknown:", "persons:")  # the merge's undisclosed owners
 HOLDING_COLUMNS = ("owner", "owned", "kind", "share", "share_min", "share_max",
                    "valid_from", "valid_to", "source")
 NAME_COLUMNS = ("entity", "name", "lang", "script", "kind")
@@ -167,6 +168,11 @@ def read_csv_contract(
         if eid in seen:
             reject(entities_path, line, row, "id",
                    f"duplicate id {eid!r} (first on line {seen[eid]})")
+            continue
+        if eid.startswith(RESERVED_PREFIXES):
+            reject(entities_path, line, row, "id",
+                   f"ids starting {' or '.join(RESERVED_PREFIXES)} are reserved for the "
+                   "owners a registry says exist but does not name (the merge makes them)")
             continue
         try:
             etype = EntityType(row["type"].lower())

@@ -53,6 +53,7 @@ import pyarrow as pa
 
 from ringfence.exc import Problem
 from ringfence.ingest.ids import MERGE_SCHEMES
+from ringfence.ingest.merge_exceptions import read_exception_pairs
 from ringfence.ingest.merge_lists import listed_by_resolver, named_evidence
 from ringfence.ingest.merge_write import write_entities, write_holdings
 from ringfence.snapshot import SnapshotWriter
@@ -397,4 +398,5 @@ def _resolve_holdings(con: duckdb.DuckDBPyConnection, res: MergeResult) -> None:
     con.execute("""
         UPDATE h SET evidence = 'self-loop-after-merge'
         WHERE owner_c = owned_c AND evidence = ''""")
+    read_exception_pairs(con)
     named_evidence(con, res.notes)

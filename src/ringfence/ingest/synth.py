@@ -10,7 +10,8 @@ import json
 import random
 from pathlib import Path
 
-__all__ = ["make_lei", "write_bods", "write_lei_xml", "write_repex_xml", "write_rr_xml"]
+__all__ = ["REASON_WEIGHTS", "make_lei", "write_bods", "write_lei_xml", "write_repex_xml",
+           "write_rr_xml"]
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _COUNTRIES = ("US", "GB", "DE", "FR", "CN", "HK", "JP", "NL", "LU", "KY", "RU", "SG", "CH",
@@ -125,7 +126,14 @@ _REPEX_REC = """<repex:Exception>
    <repex:ExceptionReason>{reason}</repex:ExceptionReason>
 </repex:Exception>
 """
-_REASONS = ("NO_KNOWN_PERSON", "NON_CONSOLIDATING", "NATURAL_PERSONS", "NON_PUBLIC", "NO_LEI")
+# How often each reason occurs: the 33 distinct (LEI, category) exceptions of the GLEIF
+# sample shipped with the project (golden-copy XML and API JSON under data/gleif): 14
+# NO_KNOWN_PERSON, 10 NON_CONSOLIDATING, 6 NATURAL_PERSONS, 2 NON_PUBLIC, 1 NO_LEI. A small
+# sample, not GLEIF's published statistics (none were found to cite); BENCHMARKS.md says so.
+REASON_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("NO_KNOWN_PERSON", 14), ("NON_CONSOLIDATING", 10), ("NATURAL_PERSONS", 6),
+    ("NON_PUBLIC", 2), ("NO_LEI", 1))
+_REASON_SLOTS = tuple(r for r, w in REASON_WEIGHTS for _ in range(w))
 
 
 def _write(path: Path, head: str, tail: str, rows: object) -> None:
@@ -171,13 +179,17 @@ def write_rr_xml(path: Path, n: int, *, entities: int) -> None:
 def write_repex_xml(path: Path, n: int, *, entities: int) -> None:
     """``n`` exceptions: the direct and ultimate category for entities from the top of
     the numbering down (those are not children in :func:`write_rr_xml`'s direct links
-    only by chance, which is what real data looks like too)."""
+    only by chance, which is what real data looks like too). An entity gives the same
+    reason for both categories, drawn in the proportions of :data:`REASON_WEIGHTS`."""
+    slots = len(_REASON_SLOTS)
+
     def rows() -> object:
         for k in range(n):
             i = entities - 1 - (k // 2) % entities
             cat = ("DIRECT_ACCOUNTING_CONSOLIDATION_PARENT" if k % 2 == 0
                    else "ULTIMATE_ACCOUNTING_CONSOLIDATION_PARENT")
-            yield _REPEX_REC.format(lei=make_lei(i), cat=cat, reason=_REASONS[(k // 2) % 5])
+            reason = _REASON_SLOTS[(i * 7919) % slots]
+            yield _REPEX_REC.format(lei=make_lei(i), cat=cat, reason=reason)
 
     _write(path, _REPEX_HEAD.format(n=n),
            "</repex:ReportingExceptions>\n</repex:ReportingExceptionData>\n", rows())

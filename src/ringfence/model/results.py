@@ -67,12 +67,18 @@ class PolicyStamp:
 class OriginReason:
     """Why one entity is an origin: ``code`` is stable, ``text`` reads as a sentence."""
 
-    code: str  # headquarters | jurisdiction | state | person | list | unknown_owner
+    code: str  # headquarters | jurisdiction | state | person | national | list |
+    # unknown_owner | reporting_exception
     text: str
     certain: bool
+    detail: str = ""  # reporting_exception: the GLEIF reason and what the policy did
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "text": self.text, "certain": self.certain}
+        out: dict[str, object] = {"code": self.code, "text": self.text,
+                                  "certain": self.certain}
+        if self.detail:
+            out["detail"] = self.detail
+        return out
 
 
 def source_dict(source: SourceRef | None) -> dict[str, Any] | None:

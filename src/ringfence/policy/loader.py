@@ -114,8 +114,13 @@ def load_policy(ref: str | Path) -> LoadedPolicy:
     if path.suffix in {".yaml", ".yml"} or path.exists():
         if not path.exists():
             raise NotFoundError(f"policy file not found: {path}")
-        text = path.read_text(encoding="utf-8")
         where = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise PolicyError(f"{where}: not UTF-8 text", problems=[Problem(
+                where, f"not UTF-8 text: byte {err.object[err.start]:#04x} at position "
+                       f"{err.start}")]) from None
     else:
         resource = resources.files("ringfence") / "policies" / f"{ref}.yaml"
         if not resource.is_file():

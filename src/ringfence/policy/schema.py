@@ -41,6 +41,7 @@ __all__ = [
     "CompaniesRule",
     "DecisionRules",
     "ExactFraction",
+    "ExceptionEvidence",
     "IpCountryRule",
     "OriginRules",
     "OwnershipRules",
@@ -50,6 +51,7 @@ __all__ = [
     "PolicySettings",
     "PolicyVersion",
     "Propagation",
+    "ReportingExceptions",
     "SignalRules",
     "setting_words",
 ]
@@ -107,6 +109,8 @@ class OriginRules(_Strict):
     states: bool = Field(True, description="states of restricted regions are origins")
     persons: PersonsRule = Field(PersonsRule.IGNORE,
                                  description="persons resident in restricted regions")
+    nationals: PersonsRule = Field(
+        PersonsRule.IGNORE, description="persons who are nationals of restricted regions")
     lists: tuple[str, ...] = Field(("*",),
                                    description="designation lists whose members are origins")
 
@@ -126,6 +130,55 @@ class OwnershipRules(_Strict):
         if (value * SCALE).denominator != 1:
             raise ValueError("the threshold is more precise than one part per billion")
         return value
+
+
+ExceptionReading = Literal["review", "ignore"] | None
+
+
+def _reason(words: str) -> Any:
+    return Field(None, description=f"GLEIF reporting exception {words}: may the "
+                 "undisclosed parent be an origin (review) or not (ignore); unset: as "
+                 "unknown_ownership (NATURAL_PERSONS: ignore)")
+
+
+class ExceptionEvidence(_Strict):
+    """Rules that close an undisclosed parent from evidence the data carries; each takes
+    a risk stated in docs/policies.md, and each can be switched off."""
+
+    reported_ultimate: bool = Field(
+        False, description="an undisclosed direct parent under a reported ultimate parent "
+        "is read as part of that parent's group (restricted only through it)")
+    dispersed: bool = Field(
+        False, description="NO_KNOWN_PERSON (nobody controls the entity: widely held) is "
+        "read as ruling out a holder of half as well as of a majority")
+    addresses: bool = Field(
+        False, description="an undisclosed parent of the non-consolidating kind is read "
+        "as located where the entity's headquarters and registration are, when both are "
+        "known, neither is restricted and the ultimate category agrees")
+
+
+class ReportingExceptions(_Strict):
+    """What each GLEIF reporting-exception reason means for the verdict
+    (docs/ingest.md and docs/policies.md, "Reporting exceptions")."""
+
+    natural_persons: ExceptionReading = _reason("NATURAL_PERSONS")
+    non_consolidating: ExceptionReading = _reason("NON_CONSOLIDATING")
+    no_known_person: ExceptionReading = _reason("NO_KNOWN_PERSON")
+    no_lei: ExceptionReading = _reason("NO_LEI")
+    non_public: ExceptionReading = _reason("NON_PUBLIC")
+    binding_legal_commitments: ExceptionReading = _reason("BINDING_LEGAL_COMMITMENTS")
+    legal_obstacles: ExceptionReading = _reason("LEGAL_OBSTACLES")
+    disclosure_detrimental: ExceptionReading = _reason("DISCLOSURE_DETRIMENTAL")
+    detriment_not_excluded: ExceptionReading = _reason("DETRIMENT_NOT_EXCLUDED")
+    consent_not_obtained: ExceptionReading = _reason("CONSENT_NOT_OBTAINED")
+    evidence: ExceptionEvidence = ExceptionEvidence()
+
+    def reading(self, reason: str, unknown_ownership: str) -> str:
+        """``review`` or ``ignore`` for a reason (its setting, else the fallback)."""
+        value = getattr(self, reason.lower(), None)
+        if value is not None:
+            return str(value)
+        return "ignore" if reason == "NATURAL_PERSONS" else unknown_ownership
 
 
 class ChannelRule(_Strict):
@@ -238,6 +291,7 @@ class PolicyFields(_Strict):
         "ignore", description="owners registries do not name")
     unaccounted_equity: Literal["ignore", "unknown"] = Field(
         "ignore", description="equity no record mentions")
+    reporting_exceptions: ReportingExceptions = ReportingExceptions()
     decision: DecisionRules = DecisionRules()
 
     @field_validator("restricted_regions", mode="before")

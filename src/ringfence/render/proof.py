@@ -39,6 +39,17 @@ def _source(edge: ProofEdge) -> str:
     return str(edge.source)
 
 
+def _edge_title(edge: ProofEdge) -> str:
+    """An edge's words for a picture's tooltip: who holds what, when, from which record."""
+    words = f"{edge.owner} holds {_edge_label(edge)} of {edge.owned}{_dates(edge)}"
+    src = _source(edge)
+    if src:
+        words += f"; source: {src}"
+    if edge.uncertain:
+        words += f"; uncertain: {', '.join(edge.uncertain)}"
+    return words
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.4g}%"
 
@@ -100,10 +111,10 @@ def proof_text(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def _layers(ex: Explanation) -> dict[str, int]:
+def _layers(ex: Explanation, edges: list[ProofEdge], nodes: list[str]) -> dict[str, int]:
     """Depth of each node: the longest chain of edges from it down to the target."""
     owners_of: dict[str, list[str]] = {}
-    for e in ex.edges:
+    for e in edges:
         owners_of.setdefault(e.owned, []).append(e.owner)
     depth = {ex.entity: 0}
     frontier = [ex.entity]
@@ -117,18 +128,27 @@ def _layers(ex: Explanation) -> dict[str, int]:
         if not nxt:
             break
         frontier = nxt
-    for n in ex.nodes:
-        depth.setdefault(n.entity, 1)
+    for n in nodes:
+        depth.setdefault(n, 1)
     return depth
 
 
-def proof_svg(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
+def proof_svg(ex: Explanation, *, names: dict[str, str] | None = None,
+              context: tuple[tuple[ProofEdge, ...], tuple[ProofNode, ...]] = ((), ())
+              ) -> str:
     """The ownership chain as an SVG: boxes with country and verdict colour, arrows with
-    shares. Origins at the top, the explained entity at the bottom."""
+    shares. Origins at the top, the explained entity at the bottom. ``context`` adds
+    holdings the proof does not need (e.g. the owners above its origins) and their
+    entities, drawn in grey as context."""
     names = names or {}
     nodes = {n.entity: n for n in ex.nodes}
     nodes.setdefault(ex.entity, ProofNode(ex.entity, ex.verdict))
-    depth = _layers(ex)
+    proof_keys = {e.key for e in ex.edges}
+    extra = [e for e in context[0] if e.key not in proof_keys]
+    for n in context[1]:
+        nodes.setdefault(n.entity, n)
+    edges = [*ex.edges, *extra]
+    depth = _layers(ex, edges, list(nodes))
     max_depth = max(depth.values(), default=0)
     rows: dict[int, list[str]] = {}
     for eid, d in sorted(depth.items(), key=lambda kv: kv[0]):
@@ -156,18 +176,28 @@ def proof_svg(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
         f'<text x="{margin}" y="{margin}" font-size="14" font-weight="bold">'
         f'{escape(title)}</text>',
     ]
-    for e in ex.edges:
+    for e in edges:
         if e.owner not in pos or e.owned not in pos:
             continue
         (x1, y1), (x2, y2) = pos[e.owner], pos[e.owned]
         sx, sy = x1 + box_w / 2, y1 + box_h
         tx, ty = x2 + box_w / 2, y2
         dash = ' stroke-dasharray="6,4"' if e.uncertain else ""
+        is_context = e.key not in proof_keys
+        colour = "#b7791f" if e.uncertain else ("#999" if is_context else "#444")
+        label = _edge_label(e) + (" (uncertain)" if e.uncertain else "")
+        cls = "edge" + (" uncertain" if e.uncertain else "") + (" context" if is_context
+                                                                  else "")
+        # each edge a group with its own words: share, dates, source, what is uncertain
+        out.append(f'<g class="{cls}" '
+                   f'data-owner="{escape(e.owner)}" data-owned="{escape(e.owned)}">'
+                   f'<title>{escape(_edge_title(e))}'
+                   f'{"; context: not needed for the verdict" if is_context else ""}</title>')
         out.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{tx:.1f}" y2="{ty:.1f}" '
-                   f'stroke="#444" stroke-width="1.5" marker-end="url(#arrow)"{dash}/>')
+                   f'stroke="{colour}" stroke-width="1.5" marker-end="url(#arrow)"{dash}/>')
         mx, my = (sx + tx) / 2, (sy + ty) / 2
-        out.append(f'<text x="{mx + 6:.1f}" y="{my:.1f}" font-size="12" fill="#222">'
-                   f'{escape(_edge_label(e))}</text>')
+        out.append(f'<text x="{mx + 6:.1f}" y="{my:.1f}" font-size="12" fill="{colour}">'
+                   f'{escape(label)}</text></g>')
     for eid, (x, y) in pos.items():
         node = nodes.get(eid) or ProofNode(eid, Verdict.CLEAR)
         verdict = node.verdict.value

@@ -32,7 +32,7 @@ from ringfence.service.models import DecideRequest
 from ringfence.service.runtime import Runtime
 from ringfence.service.settings import ServiceSettings
 
-__all__ = ["configure_logging", "create_app"]
+__all__ = ["configure_logging", "create_app", "worker_app"]
 
 _TAGS = [
     {"name": "decide", "description": "The gateway's hot path (role `gateway`)."},
@@ -84,7 +84,7 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    install_error_handlers(app)
+    install_error_handlers(app, pages=console.error_page)
     if settings.fast_path:
         app.add_middleware(FastPath, runtime=rt)
     # added last: the outermost layer, before the fast path; every route's body limit
@@ -94,7 +94,7 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
     app.include_router(routes_admin.router)
     app.include_router(routes_findings.router)
     app.include_router(routes_channels.router)
-    app.include_router(console.router)
+    console.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -137,3 +137,10 @@ def create_app(settings: ServiceSettings | None = None, *, runtime: Runtime | No
         return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """One worker of ``ringfence serve --workers N`` (uvicorn calls this factory in each
+    worker process): JSON logs, settings from the environment."""
+    configure_logging()
+    return create_app()

@@ -89,12 +89,12 @@ async def check_async(rt: Runtime, secret: str | None, roles: tuple[str, ...]) -
 
 
 def require(*roles: str) -> Callable[[Request], Awaitable[Identity]]:
-    """A dependency admitting only ``roles`` (bearer token in ``Authorization``, or the
-    ``ringfence_token`` cookie for the console pages)."""
+    """A dependency admitting only ``roles`` (bearer token in ``Authorization``; never a
+    cookie, so no API route can be driven by another site: the console has its own session
+    cookie with CSRF, ``service/console/web.py``)."""
 
     async def dependency(request: Request) -> Identity:
-        secret = bearer(request.headers.get("authorization")) or request.cookies.get(
-            "ringfence_token")
+        secret = bearer(request.headers.get("authorization"))
         return await check_async(runtime_of(request), secret, roles)
 
     dependency.__name__ = f"require_{'_'.join(roles)}"

@@ -2,9 +2,9 @@
 
 Every write is one transaction with its audit record, then folded into the live state.
 The rules are not here: onboarding's status table is ``decide/onboarding.py``, the four
-eyes and the override-lapse rule ``decide/review.py``, name resolution
-``snapshot/screening.py``; these functions read the rows the rules need, apply them and
-write what they decide.
+eyes and re-assessment ``decide/review.py``, re-matching ``decide/rematch.py``, name
+resolution ``snapshot/screening.py``; these functions read the rows the rules need, apply
+them and write what they decide.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ringfence.decide import Channel
 from ringfence.decide.review import check_approval, check_override_request, needs_approval
 from ringfence.exc import ConflictError, InputError, NotFoundError
 from ringfence.resolve import remove_controls
+from ringfence.service.rematch import match_json
 from ringfence.service.runtime import Runtime, sha256
 from ringfence.service.webhooks import emit_event
 from ringfence.snapshot.screening import declared_record
@@ -66,31 +67,29 @@ def org_view(row: Any) -> dict[str, Any]:
         "verdict": row.verdict, "lower": row.lower, "upper": row.upper,
         "computed_status": row.computed_status, "reasons": row.computed_reasons,
         "status": row.status, "override": row.override, "snapshot_id": row.snapshot_id,
+        "review_due": row.review_due, "dismissed": row.dismissed or [],
         "created_at": row.created_at, "updated_at": row.updated_at,
     }
 
 
 def screened_values(rt: Runtime, live: Any, *, name: str, country: str | None,
                     billing_country: str | None,
-                    identifiers: list[dict[str, str]]) -> dict[str, Any]:
+                    identifiers: list[dict[str, str]],
+                    exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Screen a declaration and give it a status: the one path onboarding and an
     intermediary's end-customer attestation share (the live resolver, the same
     normalisation and disguise evidence, the status table of ``decide/onboarding.py``).
     Returns the organisation row's screening columns and the ``name`` to store (control
     characters never reach the book or the audit log; their removal is recorded in the
-    reasons, ``name_disguised``)."""
+    reasons, ``name_disguised``). ``exclude``: candidates an analyst dismissed."""
     declared_name, clean = name, remove_controls(name)[0]
     query = declared_record(declared_name, country=country,
                             identifiers=[(i["scheme"], i["value"]) for i in identifiers])
-    match = live.resolver.best_match(query, declared_name=declared_name)
+    match = live.resolver.best_match(query, declared_name=declared_name, exclude=exclude)
     countries = [c for c in (country, billing_country) if c]
     status, reasons, verdict = rt.status_for(live=live, match=match, countries=countries,
                                              name=declared_name)
-    match_json = None if match is None else {
-        "entity_id": match.entity_id, "score": match.score, "confident": match.confident,
-        "explanation": match.explanation,
-        "alternatives": [list(a) for a in match.alternatives]}
-    return {"entity_id": match.entity_id if match else None, "match": match_json,
+    return {"entity_id": match.entity_id if match else None, "match": match_json(match),
             "verdict": verdict.verdict if verdict else None,
             "lower": verdict.lower if verdict else None,
             "upper": verdict.upper if verdict else None,
@@ -289,22 +288,33 @@ def revoke_key(rt: Runtime, *, key_id: str, actor: str) -> None:
 
 def _set_status(rt: Runtime, conn: Any, row: Any, *, status: str, reason: str, by: str,
                 approved_by: str | None) -> None:
+    # its basis: the entity and verdict it was made against (decide/rematch.py)
     override = {"status": status, "reason": reason, "by": by, "approved_by": approved_by,
-                "verdict": row.verdict, "from_status": row.status, "at": now_iso()}
+                "entity_id": row.entity_id, "verdict": row.verdict,
+                "from_status": row.status, "at": now_iso()}
     conn.execute(update(organizations).where(organizations.c.id == row.id)
-                 .values(status=status, override=override, updated_at=now_iso()))
+                 .values(status=status, override=override, review_due=None,
+                         updated_at=now_iso()))
     if status != row.status:
         emit_event(conn, type="organization.status_changed", org_id=row.id, payload={
             "org_id": row.id, "from": row.status, "to": status, "override": override})
 
 
 def confirm(rt: Runtime, *, org_id: str, reason: str, actor: str) -> dict[str, Any]:
+    """Record a review confirming the status in force. It takes the organisation out of
+    the queue a publish put it back in, and an override is now based on the current entity
+    and verdict."""
     with rt.write_lock, rt.audit.transaction() as conn:
         row = rt.org_row(conn, org_id)
+        if row.review_due is not None or row.override:
+            override = row.override and {**row.override, "entity_id": row.entity_id,
+                                         "verdict": row.verdict, "confirmed_by": actor}
+            conn.execute(update(organizations).where(organizations.c.id == org_id)
+                         .values(review_due=None, override=override or None))
         rt.audit.append(conn, kind="analyst.confirm", actor=actor, subject=org_id,
                         payload={"status": row.status, "reason": reason,
-                                 "verdict": row.verdict})
-        return org_view(row)
+                                 "verdict": row.verdict, "review_due": row.review_due})
+        return org_view(rt.org_row(conn, org_id))
 
 
 def request_override(rt: Runtime, *, org_id: str, status: str, reason: str,

@@ -37,7 +37,8 @@ from ringfence.service.runtime import Runtime
 from ringfence.store.tables import channels, end_customers, organizations, webhooks
 
 __all__ = ["KINDS", "MAX_END_CUSTOMERS", "MODES", "attest", "channel_view", "create_channel",
-           "end_customer_statuses", "parse_end_customers", "register_webhook"]
+           "end_customer_statuses", "list_channels", "parse_end_customers",
+           "register_webhook"]
 
 KINDS = ("cloud_platform", "reseller", "api_aggregator")
 MODES = ("per_request", "per_account", "both")
@@ -92,6 +93,15 @@ def create_channel(rt: Runtime, *, org_id: str, kind: str, attestation: str,
             row = _channel_row(conn, org_id)
         rt.refresh(channels=[org_id])
     return channel_view(row)
+
+
+def list_channels(rt: Runtime) -> list[dict[str, Any]]:
+    """Every channel agreement, with its organisation's name and status."""
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(channels, organizations.c.name, organizations.c.status)
+                            .join(organizations, organizations.c.id == channels.c.org_id)
+                            .order_by(channels.c.created_at)).all()
+    return [{**channel_view(r), "name": r.name, "status": r.status} for r in rows]
 
 
 def get_channel(rt: Runtime, channel_id: str) -> dict[str, Any]:

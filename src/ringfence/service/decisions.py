@@ -8,7 +8,16 @@ outcome and every reason.
 * DENY and REVIEW: one audit record per decision, committed before the response.
 * ALLOW: queued in memory and written as one audit record per batch (at most
   ``batch_size`` decisions or ``flush_seconds`` old, and at shutdown). A crash can lose
-  at most the ALLOWs of the unflushed batch; no DENY or REVIEW is ever lost.
+  at most the ALLOWs of the unflushed batch.
+
+When the database cannot be reached (an outage, a restart), the hot path keeps answering
+from memory: a DENY or REVIEW whose record cannot be committed is still answered (the
+gateway refuses either way) and its record is *held*, in order, and written by the
+flusher (every ``flush_seconds``) before the next ALLOW batch once the database is back:
+none is lost while the process lives, and no restart is needed. Only a process killed
+during the outage loses what it held. The queues are bounded (``max_pending`` decisions
+in all): past that, every decision is refused with 503 ``unavailable`` (fail closed)
+until the database takes them.
 
 Every record is indexed by decision id (table ``decisions``), so any decision can be
 fetched and replayed.
@@ -20,6 +29,7 @@ import datetime as dt
 import ipaddress
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -27,10 +37,12 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ringfence.audit import AuditLog
 from ringfence.decide import AccountFacts, Decision, Outcome
 from ringfence.decide.state import DecisionState
+from ringfence.exc import ServiceUnavailableError
 from ringfence.store.tables import audit_log, decision_batches, decisions
 
 __all__ = ["DecisionLog", "PendingDecision", "mask_ip"]
@@ -167,24 +179,52 @@ def _expand(group: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
 
 class DecisionLog:
     def __init__(self, engine: Engine, audit: AuditLog, *, batch_size: int = 1000,
-                 flush_seconds: float = 1.0) -> None:
+                 flush_seconds: float = 1.0, max_pending: int = 200_000) -> None:
         self.engine = engine
         self.audit = audit
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
+        self.max_pending = max_pending
         self._queue: deque[PendingDecision] = deque()
+        self._held: deque[tuple[PendingDecision, dict[str, Any]]] = deque()  # DENY/REVIEW
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def log(self, pending: PendingDecision) -> None:
+        """Record a decision (see the module's docstring); raises 503 ``unavailable`` when
+        the queues are full (the database has been unreachable for that long)."""
+        if self.pending() >= self.max_pending:
+            raise ServiceUnavailableError(
+                "the decision log cannot be written and its queue is full; retry",
+                details={"pending": self.pending()})
         if pending.decision.outcome is Outcome.ALLOW:
             self._queue.append(pending)
             if len(self._queue) >= self.batch_size:
                 self._wake.set()
             return
         rec = pending.record()
+        if self._held:  # an outage is on: keep the order, the flusher writes them
+            self._held.append((pending, rec))
+            return
+        try:
+            self._write_one(pending, rec)
+        except (OperationalError, InterfaceError) as err:
+            self._hold(pending, rec, err)
+        except DBAPIError as err:
+            if not err.connection_invalidated:
+                raise
+            self._hold(pending, rec, err)
+
+    def _hold(self, pending: PendingDecision, rec: dict[str, Any], err: Exception) -> None:
+        if not self._held:
+            log.error("decision record held: the database cannot be written",
+                      error=f"{type(err).__name__}: {err}".splitlines()[0])
+        self._held.append((pending, rec))
+        self._wake.set()
+
+    def _write_one(self, pending: PendingDecision, rec: dict[str, Any]) -> None:
         with self.audit.transaction() as conn:
             audit_rec = self.audit.append(conn, kind="decision", actor="gateway",
                                           subject=pending.decision_id, payload=rec)
@@ -203,17 +243,22 @@ class DecisionLog:
         same record a DENY has (ALLOW reasons carry no evidence beyond the facts).
         """
         with self._flush_lock:
+            written = 0
+            while self._held:  # DENY/REVIEW records an outage held, in order, first
+                self._write_one(*self._held[0])
+                self._held.popleft()
+                written += 1
             batch: list[PendingDecision] = []
             while self._queue and len(batch) < max(self.batch_size, 1) * 10:
                 batch.append(self._queue.popleft())
             if not batch:
-                return 0
+                return written
             try:
                 self._write_batch(batch)
             except Exception:
                 self._queue.extendleft(reversed(batch))  # keep them for the next try
                 raise
-            return len(batch)
+            return written + len(batch)
 
     def _write_batch(self, batch: list[PendingDecision]) -> None:
         groups: dict[tuple[int, str], dict[str, Any]] = {}
@@ -249,7 +294,12 @@ class DecisionLog:
                 last_n=int(last, 16), count=len(batch)))
 
     def pending(self) -> int:
-        return len(self._queue)
+        """Decisions whose records are not written yet (ALLOWs queued, records held)."""
+        return len(self._queue) + len(self._held)
+
+    def held(self) -> int:
+        """DENY and REVIEW records held while the database could not be written."""
+        return len(self._held)
 
     def get(self, decision_id: str) -> dict[str, Any] | None:
         """The full record of one decision (DENY/REVIEW by index, ALLOW via its batch)."""
@@ -289,14 +339,22 @@ class DecisionLog:
 
     def start(self) -> None:
         def loop() -> None:
+            said = -1e9
             while not self._stop.is_set():
                 self._wake.wait(self.flush_seconds)
                 self._wake.clear()
                 try:
                     while self.flush():
                         pass
+                except (OperationalError, InterfaceError) as err:  # the database is away
+                    now = time.monotonic()
+                    if now - said >= 10.0:  # one line per 10 s, not one per tick
+                        said = now
+                        log.error("decision log flush failed; retrying",
+                                  pending=self.pending(),
+                                  error=f"{type(err).__name__}: {err}".splitlines()[0])
                 except Exception:  # keep the queue; try again on the next tick
-                    log.exception("allow batch flush failed")
+                    log.exception("decision log flush failed")
 
         self._thread = threading.Thread(target=loop, name="ringfence-allow-log", daemon=True)
         self._thread.start()
@@ -306,5 +364,10 @@ class DecisionLog:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        while self.flush():
-            pass
+        try:
+            while self.flush():
+                pass
+        except (OperationalError, InterfaceError) as err:  # said once, loudly, not raised
+            log.error("decision records lost at shutdown: the database cannot be written",
+                      lost=self.pending(), held=self.held(),
+                      error=f"{type(err).__name__}: {err}".splitlines()[0])

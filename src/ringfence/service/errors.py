@@ -13,6 +13,7 @@ what was raised                          status  code
 request validation (pydantic, FastAPI)   422     ``bad_input``, one problem per field
 body not JSON / not UTF-8                422     ``bad_input``, field ``body``
 body over the route's limit              413     ``too_large``
+the database cannot be reached           503     ``unavailable`` (``retry-after: 1``)
 no such route / method                   404/405 ``not_found`` / ``method_not_allowed``
 anything else                            500     ``internal`` (logged, no detail leaked)
 =======================================  ======  ===============================
@@ -34,12 +35,14 @@ says); :class:`PayloadTooLargeError` (413 ``too_large``) under ``InputError``; a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from ringfence.exc import (
@@ -116,6 +119,11 @@ def _classify(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, str]]:
     if isinstance(exc, RequestValidationError):
         status, body = _validation(exc)
         return status, body, {}
+    if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        log.error("database unavailable", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return 503, error_body("unavailable", "the database cannot be reached; retry"), {
+            "retry-after": "1"}
     log.error("unhandled error", exc_info=exc)
     return 500, error_body("internal", "internal error"), {}
 
@@ -131,10 +139,19 @@ def to_response(exc: BaseException) -> Response:
     return Response(body, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception FastAPI catches through :func:`to_response`."""
+def install_error_handlers(app: FastAPI, *, pages: Callable[[Request, int, bytes],
+                                                            Response | None] | None = None
+                           ) -> None:
+    """Route every exception FastAPI catches through :func:`to_response`; ``pages`` may
+    render the same answer as an HTML page instead (the console's paths; it returns None
+    for any other path)."""
 
-    async def handler(_request: Request, exc: Exception) -> Response:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if pages is not None:
+            status, _headers, body = error_answer(exc)
+            page = pages(request, status, body)
+            if page is not None:
+                return page
         return to_response(exc)
 
     for kind in (RingfenceError, RequestValidationError, HTTPException, Exception):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, model_validator
 
 from ringfence.decide import Channel
@@ -138,10 +139,12 @@ class OrganizationIn(_In):
                       "identifiers": [{"scheme": "gb_crn", "value": "01234567"}]}]})
 
     name: str = Field(min_length=1, max_length=500)
-    country: str | None = Field(None, pattern=_COUNTRY, description="ISO 3166-1 alpha-2")
-    billing_country: str | None = Field(None, pattern=_COUNTRY)
+    country: str | None = Field(None, pattern=_COUNTRY, max_length=2,
+                                description="ISO 3166-1 alpha-2")
+    billing_country: str | None = Field(None, pattern=_COUNTRY, max_length=2)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=50)
-    domains: list[str] = Field(default_factory=list, max_length=50)
+    domains: list[Annotated[str, Field(max_length=253)]] = Field(default_factory=list,
+                                                                 max_length=50)
     provider_org_id: str | None = Field(
         None, min_length=1, max_length=200,
         description="The provider's own organisation id (the request logs' `org_id`), "
@@ -160,14 +163,15 @@ class AccountProfileIn(_In):
                       "signup_ip": "198.51.100.23"}]})
 
     payment_fingerprint: str | None = Field(None, min_length=1, max_length=200)
-    payment_bin: str | None = Field(None, pattern=r"^[0-9]{4,12}$")
-    payment_country: str | None = Field(None, pattern=_COUNTRY)
+    payment_bin: str | None = Field(None, pattern=r"^[0-9]{4,12}$", max_length=12)
+    payment_country: str | None = Field(None, pattern=_COUNTRY, max_length=2)
     signup_device_fp: str | None = Field(None, min_length=1, max_length=200)
     signup_ip: IPvAnyAddress | None = None
-    phone: str | None = Field(None, pattern=r"^\+[0-9 ()-]{6,30}$",
+    phone: str | None = Field(None, pattern=r"^\+[0-9 ()-]{6,30}$", max_length=31,
                               description="International format (+CC ...): the phone-country "
                               "signal.")
     email: str | None = Field(None, pattern=r"^[^@\s]{1,200}@[A-Za-z0-9.-]{1,253}$",
+                              max_length=454,
                               description="The account's e-mail: the domain signals.")
 
 
@@ -176,7 +180,7 @@ class AccountIn(AccountProfileIn):
         "examples": [{"channel": "direct"},
                      {"channel": "reseller", "end_customer": "org_9f8e7d6c5b4a39281706"}]})
 
-    id: str | None = Field(None, pattern=_ACCOUNT_ID,
+    id: str | None = Field(None, pattern=_ACCOUNT_ID, max_length=40,
                            description="The provider's account id (the request logs' "
                            "`account_id`, which the gateway sends); default: a new id.")
     channel: Channel = Channel.DIRECT
@@ -227,6 +231,15 @@ class OverrideIn(_In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class DismissIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"entity_id": "acme_widgets",
+                      "reason": "Different company: registry number and address differ."}]})
+
+    entity_id: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
 class TokenIn(_In):
     role: Literal["gateway", "analyst", "admin", "detector", "intermediary"]
     label: str = Field("", max_length=200)
@@ -272,7 +285,8 @@ class ChannelIn(_In):
                         description="The intermediary: an organisation of the book.")
     kind: Literal["cloud_platform", "reseller", "api_aggregator"]
     attestation: Literal["per_request", "per_account", "both"] = "both"
-    regions: list[str] = Field(default_factory=list, max_length=300,
+    regions: list[Annotated[str, Field(max_length=2)]] = Field(default_factory=list,
+                                                               max_length=300,
                                description="ISO codes it may serve; empty: anywhere.")
 
 
@@ -284,3 +298,8 @@ class WebhookIn(_In):
 
 class ErrorOut(BaseModel):
     error: dict[str, Any]
+
+
+# A path segment naming a record (organisation, account, key, case, ...): every id this
+# service makes is far shorter; longer is refused before any lookup.
+PathId = Annotated[str, Path(min_length=1, max_length=200)]

@@ -13,10 +13,18 @@ from sqlalchemy import select
 
 from ringfence.exc import NotFoundError
 from ringfence.service.runtime import Runtime
-from ringfence.store.tables import accounts, events, overrides, snapshots
+from ringfence.snapshot.screening import declared_record
+from ringfence.store.tables import (
+    accounts,
+    audit_log,
+    events,
+    organizations,
+    overrides,
+    snapshots,
+)
 
-__all__ = ["accounts_of", "decision", "event_page", "live_snapshot", "org_proof",
-           "override_list", "snapshot_list"]
+__all__ = ["accounts_of", "audit_records", "decision", "event_page", "live_snapshot", "org_proof",
+           "override_list", "search", "snapshot_list"]
 
 
 def accounts_of(rt: Runtime, org_id: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -81,3 +89,46 @@ def snapshot_list(rt: Runtime, *, limit: int = 100) -> dict[str, Any]:
         rows = conn.execute(select(snapshots).order_by(snapshots.c.seq.desc())
                             .limit(limit)).all()
     return {"live": live_snapshot(rt), "items": [dict(r._mapping) for r in rows]}
+
+
+def search(rt: Runtime, *, name: str, country: str | None = None,
+           identifiers: list[tuple[str, str]] | None = None,
+           limit: int = 20) -> list[dict[str, Any]]:
+    """Entities of the live snapshot a declaration could be (the onboarding resolver: a
+    name in any script, identifiers, country), best first, each with its verdict under
+    the live policy and the organisations of the book already matched to it."""
+    live = rt.require_live()
+    query = declared_record(name, country=country, identifiers=identifiers or [])
+    found = live.resolver.search(query, limit=limit, threshold=0.0)
+    ids = [c.entity_id for c in found]
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(organizations.c.id, organizations.c.name,
+                                   organizations.c.entity_id, organizations.c.status)
+                            .where(organizations.c.entity_id.in_(ids))).all()
+    out = []
+    for c in found:
+        v = live.book.get(c.entity_id)
+        out.append({"entity_id": c.entity_id, "name": c.name, "score": c.score,
+                    "match": c.match, "verdict": v.verdict.value if v else None,
+                    "lower": v.lower if v else None, "upper": v.upper if v else None,
+                    "why": [f.as_dict() for f in c.explanation],
+                    "in_book": [dict(r._mapping) for r in rows if r.entity_id == c.entity_id]})
+    return out
+
+
+def audit_records(rt: Runtime, *, kind: str | None = None, actor: str | None = None,
+                  subject: str | None = None, before: int | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+    """Audit records, newest first, filtered by kind (a prefix such as ``console.``
+    works), actor and subject; ``before`` pages back from a sequence number."""
+    q = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+    if kind:
+        q = q.where(audit_log.c.kind.startswith(kind, autoescape=True))
+    if actor:
+        q = q.where(audit_log.c.actor == actor)
+    if subject:
+        q = q.where(audit_log.c.subject == subject)
+    if before:
+        q = q.where(audit_log.c.seq < before)
+    with rt.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q).all()]

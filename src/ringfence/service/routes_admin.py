@@ -9,7 +9,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ringfence.service import book, reads
 from ringfence.service.auth import Identity, require, runtime_of
-from ringfence.service.models import ErrorOut, PublishIn, ReasonIn, TokenIn, TokenOut, WebhookIn
+from ringfence.service.models import (
+    ErrorOut,
+    PathId,
+    PublishIn,
+    ReasonIn,
+    TokenIn,
+    TokenOut,
+    WebhookIn,
+)
 
 __all__ = ["router"]
 
@@ -52,7 +60,7 @@ def list_tokens(request: Request, _who: Admin) -> list[dict[str, Any]]:
 
 @router.post("/v1/admin/tokens/{token_id}/revoke", response_model=TokenOut, responses=_E,
              summary="Revoke a token, with a reason")
-def revoke_token(token_id: str, body: ReasonIn, request: Request, who: Admin
+def revoke_token(token_id: PathId, body: ReasonIn, request: Request, who: Admin
                  ) -> dict[str, Any]:
     """Refused by this server at once and by every other worker within
     `RINGFENCE_SYNC_SECONDS`; recorded in the audit log (`token.revoke`) with who and why.

@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ringfence.service import channels
 from ringfence.service.auth import Identity, require, runtime_of
-from ringfence.service.models import ChannelIn, ErrorOut, WebhookIn
+from ringfence.service.limits import BULK_LIMIT
+from ringfence.service.models import ChannelIn, ErrorOut, PathId, WebhookIn
 from ringfence.service.scorecard import scorecard
 
 __all__ = ["router"]
@@ -25,7 +26,7 @@ Intermediary = Annotated[Identity, Depends(require("intermediary"))]
 Viewer = Annotated[Identity, Depends(require("analyst", "admin", "intermediary"))]
 
 _CSV_BODY = {"requestBody": {"required": True, "content": {
-    "text/csv": {"schema": {"type": "string"}, "example":
+    "text/csv": {"schema": {"type": "string", "maxLength": BULK_LIMIT}, "example":
                  "ref,name,country,identifiers,domains\n"
                  "c-001,Spotify Technology S.A.,LU,lei:549300H8C8OGCAH2OM21,spotify.com\n"},
     "application/json": {"example": {"end_customers": [
@@ -45,14 +46,14 @@ def create_channel(body: ChannelIn, request: Request, who: Admin) -> dict[str, A
 
 
 @router.get("/v1/channels/{channel_id}", responses=_E, summary="A channel agreement")
-def get_channel(channel_id: str, request: Request, who: Viewer) -> dict[str, Any]:
+def get_channel(channel_id: PathId, request: Request, who: Viewer) -> dict[str, Any]:
     who.check_channel(channel_id)
     return channels.get_channel(runtime_of(request), channel_id)
 
 
 @router.post("/v1/channels/{channel_id}/webhook", status_code=201, responses=_E,
              summary="Register the intermediary's webhook (https, public address only)")
-def channel_webhook(channel_id: str, body: WebhookIn, request: Request,
+def channel_webhook(channel_id: PathId, body: WebhookIn, request: Request,
                     who: Admin) -> dict[str, Any]:
     """Status changes of this intermediary's end customers are POSTed there, signed as
     every webhook is, carrying only its ref and the new status. Replaces an earlier one."""
@@ -62,7 +63,7 @@ def channel_webhook(channel_id: str, body: WebhookIn, request: Request,
 
 @router.post("/v1/channels/{channel_id}/end-customers", responses=_E,
              openapi_extra=_CSV_BODY, summary="Attest end customers (JSON or CSV)")
-async def attest(channel_id: str, request: Request, who: Intermediary) -> dict[str, Any]:
+async def attest(channel_id: PathId, request: Request, who: Intermediary) -> dict[str, Any]:
     """Up to 10,000 end customers per call, idempotent by ``ref``; each is screened like
     a direct customer and the answer is its status (allowed, denied, review) and nothing
     else. A bad record refuses the whole call, naming the record and field."""
@@ -77,7 +78,7 @@ async def attest(channel_id: str, request: Request, who: Intermediary) -> dict[s
 
 @router.get("/v1/channels/{channel_id}/end-customers", responses=_E,
             summary="The end customers' statuses")
-def end_customers(channel_id: str, request: Request, who: Viewer,
+def end_customers(channel_id: PathId, request: Request, who: Viewer,
                   limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
                   offset: Annotated[int, Query(ge=0, le=2**62)] = 0) -> dict[str, Any]:
     """Each ref with its status; analysts and admins also see the book's organisation
@@ -90,7 +91,7 @@ def end_customers(channel_id: str, request: Request, who: Viewer,
 
 @router.get("/v1/channels/{channel_id}/scorecard", responses=_E,
             summary="The intermediary's scorecard over a day or a week")
-def channel_scorecard(channel_id: str, request: Request, who: Viewer,
+def channel_scorecard(channel_id: PathId, request: Request, who: Viewer,
                       window: Literal["day", "week"] = "day") -> dict[str, Any]:
     """The intermediary sees its own card without the analysts' case id."""
     who.check_channel(channel_id)

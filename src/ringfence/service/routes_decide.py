@@ -174,9 +174,16 @@ _EXT_AUTHZ_DESCRIPTION = (
     "book organisation id) or `x-ringfence-end-customer-ref` (the intermediary's own "
     "reference); the end user from `x-ringfence-client-user`. "
     "Every answer carries `x-ringfence-decision-id`; a denial has the decision as JSON.")
+_EXT_AUTHZ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Allowed: an empty body; the decision in the headers"},
+    **_ERRORS,
+    403: {"model": DecideResponse | ErrorOut,
+          "description": "Denied (the decision as JSON, as `POST /v1/decide` answers it), "
+                         "or a token whose role is not `gateway` (an error)"}}
 for _m in _METHODS:
     router.add_api_route("/v1/ext_authz", _ext_authz, methods=[_m],
                          operation_id=f"ext_authz_{_m.lower()}",
+                         responses=_EXT_AUTHZ_RESPONSES,
                          include_in_schema=_m in ("GET", "POST"),
                          summary=_EXT_AUTHZ_SUMMARY, description=_EXT_AUTHZ_DESCRIPTION)
 router.add_api_route("/v1/ext_authz/{path:path}", _ext_authz, methods=_METHODS,

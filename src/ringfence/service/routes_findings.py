@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ringfence.service import cases, finding_format, findings
 from ringfence.service.auth import Identity, require, runtime_of
-from ringfence.service.models import ErrorOut, ReasonIn, _In
+from ringfence.service.limits import BULK_LIMIT
+from ringfence.service.models import ErrorOut, PathId, ReasonIn, _In
 from ringfence.service.routes_book import MAX_ROW
 
 __all__ = ["router"]
@@ -35,7 +36,7 @@ _FINDING_EXAMPLE = (
     'reasoning for <N>"]}, "excerpts": ["Here is the answer: 42. Give the complete '
     'reasoning."]}\n')
 _FINDINGS_BODY = {"requestBody": {"required": True, "content": {
-    "application/x-ndjson": {"schema": {"type": "string"},
+    "application/x-ndjson": {"schema": {"type": "string", "maxLength": BULK_LIMIT},
                              "example": _FINDING_EXAMPLE}}}}
 
 
@@ -73,21 +74,21 @@ def list_cases(request: Request, _who: Reader,
 
 
 @router.get("/v1/cases/{case_id}", responses=_E)
-def get_case(case_id: str, request: Request, _who: Reader) -> dict[str, Any]:
+def get_case(case_id: PathId, request: Request, _who: Reader) -> dict[str, Any]:
     """A case with its evidence, fingerprints, excerpts, finding versions, links and its
     accounts as the book and the gateway see them."""
     return cases.get_case(runtime_of(request), case_id)
 
 
 @router.get("/v1/cases/{case_id}/versions/{version}", responses=_E)
-def get_version(case_id: str, version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+def get_version(case_id: PathId, version: Annotated[int, Path(ge=1, le=2**31 - 1)],
                 request: Request, _who: Reader) -> dict[str, Any]:
     """One finding version as received: the finding's content, when and from whom."""
     return cases.get_version(runtime_of(request), case_id, version)
 
 
 @router.get("/v1/cases/{case_id}/cluster.svg", responses=_E, response_class=Response)
-def cluster_svg(case_id: str, request: Request, _who: Reader) -> Response:
+def cluster_svg(case_id: PathId, request: Request, _who: Reader) -> Response:
     """The cluster as a picture: organisations, accounts and the fingerprints they share."""
     from ringfence.render import cluster_svg as render
 
@@ -97,7 +98,7 @@ def cluster_svg(case_id: str, request: Request, _who: Reader) -> Response:
 
 @router.post("/v1/cases/{case_id}/confirm", responses=_E,
              summary="Confirm a case with an action (a suspend needs four eyes)")
-def confirm_case(case_id: str, body: ConfirmIn, request: Request,
+def confirm_case(case_id: PathId, body: ConfirmIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """``review`` and ``throttle`` apply at once; ``suspend`` waits (``pending``) for a
     second, different analyst's approval, as does changing a confirmed suspend."""
@@ -106,7 +107,7 @@ def confirm_case(case_id: str, body: ConfirmIn, request: Request,
 
 
 @router.post("/v1/cases/{case_id}/dismiss", responses=_E)
-def dismiss_case(case_id: str, body: ReasonIn, request: Request,
+def dismiss_case(case_id: PathId, body: ReasonIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """Not distillation: nothing reaches the gateway (lifting a confirmed suspend this way
     needs four eyes)."""
@@ -115,7 +116,7 @@ def dismiss_case(case_id: str, body: ReasonIn, request: Request,
 
 
 @router.post("/v1/cases/{case_id}/approve", responses=_E)
-def approve_case(case_id: str, body: ReasonIn, request: Request,
+def approve_case(case_id: PathId, body: ReasonIn, request: Request,
                  who: Analyst) -> dict[str, Any]:
     """The second analyst approves the pending decision (never its requester)."""
     return cases.approve_case(runtime_of(request), case_id=case_id, reason=body.reason,
@@ -123,7 +124,7 @@ def approve_case(case_id: str, body: ReasonIn, request: Request,
 
 
 @router.post("/v1/cases/{case_id}/reject", responses=_E)
-def reject_case(case_id: str, body: ReasonIn, request: Request,
+def reject_case(case_id: PathId, body: ReasonIn, request: Request,
                 who: Analyst) -> dict[str, Any]:
     """Reject (or withdraw) the pending decision; the case stays as it was."""
     return cases.reject_case(runtime_of(request), case_id=case_id, reason=body.reason,

@@ -2,8 +2,9 @@
 
 The application layer between the routes (and the CLI) and the logic: routes parse and
 call it or ``book.py``; the rules live in ``ringfence.decide`` (decisions, onboarding,
-four eyes, the override-lapse rule in ``decide/review.py``); ``live.py`` builds the
-hot-path state, ``publish.py`` writes a publish, ``snapshot/screening.py`` resolves names.
+four eyes and re-assessment in ``decide/review.py``, re-matching in ``decide/rematch.py``);
+``live.py`` builds the hot-path state, ``publish.py`` writes a publish (``rematch.py``
+re-screens the book for it), ``snapshot/screening.py`` resolves names.
 One :class:`Runtime` per process. It owns
 
 * the live snapshot, policy and :class:`VerdictBook` (replaced whole by :meth:`publish`);
@@ -45,6 +46,7 @@ from ringfence.detect.fanout import FanOut, crosses
 from ringfence.exc import NotFoundError
 from ringfence.packaged import use_packaged_dictionaries
 from ringfence.policy import LoadedPolicy, load_policy
+from ringfence.service.anchoring import HeadAnchor
 from ringfence.service.decisions import DecisionLog
 from ringfence.service.errors import NotReadyError
 from ringfence.service.live import (
@@ -62,7 +64,8 @@ from ringfence.service.live import (
     today,
 )
 from ringfence.service.metrics import Metrics
-from ringfence.service.publish import policy_by_hash, write_publish
+from ringfence.service.publish import policy_by_hash, read_book, write_publish
+from ringfence.service.rematch import Rescreener
 from ringfence.service.settings import ServiceSettings
 from ringfence.service.sync import (
     Pointer,
@@ -79,6 +82,7 @@ from ringfence.snapshot import Snapshot, open_snapshot
 from ringfence.snapshot.screening import SnapshotResolver
 from ringfence.store import make_engine, upgrade
 from ringfence.store.tables import organizations
+from ringfence.usecases.review import snapshot_review
 
 __all__ = ["EntityVerdictLike", "Evaluator", "Runtime", "VerdictBookLike", "evaluate_book",
            "sha256"]
@@ -116,6 +120,7 @@ class Runtime:
         self.write_lock = threading.RLock()
         self.tokens = TokenCache(self.engine, max_age=settings.sync_seconds)
         self.syncer = Syncer(self.sync, interval=settings.sync_seconds / 2)
+        self.anchor = HeadAnchor(self.engine, settings)  # the audit head, off the database
         self._sync_lock = threading.Lock()
         self._seen = 0  # the last audit record whose book change is in the state
         self._pointer: Pointer | None = None  # the live pointer the state was built from
@@ -146,6 +151,7 @@ class Runtime:
             self.decisions.start()
             self.deliverer.start()
             self.syncer.start()
+            self.anchor.start()
         self.started = True
 
     def stop(self) -> None:
@@ -153,6 +159,8 @@ class Runtime:
             self.syncer.stop()
             self.deliverer.stop()
         self.decisions.stop()
+        if self.settings.background:
+            self.anchor.stop()  # after the last ALLOW batch is written
         self.started = False
 
     def _load_live(self) -> None:
@@ -361,12 +369,13 @@ class Runtime:
     # ------------------------------------------------------------------ publish
     def publish(self, path: str | Path, *, policy: str | Path | None = None,
                 actor: str) -> dict[str, Any]:
-        """Re-evaluate the whole book on a snapshot under a policy, then swap atomically
-        (``publish.py`` has the steps). Organisations keep their resolved entity; those
-        whose status changes get an event; an override made against a verdict that has
-        since changed lapses (with an event)."""
+        """Re-match and re-evaluate the whole book on a snapshot under a policy, then swap
+        atomically (``publish.py`` has the steps). Every organisation's declaration is
+        screened again (``rematch.py``: in bulk, off the lock; rows written meanwhile
+        inside the transaction); those whose status changes get an event; an override
+        whose entity or verdict changed stays in force and goes back to the queue."""
         t0 = time.perf_counter()
-        snapshot = open_snapshot(path)
+        snapshot = open_snapshot(path, verify=True)  # a damaged file is refused here
         if policy is not None:
             loaded = load_policy(policy)
         elif self.live is not None:
@@ -375,17 +384,27 @@ class Runtime:
             loaded = load_policy(self.settings.policy)
         book = self.evaluate(snapshot, loaded, today())
         live = Live(snapshot, loaded, book, SnapshotResolver.for_snapshot(snapshot))
+        rescreener = Rescreener(live.resolver)
+        with self.engine.connect() as conn:
+            rescreener.book(read_book(conn))
+        review = snapshot_review(snapshot, book).as_dict()  # the queue before it lands
         t_eval = time.perf_counter()
         with self.write_lock:
             previous = self.live.snapshot.id if self.live else None
             summary, event_ids, pointer, plan = write_publish(
-                self.audit, live=live, path=path, actor=actor, previous=previous)
+                self.audit, live=live, path=path, actor=actor, previous=previous,
+                rescreener=rescreener, review=review)
             t_db = time.perf_counter()
             self._swap(live, plan.facts)
             self._pointer = pointer
         t_end = time.perf_counter()
+        try:
+            self.anchor.export("publish")
+        except Exception:  # committed and live; the next interval anchors it
+            log.exception("could not anchor the audit head after a publish")
         self.metrics.publish_seconds.set(t_end - t0)
-        timings = {"evaluate_s": round(t_eval - t0, 3), "database_s": round(t_db - t_eval, 3),
+        timings = {"evaluate_and_rematch_s": round(t_eval - t0, 3),
+                   "database_s": round(t_db - t_eval, 3),
                    "swap_s": round(t_end - t_db, 3), "total_s": round(t_end - t0, 3)}
         log.info("published", snapshot_id=snapshot.id, changed=len(plan.changed), **timings)
         return {**summary, "events": event_ids, "timings": timings}
@@ -397,10 +416,13 @@ class Runtime:
             raise NotFoundError(f"no organization {org_id!r}", details={"org_id": org_id})
         return row
 
-    def iter_orgs(self, *, status: str | None = None, limit: int = 100,
-                  offset: int = 0) -> Iterator[Any]:
+    def iter_orgs(self, *, status: str | None = None, review_due: bool | None = None,
+                  limit: int = 100, offset: int = 0) -> Iterator[Any]:
         q = select(organizations).order_by(organizations.c.created_at, organizations.c.id)
         if status:
             q = q.where(organizations.c.status == status)
+        if review_due is not None:  # stored as SQL NULL when not due (none_as_null)
+            col = organizations.c.review_due
+            q = q.where(col.is_not(None) if review_due else col.is_(None))
         with self.engine.connect() as conn:
             yield from conn.execute(q.limit(limit).offset(offset)).all()

@@ -16,7 +16,6 @@ on a busy service reads a week of the log; it is computed on request, not on the
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections import Counter
 from typing import Any
@@ -25,8 +24,9 @@ from sqlalchemy import insert, select
 
 from ringfence.audit import now_iso
 from ringfence.exc import InputError
+from ringfence.service.decision_log import flat_decisions
 from ringfence.service.runtime import Runtime
-from ringfence.store.tables import audit_log, detect_cases, end_customers, organizations
+from ringfence.store.tables import detect_cases, end_customers, organizations
 
 __all__ = ["WINDOWS", "scorecard"]
 
@@ -37,46 +37,6 @@ _REGION = "ip_restricted_region"
 
 def _iso(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _decisions(rt: Runtime, start: str, end: str) -> list[dict[str, Any]]:
-    """Every decision in [start, end) as a flat dict (account's org, reasons, ...)."""
-    out: list[dict[str, Any]] = []
-    with rt.engine.connect() as conn:
-        rows = conn.execute(select(audit_log.c.kind, audit_log.c.payload).where(
-            audit_log.c.kind.in_(("decision", "decisions.allow_batch")),
-            audit_log.c.ts >= start)).all()
-    for r in rows:
-        data = json.loads(r.payload)
-        if r.kind == "decision":
-            acc = (data.get("facts") or {}).get("account") or {}
-            ctx = (data.get("input") or {}).get("context") or {}
-            if not start <= data.get("ts", "") < end:
-                continue
-            out.append({"org": (acc.get("org") or {}).get("org_id"),
-                        "reasons": [x["code"] for x in data["result"]["reasons"]],
-                        "end_customer": ctx.get("end_customer"),
-                        "end_customer_ref": ctx.get("end_customer_ref"),
-                        "user": ctx.get("client_user_id"),
-                        "netclass": data["facts"].get("netclass"),
-                        "outcome": data["result"]["decision"]})
-            continue
-        cols = data.get("columns", [])
-        for g in data.get("groups", []):
-            facts = g.get("facts", {})
-            for row in g["rows"]:
-                d = dict(zip(cols, row, strict=False))
-                ts = dt.datetime.fromtimestamp(float(d["ts"]), dt.UTC)
-                if not start <= _iso(ts) < end:
-                    continue
-                acc = facts.get(d.get("account_id")) or {}
-                out.append({"org": (acc.get("org") or {}).get("org_id"),
-                            "reasons": d.get("reasons", []),
-                            "end_customer": d.get("end_customer"),
-                            "end_customer_ref": d.get("end_customer_ref"),
-                            "user": d.get("client_user_id"), "netclass": d.get("netclass"),
-                            "outcome": "ALLOW"})
-    return out
 
 
 def scorecard(rt: Runtime, *, channel_id: str, window: str = "day",
@@ -93,7 +53,7 @@ def scorecard(rt: Runtime, *, channel_id: str, window: str = "day",
             .join(organizations, organizations.c.id == end_customers.c.org_id)
             .where(end_customers.c.channel_id == channel_id)).all()}
     by_org = {org: status for org, status in refs.values()}
-    mine = [d for d in _decisions(rt, _iso(start), _iso(end)) if d["org"] == channel_id]
+    mine = [d for d in flat_decisions(rt, _iso(start), _iso(end)) if d["org"] == channel_id]
     n = len(mine)
     reasons: Counter[str] = Counter()
     customers: dict[str, str] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ringfence.policy import DEFAULT_POLICY
@@ -47,6 +47,13 @@ class ServiceSettings:
     # Channels (docs/service.md, "Intermediaries")
     fanout_window_seconds: int = 86400  # RINGFENCE_FANOUT_WINDOW_SECONDS: resale counts' window
     attest_calls_per_minute: int = 30  # RINGFENCE_ATTEST_CALLS_PER_MINUTE: per intermediary
+    # The audit head anchored outside the database (docs/service.md, "Anchoring the audit
+    # head"): on every publish and every anchor_seconds, signed with anchor_key.
+    anchor_file: Path | None = None  # RINGFENCE_ANCHOR_FILE
+    anchor_key: str | None = field(default=None, repr=False)  # RINGFENCE_ANCHOR_KEY
+    anchor_seconds: float = 60.0  # RINGFENCE_ANCHOR_SECONDS
+    # Console (docs/console.md)
+    console_session_seconds: int = 8 * 3600  # RINGFENCE_CONSOLE_SESSION_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -71,12 +78,23 @@ class ServiceSettings:
             findings_max_bytes=int(e.get("RINGFENCE_FINDINGS_MAX_BYTES") or 16 * 1024 * 1024),
             fanout_window_seconds=int(e.get("RINGFENCE_FANOUT_WINDOW_SECONDS") or 86400),
             attest_calls_per_minute=int(e.get("RINGFENCE_ATTEST_CALLS_PER_MINUTE") or 30),
+            anchor_file=Path(e["RINGFENCE_ANCHOR_FILE"]) if e.get("RINGFENCE_ANCHOR_FILE")
+            else None,
+            anchor_key=e.get("RINGFENCE_ANCHOR_KEY") or None,
+            anchor_seconds=float(e.get("RINGFENCE_ANCHOR_SECONDS") or 60.0),
+            console_session_seconds=int(e.get("RINGFENCE_CONSOLE_SESSION_SECONDS") or 8 * 3600),
         )
 
     def __post_init__(self) -> None:
         if not self.sync_seconds > 0:  # also refuses NaN
             raise ValueError(f"sync_seconds must be positive, not {self.sync_seconds!r}")
+        if not self.anchor_seconds > 0:
+            raise ValueError(f"anchor_seconds must be positive, not {self.anchor_seconds!r}")
+        if self.anchor_file is not None and not self.anchor_key:
+            raise ValueError("RINGFENCE_ANCHOR_FILE is set but RINGFENCE_ANCHOR_KEY is not: "
+                             "an anchor nobody can check is not written")
         for name in ("throttle_requests", "throttle_window_seconds", "finding_retention_days",
-                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute"):
+                     "findings_max_bytes", "fanout_window_seconds", "attest_calls_per_minute",
+                     "console_session_seconds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")

@@ -40,7 +40,8 @@ POINTER_KEYS = ("live_snapshot_path", "live_snapshot_id", "live_policy_hash",
                 "live_publish_seq")
 
 # audit kind -> what its subject is
-_ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved")
+_ORG_KINDS = ("onboard", "analyst.override", "analyst.override_approved",
+              "analyst.dismiss_candidate")
 _ACCOUNT_KINDS = ("account.create", "account.update", "account.disable", "account.enable")
 _KEY_KINDS = ("key.create", "key.revoke")
 _TOKEN_KINDS = ("token.create", "token.revoke")
@@ -71,13 +72,14 @@ def open_recorded(path: str, snapshot_id: str | None) -> Snapshot:
     :class:`SnapshotMovedError` naming both snapshots."""
     snapshot = open_snapshot(path)
     if snapshot_id is None or snapshot.id == snapshot_id:
-        return snapshot
+        return open_snapshot(snapshot.root, verify=True)  # a damaged file is refused here
     for version in kept_versions(path):
         try:
             kept = open_snapshot(version)
         except (OSError, ValueError, RingfenceError):
             continue
         if kept.id == snapshot_id:
+            kept = open_snapshot(version, verify=True)
             log.warning("the published folder moved on; serving the recorded snapshot",
                         path=path, recorded=snapshot_id, current=snapshot.id)
             return kept

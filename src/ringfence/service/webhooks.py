@@ -52,13 +52,17 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str) -
 def check_public_url(url: str, *, resolve: Callable[[str], list[str]] | None = None) -> None:
     """Refuse (InputError) a URL that is not https or whose host is, or resolves to, a
     private, loopback, link-local, reserved or otherwise non-public address."""
-    parsed = httpx.URL(url) if "://" in url else None
+    try:
+        parsed = httpx.URL(url) if "://" in url else None
+    except httpx.InvalidURL as err:  # control characters, a host IDNA refuses, ...
+        raise InputError(f"the webhook URL is not a valid URL: {err}",
+                         details={"field": "url"}) from None
     if parsed is None or parsed.scheme != "https" or not parsed.host:
         raise InputError("a channel webhook must be an https:// URL", details={"field": "url"})
     host = parsed.host
     try:
         addrs = [host] if _is_ip(host) else (resolve or _resolve)(host)
-    except OSError as err:
+    except (OSError, UnicodeError) as err:  # UnicodeError: a label IDNA cannot encode
         raise InputError(f"the webhook host {host!r} does not resolve",
                          details={"field": "url"}) from err
     if not addrs:

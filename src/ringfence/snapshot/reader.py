@@ -40,16 +40,23 @@ def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
         raise NotFoundError(f"no snapshot at {root} (no manifest.json)")
-    data = json.loads(manifest_path.read_text())
-    manifest = Manifest.from_dict(data)
+    try:
+        manifest = Manifest.from_dict(json.loads(manifest_path.read_text()))
+    except (ValueError, TypeError, KeyError, AttributeError) as err:  # not JSON, not ours
+        raise IntegrityError(f"{manifest_path}: not a readable snapshot manifest: {err}",
+                             details={"file": str(manifest_path)}) from None
     if manifest.format_version != FORMAT_VERSION:
         raise IntegrityError(
             f"{root}: snapshot format {manifest.format_version}, this ringfence reads "
             f"{FORMAT_VERSION}")
     if verify:
         for name, digest in manifest.files.items():
+            if not (root / name).is_file():
+                raise IntegrityError(f"{root / name}: missing (the manifest lists it)",
+                                     details={"file": str(root / name)})
             if file_sha256(root / name) != digest:
-                raise IntegrityError(f"{root / name}: checksum differs from the manifest")
+                raise IntegrityError(f"{root / name}: checksum differs from the manifest",
+                                     details={"file": str(root / name)})
         if (root / CHECKSUMS).exists():
             verify_version(root, derived=("cache",))
     return Snapshot(root, manifest, verified=verify)

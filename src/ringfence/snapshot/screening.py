@@ -16,6 +16,8 @@ tied candidates is spelled as declared (TikTok Inc. rather than TikTok LLC).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -113,6 +115,21 @@ class SnapshotResolver:
     def __init__(self, index: ScreeningIndex, *, margin: float = 0.05) -> None:
         self.index = index
         self.margin = margin
+        self._positions: dict[str, int] | None = None
+
+    def fingerprint(self, entity_id: str) -> str | None:
+        """A digest of what screening knows of an entity (its names with their kinds, its
+        countries, its identifiers), None when the snapshot does not have it: a dismissed
+        candidate stays dismissed while this is unchanged."""
+        if self._positions is None:
+            self._positions = {e.id: i for i, e in enumerate(self.index.entities)}
+        pos = self._positions.get(entity_id)
+        if pos is None:
+            return None
+        ent = self.index.entities[pos]
+        data = [list(ent.names), list(ent.kinds), sorted(ent.countries),
+                sorted(str(p) for p in ent.ids)]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
     @classmethod
     def for_snapshot(cls, snap: Snapshot, *, on_build: Callable[[], None] | None = None,
@@ -126,9 +143,13 @@ class SnapshotResolver:
         return self.index.search(query, limit=limit, threshold=threshold)
 
     def best_match(self, query: Record, *, declared_name: str | None = None,
-                   threshold: float = DEFAULT_THRESHOLD) -> Match | None:
-        """The entity ``query`` declares, or None when no candidate matches."""
-        matches = [c for c in self.search(query, threshold=threshold) if c.match]
+                   threshold: float = DEFAULT_THRESHOLD,
+                   exclude: frozenset[str] = frozenset()) -> Match | None:
+        """The entity ``query`` declares, or None when no candidate matches (``exclude``:
+        candidates an analyst dismissed for this declaration)."""
+        matches = [c for c in self.search(query, threshold=threshold,
+                                          limit=5 + len(exclude))
+                   if c.match and c.entity_id not in exclude]
         if not matches:
             return None
         by_id = [c for c in matches if _shares_identifier(c)]

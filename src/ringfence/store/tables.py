@@ -29,6 +29,8 @@ __all__ = [
     "audit_head",
     "audit_log",
     "channels",
+    "console_assignments",
+    "console_sessions",
     "decision_batches",
     "decisions",
     "deliveries",
@@ -86,6 +88,10 @@ organizations = Table(
     Column("updated_at", TS, nullable=False),
     # the provider's own organisation id (request logs' org_id); detection findings name it
     Column("provider_org_id", String(200)),
+    # migration 0007: why a publish put it back in the analysts' queue (None: it is not),
+    # and the candidates an analyst dismissed, each with its screening data fingerprint
+    Column("review_due", JSON(none_as_null=True)),
+    Column("dismissed", JSON(none_as_null=True)),
 )
 Index("ix_organizations_provider_org_id", organizations.c.provider_org_id, unique=True)
 
@@ -328,4 +334,29 @@ end_customers = Table(
     Column("digest", String(64), nullable=False),  # of the declaration: idempotent by ref
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+)
+
+# ---------------------------------------------------------------- console (migration 0006)
+# A signed-in analyst's or admin's console session. ``id`` is the SHA-256 of the cookie's
+# secret (the secret itself is never stored); the role is the token's, read again on every
+# request through the token row (a revoked token ends its sessions).
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("token_id", String(32), ForeignKey("tokens.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("ended_at", TS),  # signed out
+    Column("client", String(64)),  # the address it signed in from (for the audit record)
+)
+
+# Who works on a queue item (an organisation in review, a pending override, a case).
+console_assignments = Table(
+    "console_assignments", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("item_id", String(200), primary_key=True),
+    Column("assignee", String(64), nullable=False),
+    Column("assigned_by", String(64), nullable=False),
+    Column("assigned_at", TS, nullable=False),
 )

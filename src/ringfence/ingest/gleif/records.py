@@ -16,6 +16,7 @@ from ringfence.ingest.stage import (
 )
 from ringfence.model import HoldingKind, Share
 from ringfence.model.countries import normalise_country
+from ringfence.model.exceptions import STATEMENTS, canonical_reason, owner_label
 
 __all__ = [
     "ENTITY_CATEGORIES",
@@ -54,11 +55,7 @@ RELATIONSHIP_TYPES = {"IS_DIRECTLY_CONSOLIDATED_BY", "IS_ULTIMATELY_CONSOLIDATED
 RELATIONSHIP_STATUSES = {"ACTIVE", "INACTIVE", "NULL", ""}
 EXCEPTION_CATEGORIES = {"DIRECT_ACCOUNTING_CONSOLIDATION_PARENT",
                         "ULTIMATE_ACCOUNTING_CONSOLIDATION_PARENT"}
-_NON_PUBLIC = {"NON_PUBLIC", "BINDING_LEGAL_COMMITMENTS", "LEGAL_OBSTACLES",
-               "DISCLOSURE_DETRIMENTAL", "DISCOLSURE_DETRIMENTAL", "DETRIMENT_NOT_EXCLUDED",
-               "CONSENT_NOT_OBTAINED"}
-EXCEPTION_REASONS = _NON_PUBLIC | {"NATURAL_PERSONS", "NON_CONSOLIDATING", "NO_KNOWN_PERSON",
-                                   "NO_LEI"}
+EXCEPTION_REASONS = set(STATEMENTS) | {"DISCOLSURE_DETRIMENTAL"}  # GLEIF's old spelling
 NAME_KINDS = {
     "ALTERNATIVE_LANGUAGE_LEGAL_NAME": "alias",
     "PREVIOUS_LEGAL_NAME": "former",
@@ -80,36 +77,32 @@ class Bad(ValueError):
 # -- semantics shared with the BODS reader ------------------------------------------------
 
 def exception_holdings(reason: str) -> tuple[str, list[tuple[HoldingKind, Share]]]:
-    """What a direct-parent reporting exception says about the owner.
+    """What a direct-parent reporting exception says about the owner, from its
+    :data:`~ringfence.model.exceptions.STATEMENTS` entry.
 
     Returns the owner mode (``unknown`` or ``persons``) and the holdings that owner has:
 
-    - ``NON_PUBLIC`` (and the older detailed non-public reasons), ``NO_LEI``: a
-      consolidating parent exists but is not disclosed → an undisclosed owner with
-      ``control`` of a majority and ``shares`` of unknown size (like a named parent).
-    - ``NATURAL_PERSONS``: controlled by natural persons with no consolidating entity
-      between → an unnamed *person* owner (residence unknown) with ``control`` of a
-      majority and ``shares`` of unknown size: company-HQ rules do not count persons,
-      person rules see a person whose residence is unknown.
-    - ``NON_CONSOLIDATING``: the owners are not obliged to consolidate it → no
-      accounting control is known, ownership is → an undisclosed owner with ``shares``
-      of unknown size and no ``control``.
-    - ``NO_KNOWN_PERSON``: the entity asserts that no person (natural or legal)
-      controls it: it is widely held → an undisclosed owner with ``shares`` in
-      [0, 50%] (closed) and no ``control``. Whoever the unnamed holders are, none of
-      them holds a majority (a majority holder would be a controller), so a ``> 50%``
-      test clears it and an inclusive ``>= 50%`` test still sees that exactly half is
-      possible.
+    - a statement with a controller (NATURAL_PERSONS, NON_CONSOLIDATING, NON_PUBLIC and
+      its detailed reasons, NO_LEI): ``control`` of a majority and ``shares`` of unknown
+      size, held by an unnamed *person* owner (residence unknown) for NATURAL_PERSONS and
+      by an undisclosed owner for the others;
+    - NO_KNOWN_PERSON (nobody controls it: widely held): an undisclosed owner with
+      ``shares`` in [0, 50%] (closed) and no ``control``. Whoever the unnamed holders are,
+      none of them holds a majority (a majority holder would be a controller), so a
+      ``> 50%`` test clears it and an inclusive ``>= 50%`` test still sees that exactly
+      half is possible.
+
+    The policy (``reporting_exceptions``) decides whether such an owner may be an origin.
     """
-    if reason in _NON_PUBLIC or reason == "NO_LEI":
-        return "unknown", [(HoldingKind.CONTROL, MAJORITY), (HoldingKind.SHARES, ANY_SHARE)]
-    if reason == "NATURAL_PERSONS":
-        return "persons", [(HoldingKind.CONTROL, MAJORITY), (HoldingKind.SHARES, ANY_SHARE)]
-    if reason == "NON_CONSOLIDATING":
-        return "unknown", [(HoldingKind.SHARES, ANY_SHARE)]
-    if reason == "NO_KNOWN_PERSON":
-        return "unknown", [(HoldingKind.SHARES, NOT_MAJORITY)]
-    raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}")
+    try:
+        st = STATEMENTS[canonical_reason(reason)]
+    except KeyError:
+        raise Bad("ExceptionReason", f"unknown reporting-exception reason {reason!r}") from None
+    mode = "persons" if st.kind == "persons" else "unknown"
+    if st.max_share == "half":
+        return mode, [(HoldingKind.SHARES, NOT_MAJORITY)]
+    holdings = [(HoldingKind.CONTROL, MAJORITY)] if st.control else []
+    return mode, [*holdings, (HoldingKind.SHARES, ANY_SHARE)]
 
 
 def relationship_holdings(rtype: str) -> tuple[str, list[tuple[HoldingKind, Share]]]:
@@ -278,6 +271,7 @@ class Emitter:
         direct = r.category.startswith("DIRECT")
         mode, holdings = exception_holdings(reason)
         label = "direct-parent" if direct else "ultimate-parent"
+        owner = owner_label("direct" if direct else "ultimate", reason)
         record = f"{r.lei}|{r.category}|{reason}"
         note = f"GLEIF reporting exception {r.category} {reason}"
         if r.reference:
@@ -285,7 +279,7 @@ class Emitter:
         seq = self.stage.next_seq()
         for kind, share in holdings:
             self.stage.holding(
-                hrec=f"repex:{r.lei}:{label}", seq=seq, owner=label, owned=child, kind=kind,
+                hrec=f"repex:{r.lei}:{label}", seq=seq, owner=owner, owned=child, kind=kind,
                 share=share, owner_mode=mode, owned_mode="lei", dataset=self.dataset,
                 line=line, record=record, note=note,
                 evidence="" if direct else f"gleif:ultimate-parent-exception:{reason}",

@@ -31,6 +31,7 @@ from ringfence.ingest.stage import (
     FileStats,
     ProgressHook,
 )
+from ringfence.model.exceptions import owner_label
 
 __all__ = [
     "XML_KINDS",
@@ -239,6 +240,7 @@ def _repex_rows(elem: Any, line: int | None, em: Emitter) -> None:
     direct = category.startswith("DIRECT")
     mode, holdings = _EXC_ROWS[reason]
     label = "direct-parent" if direct else "ultimate-parent"
+    owner = owner_label("direct" if direct else "ultimate", reason)
     record = f"{lei}|{category}|{reason}"
     note = f"GLEIF reporting exception {category} {reason}"
     reference = "; ".join(refs)
@@ -253,7 +255,7 @@ def _repex_rows(elem: Any, line: int | None, em: Emitter) -> None:
     hold = st.rows("hold")
     hrec = f"repex:{lei}:{label}"
     for kind, lo, hi, lo_open, hi_open in holdings:
-        hold.append((src, hrec, seq, "", label, mode, child, "lei", kind, lo, hi, lo_open,
+        hold.append((src, hrec, seq, "", owner, mode, child, "lei", kind, lo, hi, lo_open,
                      hi_open, "", "", dataset, line, record, note, evidence, xgroup))
 
 
