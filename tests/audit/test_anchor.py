@@ -199,3 +199,15 @@ def test_cli_verify_with_an_anchor(tmp_path: Path) -> None:
                         env={**env, "RINGFENCE_ANCHOR_KEY": "", "RINGFENCE_ANCHOR_FILE": ""})
     assert out.exit_code == 2 and "RINGFENCE_ANCHOR_KEY" in out.output
     engine.dispose()
+
+
+def test_an_anchor_file_without_a_key_is_refused_at_start(tmp_path: Path) -> None:
+    from ringfence.service import ServiceSettings
+
+    with pytest.raises(ValueError, match="RINGFENCE_ANCHOR_KEY is not"):
+        ServiceSettings.from_env({"RINGFENCE_ANCHOR_FILE": str(tmp_path / "a.jsonl")})
+    with pytest.raises(ValueError, match="anchor_seconds must be positive"):
+        ServiceSettings(anchor_seconds=0)
+    ok = ServiceSettings.from_env({"RINGFENCE_ANCHOR_FILE": str(tmp_path / "a.jsonl"),
+                                   "RINGFENCE_ANCHOR_KEY": KEY})
+    assert ok.anchor_key == KEY and KEY not in repr(ok)  # the key is never printed

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rf_console import sign_in
 from rf_service import service, token
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -165,6 +166,15 @@ def test_every_customer_is_rematched_on_publish(db_engine: Engine, tmp_path: Pat
         assert f["review_due"]["reason"] == "dismissed_candidate_changed"
         queue = client.get("/v1/organizations?review_due=true", headers=an).json()["items"]
         assert {o["id"] for o in queue} == {borealis["id"], fabrikam["id"]}
+        # ... and in the console's review queue, with why (Fabrikam is allowed, yet listed)
+        sign_in(client, an["Authorization"].split()[1])
+        page = client.get("/console", params={"kind": "org"}).text
+        for o, why in ((borealis, "override_match_changed"),
+                       (fabrikam, "dismissed_candidate_changed")):
+            assert o["id"] in page and why in page
+        # the organisation page still shows the dismissed candidate, marked as such
+        page = client.get(f"/console/organizations/{northwind['id']}").text
+        assert "northwind" in page and "dismissed by an analyst" in page
 
         # one event per status change, and a webhook delivery for each
         events = client.get("/v1/events", headers=an).json()["items"][len(before):]

@@ -10,7 +10,8 @@ chain and every anchored head (publish, interval; a start or stop whose head is 
 anchored writes nothing).
 
 On SQLite (one file, WAL) and PostgreSQL (``postgres``). About 100 s wall per backend on the
-shared 2-core machine at load average 19, most of it starting the workers.
+shared 2-core machine at load average 19, most of it starting the workers: marked ``slow``
+(.ci/run runs it; ``RINGFENCE_SKIP_SLOW=1`` leaves it out).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from sqlalchemy import Engine
 from ringfence.audit.anchor import read_head
 from ringfence.service import Runtime, ServiceSettings
 from ringfence.service.book import create_token, revoke_token
+
+pytestmark = pytest.mark.slow
 
 WORKERS = 2
 SYNC = 0.5  # RINGFENCE_SYNC_SECONDS of the workers

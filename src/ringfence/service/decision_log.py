@@ -94,10 +94,10 @@ def find(rt: Runtime, *, account: str | None = None, org: str | None = None,
     ``20 * limit`` log records are read)."""
     start = since or "0000"
     end = until or "9999"
+    # ALLOWs still queued in this worker are written first (and a batch the flusher
+    # thread is writing is waited for: flush takes the same lock)
+    rt.decisions.flush()
     rows = flat_decisions(rt, start, end, newest=20 * limit)
-    if rt.decisions.pending():
-        rt.decisions.flush()  # ALLOWs still queued in this worker
-        rows = flat_decisions(rt, start, end, newest=20 * limit)
     keep = [d for d in rows
             if (not account or d["account_id"] == account) and (not org or d["org"] == org)
             and (not reason or reason in d["reasons"])

@@ -57,7 +57,8 @@ class OrgPage:
 
 
 _BOOKS: dict[tuple[int, str, str, str], VerdictBookLike] = {}
-_BOOKS_LOCK = threading.Lock()
+_BOOKS_LOCK = threading.Lock()  # the dict only: held for look-ups, never while evaluating
+_EVALUATING = threading.Lock()  # one evaluation at a time (each takes a core)
 
 
 def _book(rt: Runtime, live: Live, name: str) -> VerdictBookLike:
@@ -65,11 +66,18 @@ def _book(rt: Runtime, live: Live, name: str) -> VerdictBookLike:
     key = (id(rt), live.snapshot.id, name, as_of.isoformat())
     with _BOOKS_LOCK:
         book = _BOOKS.get(key)
-        if book is None:
-            for old in [k for k in _BOOKS if k[0] == id(rt) and k[1] != live.snapshot.id]:
-                del _BOOKS[old]  # books of a snapshot no longer live
-            book = _BOOKS[key] = rt.evaluate(live.snapshot, load_policy(name), as_of)
+    if book is not None:
         return book
+    with _EVALUATING:
+        with _BOOKS_LOCK:
+            book = _BOOKS.get(key)
+        if book is None:
+            book = rt.evaluate(live.snapshot, load_policy(name), as_of)
+            with _BOOKS_LOCK:
+                for old in [k for k in _BOOKS if k[0] == id(rt) and k[1] != live.snapshot.id]:
+                    del _BOOKS[old]  # books of a snapshot no longer live
+                _BOOKS[key] = book
+    return book
 
 
 def policy_verdicts(rt: Runtime, entity_id: str, *, compute: bool = True
@@ -103,8 +111,9 @@ def policy_verdicts(rt: Runtime, entity_id: str, *, compute: bool = True
 def _candidates(live: Live, row: Any) -> list[dict[str, Any]]:
     ids = [(i["scheme"], i["value"]) for i in row.identifiers or []]
     query = declared_record(row.name, country=row.country, identifiers=ids)
+    dismissed = {str(d.get("entity_id")) for d in getattr(row, "dismissed", None) or []}
     return [{"entity_id": c.entity_id, "name": c.name, "score": c.score, "match": c.match,
-             "chosen": c.entity_id == row.entity_id,
+             "chosen": c.entity_id == row.entity_id, "dismissed": c.entity_id in dismissed,
              "why": [f.as_dict() for f in c.explanation]}
             for c in live.resolver.search(query, limit=5)]
 

@@ -82,11 +82,29 @@ def context(live: Live, ex: Explanation, *, depth: int = 4, max_edges: int = 40
     return tuple(edges), _nodes(live, seen)
 
 
+_INFO: dict[str, pa.Table] = {}
+
+
+def _info(live: Live) -> pa.Table:
+    """Names and countries of the snapshot's entities, read once per snapshot and kept."""
+    sid = live.snapshot.id
+    with _LOCK:
+        table = _INFO.get(sid)
+        if table is None:
+            _INFO.clear()
+            table = _INFO[sid] = live.snapshot.entities_table(
+                ["id", "name", "hq_country", "jurisdiction"])
+        return table
+
+
 def _nodes(live: Live, rows: set[int]) -> tuple[ProofNode, ...]:
     entities, _ = live.snapshot.graph()
-    wanted = sorted(entities.ids[i] for i in rows)
-    table = live.snapshot.entities_table(["id", "name", "hq_country", "jurisdiction"])
-    picked = table.filter(pc.is_in(table.column("id"), value_set=pa.array(wanted)))
+    table = _info(live)
+    order = sorted(rows)
+    picked = table.take(pa.array(order, pa.int64()))  # the graph's rows are the file's
+    wanted = [entities.ids[i] for i in order]
+    if picked.column("id").to_pylist() != wanted:  # never expected; stay right regardless
+        picked = table.filter(pc.is_in(table.column("id"), value_set=pa.array(wanted)))
     out = []
     for r in picked.to_pylist():
         v = live.book.get(r["id"])

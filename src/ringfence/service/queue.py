@@ -1,6 +1,8 @@
 """The review queue: every item that needs a person, in one list (the console's front page).
 
-Kinds (:data:`KINDS`): organisations whose status in force is ``review`` (``org``), those
+Kinds (:data:`KINDS`): organisations whose status in force is ``review``, or that a publish
+put back in the queue (``review_due``: an override whose entity or verdict changed, a
+dismissed candidate back with new data) (``org``), those
 of them an intermediary attested (``end_customer``), overrides waiting for a second
 analyst (``override``), open detection cases (``case``) and open channel-scorecard cases
 (``channel``). Each item has its age, its reason and its assignee (``console_assignments``);
@@ -14,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from ringfence.audit import now_iso
 from ringfence.exc import InputError, NotFoundError
@@ -70,14 +72,25 @@ def _codes(reasons: Any) -> str:
     return ", ".join(str(r.get("code")) for r in reasons or [] if isinstance(r, dict))
 
 
+def _in_review() -> Any:
+    return or_(organizations.c.status == "review", organizations.c.review_due.is_not(None))
+
+
+def _org_reason(r: Any) -> str:
+    codes = _codes(r.computed_reasons)
+    due = r.review_due.get("reason") if isinstance(r.review_due, dict) else None
+    return f"{due}; {codes}" if due else codes
+
+
 def _orgs(conn: Any, attested: bool, limit: int) -> list[QueueItem]:
     ec = select(end_customers.c.org_id)
     q = select(organizations.c.id, organizations.c.name, organizations.c.updated_at,
-               organizations.c.computed_reasons).where(organizations.c.status == "review")
+               organizations.c.computed_reasons, organizations.c.review_due
+               ).where(_in_review())
     q = q.where(organizations.c.id.in_(ec) if attested else organizations.c.id.not_in(ec))
     rows = conn.execute(q.order_by(organizations.c.updated_at).limit(limit)).all()
     kind = "end_customer" if attested else "org"
-    return [QueueItem(kind, r.id, r.name, _codes(r.computed_reasons), r.updated_at,
+    return [QueueItem(kind, r.id, r.name, _org_reason(r), r.updated_at,
                       f"/console/organizations/{r.id}") for r in rows]
 
 
@@ -111,7 +124,7 @@ def _cases(conn: Any, channel: bool, limit: int) -> list[QueueItem]:
 
 def _counts(conn: Any) -> dict[str, int]:
     ec = select(end_customers.c.org_id)
-    review = organizations.c.status == "review"
+    review = _in_review()
 
     def n(q: Any) -> int:
         return int(conn.execute(q).scalar_one())

@@ -153,7 +153,7 @@ def override(org_id: PathId, body: OverrideIn, request: Request, who: Analyst) -
 
 @router.post("/v1/organizations/{org_id}/dismiss-candidate", responses=_E, tags=["review"],
              summary="Dismiss a candidate entity as not this organisation")
-def dismiss_candidate(org_id: str, body: DismissIn, request: Request,
+def dismiss_candidate(org_id: PathId, body: DismissIn, request: Request,
                       who: Analyst) -> dict[str, Any]:
     """The match (or an alternative) is not this organisation: screened again without it,
     status recomputed (an override stays). Later publishes keep it out while its screening

@@ -30,6 +30,8 @@ from ringfence.snapshot.writer import Manifest, file_sha256
 
 __all__ = ["Snapshot", "open_snapshot"]
 
+_SOURCE_COLUMNS = ("source_dataset", "source_record", "source_line", "source_note")
+
 def open_snapshot(path: str | Path, *, verify: bool = False) -> Snapshot:
     """Open the snapshot at ``path``; ``verify`` re-checks every file's checksum.
 
@@ -169,8 +171,14 @@ class Snapshot:
             save_order(folder, self.id, order)
         return order
 
+    @cached_property
+    def _sources(self) -> pa.Table:
+        return self.holdings_table(list(_SOURCE_COLUMNS))
+
     def holding_source(self, row: int) -> dict[str, Any]:
-        """Provenance of holding ``row``: dataset, record, line, note."""
-        t = self.holdings_table().slice(row, 1).to_pylist()[0]
-        return {k.removeprefix("source_"): t[k] for k in
-                ("source_dataset", "source_record", "source_line", "source_note")}
+        """Provenance of holding ``row``: dataset, record, line, note. The four source
+        columns are read once per opened snapshot and kept (a proof or a picture asks for
+        a few rows at a time; reading the whole holdings file each time cost ~0.7 s a row at
+        1M entities)."""
+        t = self._sources.slice(row, 1).to_pylist()[0]
+        return {k.removeprefix("source_"): t[k] for k in _SOURCE_COLUMNS}

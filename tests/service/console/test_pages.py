@@ -10,10 +10,11 @@ from typing import Any
 
 from rf_console import csrf_of, sign_in
 from rf_service import public_groups_snapshot, service, token
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from ringfence.service.decision_log import cell
 from ringfence.service.sessions import MAX_FAILURES
+from ringfence.store.tables import organizations
 
 
 def _secret(headers: dict[str, str]) -> str:
@@ -119,6 +120,19 @@ def test_roles_escaping_and_four_eyes(db_engine: Engine, tmp_path: Path) -> None
             assert policy in side and policy in client.get(
                 f"/console/organizations/{tiktok}").text
         assert side.count("verdict-restricted") == 1 and side.count("verdict-clear") == 4
+        # a denied organisation's match cannot be dismissed (that takes an override) ...
+        r = client.post(f"/console/organizations/{tiktok}/dismiss-candidate",
+                        data={"csrf": csrf, "entity_id": "tiktok_inc", "reason": "no"})
+        assert r.status_code == 409
+        # ... another's can: screened again without it
+        jv = _onboard(client, csrf, "TikTok USDS Joint Venture LLC", "US")
+        assert 'id="entity">tiktok_usds_jv<' in client.get(f"/console/organizations/{jv}").text
+        r = client.post(f"/console/organizations/{jv}/dismiss-candidate",
+                        data={"csrf": csrf, "entity_id": "tiktok_usds_jv",
+                              "reason": "Different company."}, follow_redirects=False)
+        assert r.status_code == 303
+        page = client.get(f"/console/organizations/{jv}").text
+        assert 'id="entity">tiktok_usds_jv<' not in page and "Dismissed candidates" in page
         # override a DENY: it waits for a second analyst; the first cannot approve it
         r = client.post(f"/console/organizations/{tiktok}/override",
                         data={"csrf": csrf, "status": "allowed", "reason": "Divested."},
@@ -195,6 +209,19 @@ def test_decision_log_csv_replay_policies_and_audit(db_engine: Engine, tmp_path:
         assert bad.status_code == 422
         assert client.get("/console/admin/snapshots").status_code == 403
         assert client.get("/console/admin/channels").status_code == 403
+        # an organisation a publish put back for review (what re-match records when an
+        # override's basis changed) is in the queue until an analyst confirms it
+        with db_engine.begin() as conn:
+            conn.execute(update(organizations).where(organizations.c.id == tiktok).values(
+                review_due={"reason": "override_verdict_changed",
+                            "verdict_from": "restricted", "verdict_to": "clear"}))
+        assert "review due: override_verdict_changed" in client.get(
+            "/console", params={"kind": "org"}).text
+        assert 'id="review-due"' in client.get(f"/console/organizations/{tiktok}").text
+        r = client.post(f"/console/organizations/{tiktok}/confirm",
+                        data={"csrf": csrf, "reason": "Still right."}, follow_redirects=False)
+        assert r.status_code == 303
+        assert tiktok not in client.get("/console", params={"kind": "org"}).text
         audit = client.get("/console/audit", params={"kind": "console."})
         assert "console.export" in audit.text and "console.sign_in" in audit.text
         assert client.post("/console/admin/audit/verify", data={"csrf": csrf}).status_code == 403

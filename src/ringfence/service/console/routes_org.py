@@ -13,10 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from ringfence.decide import Channel
 from ringfence.exc import InputError
-from ringfence.service import book, orgpage, reads
+from ringfence.service import book, orgpage, reads, rematch
 from ringfence.service.auth import runtime_of
 from ringfence.service.console.web import checked, page, viewer
-from ringfence.service.models import AccountIn
+from ringfence.service.models import AccountIn, DismissIn
 from ringfence.service.sessions import CONSOLE_ROLES, Session
 
 __all__ = ["router"]
@@ -29,7 +29,8 @@ DONE = {"confirmed": "Status confirmed.", "overridden": "Override applied.",
         "requested": "Override requested: a second analyst must approve it.",
         "approved": "Override approved and applied.", "rejected": "Override rejected.",
         "disabled": "Account disabled.", "enabled": "Account enabled.",
-        "account": "Account created.", "onboarded": "Organisation onboarded."}
+        "account": "Account created.", "onboarded": "Organisation onboarded.",
+        "dismissed": "Candidate dismissed: screened again without it."}
 
 
 def _back(org_id: str, done: str) -> Response:
@@ -74,6 +75,19 @@ def override(org_id: str, request: Request, who: Analyst,
     out = book.request_override(runtime_of(request), org_id=org_id, status=status,
                                 reason=reason, actor=who.token_id)
     return _back(org_id, "requested" if out["needs_approval"] else "overridden")
+
+
+@router.post("/console/organizations/{org_id}/dismiss-candidate")
+def dismiss_candidate(org_id: str, request: Request, who: Analyst,
+                      entity_id: Annotated[str, Form(max_length=200)] = "",
+                      reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Not this organisation: screened again without the candidate (``rematch.py``, as
+    ``POST /v1/organizations/{id}/dismiss-candidate``; a denied organisation takes an
+    override instead)."""
+    body = checked(DismissIn, {"entity_id": entity_id, "reason": reason})
+    rematch.dismiss_candidate(runtime_of(request), org_id=org_id, entity_id=body.entity_id,
+                              reason=body.reason, actor=who.token_id)
+    return _back(org_id, "dismissed")
 
 
 @router.post("/console/overrides/{override_id}/approve")
