@@ -211,10 +211,11 @@ def run_one(engine: str, folder: Path, mode: str, out: Path, master: str,
             rounds, restricted = jacobi_spark(spark, folder, origin)
         verdicts = {"restricted (lower bound)": restricted}
         extra = {"rounds": rounds}
-    elif engine == "spark":
-        from ringfence.engines.spark import SparkEngine
+    elif engine in ("spark", "spark-cluster"):  # spark-cluster: components on the cluster
+        from ringfence.engines.spark import DRIVER_MAX, SparkEngine
 
-        eng = SparkEngine(master=master, conf={"spark.driver.memory": memory})
+        eng = SparkEngine(master=master, conf={"spark.driver.memory": memory},
+                          driver_max=0 if engine == "spark-cluster" else DRIVER_MAX)
         eng.spark.sparkContext.setJobGroup("bench", "bench")
         with Meter() as m:
             book = eng.evaluate(str(folder), policy(mode), AS_OF)

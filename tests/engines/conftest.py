@@ -1,8 +1,8 @@
 """Fixture strategy: the ``engine`` fixture is parametrised over every engine, so each test
 in this folder is one test body run against each engine (splink's per-backend tests are
-the model): ``local`` and ``spark`` (marked ``spark``; skipped, with the reason, when
-pyspark or Java 17+ is missing or the machine has too little free memory). One Spark
-session serves the whole test session. Engines are read through
+the model): ``local`` and ``spark`` (marked ``spark`` and ``slow``; skipped, with the
+reason, when pyspark or Java 17+ is missing or the machine has too little free memory).
+One Spark session serves the whole test session. Engines are read through
 ``ringfence.engines.base`` alone. Snapshots are written with the real writer from small
 random graphs (shared with tests/attribution: ``randgraph.py``, the brute-force
 ``oracle.py``, the worked cases).
@@ -82,7 +82,7 @@ ENGINES["local"] = _local
 ENGINES["spark"] = _spark
 _UNFIT = spark_unfit()
 PARAMS = [pytest.param("local"),
-          pytest.param("spark", marks=[pytest.mark.spark,
+          pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow,
                                        pytest.mark.skipif(_UNFIT is not None,
                                                           reason=f"Spark: {_UNFIT}")])]
 

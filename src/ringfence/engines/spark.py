@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["SparkEngine", "SparkVerdictBook"]
 
 
+EXPLAIN_WHOLE = 200_000  # entities up to which proofs read every component at once
 DRIVER_MAX = 100_000_000  # holdings whose components the driver labels (1.6 GB of ends)
 
 
@@ -85,6 +86,7 @@ class SparkEngine:
         size = (int(counts["entities"]), int(counts["holdings"]))
         if key not in self._graphs:
             ents, holds = read_frames(self.spark, location)
+            holds = holds.persist()  # ends resolved once: for the components and the runs
             comp_of, rounds = label_components(self.spark, holds, *size,
                                                driver_max=self.driver_max)
             self._graphs[key] = (ents, holds, comp_of, rounds)
@@ -116,6 +118,7 @@ class SparkVerdictBook:
         self.comp_of, self.rounds = labels or label_components(
             engine.spark, holds, *counts, driver_max=engine.driver_max)
         self._components: dict[int, _Component] = {}  # explained components, kept
+        self._whole: tuple[pa.Table, pa.Table] | None = None
         self.verdicts = attribute_frames(ents, holds, self.comp_of, policy.settings,
                                          policy.as_of, buckets=engine.buckets)
 
@@ -213,12 +216,29 @@ class SparkVerdictBook:
                            snapshot_id=self.snapshot_id, stamp=self.stamp())
 
     def _component(self, comp: int) -> _Component:
-        from pyspark.sql import functions as F
-
         cached = self._components.get(comp)
         if cached is not None:
             return cached
-        members = self.comp_of.where(F.col("comp") == comp).select("pos")
+        if self.counts_in[0] <= EXPLAIN_WHOLE:  # small: every component in one read
+            if self._whole is None:
+                self._whole = self._read_components(None)
+            ents, holds = (t.filter(pc.equal(t.column("comp"), comp)) for t in self._whole)
+        else:
+            ents, holds = self._read_components(comp)
+        etable, result, _ = attribute_tables(ents, holds, self._policy.settings, self.as_of)
+        info = {r["id"]: (r["name"] or "", r["hq"] or "", r["jur"] or "")
+                for r in ents.select(["id", "name", "hq", "jur"]).to_pylist()}
+        sources = {r["row"]: {k.removeprefix("source_"): r[k] for k in _SOURCE}
+                   for r in holds.select(["row", *_SOURCE]).to_pylist()}
+        self._components[comp] = out = (etable, result, info, sources)
+        return out
+
+    def _read_components(self, comp: int | None) -> tuple[pa.Table, pa.Table]:
+        """The entities (graph columns, name, countries) and holdings (with sources) of
+        component ``comp`` (None: of every component), each row with its ``comp``."""
+        from pyspark.sql import functions as F
+
+        members = self.comp_of if comp is None else self.comp_of.where(F.col("comp") == comp)
         root = self.location.rstrip("/")
         spark = self.engine.spark
         ents = as_table(self.entities.join(members, "pos").join(
@@ -229,14 +249,8 @@ class SparkVerdictBook:
             self.holdings.join(members.withColumnRenamed("pos", "o"), "o")
             .join(spark.read.parquet(f"{root}/holdings.parquet").select(
                 F.col("_metadata.row_index").alias("row"), *_SOURCE), "row", "left")
-            .select("o", "d", "row", *HOLDING_COLUMNS, *_SOURCE))
-        etable, result, _ = attribute_tables(ents, holds, self._policy.settings, self.as_of)
-        info = {r["id"]: (r["name"] or "", r["hq"] or "", r["jur"] or "")
-                for r in ents.select(["id", "name", "hq", "jur"]).to_pylist()}
-        sources = {r["row"]: {k.removeprefix("source_"): r[k] for k in _SOURCE}
-                   for r in holds.select(["row", *_SOURCE]).to_pylist()}
-        self._components[comp] = out = (etable, result, info, sources)
-        return out
+            .select("o", "d", "row", "comp", *HOLDING_COLUMNS, *_SOURCE))
+        return ents, holds
 
     def with_changes(self, changes: HoldingChanges) -> BookUpdate:
         """The batch re-run on Spark with ``changes`` applied (every entity recomputed);
