@@ -129,6 +129,22 @@ def _ofac_xml() -> bytes:
     return (text[:end] + "\n</sdnList>\n").encode()
 
 
+# The UN Security Council list's layout (as in shared/data/sanctions/un_sc), made-up parties
+UN = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<CONSOLIDATED_LIST dateGenerated=\"2026-02-27T00:00:09.554Z\">\n<INDIVIDUALS>"
+      "<INDIVIDUAL><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>ERIC</FIRST_NAME>"
+      "<SECOND_NAME>EXAMPLE</SECOND_NAME><UN_LIST_TYPE>DRC</UN_LIST_TYPE>"
+      "<REFERENCE_NUMBER>CDi.901</REFERENCE_NUMBER><LISTED_ON>2012-12-31</LISTED_ON>"
+      "<NATIONALITY><VALUE>Rwanda</VALUE></NATIONALITY><INDIVIDUAL_ALIAS><QUALITY>Good"
+      "</QUALITY><ALIAS_NAME>E. EXAMPLE</ALIAS_NAME></INDIVIDUAL_ALIAS></INDIVIDUAL>"
+      "</INDIVIDUALS>\n<ENTITIES><ENTITY><DATAID>2</DATAID><VERSIONNUM>1</VERSIONNUM>"
+      "<FIRST_NAME>EXAMPLE TRADING COMPANY</FIRST_NAME><UN_LIST_TYPE>DPRK</UN_LIST_TYPE>"
+      "<REFERENCE_NUMBER>KPe.901</REFERENCE_NUMBER><LISTED_ON>2009-04-24</LISTED_ON>"
+      "<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>EXAMPLE TRADING CO</ALIAS_NAME>"
+      "</ENTITY_ALIAS><ENTITY_ADDRESS><CITY>Pyongyang</CITY><COUNTRY>Democratic People's "
+      "Republic of Korea</COUNTRY></ENTITY_ADDRESS></ENTITY></ENTITIES>\n"
+      "</CONSOLIDATED_LIST>\n")
+
 SNAPSHOT_SEEDS: list[tuple[str, str, Callable[[], bytes], Callable[[Path, Path], None]]] = [
     ("csv-holdings", "holdings.csv", HOLDINGS.encode, _csv_holdings),
     ("csv-entities", "entities.csv", ENTITIES.encode, _csv_entities),
@@ -154,6 +170,7 @@ SNAPSHOT_SEEDS: list[tuple[str, str, Callable[[], bytes], Callable[[Path, Path],
      lambda: EU.replace('<sanctionEntity logicalId="15"><subjectType code="robot"/>'
                         "</sanctionEntity>", "").encode(), _snapshot_reader("lists")),
     ("lists-uk-xml", "uksl.xml", UKSL.encode, _snapshot_reader("lists")),
+    ("lists-un-xml", "un.xml", UN.encode, _snapshot_reader("lists")),
     ("lists-ofac-csv", "sdn.csv", lambda: (DATA / "sanctions" / "ofac" / "sdn_csv_2025" /
                                            "sdn.csv").read_bytes(),
      _snapshot_reader("lists")),
