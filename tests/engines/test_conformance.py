@@ -201,6 +201,23 @@ def test_explain_every_uncertain_entity_of_the_demo_with_unaccounted_equity(
     assert virtual >= len(uncertain) // 2  # most of them do lean on unaccounted equity
 
 
+def test_warm_changes_no_proof(engine: Engine, default_snapshot: Path) -> None:
+    """Reading ahead (``warm``, what the service does after a publish) changes no answer:
+    a proof after it equals the proof of a book that was never warmed."""
+    from ringfence.snapshot import open_snapshot
+
+    import datetime as dt
+
+    policy, day = load_policy("provider-terms"), dt.date(2026, 1, 1)  # a day it is in force
+    cold = engine.evaluate(open_snapshot(default_snapshot), policy, day)
+    warm = engine.evaluate(open_snapshot(default_snapshot), policy, day)
+    warm.warm()
+    picked = [v.entity for v in cold.items() if v.verdict is not Verdict.CLEAR][:5]
+    assert picked
+    for eid in picked:
+        assert warm.explain(eid) == cold.explain(eid)
+
+
 def test_uncertain_causes_name_every_uncertain_entity(engine: Engine,
                                                       default_snapshot: Path) -> None:
     """The review load (``uncertain_causes``) covers exactly the uncertain entities, each

@@ -92,6 +92,12 @@ class VerdictBook(Protocol):
         entities restricted at the upper bound only, else the share ranges."""
         ...
 
+    def warm(self) -> None:
+        """Read ahead what a first proof needs (the service calls it off the request path
+        after a publish, so the first organisation page is as fast as the next); may do
+        nothing."""
+        ...
+
     def explain(self, entity_id: str) -> Explanation:
         """The proof of the entity's verdict, each edge with its source;
         :class:`~ringfence.exc.NotFoundError` when unknown."""

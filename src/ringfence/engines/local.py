@@ -123,6 +123,13 @@ class LocalVerdictBook:
         return {self._ids[r]: (p["name"] or "", p["hq_country"] or "", p["jurisdiction"] or "")
                 for r, p in zip(rows, picked, strict=True)}
 
+    def warm(self) -> None:
+        """The entity columns and the holdings' sources a proof reads, read now (0.25 and
+        ~0.4 s at 1M entities) rather than by the first proof asked for."""
+        _ = self._info_table
+        if self.snapshot.manifest.counts.get("holdings", 0):
+            self.snapshot.holding_source(0)
+
     @cached_property
     def _info_table(self) -> pa.Table:
         return self.snapshot.entities_table(["name", "hq_country", "jurisdiction"])

@@ -188,6 +188,9 @@ class SparkVerdictBook:
         return {"snapshot": self.snapshot_id, "as_of": self.as_of.isoformat(),
                 "policy": self._policy.as_dict()}
 
+    def warm(self) -> None:
+        """Nothing to read ahead: a proof re-runs its component on demand."""
+
     def uncertain_causes(self) -> dict[str, tuple[str, ...]]:
         """Every uncertain entity's causes in words, from the in-process algorithm re-run
         on each component holding one (as :meth:`explain` does; a verdict reads nothing

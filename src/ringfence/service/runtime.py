@@ -292,6 +292,8 @@ class Runtime:
                 net_of=self.net_of)
         self.live = live
         self.holder.swap(state)
+        threading.Thread(target=_warm, args=(live.book,), name="ringfence-warm",
+                         daemon=True).start()
 
     def refresh(self, *, orgs: Sequence[str] = (), accounts_: Sequence[str] = (),
                 keys: Sequence[str] = (), channels: Sequence[str] = ()) -> None:
@@ -426,3 +428,11 @@ class Runtime:
             q = q.where(col.is_not(None) if review_due else col.is_(None))
         with self.engine.connect() as conn:
             yield from conn.execute(q.limit(limit).offset(offset)).all()
+
+
+def _warm(book: VerdictBookLike) -> None:
+    """Read ahead what the first proof of a new snapshot needs (off the request path)."""
+    try:
+        book.warm()
+    except Exception:  # a cache, never a reason to fail: the first proof reads it instead
+        log.exception("could not read ahead for the first proof")
