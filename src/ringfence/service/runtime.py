@@ -65,6 +65,7 @@ from ringfence.service.live import (
     today,
 )
 from ringfence.service.metrics import Metrics
+from ringfence.service.ownership import warm as warm_pictures
 from ringfence.service.publish import policy_by_hash, read_book, write_publish
 from ringfence.service.rematch import Rescreener
 from ringfence.service.settings import ServiceSettings
@@ -438,6 +439,7 @@ def _warming(evaluate: Evaluator) -> Evaluator:
         book = evaluate(snapshot, loaded, as_of)
         try:
             book.warm()
+            warm_pictures(snapshot)  # the console's ownership picture of this snapshot
         except Exception:  # a cache, never a reason to fail: the first proof reads it instead
             log.exception("could not read ahead for the first proof")
         return book
