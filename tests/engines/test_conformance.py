@@ -204,9 +204,9 @@ def test_explain_every_uncertain_entity_of_the_demo_with_unaccounted_equity(
 def test_warm_changes_no_proof(engine: Engine, default_snapshot: Path) -> None:
     """Reading ahead (``warm``, what the service does after a publish) changes no answer:
     a proof after it equals the proof of a book that was never warmed."""
-    from ringfence.snapshot import open_snapshot
-
     import datetime as dt
+
+    from ringfence.snapshot import open_snapshot
 
     policy, day = load_policy("provider-terms"), dt.date(2026, 1, 1)  # a day it is in force
     cold = engine.evaluate(open_snapshot(default_snapshot), policy, day)
