@@ -77,3 +77,22 @@ def subprocess_url(engine: Engine) -> str:
     with engine.connect() as conn:
         schema = conn.exec_driver_sql("show search_path").scalar()
     return f"{url}?options=-csearch_path%3D{schema}"
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Alembic downgrade of ``engine``'s database to ``revision`` (the migration tests)."""
+    from alembic import command
+
+    from ringfence.store import migrations_config
+
+    cfg = migrations_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def columns(engine: Engine, table: str) -> set[str]:
+    """The column names ``table`` has now."""
+    from sqlalchemy import inspect
+
+    return {c["name"] for c in inspect(engine).get_columns(table)}

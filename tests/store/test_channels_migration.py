@@ -4,29 +4,20 @@ backend."""
 
 from __future__ import annotations
 
-from alembic import command
+from rf_backends import columns, downgrade
 from sqlalchemy import Engine, inspect, text
 
-from ringfence.store import migrations_config, upgrade
+from ringfence.store import upgrade
 
 _NEW_TABLES = {"channels", "end_customers"}
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
-    cfg = migrations_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
-
-
-def _columns(engine: Engine, table: str) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
 def test_0005_up_and_down_keeps_the_book(db_engine: Engine) -> None:
-    _downgrade(db_engine, "0004")
+    downgrade(db_engine, "0004")
     assert _NEW_TABLES.isdisjoint(inspect(db_engine).get_table_names())
-    assert "channel_id" not in _columns(db_engine, "tokens")
+    assert "channel_id" not in columns(db_engine, "tokens")
     with db_engine.begin() as conn:
         for org in ("org_1", "org_2"):
             conn.execute(text(
@@ -42,9 +33,9 @@ def test_0005_up_and_down_keeps_the_book(db_engine: Engine) -> None:
 
     upgrade(db_engine)
     assert set(inspect(db_engine).get_table_names()) >= _NEW_TABLES
-    assert "channel_id" in _columns(db_engine, "tokens")
-    assert "channel_id" in _columns(db_engine, "webhooks")
-    assert {"phone", "email"} <= _columns(db_engine, "accounts")
+    assert "channel_id" in columns(db_engine, "tokens")
+    assert "channel_id" in columns(db_engine, "webhooks")
+    assert {"phone", "email"} <= columns(db_engine, "accounts")
     with db_engine.begin() as conn:
         assert tuple(conn.execute(text("SELECT id, channel_id FROM tokens")).one()) == \
             ("tok_1", None)
@@ -58,10 +49,10 @@ def test_0005_up_and_down_keeps_the_book(db_engine: Engine) -> None:
         idx = {i["name"] for i in inspect(conn).get_indexes("end_customers")}
         assert "ix_end_customers_org_id" in idx
 
-    _downgrade(db_engine, "0004")  # reversible; the book survives both ways
+    downgrade(db_engine, "0004")  # reversible; the book survives both ways
     assert _NEW_TABLES.isdisjoint(inspect(db_engine).get_table_names())
-    assert "phone" not in _columns(db_engine, "accounts")
-    assert "channel_id" not in _columns(db_engine, "tokens")
+    assert "phone" not in columns(db_engine, "accounts")
+    assert "channel_id" not in columns(db_engine, "tokens")
     with db_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM organizations")).scalar() == 2
         assert conn.execute(text("SELECT id FROM accounts")).scalar() == "acc_1"

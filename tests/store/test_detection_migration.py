@@ -4,29 +4,20 @@ and downgrades again, on every backend."""
 
 from __future__ import annotations
 
-from alembic import command
+from rf_backends import columns, downgrade
 from sqlalchemy import Engine, inspect, text
 
-from ringfence.store import migrations_config, upgrade
+from ringfence.store import upgrade
 
 _NEW_TABLES = {"detect_cases", "detect_findings", "detect_links"}
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
-    cfg = migrations_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
-
-
-def _columns(engine: Engine, table: str) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
 def test_0004_up_and_down_keeps_the_book(db_engine: Engine) -> None:
-    _downgrade(db_engine, "0003")
+    downgrade(db_engine, "0003")
     assert _NEW_TABLES.isdisjoint(inspect(db_engine).get_table_names())
-    assert "payment_fingerprint" not in _columns(db_engine, "accounts")
+    assert "payment_fingerprint" not in columns(db_engine, "accounts")
     with db_engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO organizations (id, name, identifiers, domains, computed_status, "
@@ -41,8 +32,8 @@ def test_0004_up_and_down_keeps_the_book(db_engine: Engine) -> None:
     upgrade(db_engine)
     assert set(inspect(db_engine).get_table_names()) >= _NEW_TABLES
     assert {"payment_fingerprint", "payment_bin", "payment_country", "signup_device_fp",
-            "signup_ip"} <= _columns(db_engine, "accounts")
-    assert "provider_org_id" in _columns(db_engine, "organizations")
+            "signup_ip"} <= columns(db_engine, "accounts")
+    assert "provider_org_id" in columns(db_engine, "organizations")
     with db_engine.begin() as conn:
         row = conn.execute(text("SELECT id, org_id, payment_fingerprint, signup_ip "
                                 "FROM accounts")).one()
@@ -57,10 +48,10 @@ def test_0004_up_and_down_keeps_the_book(db_engine: Engine) -> None:
         idx = {i["name"] for i in inspect(conn).get_indexes("organizations")}
         assert "ix_organizations_provider_org_id" in idx
 
-    _downgrade(db_engine, "0003")  # reversible; the book survives both ways
+    downgrade(db_engine, "0003")  # reversible; the book survives both ways
     assert _NEW_TABLES.isdisjoint(inspect(db_engine).get_table_names())
-    assert "signup_device_fp" not in _columns(db_engine, "accounts")
-    assert "provider_org_id" not in _columns(db_engine, "organizations")
+    assert "signup_device_fp" not in columns(db_engine, "accounts")
+    assert "provider_org_id" not in columns(db_engine, "organizations")
     with db_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM api_keys")).scalar() == 1
         assert conn.execute(text("SELECT id FROM accounts")).scalar() == "acc_1"

@@ -3,29 +3,20 @@ upgrades a database that holds a book, and downgrades again, on every backend.""
 
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import Engine, inspect, select, text, update
+from rf_backends import columns, downgrade
+from sqlalchemy import Engine, select, text, update
 
-from ringfence.store import migrations_config, upgrade
+from ringfence.store import upgrade
 from ringfence.store.tables import organizations
 
 _NEW = {"review_due", "dismissed"}
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
-    cfg = migrations_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
-
-
-def _columns(engine: Engine) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns("organizations")}
 
 
 def test_0007_up_and_down_keeps_the_book(db_engine: Engine) -> None:
-    _downgrade(db_engine, "0006")
-    assert _NEW.isdisjoint(_columns(db_engine))
+    downgrade(db_engine, "0006")
+    assert _NEW.isdisjoint(columns(db_engine, "organizations"))
     with db_engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO organizations (id, name, identifiers, domains, computed_status, "
@@ -34,7 +25,7 @@ def test_0007_up_and_down_keeps_the_book(db_engine: Engine) -> None:
             "'2026-01-01T00:00:00Z')"))
 
     upgrade(db_engine)
-    assert _columns(db_engine) >= _NEW
+    assert columns(db_engine, "organizations") >= _NEW
     with db_engine.begin() as conn:
         row = conn.execute(select(organizations)).one()
         assert row.review_due is None and row.dismissed is None  # an old row: not due
@@ -48,8 +39,8 @@ def test_0007_up_and_down_keeps_the_book(db_engine: Engine) -> None:
         assert conn.execute(select(organizations.c.id).where(  # None is SQL NULL
             organizations.c.review_due.is_not(None))).all() == []
 
-    _downgrade(db_engine, "0006")
-    assert _NEW.isdisjoint(_columns(db_engine))
+    downgrade(db_engine, "0006")
+    assert _NEW.isdisjoint(columns(db_engine, "organizations"))
     with db_engine.begin() as conn:
         assert conn.execute(text("SELECT id FROM organizations")).scalar() == "org_1"
     upgrade(db_engine)
