@@ -34,7 +34,7 @@ def warm(snapshot: Snapshot) -> None:
     ownership picture uses, ahead of the first organisation page (0.6 s at 1M entities);
     the service calls it when it evaluates a new snapshot, off the request path."""
     _index_of(snapshot)
-    _info_of(snapshot)
+    _ = snapshot.entity_info
 
 
 def _in_index(live: Live) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -95,23 +95,8 @@ def context(live: Live, ex: Explanation, *, depth: int = 4, max_edges: int = 40
     return tuple(edges), _nodes(live, seen)
 
 
-_INFO: dict[str, pa.Table] = {}
-
-
 def _info(live: Live) -> pa.Table:
-    return _info_of(live.snapshot)
-
-
-def _info_of(snapshot: Snapshot) -> pa.Table:
-    """Names and countries of the snapshot's entities, read once per snapshot and kept."""
-    sid = snapshot.id
-    with _LOCK:
-        table = _INFO.get(sid)
-        if table is None:
-            _INFO.clear()
-            table = _INFO[sid] = snapshot.entities_table(
-                ["id", "name", "hq_country", "jurisdiction"])
-        return table
+    return live.snapshot.entity_info  # read once per snapshot, shared with the engine's proofs
 
 
 def _nodes(live: Live, rows: set[int]) -> tuple[ProofNode, ...]:

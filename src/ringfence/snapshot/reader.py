@@ -172,6 +172,13 @@ class Snapshot:
         return order
 
     @cached_property
+    def entity_info(self) -> pa.Table:
+        """Every entity's id, name, headquarters and registration, in the file's (and the
+        graph's) row order: read once per opened snapshot and kept, for proofs and
+        pictures that name a few entities at a time."""
+        return self.entities_table(["id", "name", "hq_country", "jurisdiction"])
+
+    @cached_property
     def _sources(self) -> pa.Table:
         return self.holdings_table(list(_SOURCE_COLUMNS))
 
