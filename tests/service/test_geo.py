@@ -63,3 +63,19 @@ def test_flat_ipv4_tables_agree_at_every_range_boundary() -> None:
             (None if want in (None, (None, "")) else want), ip
         checked += 1
     assert checked > 300
+
+
+def test_an_ipv4_address_written_as_ipv6_gets_the_same_answer() -> None:
+    """A client refused by its IPv4 address cannot step around the country rule by writing
+    the same address IPv4-mapped, 6to4 or through the NAT64 prefix."""
+    from ringfence.service.geo import embedded_ipv4, geoip_country_of
+
+    net_of, country_of = geoip_net_of(), geoip_country_of()
+    iran = net_of("5.160.0.1")
+    assert iran is not None and iran.country == "IR"
+    for ip in ("::ffff:5.160.0.1", "::FFFF:5.160.0.1", "::ffff:05a0:0001",
+               "2002:05a0:0001::1", "64:ff9b::5.160.0.1"):
+        assert net_of(ip) == iran, ip
+        assert country_of(ip) == "IR", ip
+    native = "2a03:2880:f12f:83:face:b00c::25de"  # an IPv6 address that carries no IPv4
+    assert embedded_ipv4(native) == native and embedded_ipv4("5.160.0.1") == "5.160.0.1"

@@ -3,13 +3,33 @@ package) and the curated network-class lists."""
 
 from __future__ import annotations
 
+import ipaddress
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 
 from ringfence.decide.signals import Net
 
-__all__ = ["geoip_country_of", "geoip_net_of"]
+__all__ = ["embedded_ipv4", "geoip_country_of", "geoip_net_of"]
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the NAT64 well-known prefix
+
+
+def embedded_ipv4(ip: str) -> str:
+    """The IPv4 address an IPv6 address carries, when it carries one (IPv4-mapped
+    ``::ffff:a.b.c.d``, 6to4 ``2002:…``, the NAT64 well-known prefix ``64:ff9b::/96``), else
+    ``ip`` unchanged: the same client written the other way gets the same country and
+    network (an Iranian address as ``::ffff:5.160.0.1`` was no signal at all)."""
+    if ":" not in ip:
+        return ip
+    try:
+        addr = ipaddress.IPv6Address(ip.strip())
+    except ValueError:
+        return ip
+    inner = addr.ipv4_mapped or addr.sixtofour
+    if inner is None and addr in _NAT64:
+        inner = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return str(inner) if inner is not None else ip
 
 
 def geoip_country_of(cache_size: int = 65536) -> Callable[[str], str | None]:
@@ -21,7 +41,7 @@ def geoip_country_of(cache_size: int = 65536) -> Callable[[str], str | None]:
     @lru_cache(maxsize=cache_size)
     def country_of(ip: str) -> str | None:
         try:
-            result = geo.lookup(ip)
+            result = geo.lookup(embedded_ipv4(ip))
         except Exception:  # a malformed address is "no signal", never an error
             return None
         code = getattr(result, "country_code", "") or ""
@@ -60,7 +80,7 @@ def geoip_net_of(cache_size: int = 65536) -> Callable[[str], Net | None]:
 
     def public(ip: str) -> tuple[str | None, str] | None:
         try:
-            result = geo.lookup(ip)
+            result = geo.lookup(embedded_ipv4(ip))
         except Exception:  # a malformed address is "no signal", never an error
             return None
         if getattr(result, "is_private", False):
@@ -110,6 +130,8 @@ def _lean_lookup() -> Callable[[str], tuple[str | None, str] | None] | None:
     v4_asn = _V4Table(a_first, a_netlen, a_ids, n4)
 
     def lookup(ip: str) -> tuple[str | None, str] | None:
+        if ":" in ip:
+            ip = embedded_ipv4(ip)
         v4 = "." in ip and ":" not in ip
         try:
             n = unpack(socket.inet_aton(ip))[0] if v4 else \
