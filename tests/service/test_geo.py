@@ -79,3 +79,13 @@ def test_an_ipv4_address_written_as_ipv6_gets_the_same_answer() -> None:
         assert country_of(ip) == "IR", ip
     native = "2a03:2880:f12f:83:face:b00c::25de"  # an IPv6 address that carries no IPv4
     assert embedded_ipv4(native) == native and embedded_ipv4("5.160.0.1") == "5.160.0.1"
+
+
+def test_the_detector_reads_an_ipv4_mapped_address_as_its_ipv4() -> None:
+    """The request-log enrichment gives a log line's mapped address the IPv4 country too."""
+    from ringfence.traffic.enrich import load_net_lookup
+
+    lookup = load_net_lookup()
+    assert lookup("::ffff:5.160.0.1", None, None, None) == lookup("5.160.0.1", None, None,
+                                                                  None)
+    assert lookup("5.160.0.1", None, None, None)[0] == "IR"

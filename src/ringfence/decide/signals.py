@@ -31,6 +31,7 @@ policy says so; a country mismatch is at most a review unless the policy says ot
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ __all__ = [
     "SignalSettings",
     "canonical_domain",
     "domain_and_parents",
+    "embedded_ipv4",
     "net_reasons",
     "profile_reasons",
     "resale_reason",
@@ -203,3 +205,23 @@ def domain_and_parents(domain: str) -> Iterator[str]:
     labels = domain.split(".")
     for i in range(len(labels) - 1):
         yield ".".join(labels[i:])
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the NAT64 well-known prefix
+
+
+def embedded_ipv4(ip: str) -> str:
+    """The IPv4 address an IPv6 address carries, when it carries one (IPv4-mapped
+    ``::ffff:a.b.c.d``, 6to4 ``2002:…``, the NAT64 well-known prefix ``64:ff9b::/96``), else
+    ``ip`` unchanged: the same client written the other way gets the same country and
+    network (an Iranian address as ``::ffff:5.160.0.1`` was no signal at all)."""
+    if ":" not in ip:
+        return ip
+    try:
+        addr = ipaddress.IPv6Address(ip.strip())
+    except ValueError:
+        return ip
+    inner = addr.ipv4_mapped or addr.sixtofour
+    if inner is None and addr in _NAT64:
+        inner = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return str(inner) if inner is not None else ip

@@ -3,33 +3,14 @@ package) and the curated network-class lists."""
 
 from __future__ import annotations
 
-import ipaddress
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 
-from ringfence.decide.signals import Net
+from ringfence.decide.signals import Net, embedded_ipv4
 
 __all__ = ["embedded_ipv4", "geoip_country_of", "geoip_net_of"]
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the NAT64 well-known prefix
-
-
-def embedded_ipv4(ip: str) -> str:
-    """The IPv4 address an IPv6 address carries, when it carries one (IPv4-mapped
-    ``::ffff:a.b.c.d``, 6to4 ``2002:…``, the NAT64 well-known prefix ``64:ff9b::/96``), else
-    ``ip`` unchanged: the same client written the other way gets the same country and
-    network (an Iranian address as ``::ffff:5.160.0.1`` was no signal at all)."""
-    if ":" not in ip:
-        return ip
-    try:
-        addr = ipaddress.IPv6Address(ip.strip())
-    except ValueError:
-        return ip
-    inner = addr.ipv4_mapped or addr.sixtofour
-    if inner is None and addr in _NAT64:
-        inner = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
-    return str(inner) if inner is not None else ip
 
 
 def geoip_country_of(cache_size: int = 65536) -> Callable[[str], str | None]:

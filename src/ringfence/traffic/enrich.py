@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ringfence.decide.signals import embedded_ipv4
 from ringfence.detect.config import RESTRICTED_REGIONS
 from ringfence.detect.state import NetInfo
 
@@ -79,7 +80,7 @@ def load_net_lookup(*, use_geoip: bool = True) -> Any:
         g_country = g_name = ""
         if geo is not None and ip:
             try:
-                r = geo.lookup(ip)
+                r = geo.lookup(embedded_ipv4(ip))
             except Exception:  # a malformed address gives no signal, never an error
                 r = None
             if r is not None and not getattr(r, "is_private", False):
