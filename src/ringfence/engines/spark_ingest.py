@@ -31,11 +31,12 @@ driver share, or give ``stage_dir``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,17 +107,71 @@ def _widen(batch: pa.RecordBatch, table: str, part: int) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(cols, schema=WIDE_SCHEMA)
 
 
+def bods_parts(path: Path, part_bytes: int) -> list[list[tuple[int, int]]] | None:
+    """Byte segments ``[empty, part, empty]`` of a BODS 0.4 JSON Lines file cut after
+    newlines every ``part_bytes``, or ``None`` when the file is read whole (compressed,
+    small, a JSON array, or BODS 0.3, whose replacement chains run across the file)."""
+    if path.name.lower().endswith((".gz", ".zip")):
+        return None
+    size = path.stat().st_size
+    if size < 2 * part_bytes:
+        return None
+    with path.open("rb") as fh:
+        try:
+            first = json.loads(fh.readline(1 << 24))
+        except ValueError:
+            return None
+        if not isinstance(first, dict) or "recordType" not in first:
+            return None
+        bounds = [0]
+        off = part_bytes
+        while off < size - part_bytes // 2:
+            fh.seek(off)
+            fh.readline()  # to the end of the line ``off`` falls in
+            if fh.tell() >= size:
+                break
+            bounds.append(fh.tell())
+            off = bounds[-1] + part_bytes
+    bounds.append(size)
+    return [[(a, a), (a, b), (b, b)] for a, b in itertools.pairwise(bounds)]
+
+
+def _copy_part(part: XmlPart, dest: Path) -> tuple[int, bool]:
+    """The part's bytes copied to ``dest``: (newlines, whether a statement replaces
+    another: a BODS 0.3 chain the part cannot follow alone)."""
+    start, end = part.segments[1] if part.segments else (0, 0)
+    newlines, replaces, tail = 0, False, b""
+    with open(part.path, "rb") as src, dest.open("wb") as out:
+        src.seek(start)
+        left = end - start
+        while left > 0:
+            block = src.read(min(left, 16 << 20))
+            if not block:
+                break
+            left -= len(block)
+            newlines += block.count(b"\n")
+            replaces = replaces or b'"replacesStatements"' in tail + block
+            tail = block[-32:]
+            out.write(block)
+    return newlines, replaces
+
+
 def _read_bods_part(part: XmlPart) -> PartResult:
-    """One BODS file read by the in-process reader, with its source's label and ``seq``."""
-    stage = Stage(Path(part.work))
+    """A BODS file, or a part of a 0.4 JSON Lines file, read by the in-process reader
+    with its source's label and ``seq``."""
+    stage = Stage(Path(part.work) / "stage")
     stage.src = part.src
     stage.seq = part.seq_base
-    path = Path(part.path)
+    path, res = Path(part.path), PartResult(part.index)
+    if part.segments is not None:
+        path = Path(part.work) / "part.jsonl"
+        res.newlines, res.whole = _copy_part(part, path)
     stats = FileStats(part.path, "bods", part.dataset)
-    for got in read_bods([path], stage, files=[(path, part.dataset.removeprefix("bods:"))]):
-        stats.records += got.records
-        stats.rejected += got.rejected
-    res = PartResult(part.index)
+    if not res.whole:
+        for got in read_bods([path], stage, lines=part.segments is not None,
+                             files=[(path, part.dataset.removeprefix("bods:"))]):
+            stats.records += got.records
+            stats.rejected += got.rejected
     finish_part(stage, stats, res)
     return res
 
@@ -128,9 +183,10 @@ def read_part(spec: str) -> Iterator[pa.RecordBatch]:
     with tempfile.TemporaryDirectory(prefix="ringfence-part-") as tmp:
         part.work = tmp
         res = _read_bods_part(part) if part.kind == "bods" else run_part(part)
+        staged = Path(tmp) / "stage" if part.kind == "bods" else Path(tmp)
         for table in STAGE_SCHEMAS:
-            if res.counts.get(table):
-                for batch in pq.ParquetFile(Path(tmp) / f"{table}.parquet").iter_batches(
+            if res.counts.get(table) and not res.whole:
+                for batch in pq.ParquetFile(staged / f"{table}.parquet").iter_batches(
                         batch_size=65_536):
                     yield _widen(batch, table, part.index)
     meta = pa.RecordBatch.from_pydict({"meta": [json.dumps(dataclasses.asdict(res))]})
@@ -172,22 +228,33 @@ class SparkSourceReader:
             parts, stats = [], []
             for i, (path, label) in enumerate(expand_paths(spec.paths, BODS_SUFFIXES)):
                 stats.append(FileStats(str(path), "bods", f"bods:{label}"))
-                parts.append(XmlPart(index=i, path=str(path), kind="bods",
-                                     dataset=f"bods:{label}", src=stage.src,
-                                     seq_base=stage.seq, work="", file_index=i))
-                stage.seq += SEQ_SPAN
+                try:
+                    cuts = bods_parts(path, self.part_bytes)
+                except OSError:
+                    cuts = None  # the reader names the file it cannot read
+                whole: list[list[tuple[int, int]] | None] = [None]
+                for segments in cuts or whole:
+                    parts.append(XmlPart(index=len(parts), path=str(path), kind="bods",
+                                         dataset=f"bods:{label}", src=stage.src,
+                                         seq_base=stage.seq, work="", segments=segments,
+                                         file_index=i))
+                    stage.seq += SEQ_SPAN
         else:
             return None
-        if not parts:
-            return stats
         base = self.stage_dir or stage.work.parent / "spark"
-        root = base / f"s{stage.src}-{uuid.uuid4().hex[:8]}"
-        results = self._run(parts, root)
-        add_results(parts, results, stage, stats,
-                    staged=lambda p, t: root / f"t={t}" / f"p={p.index}" / "*.parquet")
-        if progress is not None:
-            for p in parts:
-                progress(p.dataset, 0, results[p.index].records)
+        while parts:
+            root = base / f"s{stage.src}-{uuid.uuid4().hex[:8]}"
+            results = self._run(parts, root)
+            # a file with a part that cannot be read alone is read again, whole
+            again = {p.file_index for p in parts if results[p.index].whole}
+            done = [p for p in parts if p.file_index not in again]
+            add_results(done, results, stage, stats, staged=_staged(root))
+            if progress is not None:
+                for p in done:
+                    progress(p.dataset, 0, results[p.index].records)
+            parts = [dataclasses.replace(p, segments=None, index=p.file_index)
+                     for p in parts if p.file_index in again and p.segments
+                     and p.segments[1][0] == 0]
         return stats
 
     def _run(self, parts: list[XmlPart], root: Path) -> dict[int, PartResult]:
@@ -214,6 +281,11 @@ class SparkSourceReader:
             raise IntegrityError(f"Spark ingest: parts {missing} of {root} returned no "
                                  "result; nothing was published")
         return results
+
+
+def _staged(root: Path) -> Callable[[XmlPart, str], Path]:
+    """Where Spark wrote table ``t`` of part ``p`` (a glob DuckDB reads)."""
+    return lambda p, t: root / f"t={t}" / f"p={p.index}" / "*.parquet"
 
 
 def _size(path: str) -> int:

@@ -413,12 +413,13 @@ BODS_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz", ".zip")
 
 
 def read_bods(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None,
-              files: list[tuple[Path, str]] | None = None) -> Iterator[FileStats]:
+              files: list[tuple[Path, str]] | None = None, lines: bool = False
+              ) -> Iterator[FileStats]:
     """Read BODS files (JSON arrays or JSON Lines; directories are searched, or
-    ``files``: the files and their labels, already found)."""
+    ``files``: the files and their labels, already found; ``lines``: JSON Lines known)."""
     reader = _Reader(stage)
     yield from read_json_records(
-        paths, stage, fmt="bods", suffixes=BODS_SUFFIXES, files=files,
+        paths, stage, fmt="bods", suffixes=BODS_SUFFIXES, files=files, lines=lines,
         noun="a statement", handle=reader.statement, progress=progress,
         record_id=lambda st: st.get("recordId") or st.get("statementID")
         or st.get("statementId"))

@@ -91,6 +91,9 @@ class PartResult:
         default_factory=list)
     problem_count: int = 0
     notes: list[str] = field(default_factory=list)
+    whole: bool = False
+    """The part cannot be read apart from the rest of its file (a BODS 0.3 statement that
+    replaces another: the chain is followed across the file); nothing of it is used."""
 
 
 def plan_parts(path: Path, kind: str, part_bytes: int) -> list[list[tuple[int, int]]] | None:
