@@ -98,10 +98,12 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     """).to_arrow_reader(200_000)
     for batch in idents:
         writer.add_table("identifiers", batch)
+    # candidates in a fixed order: the same input gives the same snapshot
     conflicts = con.execute("""
         SELECT ec.cid AS entity, 'hq_country' AS field, any_value(a.hq) AS chosen,
                string_agg(DISTINCT ec.hq || ' (' || ec.dataset || ' ' || ec.record || ')',
-                          '; ') AS candidates,
+                          '; ' ORDER BY ec.hq || ' (' || ec.dataset || ' ' || ec.record
+                                        || ')') AS candidates,
                'most explicit HQ evidence (GLEIF HQ address / CSV hq_country > BODS '
                || 'business address > FtM mainCountry), then source order' AS rule
         FROM ec JOIN attrs a USING (cid) WHERE a.hq_conflict AND ec.hq <> ''
@@ -109,7 +111,8 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         UNION ALL
         SELECT ec.cid, 'jurisdiction', any_value(a.juris),
                string_agg(DISTINCT ec.juris || ' (' || ec.dataset || ' ' || ec.record || ')',
-                          '; '), 'source order'
+                          '; ' ORDER BY ec.juris || ' (' || ec.dataset || ' ' || ec.record
+                                        || ')'), 'source order'
         FROM ec JOIN attrs a USING (cid) WHERE a.juris_conflict AND ec.juris <> ''
         GROUP BY ec.cid""").arrow()
     if isinstance(conflicts, pa.RecordBatchReader):
