@@ -301,8 +301,8 @@ def run_parts(parts: list[XmlPart], stage: Stage, stats: list[FileStats], *,
         for table in STAGE_SCHEMAS:
             staged = Path(p.work) / f"{table}.parquet"
             if r.counts.get(table):
-                stage.add_part(table, staged, r.counts[table], off if table in ("ent", "hold")
-                               else 0)
+                lined = table in ("ent", "hold", "cln")  # tables with a line column
+                stage.add_part(table, staged, r.counts[table], off if lined else 0)
         for reason, line, fld, record, raw in r.problems:
             if off and line is not None and reason.startswith("malformed XML"):
                 # lxml's message names the line of the part too
