@@ -20,6 +20,10 @@ Sources (all under ``../shared/data``; see its READMEs for provenance and licenc
   ``sdn.csv`` entities, ``alt.csv`` a.k.a./f.k.a. names, identifiers from the remarks:
   ``Registration ID``, ``Tax ID No.``, ``United Social Credit Code Certificate (USCCC)``,
   ``BIC``).
+* UK HM Treasury consolidated list, 2014-04-02 excerpt
+  (``sanctions/uk_hmt/sanctionsconlist_2014-04-02_excerpt.csv``, OGL v3.0: "Contains public
+  sector information licensed under the Open Government Licence v3.0"): entities' prime
+  aliases, AKA and FKA names.
 * UN Security Council consolidated list (``sanctions/un_sc/UN_consolidated.xml``,
   2026-02-27): entity names with ``NAME_ORIGINAL_SCRIPT`` and good-quality aliases.
 * GLEIF golden copy extracts (``gleif/golden-copy-xml/lei-*.xml``) and API records
@@ -41,9 +45,11 @@ Kinds (positives):
   ``Simplified-Traditional`` / ``Traditional-Simplified`` transliterators (not OpenCC,
   which ringfence itself reads Han names through: the benchmark does not test a
   dictionary against itself).
-* ``list_alias``: a list's strong a.k.a. name; ``abbrev`` when that alias is an acronym
+* ``list_alias``: a list's strong a.k.a. name; ``abbrev`` when that alias, or one of
+  OFAC's weak (low-quality) a.k.a. names, is an acronym
   of the primary name (one word of 2-10 capitals that are the initials of the primary's
-  words, with or without its stopwords and legal forms); ``former_name``: f.k.a. and
+  words, with or without its stopwords and legal forms; a legal form beside the acronym
+  is allowed: ``KBP OAO``); ``former_name``: f.k.a. and
   previous legal names.
 * ``legal_form`` (generated from real names): a legal form the name carries replaced by an
   equivalent spelling of the same form (:data:`LEGAL_FORMS`: Limited ~ Ltd, Public Joint
@@ -169,8 +175,8 @@ def ofac_entities(path: Path) -> list[Org]:
                     org.primary = full
                 elif script != "Latin":
                     org.others.append(("non_latin", full))
-                elif not low and alias == "A.K.A.":
-                    org.others.append(("list_alias", full))
+                elif alias == "A.K.A.":
+                    org.others.append(("weak_alias" if low else "list_alias", full))
                 elif alias == "F.K.A.":
                     org.others.append(("former_name", full))
         docs = _child(ent, "identityDocuments")
@@ -208,6 +214,8 @@ def sdn_csv_entities(folder: Path) -> list[Org]:
             got = classify_id(label, value)
             if got:
                 org.ids.append(got)
+        # OFAC writes its weak (low-quality) a.k.a. names in the remarks
+        org.others += [("weak_alias", n) for n in re.findall(r"\ba\.k\.a\. '([^']+)'", r[11])]
         orgs[r[0]] = org
     for r in rows("alt.csv"):
         if len(r) >= 4 and r[0] in orgs and clean(r[3]):
@@ -215,6 +223,34 @@ def sdn_csv_entities(folder: Path) -> list[Org]:
             if kind:
                 orgs[r[0]].others.append((kind, clean(r[3])))
     return [o for o in orgs.values() if o.primary]
+
+
+def uk_entities(path: Path) -> list[Org]:
+    """HM Treasury's consolidated list (2014 layout): one row per name, grouped by
+    ``Group ID``; the first ``Prime Alias`` is the primary name, further prime aliases and
+    ``AKA`` rows are list aliases, ``FKA`` rows former names."""
+    import csv
+
+    rows = list(csv.reader(path.read_bytes().decode("cp1252").splitlines()))
+    head = {k: i for i, k in enumerate(rows[1])}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in rows[2:]:
+        if len(r) != len(head) or r[head["Group Type"]] != "Entity":
+            continue
+        name = r[head["Name 6"]].strip()
+        if name:
+            groups.setdefault(r[head["Group ID"]], []).append((r[head["Alias Type"]], name))
+    out: list[Org] = []
+    for gid, names in groups.items():
+        prime = [n for t, n in names if t == "Prime Alias"]
+        if not prime:
+            continue
+        org = Org(f"uk:{gid}", prime[0])
+        org.others += [("list_alias", n) for n in prime[1:]]
+        org.others += [("list_alias" if t == "AKA" else "former_name", n)
+                       for t, n in names if t in ("AKA", "FKA")]
+        out.append(org)
+    return out
 
 
 def un_entities(path: Path) -> list[Org]:
@@ -458,7 +494,12 @@ def typo_variant(name: str, rng: random.Random) -> str:
 
 
 def is_acronym_of(alias: str, primary: str) -> bool:
-    a = alias.strip()
+    """``alias`` is, but for legal-form words, one word of 2-10 capitals that are the
+    initials of ``primary``'s words (all, without stopwords, or without stopwords and
+    legal forms): IRISL, KBP OAO."""
+    rest = [w for w in re.split(r"[\s,]+", alias.strip())
+            if w and w.casefold().strip(".") not in _FORM_WORDS]
+    a = rest[0] if len(rest) == 1 else ""
     if not re.fullmatch(r"[A-Z]{2,10}", a):
         return False
     words = [w for w in re.split(r"[\s\-/,.()']+", primary) if w]
@@ -518,8 +559,10 @@ def pairs(orgs: list[Org], source: str, seed: int = 14) -> list[tuple[str, Pair]
             seen.add(other.casefold())
             if kind == "non_latin":
                 kind = script_or_translit(other, org.primary)
-            elif kind == "list_alias" and is_acronym_of(other, org.primary):
+            elif kind in ("list_alias", "weak_alias") and is_acronym_of(other, org.primary):
                 kind = "abbrev"
+            elif kind == "weak_alias":
+                continue  # a low-quality alias that is not an acronym: not a labelled pair
             real.append((kind, other))
             add(org.rid, _side(other), _side(org.primary), True, kind)
         for _kind, other in [("", org.primary), *real]:
@@ -586,6 +629,8 @@ def main(argv: list[str] | None = None) -> int:
                   "OFAC consolidated enhanced XML")
     rows += pairs(sdn_csv_entities(d / "sanctions/ofac_sdn_csv/excerpt_2021-07"),
                   "OFAC SDN CSV 2021-07 excerpt")
+    rows += pairs(uk_entities(d / "sanctions/uk_hmt/sanctionsconlist_2014-04-02_excerpt.csv"),
+                  "UK HM Treasury consolidated list 2014-04-02 excerpt")
     rows += pairs(un_entities(d / "sanctions/un_sc/UN_consolidated.xml"),
                   "UN SC consolidated list")
     gleif = _unique(gleif_entities(d / "gleif") + bods_entities(
