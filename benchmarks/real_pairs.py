@@ -435,7 +435,7 @@ _FORM_WORDS = {w.casefold().strip(".,") for forms in LEGAL_FORMS for f in forms
 
 
 def _form_re(spelling: str) -> re.Pattern[str]:
-    body = r"\s+".join(re.escape(w) for w in spelling.split())
+    body = r"[\s\-]+".join(re.escape(w) for w in re.split(r"[\s\-]+", spelling))
     return re.compile(rf"(?<![\w]){body}(?![\w])", re.IGNORECASE)
 
 
