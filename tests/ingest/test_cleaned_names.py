@@ -210,3 +210,22 @@ def test_designation_list(ingest, tmp_path: Path) -> None:
 def test_clean_data_writes_no_side_table(ingest) -> None:
     snap = ingest(("gleif", [DATA / "gleif" / "golden-copy-xml"]))
     assert not (snap.root / "cleaned_names.parquet").exists()
+
+
+def test_gleif_golden_csv_name_change(ingest, tmp_path: Path) -> None:
+    from ringfence.ingest.synth import make_lei
+
+    lei = make_lei(7)
+    ev = "Entity.LegalEntityEvents.LegalEntityEvent.1"
+    f = tmp_path / "lei.csv"
+    f.write_text(
+        "LEI,Entity.LegalName,Entity.HeadquartersAddress.Country,Entity.LegalAddress.Country,"
+        "Entity.OtherEntityNames.OtherEntityName.1,"
+        "Entity.OtherEntityNames.OtherEntityName.1.type,"
+        f"{ev}.event_status,{ev}.LegalEntityEventType,{ev}.LegalEntityEventEffectiveDate\n"
+        f"{lei},New{ZW} Name Ltd,GB,GB,Old Name Ltd,PREVIOUS_LEGAL_NAME,COMPLETED,"
+        "CHANGE_LEGAL_NAME,2020-02-03T00:00:00Z\n", encoding="utf-8")
+    snap = ingest(("gleif", [f]))
+    assert _names(snap.root, f"lei:{lei}") == {("New Name Ltd", "legal"),
+                                               ("Old Name Ltd", "former@/2020-02-03")}
+    assert [r[3] for r in _cleaned(snap.root)] == ["New Name Ltd"]
