@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ringfence.exc import Problem
 from ringfence.model import SCALE
 from ringfence.snapshot import SnapshotWriter
-from ringfence.snapshot.schema import CONFLICTS, EVIDENCE, HOLDINGS
+from ringfence.snapshot.schema import CLEANED_NAMES, CONFLICTS, EVIDENCE, HOLDINGS
 from ringfence.snapshot.validate import overfull_holdings
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         """).to_arrow_reader(200_000)
     for batch in names:
         writer.add_table("names", batch)
+    _write_cleaned(con, writer, res)
     idents = con.execute("""
         SELECT DISTINCT ec.cid AS entity, i.scheme, i.value
         FROM s_idn i JOIN ec ON i.src = ec.src AND i.seq = ec.seq
@@ -122,6 +123,27 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         res.notes.append(f"{conflicts.num_rows} attribute conflict(s) between sources "
                          "resolved by rule; see conflicts.parquet")
     res.counts["conflicts"] = conflicts.num_rows
+
+
+def _write_cleaned(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
+                   res: MergeResult) -> None:
+    """The names ingest cleaned (staging table ``cln``), under the merged entity's id:
+    the ``cleaned_names`` side table and a manifest note."""
+    cleaned = con.execute("""
+        SELECT DISTINCT ec.cid AS entity, c.field, c.original, c.stored, c.removed,
+               c.dataset AS source_dataset, c.record AS source_record,
+               c.line AS source_line
+        FROM s_cln c JOIN ec ON c.src = ec.src AND c.seq = ec.seq
+        ORDER BY entity, field, original""").arrow()
+    if isinstance(cleaned, pa.RecordBatchReader):
+        cleaned = cleaned.read_all()
+    if cleaned.num_rows:
+        res.counts["cleaned_names"] = cleaned.num_rows
+        writer.add_table("cleaned_names",
+                         cleaned.select(CLEANED_NAMES.names).cast(CLEANED_NAMES))
+        res.notes.append(f"{cleaned.num_rows} name(s) had control or invisible characters "
+                         "removed (zero-width, bidi, soft hyphen ...); each is in "
+                         "cleaned_names.parquet with the name as written")
 
 
 _HOLD_SQL = """

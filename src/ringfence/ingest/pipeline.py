@@ -146,8 +146,15 @@ def _read_csv(spec: SourceSpec, stage: Stage) -> Iterator[FileStats]:
         rejected[p.location] = rejected.get(p.location, 0) + 1
         stage.problem(f"csv:{Path(p.location).name}" if p.location else "csv", p.reason,
                       line=p.line, field=p.field, record=p.record)
+    cleaned: dict[str, list[dict[str, object]]] = {}
+    for c in batch.cleaned:
+        cleaned.setdefault(str(c["entity"]), []).append(c)
     for e in batch.entities:
         seq = stage.next_seq()
+        for c in cleaned.get(e.id, ()):  # names the reader cleaned (Stage "cln" rows)
+            stage.rows("cln").append((stage.src, seq, c["field"], c["original"], c["stored"],
+                                      c["removed"], f"csv:{c['source_dataset']}",
+                                      c["source_line"], e.id))
         stage.entity(rec=e.id, key=e.id, seq=seq, etype=str(e.type), name=e.name,
                      hq=e.hq_country, hq_rank=3 if e.hq_country else 0,
                      juris=e.jurisdiction, lists=";".join(e.lists),

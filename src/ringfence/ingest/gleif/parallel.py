@@ -325,8 +325,8 @@ def add_results(parts: list[XmlPart], results: dict[int, PartResult], stage: Sta
         for table in STAGE_SCHEMAS:
             path = staged(p, table)
             if r.counts.get(table):
-                stage.add_part(table, path, r.counts[table], off if table in ("ent", "hold")
-                               else 0)
+                lined = table in ("ent", "hold", "cln")  # tables with a line column
+                stage.add_part(table, path, r.counts[table], off if lined else 0)
         for reason, line, fld, record, raw in r.problems:
             if off and line is not None and reason.startswith("malformed XML"):
                 # lxml's message names the line of the part too
