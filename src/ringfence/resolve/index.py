@@ -255,7 +255,8 @@ class ScreeningIndex:
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
     ) -> Comparison | None:
         """Both sides resolve (matched, top candidate) to one entity: a match whose
-        evidence is ``same_entity`` (the entity and each side's score), scored as the
+        evidence is ``same_entity`` (the entity, each side's score and, when a side matched
+        a name that is not the legal one, which name and its kind), scored as the
         weaker side. None otherwise. For pairs whose names carry no string evidence of
         each other (a former or trade name the snapshot records)."""
         found_a = self.search(a, limit=1, threshold=threshold)
@@ -266,11 +267,12 @@ class ScreeningIndex:
         if ca.entity_id != cb.entity_id:
             return None
         score = min(ca.score, cb.score)
+        via_a, via_b = (f", {c.matched_name}" if c.matched_name else "" for c in (ca, cb))
         feature = Feature(
             "same_entity",
             score,
-            f"{a.names[0]} → {ca.entity_id} ({ca.score:.2f})",
-            f"{b.names[0]} → {cb.entity_id} ({cb.score:.2f})",
+            f"{a.names[0]} → {ca.entity_id} ({ca.score:.2f}{via_a})",
+            f"{b.names[0]} → {cb.entity_id} ({cb.score:.2f}{via_b})",
         )
         return Comparison(score=score, match=True, explanation=(feature,))
 

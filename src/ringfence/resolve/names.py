@@ -36,6 +36,7 @@ from ringfence.resolve.legal import (
     strip_han_suffix,
 )
 from ringfence.resolve.lexicon import ko_gloss, ko_segments
+from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.text import (
     arabic_skeleton,
@@ -177,10 +178,12 @@ def analyse_name(name: str) -> NameForm:
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
     core = _quoted_core(text)
-    if core and core.strip() != text.strip():
-        core_tokens = _tokens(core, [], [], strip=True)
-        if core_tokens and core_tokens != full:
-            variants.append(core_tokens)
+    for other in ((core,) if core and core.strip() != text.strip() else ()) + alias_parts(
+        text, _pieces(text)
+    ):
+        other_tokens = _tokens(other, [], [], strip=True)
+        if other_tokens and other_tokens not in variants:
+            variants.append(other_tokens)
     return NameForm(
         original=name,
         script=script,
@@ -203,24 +206,6 @@ def _quoted_core(text: str) -> str:
         if idx >= 0:
             rest = rest[:idx]
     return rest.strip()
-
-
-def _bracketed_acronym(piece: str, pieces: list[tuple[str, bool]]) -> bool:
-    """A bracketed capitalised word whose letters are the initials of the words outside
-    the brackets (list style: "ISLAMIC INTERNATIONAL BRIGADE (IIB)") is an alias of the
-    name, not a qualifier such as "(Hong Kong)"."""
-    word = piece.strip()
-    if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper() and word.isascii()):
-        return False
-    outside = [
-        w.casefold()
-        for p, q in pieces
-        if not q
-        for w in _WORD.findall(p)
-        if w.casefold() not in STOPWORDS
-    ]
-    initials = "".join(w[0] for w in outside)
-    return len(outside) >= 2 and initials.startswith(word.casefold())
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -252,8 +237,8 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
     tokens: list[Token] = []
     pieces = _pieces(text)
     for piece, qualifier in pieces:
-        if qualifier and _bracketed_acronym(piece, pieces):
-            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is the name's acronym
+        if qualifier and alias_bracket(piece, pieces):
+            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is an alias (listnames)
         words: list[str] = []
         uppers: set[str] = set()
         compound: dict[str, str] = {}  # part of a hyphenated word → the word joined

@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls"]
+__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls",
+           "remove_hidden"]
 
 DISGUISES: frozenset[str] = frozenset({"control", "invisible", "marks", "confusable"})
 
@@ -177,6 +178,28 @@ def remove_controls(text: str) -> tuple[str, tuple[str, ...]]:
         else:
             removed.append(_describe(ch))
     return "".join(out), tuple(removed)
+
+
+def remove_hidden(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without the characters nobody sees: C0/C1 controls (tab and line breaks
+    become spaces) and default-ignorable, private-use and unassigned code points
+    (zero-width space and joiners, soft hyphen, bidi controls, variation selectors, tag
+    characters; a ZWNJ between two Persian letters is spelling and stays), with the
+    removed characters described ("U+200B ZERO WIDTH SPACE"). Nothing else changes (no
+    NFKC, no folding): what ingest stores, so a registry's name stays as written while
+    :func:`clean_name` reads the stored name as it reads the original."""
+    text, removed = remove_controls(text)
+    if text.isascii():
+        return text, removed
+    ignorable = _default_ignorable()
+    out: list[str] = []
+    dropped = list(removed)
+    for i, ch in enumerate(text):
+        if ignorable.contains(ch) and not (ch == "\u200c" and _persian_zwnj(text, i)):
+            dropped.append(_describe(ch))
+        else:
+            out.append(ch)
+    return "".join(out), tuple(dropped)
 
 
 def clean_name(text: str) -> Cleaned:
