@@ -28,7 +28,7 @@ from ringfence.attribution._kernels import (
 )
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import SHARES, EntityTable, HoldingTable
-from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
+from ringfence.attribution.lookthrough import InEdges, lookthrough_both, lookthrough_single
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
 from ringfence.attribution.undisclosed import UndisclosedReading, read_undisclosed
@@ -220,6 +220,8 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
         if order is None:
             eq = live.kind == SHARES
             order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
+        if settings.ownership.aggregate:
+            return _lookthrough_both(prep, certain, possible, settings, order=order)
         return (
             _lookthrough(prep, certain, settings, lower=True, order=order),
             _lookthrough(prep, possible, settings, lower=False, order=order),
@@ -232,22 +234,28 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
     )
 
 
+def _lookthrough_both(prep: Prepared, certain: B, possible: B, settings: PolicySettings,
+                      *, order: GraphOrder) -> tuple[BoundResult, BoundResult]:
+    """Aggregated look-through: both bounds in one sweep (:func:`lookthrough_both`)."""
+    own = settings.ownership
+    n = prep.n
+    ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
+    ins = (InEdges(ptr, src, lo, lo_open), InEdges(ptr, src, hi, hi_open))
+    unaccounted = settings.unaccounted_equity == "unknown"
+    bounds = lookthrough_both(n, ins, (certain, possible), order, prep.ranked(order),
+                              settings.threshold_ppb, inclusive=own.inclusive,
+                              leftover=prep.leftover() if unaccounted else None)
+    none = np.full(n, -1, dtype=np.int64)
+    low, high = (BoundResult(hit, w, rnd, none if k == 0 else none.copy(), None, unconv)
+                 for k, (hit, w, rnd, unconv) in enumerate(bounds))
+    return low, high
+
+
 def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: bool,
                  order: GraphOrder) -> BoundResult:
+    """Look-through without aggregation, one bound: each origin alone."""
     own = settings.ownership
     n, live = prep.n, prep.live
-    unaccounted = settings.unaccounted_equity == "unknown" and not lower
-    if own.aggregate:
-        ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
-        ins = InEdges(ptr, src, lo, lo_open) if lower else InEdges(ptr, src, hi, hi_open)
-        r_ptr, r_src, r_lo, r_hi = prep.ranked(order)
-        hit, w, unconverged = lookthrough_fast(
-            n, ins, origin, order, (r_ptr, r_src, r_lo if lower else r_hi),
-            settings.threshold_ppb, inclusive=own.inclusive, lower=lower,
-            leftover=prep.leftover() if unaccounted else None)
-        rnd = np.where(hit, 1, -1).astype(np.int32)
-        rnd[origin] = 0
-        return BoundResult(hit, w, rnd, np.full(n, -1, dtype=np.int64), None, unconverged)
     ch = build_channels(n, origin, live, lower=lower, control=False,
                         unaccounted=settings.unaccounted_equity == "unknown")
     hit, w, witness = lookthrough_single(ch, order.with_sources(ch.n - n),
@@ -265,7 +273,8 @@ def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
     own = settings.ownership
     control = own.propagation is Propagation.CONTROL
     unaccounted = settings.unaccounted_equity == "unknown"
-    fast = vote_csr(n, live, lower=lower) if control and (lower or not unaccounted) else None
+    fast = (vote_csr(n, live, lower=lower, distinct=True)
+            if control and (lower or not unaccounted) else None)
     ch = build_channels(n, origin, live, lower=lower, control=control and fast is None,
                         unaccounted=unaccounted, shares=False, by_owner=True)
     ptr, dst, lo, hi, lo_open, hi_open = csr_all
