@@ -55,15 +55,23 @@ def _scc_topological(n: int, ptr: Any, dst: Any) -> tuple[Any, int]:
     Components complete sinks first and are numbered downwards from ``n - 1``, so the
     numbers are already a topological order (sources first). Returns ``(comp, n_comp)``
     with every edge running from a component to itself or a later one.
+
+    Entities that own nothing (most of an ownership graph: leaves) are components of
+    their own and can come last: they are numbered first, in id order, and the DFS
+    finds them done, so it never descends into them (an edge to one costs one read).
     """
     rindex = np.zeros(n, dtype=np.int32)  # 0 unvisited; DFS index; then component number
+    c = n - 1
+    for v in range(n - 1, -1, -1):  # leaves: the last components, in id order
+        if ptr[v + 1] == ptr[v] and c > 0:  # (0 would read as unvisited)
+            rindex[v] = c
+            c -= 1
     stack = np.empty(n, dtype=np.int32)  # visited, not yet in a component
     cs_v = np.empty(n, dtype=np.int32)  # the DFS call stack: node, next edge, root flag
     cs_e = np.empty(n, dtype=np.int64)
     cs_root = np.empty(n, dtype=np.bool_)
     sp = 0
     index = 1
-    c = n - 1
     for s in range(n):
         if rindex[s] != 0:
             continue
