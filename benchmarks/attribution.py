@@ -280,6 +280,7 @@ def run_size(
         p = prepare(n, holds, AS_OF)
         p.shares_out, p.shares_in  # noqa: B018 - build both CSRs now, not in the first mode
         p.ranked(order)  # the in-CSR in topological order (look-through)
+        p.votes_out(lower=True), p.votes_out(lower=False)  # control's vote channel
         return p
 
     t, prepared = timed(prepare_all)
@@ -377,7 +378,8 @@ def run_size(
 TABLE = (
     ("JIT warm-up (numba cache load, not counted below)", "jit_warmup"),
     ("ordering (SCC + topological order; once per snapshot)", "ordering"),
-    ("prepare (in force, both CSRs, relabel; once per snapshot and date)", "prepare"),
+    ("prepare (in force, shares and vote CSRs, relabel; once per snapshot and date)",
+     "prepare"),
     ("cascade, both bounds", "cascade"),
     ("control, both bounds", "control"),
     ("look-through, both bounds (lower + upper)", "look_through"),

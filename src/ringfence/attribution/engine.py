@@ -133,7 +133,8 @@ CSR = tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.in
 class Prepared:
     """The policy-independent part of a run: the holdings in force on ``as_of`` and their
     shares CSRs (out-edges for cascade/control, in-edges for look-through; both bounds'
-    columns, int32), built on first use and reused by every policy run on them."""
+    columns, int32) and control's vote CSRs, built on first use and reused by every
+    policy run on them."""
 
     def __init__(self, n: int, as_of: dt.date | None, live: HoldingTable) -> None:
         self.n, self.as_of, self.live = n, as_of, live
@@ -163,6 +164,17 @@ class Prepared:
             self.__dict__["_ranked"] = cached
         out: tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32],
                    npt.NDArray[np.int32]] = cached[1]
+        return out
+
+    def votes_out(self, *, lower: bool) -> tuple[I64, I32, I32, B] | None:
+        """Control's vote channel of one bound as an out-CSR (:func:`vote_csr`, the
+        entities whose votes can differ from their shares only): policy-independent, so
+        built on first use and kept like the shares CSRs. ``None``: values that do not fit
+        the packed form (the caller takes :func:`build_channels`)."""
+        key = "_votes_lower" if lower else "_votes_upper"
+        if key not in self.__dict__:
+            self.__dict__[key] = vote_csr(self.n, self.live, lower=lower, distinct=True)
+        out: tuple[I64, I32, I32, B] | None = self.__dict__[key]
         return out
 
     def leftover(self) -> tuple[I64, I64, B]:
@@ -227,10 +239,9 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
             _lookthrough(prep, possible, settings, lower=False, order=order),
         )
     # one out-CSR of the shares holdings serves both bounds
-    csr_all = prep.shares_out
     return (
-        _cascade(n, live, certain, settings, csr_all, lower=True),
-        _cascade(n, live, possible, settings, csr_all, lower=False),
+        _cascade(prep, certain, settings, lower=True),
+        _cascade(prep, possible, settings, lower=False),
     )
 
 
@@ -266,15 +277,16 @@ def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: 
     return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], _global_ids(witness[:n], ch))
 
 
-def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
-             csr_all: CSR, *, lower: bool) -> BoundResult:
+def _cascade(prep: Prepared, origin: B, settings: PolicySettings, *,
+             lower: bool) -> BoundResult:
     """Cascade or control at one bound: with aggregation one frontier pass over entities,
-    without it over (entity, origin) pairs."""
+    without it over (entity, origin) pairs. One out-CSR of the shares holdings
+    (``prep.shares_out``) serves both bounds."""
+    n, live, csr_all = prep.n, prep.live, prep.shares_out
     own = settings.ownership
     control = own.propagation is Propagation.CONTROL
     unaccounted = settings.unaccounted_equity == "unknown"
-    fast = (vote_csr(n, live, lower=lower, distinct=True)
-            if control and (lower or not unaccounted) else None)
+    fast = prep.votes_out(lower=lower) if control and (lower or not unaccounted) else None
     ch = build_channels(n, origin, live, lower=lower, control=control and fast is None,
                         unaccounted=unaccounted, shares=False, by_owner=True)
     ptr, dst, lo, hi, lo_open, hi_open = csr_all
