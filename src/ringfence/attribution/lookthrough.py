@@ -212,13 +212,7 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
             rows[i].append((j, Fraction(val_, SCALE), opn_))
             src_l.append(j)
             dst_l.append(i)
-    n_comp, labels = connected_components(
-        csr_matrix((np.ones(len(src_l)), (src_l, dst_l)), shape=(k, k)),
-        directed=True, connection="strong")
-    members: list[list[int]] = [[] for _ in range(n_comp)]
-    for i, c in enumerate(labels.tolist()):
-        members[c].append(i)
-    comp_order = _topo(n_comp, labels, src_l, dst_l)
+    members, comp_order = _components(k, src_l, dst_l)
     val: list[Fraction] = [Fraction(0)] * k
     raw: list[Fraction] = [Fraction(0)] * k
     for c in comp_order:
@@ -259,6 +253,37 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
             if hit:
                 moves[i] = changed = True
     return val[0], moves[0]
+
+
+def _components(k: int, src: list[int], dst: list[int]) -> tuple[list[list[int]], list[int]]:
+    """The strong components of the ancestor graph (``src -> dst`` over ``k`` nodes) and
+    a topological order of them. Most ancestor graphs near the threshold are acyclic:
+    a Kahn pass orders them as singletons without building a sparse matrix (the exact
+    values do not depend on which topological order); a cycle or self-holding leaves
+    nodes unordered and takes SciPy's strong components."""
+    succ: list[list[int]] = [[] for _ in range(k)]
+    indeg = [0] * k
+    for a, b in zip(src, dst, strict=True):
+        succ[a].append(b)
+        indeg[b] += 1
+    ready = [i for i in range(k) if indeg[i] == 0]
+    out: list[int] = []
+    while ready:
+        i = ready.pop()
+        out.append(i)
+        for j in succ[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                ready.append(j)
+    if len(out) == k:
+        return [[i] for i in out], list(range(k))
+    n_comp, labels = connected_components(
+        csr_matrix((np.ones(len(src)), (src, dst)), shape=(k, k)),
+        directed=True, connection="strong")
+    members: list[list[int]] = [[] for _ in range(n_comp)]
+    for i, c in enumerate(labels.tolist()):
+        members[c].append(i)
+    return members, _topo(n_comp, labels, src, dst)
 
 
 def _topo(n_comp: int, labels: npt.NDArray[np.int32], src: list[int],
