@@ -4,15 +4,19 @@ by array (the oracle tests check the semantics; these check nothing moved)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from typing import Any
 
 import numpy as np
 import pytest
+from randgraph import random_graph
 
+from ringfence.attribution import attribute
 from ringfence.attribution._build import vote_csr
 from ringfence.attribution._kernels import cascade_all, cascade_single, jit
 from ringfence.attribution._lt_kernels import _self_solve, lt_sweep_both
-from ringfence.attribution.engine import Prepared
+from ringfence.attribution.engine import Prepared, prepare
 from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, HoldingTable
 from ringfence.attribution.ordering import GraphOrder
 
@@ -164,3 +168,23 @@ def test_both_bounds_in_one_sweep_match_one_bound_at_a_time(seed: int) -> None:
             np.testing.assert_array_equal(got[4 + k], rnd)
             near = np.flatnonzero((np.abs(w - t) <= 1e-9) & ~origin)
             np.testing.assert_array_equal(got[6][got[7] == k], near)
+
+
+def test_prepared_vote_channel_serves_every_control_policy() -> None:
+    """Control's vote CSRs kept in ``Prepared`` give each policy run on it what a run
+    from the holdings alone gives (random graphs, both bounds, any threshold)."""
+    as_of = dt.date(2025, 1, 1)
+    rng = random.Random(4)
+    for _ in range(40):
+        ents, holds, _, _ = random_graph(rng, mode="control", aggregate=True,
+                                         inclusive=False)
+        prep = prepare(len(ents), holds, as_of)
+        for _ in range(3):  # several policies on one Prepared
+            _, _, pol, _ = random_graph(random.Random(rng.random()), mode="control",
+                                        aggregate=rng.random() < 0.5,
+                                        inclusive=rng.random() < 0.5, n=len(ents))
+            alone = attribute(ents, holds, pol, as_of)
+            shared = attribute(ents, holds, pol, as_of, prepared=prep)
+            np.testing.assert_array_equal(alone.verdict, shared.verdict)
+            np.testing.assert_array_equal(alone.lower, shared.lower)
+            np.testing.assert_array_equal(alone.upper, shared.upper)
