@@ -46,8 +46,11 @@ def _kinds() -> dict[str, LinkKind]:
         "tools_hash": LinkKind(0.55, 3, 40),
         "skeleton": LinkKind(0.6, 3, 40),
         "skeleton_short": LinkKind(0.3, 2, 20),
-        # a near-duplicate family (detect.neardup) spanning several skeletons in an account
-        "skeleton_near": LinkKind(0.6, 3, 40),
+        # a near-duplicate family (detect.neardup) spanning several skeletons in an account:
+        # below the link threshold, so it joins a pair only with another weak link and never
+        # counts as a second template in stage 2 (a family and the exact keys of the same
+        # template would otherwise make one borrowed template look like two)
+        "skeleton_near": LinkKind(0.45, 3, 40),
         "ip": LinkKind(0.3, 2, 12),
         "client_user_id": LinkKind(0.5, 2, 20),
         # one skeleton from several orgs in the same five minutes, far above its rate
