@@ -87,3 +87,19 @@ def test_a_word_in_capitals_may_be_the_initials_of_successive_words() -> None:
     r = pair("VZP S OKB OJSC", long_)
     assert r.match and "token:acronym" in feats(r)
     assert not pair("VZR S OKB OJSC", long_).match  # R is no initial there
+
+
+def test_a_typo_is_one_edit_in_the_letters_as_typed() -> None:
+    # the loose key folds x → ks and ee → i, so the keys of a typo can be two edits apart
+    assert pair("ZAXPROM PROMVEL, AO", "ZAZPROM PROMVEL, AO").match
+    assert pair("KORVANE EENRGY LLC", "KORVANE ENERGY LLC").match
+    assert not pair("FIFTEENTH VELMAR ADMINISTRATION", "SIXTEENTH VELMAR ADMINISTRATION").match
+    assert not pair("SHIG", "SBIG").match  # a letter changed in four is another word
+
+
+def test_legal_forms_with_diacritics_and_misspelt_legal_forms() -> None:
+    assert pair("KESTREL TRADING SOCIÉTÉ ANONYME", "KESTREL TRADING S.A.").match
+    assert pair("Velmar Gesellschaft mit beschränkter Haftung", "Velmar GmbH").match
+    r = pair("KORVANE EXPO JOINT VENTURRE", "KORVANE EXPO JOINT VENTURE")
+    assert r.match and "legal_form_misspelt" in feats(r)
+    assert not pair("KORVANE EXPO JOINT VENDOR", "KORVANE EXPO JOINT VENTURE").match

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
@@ -312,6 +314,17 @@ def _align_score(
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
+    for tokens, used, weights, other_legal, side in (
+        (ta, used_a, wa, fb_legal, "a"),
+        (tb, used_b, wb, fa_legal, "b"),
+    ):
+        for i, t in enumerate(tokens):
+            form = "" if i in used else _misspelt_form(t, other_legal)
+            if form:  # ENETRPRISE where the other side's "Unitary Enterprise" was stripped
+                weights[i] = 0.0
+                used[i] = 0.0
+                pair = (t.text, form) if side == "a" else (form, t.text)
+                feats.append(Feature("legal_form_misspelt", 0.0, *pair))
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -355,6 +368,17 @@ def _align_score(
                     score *= _DISTINCT_PENALTY
                     distinct += 1
     return score, feats
+
+
+def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
+    """The word of the other side's stripped legal forms ``t`` is one edit from."""
+    if t.script != "Latn" or len(t.text) < 5:
+        return ""
+    for form in other_legal:
+        for word in form.split():
+            if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
+                return word
+    return ""
 
 
 def _acronym_spans(
