@@ -49,7 +49,8 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
             return 0.8, "skeleton"
     best = _closest(x.keys, y.keys)
     if not best and len(x.text) == len(y.text) == 4 and x.skeleton == y.skeleton:
-        best = 0.75 if x.script == y.script == "Latn" and len(x.skeleton) >= 2 else 0.0  # QUDS ~ QODS
+        # QUDS ~ QODS: a vowel changed in four letters
+        best = 0.75 if x.script == y.script == "Latn" and len(x.skeleton) >= 2 else 0.0
     if x.script == y.script == "Latn":
         # the letters as typed too, one edit: a typo can change the loose key a lot more
         # than the word (GAXPROM → gaksprom, EENRGY → inrgi)
