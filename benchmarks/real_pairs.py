@@ -141,6 +141,13 @@ def gleif_entities(folder: Path) -> list[Entity]:
     return out
 
 
+def part_of(record_id: str) -> str:
+    """``"dev"`` or ``"test"``: the split of a source record (by a hash of its id, so one
+    organisation's pairs all fall on one side). ``benchmarks/build_lexicon.py`` mines only
+    the ``dev`` part with it."""
+    return "test" if zlib.crc32(record_id.encode()) % 2 else "dev"
+
+
 def pairs(entities: list[Entity], source: str, seed: int = 14) -> list[tuple[str, Pair]]:
     from rapidfuzz import fuzz, process
 
@@ -191,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out / "real-test.jsonl"
     ).open("w", encoding="utf-8") as test:
         for rid, pair in rows:
-            part = "test" if zlib.crc32(rid.encode()) % 2 else "dev"
+            part = part_of(rid)
             (test if part == "test" else dev).write(json.dumps(pair, ensure_ascii=False) + "\n")
             key = (part, str(pair["kind"]))
             counts[key] = counts.get(key, 0) + 1
