@@ -13,17 +13,22 @@ carries where it came from:
   names use (российский Russian, китайский Chinese). Locales: zh, zh_Hant, ru, fa, ar,
   ko, ja against en.
 * ``pairs``: word translations found in names that a source gives in two scripts side by
-  side, *only from records in the development part* of ``benchmarks/real_pairs.py``
-  (the same split function), so nothing the test part holds is mined: the OFAC
-  consolidated enhanced XML (primary Latin names and their Cyrillic and Chinese
-  translations; A.K.A. names romanised from Russian against the English name), the UN
-  Security Council list (``NAME_ORIGINAL_SCRIPT``), GLEIF golden-copy extracts (legal
-  name and other or transliterated names); and the bundled public groups
+  side, *only from records in the development part* of ``benchmarks/real_pairs.py`` (its
+  readers and its split function ``part_of``), so nothing the test part holds is mined:
+  the OFAC consolidated enhanced XML (primary Latin names and their Cyrillic and Chinese
+  translations; A.K.A. names romanised from Russian against the English name), the OFAC
+  SDN CSV and UK HMT excerpts, the UN Security Council list (``NAME_ORIGINAL_SCRIPT``),
+  GLEIF golden copy and API records and GLEIF-derived BODS (legal name and other or
+  transliterated names); and the bundled public groups
   (``ringfence/data/public-groups/names.csv``, not in the evaluation). A pair is aligned
-  after ringfence's own analysis has matched what it already can (romanisation, CC-CEDICT,
-  the Korean lexicon): when the words left unmatched are one on each side, or as many on
-  each side of a Cyrillic or Chinese name (same word order), they are taken as each
-  other's translation.
+  after ringfence's own analysis has matched what it already can (romanisation,
+  CC-CEDICT, the Korean lexicon): when the words left unmatched are one on each side, or
+  as many on each side of a Cyrillic name (same word order), they are taken as each
+  other's translation, unless (Han, Hangul) the English word starts like the native
+  word's romanisation.
+* ``rigour``: rigour's multilingual symbol table (the one nomenklatura's logic-v2 pairs):
+  the words of those same development-part and bundled names that it tags with a symbol,
+  paired with the English words (CC-CEDICT vocabulary) it tags the same way.
 
 A mined entry is kept only when it is a *generic* company-name part, never a brand: its
 English word must appear in lower case in the English glosses of at least three
@@ -42,7 +47,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from real_pairs import gleif_entities, ofac_entities, part_of, un_entities
+from real_pairs import (
+    Org,
+    _unique,
+    bods_entities,
+    gleif_entities,
+    ofac_entities,
+    part_of,
+    sdn_csv_entities,
+    uk_entities,
+    un_entities,
+)
 
 from ringfence.packaged import PackagedDictionaries
 from ringfence.resolve.gloss import use_dictionaries
@@ -170,9 +185,25 @@ def align(native: str, latin: str, lang: str) -> list[tuple[str, str]]:
         return []
     if len(left) == len(right) == 1:
         return [(left[0], right[0])]
-    if len(left) == len(right) and lang in ("ru", "ru-Latn", "zh"):
+    if len(left) == len(right) and lang in ("ru", "ru-Latn"):
         return list(zip(left, right, strict=True))  # same word order as English
     return []
+
+
+def _sources(data: Path) -> list[tuple[str, list[Org]]]:
+    """The records ``benchmarks/real_pairs.py`` builds its pairs from, read by its readers."""
+    gleif = _unique(gleif_entities(data / "gleif") + bods_entities(
+        [data / "bods/0.4-gleif-real-cc0", data / "bods/0.4-oo-published-gleif-cc0"]))
+    return [
+        ("OFAC consolidated enhanced XML",
+         ofac_entities(data / "sanctions/ofac_xml/CONS_ENHANCED.ZIP")),
+        ("OFAC SDN CSV 2021-07 excerpt",
+         sdn_csv_entities(data / "sanctions/ofac_sdn_csv/excerpt_2021-07")),
+        ("UK HM Treasury list 2014-04-02 excerpt",
+         uk_entities(data / "sanctions/uk_hmt/sanctionsconlist_2014-04-02_excerpt.csv")),
+        ("UN SC consolidated list", un_entities(data / "sanctions/un_sc/UN_consolidated.xml")),
+        ("GLEIF golden copy, API and GLEIF-derived BODS", gleif),
+    ]
 
 
 def parallel_names(
@@ -180,24 +211,21 @@ def parallel_names(
 ) -> Iterator[tuple[str, str, str, str]]:
     """(record id, native name, Latin name, source) from the development part only; with
     ``every_name``, every non-Latin name of those records is given, paired or not."""
-    for rid, primary, others in ofac_entities(data / "sanctions/ofac_xml/CONS_ENHANCED.ZIP"):
-        if part_of(rid) != "dev":
-            continue
-        for kind, other in others:
-            if kind == "script" or (every_name and _lang_of(other)):
-                yield rid, other, primary, "OFAC consolidated enhanced XML"
-            elif kind == "list_alias" and _RU_LATIN_FORMS & set(other.casefold().split()):
-                yield rid, other, primary, "OFAC consolidated enhanced XML (romanised A.K.A.)"
-    for rid, primary, others in un_entities(data / "sanctions/un_sc/UN_consolidated.xml"):
-        if part_of(rid) == "dev":
-            for kind, other in others:
-                if kind == "script" or (every_name and _lang_of(other)):
-                    yield rid, other, primary, "UN SC consolidated list"
-    for rid, primary, others in gleif_entities(data / "gleif/golden-copy-xml"):
-        if part_of(rid) == "dev" and _lang_of(primary):
-            for _kind, other in others:
-                if not _lang_of(other):
-                    yield rid, primary, other, "GLEIF golden copy"
+    for source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) != "dev" or not org.primary:
+                continue
+            names = [org.primary] + [n for _kind, n in org.others]
+            native = [n for n in names if _lang_of(n)]
+            latin = [n for n in names if not _lang_of(n)]
+            lat = latin[0] if latin else ""  # the primary name when it is Latin
+            for other in native:
+                if lat or every_name:
+                    yield org.rid, other, lat, source
+            for kind, other in org.others:
+                if kind in ("list_alias", "weak_alias") and not every_name and (
+                        _RU_LATIN_FORMS & set(other.casefold().split())):
+                    yield org.rid, other, org.primary, f"{source} (romanised A.K.A.)"
     by_entity: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     names_csv = ROOT / "src" / "ringfence" / "data" / "public-groups" / "names.csv"
     with names_csv.open(encoding="utf-8") as fh:
@@ -209,6 +237,17 @@ def parallel_names(
                 if script != "Latn":
                     for native in names:
                         yield f"public-groups:{entity}", native, latin, "bundled public groups"
+
+
+def _sounds_like(word: str, english: str) -> bool:
+    """The English word starts like the native word's romanisation (three letters). Only
+    for Han and Hangul: a Russian word that sounds like its English one is a cognate
+    (центральный central), which is what the lexicon is for."""
+    from ringfence.resolve.names import analyse_name
+    from ringfence.resolve.text import loose
+
+    key = loose(english)[:3]
+    return any(k.startswith(key) for t in analyse_name(word).tokens for k in t.keys)
 
 
 def mined_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
@@ -224,6 +263,8 @@ def mined_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
                 continue  # an English word on both sides, not romanised Russian
             if any(t.text == english.casefold() for t in analyse_name(word).tokens):
                 continue
+            if lang in ("zh", "ko") and _sounds_like(word, english):
+                continue  # a transliteration left unmatched (长安 ~ Chang An), not a word
             key = (lang, word, english.casefold())
             if key not in seen:
                 seen.add(key)
@@ -251,7 +292,7 @@ def symbol_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
     """Words of the names at hand (development part and bundled data only) that rigour's
     multilingual symbol table tags, paired with the English words it tags the same way
     (лизинг and leasing are both DOMAIN:LEASING)."""
-    import rigour
+    from importlib import metadata
 
     english: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w, n in vocab.items() if n >= _MIN_HEADWORDS and len(w) >= 3):
@@ -263,7 +304,7 @@ def symbol_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
         for word in re.findall(r"[^\W\d_]+", native):
             if lang and _lang_of(word) == lang and len(word) >= _MIN_LETTERS[lang]:
                 words.setdefault(word.casefold(), f"{source} {rid}")
-    version = getattr(rigour, "__version__", "")
+    version = metadata.version("rigour")
     for word, where in sorted(words.items()):
         lang = _lang_of(word)
         for sym in sorted(_symbols(word)):
@@ -313,8 +354,9 @@ HEADER = """\
 # benchmarks/build_lexicon.py (do not edit by hand; run it again). Sources: Unicode CLDR
 # via babel (territories, time-zone exemplar cities, language names as adjectives) and
 # words aligned in names given in two scripts side by side, mined ONLY from records in the
-# development part of benchmarks/real_pairs.py (OFAC consolidated enhanced XML, UN SC
-# list, GLEIF golden copy; split by the same hash of the record id) and from the bundled
+# development part of benchmarks/real_pairs.py (OFAC consolidated enhanced XML and SDN
+# CSV excerpt, UK HMT excerpt, UN SC list, GLEIF golden copy/API and GLEIF-derived BODS;
+# split by the same hash of the record id, real_pairs.part_of) and from the bundled
 # public groups, which are not in the evaluation. Mined words are generic: their English
 # is a lower-case word in the glosses of three or more CC-CEDICT headwords (proper names
 # are capitalised there); no entry names an organisation.
