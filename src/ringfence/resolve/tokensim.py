@@ -10,7 +10,7 @@ import snowballstemmer
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.names import Token
-from ringfence.resolve.text import korean_key, loose
+from ringfence.resolve.text import korean_key, loose, without_article
 
 __all__ = ["span_sim", "token_sim"]
 
@@ -126,7 +126,10 @@ def _initials_agree(x: Token, y: Token) -> bool:
     fa, la = (x, y) if x.script == "Arab" else (y, x)
     if la.script != "Latn" or not fa.text or not la.primary:
         return True
-    f, c = fa.text[0], la.primary[0]
+    latin = la.primary
+    if without_article(fa.text) != fa.text and len(latin) >= 5 and latin[:2] in ("al", "el"):
+        latin = latin[2:]  # the article on both sides (البرز ~ Alborz), as the skeletons
+    f, c = without_article(fa.text)[0], latin[0]  # القاعده starts with q
     if c in "vw":
         return f in _FA_V_INITIAL
     if c in "aeiouy":
