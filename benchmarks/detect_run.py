@@ -22,7 +22,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +132,8 @@ def main() -> None:
     rows = {w: _child(w, data, args.workdir, args.feed_interval) for w in ("replay", "run")}
     same = ((args.workdir / "out-replay" / "actions.csv").read_bytes()
             == (args.workdir / "out-run" / "actions.csv").read_bytes())
-    print("\n| mode | requests | wall s | CPU s | requests/s (wall) | requests/CPU-s | peak RSS MB |")
+    print("\n| mode | requests | wall s | CPU s | requests/s (wall) | requests/CPU-s |"
+          " peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for w, r in rows.items():
         if "error" in r:

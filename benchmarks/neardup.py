@@ -100,7 +100,7 @@ def main() -> None:
     rows.append(("datasketch MinHashLSH query + insert (signatures given)", len(distinct),
                  secs))
 
-    print(f"\n| path | items | CPU s | items/s |\n|---|---:|---:|---:|")
+    print("\n| path | items | CPU s | items/s |\n|---|---:|---:|---:|")
     for name, n, s in rows:
         print(f"| {name} | {n:,} | {s:.2f} | {n / s:,.0f} |")
 

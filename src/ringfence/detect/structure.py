@@ -137,7 +137,7 @@ politique, règles, richtlinie*, regeln, linee guida, regole, diretrizes, пра
 kural, chính sách, quy định, zasad*, wytyczn*, kebijakan, pedoman, peninjauan keamanan,
 richtlijn*, سياسة, إرشادات, नीति, दिशानिर्देश
 """))
-_KEEP = re.compile(_alt("""
+_KEEP = re.compile(_alt(r"""
 keep, keeps, keeping, preserve, preserving, retain, retaining, without removing,
 without dropping, without losing, do not drop, don't drop, do not remove, must stay,
 must remain, intact, all the details, every detail, mantener, manteniendo, conservar,
