@@ -98,8 +98,6 @@ _LOOSE_RULES: tuple[tuple[str, str], ...] = (
     ("kh", "h"),
     ("gh", "g"),
     ("ph", "f"),
-    ("th", "s"),  # Arabic ث romanised th (MOULATHAMOUN), Persian s
-    ("dh", "z"),  # Arabic ذ romanised dh, Persian z
     ("ck", "k"),
     ("ch", "\x01"),
     ("ts", "\x02"),
@@ -149,8 +147,6 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("zh", "j"),
     ("dj", "j"),
     ("ph", "f"),
-    ("th", "s"),  # Arabic ث romanised th (MOULATHAMOUN), Persian s
-    ("dh", "z"),  # Arabic ذ romanised dh, Persian z
     ("ck", "k"),
     ("ch", "\x01"),
     ("c", "k"),
