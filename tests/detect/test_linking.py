@@ -87,3 +87,38 @@ def test_rare_values_link_their_suspects() -> None:
     clusters = _clusters(det)
     assert clusters["bad0"] and clusters["bad0"] == clusters["bad1"] == clusters["bad2"]
     assert all(clusters[f"user{i}"] == "" for i in range(60))
+
+
+def _fronts(n_users: int) -> Detector:
+    """Three distillers in three orgs, each with its own system prompt that begins like the
+    others (one operator's template customised per front); ``n_users`` ordinary orgs use a
+    prompt with that same beginning too."""
+    det = _detector()
+    for i in range(n_users):
+        _account(det, f"user{i}", f"org-u{i}")
+    for i in range(3):
+        _account(det, f"bad{i}", f"org-b{i}")
+    for h in range(30):
+        t = T0 + h * 600
+        for i in range(n_users):
+            det.observe({"request_id": f"u{i}-{h}", "account_id": f"user{i}",
+                         "org_id": f"org-u{i}", "prompt": ORGANIC[(i + h) % 6] + f" {h}",
+                         "system_prompt_hash": f"sys-u{i}", "system_prefix_hash": "pfx"}, t)
+        for i in range(3):
+            det.observe({"request_id": f"b{i}-{h}", "account_id": f"bad{i}",
+                         "org_id": f"org-b{i}", "prompt": COTS[i].format(i=h * 3 + i, j=h),
+                         "system_prompt_hash": f"sys-front{i}", "system_prefix_hash": "pfx"},
+                        t)
+    det.checkpoint(T0 + 6 * 3600)
+    return det
+
+
+def test_fronts_sharing_a_rare_system_prompt_prefix_are_one_cluster() -> None:
+    clusters = _clusters(_fronts(0))
+    assert clusters["bad0"] and clusters["bad0"] == clusters["bad1"] == clusters["bad2"]
+
+
+def test_a_system_prompt_prefix_many_orgs_share_links_nobody() -> None:
+    clusters = _clusters(_fronts(30))
+    assert len({clusters[f"bad{i}"] for i in range(3)}) == 3 or not clusters["bad0"]
+    assert all(clusters[f"user{i}"] == "" for i in range(30))

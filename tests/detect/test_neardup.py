@@ -4,12 +4,13 @@ framework prefix are not; and a family held by many unrelated orgs links nobody 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
-from ringfence.detect.config import DetectorConfig
+from ringfence.detect.config import DetectorConfig, LinkKind
 from ringfence.detect.detector import Detector, DetectorState
 from ringfence.detect.linking import rarity_weight
 from ringfence.detect.neardup import SkeletonFamilies, minhash, shingles
@@ -69,14 +70,14 @@ def _net(ip: str, asn: Any, asn_name: Any, country: Any) -> tuple[str, str, str]
     return "US", "AS7922", "residential"
 
 
-def _run(n_users: int, n_suspects: int) -> Detector:
+def _run(n_users: int, n_suspects: int, config: DetectorConfig | None = None) -> Detector:
     """Accounts that send the caption template with changing fills. The suspects send it
     half the time and ask for reasoning reconstruction otherwise (each in its own wording);
     the users send it in two of seven requests (enough to be their dominant template, too
     little for a template sweep) and everyday prompts otherwise."""
     # every request placed in its family (no sampling), so the shares are exact
-    det = Detector(DetectorState(window_start=T0, config=DetectorConfig(near_first=10_000)),
-                   net=_net)
+    cfg = config or DetectorConfig(near_first=10_000)
+    det = Detector(DetectorState(window_start=T0, config=cfg), net=_net)
     names = [f"user{i}" for i in range(n_users)] + [f"bad{i}" for i in range(n_suspects)]
     for name in names:
         det.add_account({"account_id": name, "org_id": f"org-{name}",
@@ -93,8 +94,8 @@ def _run(n_users: int, n_suspects: int) -> Detector:
             else:
                 prompt = f"{ORGANIC[(r + j) % len(ORGANIC)]} (note {r})"
             det.observe({"request_id": f"{name}-{r}", "account_id": name,
-                         "org_id": f"org-{name}", "prompt": prompt, "ip": f"100.0.{j}.1",
-                         "system_prompt_hash": "sys-op" if bad else None}, t)
+                         "org_id": f"org-{name}", "prompt": prompt,
+                         "ip": "100.9.9.9" if bad else f"100.0.{j}.1"}, t)
         if r % 12 == 11:
             det.checkpoint(T0 + (r + 1) * 300)
     det.checkpoint(T0 + 42 * 300 + 1)
@@ -113,17 +114,24 @@ def _near_values(det: Detector) -> list[Any]:
     return [ev for ev in det.state.links.evidence if ev.kind == "skeleton_near"]
 
 
-def test_a_rare_family_links_its_suspects() -> None:
-    det = _run(n_users=0, n_suspects=4)
-    near = _near_values(det)
-    assert near and max(ev.weight for ev in near) > 0.5
-    # no exact skeleton is shared; one template value (their system prompt) does not join
-    # two operations, two do: the family is the second
+def _components(det: Detector) -> int:
     st = det.state
-    kinds = {ev.kind for ev in st.links.evidence}
-    assert kinds == {"skeleton_near", "system_prompt_hash"}
     labels, _ = st.links.components(st.index, st.accounts, st.suspects, st.config)
-    assert len({int(labels[a.idx]) for a in st.accounts}) == 1
+    return len({int(labels[a.idx]) for a in st.accounts})
+
+
+def test_a_rare_family_links_its_suspects_with_another_weak_link() -> None:
+    det = _run(n_users=0, n_suspects=4)
+    st = det.state
+    near = _near_values(det)
+    assert near and max(ev.weight for ev in near) == st.config.kinds["skeleton_near"].weight
+    # no exact skeleton is shared; a shared client IP alone (0.30) joins nobody, with the
+    # family (0.45) the pair reaches the link threshold
+    assert {ev.kind for ev in st.links.evidence} == {"skeleton_near", "ip"}
+    assert _components(det) == 1
+    cfg = DetectorConfig(near_first=10_000)
+    no_family = dict(cfg.kinds, skeleton_near=LinkKind(0.0, 3, 40))
+    assert _components(_run(0, 4, replace(cfg, kinds=no_family))) == 4
 
 
 def test_a_family_many_unrelated_orgs_use_links_nobody() -> None:

@@ -45,6 +45,7 @@ _KIND_WORDS = {
     "tools_hash": "tool schema", "skeleton": "prompt skeleton", "ip": "client IP",
     "client_user_id": "end-user id", "skeleton_short": "short prompt (whole, masked)",
     "skeleton_near": "near-duplicate template family (MinHash/LSH, several fills)",
+    "system_prefix_hash": "system prompt prefix (first 200 characters; whole prompts differ)",
     "sync": "synchronised burst (one skeleton, several orgs, same five minutes)",
 }
 

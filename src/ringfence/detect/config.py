@@ -39,11 +39,18 @@ def _kinds() -> dict[str, LinkKind]:
         "signup_ip_block": LinkKind(0.4, 3, 30),
         "payment_bin_day": LinkKind(0.2, 3, 30),
         "system_prompt_hash": LinkKind(0.55, 3, 40),
+        # a system prompt's first 200 characters shared by suspects of several orgs whose
+        # whole prompts differ (fronts customising one operator's template); it joins at
+        # once only while at most two benign orgs hold it (a public framework's does not)
+        "system_prefix_hash": LinkKind(0.55, 2, 20, joins=True),
         "tools_hash": LinkKind(0.55, 3, 40),
         "skeleton": LinkKind(0.6, 3, 40),
         "skeleton_short": LinkKind(0.3, 2, 20),
-        # a near-duplicate family (detect.neardup) spanning several skeletons in an account
-        "skeleton_near": LinkKind(0.6, 3, 40),
+        # a near-duplicate family (detect.neardup) spanning several skeletons in an account:
+        # below the link threshold, so it joins a pair only with another weak link and never
+        # counts as a second template in stage 2 (a family and the exact keys of the same
+        # template would otherwise make one borrowed template look like two)
+        "skeleton_near": LinkKind(0.45, 3, 40),
         "ip": LinkKind(0.3, 2, 12),
         "client_user_id": LinkKind(0.5, 2, 20),
         # one skeleton from several orgs in the same five minutes, far above its rate
@@ -86,6 +93,9 @@ class DetectorConfig:
     # share (percent) of the rest
     near_first: int = 20
     near_sample_pct: int = 10
+    # a family of several skeletons carrying this share of an account's sampled requests is
+    # indexed as a shared value (skeleton_near)
+    near_share: float = 0.05
     # synchrony: time bucket (seconds, dividing an hour) and the requests kept per key a hour
     sync_bucket_s: int = 300
     sync_cap: int = 5000

@@ -45,7 +45,8 @@ __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLoo
 
 NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
-_TEMPLATE_KINDS = frozenset({"system_prompt_hash", "tools_hash", "skeleton", "skeleton_near"})
+_TEMPLATE_KINDS = frozenset({"system_prompt_hash", "system_prefix_hash", "tools_hash",
+                             "skeleton", "skeleton_near"})
 _COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
 _CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
@@ -286,6 +287,10 @@ class Detector:
             elif len(a.system_prompts) < 50:
                 a.system_prompts[sp] = 1
                 idx.add("system_prompt_hash", sp, a.idx)
+                # the first 200 characters: one operator's fronts customise one template
+                spx = req.get("system_prefix_hash")
+                if spx and spx != sp:
+                    idx.add("system_prefix_hash", spx, a.idx)
 
         conv = req.get("conversation_id")
         if conv and conv not in a.conversations:
@@ -480,9 +485,11 @@ class Detector:
                 kind = "skeleton_short" if is_short_key(key) else "skeleton"
                 self.state.index.add(kind, key, a.idx)
         # a family indexed only where it adds to the exact keys: one template whose fills
-        # change both ends (several distinct skeletons in this account), dominant together
-        # in the sampled requests
-        near_floor = max(cfg.dominant_count, cfg.dominant_share * a.near_n)
+        # change both ends (several distinct skeletons in this account). It need not
+        # dominate: a campaign that deals its items through a pool of paraphrased templates
+        # uses each of them for a small share, and the pool, not one template, is what its
+        # accounts have in common (their rarity among non-suspects decides the weight)
+        near_floor = max(cfg.dominant_count, cfg.near_share * a.near_n)
         for fam, (count, variants, _first) in a.near.items():
             if variants >= 2 and count >= near_floor:
                 self.state.index.add("skeleton_near", fam, a.idx)
