@@ -7,6 +7,11 @@ bounds, the SciPy Jacobi iteration, the same iteration as DuckDB SQL, networkx (
 100k), and one-holding incremental updates against a full run.
 
     .venv/bin/python benchmarks/attribution.py --sizes 100000 1000000 10000000
+
+Issue 19's in-process targets at 10M (ordering, cascade, control, look-through with both
+bounds, peak RSS, beside one SciPy sparse pass, SciPy's and DuckDB's Jacobi), as a table:
+
+    .venv/bin/python benchmarks/attribution.py --sizes 10000000 --targets
 """
 
 from __future__ import annotations
@@ -228,8 +233,26 @@ def networkx_cascade(ents: Any, holds: Any, certain: np.ndarray[Any, Any]) -> in
     return len(restricted)
 
 
+def scipy_one_pass(ents: Any, holds: Any, certain: np.ndarray[Any, Any]) -> float:
+    """One sparse matrix-vector product over the shares holdings in force (float64, the
+    matrix built beforehand): the unit of look-through's "within 5x of one sparse pass".
+    Returns the best of 3 wall times; its CPU time goes to ``CPU['last']``."""
+    from scipy.sparse import csr_matrix
+
+    n = len(ents)
+    live = holds.in_force(AS_OF) & (holds.kind == 0)
+    a = csr_matrix(
+        (holds.lo[live].astype(np.float64) / SCALE, (holds.owned[live], holds.owner[live])),
+        shape=(n, n),
+    )
+    x = certain.astype(np.float64)
+    t, _ = timed(lambda: a @ x, repeat=3)
+    return t
+
+
 def run_size(
-    n: int, *, duckdb_max: int, networkx_max: int, changes: int, single_lt_max: int
+    n: int, *, duckdb_max: int, networkx_max: int, changes: int, single_lt_max: int,
+    targets: bool = False,
 ) -> dict[str, Any]:
     from ringfence.attribution import GraphOrder, attribute, origins, update
     from ringfence.attribution.engine import prepare
@@ -257,6 +280,7 @@ def run_size(
         p = prepare(n, holds, AS_OF)
         p.shares_out, p.shares_in  # noqa: B018 - build both CSRs now, not in the first mode
         p.ranked(order)  # the in-CSR in topological order (look-through)
+        p.votes_out(lower=True), p.votes_out(lower=False)  # control's vote channel
         return p
 
     t, prepared = timed(prepare_all)
@@ -268,10 +292,10 @@ def run_size(
         ("cascade", True),
         ("control", True),
         ("look_through", True),
-        ("cascade", False),
-        ("control", False),
     ]
-    if n <= single_lt_max:
+    if not targets:
+        modes += [("cascade", False), ("control", False)]
+    if n <= single_lt_max and not targets:
         modes.append(("look_through", False))
     results: dict[str, Any] = {}
     for prop, agg in modes:
@@ -296,6 +320,9 @@ def run_size(
             results[key] = res  # kept for the incremental runs (sizes <= 1M)
         del res
         out[f"{key}_peak_rss_gb"] = rss_gb()
+    out["modes_peak_rss_gb"] = rss_gb()  # ringfence's peak, before any baseline runs
+    out["scipy_one_pass_s"] = scipy_one_pass(ents, holds, certain)
+    out["scipy_one_pass_cpu_s"] = CPU["last"]
     t, (it, r) = timed(lambda: jacobi_scipy(ents, holds, certain))
     out["scipy_jacobi_lower_s"] = t
     out["scipy_jacobi_lower_cpu_s"] = CPU["last"]
@@ -348,6 +375,47 @@ def run_size(
     return out
 
 
+TABLE = (
+    ("JIT warm-up (numba cache load, not counted below)", "jit_warmup"),
+    ("ordering (SCC + topological order; once per snapshot)", "ordering"),
+    ("prepare (in force, shares and vote CSRs, relabel; once per snapshot and date)",
+     "prepare"),
+    ("cascade, both bounds", "cascade"),
+    ("control, both bounds", "control"),
+    ("look-through, both bounds (lower + upper)", "look_through"),
+    ("SciPy: one sparse pass (CSR mat-vec, float64)", "scipy_one_pass"),
+    ("SciPy Jacobi (cascade lower bound only)", "scipy_jacobi_lower"),
+    ("DuckDB SQL Jacobi (cascade lower bound only)", "duckdb_jacobi_lower"),
+)
+
+
+def print_table(rows: list[dict[str, Any]], load_start: str, load_end: str) -> None:
+    """The figures as a Markdown table: seconds, wall (CPU)."""
+
+    def cell(r: dict[str, Any], key: str) -> str:
+        if f"{key}_s" not in r:
+            return "–"
+        return f"{r[f'{key}_s']:.2f} ({r[f'{key}_cpu_s']:.2f})"
+
+    print(f"\nload average at start {load_start}, at end {load_end}\n")
+    print("| seconds, wall (CPU) | " + " | ".join(
+        f"{r['n']:,} entities, {r['holdings']:,} holdings" for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for label, key in TABLE:
+        print(f"| {label} | " + " | ".join(cell(r, key) for r in rows) + " |")
+    print("| look-through / one sparse pass (wall; CPU) | " + " | ".join(
+        f"{r['look_through_s'] / r['scipy_one_pass_s']:.1f}x; "
+        f"{r['look_through_cpu_s'] / max(r['scipy_one_pass_cpu_s'], 1e-9):.1f}x"
+        for r in rows) + " |")
+    print("| peak RSS, GB, ringfence's modes (input alone) | " + " | ".join(
+        f"{r['modes_peak_rss_gb']:.2f} ({r['input_rss_gb']:.2f})" for r in rows) + " |")
+    for r in rows:
+        v = r["cascade_verdicts"]
+        print(f"\n{r['n']:,}: cascade {v['restricted']:,} restricted, {v['uncertain']:,} "
+              f"uncertain, {v['clear']:,} clear; SciPy Jacobi rounds "
+              f"{r['scipy_jacobi_iterations']}; load at end {r['loadavg_end']}")
+
+
 def rss_gb() -> float:
     """Peak resident set of this process so far, in GB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
@@ -388,9 +456,18 @@ def main() -> None:
         default=100,
         help="incremental: random one-holding changes at each size <= 1M",
     )
+    ap.add_argument(
+        "--targets",
+        action="store_true",
+        help="issue 19's figures only (aggregated modes, baselines incl. DuckDB at every "
+        "size, no incremental runs), printed as a table",
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--json", help="write the figures here too")
     a = ap.parse_args()
+    if a.targets:
+        a.changes = 0
+        a.duckdb_max = max(a.duckdb_max, *a.sizes)
     if a.one:
         res = run_size(
             a.one,
@@ -398,6 +475,7 @@ def main() -> None:
             networkx_max=a.networkx_max,
             changes=a.changes if a.one <= 1_000_000 else 0,
             single_lt_max=a.single_lt_max,
+            targets=a.targets,
         )
         print(json.dumps(res))
         return
@@ -418,7 +496,7 @@ def main() -> None:
             str(a.changes),
             "--single-lt-max",
             str(a.single_lt_max),
-        ]
+        ] + (["--targets"] if a.targets else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             print(proc.stderr, file=sys.stderr)
@@ -426,6 +504,8 @@ def main() -> None:
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(res)
         print(json.dumps(res), flush=True)
+    if a.targets:
+        print_table(rows, start["loadavg"], machine()["loadavg"])
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"machine": start, "machine_end": machine(), "sizes": rows}, f, indent=1)

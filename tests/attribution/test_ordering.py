@@ -55,7 +55,7 @@ def test_components_match_scipy_strong_components() -> None:
     from scipy.sparse.csgraph import connected_components
 
     rng = np.random.default_rng(5)
-    for n, m in ((1, 0), (2, 2), (50, 40), (200, 260), (400, 1200)):
+    for n, m in ((1, 0), (5, 0), (2, 2), (50, 40), (200, 260), (400, 1200), (600, 300)):
         owner = rng.integers(0, n, m)
         owned = rng.integers(0, n, m)
         order = GraphOrder.build(n, owner, owned)

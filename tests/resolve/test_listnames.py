@@ -63,3 +63,43 @@ def test_business_contractions_keep_first_last_and_consonants() -> None:
     assert pair("Korvane MGMT Ltd", "Korvane Management Ltd").match
     # CSTC keeps c, s, t, c of "constructions" in order, but not its ending
     assert not pair("Korvane CSTC Ltd", "Korvane Constructions Ltd").match
+
+
+def test_words_written_before_the_shared_name_are_a_prefix_not_a_subsidiary() -> None:
+    # a kind of institution, a parent's brand or a province written first
+    r = pair("ZORVEX AFRICA", "BANCO ZORVEX AFRICA SA")
+    assert r.match and "token_leading_extra" in feats(r)
+    assert pair("KELDAN AIRCRAFT CO. LTD.", "QIRVO KELDAN AIRCRAFT COMPANY LIMITED").match
+    # a word after it is how a subsidiary is named
+    assert not pair("ZORVEX AFRICA", "ZORVEX AFRICA LEASING SA").match
+    # a shared part of only common words names nothing
+    assert not pair("Bank of China", "Agricultural Bank of China").match
+
+
+def test_two_letters_left_over_weigh_little_found_they_count() -> None:
+    assert pair("NK ZORVEX OAO", "ZORVEX OAO").match  # NK: an abbreviated kind of company
+    assert not pair("ZORVEX NEFT OAO", "ZORVEX OAO").match
+    assert pair("QX Group", "QX Group Limited").match
+
+
+def test_a_word_in_capitals_may_be_the_initials_of_successive_words() -> None:
+    long_ = "AKTSIONERNOE OBSHCHESTVO VELSKI ZAVOD PRIBOROV S OKB"
+    r = pair("VZP S OKB OJSC", long_)
+    assert r.match and "token:acronym" in feats(r)
+    assert not pair("VZR S OKB OJSC", long_).match  # R is no initial there
+
+
+def test_a_typo_is_one_edit_in_the_letters_as_typed() -> None:
+    # the loose key folds x → ks and ee → i, so the keys of a typo can be two edits apart
+    assert pair("ZAXPROM PROMVEL, AO", "ZAZPROM PROMVEL, AO").match
+    assert pair("KORVANE EENRGY LLC", "KORVANE ENERGY LLC").match
+    assert not pair("FIFTEENTH VELMAR ADMINISTRATION", "SIXTEENTH VELMAR ADMINISTRATION").match
+    assert not pair("SHIG", "SBIG").match  # a letter changed in four is another word
+
+
+def test_legal_forms_with_diacritics_and_misspelt_legal_forms() -> None:
+    assert pair("KESTREL TRADING SOCIÉTÉ ANONYME", "KESTREL TRADING S.A.").match
+    assert pair("Velmar Gesellschaft mit beschränkter Haftung", "Velmar GmbH").match
+    r = pair("KORVANE EXPO JOINT VENTURRE", "KORVANE EXPO JOINT VENTURE")
+    assert r.match and "legal_form_misspelt" in feats(r)
+    assert not pair("KORVANE EXPO JOINT VENDOR", "KORVANE EXPO JOINT VENTURE").match

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ringfence.attribution._kernels import jit
+from ringfence.attribution._kernels import grow, jit
 
-__all__ = ["lt_single", "lt_sweep"]
+__all__ = ["lt_single", "lt_sweep_both"]
 
 
 @jit
@@ -25,60 +25,124 @@ def _self_solve(s: float, a_self: float) -> float:
 
 
 @jit
-def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
-             scale: float, origin: Any, base: Any, tol: float,
-             max_sweeps: int) -> tuple[Any, Any]:
-    """Look-through in one pass over components in topological order.
+def lt_sweep_both(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_lo: Any,
+                  in_hi: Any, scale: float, origin: Any, base_hi: Any,
+                  threshold: float, near: float, tol: float,
+                  max_sweeps: int) -> tuple[Any, ...]:
+    """Look-through at both bounds in one pass over components in topological order.
 
-    ``order`` lists nodes component by component (``comp_ptr`` delimits them), sources
-    first. A singleton is one sum over its in-edges; a cycle is swept (Gauss-Seidel, from
-    zero, so the iterates rise monotonically to the least fixed point of the clamped map)
-    until no value moves more than ``tol``. Values are clamped to [0, 1]. Shares are
-    ``in_val / scale``; ``base`` is a constant input per entity (held by origins outside
-    the graph). Returns ``w`` and the number of cyclic components that hit ``max_sweeps``.
+    The in-CSR is renumbered by position (``in_src`` are owners' positions, rows in
+    position order); ``order[p]`` is the entity at position ``p``, ``comp_ptr`` delimits
+    components, sources first; ``in_lo`` / ``in_hi`` are each bound's shares (ppb),
+    ``origin`` (by entity) has bit 0 set for a certain origin (the lower bound's), bit 1
+    for a possible one (the upper bound's): one read for both. A singleton is one sum
+    over its in-edges; a cycle is swept (Gauss-Seidel, from zero, so the iterates rise
+    monotonically to the least fixed point of the clamped map) until no value moves more
+    than ``tol``, each bound on its own. Values are clamped to [0, 1]. ``base_hi`` (by
+    entity, empty for none): a constant input of the upper bound per entity (the
+    unaccounted equity's holder).
+
+    Both bounds are read from one interleaved array, so each owner costs one random read
+    for the two, and every value is computed by the same operations in the same order as
+    a sweep of one bound alone. Returns, by entity, each bound's ``w``, its
+    ``w > threshold`` or origin mask and round (0 origin, 1 restricted, -1 not), the
+    entities within ``near`` of the threshold (not origins) for the exact re-check, and
+    the number of cyclic components that hit ``max_sweeps`` at each bound.
     """
-    n = len(origin)
-    w = np.zeros(n, dtype=np.float64)
-    for v in range(n):  # origins hold 1 from the start: one read per edge below
-        if origin[v]:
-            w[v] = 1.0
+    n = len(order)
+    wp = np.zeros((n, 2), dtype=np.float64)  # by position: (lower, upper)
+    has_base = len(base_hi) > 0
     inv = 1.0 / scale
-    unconverged = 0
+    unconverged = np.zeros(2, dtype=np.int64)
     for c in range(len(comp_ptr) - 1):
         a, b = comp_ptr[c], comp_ptr[c + 1]
         if b - a == 1:
             v = order[a]
-            if origin[v]:
+            f = origin[v]
+            o_lo, o_hi = (f & 1) != 0, (f & 2) != 0
+            if o_lo:  # an origin holds 1 (read only by later components)
+                wp[a, 0] = 1.0
+            if o_hi:
+                wp[a, 1] = 1.0
+            if o_lo and o_hi:
                 continue
-            s = base[v]
-            a_self = 0.0
-            for e in range(in_ptr[v], in_ptr[v + 1]):
+            s_lo = 0.0
+            s_hi = base_hi[v] if has_base else 0.0
+            self_lo = 0.0
+            self_hi = 0.0
+            for e in range(in_ptr[a], in_ptr[a + 1]):
                 u = in_src[e]
-                if u == v:
-                    a_self += in_val[e] * inv
+                if u == a:
+                    self_lo += in_lo[e] * inv
+                    self_hi += in_hi[e] * inv
                 else:
-                    s += in_val[e] * inv * w[u]
-            w[v] = _self_solve(s, a_self)
+                    s_lo += in_lo[e] * inv * wp[u, 0]
+                    s_hi += in_hi[e] * inv * wp[u, 1]
+            if not o_lo:
+                wp[a, 0] = _self_solve(s_lo, self_lo)
+            if not o_hi:
+                wp[a, 1] = _self_solve(s_hi, self_hi)
             continue
-        for sweep in range(max_sweeps):
-            delta = 0.0
-            for i in range(a, b):
-                v = order[i]
-                if origin[v]:
-                    continue
-                s = base[v]
-                for e in range(in_ptr[v], in_ptr[v + 1]):
-                    s += in_val[e] * inv * w[in_src[e]]
-                s = min(s, 1.0)
-                d = abs(s - w[v])
-                if d > delta:
-                    delta = d
-                w[v] = s
-            if delta <= tol:
-                break
-            if sweep == max_sweeps - 1:
-                unconverged += 1
-    return w, unconverged
+        for i in range(a, b):  # origins in a cycle hold 1 before it is swept
+            if origin[order[i]] & 1:
+                wp[i, 0] = 1.0
+            if origin[order[i]] & 2:
+                wp[i, 1] = 1.0
+        for k in range(2):
+            val = in_lo if k == 0 else in_hi
+            bit = 1 << k
+            for sweep in range(max_sweeps):
+                delta = 0.0
+                for i in range(a, b):
+                    if origin[order[i]] & bit:
+                        continue
+                    s = base_hi[order[i]] if k == 1 and has_base else 0.0
+                    for e in range(in_ptr[i], in_ptr[i + 1]):
+                        s += val[e] * inv * wp[in_src[e], k]
+                    s = min(s, 1.0)
+                    d = abs(s - wp[i, k])
+                    if d > delta:
+                        delta = d
+                    wp[i, k] = s
+                if delta <= tol:
+                    break
+                if sweep == max_sweeps - 1:
+                    unconverged[k] += 1
+    w2 = np.empty((n, 2), dtype=np.float64)  # by entity, both bounds in one line
+    for p in range(n):  # back to entity order: the one scatter
+        v = order[p]
+        w2[v, 0] = wp[p, 0]
+        w2[v, 1] = wp[p, 1]
+    w_lo = np.empty(n, dtype=np.float64)
+    w_hi = np.empty(n, dtype=np.float64)
+    hit_lo = np.empty(n, dtype=np.bool_)
+    hit_hi = np.empty(n, dtype=np.bool_)
+    rnd_lo = np.empty(n, dtype=np.int32)
+    rnd_hi = np.empty(n, dtype=np.int32)
+    near_ids = np.empty(16, dtype=np.int64)
+    near_k = np.empty(16, dtype=np.int8)
+    nn = 0
+    for v in range(n):  # sequential from here on
+        x, orig = w2[v, 0], (origin[v] & 1) != 0
+        y = w2[v, 1]
+        w_lo[v] = x
+        w_hi[v] = y
+        hit_lo[v] = x > threshold or orig
+        rnd_lo[v] = 0 if orig else (1 if x > threshold else -1)
+        orig_hi = (origin[v] & 2) != 0
+        hit_hi[v] = y > threshold or orig_hi
+        rnd_hi[v] = 0 if orig_hi else (1 if y > threshold else -1)
+        for k in range(2):
+            if (abs(x - threshold) <= near and not orig if k == 0
+                    else abs(y - threshold) <= near and not orig_hi):
+                if nn == len(near_ids):
+                    near_ids = grow(near_ids, 2 * nn, 0)
+                    near_k = grow(near_k, 2 * nn, 0)
+                near_ids[nn] = v
+                near_k[nn] = k
+                nn += 1
+    return (w_lo, w_hi, hit_lo, hit_hi, rnd_lo, rnd_hi, near_ids[:nn].copy(),
+            near_k[:nn].copy(), unconverged)
 
 
 @jit

@@ -28,7 +28,7 @@ from ringfence.attribution._kernels import (
 )
 from ringfence.attribution.edges import LiveEdges
 from ringfence.attribution.graph import SHARES, EntityTable, HoldingTable
-from ringfence.attribution.lookthrough import InEdges, lookthrough_fast, lookthrough_single
+from ringfence.attribution.lookthrough import InEdges, lookthrough_both, lookthrough_single
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.attribution.origin import origins
 from ringfence.attribution.undisclosed import UndisclosedReading, read_undisclosed
@@ -133,7 +133,8 @@ CSR = tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.in
 class Prepared:
     """The policy-independent part of a run: the holdings in force on ``as_of`` and their
     shares CSRs (out-edges for cascade/control, in-edges for look-through; both bounds'
-    columns, int32), built on first use and reused by every policy run on them."""
+    columns, int32) and control's vote CSRs, built on first use and reused by every
+    policy run on them."""
 
     def __init__(self, n: int, as_of: dt.date | None, live: HoldingTable) -> None:
         self.n, self.as_of, self.live = n, as_of, live
@@ -163,6 +164,17 @@ class Prepared:
             self.__dict__["_ranked"] = cached
         out: tuple[I64, npt.NDArray[np.int32], npt.NDArray[np.int32],
                    npt.NDArray[np.int32]] = cached[1]
+        return out
+
+    def votes_out(self, *, lower: bool) -> tuple[I64, I32, I32, B] | None:
+        """Control's vote channel of one bound as an out-CSR (:func:`vote_csr`, the
+        entities whose votes can differ from their shares only): policy-independent, so
+        built on first use and kept like the shares CSRs. ``None``: values that do not fit
+        the packed form (the caller takes :func:`build_channels`)."""
+        key = "_votes_lower" if lower else "_votes_upper"
+        if key not in self.__dict__:
+            self.__dict__[key] = vote_csr(self.n, self.live, lower=lower, distinct=True)
+        out: tuple[I64, I32, I32, B] | None = self.__dict__[key]
         return out
 
     def leftover(self) -> tuple[I64, I64, B]:
@@ -220,34 +232,41 @@ def evaluate(n: int, live: HoldingTable, certain: B, possible: B, settings: Poli
         if order is None:
             eq = live.kind == SHARES
             order = GraphOrder.build(n, live.owner[eq], live.owned[eq])
+        if settings.ownership.aggregate:
+            return _lookthrough_both(prep, certain, possible, settings, order=order)
         return (
             _lookthrough(prep, certain, settings, lower=True, order=order),
             _lookthrough(prep, possible, settings, lower=False, order=order),
         )
     # one out-CSR of the shares holdings serves both bounds
-    csr_all = prep.shares_out
     return (
-        _cascade(n, live, certain, settings, csr_all, lower=True),
-        _cascade(n, live, possible, settings, csr_all, lower=False),
+        _cascade(prep, certain, settings, lower=True),
+        _cascade(prep, possible, settings, lower=False),
     )
+
+
+def _lookthrough_both(prep: Prepared, certain: B, possible: B, settings: PolicySettings,
+                      *, order: GraphOrder) -> tuple[BoundResult, BoundResult]:
+    """Aggregated look-through: both bounds in one sweep (:func:`lookthrough_both`)."""
+    own = settings.ownership
+    n = prep.n
+    ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
+    ins = (InEdges(ptr, src, lo, lo_open), InEdges(ptr, src, hi, hi_open))
+    unaccounted = settings.unaccounted_equity == "unknown"
+    bounds = lookthrough_both(n, ins, (certain, possible), order, prep.ranked(order),
+                              settings.threshold_ppb, inclusive=own.inclusive,
+                              leftover=prep.leftover() if unaccounted else None)
+    none = np.full(n, -1, dtype=np.int64)
+    low, high = (BoundResult(hit, w, rnd, none if k == 0 else none.copy(), None, unconv)
+                 for k, (hit, w, rnd, unconv) in enumerate(bounds))
+    return low, high
 
 
 def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: bool,
                  order: GraphOrder) -> BoundResult:
+    """Look-through without aggregation, one bound: each origin alone."""
     own = settings.ownership
     n, live = prep.n, prep.live
-    unaccounted = settings.unaccounted_equity == "unknown" and not lower
-    if own.aggregate:
-        ptr, src, lo, hi, lo_open, hi_open = prep.shares_in
-        ins = InEdges(ptr, src, lo, lo_open) if lower else InEdges(ptr, src, hi, hi_open)
-        r_ptr, r_src, r_lo, r_hi = prep.ranked(order)
-        hit, w, unconverged = lookthrough_fast(
-            n, ins, origin, order, (r_ptr, r_src, r_lo if lower else r_hi),
-            settings.threshold_ppb, inclusive=own.inclusive, lower=lower,
-            leftover=prep.leftover() if unaccounted else None)
-        rnd = np.where(hit, 1, -1).astype(np.int32)
-        rnd[origin] = 0
-        return BoundResult(hit, w, rnd, np.full(n, -1, dtype=np.int64), None, unconverged)
     ch = build_channels(n, origin, live, lower=lower, control=False,
                         unaccounted=settings.unaccounted_equity == "unknown")
     hit, w, witness = lookthrough_single(ch, order.with_sources(ch.n - n),
@@ -258,14 +277,16 @@ def _lookthrough(prep: Prepared, origin: B, settings: PolicySettings, *, lower: 
     return BoundResult(hit[:n], np.minimum(w[:n], 1.0), rnd[:n], _global_ids(witness[:n], ch))
 
 
-def _cascade(n: int, live: HoldingTable, origin: B, settings: PolicySettings,
-             csr_all: CSR, *, lower: bool) -> BoundResult:
+def _cascade(prep: Prepared, origin: B, settings: PolicySettings, *,
+             lower: bool) -> BoundResult:
     """Cascade or control at one bound: with aggregation one frontier pass over entities,
-    without it over (entity, origin) pairs."""
+    without it over (entity, origin) pairs. One out-CSR of the shares holdings
+    (``prep.shares_out``) serves both bounds."""
+    n, live, csr_all = prep.n, prep.live, prep.shares_out
     own = settings.ownership
     control = own.propagation is Propagation.CONTROL
     unaccounted = settings.unaccounted_equity == "unknown"
-    fast = vote_csr(n, live, lower=lower) if control and (lower or not unaccounted) else None
+    fast = prep.votes_out(lower=lower) if control and (lower or not unaccounted) else None
     ch = build_channels(n, origin, live, lower=lower, control=control and fast is None,
                         unaccounted=unaccounted, shares=False, by_owner=True)
     ptr, dst, lo, hi, lo_open, hi_open = csr_all

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from ringfence.model import Entity, EntityType, Holding, HoldingKind
+from ringfence.model.exceptions import Undisclosed, parse_undisclosed
 
 __all__ = [
     "AIRCRAFT",
@@ -89,6 +91,19 @@ class EntityTable:
 
     def index(self) -> dict[str, int]:
         return {eid: i for i, eid in enumerate(self.ids)}
+
+    @cached_property
+    def undisclosed(self) -> dict[int, Undisclosed]:
+        """The undisclosed parents among the entities (row → what its id states), parsed
+        once per table: the scan reads every person's and unknown owner's id (0.7 s at 10M
+        entities), which no policy changes."""
+        out: dict[int, Undisclosed] = {}
+        cand = np.flatnonzero((self.type == UNKNOWN) | (self.type == PERSON))
+        for i in cand.tolist():
+            u = parse_undisclosed(self.ids[i])
+            if u is not None:
+                out[i] = u
+        return out
 
 
 @dataclass(frozen=True)

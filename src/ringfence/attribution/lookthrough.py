@@ -25,16 +25,17 @@ from scipy.sparse.csgraph import connected_components
 
 from ringfence.attribution._build import Channels
 from ringfence.attribution._kernels import csr
-from ringfence.attribution._lt_kernels import lt_single, lt_sweep
+from ringfence.attribution._lt_kernels import lt_single, lt_sweep_both
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.model.share import SCALE
 
-__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_fast", "lookthrough_single"]
+__all__ = ["NEAR", "InEdges", "exact_share", "lookthrough_both", "lookthrough_single"]
 
 NEAR = 1e-9
 TOL = 1e-15
 MAX_SWEEPS = 100_000
 F64 = npt.NDArray[np.float64]
+I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
@@ -80,56 +81,72 @@ def lookthrough_single(ch: Channels, order: GraphOrder, threshold: int, *, inclu
     w[ch.origin] = 1.0
     witness[ch.origin] = ids
     restricted = _recheck(ins, ch.origin, w, witness, threshold, inclusive=inclusive,
-                          lower=lower, aggregate=False)
+                          lower=lower)
     return restricted, w, witness
 
 
-def lookthrough_fast(n: int, ins: InEdges, origin: B, order: GraphOrder,
-                     ranked: tuple[I64, npt.NDArray[np.int32], npt.NDArray[Any]],
-                     threshold: int, *, inclusive: bool, lower: bool,
-                     leftover: tuple[I64, I64, npt.NDArray[Any]] | None) -> tuple[B, F64, int]:
-    """Aggregated look-through: one sweep over ``ranked`` (the in-CSR renumbered by
-    position in ``order``: ptr, owner positions, this bound's shares), then the exact
-    re-check over ``ins`` (the same edges by entity id). The unaccounted-equity owners
-    (``leftover``: entity, ppb, open) enter as a constant input per entity."""
-    base = np.zeros(n)
+def lookthrough_both(n: int, ins: tuple[InEdges, InEdges], origins: tuple[B, B],
+                     order: GraphOrder, ranked: tuple[I64, npt.NDArray[np.int32],
+                                                      npt.NDArray[Any], npt.NDArray[Any]],
+                     threshold: int, *, inclusive: bool,
+                     leftover: tuple[I64, I64, npt.NDArray[Any]] | None,
+                     ) -> tuple[tuple[B, F64, I32, int], tuple[B, F64, I32, int]]:
+    """Aggregated look-through at both bounds: one sweep over ``ranked`` (the in-CSR
+    renumbered by position in ``order``: ptr, owner positions, lower and upper shares)
+    for the two, then the exact re-check of the entities near the threshold over ``ins``
+    (the same edges by entity id, lower and upper). ``origins``: certain and possible.
+    The unaccounted-equity owners (``leftover``: entity, ppb, open; upper bound only)
+    enter as a constant input per entity. Per bound: restricted, ``w``, round,
+    unconverged cycles."""
+    certain, possible = origins
+    base = np.zeros(0)
+    possible_x = possible
     if leftover is not None and len(leftover[0]):
         ent, left, lopen = leftover
+        base = np.zeros(n)
         base[ent] = left / SCALE
-        ins.ent, ins.left, ins.lopen = ent, left, lopen
-        origin_x = np.concatenate((origin, np.ones(len(ent), dtype=np.bool_)))
-    else:
-        origin_x = origin
-    at = order.order
-    w_pos, unconverged = lt_sweep(np.arange(n, dtype=np.int64), order.comp_ptr, *ranked,
-                                  float(SCALE), origin[at], base[at], TOL, MAX_SWEEPS)
-    w = np.empty(n)
-    w[at] = w_pos
-    hit = _recheck(ins, origin_x, np.concatenate((w, np.ones(len(origin_x) - n))),
-                   np.zeros(0, dtype=np.int64), threshold, inclusive=inclusive, lower=lower,
-                   aggregate=True)
-    return hit[:n], w, int(unconverged)
+        ins[1].ent, ins[1].left, ins[1].lopen = ent, left, lopen
+        possible_x = np.concatenate((possible, np.ones(len(ent), dtype=np.bool_)))
+    (w_lo, w_hi, hit_lo, hit_hi, rnd_lo, rnd_hi, near, near_hi,
+     unconverged) = lt_sweep_both(order.order, order.comp_ptr, *ranked, float(SCALE),
+                                  certain.view(np.uint8) | (possible.view(np.uint8) << 1),
+                                  base, threshold / SCALE, NEAR, TOL, MAX_SWEEPS)
+    out = []
+    for k, (hit, w, rnd, origin) in enumerate(((hit_lo, w_lo, rnd_lo, certain),
+                                               (hit_hi, w_hi, rnd_hi, possible_x))):
+        ids = near[near_hi == k]  # in id order
+        _settle(ins[k], origin, ids, hit, threshold, inclusive=inclusive, lower=k == 0)
+        rnd[ids] = np.where(hit[ids], 1, -1)
+        out.append((hit, w, rnd, int(unconverged[k])))
+    return out[0], out[1]
+
+
+def _settle(ins: InEdges, origin: B, near: I64, restricted: B, threshold: int, *,
+            inclusive: bool, lower: bool) -> None:
+    """Aggregation on: decide the entities ``near`` the threshold exactly, in place."""
+    for v in near.tolist():
+        hit = _decide(exact_share(ins, origin, v, lower=lower), threshold,
+                      inclusive=inclusive, lower=lower)
+        if hit is not None:
+            restricted[v] = hit
 
 
 def _recheck(ins: InEdges, origin: B, w: F64, witness: I64, threshold: int, *,
-             inclusive: bool, lower: bool, aggregate: bool) -> B:
-    """Restricted mask from the floats, every entity near the threshold decided exactly."""
+             inclusive: bool, lower: bool) -> B:
+    """Aggregation off: restricted mask from the floats, every entity near the threshold
+    decided exactly, origin by origin (the first that passes is the witness)."""
     t = threshold / SCALE
     restricted = (w > t) | origin
     near = np.flatnonzero((np.abs(w - t) <= NEAR) & ~origin)
     for v in near.tolist():
-        if aggregate:
-            hit = _decide(exact_share(ins, origin, v, lower=lower), threshold,
-                          inclusive=inclusive, lower=lower)
-        else:
-            found: list[bool | None] = []
-            for o in _ancestor_origins(ins, origin, v):
-                found.append(_decide(exact_share(ins, origin, v, lower=lower, only=o),
-                                     threshold, inclusive=inclusive, lower=lower))
-                if found[-1]:
-                    witness[v] = o
-                    break
-            hit = True if any(found) else (None if None in found else False)
+        found: list[bool | None] = []
+        for o in _ancestor_origins(ins, origin, v):
+            found.append(_decide(exact_share(ins, origin, v, lower=lower, only=o),
+                                 threshold, inclusive=inclusive, lower=lower))
+            if found[-1]:
+                witness[v] = o
+                break
+        hit = True if any(found) else (None if None in found else False)
         if hit is not None:
             restricted[v] = hit
     return restricted
@@ -195,13 +212,7 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
             rows[i].append((j, Fraction(val_, SCALE), opn_))
             src_l.append(j)
             dst_l.append(i)
-    n_comp, labels = connected_components(
-        csr_matrix((np.ones(len(src_l)), (src_l, dst_l)), shape=(k, k)),
-        directed=True, connection="strong")
-    members: list[list[int]] = [[] for _ in range(n_comp)]
-    for i, c in enumerate(labels.tolist()):
-        members[c].append(i)
-    comp_order = _topo(n_comp, labels, src_l, dst_l)
+    members, comp_order = _components(k, src_l, dst_l)
     val: list[Fraction] = [Fraction(0)] * k
     raw: list[Fraction] = [Fraction(0)] * k
     for c in comp_order:
@@ -242,6 +253,37 @@ def exact_share(ins: InEdges, origin: B, v: int, *, lower: bool,
             if hit:
                 moves[i] = changed = True
     return val[0], moves[0]
+
+
+def _components(k: int, src: list[int], dst: list[int]) -> tuple[list[list[int]], list[int]]:
+    """The strong components of the ancestor graph (``src -> dst`` over ``k`` nodes) and
+    a topological order of them. Most ancestor graphs near the threshold are acyclic:
+    a Kahn pass orders them as singletons without building a sparse matrix (the exact
+    values do not depend on which topological order); a cycle or self-holding leaves
+    nodes unordered and takes SciPy's strong components."""
+    succ: list[list[int]] = [[] for _ in range(k)]
+    indeg = [0] * k
+    for a, b in zip(src, dst, strict=True):
+        succ[a].append(b)
+        indeg[b] += 1
+    ready = [i for i in range(k) if indeg[i] == 0]
+    out: list[int] = []
+    while ready:
+        i = ready.pop()
+        out.append(i)
+        for j in succ[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                ready.append(j)
+    if len(out) == k:
+        return [[i] for i in out], list(range(k))
+    n_comp, labels = connected_components(
+        csr_matrix((np.ones(len(src)), (src, dst)), shape=(k, k)),
+        directed=True, connection="strong")
+    members: list[list[int]] = [[] for _ in range(n_comp)]
+    for i, c in enumerate(labels.tolist()):
+        members[c].append(i)
+    return members, _topo(n_comp, labels, src, dst)
 
 
 def _topo(n_comp: int, labels: npt.NDArray[np.int32], src: list[int],

@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ringfence.attribution.graph import PERSON, UNKNOWN, EntityTable, HoldingTable
+from ringfence.attribution.graph import EntityTable, HoldingTable
 from ringfence.model.exceptions import (
     NON_CONSOLIDATING_FAMILY,
     Undisclosed,
-    parse_undisclosed,
     reason_field,
 )
 from ringfence.policy.schema import PolicySettings
@@ -72,12 +71,9 @@ def read_undisclosed(entities: EntityTable, live: HoldingTable,
     out = UndisclosedReading(mask, possible)
     if not len(entities.ids):
         return out
-    cand = np.flatnonzero((entities.type == UNKNOWN) | (entities.type == PERSON))
-    for i in cand.tolist():
-        u = parse_undisclosed(entities.ids[i])
-        if u is not None:
-            mask[i] = True
-            out.info[i] = u
+    for i, u in entities.undisclosed.items():
+        mask[i] = True
+        out.info[i] = u
     if not out.info:
         return out
     child = np.full(n, -1, dtype=np.int64)

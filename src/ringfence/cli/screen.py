@@ -198,7 +198,6 @@ def _screen_batch(
         except InputError as err:
             raise InputError(f"{input_csv}:{line}: {err.message}") from None
     resolver = load_resolver(snapshot)
-    tops: list[Candidate | None] = []
     with Progress(
         TextColumn("screening"),
         BarColumn(),
@@ -208,11 +207,8 @@ def _screen_batch(
         console=err_console,
     ) as progress:
         task = progress.add_task("screening", total=len(queries))
-        for query in queries:
-            best = (resolver.search(query, limit=1, threshold=threshold)
-                    if query.names or query.ids else [])
-            tops.append(best[0] if best else None)
-            progress.advance(task)
+        tops = resolver.search_many(queries, threshold=threshold, parallel=True,
+                                    advance=lambda n: progress.advance(task, n))
     hits = {t.entity_id for t in tops if t is not None and t.match}
     verdicts = _verdicts(snapshot, policy, as_of, hits) if hits else _no_verdicts
     tmp = output_csv.with_name(output_csv.name + ".part")

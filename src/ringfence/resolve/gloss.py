@@ -7,9 +7,10 @@
   石油 oil) and many proper names (长江 Yangtze, 联想 Lenovo, 华为 Huawei). A short
   supplement adds senses that company names use and CEDICT words differently
   (控股 holding, 汽车 motor/automotive).
-* Russian and Persian: no maintained bilingual word list fits, so a compact table of the
-  generic vocabulary of organisation names (bank, oil, national, industries, united,
-  aircraft ...). It names no company.
+* Russian (and Persian, in :mod:`ringfence.resolve.persian`): no maintained bilingual
+  word list fits, so a compact table of the generic vocabulary of organisation names
+  (bank, oil, national, industries, united, aircraft ...). It names no company. The
+  multilingual lexicon (:mod:`ringfence.resolve.lexicon`) adds to both.
 
 Glosses are returned as phrases of English *keys* (see :func:`en_key`), so they compare
 directly with the keys of Latin tokens.
@@ -25,8 +26,9 @@ from typing import Any, Protocol, TypeVar
 from ringfence.exc import NotConfiguredError
 from ringfence.resolve.text import loose
 
-__all__ = ["Dictionaries", "TableStore", "dictionaries", "en_key", "fa_gloss", "ru_gloss",
-           "ru_stem", "use_dictionaries", "use_table_store", "zh_gloss", "zh_places", "zh_words"]
+__all__ = ["Dictionaries", "TableStore", "dictionaries", "en_key", "en_phrase", "merge_glosses",
+           "ru_gloss", "ru_stem", "use_dictionaries", "use_table_store", "zh_gloss", "zh_places",
+           "zh_words"]
 
 _EN_STOP = frozenset(
     [
@@ -72,6 +74,12 @@ def en_key(word: str) -> str:
 _EN_LEGAL = frozenset(
     ["co", "company", "corporation", "corp", "limited", "ltd", "inc", "incorporated", "plc"]
 )
+
+
+def en_phrase(text: str) -> tuple[str, ...]:
+    """An English gloss as a phrase of keys: words other than articles, prepositions and
+    (unless nothing else is left) legal forms, each through :func:`en_key`."""
+    return _phrase(text)
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -147,6 +155,13 @@ class Dictionaries(Protocol):
 
     def korean_lexicon(self) -> str: ...
 
+    def lexicon(self, name: str) -> tuple[str, str]:
+        """The text of the packaged lexicon file ``name`` (``names.tsv``: the multilingual
+        lexicon, see :mod:`ringfence.resolve.lexicon`; ``wadegiles.tsv``: pinyin syllables
+        in Wade–Giles, see :mod:`ringfence.resolve.variants`) and where it was read from,
+        for error messages."""
+        ...
+
 
 _STORE: list[TableStore] = []
 _SOURCE: list[Dictionaries] = []
@@ -180,12 +195,16 @@ def use_table_store(store: TableStore | None) -> None:
 
 
 def _clear() -> None:
-    from ringfence.resolve import lexicon
+    from ringfence.resolve import lexicon, variants
 
     _cedict.cache_clear()
     zh_places.cache_clear()
     _zh_words.cache_clear()
     lexicon.ko_entries.cache_clear()
+    lexicon.name_lexicon.cache_clear()
+    variants.wade_giles_table.cache_clear()
+    _ru_latin.cache_clear()
+    ru_latin_gloss.cache_clear()
     lexicon.ko_segments.cache_clear()
 
 
@@ -236,13 +255,17 @@ def _parse_cedict() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def zh_words() -> frozenset[str]:
-    """Every simplified headword CEDICT knows (for segmentation)."""
+    """Every simplified headword CEDICT knows and the multilingual lexicon's Han words
+    (for segmentation)."""
     return _zh_words()
 
 
 @lru_cache(maxsize=1)
 def _zh_words() -> frozenset[str]:
-    return frozenset(_cedict())
+    from ringfence.resolve.lexicon import name_lexicon
+
+    extra = (k[3:] for k in name_lexicon() if k.startswith("zh:"))
+    return frozenset(_cedict()).union(extra)
 
 
 _PLACE_SENSE = re.compile(r"\b(?:city|province|county|prefecture|municipality|autonomous region)\b")
@@ -273,8 +296,20 @@ def _parse_places() -> frozenset[str]:
 
 
 def zh_gloss(word: str) -> tuple[tuple[str, ...], ...]:
-    """English phrases for a simplified Chinese word (empty when CEDICT lacks it)."""
-    return _cedict().get(word, ())
+    """English phrases for a simplified Chinese word: CC-CEDICT's, then the multilingual
+    lexicon's (empty when neither has it)."""
+    from ringfence.resolve.lexicon import lexicon_gloss
+
+    return merge_glosses(_cedict().get(word, ()), lexicon_gloss("zh:" + word))
+
+
+def merge_glosses(
+    first: tuple[tuple[str, ...], ...], extra: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
+    """``first``, then the phrases of ``extra`` it does not have."""
+    if not extra:
+        return first
+    return first + tuple(p for p in extra if p not in first)
 
 
 # --- Russian ---------------------------------------------------------------------------
@@ -394,104 +429,51 @@ _RU: dict[str, tuple[str, ...]] = {
 
 
 def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
-    """English phrases for a Russian word (by stem)."""
+    """English phrases for a Russian word (by stem): the glossary's, then the multilingual
+    lexicon's."""
+    from ringfence.resolve.lexicon import lexicon_gloss
+
     w = word.casefold().replace("ё", "е")
     hit = _RU.get(ru_stem(w)) or _RU.get(w)
-    return tuple(_phrase(s) for s in hit) if hit else ()
+    own = tuple(_phrase(s) for s in hit) if hit else ()
+    return merge_glosses(own, lexicon_gloss("ru:" + ru_stem(w)))
+
+
+_RU_LATIN_ENDING = 4  # letters a romanised inflection may add to a stem
 
 
 @lru_cache(maxsize=1)
-def _ru_latin() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The Russian glossary's stems romanised (BGN, then the loose key), longest first."""
+def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Romanised Russian stems (BGN, then the loose key) → English phrases: the glossary's
+    stems, the multilingual lexicon's Russian words stemmed and romanised, and its
+    romanised Russian words (``ru-Latn``) as written. Only stems of four letters or more."""
+    from ringfence.resolve.lexicon import name_lexicon
     from ringfence.resolve.text import cyrillic_to_latin, loose
 
-    stems = {loose(cyrillic_to_latin(k)): v for k, v in _RU.items() if len(k) >= 4}
-    return tuple(sorted(stems.items(), key=lambda kv: -len(kv[0])))
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key, phrases in name_lexicon().items():
+        lang, _, word = key.partition(":")
+        stem = loose(cyrillic_to_latin(word)) if lang == "ru" else loose(word)
+        if lang in ("ru", "ru-Latn") and len(stem) >= 4:
+            out[stem] = merge_glosses(out.get(stem, ()), phrases)
+    for k, v in _RU.items():
+        stem = loose(cyrillic_to_latin(k))
+        if len(k) >= 4:
+            out[stem] = tuple(_phrase(s) for s in v)  # the glossary comes first
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
 def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a romanised Russian word ("strakhovanie" → insurance,
-    "gosudarstvennaya" → state), through the same glossary: the word's loose key starts
-    with a romanised stem and at most three letters of ending follow."""
+    "gosudarstvennaya" → state): the word's loose key is a romanised stem followed by at
+    most four letters of ending. Up to five dictionary look-ups, longest stem first."""
     from ringfence.resolve.text import loose
 
     key = loose(word)
-    for stem, hit in _ru_latin():
-        if key.startswith(stem) and len(key) - len(stem) <= 4 and len(stem) >= 4:
-            return tuple(_phrase(s) for s in hit)
+    stems = _ru_latin()
+    for cut in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1):
+        hit = stems.get(key[:cut])
+        if hit:
+            return hit
     return ()
-
-
-# --- Persian ---------------------------------------------------------------------------
-
-_FA: dict[str, tuple[str, ...]] = {
-    "بانک": ("bank",),
-    "شرکت": ("company",),
-    "ملی": ("national",),
-    "نفت": ("oil", "petroleum"),
-    "نفتی": ("oil", "petroleum"),
-    "ایران": ("iran", "iranian"),
-    "ایرانی": ("iranian",),
-    "صنایع": ("industries",),
-    "صنعتی": ("industrial",),
-    "صنعت": ("industry",),
-    "الکترونیک": ("electronics", "electronic"),
-    "هواپیمایی": ("air", "airline", "airlines", "aviation"),
-    "جمهوری": ("republic",),
-    "اسلامی": ("islamic",),
-    "سپاه": ("corps", "army"),
-    "پاسداران": ("guard", "guards"),
-    "انقلاب": ("revolution", "revolutionary"),
-    "گروه": ("group",),
-    "ارتباطات": ("communications", "telecommunication", "telecommunications"),
-    "مخابرات": ("telecommunication", "telecommunications"),
-    "سیار": ("mobile",),
-    "همراه": ("mobile",),
-    "پخش": ("distribution",),
-    "فرآورده": ("products",),
-    "پالایش": ("refining",),
-    "توسعه": ("development",),
-    "صادرات": ("export", "exports"),
-    "واردات": ("import", "imports"),
-    "مسکن": ("housing",),
-    "مرکزی": ("central",),
-    "کشاورزی": ("agriculture", "agricultural"),
-    "سرمایه": ("investment", "capital"),
-    "گذاری": ("investment",),
-    "تجارت": ("trade", "commerce"),
-    "بازرگانی": ("trading", "commercial"),
-    "کشتیرانی": ("shipping",),
-    "نفتکش": ("tanker",),
-    "خودرو": ("auto", "automobile", "motor"),
-    "فولاد": ("steel",),
-    "پتروشیمی": ("petrochemical",),
-    "مهندسی": ("engineering",),
-    "ساختمان": ("construction", "building"),
-    "بیمه": ("insurance",),
-    "کارگران": ("workers",),
-    "رفاه": ("welfare",),
-    "دفاع": ("defence", "defense"),
-    "وزارت": ("ministry",),
-    "سازمان": ("organization", "organisation"),
-    "هوایی": ("aerospace", "air"),
-    "هوافضا": ("aerospace",),
-    "انرژی": ("energy",),
-    "اتمی": ("atomic",),
-    "برق": ("electricity", "power"),
-    "گاز": ("gas",),
-    "معدن": ("mining", "mine"),
-}
-
-
-@lru_cache(maxsize=1)
-def _fa_folded() -> dict[str, tuple[str, ...]]:
-    from ringfence.resolve.text import fold_persian
-
-    return {fold_persian(k): v for k, v in _FA.items()}
-
-
-def fa_gloss(word: str) -> tuple[tuple[str, ...], ...]:
-    """English phrases for a (folded) Persian word."""
-    hit = _fa_folded().get(word)
-    return tuple(_phrase(s) for s in hit) if hit else ()

@@ -11,10 +11,12 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
 one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`).
 
-Each pair of neighbouring tokens also contributes the two primary keys joined, so
-"ByteDance" finds "Byte Dance" and "Byte-Dance" finds "Bytedance"; a query looks up its
-own joined pairs in the same way (:func:`query_groups`). Splitting and joining words is
-thus done in candidate generation, not only in the scorer.
+Each pair of neighbouring tokens also contributes the two primary keys joined, and the
+joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
+"Byte-Dance" finds "Bytedance"; a query looks up its own joined pairs and runs of three
+in the same way, and the inner four-letter runs of its long words as word starts and
+ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``). Splitting and
+joining words is thus done in candidate generation, not only in the scorer.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ import numpy as np
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
-from ringfence.resolve.text import cantonese, korean_key, loose, pinyin_syllables
+from ringfence.resolve.text import (
+    cantonese,
+    korean_key,
+    latin_skeleton,
+    loose,
+    pinyin_syllables,
+)
 
 __all__ = [
     "KeyChunk",
@@ -95,14 +103,15 @@ def _joinable(token: Token) -> bool:
     return bool(token.primary) and not token.primary.startswith("fa:") and not token.qualifier
 
 
-def joined_pairs(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
-    """(position of the first token, the two primary keys joined) for neighbouring tokens."""
-    for i in range(len(tokens) - 1):
-        x, y = tokens[i], tokens[i + 1]
-        if _joinable(x) and _joinable(y):
-            yield i, x.primary + y.primary
-            if x.script == "Latn" and y.script == "Latn":
-                yield i, loose(x.text + y.text)  # Gail lon ~ Gaillon (ll → l)
+def joined_pairs(tokens: tuple[Token, ...], k: int = 2) -> Iterator[tuple[int, str]]:
+    """(position of the first token, the primary keys joined) for each run of ``k``
+    neighbouring tokens (the scorer joins runs of two and three)."""
+    for i in range(len(tokens) - k + 1):
+        run = tokens[i : i + k]
+        if all(_joinable(t) for t in run):
+            yield i, "".join(t.primary for t in run)
+            if all(t.script == "Latn" for t in run):
+                yield i, loose("".join(t.text for t in run))  # Gail lon ~ Gaillon (ll → l)
 
 
 def acronym_keys(form: NameForm) -> set[str]:
@@ -164,7 +173,11 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
             keys.update(token_keys(token))
             if token.script == "Hani":
                 readings.add(token.text)
-        keys.update(joined for _, joined in joined_pairs(variant))
+        for _, joined in joined_pairs(variant):
+            keys.add(joined)
+            if len(joined) >= 6:  # "CGN Power" ~ CGNPoower: the joined word's ends
+                keys.add("p:" + joined[:4])
+                keys.add("s:" + joined[-4:])
     return keys
 
 
@@ -180,8 +193,8 @@ def entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
 def query_groups(names: Iterable[str]) -> list[set[str]]:
     """The keys a query looks up, grouped by query word (an entity scores each group once).
 
-    A joined pair of query words is looked up in the groups of both words: an entity
-    written "ByteDance" then counts for "Byte" and for "Dance".
+    A joined pair (or run of three) of query words is looked up in the groups of each
+    word: an entity written "ByteDance" then counts for "Byte" and for "Dance".
     """
     groups: dict[str, set[str]] = {}
     for name in names:
@@ -193,10 +206,32 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 groups[token.primary].update(acronyms)
                 if token.script == "Latn" and len(korean_key(token.text)) >= 4:
                     groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
-            for i, joined in joined_pairs(variant):
-                groups[variant[i].primary].add(joined)
-                groups[variant[i + 1].primary].add(joined)
+                groups[token.primary].update(_inner_edges(token.primary))
+                for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
+                    if len(latin_skeleton(reading)) >= 2:
+                        groups[token.primary].add("sk:" + latin_skeleton(reading))
+                    if len(reading) >= 6:
+                        groups[token.primary].update(("p:" + reading[:4], "s:" + reading[-4:]))
+            for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
+                for i, joined in joined_pairs(variant, k):
+                    ends = {joined}
+                    if len(joined) >= 6:  # "Kare farin" ~ Karafarin: s:arin
+                        ends |= {"p:" + joined[:4], "s:" + joined[-4:]}
+                    for token in variant[i : i + k]:
+                        groups[token.primary].update(ends)
     return list(groups.values())
+
+
+def _inner_edges(primary: str) -> Iterator[str]:
+    """For a long query word, each four letters inside it as the start or the end of an
+    indexed word (``p:``, ``s:``): a word written joined to its neighbour with a typo
+    ("KarefarinBank") still meets the end of one word (Karafarin: ``s:arin``)."""
+    if len(primary) < 8 or primary.startswith("fa:"):
+        return
+    for j in range(1, len(primary) - 4):
+        gram = primary[j : j + 4]
+        yield "p:" + gram
+        yield "s:" + gram
 
 
 class _Named(Protocol):

@@ -14,6 +14,7 @@ when only one side has them.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from ringfence.resolve.text import pinyin_syllables
 
@@ -205,6 +206,15 @@ def strip_han_suffix(han: str) -> tuple[str, list[str]]:
     return han, removed
 
 
+_FOLDED: dict[str, Any] = {}
+
+
+def _folded_flags() -> None:
+    from rigour.text.normalize import Cleanup, Normalize
+
+    _FOLDED.update(normalize_flags=Normalize.CASEFOLD | Normalize.NFKD, cleanup=Cleanup.Strong)
+
+
 @lru_cache(maxsize=1 << 18)
 def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Remove legal forms from a run of lower-cased words: (kept words, removed forms)."""
@@ -212,9 +222,19 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
         return words, ()
     from rigour.names import extract_org_types, remove_org_types
 
+    if not _FOLDED:
+        _folded_flags()
     text = " ".join(words)
     removed = [m for m, _ in extract_org_types(text)]
     kept = remove_org_types(text).split() if removed else list(words)
+    if kept and text.isascii():
+        # Names reach here with diacritics folded (Société → societe); rigour's table,
+        # folded the same way, still knows "societe anonyme" and "beschrankter haftung".
+        rest = " ".join(kept)
+        folded = [m for m, _ in extract_org_types(rest, **_FOLDED)]
+        if folded:
+            removed.extend(folded)
+            kept = remove_org_types(rest, **_FOLDED).split()
     kept, phrase_removed = _strip_phrases(kept)
     removed.extend(phrase_removed)
     out: list[str] = []

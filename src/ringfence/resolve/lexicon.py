@@ -16,12 +16,15 @@ descriptive words after it.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ringfence.resolve.gloss import dictionaries, en_key, zh_gloss
+from ringfence.exc import IngestError, Problem
+from ringfence.resolve.gloss import dictionaries, en_key, en_phrase, zh_gloss
 from ringfence.resolve.text import to_simplified
 
-__all__ = ["ko_entries", "ko_gloss", "ko_segments"]
+__all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
+           "ko_segments", "lexicon_gloss", "lookup_key", "name_lexicon", "parse_lexicon"]
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +45,9 @@ def ko_entries() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def ko_gloss(word: str) -> tuple[tuple[str, ...], ...]:
-    return ko_entries().get(word, ())
+    own = ko_entries().get(word, ())
+    extra = lexicon_gloss("ko:" + word)
+    return own + tuple(p for p in extra if p not in own) if extra else own
 
 
 @lru_cache(maxsize=1 << 14)
@@ -62,3 +67,114 @@ def ko_segments(word: str) -> tuple[str, ...]:
                 changed = True
                 break
     return tuple(x for x in (rest, *tail) if x)
+
+
+# --- the multilingual lexicon (``ringfence/data/lexicon/names.tsv``) ---------------------
+
+LEXICON_FIELDS = ("lang", "word", "english", "source")
+LEXICON_LANGS = frozenset(["zh", "ja", "ko", "ru", "ru-Latn", "fa", "ar"])
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    """One company-name part in another script with its English and where it came from."""
+
+    lang: str
+    word: str
+    english: str
+    source: str
+    line: int
+
+
+def parse_lexicon(text: str, *, location: str) -> tuple[LexiconEntry, ...]:
+    """Parse a lexicon file: ``#`` comment lines, then a header naming
+    :data:`LEXICON_FIELDS`, then one tab-separated entry a line. Fails closed on the first
+    bad line with an :class:`~ringfence.exc.IngestError` whose problem names the file, the
+    line and the field (a lexicon that silently lost lines would silently lose matches)."""
+
+    def bad(line: int, field: str | None, reason: str) -> IngestError:
+        problem = Problem(location=location, line=line, field=field, reason=reason)
+        return IngestError(f"bad lexicon file: {problem}", problems=[problem])
+
+    out: list[LexiconEntry] = []
+    header_seen = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cells = raw.split("\t")
+        if not header_seen:
+            if tuple(cells) != LEXICON_FIELDS:
+                raise bad(number, None, f"header must be {'/'.join(LEXICON_FIELDS)}")
+            header_seen = True
+            continue
+        if len(cells) != len(LEXICON_FIELDS):
+            raise bad(number, None, f"{len(cells)} fields, expected {len(LEXICON_FIELDS)}")
+        row = dict(zip(LEXICON_FIELDS, (c.strip() for c in cells), strict=True))
+        for field in LEXICON_FIELDS:
+            if not row[field]:
+                raise bad(number, field, "empty")
+        if row["lang"] not in LEXICON_LANGS:
+            raise bad(number, "lang", f"unknown language {row['lang']!r}")
+        if not any(ch.isalpha() for ch in row["english"]) or not row["english"].isascii():
+            raise bad(number, "english", f"not an English word: {row['english']!r}")
+        out.append(LexiconEntry(row["lang"], row["word"], row["english"], row["source"], number))
+    if not header_seen:
+        raise bad(0, None, "no header line")
+    return tuple(out)
+
+
+def lookup_key(lang: str, word: str) -> str:
+    """The form a lexicon word is looked up by, the same as the analysis makes of a name's
+    word: Han in simplified Chinese; Russian stemmed; Persian/Arabic letter variants
+    folded (with the Arabic article dropped as a second key, see :func:`arabic_keys`);
+    Hangul as written; romanised Russian by its loose key."""
+    from ringfence.resolve.gloss import ru_stem
+    from ringfence.resolve.text import fold_persian, loose, script_of
+
+    if lang in ("zh", "ja") and script_of(word) == "Hani":
+        return "zh:" + to_simplified(word)
+    if lang == "ru":
+        return "ru:" + ru_stem(word.casefold())
+    if lang in ("fa", "ar"):
+        return "fa:" + fold_persian(word)
+    if lang == "ru-Latn":
+        return "ru-Latn:" + loose(word)
+    return lang + ":" + word
+
+
+_AR_ARTICLE = ("وال", "بال", "فال", "لل", "ال")
+
+
+def arabic_keys(folded: str) -> tuple[str, ...]:
+    """Lookup keys of a folded Arabic-script word: itself, then without a leading article
+    (ال, and with the particles و ب ف or as لل), when three letters remain."""
+    keys = ["fa:" + folded]
+    for art in _AR_ARTICLE:
+        if folded.startswith(art) and len(folded) - len(art) >= 3:
+            keys.append("fa:" + folded[len(art):])
+            break
+    return tuple(keys)
+
+
+@lru_cache(maxsize=1)
+def name_lexicon() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Lookup key (:func:`lookup_key`) → English phrases (as :func:`en_key` tuples), from
+    the multilingual lexicon handed in. Built once: a name's word costs one dict lookup."""
+    text, location = dictionaries().lexicon("names.tsv")
+    entries = parse_lexicon(text, location=location)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    # A word's own translation (CLDR, an aligned pair) before the English of a rigour
+    # symbol, which groups near words (FED: federal, federation): the first gloss decides
+    # whether the word is generic.
+    for e in sorted(entries, key=lambda e: e.source.startswith("rigour")):
+        phrase = en_phrase(e.english)
+        if phrase:
+            key = lookup_key(e.lang, e.word)
+            if phrase not in out.setdefault(key, []):
+                out[key].append(phrase)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def lexicon_gloss(key: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases of a lookup key (empty when the lexicon lacks it)."""
+    return name_lexicon().get(key, ())

@@ -98,7 +98,7 @@ def alias_bracket(piece: str, pieces: list[tuple[str, bool]]) -> bool:
         letters = word.replace("-", "").casefold()
         if acronym_fits(letters, outside) and len(outside) >= 2:
             return True
-        if len(letters) < 3 or len(letters) > 8 or word in _alpha3() or _place(word):
+        if len(letters) < 3 or len(letters) > 6 or word in _alpha3() or _place(word):
             return False  # "(USA)", "(BEIJING)", "(ASIA)": where, not who
         return sum(c.isalpha() for c in word) >= 3
     inner, rest = script_of(word), script_of(" ".join(outside))

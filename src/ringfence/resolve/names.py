@@ -19,7 +19,6 @@ from functools import lru_cache
 
 from ringfence.resolve.gloss import (
     en_key,
-    fa_gloss,
     ru_gloss,
     ru_latin_gloss,
     ru_stem,
@@ -35,9 +34,10 @@ from ringfence.resolve.legal import (
     rigour_strip,
     strip_han_suffix,
 )
-from ringfence.resolve.lexicon import ko_gloss, ko_segments
+from ringfence.resolve.lexicon import ko_gloss, ko_segments, lexicon_gloss
 from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
+from ringfence.resolve.persian import fa_gloss
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
@@ -50,6 +50,12 @@ from ringfence.resolve.text import (
     pinyin,
     script_of,
     to_simplified,
+)
+from ringfence.resolve.variants import (
+    cyrillic_variant_keys,
+    han_variant_keys,
+    kana_latin,
+    latin_variant_keys,
 )
 
 __all__ = ["GENERIC_KEYS", "NameForm", "Token", "analyse_name"]
@@ -408,11 +414,13 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         if len(word) >= 3 and word[-1] in "市省县区" and word[:-1] in zh_places():
             keys.add(loose(pinyin(word[:-1])))  # 深圳市 ~ Shenzhen
         keys.add(loose("".join(cantonese(word))))
+        keys |= han_variant_keys(word)  # Wade–Giles
         gloss = zh_gloss(word)
     elif script == "Cyrl":
         primary = loose(cyrillic_to_latin(word))
         keys.add(primary)
         keys.add(loose(cyrillic_to_latin(ru_stem(word))))
+        keys |= cyrillic_variant_keys(word)  # ISO 9
         gloss = ru_gloss(word)
         skeleton = latin_skeleton(cyrillic_to_latin(word))
     elif script == "Arab":
@@ -426,10 +434,15 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         if len(korean_key(latin)) >= 4:
             keys.add("ko:" + korean_key(latin))
         gloss = ko_gloss(word)
+    elif script == "Zyyy" and kana_latin(word):
+        primary = loose(kana_latin(word))  # Japanese kana: romaji (トヨタ toyota)
+        keys.add(primary)
+        gloss = lexicon_gloss("ja:" + word)
     else:
         primary = loose(word)
         keys.add(primary)
         keys.add(en_key(word))
+        keys |= latin_variant_keys(word)  # pinyin with tone numbers
         gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:

@@ -31,12 +31,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
-from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.names import GENERIC_KEYS, NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.tokensim import span_sim, token_sim
 
@@ -137,6 +140,14 @@ class TokenWeights:
         df = self._df.get(token.primary, 0)
         idf = math.log((self._n + 1) / (df + 1)) / self._log_n if self._log_n > 0 else 1.0
         return min(base, max(0.2, min(1.0, 0.2 + idf)))
+
+
+def _lead_weight(w: TokenWeights, token: Token, leading_extra: bool) -> float:
+    """A word's weight; two letters written before the shared name and left unmatched
+    ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials) weigh like
+    a generic word. Found, or after the name ("TikTok UK"), they count in full."""
+    short = len(token.text) <= 2 and token.text.isalpha() and token.script in ("Latn", "Cyrl")
+    return min(w.weight(token), _GENERIC_WEIGHT) if short and leading_extra else w.weight(token)
 
 
 _DEFAULT_WEIGHTS = TokenWeights()
@@ -274,6 +285,8 @@ def _align_score(
                 s, m = span_sim(y, ta[i : i + k])
                 if s > 0:
                     cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
+    cands.extend(_acronym_spans(ta, tb))
+    cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in _acronym_spans(tb, ta))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
@@ -296,8 +309,22 @@ def _align_score(
         for i, t in enumerate(tokens):
             if i not in used and t.primary in found:
                 used[i] = found[t.primary]
-    wa = [w.weight(t) for t in ta]
-    wb = [w.weight(t) for t in tb]
+    lead = _leading_extras(ta, used_a, used_b, len(tb)) | {
+        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta))
+    }
+    wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
+    wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
+    for tokens, used, weights, other_legal, side in (
+        (ta, used_a, wa, fb_legal, "a"),
+        (tb, used_b, wb, fa_legal, "b"),
+    ):
+        for i, t in enumerate(tokens):
+            form = "" if i in used else _misspelt_form(t, other_legal)
+            if form:  # ENETRPRISE where the other side's "Unitary Enterprise" was stripped
+                weights[i] = 0.0
+                used[i] = 0.0
+                pair = (t.text, form) if side == "a" else (form, t.text)
+                feats.append(Feature("legal_form_misspelt", 0.0, *pair))
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -312,6 +339,10 @@ def _align_score(
     ):
         for i, t in enumerate(tokens):
             if i in used:
+                continue
+            if (i if side == "a" else -1 - i) in lead:
+                va, vb = (t.text, "") if side == "a" else ("", t.text)
+                feats.append(Feature("token_leading_extra", -round(weights[i], 4), va, vb))
                 continue
             if t.structural and t.script == "Hani" and "corporation" in other:
                 # 集团(有限)公司 is routinely rendered "Corporation", stripped as a legal form.
@@ -337,6 +368,71 @@ def _align_score(
                     score *= _DISTINCT_PENALTY
                     distinct += 1
     return score, feats
+
+
+def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
+    """The word of the other side's stripped legal forms ``t`` is one edit from."""
+    if t.script != "Latn" or len(t.text) < 5:
+        return ""
+    for form in other_legal:
+        for word in form.split():
+            if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
+                return word
+    return ""
+
+
+def _acronym_spans(
+    ta: tuple[Token, ...], tb: tuple[Token, ...]
+) -> list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]]:
+    """A word of three to six capitals that is the initials of as many successive words
+    of the other name (NZPP ~ Novosibirski Zavod Poluprovodnikovykh Priborov), scored as
+    a whole-name acronym."""
+    out: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
+    for i, x in enumerate(ta):
+        k = len(x.text)
+        if not (x.upper and 3 <= k <= 6 and x.text.isalpha() and x.script == "Latn"):
+            continue
+        for j in range(len(tb) - k + 1):
+            run = tb[j : j + k]
+            if all(t.script == "Latn" for t in run) and "".join(t.text[0] for t in run) == x.text:
+                out.append((_ABBREV_SCORE, k, "acronym", (i,), tuple(range(j, j + k))))
+    return out
+
+
+def _leading_extras(
+    tokens: tuple[Token, ...], used: dict[int, float], other_used: dict[int, float], n_other: int
+) -> set[int]:
+    """Words one side has *before* everything both sides share, when the other side is
+    wholly found and what is shared has a word of its own: a parent's brand, a province
+    or a kind of institution written first ("BANCO VTB AFRICA", "AVIC SHENYANG AIRCRAFT",
+    "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
+    penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
+    Germania", "DCB Finance") and keep it; so does a shared part of only common words
+    ("Agricultural Bank of China" is not "Bank of China")."""
+    if not used or len(other_used) < n_other:
+        return set()
+    extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
+    if not extra or max(extra) > min(used):
+        return set()
+    if not any(_own_word(tokens[i]) for i in used):
+        return set()
+    return set(extra)
+
+
+def _own_word(t: Token) -> bool:
+    """Not a country or nationality, not an organisational word, not a word rigour tags:
+    "Shenyang" or "VTB", not "China", "Bank" or "Group"."""
+    return not t.structural and t.primary not in GENERIC_KEYS and not _tagged(t.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _tagged(word: str) -> bool:
+    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word as
+    a domain (bank, aircraft), a common symbol (capital, industry), a place or a legal
+    form: descriptive, not a name of its own."""
+    from rigour.names import NameTypeTag, analyze_names
+
+    return any(n.spans for n in analyze_names(NameTypeTag.ORG, [word]))
 
 
 # --- abbreviations ---------------------------------------------------------------------

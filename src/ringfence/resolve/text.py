@@ -35,6 +35,7 @@ __all__ = [
     "remember_readings",
     "script_of",
     "to_simplified",
+    "without_article",
 ]
 
 
@@ -97,6 +98,8 @@ _LOOSE_RULES: tuple[tuple[str, str], ...] = (
     ("kh", "h"),
     ("gh", "g"),
     ("ph", "f"),
+    ("th", "s"),  # Arabic ث romanised th (MOULATHAMOUN), Persian s
+    ("dh", "z"),  # Arabic ذ romanised dh, Persian z
     ("ck", "k"),
     ("ch", "\x01"),
     ("ts", "\x02"),
@@ -146,6 +149,8 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("zh", "j"),
     ("dj", "j"),
     ("ph", "f"),
+    ("th", "s"),  # Arabic ث romanised th (MOULATHAMOUN), Persian s
+    ("dh", "z"),  # Arabic ذ romanised dh, Persian z
     ("ck", "k"),
     ("ch", "\x01"),
     ("c", "k"),
@@ -164,6 +169,10 @@ def latin_skeleton(latin: str) -> str:
     (v/w, y/i) are dropped: ``Mellat`` → ``mlt``; ``Tejarat`` → ``tjrt``.
     """
     s = ascii_fold(latin)
+    if len(s) > 3 and s[-1] == "h" and s[-2] in "aeiou":
+        s = s[:-1]  # Sepah, Tosee(h): a final h after a vowel is the silent he (see below)
+    if len(s) >= 5 and s[:2] in ("al", "el") and s[2] not in "aeiou":
+        s = s[2:]  # Alborz, Elektronik: the article-like start, as arabic_skeleton drops ال
     for old, new in _SKELETON_RULES:
         s = s.replace(old, new)
     return _SKELETON_DROP.sub("", _REPEAT.sub(r"\1", s))
@@ -216,14 +225,29 @@ _FA_LAT = {
 }  # fmt: skip
 
 
+def without_article(folded: str) -> str:
+    """A folded Arabic-script word without the Arabic article ال, when three letters
+    remain (القاعده → قاعده); other words as they are."""
+    if folded.startswith("ال") and len(folded) >= 5:
+        return folded[2:]
+    return folded
+
+
 @lru_cache(maxsize=1 << 16)
 def arabic_skeleton(text: str) -> str:
     """Consonant skeleton of a Persian/Arabic-script word, in :func:`latin_skeleton` space.
 
     Letters map one by one (no digraph rewriting, so س+پ+ه stays ``sph``); the letters
     that also write vowels (ا و ی) and ع are dropped: سپه → sph ~ Sepah; ملت → mlt ~ Mellat.
+    The Arabic article ال is dropped when three letters remain (القاعدة → qaida ~ AL-QAIDA:
+    Latin spellings write it as a word of its own, which is not compared), and so is a
+    final ه (ة folded onto it, or the silent Persian he), which Latin spellings write as a
+    vowel or as ah/eh (the Latin skeleton drops that h): توسعه ~ Tose'e, سپاه ~ Sepah.
     """
-    latin = "".join(_FA_LAT.get(ch, "") for ch in fold_persian(text))
+    folded = without_article(fold_persian(text))
+    if len(folded) > 2 and folded.endswith("ه"):
+        folded = folded[:-1]
+    latin = "".join(_FA_LAT.get(ch, "") for ch in folded)
     return _REPEAT.sub(r"\1", latin).replace("_", "")
 
 

@@ -10,7 +10,7 @@ import snowballstemmer
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.names import Token
-from ringfence.resolve.text import korean_key, loose
+from ringfence.resolve.text import korean_key, loose, without_article
 
 __all__ = ["span_sim", "token_sim"]
 
@@ -47,18 +47,14 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
             return 0.85, "skeleton"
         if len(x.skeleton) >= 3:
             return 0.8, "skeleton"
-    best = 0.0
-    for kx in x.keys:
-        if len(kx) < 4:
-            continue
-        for ky in y.keys:
-            if len(ky) < 4:
-                continue
-            short = min(len(kx), len(ky))
-            allowed = 1 if short < 9 else 2
-            d = DamerauLevenshtein.distance(kx, ky, score_cutoff=allowed)
-            if d <= allowed:
-                best = max(best, 1.0 - d / max(len(kx), len(ky)))
+    best = _closest(x.keys, y.keys)
+    if not best and len(x.text) == len(y.text) == 4 and x.skeleton == y.skeleton:
+        # QUDS ~ QODS: a vowel changed in four letters
+        best = 0.75 if x.script == y.script == "Latn" and len(x.skeleton) >= 2 else 0.0
+    if x.script == y.script == "Latn":
+        # the letters as typed too, one edit: a typo can change the loose key a lot more
+        # than the word (GAXPROM → gaksprom, EENRGY → inrgi)
+        best = max(best, _closest(frozenset({x.text}), frozenset({y.text}), most=1))
     if best > 0:
         return min(best, 0.9), "fuzzy"
     if (
@@ -71,6 +67,22 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         if d <= 1:
             return 0.7, "skeleton"
     return 0.0, ""
+
+
+def _closest(xs: frozenset[str], ys: frozenset[str], most: int = 2) -> float:
+    """1 - edits/length for the closest pair within one edit (two from nine letters)."""
+    best = 0.0
+    for kx in xs:
+        if len(kx) < 4:
+            continue
+        for ky in ys:
+            if len(ky) < 4 or len(kx) == len(ky) == 4:
+                continue  # a letter changed in four is another word (SHIG, SBIG)
+            allowed = 1 if min(len(kx), len(ky)) < 9 else most
+            d = DamerauLevenshtein.distance(kx, ky, score_cutoff=allowed)
+            if d <= allowed:
+                best = max(best, 1.0 - d / max(len(kx), len(ky)))
+    return best
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -114,7 +126,10 @@ def _initials_agree(x: Token, y: Token) -> bool:
     fa, la = (x, y) if x.script == "Arab" else (y, x)
     if la.script != "Latn" or not fa.text or not la.primary:
         return True
-    f, c = fa.text[0], la.primary[0]
+    latin = la.primary
+    if without_article(fa.text) != fa.text and len(latin) >= 5 and latin[:2] in ("al", "el"):
+        latin = latin[2:]  # the article on both sides (البرز ~ Alborz), as the skeletons
+    f, c = without_article(fa.text)[0], latin[0]  # القاعده starts with q
     if c in "vw":
         return f in _FA_V_INITIAL
     if c in "aeiouy":

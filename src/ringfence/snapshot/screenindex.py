@@ -62,20 +62,24 @@ _LIBRARIES = (
     "rigour",
     "korean_romanizer",
     "python-stdnum",
+    "pyicu",  # ISO 9 and kana transforms (resolve.variants), confusables
 )
 
 
 @lru_cache(maxsize=1)
 def analysis_fingerprint() -> str:
     """Hash of what decides an index's keys: the screening package's code and this
-    module's (the layout), the name libraries' versions and Python's Unicode tables. Any
+    module's (the layout), the name lexicons (``data/lexicon/*.tsv``), the name libraries'
+    versions and Python's Unicode tables. Any
     change makes saved indexes stale."""
     from importlib import metadata
 
     import ringfence.resolve
 
     digest = hashlib.sha256()
-    code = [*sorted(Path(ringfence.resolve.__file__).parent.glob("*.py")), Path(__file__)]
+    lexicons = Path(ringfence.resolve.__file__).parent.parent / "data" / "lexicon"
+    code = [*sorted(Path(ringfence.resolve.__file__).parent.glob("*.py")), Path(__file__),
+            *sorted(lexicons.glob("*.tsv"))]  # the name lexicons the analysis reads
     for src in code:
         digest.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
     for dist in _LIBRARIES:

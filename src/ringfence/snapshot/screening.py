@@ -163,6 +163,41 @@ class SnapshotResolver:
         """Ranked candidates, best first, each with its score and evidence."""
         return self.index.search(query, limit=limit, threshold=threshold)
 
+    def search_many(self, queries: Sequence[Record], *, threshold: float = DEFAULT_THRESHOLD,
+                    parallel: bool = False,
+                    advance: Callable[[int], None] | None = None) -> list[Candidate | None]:
+        """The best candidate of each query (None when it has none), in order; ``advance``
+        is called with the number of queries done since the last call. ``parallel``: in
+        one forked process per core (at most 4) for a large batch (a command's, not a
+        server's), each process reading the index this one loaded."""
+        workers = build_workers(len(queries) * _BATCH_WEIGHT) if parallel else 1
+        if workers <= 1:
+            out: list[Candidate | None] = []
+            for query in queries:
+                out.append(_best(self, query, threshold))
+                if advance is not None:
+                    advance(1)
+            return out
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        global _FORKED
+        _FORKED = self
+        try:
+            with ProcessPoolExecutor(max_workers=workers,
+                                     mp_context=get_context("fork")) as pool:
+                found: list[Candidate | None] = []
+                chunks = [queries[i : i + _BATCH] for i in range(0, len(queries), _BATCH)]
+                for chunk, result in zip(chunks, pool.map(_forked_best, chunks,
+                                                          [threshold] * len(chunks)),
+                                         strict=True):
+                    found.extend(result)
+                    if advance is not None:
+                        advance(len(chunk))
+                return found
+        finally:
+            _FORKED = None
+
     def best_match(self, query: Record, *, declared_name: str | None = None,
                    threshold: float = DEFAULT_THRESHOLD,
                    exclude: frozenset[str] = frozenset()) -> Match | None:
@@ -194,6 +229,23 @@ class SnapshotResolver:
                                   "features": [f.as_dict() for f in top.explanation]},
                      alternatives=tuple((c.entity_id, round(c.score, 4))
                                         for c in matches if c is not top))
+
+
+_BATCH = 250  # queries per task of a parallel batch
+_BATCH_WEIGHT = 20  # a query costs about what analysing this many entities does
+_FORKED: SnapshotResolver | None = None  # the resolver a forked batch worker inherits
+
+
+def _best(resolver: SnapshotResolver, query: Record, threshold: float) -> Candidate | None:
+    if not (query.names or query.ids):
+        return None
+    found = resolver.search(query, limit=1, threshold=threshold)
+    return found[0] if found else None
+
+
+def _forked_best(queries: Sequence[Record], threshold: float) -> list[Candidate | None]:
+    assert _FORKED is not None, "a batch worker runs in a process forked by search_many"
+    return [_best(_FORKED, q, threshold) for q in queries]
 
 
 def declared_name_disguise(

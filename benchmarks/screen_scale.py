@@ -1,0 +1,234 @@
+"""Screening at scale (issue 14 item 6): a synthetic snapshot's index built and saved by the
+command path, query latency on the saved index against a rapidfuzz brute force, and a
+batch ``ringfence screen --input/--output`` of many declared organisations.
+
+    .venv/bin/python -u benchmarks/screen_scale.py --entities 1000000 --batch 100000 \\
+        [--keep DIR | --snapshot DIR] [--latency 2000] [--brute 30]
+
+Each heavy step runs in its own process under ``/usr/bin/time -v`` (wall, user+sys CPU of
+the process and its workers, peak RSS):
+
+1. the snapshot is written (the retrieval benchmark's synthetic entities plus the public
+   groups, as ``benchmarks/screening_cache.py`` writes it), unless ``--snapshot``;
+2. ``build``: ``snapshot.screening.screening_index(snap, parallel=True)`` with no cache,
+   what the first ``ringfence screen`` on a snapshot does (one forked worker per core,
+   at most 4, then the arrays saved in ``cache/screening``);
+3. ``latency``: the saved index loaded, then single-threaded queries (exact, one-typo,
+   other-script names of synthetic entities, the public groups' other names, made-up
+   organisations): wall and thread CPU per query; beside it, on the first ``--brute``
+   queries, rapidfuzz ``process.extract`` (``token_set_ratio``, names pre-processed once)
+   over every indexed name, the brute force a screening index replaces;
+4. ``batch``: ``ringfence screen SNAP --input orgs.csv --output results.csv`` on
+   ``--batch`` rows drawn the same way (its progress bar goes to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _module(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _timed(args: list[str], label: str) -> dict[str, float]:
+    """Run ``args`` under /usr/bin/time -v; wall s, CPU s (user+sys), peak RSS MB."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        proc = subprocess.run(["/usr/bin/time", "-v", "-o", out.name, *args], check=False)
+        text = Path(out.name).read_text()
+    if proc.returncode != 0:
+        raise SystemExit(f"{label} failed ({proc.returncode})")
+
+    def field(pattern: str) -> str:
+        m = re.search(pattern, text)
+        assert m, pattern
+        return m.group(1)
+
+    h, _, rest = field(r"Elapsed \(wall clock\) time.*: (\S+)").rpartition(":")
+    parts = [float(x) for x in (h.split(":") if h else [])] + [float(rest)]
+    wall = sum(v * 60 ** (len(parts) - 1 - i) for i, v in enumerate(parts))
+    cpu = float(field(r"User time \(seconds\): (\S+)")) + float(
+        field(r"System time \(seconds\): (\S+)"))
+    rss = float(field(r"Maximum resident set size \(kbytes\): (\d+)")) / 1024
+    with open("/proc/loadavg") as fh:
+        load = fh.read().split()[0]
+    print(f"{label}: {wall:.1f} s wall, {cpu:.1f} CPU-s (user+sys, with workers), "
+          f"peak RSS {rss:,.0f} MB, load average {load} at the end", flush=True)
+    return {"wall": wall, "cpu": cpu, "rss_mb": rss}
+
+
+def _queries(n_entities: int, count: int, seed: int) -> list[tuple[str, str]]:
+    """(query name, expected entity id or "") drawn like the retrieval benchmark's: every
+    k-th synthetic entity's query variant, plus the public groups' other names and the
+    made-up organisations, cycled to ``count``."""
+    retrieval = _module("retrieval")
+    rng = random.Random(seed)
+    every = max(1, n_entities // max(1, count))
+    out: list[tuple[str, str]] = []
+    for i in range(n_entities):
+        ent, query = retrieval.synth_entity(i, rng)  # type: ignore[attr-defined]
+        if i % every == 0:
+            out.append((query, ent.id))
+    _, real = retrieval.real_entities()  # type: ignore[attr-defined]
+    extra = [(q, want) for q, want in real] + [(q, "") for q in retrieval.NO_MATCH]  # type: ignore[attr-defined]
+    out = out[: max(0, count - len(extra))] + extra
+    return out[:count]
+
+
+def _build(snap: str) -> None:
+    from ringfence.packaged import use_packaged_dictionaries
+    from ringfence.snapshot import open_snapshot
+    from ringfence.snapshot.screening import screening_index
+
+    use_packaged_dictionaries()
+    t = time.perf_counter()
+    index = screening_index(open_snapshot(snap), parallel=True)
+    print(f"  index of {len(index):,} entities built and saved in "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(p * len(xs)))]
+
+
+def _latency(snap: str, queries_json: str, brute: int) -> None:
+    from rapidfuzz import fuzz, process, utils
+
+    from ringfence.packaged import use_packaged_dictionaries
+    from ringfence.resolve import Record
+    from ringfence.snapshot import open_snapshot
+    from ringfence.snapshot.screening import screening_index
+
+    use_packaged_dictionaries()
+    t = time.perf_counter()
+    index = screening_index(open_snapshot(snap))
+    print(f"  saved index loaded in {time.perf_counter() - t:.2f} s", flush=True)
+    queries = [tuple(q) for q in json.loads(Path(queries_json).read_text())]
+    index.search(Record.of("warm up"))
+    wall: list[float] = []
+    cpu: list[float] = []
+    hits = expected = false = 0
+    for name, want in queries:
+        t, c = time.perf_counter(), time.thread_time()
+        found = index.search(Record.of(name), limit=5)
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
+        if want:
+            expected += 1
+            hits += bool(found and found[0].match and found[0].entity_id == want)
+        else:
+            false += any(c.match for c in found)
+    print(f"  ringfence, {len(queries):,} queries: wall ms p50 {_pct(wall, .5):.2f} "
+          f"p95 {_pct(wall, .95):.2f} p99 {_pct(wall, .99):.2f}; thread CPU ms p50 "
+          f"{_pct(cpu, .5):.2f} p95 {_pct(cpu, .95):.2f} p99 {_pct(cpu, .99):.2f}", flush=True)
+    print(f"  top-1 matched and right {hits}/{expected}; made-up organisations matched "
+          f"{false}", flush=True)
+    if brute <= 0:
+        return
+    names: list[str] = []
+    owners: list[str] = []
+    for ent in index.entities:
+        names.extend(ent.names)
+        owners.extend([ent.id] * len(ent.names))
+    t = time.perf_counter()
+    choices = [utils.default_process(n) for n in names]
+    print(f"  brute force: {len(choices):,} names pre-processed in "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    bwall: list[float] = []
+    bcpu: list[float] = []
+    bhits = bexpected = 0
+    sample = queries[:: max(1, len(queries) // brute)][:brute]
+    for name, want in sample:
+        t, c = time.perf_counter(), time.thread_time()
+        best = process.extract(utils.default_process(name), choices, scorer=fuzz.token_set_ratio,
+                               processor=None, limit=5)
+        bwall.append((time.perf_counter() - t) * 1000)
+        bcpu.append((time.thread_time() - c) * 1000)
+        if want:
+            bexpected += 1
+            bhits += bool(best and best[0][1] >= 85 and owners[best[0][2]] == want)
+    rw = [w for (q, _), w in zip(queries, cpu, strict=True) if (q, _) in sample]
+    print(f"  rapidfuzz brute force, {len(sample)} queries: wall ms p50 {_pct(bwall, .5):.0f} "
+          f"p95 {_pct(bwall, .95):.0f}; thread CPU ms p50 {_pct(bcpu, .5):.0f} p95 "
+          f"{_pct(bcpu, .95):.0f}; top-1 >= 85 and right {bhits}/{bexpected}", flush=True)
+    if rw:
+        print(f"  same queries, ringfence thread CPU ms p50 {_pct(rw, .5):.2f} p95 "
+              f"{_pct(rw, .95):.2f}: brute force / ringfence at p95 "
+              f"{_pct(bcpu, .95) / max(_pct(rw, .95), 1e-9):.0f}x", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--entities", type=int, default=1_000_000)
+    ap.add_argument("--batch", type=int, default=100_000, help="rows of the batch CSV (0: skip)")
+    ap.add_argument("--latency", type=int, default=2000, help="single queries timed")
+    ap.add_argument("--brute", type=int, default=30, help="queries given to the brute force")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--snapshot", type=Path, help="an existing snapshot (its cache is rebuilt)")
+    ap.add_argument("--keep", type=Path, help="write the synthetic snapshot here and keep it")
+    ap.add_argument("--step", choices=["build", "latency"], help=argparse.SUPPRESS)
+    ap.add_argument("--queries-json", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.step == "build":
+        _build(str(args.snapshot))
+        return 0
+    if args.step == "latency":
+        _latency(str(args.snapshot), args.queries_json, args.brute)
+        return 0
+
+    work = Path(tempfile.mkdtemp(prefix="screen-scale-"))
+    snap = args.snapshot or args.keep or work / "snap"
+    me = [sys.executable, "-u", str(Path(__file__).resolve())]
+    if not args.snapshot:
+        cache = _module("screening_cache")
+        t = time.perf_counter()
+        cache.write_snapshot(snap, args.entities, args.seed)  # type: ignore[attr-defined]
+        print(f"snapshot: {args.entities:,} synthetic entities + public groups written in "
+              f"{time.perf_counter() - t:.0f} s", flush=True)
+    import shutil
+
+    shutil.rmtree(snap / "cache" / "screening", ignore_errors=True)
+    build = _timed([*me, "--step", "build", "--snapshot", str(snap)], "build (cold, saved)")
+    lat_q = work / "latency.json"
+    lat_q.write_text(json.dumps(_queries(args.entities, args.latency, args.seed + 1)))
+    _timed([*me, "--step", "latency", "--snapshot", str(snap), "--queries-json", str(lat_q),
+            "--brute", str(args.brute)], "latency (load + queries + brute force)")
+    if args.batch:
+        orgs, results = work / "orgs.csv", work / "results.csv"
+        with orgs.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["name", "country", "id"])
+            for name, _ in _queries(args.entities, args.batch, args.seed + 2):
+                w.writerow([name, "", ""])
+        exe = Path(sys.executable).parent / "ringfence"
+        batch = _timed([str(exe), "screen", str(snap), "--input", str(orgs), "--output",
+                        str(results)], f"batch of {args.batch:,}")
+        with results.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        matched = sum(r["match"] == "true" for r in rows)
+        print(f"  {len(rows):,} rows written, {matched:,} matched; "
+              f"{len(rows) / batch['wall']:.0f} rows/s wall, "
+              f"{len(rows) / batch['cpu']:.0f} rows per CPU-s", flush=True)
+    print(json.dumps({"build": build}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
