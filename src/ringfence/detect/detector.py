@@ -20,7 +20,7 @@ from ringfence.detect.config import RESTRICTED_REGIONS, DetectorConfig
 from ringfence.detect.emails import normalise_email
 from ringfence.detect.fanout import DistinctCounter
 from ringfence.detect.linking import LinkGraph
-from ringfence.detect.neardup import SkeletonFamilies
+from ringfence.detect.neardup import SkeletonFamilies, count_families
 from ringfence.detect.scoring import CATEGORY_CAPS, action_for, combine, max_action, noisy_or
 from ringfence.detect.signals import Signal, content_signals, context_signals
 from ringfence.detect.state import (
@@ -98,8 +98,7 @@ class DetectorState:
     # this hour's requests per prompt-skeleton key: (time bucket, account), for synchrony
     sync_buf: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
-    # near-duplicate families of a sample of each account's skeletons (detect.neardup); the
-    # skeletons waiting for the next checkpoint: (account, skeleton)
+    # near-duplicate families (detect.neardup); sampled (account, skeleton) to place
     families: SkeletonFamilies = field(default_factory=SkeletonFamilies)
     near_pending: list[tuple[int, str]] = field(default_factory=list)
     dirty: set[int] = field(default_factory=set)
@@ -372,24 +371,12 @@ class Detector:
                 del st.key_votes[key]
 
     def _near_families(self) -> None:
-        """Place this hour's sampled skeletons in their near-duplicate families
-        (detect.neardup) and count them per account."""
+        """Place this hour's sampled skeletons in their near-duplicate families."""
         st = self.state
-        if not st.near_pending:
-            return
-        fams = st.families.families([p[1] for p in st.near_pending])
-        for (acc, skel), fam in zip(st.near_pending, fams, strict=True):
-            a = st.accounts[acc]
-            a.near_n += 1
-            slot = a.near.get(fam)
-            if slot is None:
-                if len(a.near) < self.config.skeleton_cap:
-                    a.near[fam] = [1, 1, stable_hash(skel)]
-            else:
-                slot[0] += 1
-                if slot[1] < 2 and stable_hash(skel) != slot[2]:
-                    slot[1] = 2
-        st.near_pending = []
+        if st.near_pending:
+            count_families(st.families, st.near_pending, st.accounts,
+                           cap=self.config.skeleton_cap)
+            st.near_pending = []
 
     def _synchrony(self) -> None:
         """Count this hour's requests sent in synchronised bursts (detect.synchrony)."""
@@ -484,11 +471,8 @@ class Detector:
             if count >= floor:
                 kind = "skeleton_short" if is_short_key(key) else "skeleton"
                 self.state.index.add(kind, key, a.idx)
-        # a family indexed only where it adds to the exact keys: one template whose fills
-        # change both ends (several distinct skeletons in this account). It need not
-        # dominate: a campaign that deals its items through a pool of paraphrased templates
-        # uses each of them for a small share, and the pool, not one template, is what its
-        # accounts have in common (their rarity among non-suspects decides the weight)
+        # a family of several skeletons (fills changing both ends); it need not dominate:
+        # a pool of paraphrased templates gives each a small share (docs/detect.md)
         near_floor = max(cfg.dominant_count, cfg.near_share * a.near_n)
         for fam, (count, variants, _first) in a.near.items():
             if variants >= 2 and count >= near_floor:

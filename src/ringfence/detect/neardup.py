@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ringfence.detect.state import AccountState
 from ringfence.detect.text import stable_hash
 
-__all__ = ["SkeletonFamilies", "minhash", "shingles"]
+__all__ = ["SkeletonFamilies", "count_families", "minhash", "shingles"]
 
 _SHINGLE = 5
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -138,3 +139,21 @@ class SkeletonFamilies:
             if len(members) < self.bucket_cap:
                 members.append(me)
         return me
+
+
+def count_families(families: SkeletonFamilies, pending: Sequence[tuple[int, str]],
+                   accounts: Sequence[AccountState], *, cap: int) -> None:
+    """Place sampled (account, skeleton) pairs in their families and count them per account
+    (``AccountState.near``: [sampled requests, distinct skeletons up to 2, first hash])."""
+    fams = families.families([p[1] for p in pending])
+    for (acc, skel), fam in zip(pending, fams, strict=True):
+        a = accounts[acc]
+        a.near_n += 1
+        slot = a.near.get(fam)
+        if slot is None:
+            if len(a.near) < cap:
+                a.near[fam] = [1, 1, stable_hash(skel)]
+        else:
+            slot[0] += 1
+            if slot[1] < 2 and stable_hash(skel) != slot[2]:
+                slot[1] = 2
