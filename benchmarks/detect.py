@@ -29,7 +29,8 @@ ROOT = HERE.parent
 # run name -> (preset, seed)
 RUNS: dict[str, tuple[str, int | None]] = {
     "default": ("default", None), "seed2": ("default", 2), "variant": ("variant", None),
-    "heldout": ("heldout", None),  # the held-out wording: evaluate only, never tune on it
+    "heldout": ("heldout", None),  # the held-out wordings: evaluate only, never tune on them
+    "heldout2": ("heldout2", None),
     "small": ("small", None), "demo": ("demo", None),
 }
 

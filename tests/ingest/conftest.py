@@ -25,7 +25,8 @@ class Snap:
 
     def q(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         con = duckdb.connect()
-        for t in ("entities", "holdings", "names", "identifiers", "evidence", "conflicts"):
+        for t in ("entities", "holdings", "names", "identifiers", "evidence", "conflicts",
+                  "cleaned_names"):
             p = self.root / f"{t}.parquet"
             if p.exists():
                 con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{p}')")

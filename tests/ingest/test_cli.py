@@ -82,3 +82,13 @@ def test_ingest_workers_setting_is_read_by_the_command(tmp_path: Path) -> None:
     good = CliRunner().invoke(app, [*args, str(tmp_path / "b")],
                               env={"RINGFENCE_INGEST_WORKERS": "1"})
     assert good.exit_code == 0, good.output
+
+
+def test_spark_options_need_engine_spark(tmp_path: Path) -> None:
+    """``--master`` / ``--conf`` without ``--engine spark`` would be ignored: an error."""
+    for extra in (["--master", "local[1]"], ["--conf", "spark.x=1"]):
+        res = runner.invoke(app, ["ingest", "gleif", str(DATA / "gleif"), "--out",
+                                  str(tmp_path / "s"), *extra])
+        assert res.exit_code != 0
+        assert "--master and --conf need --engine spark" in res.output
+        assert not (tmp_path / "s").exists()

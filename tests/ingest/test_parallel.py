@@ -17,6 +17,7 @@ TABLES = {
     "names": "SELECT * FROM names ORDER BY ALL",
     "identifiers": "SELECT * FROM identifiers ORDER BY ALL",
     "evidence": "SELECT * FROM evidence ORDER BY ALL",
+    "cleaned_names": "SELECT * FROM cleaned_names ORDER BY ALL",
 }
 
 
@@ -31,6 +32,10 @@ def _files(tmp_path: Path) -> list[Path]:
     i = text.index(target)
     j = text.index("<lei:Country>", i)
     text = text[:j] + "<lei:Country>QQ" + text[j + len("<lei:Country>") + 2:]
+    # a legal name with a zero-width space late in the file: cleaned, recorded, its line kept
+    i = text.index("<lei:LegalName", text.index(f"<lei:LEI>{make_lei(555)}</lei:LEI>"))
+    j = text.index(">", i) + 3
+    text = text[:j] + "\u200b" + text[j:]
     lei.write_text(text)
     rtext = repex.read_text()
     k = rtext.index("NON_PUBLIC", len(rtext) // 2)
@@ -58,6 +63,8 @@ def test_parallel_parts_match_one_process(ingest, tmp_path: Path,
                                                           "ExceptionReason"}
     for name, sql in TABLES.items():
         assert par.q(sql) == serial.q(sql), name
+    [(line, removed)] = par.q("SELECT source_line, removed FROM cleaned_names")
+    assert line > 1000 and removed == "U+200B ZERO WIDTH SPACE"
     assert [(f.path, f.records, f.rejected) for f in par.report.files] == [
         (f.path, f.records, f.rejected) for f in serial.report.files]
 

@@ -31,9 +31,11 @@ FTM = [
         "name": ["Adventure Works Limited"], "country": ["gb"],
         "alias": ["Tailspin Tankers"]}},
 ]
-CSV_NAMES = [  # entity, name, kind: added to the bundled names of existing entities
-    ("rosneft", "Wingtip Petroleum Company", "former"),
-    ("rosneft", "Proseware Oil Trading", "weak_alias"),
+CSV_NAMES = [  # entity, name, kind, dates: added to the bundled names of existing entities
+    ("rosneft", "Wingtip Petroleum Company", "former", "", ""),
+    ("rosneft", "Proseware Oil Trading", "weak_alias", "2015-04-01", ""),
+    ("rosneft", "Fourth Coffee Petroleum", "former", "2005-01-01", "2012-03-22"),
+    ("lukoil", "Humongous Refining Holdings", "former", "", "2019-03-01"),
 ]
 
 
@@ -46,10 +48,11 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(PUBLIC / f"{name}.csv", csv_dir / f"{name}.csv")
     with (PUBLIC / "names.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    rows += [{"entity": e, "name": n, "lang": "en", "script": "Latn", "kind": k}
-             for e, n, k in CSV_NAMES]
+    rows += [{"entity": e, "name": n, "lang": "en", "script": "Latn", "kind": k,
+              "valid_from": since, "valid_to": until} for e, n, k, since, until in CSV_NAMES]
     with (csv_dir / "names.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["entity", "name", "lang", "script", "kind"])
+        w = csv.DictWriter(f, fieldnames=["entity", "name", "lang", "script", "kind",
+                                          "valid_from", "valid_to"], restval="")
         w.writeheader()
         w.writerows(rows)
     ftm = root / "ftm.jsonl"
@@ -79,6 +82,11 @@ def _kinds(cand: dict[str, Any]) -> list[tuple[str, str]]:
     ("Contoso Shipping Ltd", "ftm:nw", "name_kind:former name", "Contoso Shipping Limited"),
     ("Fabrikam Logistics", "ftm:nw", "name_kind:alias", "Fabrikam Logistics Limited"),
     ("Wingtip Petroleum Co", "rosneft", "name_kind:former name", "Wingtip Petroleum Company"),
+    # the dates the source gave the name are part of the reason
+    ("Fourth Coffee Petroleum", "rosneft", "name_kind:former name, 2005-01-01 to 2012-03-22",
+     "Fourth Coffee Petroleum"),
+    ("Humongous Refining Holdings", "lukoil", "name_kind:former name, until 2019-03-01",
+     "Humongous Refining Holdings"),
 ])
 def test_alias_match_names_the_alias_and_its_kind(
     snapshot: Path, query: str, entity: str, feature: str, alias: str
@@ -105,7 +113,8 @@ def test_weak_alias_scores_lower_than_the_same_name_as_alias(snapshot: Path) -> 
     assert weak["score"] < plain["score"]
     csv_weak = _screen(snapshot, "Proseware Oil Trading")
     assert csv_weak["entity"] == "rosneft"
-    assert _kinds(csv_weak) == [("name_kind:weak alias", "Proseware Oil Trading")]
+    assert _kinds(csv_weak) == [("name_kind:weak alias, since 2015-04-01",
+                                 "Proseware Oil Trading")]
     assert csv_weak["score"] < 1.0
 
 
@@ -135,3 +144,21 @@ def test_demo_list_aliases_match_with_their_kind(
     assert _kinds(top) == [(feature, alias)]
     if feature.endswith("weak alias"):
         assert top["score"] < 1.0
+
+
+def test_kind_tokens_round_trip_and_refuse_bad_dates() -> None:
+    from ringfence.resolve.kinds import describe_kind, kind_of, kind_token, parse_kind
+
+    for kind, since, until, label in [
+        ("former", "", "", "former name"),
+        ("former", "", "2019-03-01", "former name, until 2019-03-01"),
+        ("alias", "2021-06-01", "", "alias, since 2021-06-01"),
+        ("trade", "2001-01-01", "2002-01-01", "trade name, 2001-01-01 to 2002-01-01"),
+    ]:
+        token = kind_token(kind, since, until)
+        assert parse_kind(token) == (kind, since, until)
+        assert describe_kind(token) == label
+        assert kind_of((token,), 0) == kind
+    for since, until in (("2019-02-30", ""), ("", "19-03-01"), ("2020-01-01", "2020-01-01")):
+        with pytest.raises(ValueError):
+            kind_token("former", since, until)

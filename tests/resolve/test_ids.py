@@ -20,6 +20,11 @@ from ringfence.resolve import IdOutcome, compare_ids, parse_id, parse_id_ref
         ("lei", "5299 00RP Y4YG 47TR SV05", "529900RPY4YG47TRSV05"),
         ("sg_uen", "UEN 199201624D", "199201624D"),
         ("gb_crn", "1126618", "01126618"),
+        # two labels, a full-width colon, full-width digits (the real-pairs benchmark's
+        # id_format kind, dev part, found the first two)
+        ("ru_inn", "ИНН/INN 7704-7295-15", "7704729515"),
+        ("cn_uscc", "统一社会信用代码：9121 0200 2418 3085 7Q", "91210200241830857Q"),
+        ("ru_ogrn", "ОГРН １０２７７３９６０９３９１", "1027739609391"),
     ],
 )
 def test_labels_and_separators_are_stripped_and_checked(scheme: str, raw: str, value: str) -> None:

@@ -291,3 +291,6 @@ def test_compare_with_a_snapshot_decides_by_one_entity(snapshot: Path, tmp_path:
     assert [o["match"] for o in out] == [True, False]
     assert out[0]["explanation"][0]["feature"] == "same_entity"
     assert "alibaba_cloud_sg" in out[0]["explanation"][0]["a"]
+    # which name of the entity each side matched, with its kind (Aliyun is a trade name)
+    assert "trade name: 'Aliyun'" in out[0]["explanation"][0]["a"]
+    assert "name:" not in out[0]["explanation"][0]["b"]  # the legal name: nothing to add

@@ -280,3 +280,15 @@ def test_gzip_output_holds_the_same_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "gz" / "requests.jsonl").exists()
     with gzip.open(tmp_path / "gz" / "requests.jsonl.gz", "rb") as fh:
         assert fh.read() == (tmp_path / "plain" / "requests.jsonl").read_bytes()
+
+
+def test_second_heldout_wording_uses_other_languages_and_framings(tmp_path: Path) -> None:
+    simulate(replace(SimConfig.small(seed=5), wording="d"), tmp_path / "d")
+    d = _load(tmp_path / "d")
+    cot = [r["prompt"] for r in d["reqs"] if d["truth"][r["account_id"]]["family"] == "cot"]
+    assert cot
+    assert len({p[:12] for p in cot}) >= 3
+    # none of the earlier banks' reasoning phrasings
+    assert not any("Give the complete reasoning that leads to this answer" in p
+                   or "Восстанови" in p or "정답에 이르는" in p for p in cot)
+    assert SimConfig.heldout2().wording == "d"

@@ -50,8 +50,8 @@ def replay_cmd(
 def simulate_cmd(
     out: Annotated[Path, typer.Argument(help="DATA folder to write (replaced if present).")],
     preset: Annotated[str, typer.Option("--preset", help="default (14 days, ~1.3M "
-                                        "requests), variant, heldout (the held-out "
-                                        "wording: evaluate, never tune), small or "
+                                        "requests), variant, heldout, heldout2 (the "
+                                        "held-out wordings: evaluate, never tune), small or "
                                         "demo.")] = "default",
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (the preset's if "
                                              "absent).")] = None,
@@ -65,7 +65,8 @@ def simulate_cmd(
     from ringfence.traffic.sim import SimConfig, simulate
 
     presets = {"default": SimConfig.default, "variant": SimConfig.variant,
-               "heldout": SimConfig.heldout, "small": SimConfig.small, "demo": SimConfig.demo}
+               "heldout": SimConfig.heldout, "heldout2": SimConfig.heldout2,
+               "small": SimConfig.small, "demo": SimConfig.demo}
     if preset not in presets:
         raise typer.BadParameter(f"--preset must be one of {', '.join(presets)}")
     cfg = presets[preset]() if seed is None else presets[preset](seed)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ringfence.engines.base import Engine, VerdictBook
 
 __all__ = ["ConfOpt", "EngineName", "EngineOpt", "MasterOpt", "OutOpt", "make_engine",
-           "parse_conf", "write_verdicts"]
+           "no_pyspark", "parse_conf", "spark_settings", "write_verdicts"]
 
 
 class EngineName(StrEnum):
@@ -48,21 +48,36 @@ def parse_conf(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def make_engine(name: EngineName, master: str | None, conf: list[str] | None) -> Engine:
-    """The engine a command runs on; Spark options without ``--engine spark`` are an
-    error (they would be silently ignored)."""
+def spark_settings(name: EngineName, master: str | None, conf: list[str] | None
+                   ) -> dict[str, str] | None:
+    """The ``--conf`` settings with ``--engine spark``, ``None`` with the local engine;
+    Spark options without ``--engine spark`` are an error (they would be silently
+    ignored)."""
     settings = parse_conf(conf)
     if name is EngineName.LOCAL:
         if master or settings:
             raise InputError("--master and --conf need --engine spark")
+        return None
+    return settings
+
+
+def no_pyspark(exc: ImportError) -> InputError:
+    """The error for ``--engine spark`` without pyspark installed."""
+    return InputError("--engine spark needs pyspark: pip install -e '.[spark]' "
+                      f"(scripts/setup.sh installs it): {exc}")
+
+
+def make_engine(name: EngineName, master: str | None, conf: list[str] | None) -> Engine:
+    """The engine a command runs on (see :func:`spark_settings`)."""
+    settings = spark_settings(name, master, conf)
+    if settings is None:
         from ringfence.engines.local import LocalEngine
 
         return LocalEngine()
     try:
         from ringfence.engines.spark import SparkEngine
     except ImportError as exc:
-        raise InputError("--engine spark needs pyspark: pip install -e '.[spark]' "
-                         f"(scripts/setup.sh installs it): {exc}") from exc
+        raise no_pyspark(exc) from exc
     return SparkEngine(master=master, conf=settings)
 
 

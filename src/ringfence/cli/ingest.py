@@ -31,6 +31,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ringfence.cli._common import App, os_error_text
+from ringfence.cli.engine_opts import (
+    ConfOpt,
+    EngineName,
+    MasterOpt,
+    no_pyspark,
+    spark_settings,
+)
 from ringfence.exc import IngestError, InputError, Problem, RingfenceError
 
 if TYPE_CHECKING:  # the snapshot package pulls in the engine (numba): not for --help
@@ -56,6 +63,21 @@ Force = Annotated[bool, typer.Option("--force", help="Replace an existing snapsh
 Files = Annotated[list[Path], typer.Argument(help="Files or directories.", exists=True)]
 Memory = Annotated[str, typer.Option("--memory-limit", help="DuckDB memory limit for "
                                      "the merge step.")]
+IngestEngine = Annotated[EngineName, typer.Option(
+    "--engine", help="local: read in this process (default); spark: read GLEIF and BODS "
+    "sources on Spark (local[*] unless --master), then the same merge and publish.")]
+
+
+def _reader(engine: EngineName, master: str | None, conf: list[str] | None) -> Any:
+    """The source reader ``--engine`` asks for (None: the in-process readers)."""
+    settings = spark_settings(engine, master, conf)
+    if settings is None:
+        return None
+    try:
+        from ringfence.engines.spark_ingest import SparkSourceReader
+    except ImportError as exc:
+        raise no_pyspark(exc) from exc
+    return SparkSourceReader(master=master, conf=settings)
 
 
 def _problem_line(p: Problem) -> str:
@@ -151,16 +173,20 @@ def _workers() -> int | None:
 
 def _run(sources: list[tuple[str, list[Path]]], out: Path, *, skip_bad: bool,
          rejects: Path | None, force: bool, memory_limit: str = "2GB",
-         notes: list[str] | None = None, specs_given: list[Any] | None = None) -> None:
+         notes: list[str] | None = None, specs_given: list[Any] | None = None,
+         spark: tuple[EngineName, str | None, list[str] | None] = (EngineName.LOCAL, None,
+                                                                   None)) -> None:
     from ringfence.ingest.pipeline import SourceSpec, ingest_sources
 
     try:
         specs = specs_given or [SourceSpec(fmt, paths) for fmt, paths in sources]
+        reader = _reader(*spark)
         with _progress() as progress:
             report = ingest_sources(specs, out=out, skip_bad=skip_bad, rejects=rejects,
                                     force=force, progress=_Bars(progress),
                                     memory_limit=memory_limit, notes=notes,
-                                    on_step=_step_printer(), workers=_workers())
+                                    on_step=_step_printer(), workers=_workers(),
+                                    reader=reader)
     except (RingfenceError, OSError) as err:
         _fail(err)
         return
@@ -199,18 +225,22 @@ def csv_cmd(
 
 @ingest_app.command("bods")
 def bods_cmd(files: Files, out: Out, skip_bad: SkipBad = False, rejects: Rejects = None,
-             force: Force = False, memory_limit: Memory = "2GB") -> None:
+             force: Force = False, memory_limit: Memory = "2GB",
+             engine: IngestEngine = EngineName.LOCAL, master: MasterOpt = None,
+             conf: ConfOpt = None) -> None:
     """Ingest BODS 0.4 / 0.3 statements (JSON arrays or JSON Lines)."""
     _run([("bods", files)], out, skip_bad=skip_bad, rejects=rejects, force=force,
-         memory_limit=memory_limit)
+         memory_limit=memory_limit, spark=(engine, master, conf))
 
 
 @ingest_app.command("gleif")
 def gleif_cmd(files: Files, out: Out, skip_bad: SkipBad = False, rejects: Rejects = None,
-              force: Force = False, memory_limit: Memory = "2GB") -> None:
+              force: Force = False, memory_limit: Memory = "2GB",
+              engine: IngestEngine = EngineName.LOCAL, master: MasterOpt = None,
+              conf: ConfOpt = None) -> None:
     """Ingest GLEIF Level 1 / Level 2 / reporting exceptions (XML, CSV, API JSON; .zip ok)."""
     _run([("gleif", files)], out, skip_bad=skip_bad, rejects=rejects, force=force,
-         memory_limit=memory_limit)
+         memory_limit=memory_limit, spark=(engine, master, conf))
 
 
 @ingest_app.command("ftm")
@@ -269,9 +299,11 @@ def multi_cmd(
              "folder. Lists take options: lists[format=csl,published=2025-06-25,partial]:"
              "FILE. Earlier sources win ties and keep their ids.")],
     out: Out, skip_bad: SkipBad = False, rejects: Rejects = None, force: Force = False,
-    memory_limit: Memory = "2GB",
+    memory_limit: Memory = "2GB", engine: IngestEngine = EngineName.LOCAL,
+    master: MasterOpt = None, conf: ConfOpt = None,
 ) -> None:
-    """Merge several sources of different formats into one snapshot."""
+    """Merge several sources of different formats into one snapshot (with --engine spark,
+    the GLEIF and BODS sources are read on Spark, the others in this process)."""
     from ringfence.ingest.pipeline import parse_source
 
     try:
@@ -280,7 +312,7 @@ def multi_cmd(
         _fail(err)
         return
     _run([], out, skip_bad=skip_bad, rejects=rejects, force=force,
-         memory_limit=memory_limit, specs_given=specs)
+         memory_limit=memory_limit, specs_given=specs, spark=(engine, master, conf))
 
 
 @ingest_app.command("default")

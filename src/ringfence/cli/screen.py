@@ -54,7 +54,7 @@ def load_resolver(snapshot: Path) -> SnapshotResolver:
 
     snap = open_snapshot(snapshot)
     folder = snap.root / "cache" / "screening"
-    return SnapshotResolver.for_snapshot(snap, on_build=lambda: err_console.print(
+    return SnapshotResolver.for_snapshot(snap, parallel=True, on_build=lambda: err_console.print(
         f"building the screening index of {snap.root} (saved in {folder} for the next query)",
         markup=False, highlight=False))
 

@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ringfence.detect.structure import structural_label
+
 __all__ = ["LABELS", "ModelClassifier", "pattern_label"]
 
 LABELS = ("other", "cot", "rubric", "rewrite")
@@ -105,8 +107,10 @@ _REWRITE_GATE = re.compile("|".join(re.escape(x) for x in _REWRITE_STEMS))
 
 
 def pattern_label(norm: str) -> str:
-    """The first pattern bank that matches the normalised prompt, or ``"other"``. A long
-    prompt is searched in its first 600 and last 400 characters (where instructions are)."""
+    """The first pattern bank that matches the normalised prompt, else the structural rules
+    (``structure.structural_label``: the parts such a request is made of, in about twenty
+    languages), else ``"other"``. A long prompt is searched in its first 600 and last 400
+    characters (where instructions are)."""
     if len(norm) > 1000:
         norm = norm[:600] + " " + norm[-400:]
     if _COT_GATE.search(norm) and _COT.search(norm):
@@ -115,7 +119,7 @@ def pattern_label(norm: str) -> str:
         return "rubric"
     if _REWRITE_GATE.search(norm) and _REWRITE.search(norm):
         return "rewrite"
-    return "other"
+    return structural_label(norm)
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["score_clusters"]
 
 _FINGERPRINT_KINDS = ("payment_fingerprint", "signup_device_fp", "system_prompt_hash",
-                      "tools_hash", "skeleton", "skeleton_short")
+                      "tools_hash", "skeleton", "skeleton_short", "skeleton_near")
 # content signals that say what a distillation campaign asks for; a shared template (the
 # template_sweep / coordinated_sweep signals, the skeleton and system prompt links) says only
 # that several accounts run one program, which open-source frameworks and benchmark
@@ -44,6 +44,7 @@ _KIND_WORDS = {
     "payment_bin_day": "card BIN on the same signup day", "system_prompt_hash": "system prompt",
     "tools_hash": "tool schema", "skeleton": "prompt skeleton", "ip": "client IP",
     "client_user_id": "end-user id", "skeleton_short": "short prompt (whole, masked)",
+    "skeleton_near": "near-duplicate template family (MinHash/LSH, several fills)",
     "sync": "synchronised burst (one skeleton, several orgs, same five minutes)",
 }
 

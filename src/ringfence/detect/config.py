@@ -42,6 +42,8 @@ def _kinds() -> dict[str, LinkKind]:
         "tools_hash": LinkKind(0.55, 3, 40),
         "skeleton": LinkKind(0.6, 3, 40),
         "skeleton_short": LinkKind(0.3, 2, 20),
+        # a near-duplicate family (detect.neardup) spanning several skeletons in an account
+        "skeleton_near": LinkKind(0.6, 3, 40),
         "ip": LinkKind(0.3, 2, 12),
         "client_user_id": LinkKind(0.5, 2, 20),
         # one skeleton from several orgs in the same five minutes, far above its rate
@@ -80,6 +82,10 @@ class DetectorConfig:
     model_sample: float = 0.02
     # verdicts the model gives on a key's prompts before the key's label is settled
     model_votes: int = 5
+    # near-duplicate families (detect.neardup) for an account's first requests and this
+    # share (percent) of the rest
+    near_first: int = 20
+    near_sample_pct: int = 10
     # synchrony: time bucket (seconds, dividing an hour) and the requests kept per key a hour
     sync_bucket_s: int = 300
     sync_cap: int = 5000

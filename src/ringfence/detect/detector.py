@@ -20,6 +20,7 @@ from ringfence.detect.config import RESTRICTED_REGIONS, DetectorConfig
 from ringfence.detect.emails import normalise_email
 from ringfence.detect.fanout import DistinctCounter
 from ringfence.detect.linking import LinkGraph
+from ringfence.detect.neardup import SkeletonFamilies
 from ringfence.detect.scoring import CATEGORY_CAPS, action_for, combine, max_action, noisy_or
 from ringfence.detect.signals import Signal, content_signals, context_signals
 from ringfence.detect.state import (
@@ -44,7 +45,7 @@ __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLoo
 
 NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
-_TEMPLATE_KINDS = frozenset({"system_prompt_hash", "tools_hash", "skeleton"})
+_TEMPLATE_KINDS = frozenset({"system_prompt_hash", "tools_hash", "skeleton", "skeleton_near"})
 _COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
 _CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
@@ -96,6 +97,10 @@ class DetectorState:
     # this hour's requests per prompt-skeleton key: (time bucket, account), for synchrony
     sync_buf: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
+    # near-duplicate families of a sample of each account's skeletons (detect.neardup); the
+    # skeletons waiting for the next checkpoint: (account, skeleton)
+    families: SkeletonFamilies = field(default_factory=SkeletonFamilies)
+    near_pending: list[tuple[int, str]] = field(default_factory=list)
     dirty: set[int] = field(default_factory=set)
     suspects: set[int] = field(default_factory=set)
     scored: set[int] = field(default_factory=set)  # accounts re-scored at this checkpoint
@@ -220,7 +225,8 @@ class Detector:
         raw = prompt if isinstance(prompt, str) else ""
         norm = normalise(raw)
         label = pattern_label(norm)
-        kp, ks = skeleton_keys(skeleton(norm))
+        skel = skeleton(norm)
+        kp, ks = skeleton_keys(skel)
         for key in (kp, ks) if kp != ks else (kp,):
             rows = st.sync_buf.get(key)
             if rows is None:
@@ -234,6 +240,9 @@ class Detector:
                     a.skeletons[key] = 1
             else:
                 a.skeletons[key] = c + 1
+        if a.n <= cfg.near_first or stable_hash(f"n{req.get('request_id')}") % 100 < \
+                cfg.near_sample_pct:
+            st.near_pending.append((a.idx, skel))  # its near-duplicate family, in a batch
         if label == "other":
             cached = st.key_labels.get(kp) or st.key_labels.get(ks)
             if cached is not None:
@@ -357,6 +366,26 @@ class Detector:
             if not votes[-1]:
                 del st.key_votes[key]
 
+    def _near_families(self) -> None:
+        """Place this hour's sampled skeletons in their near-duplicate families
+        (detect.neardup) and count them per account."""
+        st = self.state
+        if not st.near_pending:
+            return
+        fams = st.families.families([p[1] for p in st.near_pending])
+        for (acc, skel), fam in zip(st.near_pending, fams, strict=True):
+            a = st.accounts[acc]
+            a.near_n += 1
+            slot = a.near.get(fam)
+            if slot is None:
+                if len(a.near) < self.config.skeleton_cap:
+                    a.near[fam] = [1, 1, stable_hash(skel)]
+            else:
+                slot[0] += 1
+                if slot[1] < 2 and stable_hash(skel) != slot[2]:
+                    slot[1] = 2
+        st.near_pending = []
+
     def _synchrony(self) -> None:
         """Count this hour's requests sent in synchronised bursts (detect.synchrony)."""
         st = self.state
@@ -450,6 +479,13 @@ class Detector:
             if count >= floor:
                 kind = "skeleton_short" if is_short_key(key) else "skeleton"
                 self.state.index.add(kind, key, a.idx)
+        # a family indexed only where it adds to the exact keys: one template whose fills
+        # change both ends (several distinct skeletons in this account), dominant together
+        # in the sampled requests
+        near_floor = max(cfg.dominant_count, cfg.dominant_share * a.near_n)
+        for fam, (count, variants, _first) in a.near.items():
+            if variants >= 2 and count >= near_floor:
+                self.state.index.add("skeleton_near", fam, a.idx)
 
     def checkpoint(self, t: float) -> CheckpointResult:
         """Score everything known before ``t`` and report the action changes."""
@@ -457,6 +493,7 @@ class Detector:
 
         st = self.state
         self._run_model()
+        self._near_families()
         self._synchrony()
         self._account_scores(t)
         st.links.refresh(st.index, st.accounts, self.config)

@@ -67,11 +67,18 @@ def content_signals(a: AccountState) -> list[Signal]:
                           "late turn (history written by the client)"))
     if n >= 5 and a.skeletons:
         top = max(a.skeletons.values())
+        what = "one prompt skeleton"
+        # a near-duplicate family of several skeletons (fills that change both ends)
         frac = top / n
+        if a.near_n >= 5:
+            near = max((c for c, variants, _h in a.near.values() if variants >= 2), default=0)
+            if near / a.near_n > frac:
+                frac = near / a.near_n
+                top = round(frac * n)
+                what = "one template (near-duplicate skeletons, sampled)"
         if frac >= 0.3:
             out.append(Signal("template_sweep", "content", frac, min(1.0, frac) * conf * 0.3,
-                              f"{top} of {n} requests share one prompt skeleton with "
-                              "different items"))
+                              f"{top} of {n} requests share {what} with different items"))
     cap_n = a.tools + a.images + a.computer
     if n >= 8 and cap_n:
         frac = min(1.0, cap_n / n)

@@ -75,6 +75,11 @@ class AccountState:
     # the gateway's resale signal uses too)
     client_users: DistinctCounter = field(default_factory=lambda: DistinctCounter(2000))
     skeletons: dict[int, int] = field(default_factory=dict)
+    # near-duplicate families (detect.neardup) of a sample of the account's skeletons:
+    # sampled requests, and per family [sampled requests in it, distinct skeletons (at most
+    # 2), the first skeleton's hash]
+    near_n: int = 0
+    near: dict[int, list[int]] = field(default_factory=dict)
     system_prompts: dict[str, int] = field(default_factory=dict)
     tools_hashes: dict[str, int] = field(default_factory=dict)
     models: dict[str, float] = field(default_factory=dict)  # model -> first use

@@ -42,7 +42,7 @@ from ringfence.ingest.stage import ANY_SHARE, MAJORITY, FileStats, ProgressHook,
 from ringfence.model import HoldingKind, Share
 from ringfence.model.exceptions import owner_label
 
-__all__ = ["INTEREST_KINDS", "read_bods"]
+__all__ = ["BODS_SUFFIXES", "INTEREST_KINDS", "read_bods"]
 
 _ENTITY_TYPES = {
     "registeredentity": "company", "legalentity": "company", "arrangement": "company",
@@ -409,12 +409,17 @@ class _Reader:
         return bods_share(raw, version=version)
 
 
-def read_bods(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None
+BODS_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz", ".zip")
+
+
+def read_bods(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None,
+              files: list[tuple[Path, str]] | None = None, lines: bool = False
               ) -> Iterator[FileStats]:
-    """Read BODS files (JSON arrays or JSON Lines; directories are searched)."""
+    """Read BODS files (JSON arrays or JSON Lines; directories are searched, or
+    ``files``: the files and their labels, already found; ``lines``: JSON Lines known)."""
     reader = _Reader(stage)
     yield from read_json_records(
-        paths, stage, fmt="bods", suffixes=(".json", ".jsonl", ".ndjson", ".gz", ".zip"),
+        paths, stage, fmt="bods", suffixes=BODS_SUFFIXES, files=files, lines=lines,
         noun="a statement", handle=reader.statement, progress=progress,
         record_id=lambda st: st.get("recordId") or st.get("statementID")
         or st.get("statementId"))

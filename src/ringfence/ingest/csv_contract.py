@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from ringfence.exc import Problem
+from ringfence.ingest.stage import hidden
 from ringfence.model import (
     Entity,
     EntityType,
@@ -27,6 +28,7 @@ from ringfence.model import (
     parse_share,
 )
 from ringfence.model.countries import normalise_country
+from ringfence.resolve.kinds import kind_token
 
 __all__ = ["CsvBatch", "read_csv_contract"]
 
@@ -34,7 +36,7 @@ ENTITY_COLUMNS = ("id", "name", "type", "hq_country", "jurisdiction", "lists")
 RESERVED_PREFIXES = ("unknown:", "persons:")  # the merge's undisclosed owners
 HOLDING_COLUMNS = ("owner", "owned", "kind", "share", "share_min", "share_max",
                    "valid_from", "valid_to", "source")
-NAME_COLUMNS = ("entity", "name", "lang", "script", "kind")
+NAME_COLUMNS = ("entity", "name", "lang", "script", "kind", "valid_from", "valid_to")
 IDENTIFIER_COLUMNS = ("entity", "scheme", "value")
 NAME_KINDS = {"legal", "alias", "former", "weak_alias", "trade", "transliteration", "other",
               "short"}
@@ -50,6 +52,9 @@ class CsvBatch:
     rejected_rows: list[tuple[str, int, dict[str, str], str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # files not usable whole (see _rows)
+    # names whose control or invisible characters were removed, as rows of the snapshot's
+    # ``cleaned_names`` side table (entity, field, original, stored, removed, source_*)
+    cleaned: list[dict[str, object]] = field(default_factory=list)
 
 
 class _NotUtf8(Exception):
@@ -134,22 +139,42 @@ def read_csv_contract(
                                       record=row.get("id") or None))
         batch.rejected_rows.append((str(path), line, row, f"{col}: {reason}"))
 
+    def clean(path: Path, line: int, entity: str, col: str, value: str) -> str:
+        found = hidden(value)
+        if found is None:
+            return value
+        stored, shown, removed = found
+        batch.cleaned.append({
+            "entity": entity, "field": col, "original": shown, "stored": stored,
+            "removed": removed, "source_dataset": dataset or path.name,
+            "source_record": entity, "source_line": line})
+        return stored
+
     extra_names: dict[str, list[Name]] = {}
     extra_ids: dict[str, list[Identifier]] = {}
     if names_path is not None:
-        for line, row in _rows(names_path, NAME_COLUMNS, batch, optional=("lang", "script",
-                                                                          "kind")):
+        for line, row in _rows(names_path, NAME_COLUMNS, batch, optional=(
+                "lang", "script", "kind", "valid_from", "valid_to")):
             kind = row.get("kind") or "alias"
+            name = clean(names_path, line, row.get("entity", ""), "name", row["name"])
+            try:
+                token, dates_bad = kind_token(kind, row.get("valid_from", ""),
+                                              row.get("valid_to", "")), ""
+            except ValueError as err:
+                token, dates_bad = "", str(err)
             if not row["entity"]:
                 reject(names_path, line, row, "entity", "empty entity id")
-            elif not row["name"]:
+            elif not name:
                 reject(names_path, line, row, "name", "empty name")
             elif kind not in NAME_KINDS:
                 reject(names_path, line, row, "kind",
                        f"unknown name kind {kind!r} (one of {', '.join(sorted(NAME_KINDS))})")
+            elif not token:
+                col = "valid_from" if dates_bad.startswith("since") else "valid_to"
+                reject(names_path, line, row, col, dates_bad.split(": ", 1)[1])
             else:
                 extra_names.setdefault(row["entity"], []).append(
-                    Name(row["name"], row.get("lang", ""), row.get("script", ""), kind))
+                    Name(name, row.get("lang", ""), row.get("script", ""), token))
     if identifiers_path is not None:
         for line, row in _rows(identifiers_path, IDENTIFIER_COLUMNS, batch):
             if not row["entity"] or not row["scheme"] or not row["value"]:
@@ -193,11 +218,12 @@ def read_csv_contract(
         if bad:
             continue
         lists = tuple(x.strip() for x in row["lists"].split(";") if x.strip())
-        names = [Name(row["name"], kind="legal")] if row["name"] else []
+        legal = clean(entities_path, line, eid, "name", row["name"]).strip()
+        names = [Name(legal, kind="legal")] if legal else []
         names += extra_names.get(eid, [])
         seen[eid] = line
         batch.entities.append(Entity(
-            id=eid, type=etype, name=row["name"], hq_country=countries["hq_country"],
+            id=eid, type=etype, name=legal, hq_country=countries["hq_country"],
             jurisdiction=countries["jurisdiction"], lists=lists, names=tuple(names),
             identifiers=tuple(extra_ids.get(eid, [])),
             source=SourceRef(ds_e, record=eid, line=line),

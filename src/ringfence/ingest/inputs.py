@@ -87,17 +87,23 @@ def expand_paths(paths: list[Path], suffixes: tuple[str, ...]) -> list[tuple[Pat
 Problem = Callable[[str, int | None], None]  # (reason, line)
 
 
-def iter_json(fh: io.BufferedReader, on_problem: Problem) -> Iterator[tuple[int, Any]]:
+def iter_json(fh: io.BufferedReader, on_problem: Problem, *, lines: bool = False
+              ) -> Iterator[tuple[int, Any]]:
     """Top-level records of a JSON file with the line each starts on.
 
     A top-level array yields its elements (streamed, memory bounded by the largest
     element); JSON Lines yields each line (a bad line is reported and skipped); any other
     document yields itself. Syntax errors are reported through ``on_problem`` with the
     line; the rest of an array after a syntax error cannot be read and is skipped.
+    ``lines``: the input is known to be JSON Lines (a part of a file cut at newlines,
+    whose first line may be the bad one).
     """
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="strict", newline="")
     try:
         buf = text.read(_CHUNK)
+        if lines:
+            yield from _iter_lines(text, buf, 1, on_problem)
+            return
         start = 0
         line = 1
         while start < len(buf) and buf[start] in " \t\r\n":

@@ -32,13 +32,18 @@ def read_json_records(
     handle: Callable[[dict[str, Any], str, int], None],
     record_id: Callable[[dict[str, Any]], Any],
     progress: ProgressHook | None = None,
+    files: list[tuple[Path, str]] | None = None,
+    lines: bool = False,
 ) -> Iterator[FileStats]:
     """Feed every JSON object in ``paths`` to ``handle(record, dataset, line)``.
 
     ``noun`` names a record in messages ("a statement must be an object");
-    ``record_id`` picks the id a problem should name.
+    ``record_id`` picks the id a problem should name. ``files``: the files with their
+    labels, already found (one file of a source read on its own keeps the label it has
+    in the whole source); ``paths`` is then not searched. ``lines``: the files are JSON
+    Lines (parts of a file cut at newlines).
     """
-    for path, label in expand_paths(paths, suffixes):
+    for path, label in files if files is not None else expand_paths(paths, suffixes):
         dataset = f"{fmt}:{label}"
         stats = FileStats(str(path), fmt, dataset)
 
@@ -49,7 +54,7 @@ def read_json_records(
 
         try:
             with open_binary(path) as (fh, counter, _):
-                for line, record in iter_json(fh, bad_json):
+                for line, record in iter_json(fh, bad_json, lines=lines):
                     stats.records += 1
                     try:
                         if not isinstance(record, dict):

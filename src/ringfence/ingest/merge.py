@@ -56,6 +56,7 @@ from ringfence.ingest.ids import MERGE_SCHEMES
 from ringfence.ingest.merge_exceptions import read_exception_pairs
 from ringfence.ingest.merge_lists import listed_by_resolver, named_evidence
 from ringfence.ingest.merge_write import write_entities, write_holdings
+from ringfence.ingest.stage import STAGE_SCHEMAS
 from ringfence.snapshot import SnapshotWriter
 
 __all__ = ["MergeResult", "merge_stage"]
@@ -157,11 +158,15 @@ def merge_stage(paths: dict[str, Path], writer: SnapshotWriter, *, work: Path,
 def _load(con: duckdb.DuckDBPyConnection, paths: dict[str, Path],
           parts: dict[str, list[tuple[Path, int]]]) -> None:
     for name, path in paths.items():
-        selects = [f"SELECT * FROM read_parquet('{path.as_posix()}')"]
+        # the table's own columns by name: a part may be a glob over files written by
+        # Spark with every staging table's columns (``engines/spark_ingest.py``)
+        names = STAGE_SCHEMAS[name].names
+        selects = [f"SELECT {', '.join(names)} FROM read_parquet('{path.as_posix()}')"]
         for part, offset in parts.get(name, []):
-            cols = "* REPLACE (line + {off} AS line)" if offset else "*"
-            selects.append(f"SELECT {cols.format(off=int(offset))} FROM "
-                           f"read_parquet('{part.as_posix()}')")
+            cols = ", ".join(f"line + {int(offset)} AS line" if c == "line" and offset
+                             else c for c in names)
+            selects.append(f"SELECT {cols} FROM read_parquet('{part.as_posix()}', "
+                           "hive_partitioning = false)")
         con.execute(f"CREATE TEMP VIEW s_{name} AS " + " UNION ALL ".join(selects))
 
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ringfence.exc import Problem
 from ringfence.model import SCALE
 from ringfence.snapshot import SnapshotWriter
-from ringfence.snapshot.schema import CONFLICTS, EVIDENCE, HOLDINGS
+from ringfence.snapshot.schema import CLEANED_NAMES, CONFLICTS, EVIDENCE, HOLDINGS
 from ringfence.snapshot.validate import overfull_holdings
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         """).to_arrow_reader(200_000)
     for batch in names:
         writer.add_table("names", batch)
+    _write_cleaned(con, writer, res)
     idents = con.execute("""
         SELECT DISTINCT ec.cid AS entity, i.scheme, i.value
         FROM s_idn i JOIN ec ON i.src = ec.src AND i.seq = ec.seq
@@ -98,10 +99,12 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
     """).to_arrow_reader(200_000)
     for batch in idents:
         writer.add_table("identifiers", batch)
+    # candidates in a fixed order: the same input gives the same snapshot
     conflicts = con.execute("""
         SELECT ec.cid AS entity, 'hq_country' AS field, any_value(a.hq) AS chosen,
                string_agg(DISTINCT ec.hq || ' (' || ec.dataset || ' ' || ec.record || ')',
-                          '; ') AS candidates,
+                          '; ' ORDER BY ec.hq || ' (' || ec.dataset || ' ' || ec.record
+                                        || ')') AS candidates,
                'most explicit HQ evidence (GLEIF HQ address / CSV hq_country > BODS '
                || 'business address > FtM mainCountry), then source order' AS rule
         FROM ec JOIN attrs a USING (cid) WHERE a.hq_conflict AND ec.hq <> ''
@@ -109,7 +112,8 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         UNION ALL
         SELECT ec.cid, 'jurisdiction', any_value(a.juris),
                string_agg(DISTINCT ec.juris || ' (' || ec.dataset || ' ' || ec.record || ')',
-                          '; '), 'source order'
+                          '; ' ORDER BY ec.juris || ' (' || ec.dataset || ' ' || ec.record
+                                        || ')'), 'source order'
         FROM ec JOIN attrs a USING (cid) WHERE a.juris_conflict AND ec.juris <> ''
         GROUP BY ec.cid""").arrow()
     if isinstance(conflicts, pa.RecordBatchReader):
@@ -119,6 +123,27 @@ def write_entities(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
         res.notes.append(f"{conflicts.num_rows} attribute conflict(s) between sources "
                          "resolved by rule; see conflicts.parquet")
     res.counts["conflicts"] = conflicts.num_rows
+
+
+def _write_cleaned(con: duckdb.DuckDBPyConnection, writer: SnapshotWriter,
+                   res: MergeResult) -> None:
+    """The names ingest cleaned (staging table ``cln``), under the merged entity's id:
+    the ``cleaned_names`` side table and a manifest note."""
+    cleaned = con.execute("""
+        SELECT DISTINCT ec.cid AS entity, c.field, c.original, c.stored, c.removed,
+               c.dataset AS source_dataset, c.record AS source_record,
+               c.line AS source_line
+        FROM s_cln c JOIN ec ON c.src = ec.src AND c.seq = ec.seq
+        ORDER BY entity, field, original""").arrow()
+    if isinstance(cleaned, pa.RecordBatchReader):
+        cleaned = cleaned.read_all()
+    if cleaned.num_rows:
+        res.counts["cleaned_names"] = cleaned.num_rows
+        writer.add_table("cleaned_names",
+                         cleaned.select(CLEANED_NAMES.names).cast(CLEANED_NAMES))
+        res.notes.append(f"{cleaned.num_rows} name(s) had control or invisible characters "
+                         "removed (zero-width, bidi, soft hyphen ...); each is in "
+                         "cleaned_names.parquet with the name as written")
 
 
 _HOLD_SQL = """

@@ -37,7 +37,8 @@ from ringfence.ingest.merge import merge_stage
 from ringfence.ingest.stage import FileStats, ProgressHook, Stage
 from ringfence.snapshot import Manifest, SnapshotWriter, SourceFile, file_sha256
 
-__all__ = ["FORMATS", "IngestReport", "SourceSpec", "ingest_sources", "parse_source"]
+__all__ = ["FORMATS", "IngestReport", "SourceReader", "SourceSpec", "ingest_sources",
+           "parse_source"]
 
 FORMATS = ("csv", "bods", "gleif", "ftm", "lists")
 
@@ -69,6 +70,11 @@ class SourceSpec:
         for p in self.paths:
             if not p.exists():
                 raise InputError(f"source {self.format}: {p} does not exist")
+
+
+SourceReader = Callable[[SourceSpec, Stage, ProgressHook | None], Iterator[FileStats] | None]
+"""Reads a source into the stage in another way (on Spark: ``engines/spark_ingest.py``),
+or returns ``None`` for the in-process reader to read it."""
 
 
 def parse_source(text: str) -> SourceSpec:
@@ -140,8 +146,15 @@ def _read_csv(spec: SourceSpec, stage: Stage) -> Iterator[FileStats]:
         rejected[p.location] = rejected.get(p.location, 0) + 1
         stage.problem(f"csv:{Path(p.location).name}" if p.location else "csv", p.reason,
                       line=p.line, field=p.field, record=p.record)
+    cleaned: dict[str, list[dict[str, object]]] = {}
+    for c in batch.cleaned:
+        cleaned.setdefault(str(c["entity"]), []).append(c)
     for e in batch.entities:
         seq = stage.next_seq()
+        for c in cleaned.get(e.id, ()):  # names the reader cleaned (Stage "cln" rows)
+            stage.rows("cln").append((stage.src, seq, c["field"], c["original"], c["stored"],
+                                      c["removed"], f"csv:{c['source_dataset']}",
+                                      c["source_line"], e.id))
         stage.entity(rec=e.id, key=e.id, seq=seq, etype=str(e.type), name=e.name,
                      hq=e.hq_country, hq_rank=3 if e.hq_country else 0,
                      juris=e.jurisdiction, lists=";".join(e.lists),
@@ -216,11 +229,14 @@ def ingest_sources(
     memory_limit: str = "2GB",
     on_step: Callable[[str], None] | None = None,
     workers: int | None = None,
+    reader: SourceReader | None = None,
 ) -> IngestReport:
     """Read every source, merge, check and publish one snapshot at ``out``.
 
     ``workers``: processes reading GLEIF XML (default: 2 for large inputs, see
     :func:`ringfence.ingest.parallel.worker_count`; 1 reads in this process).
+    ``reader``: reads the sources it takes (returns their file stats) instead of the
+    in-process readers; the merge, checks and publish are the same either way.
 
     ``on_step(name)`` is called as each phase after reading starts (the merge's steps,
     checksums, the final check and publish), for a progress display."""
@@ -239,7 +255,8 @@ def ingest_sources(
         files: list[FileStats] = []
         for i, spec in enumerate(sources):
             stage.src = i
-            files.extend(_read(spec, stage, progress, workers))
+            got = reader(spec, stage, progress) if reader is not None else None
+            files.extend(got if got is not None else _read(spec, stage, progress, workers))
         paths = stage.finish()
         timings["read"] = time.monotonic() - started
         if stage.problem_count and not skip_bad:

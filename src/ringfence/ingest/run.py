@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from ringfence.exc import IngestError, Problem
 from ringfence.ingest.csv_contract import CsvBatch, read_csv_contract
@@ -94,6 +95,13 @@ def ingest_csv(
     with SnapshotWriter(out, replace=force) as writer:
         writer.add_entities(batch.entities)
         writer.add_holdings(batch.holdings)
+        ids = {e.id for e in batch.entities}
+        cleaned = [c for c in batch.cleaned if c["entity"] in ids]
+        if cleaned:
+            writer.add_table("cleaned_names", pa.Table.from_pylist(cleaned))
+            writer.add_note(f"{len(cleaned)} name(s) had control or invisible "
+                            "characters removed; each is in cleaned_names.parquet with the "
+                            "name as written")
         rejected_by_file: dict[str, int] = {}
         for file, *_ in batch.rejected_rows:
             rejected_by_file[file] = rejected_by_file.get(file, 0) + 1

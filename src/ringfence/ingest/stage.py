@@ -27,6 +27,11 @@ Row meaning:
   (indirect or ultimate edges, fund links): kept in the snapshot's evidence side
   table, never counted.
 - ``close``: relationship record ``hrec`` closed on ``date``.
+- ``cln``: a name of entity version ``seq`` that had control or invisible characters
+  (:func:`ringfence.resolve.remove_hidden`): ``original`` as written with each removed
+  character shown as ``\\uXXXX``, ``stored`` the name the snapshot keeps, ``removed`` the
+  characters by code point and name. The merge writes these to the snapshot's
+  ``cleaned_names`` side table; nothing is changed silently.
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ import pyarrow.parquet as pq
 
 from ringfence.exc import Problem
 from ringfence.model import SCALE, HoldingKind, Share
+from ringfence.resolve import remove_hidden
 
-__all__ = ["STAGE_SCHEMAS", "FileStats", "ProgressHook", "Stage"]
+__all__ = ["STAGE_SCHEMAS", "FileStats", "ProgressHook", "Stage", "hidden"]
 
 ProgressHook = Callable[[str, int, int], None]
 """``hook(label, bytes_done, records_done)`` for one input file; called often."""
@@ -74,9 +80,37 @@ STAGE_SCHEMAS: dict[str, pa.Schema] = {
         ("note", pa.string()), ("evidence", pa.string()), ("xgroup", pa.string()),
     ]),
     "close": pa.schema([("src", pa.int32()), ("hrec", pa.string()), ("date", pa.string())]),
+    "cln": pa.schema([
+        ("src", pa.int32()), ("seq", pa.int64()), ("field", pa.string()),
+        ("original", pa.string()), ("stored", pa.string()), ("removed", pa.string()),
+        ("dataset", pa.string()), ("line", pa.int64()), ("record", pa.string()),
+    ]),
 }
 
 MAX_KEPT_PROBLEMS = 100_000
+
+
+def hidden(value: str) -> tuple[str, str, str] | None:
+    """``None`` when ``value`` has no control or invisible character, else ``(stored,
+    shown, removed)``: the value without them (:func:`ringfence.resolve.remove_hidden`),
+    the value as written with each removed or replaced character shown as ``\\uXXXX`` (a
+    tab or line break becomes a space), and the removed characters by code point and
+    name, ``; ``-joined."""
+    if value.isascii() and value.isprintable():
+        return None
+    stored, removed = remove_hidden(value)
+    if stored == value:
+        return None
+    kept = iter(stored)
+    nxt = next(kept, None)
+    shown: list[str] = []
+    for ch in value:  # stored is value minus the removed characters, in order
+        if ch == nxt or (nxt == " " and ch in "\t\n\r"):
+            shown.append(ch if ch == nxt else f"\\u{ord(ch):04x}")
+            nxt = next(kept, None)
+        else:
+            shown.append(f"\\u{ord(ch):04x}")
+    return stored, "".join(shown), "; ".join(removed)
 
 
 @dataclass
@@ -112,6 +146,8 @@ class Stage:
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
         self._buf = {name: _Buffer([]) for name in STAGE_SCHEMAS}
+        self._origin: tuple[int, str, int | None, str] = (0, "", None, "")
+        self._cleaned: set[tuple[int, str]] = set()
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.counts = dict.fromkeys(STAGE_SCHEMAS, 0)
         # staging files written by other processes (parallel readers), with the number
@@ -149,13 +185,39 @@ class Stage:
                hq: str = "", hq_rank: int = 0, juris: str = "", lists: str = "",
                vdate: str = "", stub: bool = False, dataset: str = "",
                line: int | None = None, record: str = "") -> None:
+        self._origin = (seq, dataset, line, record)
+        name = self.clean(seq, name, "name")
         self._append("ent", (self.src, rec, key, seq, vdate, stub, etype, name, hq, hq_rank,
                              juris, lists, dataset, line, record))
 
     def name(self, seq: int, name: str, *, lang: str = "", script: str = "",
              kind: str = "legal") -> None:
+        name = self.clean(seq, name, f"names[{kind}]")
         if name:
             self._append("nm", (self.src, seq, name, lang, script, kind))
+
+    def clean(self, seq: int, value: str, field: str, *, dataset: str | None = None,
+              line: int | None = None, record: str | None = None) -> str:
+        """``value`` without control and invisible characters (what the snapshot keeps),
+        the removal staged in ``cln`` with where it came from (the entity version
+        ``seq``; its dataset, line and record are those :meth:`entity` was last given
+        unless passed). A value is recorded once per entity version."""
+        found = hidden(value)
+        if found is None:
+            return value
+        stored, shown, removed = found
+        if (seq, value) not in self._cleaned:
+            if self._cleaned and next(iter(self._cleaned))[0] != seq:
+                self._cleaned.clear()
+            self._cleaned.add((seq, value))
+            o_seq, o_dataset, o_line, o_record = self._origin
+            same = o_seq == seq
+            self._append("cln", (
+                self.src, seq, field, shown, stored, removed,
+                dataset if dataset is not None else (o_dataset if same else ""),
+                line if line is not None else (o_line if same else None),
+                record if record is not None else (o_record if same else "")))
+        return stored
 
     def ident(self, seq: int, scheme: str, value: str) -> None:
         if scheme and value:

@@ -2,8 +2,9 @@
 
 Public surface:
 
-* :func:`clean_name`, :class:`Cleaned`, :func:`remove_controls` — untrusted name text
-  normalised once, the same way for indexing and querying, with what was changed.
+* :func:`clean_name`, :class:`Cleaned` — untrusted name text normalised once, the same
+  way for indexing and querying, with what was changed; :func:`remove_controls` (what
+  onboarding stores), :func:`remove_hidden` (what ingest stores).
 * :func:`analyse_name` — one name in any script → tokens with every comparable form.
 * :func:`parse_id`, :func:`parse_id_ref`, :class:`ParsedId` — identifiers, validated.
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
@@ -22,7 +23,13 @@ from __future__ import annotations
 from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
-from ringfence.resolve.normalise import DISGUISES, Cleaned, clean_name, remove_controls
+from ringfence.resolve.normalise import (
+    DISGUISES,
+    Cleaned,
+    clean_name,
+    remove_controls,
+    remove_hidden,
+)
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -56,6 +63,7 @@ __all__ = [
     "parse_id",
     "parse_id_ref",
     "remove_controls",
+    "remove_hidden",
 ]
 
 

@@ -120,6 +120,18 @@ def _variation(name: str, rng: random.Random) -> str:
     return _insert(name, ["\ufe0f", "\ufe0e", "\U000e0100"], rng, 2)
 
 
+def _combined(name: str, rng: random.Random) -> str:
+    """Several disguises at once, as a determined applicant writes them: look-alike
+    letters, then invisible characters, then (half the time) bidi controls or full width."""
+    out = _insert(_homoglyph(name, rng), _INVISIBLE, rng, 1)
+    extra = rng.random()
+    if extra < 0.25:
+        out = rng.choice(_BIDI) + out + "\u202c"
+    elif extra < 0.5:
+        out = _fullwidth(out, rng)
+    return out
+
+
 KINDS: dict[str, Callable[[str, random.Random], str]] = {
     "invisible": lambda n, r: _insert(n, _INVISIBLE, r),
     "bidi": lambda n, r: r.choice(_BIDI) + _insert(n, _BIDI, r, 1) + "\u202c",
@@ -136,6 +148,7 @@ KINDS: dict[str, Callable[[str, random.Random], str]] = {
     "diacritics": _diacritics,
     "combining_marks": _marks,
     "case": lambda n, r: n.upper() if r.random() < 0.5 else n.swapcase(),
+    "combined": _combined,
 }
 
 

@@ -87,5 +87,15 @@ class Candidate:
             if (f.feature.startswith("normalised:") and f.a) or f.feature == "token:confusable"
         )
 
+    @property
+    def matched_name(self) -> str:
+        """Which name of the entity matched when it is not the legal name: "former name,
+        until 2019-03-01: 'OLD NAME LTD'" (from the ``name_kind:`` evidence); "" for the
+        legal name."""
+        for f in self.explanation:
+            if f.feature.startswith("name_kind:"):
+                return f"{f.feature.removeprefix('name_kind:')}: {f.b!r}"
+        return ""
+
     def disguise_evidence(self) -> list[dict[str, Any]]:
         return [f.as_dict() for f in self.disguise]

@@ -13,6 +13,7 @@ registration number); identifiers of different schemes are not comparable.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,9 +29,9 @@ __all__ = [
     "parse_id_ref",
 ]
 
-_LABELS = re.compile(
-    r"^\s*(?:uscc|统一社会信用代码|統一社會信用代碼|инн|огрн|огрнип|inn|ogrn|lei|uen|bic|swift|"
-    r"crn|company\s*(?:no|number)|reg(?:istration)?\s*(?:no|number))\s*[.:#№]*\s*",
+_LABELS = re.compile(  # one label or several ("ИНН/INN", "SWIFT/BIC"), after NFKC
+    r"^\s*(?:(?:uscc|统一社会信用代码|統一社會信用代碼|инн|огрн|огрнип|inn|ogrn|lei|uen|bic|"
+    r"swift|crn|company\s*(?:no|number)|reg(?:istration)?\s*(?:no|number))\s*[.:#№/]*\s*)+",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"[\s\-./:_·,]+")
@@ -83,7 +84,9 @@ def _check_scheme(scheme: str) -> str:
 def parse_id(scheme: str, raw: str) -> ParsedId:
     """Compact and validate ``raw`` under ``scheme``; unknown schemes are an InputError."""
     s = _check_scheme(scheme)
-    value = _SEPARATORS.sub("", _LABELS.sub("", raw.strip())).upper()
+    # NFKC first: full-width digits and colons (９１１…, 统一社会信用代码：) as typed in CJK
+    text = unicodedata.normalize("NFKC", raw).strip()
+    value = _SEPARATORS.sub("", _LABELS.sub("", text)).upper()
     if s == "gb_crn" and value.isdigit() and len(value) < 8:
         value = value.zfill(8)
     check = SCHEMES.get(s)

@@ -16,7 +16,6 @@ a million entities fit in a few hundred MB.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ import numpy as np
 from ringfence.model import Entity
 from ringfence.resolve.candidate import Candidate, EntityNames
 from ringfence.resolve.gates import need_distinctive, rank_key, unique_part
-from ringfence.resolve.keys import Readings, analysed, initials_of, query_groups
+from ringfence.resolve.keys import Readings, analysed, gc_paused, initials_of, query_groups
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -130,27 +129,37 @@ class ScreeningIndex:
         """
         ents: list[EntityNames] = []
         key_ids: dict[str, int] = {}
-        col_key = array("i")
-        col_ent = array("i")
+        flats: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
         id_index: dict[str, list[int]] = {}
         readings = Readings()
-        for idx, (ent, keys) in enumerate(analysed(entities, workers, readings)):
-            ents.append(ent)
-            for kid in {key_ids.setdefault(k, len(key_ids)) for k in keys}:
-                col_key.append(kid)
-                col_ent.append(idx)
-            for pid in ent.ids:
-                if pid.valid or pid.scheme.startswith("reg_"):
-                    id_index.setdefault(str(pid), []).append(idx)
-            if progress and (idx + 1) % 10_000 == 0:
-                progress(idx + 1)
-        keys_arr = np.frombuffer(col_key, dtype=np.int32) if col_key else np.zeros(0, np.int32)
-        ent_col = np.frombuffer(col_ent, dtype=np.int32) if col_ent else np.zeros(0, np.int32)
+        reported = 0
+        with gc_paused():  # millions of small objects, no cycles: see gc_paused
+            for batch, chunk in analysed(entities, workers):
+                # the run's own key numbers → the index's (one dictionary look-up per
+                # distinct key of the run, not one per key of each entity)
+                to_global = np.fromiter(
+                    (key_ids.setdefault(k, len(key_ids)) for k in chunk.vocab),
+                    dtype=np.int32, count=len(chunk.vocab))
+                flats.append(to_global[chunk.flat])
+                counts.append(chunk.counts)
+                readings.update(chunk.readings)
+                for ent in batch:
+                    for pid in ent.ids:
+                        if pid.valid or pid.scheme.startswith("reg_"):
+                            id_index.setdefault(str(pid), []).append(len(ents))
+                    ents.append(ent)
+                if progress and len(ents) // 10_000 > reported:
+                    reported = len(ents) // 10_000
+                    progress(reported * 10_000)
+        keys_arr = np.concatenate(flats) if flats else np.zeros(0, np.int32)
+        per_ent = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+        ent_col = np.repeat(np.arange(len(ents), dtype=np.int32), per_ent)
         order = np.argsort(keys_arr, kind="stable")
-        postings = ent_col[order].copy()
-        counts = np.bincount(keys_arr, minlength=len(key_ids))
+        postings = ent_col[order]
+        key_counts = np.bincount(keys_arr, minlength=len(key_ids))
         offsets = np.zeros(len(key_ids) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+        np.cumsum(key_counts, out=offsets[1:])
         readings.add_legal_forms()
         if progress:
             progress(len(ents))
@@ -246,7 +255,8 @@ class ScreeningIndex:
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
     ) -> Comparison | None:
         """Both sides resolve (matched, top candidate) to one entity: a match whose
-        evidence is ``same_entity`` (the entity and each side's score), scored as the
+        evidence is ``same_entity`` (the entity, each side's score and, when a side matched
+        a name that is not the legal one, which name and its kind), scored as the
         weaker side. None otherwise. For pairs whose names carry no string evidence of
         each other (a former or trade name the snapshot records)."""
         found_a = self.search(a, limit=1, threshold=threshold)
@@ -257,11 +267,12 @@ class ScreeningIndex:
         if ca.entity_id != cb.entity_id:
             return None
         score = min(ca.score, cb.score)
+        via_a, via_b = (f", {c.matched_name}" if c.matched_name else "" for c in (ca, cb))
         feature = Feature(
             "same_entity",
             score,
-            f"{a.names[0]} → {ca.entity_id} ({ca.score:.2f})",
-            f"{b.names[0]} → {cb.entity_id} ({cb.score:.2f})",
+            f"{a.names[0]} → {ca.entity_id} ({ca.score:.2f}{via_a})",
+            f"{b.names[0]} → {cb.entity_id} ({cb.score:.2f}{via_b})",
         )
         return Comparison(score=score, match=True, explanation=(feature,))
 

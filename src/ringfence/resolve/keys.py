@@ -19,23 +19,33 @@ thus done in candidate generation, not only in the scorer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import gc
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol, TypeVar
+
+import numpy as np
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import cantonese, korean_key, loose, pinyin_syllables
 
 __all__ = [
+    "KeyChunk",
     "Readings",
     "acronym_keys",
     "acronym_lookups",
     "analysed",
+    "chunk_keys",
     "entity_keys",
+    "gc_paused",
     "initials_of",
     "query_groups",
     "token_keys",
+    "warm_up",
 ]
 
 
@@ -197,34 +207,77 @@ class _Named(Protocol):
 _E = TypeVar("_E", bound=_Named)
 
 
-def _chunk_keys(chunk: list[tuple[str, ...]]) -> tuple[list[list[str]], Readings]:
+@dataclass(slots=True)
+class KeyChunk:
+    """The index keys of a run of entities, compact for sending between processes: the
+    distinct keys of the run (``vocab``), each entity's keys as positions in it, one
+    entity after the other (``flat``, ``counts[i]`` of them for entity ``i``), and the
+    readings of the run's Chinese words."""
+
+    vocab: list[str]
+    flat: np.ndarray  # int32 positions in vocab
+    counts: np.ndarray  # int64 keys per entity
+    readings: Readings
+
+
+def chunk_keys(chunk: Sequence[tuple[str, ...]]) -> KeyChunk:
+    """The keys of each entity's names in ``chunk`` (see :class:`KeyChunk`)."""
     readings = Readings()
-    return [entity_keys(names, readings) for names in chunk], readings
+    local: dict[str, int] = {}
+    flat: list[int] = []
+    counts: list[int] = []
+    with gc_paused():
+        for names in chunk:
+            keys = entity_keys(names, readings)
+            flat.extend([local.setdefault(k, len(local)) for k in keys])
+            counts.append(len(keys))
+    return KeyChunk(list(local), np.asarray(flat, dtype=np.int32),
+                    np.asarray(counts, dtype=np.int64), readings)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while analysing names. Analysis makes millions of
+    small objects (cached tokens and keys) and no reference cycles; a full collection
+    pass walks all of them each time the heap grows by a quarter."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def warm_up() -> None:
+    """Load what name analysis reads (CC-CEDICT, OpenCC, pypinyin, ToJyutping, ICU, the
+    Korean lexicon, rigour's tables) in this process, so that worker processes forked
+    from it share them instead of each loading its own."""
+    chunk_keys([("中國銀行股份有限公司", "ПАО «Банк ВТБ»", "بانک ملت", "삼성전자 주식회사",
+                 "Аlibаbа Group Holding Ltd.")])
 
 
 def analysed(
-    entities: Iterable[_E], workers: int, readings: Readings, chunk: int = 2000
-) -> Iterator[tuple[_E, list[str]]]:
-    """Each entity with its index keys; the readings of its Chinese words are added to
-    ``readings``. ``workers > 1`` analyses in that many processes."""
+    entities: Iterable[_E], workers: int, chunk: int = 2000
+) -> Iterator[tuple[list[_E], KeyChunk]]:
+    """Runs of entities with their index keys, in order. ``workers > 1`` analyses in
+    that many processes."""
+    it = iter(entities)
     if workers <= 1:
-        for ent in entities:
-            yield ent, entity_keys(ent.names, readings)
+        while batch := list(islice(it, chunk)):
+            yield batch, chunk_keys([e.names for e in batch])
         return
     from concurrent.futures import ProcessPoolExecutor
-    from itertools import islice
 
-    it = iter(entities)
+    warm_up()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: list[tuple[list[_E], Any]] = []
+        pending: deque[tuple[list[_E], Any]] = deque()
         while True:
             batch = list(islice(it, chunk))
             if batch:
-                pending.append((batch, pool.submit(_chunk_keys, [e.names for e in batch])))
+                pending.append((batch, pool.submit(chunk_keys, [e.names for e in batch])))
             if pending and (not batch or len(pending) >= workers * 2):
-                done_batch, fut = pending.pop(0)
-                keys, more = fut.result()
-                readings.update(more)
-                yield from zip(done_batch, keys, strict=True)
+                done_batch, fut = pending.popleft()
+                yield done_batch, fut.result()
             if not batch and not pending:
                 return

@@ -22,6 +22,7 @@ __all__ = [
     "LATIN_LEGAL_WORDS",
     "STOPWORDS",
     "STRUCTURAL_KEYS",
+    "is_legal_word",
     "legal_class",
     "pinyin_legal_forms",
     "rigour_strip",
@@ -184,6 +185,11 @@ def pinyin_legal_forms() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _pinyin_form_ends() -> frozenset[str]:
+    return frozenset(form[-1] for form in pinyin_legal_forms())
+
+
 def strip_han_suffix(han: str) -> tuple[str, list[str]]:
     """Strip Chinese legal-form suffixes from the end of a run; returns (rest, removed)."""
     removed: list[str] = []
@@ -199,7 +205,7 @@ def strip_han_suffix(han: str) -> tuple[str, list[str]]:
     return han, removed
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Remove legal forms from a run of lower-cased words: (kept words, removed forms)."""
     if not words:
@@ -222,7 +228,29 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(out), tuple(removed)
 
 
+# The first word of each phrase: a run of words without any is left as it is.
+_PHRASE_STARTS = frozenset(phrase[0] for phrase in _LATIN_LEGAL_PHRASES)
+
+
+# One-word phrases (a legal form written as one word that rigour does not list).
+_PHRASE_WORDS = frozenset(phrase[0] for phrase in _LATIN_LEGAL_PHRASES if len(phrase) == 1)
+
+
+@lru_cache(maxsize=1 << 18)
+def is_legal_word(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is a legal form on its own: ``rigour_strip((word,))``
+    removes it (ltd, gmbh, ооо, goskorporatsiya, a misspelt Limited). Cached per word,
+    cheapest test first (every word of every indexed name is asked)."""
+    if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal(word):
+        return True
+    from rigour.names import extract_org_types
+
+    return bool(extract_org_types(word))
+
+
 def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
+    if _PHRASE_STARTS.isdisjoint(words):
+        return words, []
     removed: list[str] = []
     i = 0
     out: list[str] = []
@@ -240,6 +268,8 @@ def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _strip_pinyin_forms(words: list[str]) -> tuple[list[str], list[str]]:
+    if not words or words[-1] not in _pinyin_form_ends():
+        return words, []
     removed: list[str] = []
     for form in pinyin_legal_forms():
         n = len(form)
@@ -293,6 +323,7 @@ _LONG_LEGAL = (
 )
 
 
+@lru_cache(maxsize=1 << 18)
 def _misspelt_legal(word: str) -> bool:
     """One edit (two from nine letters) away from a long legal word: Corpuration, Lmiited."""
     if len(word) < 6 or not word.isascii():

@@ -28,14 +28,15 @@ from ringfence.resolve.gloss import (
 )
 from ringfence.resolve.han import close_han_gaps, segment_han, split_han
 from ringfence.resolve.legal import (
-    LATIN_LEGAL_WORDS,
     STOPWORDS,
     STRUCTURAL_KEYS,
+    is_legal_word,
     legal_class,
     rigour_strip,
     strip_han_suffix,
 )
 from ringfence.resolve.lexicon import ko_gloss, ko_segments
+from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.text import (
     arabic_skeleton,
@@ -157,6 +158,7 @@ class NameForm:
 
 _OPEN = "(（[【"
 _CLOSE = ")）]】"
+_BRACKET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
 _PART_SPLIT = re.compile(r"[-'’.]")  # Alfa-Bank, Almaz-Antey, BANK-E, ВЭБ.РФ, Co.
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«“\"„]([^«»“”\"„]+)[»”\"]")
@@ -176,10 +178,12 @@ def analyse_name(name: str) -> NameForm:
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
     core = _quoted_core(text)
-    if core and core.strip() != text.strip():
-        core_tokens = _tokens(core, [], [], strip=True)
-        if core_tokens and core_tokens != full:
-            variants.append(core_tokens)
+    for other in ((core,) if core and core.strip() != text.strip() else ()) + alias_parts(
+        text, _pieces(text)
+    ):
+        other_tokens = _tokens(other, [], [], strip=True)
+        if other_tokens and other_tokens not in variants:
+            variants.append(other_tokens)
     return NameForm(
         original=name,
         script=script,
@@ -204,26 +208,10 @@ def _quoted_core(text: str) -> str:
     return rest.strip()
 
 
-def _bracketed_acronym(piece: str, pieces: list[tuple[str, bool]]) -> bool:
-    """A bracketed capitalised word whose letters are the initials of the words outside
-    the brackets (list style: "ISLAMIC INTERNATIONAL BRIGADE (IIB)") is an alias of the
-    name, not a qualifier such as "(Hong Kong)"."""
-    word = piece.strip()
-    if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper() and word.isascii()):
-        return False
-    outside = [
-        w.casefold()
-        for p, q in pieces
-        if not q
-        for w in _WORD.findall(p)
-        if w.casefold() not in STOPWORDS
-    ]
-    initials = "".join(w[0] for w in outside)
-    return len(outside) >= 2 and initials.startswith(word.casefold())
-
-
 def _pieces(text: str) -> list[tuple[str, bool]]:
     """Split into (piece, inside-parentheses) runs."""
+    if not _BRACKET.search(text):
+        return [(text, False)] if text else []
     out: list[tuple[str, bool]] = []
     depth = 0
     buf: list[str] = []
@@ -249,25 +237,17 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
     tokens: list[Token] = []
     pieces = _pieces(text)
     for piece, qualifier in pieces:
-        if qualifier and _bracketed_acronym(piece, pieces):
-            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is the name's acronym
+        if qualifier and alias_bracket(piece, pieces):
+            continue  # "DAEDONG CREDIT BANK (DCB)": the bracket is an alias (listnames)
         words: list[str] = []
         uppers: set[str] = set()
         compound: dict[str, str] = {}  # part of a hyphenated word → the word joined
-        for m in _WORD.finditer(piece):
-            word = m.group(0)
-            parts = [q for p in _PART_SPLIT.split(word) if p for q in _unglue(p)]
-            for part in parts:
-                if part.isupper() and len(part) >= 2:
-                    uppers.add(part.casefold())
-                words.extend(split_han(part.casefold()))
-            survivors = [p.casefold() for p in parts if not _dropped(p.casefold())]
-            if "-" in word and len(survivors) == 1 and len(parts) > 1:
-                # "Hisen-se", "C-NPC": the other parts are too short or too common to
-                # stand; the part that stands also carries the word joined
-                compound[survivors[0]] = "".join(parts).casefold()
-        # diacritics folded in Latin words, so "Límitéd" and "Cö." are legal forms too
-        words = [_fold_latin(_read_digits(w)) for w in words]
+        for word in _WORD.findall(piece):
+            split, upper, joined = _split_word(word)
+            words.extend(split)
+            uppers.update(upper)
+            if joined:
+                compound[joined[0]] = joined[1]
         words = _repair_split_legal(words) if strip else words
         raw_words.extend(w for w in words if w not in STOPWORDS)
         non_han = [w for w in words if script_of(w) != "Hani"]
@@ -292,6 +272,31 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
                     _token(w, qualifier=qualifier, upper=w in uppers, joined=compound.get(w, ""))
                 )
     return tuple(tokens)
+
+
+@lru_cache(maxsize=1 << 18)
+def _split_word(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, str] | None]:
+    """One written word (``_WORD``) as the words analysis sees (split on hyphens and
+    apostrophes, legal forms glued to it split off, Han runs apart, lower-cased, digits
+    read as letters in legal forms, diacritics folded), the parts written in capitals,
+    and for a hyphenated word whose other parts cannot stand, (the standing part, the
+    word joined). Cached: names share most of their words."""
+    parts = [q for p in _PART_SPLIT.split(word) if p for q in _unglue(p)]
+    words: list[str] = []
+    uppers: list[str] = []
+    for part in parts:
+        if part.isupper() and len(part) >= 2:
+            uppers.append(part.casefold())
+        words.extend(split_han(part.casefold()))
+    joined = None
+    if "-" in word and len(parts) > 1:
+        survivors = [p.casefold() for p in parts if not _dropped(p.casefold())]
+        if len(survivors) == 1:
+            # "Hisen-se", "C-NPC": the other parts are too short or too common to
+            # stand; the part that stands also carries the word joined
+            joined = (survivors[0], "".join(parts).casefold())
+    # diacritics folded in Latin words, so "Límitéd" and "Cö." are legal forms too
+    return tuple(_fold_latin(_read_digits(w)) for w in words), tuple(uppers), joined
 
 
 _CASE_BOUNDARY = re.compile(r"(?<=[^\W\d_])(?=[A-ZА-ЯЁ][a-zа-яё])|(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
@@ -324,7 +329,7 @@ def _unglue(part: str) -> list[str]:
 
 def _glue_word(seg: str) -> bool:
     low = seg.casefold()
-    return low in STOPWORDS or low in LATIN_LEGAL_WORDS or bool(rigour_strip((low,))[1])
+    return low in STOPWORDS or is_legal_word(low)
 
 
 def digit_readings(word: str) -> tuple[str, ...]:
@@ -344,7 +349,7 @@ def digit_readings(word: str) -> tuple[str, ...]:
 def _read_digits(word: str) -> str:
     """"C0" and "0f" are the legal form "co" and the word "of" written with digits."""
     for r in digit_readings(word):
-        if r in STOPWORDS or r in LATIN_LEGAL_WORDS or rigour_strip((r,))[1]:
+        if r in STOPWORDS or is_legal_word(r):
             return r
     return word
 
@@ -361,7 +366,7 @@ def _dropped(part: str) -> bool:
     """A word part that would not become a token of its own."""
     if len(part) <= 2 and not part.isdigit():
         return True
-    return part in STOPWORDS or bool(rigour_strip((part,))[1])
+    return part in STOPWORDS or is_legal_word(part)
 
 
 def _repair_split_legal(words: list[str]) -> list[str]:
@@ -378,10 +383,10 @@ def _repair_split_legal(words: list[str]) -> list[str]:
             if (
                 len(both) >= 5
                 and both.isalpha()
+                and not is_legal_word(a)
+                and not is_legal_word(b)
                 and script_of(both) != "Hani"
-                and rigour_strip((both,))[1]
-                and not rigour_strip((a,))[1]
-                and not rigour_strip((b,))[1]
+                and is_legal_word(both)
             ):
                 out.append(both)
                 i += 2

@@ -34,12 +34,14 @@ comparison keys (``text.ascii_fold``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls"]
+__all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls",
+           "remove_hidden"]
 
 DISGUISES: frozenset[str] = frozenset({"control", "invisible", "marks", "confusable"})
 
@@ -157,9 +159,15 @@ def confusable_key(word: str) -> str:
     return _skeleton(word.casefold()).casefold()
 
 
+# General category Cc is exactly these two ranges (C0 with DEL, C1).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def remove_controls(text: str) -> tuple[str, tuple[str, ...]]:
     """``text`` without C0/C1 control characters (tab and line breaks become spaces) and
     the removed characters described ("U+0000 Cc"): what ingest and onboarding store."""
+    if not _CONTROLS.search(text):
+        return text, ()
     out: list[str] = []
     removed: list[str] = []
     for ch in text:
@@ -172,6 +180,28 @@ def remove_controls(text: str) -> tuple[str, tuple[str, ...]]:
     return "".join(out), tuple(removed)
 
 
+def remove_hidden(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without the characters nobody sees: C0/C1 controls (tab and line breaks
+    become spaces) and default-ignorable, private-use and unassigned code points
+    (zero-width space and joiners, soft hyphen, bidi controls, variation selectors, tag
+    characters; a ZWNJ between two Persian letters is spelling and stays), with the
+    removed characters described ("U+200B ZERO WIDTH SPACE"). Nothing else changes (no
+    NFKC, no folding): what ingest stores, so a registry's name stays as written while
+    :func:`clean_name` reads the stored name as it reads the original."""
+    text, removed = remove_controls(text)
+    if text.isascii():
+        return text, removed
+    ignorable = _default_ignorable()
+    out: list[str] = []
+    dropped = list(removed)
+    for i, ch in enumerate(text):
+        if ignorable.contains(ch) and not (ch == "\u200c" and _persian_zwnj(text, i)):
+            dropped.append(_describe(ch))
+        else:
+            out.append(ch)
+    return "".join(out), tuple(dropped)
+
+
 def clean_name(text: str) -> Cleaned:
     """Normalise untrusted name text and say what was changed (see the module table)."""
     return _clean(text)
@@ -179,6 +209,10 @@ def clean_name(text: str) -> Cleaned:
 
 @lru_cache(maxsize=1 << 17)
 def _clean(original: str) -> Cleaned:
+    if original.isascii() and original.isprintable():
+        # nothing to remove or fold: printable ASCII has no controls, no invisible
+        # characters or marks, is its own NFKC form and is written in one script
+        return Cleaned(original=original, text=" ".join(original.split()))
     changes: list[str] = []
     removed: list[str] = []
 
@@ -219,7 +253,16 @@ def _describe(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, unicodedata.category(ch))}"
 
 
+@lru_cache(maxsize=1 << 16)
+def _droppable(ch: str) -> bool:
+    """A default-ignorable character or a combining mark: what :func:`_drop_invisible`
+    may remove."""
+    return bool(_default_ignorable().contains(ch)) or unicodedata.category(ch) in ("Mn", "Me")
+
+
 def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
+    if not any(_droppable(ch) for ch in set(text)):
+        return text
     ignorable = _default_ignorable()
     out: list[str] = []
     base = "Zyyy"
@@ -270,6 +313,8 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 
 def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
+    if len(_lookalike_scripts(text)) < 2:
+        return text  # both folds need letters of two look-alike scripts in the name
     spans = _words(text)
     if not spans:
         return text
@@ -318,6 +363,15 @@ def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
         last = b
     out.append(text[last:])
     return "".join(out)
+
+
+def _lookalike_scripts(text: str) -> set[str]:
+    """The look-alike scripts (Latin, Cyrillic, Greek ...) of ``text``'s letters."""
+    found: set[str] = set()
+    for ch in set(text):
+        if ch.isalpha() and (s := _script(ch)) in _LOOKALIKE_SCRIPTS:
+            found.add(s)
+    return found
 
 
 def _legal_form(word: str) -> bool:

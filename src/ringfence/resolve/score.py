@@ -31,11 +31,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
+from ringfence.resolve.listnames import acronym_fits
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.tokensim import span_sim, token_sim
@@ -290,6 +290,12 @@ def _align_score(
                 f"token:{m}", s, " ".join(ta[i].text for i in ia), " ".join(tb[j].text for j in ib)
             )
         )
+    for tokens, used in ((ta, used_a), (tb, used_b)):
+        # a word written twice ("Insurance Company VTB-Insurance") is found once
+        found = {tokens[i].primary: s for i, s in used.items()}
+        for i, t in enumerate(tokens):
+            if i not in used and t.primary in found:
+                used[i] = found[t.primary]
     wa = [w.weight(t) for t in ta]
     wb = [w.weight(t) for t in tb]
     tot_a, tot_b = sum(wa), sum(wb)
@@ -349,26 +355,6 @@ def _abbreviation(short: NameForm, long_: NameForm) -> tuple[str, str] | None:
         return None  # KUKA ~ KUKA AG is the same word, not an acronym of "ku"+"ka"
     if any(t.qualifier for t in long_.tokens):
         return None  # BSI is not "Bank Saderat Iran (Shanghai)"
-    if _acronym_fits(acro, tuple(words)):
+    if acronym_fits(acro, tuple(words)):
         return short.original, long_.original
     return None
-
-
-@lru_cache(maxsize=1 << 14)
-def _acronym_fits(acro: str, words: tuple[str, ...]) -> bool:
-    """At most one word gives more than its first letter (HKEX: EXchanges; COMAC:
-    COMmercial): "CNOOC" is not Cefvocon NOrthern OCean."""
-
-    def fits(a: int, wi: int, multi: int) -> bool:
-        if a == len(acro):
-            return len(words) - wi <= 2 or all(len(w) <= 3 for w in words[wi:])
-        if wi >= len(words):
-            return False
-        word = words[wi]
-        for n in range(min(3, len(word), len(acro) - a), 0, -1):
-            more = multi + (n > 1)
-            if more <= 1 and word[:n] == acro[a : a + n] and fits(a + n, wi + 1, more):
-                return True
-        return False
-
-    return fits(0, 0, 0)

@@ -119,6 +119,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 @lru_cache(maxsize=1 << 18)
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII letters and digits only (diacritics removed)."""
+    if text.isascii():
+        return _NON_ALNUM.sub("", text.lower())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub("", stripped.replace("ß", "ss").replace("ø", "o").replace("æ", "ae"))
@@ -194,11 +196,14 @@ _FA_FOLD = str.maketrans({
     "٨": "8", "٩": "9", "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5",
     "۶": "6", "۷": "7", "۸": "8", "۹": "9",
 })  # fmt: skip
+_FA_ANY = re.compile("[\u0600-\u06ff\u200c\u200d]")
 _ZWNJ_PLURAL = re.compile("\u200c(?:های|ها|ای|ی)(?=$|\\s)")
 
 
 def fold_persian(text: str) -> str:
     """Fold Arabic/Persian letter variants, drop plural suffixes after ZWNJ, drop ZWNJ."""
+    if not _FA_ANY.search(text):
+        return text  # every character this folds or drops is in _FA_ANY
     text = _ZWNJ_PLURAL.sub("", text.translate(_FA_FOLD))
     return text.replace("\u200c", "").replace("\u200d", "")
 

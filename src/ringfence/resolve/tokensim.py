@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import snowballstemmer
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.names import Token
@@ -29,6 +30,11 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
             return 0.9, "romanised"  # 삼성 ~ Samsung, 고려 ~ Koryo (see text.korean_key)
     if (x.confusable & (y.keys | y.confusable)) or (y.confusable & x.keys):
         return 0.95, "confusable"  # A1ibaba ~ Alibaba: TS #39 skeletons agree
+    if x.script == y.script == "Latn":
+        if _same_stem(x.text, y.text):
+            return 0.9, "stem"  # Finance ~ Financial, Agriculture ~ Agricultural
+        if _contraction(x.text, y.text) or _contraction(y.text, x.text):
+            return 0.85, "contraction"  # SHPG ~ Shipping, MGMT ~ Management
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
     if g > 0:
         if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
@@ -65,6 +71,36 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         if d <= 1:
             return 0.7, "skeleton"
     return 0.0, ""
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+_VOWELS = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """English words of one stem (Snowball), or stems one letter apart at the end
+    (financ ~ financi, russia ~ russian): the same word inflected or derived."""
+    if not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) < 5:
+        return False
+    sa, sb = sorted((_stem(a), _stem(b)), key=len)
+    return len(sa) >= 5 and sb.startswith(sa) and len(sb) - len(sa) <= 1
+
+
+def _contraction(short: str, word: str) -> bool:
+    """A business contraction keeps the word's first letter, consonants in order and its
+    last letter (or the one before): SHPG ~ shipping, HLDGS ~ holdings, SVC ~ service.
+    CSTC is not "constructions" (it ends elsewhere)."""
+    if not (3 <= len(short) <= 6 and len(word) >= len(short) + 3 and short.isalpha()):
+        return False
+    if short[0] != word[0] or short[-1] not in word[-2:] or _VOWELS & set(short[1:]):
+        return False
+    it = iter(word)
+    return all(ch in it for ch in short)
 
 
 _FA_VOWEL_INITIAL = frozenset("اآأإعی")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 __all__ = [
+    "CLEANED_NAMES",
     "CONFLICTS",
     "ENTITIES",
     "EVIDENCE",
@@ -99,4 +100,18 @@ CONFLICTS = pa.schema([
 """Facts that sources disagree on, every candidate with its source, and the rule that
 chose the value the snapshot uses."""
 
-SIDE_FILES = {"evidence": EVIDENCE, "conflicts": CONFLICTS}
+CLEANED_NAMES = pa.schema([
+    ("entity", pa.string()),
+    ("field", pa.string()),  # the source's field (LegalName, names[alias], name ...)
+    ("original", pa.string()),  # as written, each removed character shown as \uXXXX
+    ("stored", pa.string()),  # the name the snapshot keeps
+    ("removed", pa.string()),  # "U+200B ZERO WIDTH SPACE; U+0007 Cc"
+    ("source_dataset", pa.string()),
+    ("source_record", pa.string()),
+    ("source_line", pa.int64()),
+])
+"""Names ingest changed: control and invisible characters removed
+(``ringfence.resolve.remove_hidden``), one row per name of a record, with where it came
+from. Nothing else in a name is changed at ingest."""
+
+SIDE_FILES = {"evidence": EVIDENCE, "conflicts": CONFLICTS, "cleaned_names": CLEANED_NAMES}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -38,15 +39,31 @@ from ringfence.snapshot import Snapshot
 from ringfence.snapshot.publish import publish_folder
 from ringfence.snapshot.screenindex import cached_index
 
-__all__ = ["SnapshotResolver", "build_screening_index", "declared_name_disguise",
-           "declared_record", "screening_index"]
+__all__ = ["SnapshotResolver", "build_screening_index", "build_workers",
+           "declared_name_disguise", "declared_record", "screening_index"]
 
 
-def build_screening_index(snap: Snapshot) -> ScreeningIndex:
+# From this many entities, a build started by a command analyses names in one process
+# per core (at most _MAX_WORKERS): a worker costs a fork and its share of the chunks.
+_PARALLEL_FROM = 100_000
+_MAX_WORKERS = 4
+
+
+def build_workers(entities: int) -> int:
+    """Processes a command's build of an index of ``entities`` entities uses."""
+    if entities < _PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, _MAX_WORKERS))
+
+
+def build_screening_index(snap: Snapshot, *, parallel: bool = False) -> ScreeningIndex:
     """Every entity with its names and their kinds (the entity's own name first as legal,
     then every name of the names table with the kind ingest recorded: alias, former,
     weak_alias, trade, transliteration, short; duplicates dropped), its headquarters and
-    registration countries and its parsed identifiers."""
+    registration countries and its parsed identifiers.
+
+    ``parallel``: analyse names in forked worker processes when the snapshot is large
+    (:func:`build_workers`); for commands, not for a server process with threads."""
     ents = snap.entities_table(["id", "name", "hq_country", "jurisdiction"]).to_pydict()
     names_t = snap.names_table().to_pydict()
     ids_t = snap.identifiers_table().to_pydict()
@@ -70,17 +87,19 @@ def build_screening_index(snap: Snapshot) -> ScreeningIndex:
             yield EntityNames.with_kinds(eid, [(name, "legal"), *names.get(eid, [])],
                                          countries, tuple(idents.get(eid, ())))
 
-    return ScreeningIndex.build(rows())
+    workers = build_workers(len(ents["id"])) if parallel else 1
+    return ScreeningIndex.build(rows(), workers=workers)
 
 
-def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = None
-                    ) -> ScreeningIndex:
+def screening_index(snap: Snapshot, *, on_build: Callable[[], None] | None = None,
+                    parallel: bool = False) -> ScreeningIndex:
     """The snapshot's index: loaded from its cache when sound, else built (``on_build``
-    is called first, to tell a user it may take a while) and saved for next time."""
+    is called first, to tell a user it may take a while; ``parallel``: see
+    :func:`build_screening_index`) and saved for next time."""
     def build() -> ScreeningIndex:
         if on_build is not None:
             on_build()
-        return build_screening_index(snap)
+        return build_screening_index(snap, parallel=parallel)
 
     index, _ = cached_index(snap.root / "cache" / "screening", snapshot_id=snap.id,
                             build=build, publish=publish_folder)
@@ -133,9 +152,11 @@ class SnapshotResolver:
 
     @classmethod
     def for_snapshot(cls, snap: Snapshot, *, on_build: Callable[[], None] | None = None,
-                     margin: float = 0.05) -> SnapshotResolver:
-        """Over the index saved beside the snapshot (built and saved when missing)."""
-        return cls(screening_index(snap, on_build=on_build), margin=margin)
+                     margin: float = 0.05, parallel: bool = False) -> SnapshotResolver:
+        """Over the index saved beside the snapshot (built and saved when missing;
+        ``parallel``: see :func:`build_screening_index`)."""
+        return cls(screening_index(snap, on_build=on_build, parallel=parallel),
+                   margin=margin)
 
     def search(self, query: Record, *, limit: int = 5,
                threshold: float = DEFAULT_THRESHOLD) -> list[Candidate]:

@@ -32,6 +32,10 @@ def _api_lei(a: dict[str, Any]) -> LeiRecord:
             if isinstance(n, dict) and n.get("name"):
                 r.names.append((str(n["name"]).strip(), str(n.get("language") or ""),
                                 str(n.get("type") or "")))
+    for ev in ent.get("events") or []:
+        if (isinstance(ev, dict) and ev.get("type") == "CHANGE_LEGAL_NAME"
+                and ev.get("status") == "COMPLETED"):
+            r.renamed = max(r.renamed, str(ev.get("effectiveDate") or "")[:10])
     hq = ent.get("headquartersAddress") or {}
     la = ent.get("legalAddress") or {}
     r.hq_country = str(hq.get("country") or "") if isinstance(hq, dict) else ""

@@ -60,6 +60,12 @@ def _csv_lei(c: _Cols, row: list[str]) -> LeiRecord:
             if name:
                 r.names.append((name, c.get(row, f"{base}.{k}.xmllang"),
                                 c.get(row, f"{base}.{k}.type")))
+    event = "Entity.LegalEntityEvents.LegalEntityEvent"  # named as the XML, like the names
+    for k in range(1, 6):
+        if (c.get(row, f"{event}.{k}.LegalEntityEventType") == "CHANGE_LEGAL_NAME"
+                and c.get(row, f"{event}.{k}.event_status") == "COMPLETED"):
+            r.renamed = max(r.renamed,
+                            c.get(row, f"{event}.{k}.LegalEntityEventEffectiveDate")[:10])
     return r
 
 

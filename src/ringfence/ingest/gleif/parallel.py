@@ -28,6 +28,7 @@ import os
 import queue
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,8 @@ from ringfence.ingest.gleif.xml import parse_xml_stream
 from ringfence.ingest.inputs import open_binary
 from ringfence.ingest.stage import STAGE_SCHEMAS, FileStats, ProgressHook, Stage
 
-__all__ = ["PARALLEL_MIN_BYTES", "PART_BYTES", "SEQ_SPAN", "plan_parts", "worker_count"]
+__all__ = ["PARALLEL_MIN_BYTES", "PART_BYTES", "SEQ_SPAN", "PartResult", "XmlPart", "add_results",
+           "finish_part", "plan_parts", "run_part", "worker_count"]
 
 PARALLEL_MIN_BYTES = 64 << 20
 """Below this many bytes of GLEIF XML in one source, read in the main process."""
@@ -89,6 +91,9 @@ class PartResult:
         default_factory=list)
     problem_count: int = 0
     notes: list[str] = field(default_factory=list)
+    whole: bool = False
+    """The part cannot be read apart from the rest of its file (a BODS 0.3 statement that
+    replaces another: the chain is followed across the file); nothing of it is used."""
 
 
 def plan_parts(path: Path, kind: str, part_bytes: int) -> list[list[tuple[int, int]]] | None:
@@ -235,6 +240,14 @@ def run_part(part: XmlPart) -> PartResult:
             seg.close()
         # newlines of the whole part, whether or not parsing stopped early
         res.newlines = _count_newlines(path, middle)
+    finish_part(stage, stats, res)
+    if _QUEUE is not None:
+        _QUEUE.put((part.index, res.size, res.records))
+    return res
+
+
+def finish_part(stage: Stage, stats: FileStats, res: PartResult) -> None:
+    """Close a part's staging files and copy what it read into ``res``."""
     stage.finish()
     res.records, res.rejected = stats.records, stats.rejected
     res.counts = dict(stage.counts)
@@ -242,9 +255,6 @@ def run_part(part: XmlPart) -> PartResult:
                     for p, r in zip(stage.problems, stage.rejects, strict=True)]
     res.problem_count = stage.problem_count
     res.notes = stage.notes
-    if _QUEUE is not None:
-        _QUEUE.put((part.index, res.size, res.records))
-    return res
 
 
 def _count_newlines(path: Path, seg: tuple[int, int]) -> int:
@@ -289,6 +299,20 @@ def run_parts(parts: list[XmlPart], stage: Stage, stats: list[FileStats], *,
             r = f.result()
             results[r.index] = r
         _drain(q, done, parts, progress, timeout=0)
+    add_results(parts, results, stage, stats,
+                staged=lambda p, table: Path(p.work) / f"{table}.parquet")
+    if progress is not None:
+        for p in parts:
+            r = results[p.index]
+            progress(p.dataset, r.size, r.records)
+
+
+def add_results(parts: list[XmlPart], results: dict[int, PartResult], stage: Stage,
+                stats: list[FileStats], *, staged: Callable[[XmlPart, str], Path]) -> None:
+    """Add what every part read (``results`` by part index) to ``stage`` and ``stats``:
+    the staging files (``staged(part, table)``: a file, or a glob DuckDB reads) with the
+    line offset of the part in its file, problems with file line numbers, counts, notes.
+    Shared by the worker processes here and by the Spark reader."""
     # line offsets: a part's lines count from its own first byte
     offset: dict[int, int] = {}
     running: dict[str, int] = {}
@@ -299,10 +323,10 @@ def run_parts(parts: list[XmlPart], stage: Stage, stats: list[FileStats], *,
         r = results[p.index]
         off = offset[p.index]
         for table in STAGE_SCHEMAS:
-            staged = Path(p.work) / f"{table}.parquet"
+            path = staged(p, table)
             if r.counts.get(table):
-                stage.add_part(table, staged, r.counts[table], off if table in ("ent", "hold")
-                               else 0)
+                lined = table in ("ent", "hold", "cln")  # tables with a line column
+                stage.add_part(table, path, r.counts[table], off if lined else 0)
         for reason, line, fld, record, raw in r.problems:
             if off and line is not None and reason.startswith("malformed XML"):
                 # lxml's message names the line of the part too
@@ -314,10 +338,6 @@ def run_parts(parts: list[XmlPart], stage: Stage, stats: list[FileStats], *,
         st = stats[p.file_index]
         st.records += r.records
         st.rejected += r.rejected
-    if progress is not None:
-        for p in parts:
-            r = results[p.index]
-            progress(p.dataset, r.size, r.records)
 
 
 def _size(path: str) -> int:

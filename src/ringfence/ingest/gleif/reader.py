@@ -4,6 +4,7 @@ when large)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ringfence.ingest.gleif import parallel
@@ -19,8 +20,12 @@ from ringfence.ingest.stage import (
 )
 
 __all__ = [
+    "GLEIF_SUFFIXES",
+    "SourcePlan",
+    "plan_sources",
     "read_gleif",
     "sniff",
+    "sniff_files",
 ]
 
 
@@ -39,13 +44,11 @@ def sniff(path: Path) -> str:
     return ""
 
 
-def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None,
-               workers: int | None = None) -> Iterator[FileStats]:
-    """Read GLEIF files (any mix of the formats above; directories are searched).
+GLEIF_SUFFIXES = (".xml", ".json", ".csv", ".zip", ".gz")
 
-    XML is read by ``workers`` processes (default: :func:`parallel.worker_count`, 2 for
-    large inputs on a machine with 2+ CPUs); see :mod:`ringfence.ingest.gleif.parallel`."""
-    files = expand_paths(paths, (".xml", ".json", ".csv", ".zip", ".gz"))
+
+def sniff_files(files: list[tuple[Path, str]]) -> tuple[list[str], int]:
+    """The sniffed kind of each file (``""`` when unreadable) and the bytes of XML."""
     kinds: list[str] = []
     xml_bytes = 0
     for path, _label in files:
@@ -56,6 +59,17 @@ def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None
             continue
         if kinds[-1].startswith("xml:"):
             xml_bytes += path.stat().st_size
+    return kinds, xml_bytes
+
+
+def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None = None,
+               workers: int | None = None) -> Iterator[FileStats]:
+    """Read GLEIF files (any mix of the formats above; directories are searched).
+
+    XML is read by ``workers`` processes (default: :func:`parallel.worker_count`, 2 for
+    large inputs on a machine with 2+ CPUs); see :mod:`ringfence.ingest.gleif.parallel`."""
+    files = expand_paths(paths, GLEIF_SUFFIXES)
+    kinds, xml_bytes = sniff_files(files)
     n = workers if workers is not None else parallel.worker_count(xml_bytes)
     if n > 1 and xml_bytes:
         yield from _read_parallel(files, kinds, stage, progress, n)
@@ -66,45 +80,62 @@ def read_gleif(paths: list[Path], stage: Stage, *, progress: ProgressHook | None
 
 def _read_parallel(files: list[tuple[Path, str]], kinds: list[str], stage: Stage,
                    progress: ProgressHook | None, workers: int) -> Iterator[FileStats]:
-    all_stats: list[FileStats] = []
-    parts: list[parallel.XmlPart] = []
-    in_main: list[tuple[int, Path, str, str, int]] = []
-    parts_dir = stage.work.parent / "parts"
+    plan = plan_sources(files, kinds, stage, stage.work.parent / "parts",
+                        part_bytes=parallel.PART_BYTES)
+    parallel.run_parts(plan.parts, stage, plan.stats, workers=workers, progress=progress,
+                       in_main=lambda: plan.read_rest(stage, progress))
+    yield from plan.stats
+
+
+@dataclass
+class SourcePlan:
+    """A GLEIF source cut into XML parts (read elsewhere: worker processes, Spark tasks)
+    and the files read here (API JSON, CSV); ``stats`` has one entry per file."""
+
+    stats: list[FileStats]
+    parts: list[parallel.XmlPart]
+    rest: list[tuple[int, Path, str, str, int]]
+
+    def read_rest(self, stage: Stage, progress: ProgressHook | None) -> None:
+        """Read the files that are not XML parts here, each with its reserved ``seq``."""
+        saved = stage.seq
+        for i, path, label, kind, base in self.rest:
+            stage.seq = base
+            got = _read_one(path, label, kind, stage, progress)
+            got.records += self.stats[i].records
+            self.stats[i] = got
+        stage.seq = saved
+
+
+def plan_sources(files: list[tuple[Path, str]], kinds: list[str], stage: Stage,
+                 parts_dir: Path, *, part_bytes: int) -> SourcePlan:
+    """Cut every XML file of ``files`` (with their sniffed ``kinds``) into parts of about
+    ``part_bytes`` at record boundaries, each with a ``seq`` range reserved in file order
+    (so parts compare as if read one after the other)."""
+    plan = SourcePlan([], [], [])
     for i, ((path, label), kind) in enumerate(zip(files, kinds, strict=True)):
         dataset = f"gleif:{label}"
         if not kind.startswith("xml:"):
-            all_stats.append(FileStats(str(path), "gleif", dataset))
-            in_main.append((i, path, label, kind, stage.seq))
+            plan.stats.append(FileStats(str(path), "gleif", dataset))
+            plan.rest.append((i, path, label, kind, stage.seq))
             stage.seq += parallel.SEQ_SPAN
             continue
         root = kind[4:]
-        all_stats.append(FileStats(str(path), f"gleif-{XML_KINDS[root][2]}-xml", dataset))
+        plan.stats.append(FileStats(str(path), f"gleif-{XML_KINDS[root][2]}-xml", dataset))
         try:
-            plan = parallel.plan_parts(path, root, parallel.PART_BYTES)
+            cuts = parallel.plan_parts(path, root, part_bytes)
         except OSError:
-            plan = None
-        plan_or_whole: list[list[tuple[int, int]] | None] = list(plan) if plan else [None]
+            cuts = None
+        plan_or_whole: list[list[tuple[int, int]] | None] = list(cuts) if cuts else [None]
         for segments in plan_or_whole:
-            index = len(parts)
-            parts.append(parallel.XmlPart(
+            index = len(plan.parts)
+            plan.parts.append(parallel.XmlPart(
                 index=index, path=str(path), kind=root, dataset=dataset, src=stage.src,
                 seq_base=stage.seq, work=str(parts_dir / f"p{stage.src}-{index}"),
-                segments=segments, last=plan is None or segments is plan[-1],
+                segments=segments, last=cuts is None or segments is cuts[-1],
                 file_index=i))
             stage.seq += parallel.SEQ_SPAN
-
-    def main_files() -> None:
-        saved = stage.seq
-        for i, path, label, kind, base in in_main:
-            stage.seq = base
-            got = _read_one(path, label, kind, stage, progress)
-            got.records += all_stats[i].records
-            all_stats[i] = got
-        stage.seq = saved
-
-    parallel.run_parts(parts, stage, all_stats, workers=workers, progress=progress,
-                       in_main=main_files)
-    yield from all_stats
+    return plan
 
 
 def _read_one(path: Path, label: str, kind: str, stage: Stage,

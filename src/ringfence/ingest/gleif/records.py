@@ -17,6 +17,7 @@ from ringfence.ingest.stage import (
 from ringfence.model import HoldingKind, Share
 from ringfence.model.countries import normalise_country
 from ringfence.model.exceptions import STATEMENTS, canonical_reason, owner_label
+from ringfence.resolve.kinds import kind_token
 
 __all__ = [
     "ENTITY_CATEGORIES",
@@ -38,6 +39,7 @@ __all__ = [
     "check_date",
     "exception_holdings",
     "exception_reason",
+    "former_kind",
     "relationship_holdings",
 ]
 
@@ -119,6 +121,21 @@ def relationship_holdings(rtype: str) -> tuple[str, list[tuple[HoldingKind, Shar
     raise Bad("RelationshipType", f"unknown relationship type {rtype!r}")
 
 
+def former_kind(renamed: str) -> str:
+    """The recorded kind of a previous legal name (``PREVIOUS_LEGAL_NAME``): ``former``,
+    ended on ``renamed`` when the record has a completed ``CHANGE_LEGAL_NAME`` event
+    (its latest effective date). GLEIF does not say which previous name a change ended,
+    so every previous name gets the latest change as its end: none was the legal name
+    from that day on (exact for a record with one previous name)."""
+    if not renamed:
+        return "former"
+    try:
+        return kind_token("former", "", renamed)
+    except ValueError:
+        raise Bad("LegalEntityEventEffectiveDate",
+                  f"not a date: {renamed!r}") from None
+
+
 # -- records --------------------------------------------------------------------------------
 
 @dataclass
@@ -137,6 +154,7 @@ class LeiRecord:
     last_update: str = ""
     status: str = ""
     bics: list[str] = field(default_factory=list)
+    renamed: str = ""  # latest completed CHANGE_LEGAL_NAME event's date (YYYY-MM-DD)
 
 
 @dataclass
@@ -210,6 +228,7 @@ class Emitter:
             raise Bad("HeadquartersAddress/Country", "missing headquarters country")
         legal = check_country(r.legal_country, "LegalAddress/Country")
         juris = check_country(r.jurisdiction, "LegalJurisdiction") or legal
+        former = former_kind(r.renamed)
         st = self.stage
         seq = st.next_seq()
         key = lei_key(r.lei)
@@ -220,8 +239,9 @@ class Emitter:
         st.name(seq, r.legal_name, lang=r.legal_lang, script=guess_script(r.legal_name),
                 kind="legal")
         for name, lang, ntype in r.names:
+            kind = NAME_KINDS.get(ntype, "other")
             st.name(seq, name, lang=lang, script=guess_script(name),
-                    kind=NAME_KINDS.get(ntype, "other"))
+                    kind=former if kind == "former" else kind)
         st.ident(seq, "lei", r.lei)
         if r.ra_entity_id:
             scheme, value = classify_identifier(r.ra_id, r.ra_entity_id, juris)

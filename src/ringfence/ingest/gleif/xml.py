@@ -24,6 +24,7 @@ from ringfence.ingest.gleif.records import (
     check_date,
     exception_holdings,
     exception_reason,
+    former_kind,
 )
 from ringfence.ingest.ids import classify_identifier, guess_script, is_lei
 from ringfence.ingest.inputs import open_binary
@@ -51,7 +52,8 @@ _L = f"{{{NS_LEI}}}"
 _LEI_TAGS = {f"{_L}{t}": t for t in (
     "LEI", "LegalName", "OtherEntityName", "TransliteratedOtherEntityName", "Country",
     "LegalJurisdiction", "EntityCategory", "EntitySubCategory", "RegistrationAuthorityID",
-    "RegistrationAuthorityEntityID", "EntityStatus", "LastUpdateDate")}
+    "RegistrationAuthorityEntityID", "EntityStatus", "LastUpdateDate",
+    "LegalEntityEventType", "LegalEntityEventEffectiveDate")}
 _LEI_ITER = tuple(_LEI_TAGS)
 _HQ = f"{_L}HeadquartersAddress"
 _LEGAL_ADDR = f"{_L}LegalAddress"
@@ -144,7 +146,7 @@ def _date_fast(value: str) -> str:
 
 def _lei_rows(elem: Any, line: int | None, em: Emitter) -> None:
     lei = legal_name = legal_lang = hq_c = legal_c = juris_c = category = ""
-    ra_id = ra_eid = last_update = ""
+    ra_id = ra_eid = last_update = event = renamed = ""
     names: list[tuple[str, str, str]] = []
     tags = _LEI_TAGS
     for c in elem.iter(*_LEI_ITER):
@@ -175,6 +177,10 @@ def _lei_rows(elem: Any, line: int | None, em: Emitter) -> None:
             ra_eid = text
         elif t == "LastUpdateDate":
             last_update = text
+        elif t == "LegalEntityEventType":
+            event = text if c.getparent().get("event_status", "") == "COMPLETED" else ""
+        elif t == "LegalEntityEventEffectiveDate" and event == "CHANGE_LEGAL_NAME":
+            renamed = max(renamed, text[:10])
     if not is_lei(lei):
         raise Bad("LEI", f"not a valid LEI (format or check digits): {lei!r}")
     if category and category not in ENTITY_CATEGORIES:
@@ -187,18 +193,28 @@ def _lei_rows(elem: Any, line: int | None, em: Emitter) -> None:
     legal = _country_fast(legal_c, "LegalAddress/Country")
     juris = _country_fast(juris_c, "LegalJurisdiction") or legal
     vdate = _date_fast(last_update)
+    former = former_kind(renamed)
     st = em.stage
     src = st.src
     st.seq += 1
     seq = st.seq
     key = "lei:" + lei
     etype = "state" if category == "RESIDENT_GOVERNMENT_ENTITY" else "company"
+    clean = st.clean  # control and invisible characters out, recorded (Stage.clean)
+    legal_name = clean(seq, legal_name, "LegalName", dataset=em.dataset, line=line, record=lei)
+    if not legal_name.strip():
+        raise Bad("LegalName", "legal name has only control or invisible characters")
     st.rows("ent").append((src, key, key, seq, vdate, False, etype, legal_name, hq, 3, juris,
                            "", em.dataset, line, lei))
     nm = st.rows("nm")
     nm.append((src, seq, legal_name, legal_lang, guess_script(legal_name), "legal"))
     for name, lang, ntype in names:
-        nm.append((src, seq, name, lang, guess_script(name), _NAME_KIND_OF.get(ntype, "other")))
+        name = clean(seq, name, ntype or "OtherEntityName", dataset=em.dataset, line=line,
+                     record=lei)
+        if name:
+            kind = _NAME_KIND_OF.get(ntype, "other")
+            nm.append((src, seq, name, lang, guess_script(name),
+                       former if kind == "former" else kind))
     idn = st.rows("idn")
     idn.append((src, seq, "lei", lei))
     if ra_eid:

@@ -78,7 +78,7 @@ class SimConfig:
     organic_rate: float = 9.0        # mean requests / active account / day (heavy-tailed)
     organic_new_share: float = 0.12   # organic accounts created inside the window
     dormant_accounts: int = 250       # accounts that exist but never send a request
-    wording: str = "a"                # "a", "b": two wordings of every kind; "c" held out
+    wording: str = "a"                # "a", "b": two wordings of every kind; "c", "d" held out
     # (hours after start, model) of each model release
     releases: tuple[tuple[float, str], ...] = ((5 * 24 + 17, "claude-opus-4-6"),
                                                (10 * 24 + 16, "claude-sonnet-4-6"))
@@ -130,6 +130,27 @@ class SimConfig:
                                          labelling_rate=230, saas_orgs=2, agency_clients=34,
                                          university_labs=2, oss_framework_accounts=210,
                                          vpn_users=140))
+
+    @classmethod
+    def heldout2(cls, seed: int = 90917) -> SimConfig:
+        """A second held-out wording ``"d"`` (``text_heldout2``: other languages and
+        framings, harder legitimate look-alikes), written after the first held-out bank had
+        been studied and reported once, untuned. Sizes and rates of their own."""
+        return cls(
+            seed=seed, wording="d", organic_rate=9.5, organic_accounts=6300,
+            organic_new_share=0.14,
+            releases=((2 * 24 + 20, "claude-opus-4-6"), (9 * 24 + 5, "claude-haiku-4-6")),
+            campaigns=CampaignMix(
+                hydra=2, hydra_pool=(50, 100), hydra_lifetime_h=(12, 40),
+                hydra_rate=(60, 160), hydra_resold_share=(0.45, 0.75),
+                hydra_link_share=(0.2, 0.6), slow_low=2, slow_accounts=(80, 150),
+                slow_rate=(2, 8), slow_round_min=(20, 50), cot=2, cot_orgs=(2, 3),
+                cot_accounts_per_org=(3, 7), cot_tick_min=(4, 14), cot_rate=(60, 150),
+                capability=1, cap_accounts=(40, 90), cap_rate=(50, 150), start_h=(5, 120)),
+            hard_negatives=HardNegatives(eval_lab_accounts=8, labelling_accounts=15,
+                                         labelling_rate=210, saas_orgs=3, agency_clients=26,
+                                         university_labs=3, oss_framework_accounts=200,
+                                         vpn_users=150))
 
     @classmethod
     def small(cls, seed: int = 1, *, days: int = 3) -> SimConfig:
