@@ -63,16 +63,19 @@ class SparkEngine:
     ``driver_max``: up to this many holdings the driver labels the components, above it
     the cluster does; ``giant``: components with more entities than this are attributed
     by Spark jobs across the cluster (:mod:`ringfence.engines.spark_giant`), the others
-    one whole component per task (0: every component distributed)."""
+    one whole component per task (0: every component distributed; default the setting
+    ``spark.ringfence.giant``, else :data:`GIANT`)."""
 
     name = "spark"
 
     def __init__(self, *, master: str | None = None, conf: Mapping[str, str] | None = None,
                  buckets: int | None = None, session: SparkSession | None = None,
-                 driver_max: int = DRIVER_MAX, giant: int = GIANT) -> None:
+                 driver_max: int = DRIVER_MAX, giant: int | None = None) -> None:
         self.spark = session if session is not None else spark_session(master, conf)
         self.buckets = buckets or int(self.spark.conf.get("spark.sql.shuffle.partitions")
                                       or 8)
+        if giant is None:  # --conf spark.ringfence.giant=N from the command line
+            giant = int(self.spark.conf.get("spark.ringfence.giant", None) or GIANT)
         self.driver_max, self.giant = driver_max, giant
         self._levels: dict[tuple[str, str], DataFrame] = {}  # look-through's SCC levels
         # per snapshot (location, id): its frames and components, labelled once and
