@@ -15,7 +15,7 @@ Entities within ``NEAR`` of the threshold are re-decided exactly, as locally
 frontier join upwards and collected to the driver.
 
 Assumed bounds: the largest SCC fits one Python worker (cross-holdings of a few companies
-in registries; the synthetic benchmark's largest has a few dozen); the driver holds every
+in registries; the synthetic benchmark's shares graph at 100k has none); the driver holds every
 shares holding's two ends once per snapshot (16 bytes a holding) for the ordering.
 """
 
