@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ringfence.attribution._kernels import csr, jit
 from ringfence.attribution._lt_kernels import lt_sweep
@@ -93,11 +94,11 @@ def _solve_level(rows: pa.Table) -> pa.Table:
     ``src``, ``dst``, ``row``, ``lo``, ``hi``, ``w_lo``, ``w_hi``). Owners from lower
     levels become constant sources placed first, so :func:`lt_sweep` adds every term in
     the local engine's order."""
-    nodes = rows.filter(pa.compute.equal(rows.column("t"), 0)).sort_by([("scc", "ascending"),
+    nodes = rows.filter(pc.equal(rows.column("t"), 0)).sort_by([("scc", "ascending"),
                                                                         ("pos", "ascending")])
-    edges = rows.filter(pa.compute.not_equal(rows.column("t"), 0))
+    edges = rows.filter(pc.not_equal(rows.column("t"), 0))
     pos = np.asarray(nodes.column("pos").to_numpy(), dtype=np.int64)
-    ext_rows = edges.filter(pa.compute.equal(edges.column("t"), 2))
+    ext_rows = edges.filter(pc.equal(edges.column("t"), 2))
     ext_src = np.asarray(ext_rows.column("src").to_numpy(), dtype=np.int64)
     ext, first = np.unique(ext_src, return_index=True)
     x = len(ext)
