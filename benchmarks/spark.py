@@ -8,7 +8,10 @@ Per size and mode, in a fresh process each (peak memory belongs to that run):
 - local: open the snapshot, build the arrays from Parquet, the ordering (look-through),
   attribute both bounds, write the verdicts as Parquet;
 - spark: read the Parquet, connected components, the per-bucket attribution, write the
-  verdicts as Parquet from the executors.
+  verdicts as Parquet from the executors;
+- spark-distributed: the same with every component on the distributed path
+  (``giant=0``: cascade/control by frontier waves, look-through by levels of the SCC
+  condensation; :mod:`ringfence.engines.spark_giant`), waves or levels reported.
 
 Wall and CPU seconds (CPU: the whole process tree, the JVM and Python workers included),
 peak RSS of the tree, Spark stages and component rounds; the verdict counts of both
@@ -211,11 +214,14 @@ def run_one(engine: str, folder: Path, mode: str, out: Path, master: str,
             rounds, restricted = jacobi_spark(spark, folder, origin)
         verdicts = {"restricted (lower bound)": restricted}
         extra = {"rounds": rounds}
-    elif engine in ("spark", "spark-cluster"):  # spark-cluster: components on the cluster
-        from ringfence.engines.spark import DRIVER_MAX, SparkEngine
+    elif engine in ("spark", "spark-cluster", "spark-distributed"):
+        # spark-cluster: components labelled on the cluster; spark-distributed: every
+        # component on the distributed path (waves / levels), not one per task
+        from ringfence.engines.spark import DRIVER_MAX, GIANT, SparkEngine
 
         eng = SparkEngine(master=master, conf={"spark.driver.memory": memory},
-                          driver_max=0 if engine == "spark-cluster" else DRIVER_MAX)
+                          driver_max=0 if engine == "spark-cluster" else DRIVER_MAX,
+                          giant=0 if engine == "spark-distributed" else GIANT)
         eng.spark.sparkContext.setJobGroup("bench", "bench")
         with Meter() as m:
             book = eng.evaluate(str(folder), policy(mode), AS_OF)
@@ -227,7 +233,7 @@ def run_one(engine: str, folder: Path, mode: str, out: Path, master: str,
             if info is not None:
                 stages.update(info.stageIds)
         extra = {"stages": len(stages), "jobs": len(tracker.getJobIdsForGroup("bench")),
-                 "component_rounds": book.rounds}
+                 "component_rounds": book.rounds, **book.giant_stats}
         counts = eng.spark.read.parquet(str(out)).groupBy("verdict").count().collect()
         verdicts = {r["verdict"]: r["count"] for r in counts}
     else:

@@ -1,7 +1,9 @@
 """Fixture strategy: the ``engine`` fixture is parametrised over every engine, so each test
 in this folder is one test body run against each engine (splink's per-backend tests are
-the model): ``local`` and ``spark`` (marked ``spark`` and ``slow``; skipped, with the
-reason, when pyspark or Java 17+ is missing or the machine has too little free memory).
+the model): ``local``, ``spark`` and ``spark-distributed`` (Spark with every component
+on the distributed path: ``giant=0``), the Spark ones marked ``spark`` and ``slow`` and
+skipped, with the reason, when pyspark or Java 17+ is missing or the machine has too
+little free memory.
 One Spark session serves the whole test session. Engines are read through
 ``ringfence.engines.base`` alone. Snapshots are written with the real writer from small
 random graphs (shared with tests/attribution: ``randgraph.py``, the brute-force
@@ -78,17 +80,41 @@ def _spark() -> Engine:
                                                  "spark.driver.memory": "2g"})
 
 
+@functools.cache
+def _spark_distributed() -> Engine:
+    from ringfence.engines.spark import SparkEngine
+
+    # the same session; every component takes the distributed path (giant=0) where the
+    # policy has one (aggregation on), so each test body checks it too
+    return SparkEngine(session=_spark().spark, giant=0)  # type: ignore[attr-defined]
+
+
 ENGINES["local"] = _local
 ENGINES["spark"] = _spark
+ENGINES["spark-distributed"] = _spark_distributed
 _UNFIT = spark_unfit()
+_SPARK_MARKS = [pytest.mark.spark, pytest.mark.slow,
+                pytest.mark.skipif(_UNFIT is not None, reason=f"Spark: {_UNFIT}")]
 PARAMS = [pytest.param("local"),
-          pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow,
-                                       pytest.mark.skipif(_UNFIT is not None,
-                                                          reason=f"Spark: {_UNFIT}")])]
+          pytest.param("spark", marks=_SPARK_MARKS),
+          pytest.param("spark-distributed", marks=_SPARK_MARKS)]
+
+
+# the test bodies that read verdicts and bounds (what the distributed path computes);
+# proofs and causes re-run a component in-process on either Spark path, and the
+# ``spark`` parameter covers them
+DISTRIBUTED = {"test_matches_oracle", "test_regulators_cases", "test_input_order_irrelevant",
+               "test_what_if_equals_a_full_recompute"}
 
 
 @pytest.fixture(params=PARAMS)
 def engine(request: pytest.FixtureRequest) -> Engine:
+    if request.param == "spark-distributed":
+        node = request.node
+        if node.originalname not in DISTRIBUTED:
+            pytest.skip("reads proofs, the same on both Spark paths (run with spark)")
+        if node.callspec.params.get("aggregate") is False:
+            pytest.skip("aggregation off keeps the per-component path (run with spark)")
     return ENGINES[request.param]()
 
 

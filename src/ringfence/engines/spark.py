@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from ringfence.engines.base import BookUpdate, VerdictChange
 from ringfence.engines.local import explanation
+from ringfence.engines.spark_giant import attribute_giant, supports
 from ringfence.engines.spark_jobs import (
     HOLDING_COLUMNS,
     as_table,
@@ -35,9 +36,10 @@ from ringfence.engines.spark_jobs import (
     resolve_ends,
     spark_session,
 )
+from ringfence.engines.spark_levels import lt_levels
 from ringfence.exc import NotFoundError
 from ringfence.model import EntityVerdict, Explanation, HoldingChanges, PolicyStamp, Verdict
-from ringfence.policy import LoadedPolicy, ResolvedPolicy, resolve
+from ringfence.policy import LoadedPolicy, Propagation, ResolvedPolicy, resolve
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -51,6 +53,7 @@ __all__ = ["SparkEngine", "SparkVerdictBook"]
 
 EXPLAIN_WHOLE = 200_000  # entities up to which proofs read every component at once
 DRIVER_MAX = 100_000_000  # holdings whose components the driver labels (1.6 GB of ends)
+GIANT = 2_000_000  # entities above which a component takes the distributed path
 
 
 class SparkEngine:
@@ -58,17 +61,23 @@ class SparkEngine:
     settings, passed through) pick the cluster; ``buckets`` is how many groups the
     components are hashed into (default: the session's shuffle partitions);
     ``driver_max``: up to this many holdings the driver labels the components, above it
-    the cluster does."""
+    the cluster does; ``giant``: components with more entities than this are attributed
+    by Spark jobs across the cluster (:mod:`ringfence.engines.spark_giant`), the others
+    one whole component per task (0: every component distributed; default the setting
+    ``spark.ringfence.giant``, else :data:`GIANT`)."""
 
     name = "spark"
 
     def __init__(self, *, master: str | None = None, conf: Mapping[str, str] | None = None,
                  buckets: int | None = None, session: SparkSession | None = None,
-                 driver_max: int = DRIVER_MAX) -> None:
+                 driver_max: int = DRIVER_MAX, giant: int | None = None) -> None:
         self.spark = session if session is not None else spark_session(master, conf)
         self.buckets = buckets or int(self.spark.conf.get("spark.sql.shuffle.partitions")
                                       or 8)
-        self.driver_max = driver_max
+        if giant is None:  # --conf spark.ringfence.giant=N from the command line
+            giant = int(self.spark.conf.get("spark.ringfence.giant", None) or GIANT)
+        self.driver_max, self.giant = driver_max, giant
+        self._levels: dict[tuple[str, str], DataFrame] = {}  # look-through's SCC levels
         # per snapshot (location, id): its frames and components, labelled once and
         # shared by every policy and date run on it (simulate runs two)
         self._graphs: dict[tuple[str, str], tuple[DataFrame, DataFrame, DataFrame, int]] = {}
@@ -93,6 +102,19 @@ class SparkEngine:
         ents, holds, comp_of, rounds = self._graphs[key]
         return SparkVerdictBook(self, location, key[1], resolve(policy, as_of), ents, holds,
                                 size, (comp_of, rounds))
+
+    def levels(self, key: tuple[str, str], holds: DataFrame, n: int) -> DataFrame:
+        """``pos, scc, lvl`` of every entity (:func:`~ringfence.engines.spark_giant.
+        lt_levels`), once per snapshot: the shares holdings' ends collected to the driver
+        (16 bytes a holding, as for the components)."""
+        from pyspark.sql import functions as F
+
+        if key not in self._levels:
+            ends = holds.where(F.col("kind") == "shares").select("o", "d").toArrow()
+            table = lt_levels(n, np.asarray(ends.column("o").to_numpy(), dtype=np.int64),
+                              np.asarray(ends.column("d").to_numpy(), dtype=np.int64))
+            self._levels[key] = self.spark.createDataFrame(table).localCheckpoint()
+        return self._levels[key]
 
     def manifest(self, location: str) -> dict[str, Any]:
         """The snapshot's ``manifest.json``, read through Spark (any URL)."""
@@ -119,8 +141,40 @@ class SparkVerdictBook:
             engine.spark, holds, *counts, driver_max=engine.driver_max)
         self._components: dict[int, _Component] = {}  # explained components, kept
         self._whole: tuple[pa.Table, pa.Table] | None = None
-        self.verdicts = attribute_frames(ents, holds, self.comp_of, policy.settings,
-                                         policy.as_of, buckets=engine.buckets)
+        self.giant_stats: dict[str, int] = {}
+        self.verdicts = self._attribute()
+
+    def _attribute(self) -> DataFrame:
+        """The per-component path for components up to ``engine.giant`` entities, the
+        distributed path above (where it computes the policy)."""
+        from pyspark.sql import functions as F
+
+        engine, settings = self.engine, self._policy.settings
+        comp_of = self.comp_of
+        big = None
+        if supports(settings):
+            sizes = comp_of.groupBy("comp").count()
+            big = sizes.where(F.col("count") > engine.giant).select("comp").localCheckpoint()
+            if big.isEmpty():
+                big = None
+        if big is None:
+            return attribute_frames(self.entities, self.holdings, comp_of, settings,
+                                    self.as_of, buckets=engine.buckets)
+        members = comp_of.join(big, "comp").select("pos", "comp").localCheckpoint()
+        small = comp_of.join(big, "comp", "left_anti")
+        out = attribute_frames(self.entities, self.holdings, small, settings, self.as_of,
+                               buckets=engine.buckets)
+        levels = (engine.levels((self.location, self._snapshot_id), self.holdings,
+                                self.counts_in[0])
+                  if settings.ownership.propagation is Propagation.LOOK_THROUGH else None)
+        res, self.giant_stats = attribute_giant(
+            self.entities, self.holdings, members.select("pos"), settings, self.as_of,
+            buckets=engine.buckets, n=self.counts_in[0], levels=levels)
+        names = F.element_at(F.array(*(F.lit(v) for v in VERDICT_NAMES)),
+                             F.col("verdict") + 1)
+        giant = (res.join(members, "pos").join(self.entities.select("pos", "id"), "pos")
+                 .select("id", names.alias("verdict"), "lower", "upper", "comp"))
+        return out.unionByName(giant).localCheckpoint()
 
     @property
     def policy(self) -> ResolvedPolicy:
@@ -289,6 +343,7 @@ class SparkVerdictBook:
 
 _Component = tuple["EntityTable", "AttributionResult", dict[str, tuple[str, str, str]],
                    dict[int, dict[str, Any]]]
+VERDICT_NAMES = ("clear", "uncertain", "restricted")  # by the distributed path's codes
 _SOURCE = ("source_dataset", "source_record", "source_line", "source_note")
 _NO_SOURCE: dict[str, Any] = {"dataset": "", "record": "", "line": None, "note": ""}
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
     from ringfence.attribution import AttributionResult
-    from ringfence.attribution.graph import EntityTable
+    from ringfence.attribution.graph import EntityTable, HoldingTable
 
 __all__ = ["HOLDING_COLUMNS", "VERDICT_SCHEMA", "attribute_frames", "attribute_tables",
            "components", "components_on_driver", "label_components", "read_frames",
@@ -228,6 +228,17 @@ def attribute_tables(ents: pa.Table, holds: pa.Table, settings: PolicySettings,
     ``pos``), ``row`` and :data:`HOLDING_COLUMNS`. Entities and holdings are taken in
     snapshot order, as the local engine reads them. Returns the arrays, the result and the
     entities' ``pos`` (the result's row order)."""
+    etable, htable, pos = graph_arrays(ents, holds)
+    order = (GraphOrder.for_holdings(len(etable), htable)
+             if settings.ownership.propagation is Propagation.LOOK_THROUGH else None)
+    return etable, attribute(etable, htable, settings, as_of, order=order), pos
+
+
+def graph_arrays(ents: pa.Table, holds: pa.Table) -> tuple[EntityTable, HoldingTable,
+                                                           np.ndarray]:
+    """The arrays of one group (entities in ``pos`` order, holdings in ``row`` order, as
+    the local engine reads them; ends renumbered within the group) and the entities'
+    ``pos``. Every holding end must be an entity of the group."""
     ents = ents.sort_by("pos")
     holds = holds.sort_by("row")
     pos = np.asarray(ents.column("pos").to_numpy(), dtype=np.int64)
@@ -239,9 +250,7 @@ def attribute_tables(ents: pa.Table, holds: pa.Table, settings: PolicySettings,
     etable, htable = build_graph(ents.select(list(GRAPH_ENTITY_COLUMNS)),
                                  holds.select(list(HOLDING_COLUMNS)), pa.array(at))
     htable = replace(htable, row=np.asarray(holds.column("row").to_numpy(), dtype=np.int64))
-    order = (GraphOrder.for_holdings(len(etable), htable)
-             if settings.ownership.propagation is Propagation.LOOK_THROUGH else None)
-    return etable, attribute(etable, htable, settings, as_of, order=order), pos
+    return etable, htable, pos
 
 
 def _verdict_table(ents: pa.Table, holds: pa.Table, settings: PolicySettings,
