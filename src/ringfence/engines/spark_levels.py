@@ -11,7 +11,7 @@ lt_sweep` on them, lower levels' owners entering as constant sources placed firs
 float is added in the local engine's order, so the bounds are its bounds to the bit.
 Iterations = levels (the depth of the condensed DAG), not sweeps until convergence.
 Entities within ``NEAR`` of the threshold are re-decided exactly, as locally
-(:func:`~ringfence.attribution.lookthrough._recheck`), over their ancestors, found by a
+(:func:`~ringfence.attribution.lookthrough._settle`), over their ancestors, found by a
 frontier join upwards and collected to the driver.
 
 Assumed bounds: the largest SCC fits one Python worker (cross-holdings of a few companies
@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from ringfence.attribution._kernels import csr, jit
 from ringfence.attribution._lt_kernels import lt_sweep
-from ringfence.attribution.lookthrough import MAX_SWEEPS, NEAR, TOL, InEdges, _recheck
+from ringfence.attribution.lookthrough import MAX_SWEEPS, NEAR, TOL, InEdges, _settle
 from ringfence.attribution.ordering import GraphOrder
 from ringfence.exc import InputError
 from ringfence.model.share import SCALE
@@ -230,7 +230,7 @@ def lookthrough_levels(edges: DataFrame, left: DataFrame, flags: DataFrame,
 def _recheck_near(edges: DataFrame, left_all: DataFrame, w_all: DataFrame,
                   near: DataFrame, settings: PolicySettings) -> DataFrame:
     """``pos, x_lo, x_hi``: the entities within ``NEAR`` of the threshold decided exactly
-    (:func:`~ringfence.attribution.lookthrough._recheck`) over their ancestors, collected
+    (:func:`~ringfence.attribution.lookthrough._settle`) over their ancestors, collected
     to the driver by a frontier join upwards (origins of either bound end a climb only
     when they are origins of both; the extra ancestors cost nothing but size)."""
     from pyspark.sql import functions as F
@@ -275,8 +275,11 @@ def _recheck_near(edges: DataFrame, left_all: DataFrame, w_all: DataFrame,
             ins.lopen = np.asarray(left.column("lo_open").to_numpy(), dtype=np.bool_)
             origin = np.concatenate((origin, np.ones(len(ins.ent), dtype=np.bool_)))
             w = np.concatenate((w, np.ones(len(ins.ent))))
-        hit = _recheck(ins, origin, w, np.zeros(0, dtype=np.int64), settings.threshold_ppb,
-                       inclusive=own.inclusive, lower=lower, aggregate=True)[:k]
+        t = settings.threshold_ppb / SCALE
+        hit = (w > t) | origin
+        _settle(ins, origin, np.flatnonzero((np.abs(w - t) <= NEAR) & ~origin), hit,
+                settings.threshold_ppb, inclusive=own.inclusive, lower=lower)
+        hit = hit[:k]
         out[f"x_{tag}"] = hit
     table = pa.table(out)
     mask = pa.array([p in near_ids for p in pos.tolist()])
