@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 import numpy as np
 import pytest
@@ -14,8 +13,8 @@ from randgraph import random_graph
 
 from ringfence.attribution import attribute
 from ringfence.attribution._build import vote_csr
-from ringfence.attribution._kernels import cascade_all, cascade_single, jit
-from ringfence.attribution._lt_kernels import _self_solve, lt_sweep_both
+from ringfence.attribution._kernels import cascade_all, cascade_single
+from ringfence.attribution._lt_kernels import lt_sweep, lt_sweep_both
 from ringfence.attribution.engine import Prepared, prepare
 from ringfence.attribution.graph import NO_DATE_MAX, NO_DATE_MIN, HoldingTable
 from ringfence.attribution.ordering import GraphOrder
@@ -92,47 +91,6 @@ def test_distinct_vote_channel_skips_plain_shares_entities() -> None:
     assert fast[1].tolist() == [2]  # entity 2 has votes holdings; entity 1 does not
 
 
-@jit
-def _one_bound_sweep(comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any, scale: float,
-                     origin: Any, base: Any, tol: float, max_sweeps: int) -> Any:
-    """The sweep look-through ran before both bounds shared one (one bound, by position):
-    the reference ``lt_sweep_both`` must reproduce bit for bit."""
-    n = len(origin)
-    w = np.zeros(n, dtype=np.float64)
-    for v in range(n):
-        if origin[v]:
-            w[v] = 1.0
-    inv = 1.0 / scale
-    for c in range(len(comp_ptr) - 1):
-        a, b = comp_ptr[c], comp_ptr[c + 1]
-        if b - a == 1:
-            if origin[a]:
-                continue
-            s = base[a]
-            a_self = 0.0
-            for e in range(in_ptr[a], in_ptr[a + 1]):
-                if in_src[e] == a:
-                    a_self += in_val[e] * inv
-                else:
-                    s += in_val[e] * inv * w[in_src[e]]
-            w[a] = _self_solve(s, a_self)
-            continue
-        for _ in range(max_sweeps):
-            delta = 0.0
-            for v in range(a, b):
-                if origin[v]:
-                    continue
-                s = base[v]
-                for e in range(in_ptr[v], in_ptr[v + 1]):
-                    s += in_val[e] * inv * w[in_src[e]]
-                s = min(s, 1.0)
-                delta = max(delta, abs(s - w[v]))
-                w[v] = s
-            if delta <= tol:
-                break
-    return w
-
-
 @pytest.mark.parametrize("seed", range(30))
 def test_both_bounds_in_one_sweep_match_one_bound_at_a_time(seed: int) -> None:
     """Look-through: the two-bound sweep gives each bound's values, restricted masks,
@@ -157,8 +115,9 @@ def test_both_bounds_in_one_sweep_match_one_bound_at_a_time(seed: int) -> None:
         at = order.order
         for k, (val, origin) in enumerate(((r_lo, certain), (r_hi, possible))):
             b = base if (k == 1 and with_base) else np.zeros(n)
-            w_pos = _one_bound_sweep(order.comp_ptr, r_ptr, r_src, val, float(SCALE),
-                                     origin[at], b[at], 1e-15, 100_000)
+            # the one-bound sweep (the Spark engine's level tasks run it), by position
+            w_pos, _ = lt_sweep(np.arange(n, dtype=np.int64), order.comp_ptr, r_ptr, r_src,
+                                val, float(SCALE), origin[at], b[at], 1e-15, 100_000)
             w = np.empty(n)
             w[at] = w_pos
             np.testing.assert_array_equal(got[k], w)
