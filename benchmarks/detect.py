@@ -30,7 +30,7 @@ ROOT = HERE.parent
 RUNS: dict[str, tuple[str, int | None]] = {
     "default": ("default", None), "seed2": ("default", 2), "variant": ("variant", None),
     "heldout": ("heldout", None),  # the held-out wordings: evaluate only, never tune on them
-    "heldout2": ("heldout2", None),
+    "heldout2": ("heldout2", None), "heldout3": ("heldout3", None),
     "small": ("small", None), "demo": ("demo", None),
 }
 

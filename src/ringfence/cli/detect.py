@@ -50,7 +50,7 @@ def replay_cmd(
 def simulate_cmd(
     out: Annotated[Path, typer.Argument(help="DATA folder to write (replaced if present).")],
     preset: Annotated[str, typer.Option("--preset", help="default (14 days, ~1.3M "
-                                        "requests), variant, heldout, heldout2 (the "
+                                        "requests), variant, heldout, heldout2, heldout3 (the "
                                         "held-out wordings: evaluate, never tune), small or "
                                         "demo.")] = "default",
     seed: Annotated[int | None, typer.Option("--seed", help="Seed (the preset's if "
@@ -66,6 +66,7 @@ def simulate_cmd(
 
     presets = {"default": SimConfig.default, "variant": SimConfig.variant,
                "heldout": SimConfig.heldout, "heldout2": SimConfig.heldout2,
+               "heldout3": SimConfig.heldout3,
                "small": SimConfig.small, "demo": SimConfig.demo}
     if preset not in presets:
         raise typer.BadParameter(f"--preset must be one of {', '.join(presets)}")

@@ -65,6 +65,10 @@ class HardNegatives:
     oss_framework_accounts: int = 180
     vpn_users: int = 120
     nat_users: int = 70
+    # a course whose students sign up in one lecture and work its sheets in class
+    # (traffic/sim/classroom.py); 0 = absent (the presets before heldout3)
+    classroom_students: int = 0
+    classroom_attend: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class SimConfig:
     organic_rate: float = 9.0        # mean requests / active account / day (heavy-tailed)
     organic_new_share: float = 0.12   # organic accounts created inside the window
     dormant_accounts: int = 250       # accounts that exist but never send a request
-    wording: str = "a"                # "a", "b": two wordings of every kind; "c", "d" held out
+    wording: str = "a"                # "a", "b": two wordings of every kind; "c"-"e" held out
     # (hours after start, model) of each model release
     releases: tuple[tuple[float, str], ...] = ((5 * 24 + 17, "claude-opus-4-6"),
                                                (10 * 24 + 16, "claude-sonnet-4-6"))
@@ -151,6 +155,28 @@ class SimConfig:
                                          labelling_rate=210, saas_orgs=3, agency_clients=26,
                                          university_labs=3, oss_framework_accounts=200,
                                          vpn_users=150))
+
+    @classmethod
+    def heldout3(cls, seed: int = 515151) -> SimConfig:
+        """A third held-out wording ``"e"`` (``text_heldout3``), written on det-slow before
+        any detector run on it: slower, smaller slow-and-low sweeps in four phrasings, and a
+        classroom of students who sign up in one lecture and send the same exercises in the
+        same minutes of each class (a legitimate signup batch with synchronised rounds)."""
+        return cls(
+            seed=seed, wording="e", organic_rate=10.5, organic_accounts=6400,
+            organic_new_share=0.13,
+            releases=((6 * 24 + 2, "claude-opus-4-6"), (11 * 24 + 9, "claude-sonnet-4-6")),
+            campaigns=CampaignMix(
+                hydra=2, hydra_pool=(40, 90), hydra_lifetime_h=(14, 44),
+                hydra_rate=(70, 170), hydra_resold_share=(0.4, 0.7),
+                hydra_link_share=(0.2, 0.55), slow_low=2, slow_accounts=(50, 120),
+                slow_rate=(1.5, 6), slow_round_min=(25, 70), cot=2, cot_orgs=(2, 4),
+                cot_accounts_per_org=(3, 6), cot_tick_min=(4, 12), cot_rate=(60, 150),
+                capability=1, cap_accounts=(40, 90), cap_rate=(50, 140), start_h=(6, 130)),
+            hard_negatives=HardNegatives(eval_lab_accounts=7, labelling_accounts=14,
+                                         labelling_rate=220, saas_orgs=3, agency_clients=30,
+                                         university_labs=3, oss_framework_accounts=220,
+                                         vpn_users=140, classroom_students=70))
 
     @classmethod
     def small(cls, seed: int = 1, *, days: int = 3) -> SimConfig:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ringfence.traffic.sim.classroom import classroom
 from ringfence.traffic.sim.organic import EDU_DOMAINS, Ctx, emit_sessions, person
 from ringfence.traffic.sim.traffic import DAY, HOUR
 
@@ -255,3 +256,4 @@ def hard_negatives(c: Ctx) -> None:
     _agency(c)
     _oss_framework(c)
     _shared_egress(c)
+    classroom(c)

@@ -222,7 +222,7 @@ Rng = _R
 TOPICS, CODE_LANGS, NAMES, PRODUCTS, TONES = _TOPICS, _CODE_LANGS, _NAMES, _PRODUCTS, _TONES
 RESPONSES, RUBRICS, CODE_TASKS, UI_ACTIONS = _RESPONSES, _RUBRICS, _CODE_TASKS, _UI_ACTIONS
 problem = _problem
-WORDINGS = ("a", "b", "c", "d")  # "c", "d": held-out banks (text_heldout, text_heldout2)
+WORDINGS = ("a", "b", "c", "d", "e")  # "c"-"e": held-out banks (text_heldout, 2, 3)
 
 _DATASETS = ["mathqa", "gsm-style", "sciq-style", "logic-grid", "code-contest"]
 
@@ -394,8 +394,8 @@ N_STYLES = len(_STYLES)
 
 
 def make_prompt(kind: str, seed: int, wording: str) -> str:
-    """The prompt text of ``kind`` for ``seed`` in wording ``"a"``, ``"b"``, ``"c"`` or
-    ``"d"`` (the two held-out banks); a kind ``"name@k"`` is wrapped in house style ``k``."""
+    """The prompt text of ``kind`` for ``seed`` in wording ``"a"``, ``"b"``, or ``"c"``,
+    ``"d"``, ``"e"`` (the held-out banks); a kind ``"name@k"`` is wrapped in house style ``k``."""
     base, _, style = kind.partition("@")
     if wording == "c":
         from ringfence.traffic.sim.text_heldout import HELDOUT_KINDS  # it imports this module
@@ -405,6 +405,10 @@ def make_prompt(kind: str, seed: int, wording: str) -> str:
         from ringfence.traffic.sim.text_heldout2 import HELDOUT2_KINDS
 
         text = HELDOUT2_KINDS[base](seed)
+    elif wording == "e":
+        from ringfence.traffic.sim.text_heldout3 import HELDOUT3_KINDS
+
+        text = HELDOUT3_KINDS[base](seed)
     else:
         text = KINDS[base](seed, wording)
     if not style:
