@@ -99,3 +99,9 @@ class DetectorConfig:
     # synchrony: time bucket (seconds, dividing an hour) and the requests kept per key a hour
     sync_bucket_s: int = 300
     sync_cap: int = 5000
+    # coordinated cohorts (detect.cohort): a template held in at least this many orgs, this
+    # share of its holders batch-made with another org's holder, and this share of its
+    # active holders with a request in a synchronised burst
+    cohort_orgs: int = 5
+    cohort_batch: float = 0.5
+    cohort_sync: float = 0.3

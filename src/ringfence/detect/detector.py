@@ -96,7 +96,7 @@ class DetectorState:
     # the small model's verdicts per skeleton key (LABELS order) until the key is settled
     key_votes: dict[int, list[int]] = field(default_factory=dict)
     # this hour's requests per prompt-skeleton key: (time bucket, account), for synchrony
-    sync_buf: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    sync_buf: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     pending: list[tuple[int, int, str, str]] = field(default_factory=list)  # acc, key, norm, raw
     # near-duplicate families (detect.neardup); sampled (account, skeleton) to place
     families: SkeletonFamilies = field(default_factory=SkeletonFamilies)
@@ -221,18 +221,18 @@ class Detector:
         a.hourly[hour] = a.hourly.get(hour, 0) + 1
         idx = st.index
 
-        prompt = req.get("prompt")
-        raw = prompt if isinstance(prompt, str) else ""
+        raw = prompt if isinstance(prompt := req.get("prompt"), str) else ""
         norm = normalise(raw)
         label = pattern_label(norm)
         skel = skeleton(norm)
         kp, ks = skeleton_keys(skel)
+        item = stable_hash(norm)  # which item: a round deals different ones (synchrony)
         for key in (kp, ks) if kp != ks else (kp,):
             rows = st.sync_buf.get(key)
             if rows is None:
-                st.sync_buf[key] = [(bucket, a.idx, st.total_requests)]
+                st.sync_buf[key] = [(bucket, a.idx, st.total_requests, item)]
             elif len(rows) < cfg.sync_cap:
-                rows.append((bucket, a.idx, st.total_requests))
+                rows.append((bucket, a.idx, st.total_requests, item))
         for key in (kp, ks) if kp != ks else (kp,):
             c = a.skeletons.get(key)
             if c is None:
@@ -458,8 +458,7 @@ class Detector:
                 st.suspects.add(i)
             else:
                 st.suspects.discard(i)
-        st.scored = st.dirty
-        st.dirty = set()
+        st.scored, st.dirty = st.dirty, set()
 
     def _index_dominant(self, a: AccountState) -> None:
         """Index the prompt skeletons that dominate this account's traffic."""
@@ -481,12 +480,14 @@ class Detector:
     def checkpoint(self, t: float) -> CheckpointResult:
         """Score everything known before ``t`` and report the action changes."""
         from ringfence.detect.clusters import score_clusters
+        from ringfence.detect.cohort import mark_cohorts
 
         st = self.state
         self._run_model()
         self._near_families()
         self._synchrony()
         self._account_scores(t)
+        mark_cohorts(st)  # evidence across a program's holders (light accounts)
         st.links.refresh(st.index, st.accounts, self.config)
         labels, joined = st.links.components(st.index, st.accounts, st.suspects, self.config)
         cp = iso(t)

@@ -17,7 +17,8 @@ countries, load balancing, a central scheduler, activity on the operators' clock
   within 30 days and never KYC-checked), ``foreign_egress`` (a third of the traffic from
   outside the declared countries, through four or more countries), ``anonymising_egress``,
   ``pathway_abuse`` (education or programme pathways), ``machine_cadence``,
-  ``synchronised_activity`` and the cluster's ``volume_equalised``.
+  ``synchronised_activity`` (or ``coordinated_cohort``, its cohort-level reading:
+  ``detect.cohort``; one sign, not two) and the cluster's ``volume_equalised``.
 
 An identity value that a KYC-verified org's own account holds is *declared* (the agency
 pays for its clients with its own, verified card): it never opens the identity path to a
@@ -37,10 +38,12 @@ __all__ = ["CovertSigns", "covert_signs", "declared_identity"]
 
 _DAY = 86400.0
 # member-share thresholds of the per-account signals counted as weak signs
-_SHARED_SIGNALS = {"throwaway_email": 0.2, "timezone_mismatch": 0.3,
+_SHARED_SIGNALS = {"throwaway_email": 0.2, "timezone_mismatch": 0.3, "coordinated_cohort": 0.3,
                    "anonymising_egress": 0.3, "pathway_abuse": 0.3, "programme_account": 0.3,
                    "machine_cadence": 0.3, "synchronised_activity": 0.2}
-_PATHWAY = {"programme_account": "pathway_abuse"}
+# one observation, one sign: a coordinated cohort (detect.cohort) is the cohort-level
+# reading of synchronised rounds
+_PATHWAY = {"programme_account": "pathway_abuse", "coordinated_cohort": "synchronised_activity"}
 
 
 @dataclass(frozen=True)

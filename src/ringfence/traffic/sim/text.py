@@ -373,12 +373,23 @@ def _resold(seed: int, wording: str) -> str:
     return _organic(lang)(seed + 1, wording)
 
 
+def _classroom(seed: int, wording: str) -> str:
+    # a course's exercise sheet (traffic/sim/classroom.py): the whole class sends the same
+    rng = _R(seed * 13 + 1)
+    q, _ = problem(rng)
+    sheet, ex = seed // 100, seed % 100
+    if wording == "a":
+        return f"Exercise {sheet}.{ex}: {q} Can you check my first step?"
+    return f"{q} This is problem {ex} on sheet {sheet}; give me a hint, not the answer."
+
+
 KINDS: dict[str, Callable[[int, str], str]] = {
     **{f"organic_{lang}": _organic(lang) for lang in LANGS},
     "cot": _cot, "rubric": _rubric, "rewrite": _rewrite, "sweep": _sweep,
     "cap_code": _capability_code, "computer_use": _computer_use, "vision": _vision,
     "eval_bench": _eval_bench, "labelling": _labelling, "university": _university,
     "agency": _agency, "coding_agent": _coding_agent, "resold": _resold,
+    "classroom": _classroom,
 }
 
 
@@ -400,11 +411,13 @@ def make_prompt(kind: str, seed: int, wording: str) -> str:
     if wording == "c":
         from ringfence.traffic.sim.text_heldout import HELDOUT_KINDS  # it imports this module
 
-        text = HELDOUT_KINDS[base](seed)
+        text = (HELDOUT_KINDS[base](seed) if base in HELDOUT_KINDS
+                else KINDS[base](seed, "b"))  # kinds added after the bank was written
     elif wording == "d":
         from ringfence.traffic.sim.text_heldout2 import HELDOUT2_KINDS
 
-        text = HELDOUT2_KINDS[base](seed)
+        text = (HELDOUT2_KINDS[base](seed) if base in HELDOUT2_KINDS
+                else KINDS[base](seed, "b"))
     elif wording == "e":
         from ringfence.traffic.sim.text_heldout3 import HELDOUT3_KINDS
 
