@@ -27,8 +27,8 @@ from ringfence.model import (
     Share,
     Verdict,
 )
-from ringfence.policy.schema import PolicySettings
 from ringfence.policy import load_policy, parse_policy
+from ringfence.policy.schema import PolicySettings
 from ringfence.render import proof_svg, proof_text
 
 MODES = ("cascade", "control", "look_through")
