@@ -36,6 +36,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from ringfence.resolve.acronyms import acronym_spans, legal_form_initials, legal_form_runs
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
@@ -227,7 +228,9 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
     feats: list[Feature] = []
     for va_i, va in enumerate(fa.variants):
         for vb_i, vb in enumerate(fb.variants):
-            s, f = _align_score(va, vb, w, fa.legal_forms, fb.legal_forms)
+            s, f = _align_score(
+                va, vb, w, (fa.legal_forms, fb.legal_forms), (fa.raw_words, fb.raw_words)
+            )
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
                 f.insert(0, Feature("quoted_core", s, _show(va), _show(vb)))
@@ -265,9 +268,10 @@ def _align_score(
     ta: tuple[Token, ...],
     tb: tuple[Token, ...],
     w: TokenWeights,
-    fa_legal: tuple[str, ...] = (),
-    fb_legal: tuple[str, ...] = (),
+    legal: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    raw: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> tuple[float, list[Feature]]:
+    fa_legal, fb_legal = legal
     cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
@@ -285,8 +289,8 @@ def _align_score(
                 s, m = span_sim(y, ta[i : i + k])
                 if s > 0:
                     cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
-    cands.extend(_acronym_spans(ta, tb))
-    cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in _acronym_spans(tb, ta))
+    cands.extend(acronym_spans(ta, tb, raw[1]))
+    cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in acronym_spans(tb, ta, raw[0]))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
@@ -320,11 +324,25 @@ def _align_score(
     ):
         for i, t in enumerate(tokens):
             form = "" if i in used else _misspelt_form(t, other_legal)
-            if form:  # ENETRPRISE where the other side's "Unitary Enterprise" was stripped
+            initials = "" if i in used or form else legal_form_initials(t, other_legal)
+            if form or initials:  # ENETRPRISE / FSUE where the other side's legal form went
                 weights[i] = 0.0
                 used[i] = 0.0
-                pair = (t.text, form) if side == "a" else (form, t.text)
-                feats.append(Feature("legal_form_misspelt", 0.0, *pair))
+                pair = (t.text, form or initials)
+                feats.append(
+                    Feature(
+                        "legal_form_misspelt" if form else "legal_form_initials",
+                        0.0,
+                        *(pair if side == "a" else pair[::-1]),
+                    )
+                )
+        for run, form in legal_form_runs(tokens, used, other_legal):
+            for i in run:  # Nauchno-Proizvodstvennoe Obedinenie where the other's NPO went
+                weights[i], used[i] = 0.0, 0.0
+            pair = (" ".join(tokens[i].text for i in run), form)
+            feats.append(
+                Feature("legal_form_initials", 0.0, *(pair if side == "a" else pair[::-1]))
+            )
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -379,24 +397,6 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
             if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
                 return word
     return ""
-
-
-def _acronym_spans(
-    ta: tuple[Token, ...], tb: tuple[Token, ...]
-) -> list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]]:
-    """A word of three to six capitals that is the initials of as many successive words
-    of the other name (NZPP ~ Novosibirski Zavod Poluprovodnikovykh Priborov), scored as
-    a whole-name acronym."""
-    out: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
-    for i, x in enumerate(ta):
-        k = len(x.text)
-        if not (x.upper and 3 <= k <= 6 and x.text.isalpha() and x.script == "Latn"):
-            continue
-        for j in range(len(tb) - k + 1):
-            run = tb[j : j + k]
-            if all(t.script == "Latn" for t in run) and "".join(t.text[0] for t in run) == x.text:
-                out.append((_ABBREV_SCORE, k, "acronym", (i,), tuple(range(j, j + k))))
-    return out
 
 
 def _leading_extras(
