@@ -29,6 +29,7 @@ countries (when both are given) cost a little.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -229,7 +230,12 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
     for va_i, va in enumerate(fa.variants):
         for vb_i, vb in enumerate(fb.variants):
             s, f = _align_score(
-                va, vb, w, (fa.legal_forms, fb.legal_forms), (fa.raw_words, fb.raw_words)
+                va,
+                vb,
+                w,
+                (fa.legal_forms, fb.legal_forms),
+                (fa.raw_words, fb.raw_words),
+                (fa.original, fb.original),
             )
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
@@ -270,6 +276,7 @@ def _align_score(
     w: TokenWeights,
     legal: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
     raw: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    texts: tuple[str, str] = ("", ""),
 ) -> tuple[float, list[Feature]]:
     fa_legal, fb_legal = legal
     cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
@@ -313,8 +320,8 @@ def _align_score(
         for i, t in enumerate(tokens):
             if i not in used and t.primary in found:
                 used[i] = found[t.primary]
-    lead = _leading_extras(ta, used_a, used_b, len(tb)) | {
-        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta))
+    lead = _leading_extras(ta, used_a, used_b, len(tb), texts[0]) | {
+        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta), texts[1])
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
@@ -400,23 +407,41 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
 
 
 def _leading_extras(
-    tokens: tuple[Token, ...], used: dict[int, float], other_used: dict[int, float], n_other: int
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    n_other: int,
+    text: str = "",
 ) -> set[int]:
     """Words one side has *before* everything both sides share, when the other side is
     wholly found and what is shared has a word of its own: a parent's brand, a province
     or a kind of institution written first ("BANCO VTB AFRICA", "AVIC SHENYANG AIRCRAFT",
     "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
     penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
-    Germania", "DCB Finance") and keep it; so does a shared part of only common words
-    ("Agricultural Bank of China" is not "Bank of China")."""
+    Germania", "DCB Finance") and keep it, unless the name joins them with "of" or "in"
+    (``_after_preposition``); so does a shared part of only common words ("Agricultural
+    Bank of China" is not "Bank of China")."""
     if not used or len(other_used) < n_other:
         return set()
     extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
-    if not extra or max(extra) > min(used):
+    if not extra:
         return set()
     if not any(_own_word(tokens[i]) for i in used):
         return set()
-    return set(extra)
+    if max(extra) <= min(used):
+        return set(extra)
+    if min(extra) > max(used) and _after_preposition(text, tokens[min(extra)].text):
+        return set(extra)  # "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY"
+    return set()
+
+
+def _after_preposition(text: str, word: str) -> bool:
+    """``word`` follows "of", "in" or "fi" (and maybe "the") in the name as written: what
+    comes after says whose or where ("... GROUP OF UZBEKISTAN", "... IN TUNISIA"), the
+    way lists extend a name, not how a subsidiary is named ("DCB Finance")."""
+    return (
+        re.search(rf"\b(?:of|in|fi)\s+(?:the\s+)?{re.escape(word)}\b", text.casefold()) is not None
+    )
 
 
 def _own_word(t: Token) -> bool:
