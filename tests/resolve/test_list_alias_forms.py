@@ -1,7 +1,8 @@
 """List-style alias forms through ``compare``: words a list adds after the name with
-"of" or "in" (whose, where), and a word romanised back from Russian that differs from
-its English spelling only in vowels, z for s or j for g. Subsidiaries named by a word
-after the parent's name stay apart, as before."""
+"of" or "in" (whose, where), descriptive words written before the name (a kind of
+institution), and a word romanised back from Russian that differs from its English
+spelling only in vowels, z for s or j for g. Subsidiaries named by a word after the
+parent's name stay apart, as before, and so does a shared part of only common words."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def _match(a: str, b: str) -> bool:
     ("Strategic Rocket Force", "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE’S ARMY"),
     ("Islamic Jihad Group of Uzbekistan", "ISLAMIC JIHAD GROUP"),
     ("Zorbaks Trading", "ZORBAKS TRADING IN THE PHILIPPINES"),
+    ("AGROSOYUZ LLC", "COMMERCIAL BANK AGROSOYUZ"),  # a kind of institution written first
 ])
 def test_words_after_of_or_in_are_the_lists_addition(a: str, b: str) -> None:
     assert _match(a, b) and _match(b, a)
@@ -29,6 +31,7 @@ def test_words_after_of_or_in_are_the_lists_addition(a: str, b: str) -> None:
     ("CHINA MOBILE LTD", "CHINA MOBILE COMMUNICATIONS GROUP"),
     ("Zorbaks", "ZORBAKS SHIPPING OF SHANGHAI"),  # a word before the "of"
     ("Zorbaks Kimia", "ZORBAKS KIMIA TRADING OF DUBAI"),
+    ("BANK OF CHINA", "AGRICULTURAL BANK OF CHINA"),  # nothing of its own is shared
 ])
 def test_subsidiaries_stay_apart(a: str, b: str) -> None:
     assert not _match(a, b) and not _match(b, a)

@@ -146,10 +146,12 @@ class TokenWeights:
 
 def _lead_weight(w: TokenWeights, token: Token, leading_extra: bool) -> float:
     """A word's weight; two letters written before the shared name and left unmatched
-    ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials) weigh like
-    a generic word. Found, or after the name ("TikTok UK"), they count in full."""
+    ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials), and a
+    descriptive word so placed ("COMMERCIAL BANK AGROSOYUZ", see ``_own_word``), weigh
+    like a generic word. Found, or after the name ("TikTok UK"), they count in full."""
     short = len(token.text) <= 2 and token.text.isalpha() and token.script in ("Latn", "Cyrl")
-    return min(w.weight(token), _GENERIC_WEIGHT) if short and leading_extra else w.weight(token)
+    light = short or not _own_word(token)  # "COMMERCIAL BANK AGROSOYUZ": a kind, not a name
+    return min(w.weight(token), _GENERIC_WEIGHT) if light and leading_extra else w.weight(token)
 
 
 _DEFAULT_WEIGHTS = TokenWeights()
