@@ -29,6 +29,7 @@ Each is evidence at 0.85, as a whole-name acronym is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 from ringfence.resolve.names import Token
@@ -48,10 +49,9 @@ _TAIL_WORDS = (
 
 
 def _acronym_token(x: Token, lo: int = 2) -> str:
-    k = len(x.text)
-    if x.upper and lo <= k <= 6 and x.text.isascii() and x.text.isalpha() and x.script == "Latn":
-        return x.text
-    return ""
+    if not x.upper or not lo <= len(x.text) <= 6 or x.script != "Latn":
+        return ""
+    return x.text if x.text.isascii() and x.text.isalpha() else ""
 
 
 def _index_of(tokens: tuple[Token, ...]) -> dict[str, int]:
@@ -61,25 +61,25 @@ def _index_of(tokens: tuple[Token, ...]) -> dict[str, int]:
     return out
 
 
-def _runs(words: tuple[str, ...], acro: str) -> list[tuple[str, ...]]:
-    """Runs of successive ``words`` whose initials spell ``acro``."""
-    k = len(acro)
-    return [
-        words[j : j + k]
-        for j in range(len(words) - k + 1)
-        if "".join(w[0] for w in words[j : j + k]) == acro
-    ]
+def _runs(words: tuple[str, ...], initials: str, acro: str) -> Iterator[tuple[str, ...]]:
+    """Runs of successive ``words`` (whose first letters are ``initials``) that spell
+    ``acro``."""
+    j = initials.find(acro)
+    while j >= 0:
+        yield words[j : j + len(acro)]
+        j = initials.find(acro, j + 1)
 
 
 def _initials(ta: tuple[Token, ...], tb: tuple[Token, ...], raw_b: tuple[str, ...]) -> list[Cand]:
     out: list[Cand] = []
+    acros = [(i, a) for i, a in ((i, _acronym_token(x)) for i, x in enumerate(ta)) if a]
+    if not acros:
+        return out
     where = _index_of(tb)
-    for i, x in enumerate(ta):
-        acro = _acronym_token(x)
-        if not acro:
-            continue
-        for word_lists in (tuple(t.text for t in tb), raw_b):
-            for run in _runs(word_lists, acro):
+    lists = [(w, "".join(x[0] for x in w)) for w in (tuple(t.text for t in tb), raw_b)]
+    for i, acro in acros:
+        for words, initials in lists:
+            for run in _runs(words, initials, acro):
                 if len(acro) == 2 and min(len(w) for w in run) < 5:
                     continue
                 idx = tuple(dict.fromkeys(where.get(w, -1) for w in run))
@@ -129,13 +129,16 @@ def _compounds(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand]:
         if x.script != "Latn" or not x.text.isalpha():
             continue
         acro = _acronym_token(x, lo=3)
-        for j, y in enumerate(tb):
-            if acro and len(acro) <= 5 and y.script == "Latn" and _syllables(acro, y.text):
-                out.append((ABBREV_SCORE, 1, "acronym", (i,), (j,)))
+        if acro and len(acro) <= 5:
+            for j, y in enumerate(tb):
+                if y.text[:1] == acro[0] and y.script == "Latn" and _syllables(acro, y.text):
+                    out.append((ABBREV_SCORE, 1, "acronym", (i,), (j,)))
         if len(x.text) < 8:
             continue
         for k in (2, 3, 4):
             for j in range(len(tb) - k + 1):
+                if tb[j].text[:2] != x.text[:2]:
+                    continue  # the first part is the start of the run's first word
                 run = tuple(t.text for t in tb[j : j + k])
                 if all(t.script == "Latn" for t in tb[j : j + k]) and _starts(x.text, run):
                     out.append((ABBREV_SCORE, k, "compound", (i,), tuple(range(j, j + k))))
