@@ -71,16 +71,22 @@ def _distinct_extra(result: Comparison) -> bool:
     )
 
 
-def rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float, int, float, str]:
-    """Best score first; on ties, an identifier match, then the name written most alike
-    (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for MELLI BANK PLC)."""
+def rank_key(
+    query: Record, ent: EntityNames, result: Comparison, shared: float = 0.0
+) -> tuple[float, int, float, float, str]:
+    """Best score first; on ties, an identifier match, then the rarer keys shared with
+    the query (``shared``, the candidate stage's summed inverse document frequency: the
+    scorer's word weights stop at 1.0 for every word of a few entities, so "ANGARSK
+    REFINERY" ties OJSC ANGARSK PETROCHEMICAL with every refinery), then the name written
+    most alike (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for
+    MELLI BANK PLC)."""
     id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
     alike = 0.0
     for q in query.names:
         qc = clean_name(q).text.casefold()  # ＴｉｋＴｏｋ Ｌｔｄ． is written as TikTok Ltd.
         for n in ent.names:
             alike = max(alike, Levenshtein.normalized_similarity(qc, n.casefold()))
-    return (-round(result.score, 6), -int(id_same), -alike, ent.id)
+    return (-round(result.score, 6), -int(id_same), -round(shared, 6), -alike, ent.id)
 
 
 def unique_part(

@@ -196,6 +196,11 @@ class ScreeningIndex:
 
     def candidates(self, query: Record, *, limit: int = _RERANK) -> list[int]:
         """Entity positions sharing the rarest keys with the query, best first."""
+        return list(self._shared(query, limit))
+
+    def _shared(self, query: Record, limit: int) -> dict[int, float]:
+        """:meth:`candidates` with the summed weight of the keys each shares with the
+        query (0 for one brought by an identifier or acronym alone), in that order."""
         forced: list[int] = []
         for pid in query.ids:
             forced.extend(self._id_index.get(str(pid), ()))
@@ -219,7 +224,7 @@ class ScreeningIndex:
         limit_df = max(1000, int(self._n * _COMMON_SHARE))
         rare = [x for x in lists if len(x[2]) <= limit_df]
         use = rare or sorted(lists, key=lambda x: len(x[2]))[:2]
-        out = list(dict.fromkeys(forced))
+        out = dict.fromkeys(forced, 0.0)
         if use:
             # An entity scores, per query token, the weight of its best shared key (a
             # same-script name shares several keys of one word, a translation one; both
@@ -244,12 +249,10 @@ class ScreeningIndex:
             # The first _KEEP are always kept (a rarer shared key, e.g. a consonant
             # skeleton, must not push out the entity sharing the distinctive word).
             floor = float(score[top[0]]) * _PRUNE if len(top) else 0.0
-            out.extend(
-                int(uniq[i])
-                for rank, i in enumerate(top)
-                if (rank < _KEEP or score[i] >= floor) and int(uniq[i]) not in out
-            )
-        return out[: max(limit, len(forced))]
+            for rank, i in enumerate(top):
+                if rank < _KEEP or score[i] >= floor:
+                    out[int(uniq[i])] = float(score[i])
+        return dict(list(out.items())[: max(limit, len(forced))])
 
     def same_entity(
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
@@ -285,12 +288,15 @@ class ScreeningIndex:
     ) -> list[Candidate]:
         """Ranked candidates for ``query`` (best first), each with score and explanation."""
         scored: list[tuple[EntityNames, Comparison]] = []
-        for pos in self.candidates(query):
+        shared: dict[str, float] = {}  # entity id → weight of the keys shared with the query
+        for pos, weight in self._shared(query, _RERANK).items():
             ent = self.entities[pos]
             result = compare(query, ent.record(), threshold=threshold, weights=self.weights)
             if result.score > 0:
                 scored.append((ent, result))
+                shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
-        ranked = sorted(scored, key=lambda er: rank_key(query, er[0], er[1]))
+        ranked = sorted(scored,
+                        key=lambda er: rank_key(query, er[0], er[1], shared.get(er[0].id, 0.0)))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]

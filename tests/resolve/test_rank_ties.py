@@ -1,0 +1,22 @@
+"""How :meth:`ScreeningIndex.search` orders candidates whose scores tie."""
+
+from __future__ import annotations
+
+from ringfence.resolve import EntityNames, Record, ScreeningIndex
+
+
+def test_a_tie_goes_to_the_candidate_sharing_the_rarer_word() -> None:
+    # "Refinery" is in three names, "Zelvor" in one: each candidate shares one word with
+    # the query and lacks the other, so the name scores tie; the rarer shared word wins,
+    # not the shortest name (which whole-string similarity would put first).
+    index = ScreeningIndex.build(
+        [
+            EntityNames("tarnik", ("OJSC Tarnik Refinery",)),
+            EntityNames("brost", ("OJSC Brost Refinery",)),
+            EntityNames("zelvor", ("OJSC Zelvor Petrochemical Company",)),
+            *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300)),
+        ]
+    )
+    found = index.search(Record.of("Zelvor Refinery"), limit=3)
+    assert [c.entity_id for c in found][:1] == ["zelvor"]
+    assert len({round(c.score, 6) for c in found}) == 1  # it is a tie on score
