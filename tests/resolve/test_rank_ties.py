@@ -20,3 +20,18 @@ def test_a_tie_goes_to_the_candidate_sharing_the_rarer_word() -> None:
     found = index.search(Record.of("Zelvor Refinery"), limit=3)
     assert [c.entity_id for c in found][:1] == ["zelvor"]
     assert len({round(c.score, 6) for c in found}) == 1  # it is a tie on score
+
+
+def test_a_partial_name_matches_the_entity_with_every_query_word() -> None:
+    # "Golden Sun Dalian" names the entity that has all three words, not the one whose
+    # name is only the last (达联, read da lian), however much shorter that name is.
+    index = ScreeningIndex.build(
+        [
+            EntityNames("full", ("Dalian Golden Sun Import and Export Co., Ltd.",)),
+            EntityNames("han", ("达联有限公司",)),
+            *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300)),
+        ]
+    )
+    found = index.search(Record.of("GOLDEN SUN I/E DALIAN CO., LTD."), limit=2)
+    matched = [c.entity_id for c in found if c.match]
+    assert matched == ["full"]

@@ -25,9 +25,11 @@ _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 
-def _covers_query(result: Comparison) -> bool:
+def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
     """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
-    the countries (when both are given) agree."""
+    the countries (when both are given) agree. Not ``strict``: query words written before
+    the shared name may be missing ("Lukoil Litasco SA" ~ LITASCO SA, the parent's name
+    first)."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
@@ -36,6 +38,8 @@ def _covers_query(result: Comparison) -> bool:
         if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
             return False
         if f.feature in _QUERY_SIDE_GAPS and f.a:
+            return False
+        if strict and f.feature == "token_leading_extra" and f.a:
             return False
         if f.feature.startswith("token:"):
             if f.score < 0.9:
@@ -105,7 +109,12 @@ def unique_part(
     what the query names. Words on the *query* side that the entity lacks (a qualifier,
     "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
     """
-    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
+    # Every query word found, else every one but those written before the shared name:
+    # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
+    # not a 达联 (da lian) that has the last one only.
+    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)] or [
+        i for i, (_, r) in enumerate(scored) if _covers_query(r, strict=False)
+    ]
     if len(covering) > 1:
         # "Midea": Midea Group (only an organisational word more) rather than Guangdong
         # Midea Electric (a distinctive word more), when exactly one is that close.
