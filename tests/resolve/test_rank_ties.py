@@ -35,3 +35,31 @@ def test_a_partial_name_matches_the_entity_with_every_query_word() -> None:
     found = index.search(Record.of("GOLDEN SUN I/E DALIAN CO., LTD."), limit=2)
     matched = [c.entity_id for c in found if c.match]
     assert matched == ["full"]
+
+
+def _with_fillers(*ents: EntityNames) -> ScreeningIndex:
+    return ScreeningIndex.build(
+        [*ents, *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300))]
+    )
+
+
+def test_an_acronym_that_spells_several_names_matches_none_of_them() -> None:
+    one = _with_fillers(EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)))
+    assert [c.entity_id for c in one.search(Record.of("CGN")) if c.match] == ["cgn"]
+    two = _with_fillers(
+        EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)),
+        EntityNames("other", ("Cappok Golden Northern Inc.",)),
+    )
+    found = two.search(Record.of("CGN"))
+    assert {c.entity_id for c in found} >= {"cgn", "other"}
+    assert not [c.entity_id for c in found if c.match]
+    assert all(c.explanation[0].feature == "initials_ambiguous" for c in found
+               if c.entity_id in ("cgn", "other"))
+
+
+def test_an_acronym_recorded_as_a_name_still_matches_among_look_alike_initials() -> None:
+    index = _with_fillers(
+        EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation", "CGN")),
+        EntityNames("other", ("Cappok Golden Northern Inc.",)),
+    )
+    assert [c.entity_id for c in index.search(Record.of("CGN")) if c.match] == ["cgn"]

@@ -17,7 +17,7 @@ from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
 from ringfence.resolve.text import loose
 
-__all__ = ["distinctive", "need_distinctive", "rank_key", "unique_part"]
+__all__ = ["ambiguous_initials", "distinctive", "need_distinctive", "rank_key", "unique_part"]
 
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
@@ -131,6 +131,42 @@ def unique_part(
     )
     scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
     return scored
+
+
+_INITIALS = ("abbreviation", "token:acronym")
+
+
+def _initials_only(result: Comparison) -> bool:
+    """The match rests on the query being the initials of the entity's name, nothing
+    else (no word, no identifier)."""
+    evidence = [f.feature for f in result.explanation
+                if f.feature.startswith(("token:", "identifier:")) or f.feature in _INITIALS]
+    return bool(evidence) and all(e in _INITIALS for e in evidence)
+
+
+def ambiguous_initials(
+    query: Record,
+    scored: list[tuple[EntityNames, Comparison]],
+    threshold: float,
+    sharing: int,
+) -> list[tuple[EntityNames, Comparison]]:
+    """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
+    say which one it is: a match through those initials alone is kept below the
+    threshold (``initials_ambiguous``). An entity that records the acronym as one of its
+    names matches it as a word and is untouched. (Counting instead the candidates that
+    match through initials, runs of letters per word included, was tried: on the dev
+    part of ``benchmarks/retrieval_real.py`` it lost GICM and removed no false match.)"""
+    if sharing <= 1:
+        return scored
+    out = []
+    for ent, result in scored:
+        if result.match and _initials_only(result):
+            capped = min(result.score, threshold - 0.01)
+            feats = (Feature("initials_ambiguous", capped - result.score, query.names[0],
+                             f"{sharing} entities"), *result.explanation)
+            result = Comparison(score=capped, match=False, explanation=feats)
+        out.append((ent, result))
+    return out
 
 
 def need_distinctive(

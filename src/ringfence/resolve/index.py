@@ -23,8 +23,16 @@ import numpy as np
 
 from ringfence.model import Entity
 from ringfence.resolve.candidate import Candidate, EntityNames
-from ringfence.resolve.gates import need_distinctive, rank_key, unique_part
-from ringfence.resolve.keys import Readings, analysed, gc_paused, initials_of, query_groups
+from ringfence.resolve.gates import ambiguous_initials, need_distinctive, rank_key, unique_part
+from ringfence.resolve.keys import (
+    Readings,
+    acronym_lookups,
+    analysed,
+    gc_paused,
+    initials_of,
+    query_groups,
+)
+from ringfence.resolve.names import analyse_name
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -254,6 +262,22 @@ class ScreeningIndex:
                     out[int(uniq[i])] = float(score[i])
         return dict(list(out.items())[: max(limit, len(forced))])
 
+    def initials_shared(self, query: Record) -> int:
+        """How many entities' names have the query's bare acronym (CGN, one Latin word of
+        2 to 6 capitals) as their initials, all or the first three; 0 when the query is
+        not one."""
+        got: set[int] = set()
+        for name in query.names:
+            form = analyse_name(name)
+            if not acronym_lookups(form):
+                continue
+            acro = form.tokens[0].text
+            for key in ("ac:" + acro, "ac3:" + acro if len(acro) == 3 else ""):
+                post = self._lookup(key) if key else None
+                if post is not None:
+                    got.update(int(p) for p in post[:1000])
+        return len(got)
+
     def same_entity(
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
     ) -> Comparison | None:
@@ -297,6 +321,7 @@ class ScreeningIndex:
                 shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
+        scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query))
         ranked = sorted(scored,
                         key=lambda er: rank_key(query, er[0], er[1], shared.get(er[0].id, 0.0)))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]
