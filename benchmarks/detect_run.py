@@ -9,10 +9,12 @@ window shortened to DAYS days) and runs, each in a fresh process, best of one:
   ``--feed-interval`` seconds), so the follower reads a growing inbox, saves its state and
   rewrites its outputs at every hourly checkpoint, as in production.
 
-It prints requests/s (wall) and CPU seconds for both, and checks that the two runs wrote
-the same actions.csv.
+It prints requests/s (wall) and CPU seconds for both, the size and pickling cost of the
+final state, the load average around the runs, and checks that the two runs wrote the same
+actions.csv, final.csv and findings.jsonl.
 
     nice -n 10 .venv/bin/python benchmarks/detect_run.py DATA --days 3 --workdir /tmp/br
+    flock /work/notes/HEAVY.lock .venv/bin/python benchmarks/detect_run.py DATA --days 14
 """
 
 from __future__ import annotations
@@ -26,16 +28,18 @@ from pathlib import Path
 from typing import Any
 
 CHILD = r"""
-import json, resource, sys, threading, time, os
+import json, pickle, resource, sys, threading, time, os
 from pathlib import Path
 which, src, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-interval = float(sys.argv[4])
+interval, every = float(sys.argv[4]), int(sys.argv[5])
 t = time.perf_counter()
+extra = {}
 if which == "replay":
     from ringfence.traffic.replay import replay
     rep = replay(src, work / "out-replay")
     n = rep.requests
 else:
+    import inspect
     from ringfence.traffic.run import run
     inbox = work / "inbox"
     parts = sorted((work / "parts").glob("requests-*.jsonl"))
@@ -45,18 +49,26 @@ else:
             time.sleep(interval)
     th = threading.Thread(target=feed, daemon=True)
     th.start()
+    kw = {"snapshot_every": every} if "snapshot_every" in inspect.signature(run).parameters else {}
     rep = run(inbox, work / "state", work / "out-run", poll=0.05,
-              max_idle=max(2.0, 4 * interval))
+              max_idle=max(2.0, 4 * interval), **kw)
     n = rep.requests
 secs = time.perf_counter() - t
 ru = resource.getrusage(resource.RUSAGE_SELF)
+cpu = ru.ru_utime + ru.ru_stime
+if which == "run":  # what one save of the whole final state costs (not in the figures above)
+    with open(work / "state" / "state.pickle", "rb") as fh:
+        state = pickle.load(fh)["detector"]
+    c0 = time.process_time()
+    blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    extra = {"state_mb": len(blob) / 2**20, "state_pickle_cpu_s": time.process_time() - c0}
 hwm = 0.0
 with open("/proc/self/status") as fh:
     for line in fh:
         if line.startswith("VmHWM:"):
             hwm = int(line.split()[1]) / 1024
-print("RESULT " + json.dumps({"seconds": secs, "cpu_seconds": ru.ru_utime + ru.ru_stime,
-                              "peak_rss_mb": hwm, "requests": n}))
+print("RESULT " + json.dumps({"seconds": secs, "cpu_seconds": cpu,
+                              "peak_rss_mb": hwm, "requests": n, **extra}))
 """
 
 HOUR_MS = 3600 * 1000
@@ -109,9 +121,11 @@ def _cut(src: Path, work: Path, days: int) -> tuple[Path, int]:
     return data, n
 
 
-def _child(which: str, data: Path, work: Path, interval: float) -> dict[str, Any]:
+def _child(which: str, data: Path, work: Path, interval: float, every: int
+           ) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, "-c", CHILD, which, str(data), str(work),
-                           str(interval)], capture_output=True, text=True, check=False)
+                           str(interval), str(every)], capture_output=True, text=True,
+                          check=False)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             res: dict[str, Any] = json.loads(line[7:])
@@ -125,13 +139,17 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/rf-detect-run"))
     ap.add_argument("--feed-interval", type=float, default=0.2)
+    ap.add_argument("--snapshot-hours", type=int, default=24,
+                    help="run's snapshot_every (ignored by a version without it)")
+    ap.add_argument("--modes", nargs="+", default=["replay", "run"], choices=["replay", "run"])
     args = ap.parse_args()
     data, n = _cut(args.data, args.workdir, args.days)
     print(f"{n:,} requests in {args.days} days; {len(list((args.workdir / 'parts').iterdir()))}"
           " hourly part files")
-    rows = {w: _child(w, data, args.workdir, args.feed_interval) for w in ("replay", "run")}
-    same = ((args.workdir / "out-replay" / "actions.csv").read_bytes()
-            == (args.workdir / "out-run" / "actions.csv").read_bytes())
+    print(f"load average before: {_load()}")
+    rows = {w: _child(w, data, args.workdir, args.feed_interval, args.snapshot_hours)
+            for w in args.modes}
+    print(f"load average after: {_load()}")
     print("\n| mode | requests | wall s | CPU s | requests/s (wall) | requests/CPU-s |"
           " peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -142,7 +160,19 @@ def main() -> None:
         print(f"| {w} | {r['requests']:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
               f"{r['requests'] / r['seconds']:,.0f} | {r['requests'] / r['cpu_seconds']:,.0f} | "
               f"{r['peak_rss_mb']:.0f} |")
-    print(f"\nactions.csv identical: {same}")
+    run = rows.get("run", {})
+    if "state_mb" in run:
+        print(f"\nfinal state: {run['state_mb']:.1f} MB pickled, "
+              f"{run['state_pickle_cpu_s']:.2f} CPU-s per save")
+    if len(rows) == 2:
+        for name in ("actions.csv", "final.csv", "findings.jsonl"):
+            same = ((args.workdir / "out-replay" / name).read_bytes()
+                    == (args.workdir / "out-run" / name).read_bytes())
+            print(f"{name} identical: {same}")
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":
