@@ -14,13 +14,16 @@ final state, the load average around the runs, and checks that the two runs wrot
 actions.csv, final.csv and findings.jsonl.
 
     nice -n 10 .venv/bin/python benchmarks/detect_run.py DATA --days 3 --workdir /tmp/br
-    flock /work/notes/HEAVY.lock .venv/bin/python benchmarks/detect_run.py DATA --days 14
+    .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W --cut-only  # once
+    flock /work/notes/HEAVY.lock \
+        .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -75,11 +78,12 @@ HOUR_MS = 3600 * 1000
 
 
 def _cut(src: Path, work: Path, days: int) -> tuple[Path, int]:
-    """DATA cut to ``days`` days at WORK/data, and the same requests as hourly part files
-    in WORK/parts (the follower's inbox starts with the records and events only)."""
+    """DATA cut to ``days`` days at WORK/cut/data, and the same requests as hourly part files
+    in WORK/cut/parts; ``_stage`` makes the follower's inbox from them."""
     import orjson
 
-    data, parts, inbox = work / "data", work / "parts", work / "inbox"
+    cut = work / "cut"
+    data, parts, inbox = cut / "data", cut / "parts", cut / "inbox"
     for d in (data, parts, inbox):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -118,7 +122,19 @@ def _cut(src: Path, work: Path, days: int) -> tuple[Path, int]:
             n += 1
     if fh_part is not None:
         fh_part.close()
+    (cut / "cut.json").write_text(json.dumps({"src": str(src), "days": days, "requests": n}))
     return data, n
+
+
+def _stage(work: Path) -> None:
+    """A fresh WORK/inbox (records and events only), WORK/parts (hard links to the cut's
+    part files, renamed into the inbox by the feeder), no state or outputs."""
+    for name in ("inbox", "parts", "state", "out-run", "out-replay"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    shutil.copytree(work / "cut" / "inbox", work / "inbox")
+    (work / "parts").mkdir()
+    for p in sorted((work / "cut" / "parts").iterdir()):
+        os.link(p, work / "parts" / p.name)
 
 
 def _child(which: str, data: Path, work: Path, interval: float, every: int
@@ -142,8 +158,18 @@ def main() -> None:
     ap.add_argument("--snapshot-hours", type=int, default=24,
                     help="run's snapshot_every (ignored by a version without it)")
     ap.add_argument("--modes", nargs="+", default=["replay", "run"], choices=["replay", "run"])
+    ap.add_argument("--cut-only", action="store_true",
+                    help="cut the log into WORKDIR/cut and stop (no lock needed for that)")
     args = ap.parse_args()
-    data, n = _cut(args.data, args.workdir, args.days)
+    marker = args.workdir / "cut" / "cut.json"
+    done = json.loads(marker.read_text()) if marker.exists() else {}
+    if done.get("src") == str(args.data) and done.get("days") == args.days:
+        data, n = args.workdir / "cut" / "data", int(done["requests"])  # cut already
+    else:
+        data, n = _cut(args.data, args.workdir, args.days)
+    if args.cut_only:
+        return
+    _stage(args.workdir)
     print(f"{n:,} requests in {args.days} days; {len(list((args.workdir / 'parts').iterdir()))}"
           " hourly part files")
     print(f"load average before: {_load()}")
