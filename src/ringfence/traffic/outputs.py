@@ -133,7 +133,9 @@ def write_final(path: Path, rows: Iterable[tuple[str, float, str, str]]) -> None
 
 
 def _csv_cell(value: str) -> str:
-    if any(c in value for c in ',"\n\r'):
+    # four substring tests in C: run rewrites final.csv (every account) every hour, and a
+    # generator over the four characters made this its largest cost after detection
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
         return '"' + value.replace('"', '""') + '"'
     return value
 
