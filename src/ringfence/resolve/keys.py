@@ -34,12 +34,13 @@ import numpy as np
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import (
-    cantonese,
+    jyutping,
     korean_key,
     latin_skeleton,
     loose,
     pinyin_syllables,
 )
+from ringfence.resolve.variants import persian_latin_skeletons
 
 __all__ = [
     "KeyChunk",
@@ -59,8 +60,8 @@ __all__ = [
 
 @dataclass(slots=True)
 class Readings:
-    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
-    :func:`cantonese` give them. Kept with a saved index and handed to
+    """Pinyin and Cantonese (Jyutping) readings of Chinese words, as
+    :func:`pinyin_syllables` and :func:`jyutping` give them. Kept with a saved index and handed to
     :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
     names again needs neither pypinyin nor ToJyutping."""
 
@@ -70,7 +71,7 @@ class Readings:
     def add(self, word: str) -> None:
         if word not in self.pinyin:
             self.pinyin[word] = pinyin_syllables(word)
-            self.cantonese[word] = cantonese(word)
+            self.cantonese[word] = jyutping(word)
 
     def add_legal_forms(self) -> None:
         """The Chinese legal forms, whose pinyin every Latin name is checked against."""
@@ -91,6 +92,8 @@ def token_keys(token: Token) -> Iterator[str]:
     yield from token.confusable
     if token.skeleton and len(token.skeleton) >= 2:
         yield "sk:" + token.skeleton
+        if token.script == "Latn":  # Xodro ~ خودرو (x for kh): resolve.variants
+            yield from ("sk:" + s for s in persian_latin_skeletons(token.text)[1:] if len(s) >= 2)
     for phrase in token.gloss[:4]:
         yield from phrase
     p = token.primary
