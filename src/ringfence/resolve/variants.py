@@ -282,14 +282,14 @@ def join_marks(word: str) -> str:
 
 
 _EZAFE = frozenset({"ye", "yi"})
-_ARTICLES = frozenset({"ol", "ul", "ud", "ut", "us", "ur", "ush", "ad", "ash", "az", "ar"})
+_ARTICLES = frozenset({"ol", "ul", "ud", "ush"})  # not "us", "ar", "ad": Sino-US, AR-15 ...
 
 
 def drop_particles(parts: list[str]) -> list[str]:
     """The parts of one hyphenated word without the Persian ezafe after a vowel
     (Melli-ye, Sazandegi-ye: "-e" after a consonant is one letter, which analysis drops
-    anyway) and without an Arabic article bound to the part after it (Khatam-ol-Anbiya,
-    Harakat-ul-Jihad, Jamaat-ud-Dawa, ol-Anbia)."""
+    anyway) and without an Arabic article bound to it by a hyphen (Khatam-ol-Anbiya,
+    Jamaat-ud-Dawa, ol-Anbia, HARAKAT-UL): written apart ("Harakat ul Jihad") it stays."""
     if len(parts) < 2:
         return parts
     out: list[str] = []
@@ -297,7 +297,7 @@ def drop_particles(parts: list[str]) -> list[str]:
         low = part.casefold()
         if i and low in _EZAFE and parts[i - 1][-1:].casefold() in ("a", "e", "i", "o", "u"):
             continue
-        if i < len(parts) - 1 and low in _ARTICLES:
+        if low in _ARTICLES:
             continue
         out.append(part)
     return out
