@@ -282,14 +282,17 @@ def join_marks(word: str) -> str:
 
 
 _EZAFE = frozenset({"ye", "yi"})
-_ARTICLES = frozenset({"ol", "ul", "ud", "ush"})  # not "us", "ar", "ad": Sino-US, AR-15 ...
+# Persian's reading of the Arabic article. Not Urdu's "ul" (HARAKAT-UL JIHAD ISLAMI, also
+# written "Harakat ul Jihad" and abbreviated HUJI: dropping it where hyphenated only would
+# part those), nor "us", "ar", "ad" (Sino-US, AR-15).
+_ARTICLES = frozenset({"ol"})
 
 
 def drop_particles(parts: list[str]) -> list[str]:
     """The parts of one hyphenated word without the Persian ezafe after a vowel
     (Melli-ye, Sazandegi-ye: "-e" after a consonant is one letter, which analysis drops
-    anyway) and without an Arabic article bound to it by a hyphen (Khatam-ol-Anbiya,
-    Jamaat-ud-Dawa, ol-Anbia, HARAKAT-UL): written apart ("Harakat ul Jihad") it stays."""
+    anyway) and without the Arabic article as Persian reads it, bound to it by a hyphen
+    (Khatam-ol-Anbiya, Hojjat-ol-Eslam, ol-Anbia): written apart it stays a word."""
     if len(parts) < 2:
         return parts
     out: list[str] = []
