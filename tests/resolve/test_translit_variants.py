@@ -99,13 +99,22 @@ ENTITIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("translit")
+# The other way round: only the romanised name is held, the query is in the original script.
+LATIN_ENTITIES = {
+    "ko_kungmin": "Kungmin Unhaeng",
+    "hk_chong_hing": "Chong Hing Bank",
+    "hk_lkk_company": "Lee Kum Kee Company",
+    "hk_ctf_jewellery": "Chow Tai Fook Jewellery",
+    "fa_bonyad": "Bonyad-e Mostaz'afan",
+    "fa_iran_xodro": "Iran Xodro",
+}
+
+
+def _snapshot(root: Path, entities: dict[str, str]) -> Path:
     with (root / "entities.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "name", "type", "hq_country", "jurisdiction", "lists"])
-        for key, name in ENTITIES.items():
+        for key, name in entities.items():
             country = {"ko": "KP", "hk": "HK", "fa": "IR"}[key[:2]]
             w.writerow([key, name, "company", country, country, ""])
     (root / "holdings.csv").write_text(
@@ -120,6 +129,23 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _snapshot(tmp_path_factory.mktemp("translit"), ENTITIES)
+
+
+@pytest.fixture(scope="module")
+def latin_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _snapshot(tmp_path_factory.mktemp("translit_latin"), LATIN_ENTITIES)
+
+
+def _screen(snapshot: Path, query: str) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["screen", str(snapshot), "--name", query, "--json"])
+    assert result.exit_code == 0, result.output
+    candidates: list[dict[str, object]] = json.loads(result.stdout)["candidates"]
+    return candidates
 
 
 @pytest.mark.parametrize(
@@ -139,9 +165,27 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_screen_finds_the_original_script_from_a_romanisation(
     snapshot: Path, query: str, entity: str
 ) -> None:
-    result = runner.invoke(app, ["screen", str(snapshot), "--name", query, "--json"])
-    assert result.exit_code == 0, result.output
-    candidates = json.loads(result.stdout)["candidates"]
+    candidates = _screen(snapshot, query)
+    assert candidates, query
+    assert candidates[0]["entity"] == entity and candidates[0]["match"], candidates[:2]
+    assert all(not c["match"] for c in candidates[1:]), candidates[1:3]
+
+
+@pytest.mark.parametrize(
+    ("query", "entity"),
+    [
+        ("국민은행", "ko_kungmin"),
+        ("創興銀行", "hk_chong_hing"),
+        ("李錦記", "hk_lkk_company"),  # its syllables looked up one by one
+        ("周大福", "hk_ctf_jewellery"),
+        ("بنیاد مستضعفان", "fa_bonyad"),
+        ("ایران خودرو", "fa_iran_xodro"),
+    ],
+)
+def test_screen_finds_a_romanisation_from_the_original_script(
+    latin_snapshot: Path, query: str, entity: str
+) -> None:
+    candidates = _screen(latin_snapshot, query)
     assert candidates, query
     assert candidates[0]["entity"] == entity and candidates[0]["match"], candidates[:2]
     assert all(not c["match"] for c in candidates[1:]), candidates[1:3]

@@ -15,8 +15,9 @@ Each pair of neighbouring tokens also contributes the two primary keys joined, a
 joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
 "Byte-Dance" finds "Bytedance"; a query looks up its own joined pairs and runs of three
 in the same way, and the inner four-letter runs of its long words as word starts and
-ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``). Splitting and
-joining words is thus done in candidate generation, not only in the scorer.
+ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``); a Chinese
+query word also looks up its Cantonese syllables one by one (李錦記 meets "Lee Kum Kee").
+Splitting and joining words is thus done in candidate generation, not only in the scorer.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from ringfence.resolve.text import (
     loose,
     pinyin_syllables,
 )
-from ringfence.resolve.variants import persian_latin_skeletons
+from ringfence.resolve.variants import cantonese_syllable_keys, persian_latin_skeletons
 
 __all__ = [
     "KeyChunk",
@@ -209,6 +210,8 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 groups[token.primary].update(acronyms)
                 if token.script == "Latn" and len(korean_key(token.text)) >= 4:
                     groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
+                if token.script == "Hani" and len(token.text) > 1:  # 李錦記 ~ Lee Kum Kee
+                    groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
                     if len(latin_skeleton(reading)) >= 2:

@@ -46,7 +46,8 @@ from ringfence.resolve.text import (
     pinyin_syllables,
 )
 
-__all__ = ["cantonese_variant_keys", "cyrillic_variant_keys", "drop_particles",
+__all__ = ["cantonese_syllable_keys", "cantonese_variant_keys", "cyrillic_variant_keys",
+           "drop_particles",
            "han_variant_keys", "join_marks", "kana_latin", "korean_variant_keys",
            "latin_variant_keys", "parse_wade_giles", "persian_latin_keys",
            "persian_latin_skeletons", "wade_giles", "wade_giles_table", "yale"]
@@ -256,6 +257,17 @@ def cantonese_variant_keys(han: str) -> frozenset[str]:
             keys.add(loose("".join(c[i] for c, i in zip(choices, ix, strict=True))))
     keys.discard("")
     return frozenset(keys)
+
+
+@lru_cache(maxsize=1 << 16)
+def cantonese_syllable_keys(han: str) -> frozenset[str]:
+    """Each syllable of a Chinese word read in Cantonese, in Jyutping and in the Hong Kong
+    spellings (李錦記 → lei, li, kam, kum, kei, ki, kai ...): what a query looks up to meet
+    a name written syllable by syllable ("Lee Kum Kee"), whose words are indexed apart."""
+    keys = {loose(s.rstrip("0123456789")) for s in jyutping(han)}
+    for syllable in cantonese(han):
+        keys.update(loose(x) for x in _hk_spellings(syllable))
+    return frozenset(k for k in keys if len(k) >= 2)
 
 
 # --- Persian and Arabic romanised; romanisation marks -----------------------------------
