@@ -141,51 +141,35 @@ def latin_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _snapshot(tmp_path_factory.mktemp("translit_latin"), LATIN_ENTITIES)
 
 
-def _screen(snapshot: Path, query: str) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["screen", str(snapshot), "--name", query, "--json"])
+@pytest.mark.parametrize(
+    ("held", "query", "entity"),
+    [
+        # the original script held, a romanisation asked
+        ("snapshot", "Chosŏn Ryŏnbong Ch'onghoesa", "ko_ryonbong"),
+        ("snapshot", "Tanchon Sangop Unhaeng", "ko_tanchon"),
+        ("snapshot", "Cheuhng Gong Saht Yihp", "hk_cheung_kong"),
+        ("snapshot", "Chow Tai Fook", "hk_chow_tai_fook"),
+        ("snapshot", "Zau Daai Fuk", "hk_chow_tai_fook"),
+        ("snapshot", "Lee Kum Kee", "hk_lee_kum_kee"),
+        ("snapshot", "Gharargah-e Sazandegi-ye Xatam ol-Anbia", "fa_khatam"),
+        ("snapshot", "Sazeman-e Enerji-e Atomi-ye Iran", "fa_aeoi"),
+        ("snapshot", "Keshtirani-ye Darya-ye Khazar", "fa_khazar"),
+        # a romanisation held, the original script asked
+        ("latin_snapshot", "국민은행", "ko_kungmin"),
+        ("latin_snapshot", "創興銀行", "hk_chong_hing"),
+        ("latin_snapshot", "李錦記", "hk_lkk_company"),  # its syllables looked up one by one
+        ("latin_snapshot", "周大福", "hk_ctf_jewellery"),
+        ("latin_snapshot", "بنیاد مستضعفان", "fa_bonyad"),
+        ("latin_snapshot", "ایران خودرو", "fa_iran_xodro"),
+    ],
+)
+def test_screen_finds_one_script_from_the_other(
+    request: pytest.FixtureRequest, held: str, query: str, entity: str
+) -> None:
+    snap: Path = request.getfixturevalue(held)
+    result = runner.invoke(app, ["screen", str(snap), "--name", query, "--json"])
     assert result.exit_code == 0, result.output
-    candidates: list[dict[str, object]] = json.loads(result.stdout)["candidates"]
-    return candidates
-
-
-@pytest.mark.parametrize(
-    ("query", "entity"),
-    [
-        ("Chosŏn Ryŏnbong Ch'onghoesa", "ko_ryonbong"),
-        ("Tanchon Sangop Unhaeng", "ko_tanchon"),
-        ("Cheuhng Gong Saht Yihp", "hk_cheung_kong"),
-        ("Chow Tai Fook", "hk_chow_tai_fook"),
-        ("Zau Daai Fuk", "hk_chow_tai_fook"),
-        ("Lee Kum Kee", "hk_lee_kum_kee"),
-        ("Gharargah-e Sazandegi-ye Xatam ol-Anbia", "fa_khatam"),
-        ("Sazeman-e Enerji-e Atomi-ye Iran", "fa_aeoi"),
-        ("Keshtirani-ye Darya-ye Khazar", "fa_khazar"),
-    ],
-)
-def test_screen_finds_the_original_script_from_a_romanisation(
-    snapshot: Path, query: str, entity: str
-) -> None:
-    candidates = _screen(snapshot, query)
-    assert candidates, query
-    assert candidates[0]["entity"] == entity and candidates[0]["match"], candidates[:2]
-    assert all(not c["match"] for c in candidates[1:]), candidates[1:3]
-
-
-@pytest.mark.parametrize(
-    ("query", "entity"),
-    [
-        ("국민은행", "ko_kungmin"),
-        ("創興銀行", "hk_chong_hing"),
-        ("李錦記", "hk_lkk_company"),  # its syllables looked up one by one
-        ("周大福", "hk_ctf_jewellery"),
-        ("بنیاد مستضعفان", "fa_bonyad"),
-        ("ایران خودرو", "fa_iran_xodro"),
-    ],
-)
-def test_screen_finds_a_romanisation_from_the_original_script(
-    latin_snapshot: Path, query: str, entity: str
-) -> None:
-    candidates = _screen(latin_snapshot, query)
+    candidates = json.loads(result.stdout)["candidates"]
     assert candidates, query
     assert candidates[0]["entity"] == entity and candidates[0]["match"], candidates[:2]
     assert all(not c["match"] for c in candidates[1:]), candidates[1:3]
