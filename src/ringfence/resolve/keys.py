@@ -16,7 +16,8 @@ joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
 "Byte-Dance" finds "Bytedance"; a query looks up its own joined pairs and runs of three
 in the same way, and the inner four-letter runs of its long words as word starts and
 ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``); a Chinese
-query word also looks up its Cantonese syllables one by one (李錦記 meets "Lee Kum Kee").
+query word without dictionary English also looks up its Cantonese syllables one by one
+(李錦記 meets "Lee Kum Kee").
 Splitting and joining words is thus done in candidate generation, not only in the scorer.
 """
 
@@ -210,7 +211,7 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 groups[token.primary].update(acronyms)
                 if token.script == "Latn" and len(korean_key(token.text)) >= 4:
                     groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
-                if token.script == "Hani" and len(token.text) > 1:  # 李錦記 ~ Lee Kum Kee
+                if _own_name(token):  # 李錦記 ~ Lee Kum Kee
                     groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
@@ -226,6 +227,13 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                     for token in variant[i : i + k]:
                         groups[token.primary].update(ends)
     return list(groups.values())
+
+
+def _own_name(token: Token) -> bool:
+    """A Chinese word that is a name of its own (no dictionary English, not a place or a
+    generic word): its syllables are looked up one by one. Dictionary words (集团, 化工,
+    中国) are not: their syllables are in too many names and crowd the candidates out."""
+    return token.script == "Hani" and len(token.text) > 1 and not token.gloss and not token.generic
 
 
 def _inner_edges(primary: str) -> Iterator[str]:
