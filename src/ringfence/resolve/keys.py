@@ -230,10 +230,11 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
 
 
 def _own_name(token: Token) -> bool:
-    """A Chinese word that is a name of its own (no dictionary English, not a place or a
-    generic word): its syllables are looked up one by one. Dictionary words (集团, 化工,
-    中国) are not: their syllables are in too many names and crowd the candidates out."""
-    return token.script == "Hani" and len(token.text) > 1 and not token.gloss and not token.generic
+    """A Chinese word of three characters or more that is a name of its own (no dictionary
+    English, not a place or a generic word): its syllables are looked up one by one.
+    Dictionary words (集团, 化工, 中国) are not: their syllables are in too many names and
+    crowd the candidates out; nor two characters, which meet the index's joined pairs."""
+    return token.script == "Hani" and len(token.text) > 2 and not token.gloss and not token.generic
 
 
 def _inner_edges(primary: str) -> Iterator[str]:
