@@ -24,9 +24,11 @@ from ringfence.model import (
     Holding,
     HoldingChanges,
     HoldingKind,
+    Share,
     Verdict,
 )
 from ringfence.policy import load_policy, parse_policy
+from ringfence.policy.schema import PolicySettings
 from ringfence.render import proof_svg, proof_text
 
 MODES = ("cascade", "control", "look_through")
@@ -275,3 +277,22 @@ def test_what_if_equals_a_full_recompute(engine: Engine, tmp_path: Path, mode: s
         assert f.before == book[f.entity] and f.after.verdict is full[f.entity].verdict
     assert update.downstream <= update.recomputed <= len(book)
     assert list(book.items()) == list(engine.evaluate(snap, policy, AS_OF).items())
+
+
+def test_proof_text_names_a_bound_an_open_end_moved(engine: Engine, tmp_path: Path) -> None:
+    """100% x (50%, 60%]: the lower bound is exactly 50% but open, so the verdict under a
+    "more than 50%" rule is restricted; the proof must not read "50% at the lower bound"."""
+    c, sh, half = EntityType.COMPANY, HoldingKind.SHARES, 500_000_000
+    ents = [Entity("cn", c, hq_country="CN"), Entity("a", c, hq_country="DE"),
+            Entity("t", c, hq_country="DE")]
+    holds = [Holding("cn", "a", sh, Share.exact(2 * half)),
+             Holding("a", "t", sh, Share(half, 600_000_000, True, False))]
+    snap = write(tmp_path / "s", ents, holds)
+    st = PolicySettings.model_validate({
+        "restricted_regions": ["CN"],
+        "ownership": {"propagation": "look_through", "threshold": 0.5}})
+    book = engine.evaluate(snap, as_policy(st), AS_OF)
+    assert book["t"].verdict is Verdict.RESTRICTED
+    text = proof_text(book.explain("t"))
+    assert "more than 50% at the lower bound" in text, text
+    assert "restricted share 50% at the lower bound" not in text

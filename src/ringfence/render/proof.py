@@ -54,6 +54,19 @@ def _pct(value: float) -> str:
     return f"{value * 100:.4g}%"
 
 
+def _bound_words(ex: Explanation, *, lower: bool) -> str:
+    """A bound in words. A bound exactly at the threshold that the verdict still puts on
+    the other side was moved there by an open end (a share "more than 50%" at the lower
+    bound, "less than 50%" at the upper): saying the bare number would contradict it."""
+    value, pr = ex.lower if lower else ex.upper, ex.proof
+    if abs(value - pr.threshold) < 1e-12:
+        if lower and not pr.inclusive and ex.verdict is Verdict.RESTRICTED:
+            return f"more than {_pct(value)}"
+        if not lower and pr.inclusive and ex.verdict is Verdict.CLEAR:
+            return f"less than {_pct(value)}"
+    return _pct(value)
+
+
 def proof_text(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
     """A readable explanation: verdict, bounds, then the chain from each owner to origins."""
     names = names or {}
@@ -76,8 +89,8 @@ def proof_text(ex: Explanation, *, names: dict[str, str] | None = None) -> str:
     p = ex.policy
     lines = [
         f"{label(ex.entity)}: {ex.verdict.value.upper()}",
-        f"  restricted share {_pct(ex.lower)} at the lower bound, "
-        f"{_pct(ex.upper)} at the upper bound, under {p.name} {p.version} as of "
+        f"  restricted share {_bound_words(ex, lower=True)} at the lower bound, "
+        f"{_bound_words(ex, lower=False)} at the upper bound, under {p.name} {p.version} as of "
         f"{ex.as_of.isoformat()}, snapshot {ex.snapshot}",
     ]
     seen: set[str] = set()
