@@ -212,6 +212,9 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                         groups[token.primary].add("sk:" + latin_skeleton(reading))
                     if len(reading) >= 6:
                         groups[token.primary].update(("p:" + reading[:4], "s:" + reading[-4:]))
+            for i, k, initials in _runs_initials(variant):  # EN ~ Eghtesad Novin
+                for token in variant[i : i + k]:
+                    groups[token.primary].add(initials)
             for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
                 for i, joined in joined_pairs(variant, k):
                     ends = {joined}
@@ -220,6 +223,17 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                     for token in variant[i : i + k]:
                         groups[token.primary].update(ends)
     return list(groups.values())
+
+
+def _runs_initials(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str]]:
+    """(start, length, initials) of each run of two to six Latin words: the token an
+    acronym of the run would be indexed as (``resolve.acronyms``: VO, SRPE, NZPP)."""
+    for i in range(len(tokens)):
+        for k in range(2, 7):
+            run = tokens[i : i + k]
+            if len(run) < k or not all(t.script == "Latn" and t.text.isalpha() for t in run):
+                break
+            yield i, k, "".join(t.text[0] for t in run)
 
 
 def _inner_edges(primary: str) -> Iterator[str]:

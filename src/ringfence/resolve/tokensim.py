@@ -57,6 +57,8 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         best = max(best, _closest(frozenset({x.text}), frozenset({y.text}), most=1))
     if best > 0:
         return min(best, 0.9), "fuzzy"
+    if x.script == y.script == "Latn" and _loan_spelling(x, y):
+        return 0.8, "skeleton"  # LIZING ~ LEASING, SIBIRIA ~ SIBIR
     if (
         "Arab" in (x.script, y.script)
         and len(x.skeleton) >= 4
@@ -113,6 +115,22 @@ def _contraction(short: str, word: str) -> bool:
         return False
     it = iter(word)
     return all(ch in it for ch in short)
+
+
+_LOAN_FOLD = str.maketrans("zj", "sg")
+
+
+def _loan_spelling(x: Token, y: Token) -> bool:
+    """One word in two Latin spellings that differ in vowels only, z for s or j for g
+    (a word romanised back from Russian: LIZING ~ LEASING, SIBIRIA ~ SIBIR): the same
+    first letter, five letters or more each, four consonants or more agreeing (three when
+    one word starts the other)."""
+    if min(len(x.text), len(y.text)) < 5 or x.text[0] != y.text[0] or len(x.skeleton) < 3:
+        return False
+    short, long_ = sorted((x.text, y.text), key=len)
+    if len(x.skeleton) < 4 and not long_.startswith(short):
+        return False  # SOBER is not SABER
+    return x.skeleton.translate(_LOAN_FOLD) == y.skeleton.translate(_LOAN_FOLD)
 
 
 _FA_VOWEL_INITIAL = frozenset("اآأإعی")
