@@ -72,3 +72,14 @@ def test_findings_posted_and_kept_when_the_service_fails(tmp_path: Path) -> None
     assert up.posted == len(sent) == down.unsent
     assert {"cluster_id", "account_ids", "evidence", "action"} <= sent[0].keys()
     assert set(service.auth) == {"Bearer tok"}
+
+
+def test_nothing_is_queued_without_a_service(tmp_path: Path) -> None:
+    """A run with no service to post to keeps no queue: its progress mark stays small
+    however many findings the log gives (they are in OUT/findings.jsonl for `publish`)."""
+    inbox = _inbox(tmp_path)
+    report = run(inbox, tmp_path / "state", tmp_path / "out", once=True)
+    findings = (tmp_path / "out" / "findings.jsonl").read_text().splitlines()
+    assert findings, "the tiny log gives findings"
+    assert report.unsent == 0 and report.posted == 0
+    assert load_checkpoint(tmp_path / "state").outbox == []

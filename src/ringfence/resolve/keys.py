@@ -28,8 +28,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -263,36 +262,31 @@ def _inner_edges(primary: str) -> Iterator[str]:
         yield "s:" + gram
 
 
-class _Named(Protocol):
-    @property
-    def names(self) -> tuple[str, ...]: ...
-
-
-_E = TypeVar("_E", bound=_Named)
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
 class KeyChunk:
-    """The index keys of a run of entities, compact for sending between processes: the
-    distinct keys of the run (``vocab``), each entity's keys as positions in it, one
-    entity after the other (``flat``, ``counts[i]`` of them for entity ``i``), and the
+    """The index keys of a run of distinct names, compact for sending between processes:
+    the distinct keys of the run (``vocab``), each name's keys as positions in it, one
+    name after the other (``flat``, ``counts[i]`` of them for name ``i``), and the
     readings of the run's Chinese words."""
 
     vocab: list[str]
     flat: np.ndarray  # int32 positions in vocab
-    counts: np.ndarray  # int64 keys per entity
+    counts: np.ndarray  # int64 keys per name
     readings: Readings
 
 
-def chunk_keys(chunk: Sequence[tuple[str, ...]]) -> KeyChunk:
-    """The keys of each entity's names in ``chunk`` (see :class:`KeyChunk`)."""
+def chunk_keys(names: Sequence[str]) -> KeyChunk:
+    """The keys of each name in ``names`` (see :class:`KeyChunk`)."""
     readings = Readings()
     local: dict[str, int] = {}
     flat: list[int] = []
     counts: list[int] = []
     with gc_paused():
-        for names in chunk:
-            keys = entity_keys(names, readings)
+        for name in names:
+            keys = _name_keys(name, readings)
             flat.extend([local.setdefault(k, len(local)) for k in keys])
             counts.append(len(keys))
     return KeyChunk(list(local), np.asarray(flat, dtype=np.int32),
@@ -317,31 +311,33 @@ def warm_up() -> None:
     """Load what name analysis reads (CC-CEDICT, OpenCC, pypinyin, ToJyutping, ICU, the
     Korean lexicon, rigour's tables) in this process, so that worker processes forked
     from it share them instead of each loading its own."""
-    chunk_keys([("中國銀行股份有限公司", "ПАО «Банк ВТБ»", "بانک ملت", "삼성전자 주식회사",
-                 "Аlibаbа Group Holding Ltd.")])
+    chunk_keys(["中國銀行股份有限公司", "ПАО «Банк ВТБ»", "بانک ملت", "삼성전자 주식회사",
+                "Аlibаbа Group Holding Ltd."])
 
 
-def analysed(
-    entities: Iterable[_E], workers: int, chunk: int = 2000
-) -> Iterator[tuple[list[_E], KeyChunk]]:
-    """Runs of entities with their index keys, in order. ``workers > 1`` analyses in
-    that many processes."""
-    it = iter(entities)
+def analysed(runs: Iterable[tuple[list[str], _T]], workers: int) -> Iterator[tuple[_T, KeyChunk]]:
+    """The index keys of each run of names, in order, with the tag it came with.
+    ``workers > 1`` analyses in that many processes."""
     if workers <= 1:
-        while batch := list(islice(it, chunk)):
-            yield batch, chunk_keys([e.names for e in batch])
+        for names, tag in runs:
+            yield tag, chunk_keys(names)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     warm_up()
+    it = iter(runs)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[list[_E], Any]] = deque()
+        pending: deque[tuple[_T, Any]] = deque()
+        done = False
         while True:
-            batch = list(islice(it, chunk))
-            if batch:
-                pending.append((batch, pool.submit(chunk_keys, [e.names for e in batch])))
-            if pending and (not batch or len(pending) >= workers * 2):
-                done_batch, fut = pending.popleft()
-                yield done_batch, fut.result()
-            if not batch and not pending:
+            if not done:
+                run = next(it, None)
+                if run is None:
+                    done = True
+                else:
+                    pending.append((run[1], pool.submit(chunk_keys, run[0])))
+            if pending and (done or len(pending) >= workers * 2):
+                tag, fut = pending.popleft()
+                yield tag, fut.result()
+            if done and not pending:
                 return
