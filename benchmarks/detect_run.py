@@ -9,16 +9,21 @@ window shortened to DAYS days) and runs, each in a fresh process, best of one:
   ``--feed-interval`` seconds), so the follower reads a growing inbox, saves its state and
   rewrites its outputs at every hourly checkpoint, as in production.
 
-It prints requests/s (wall) and CPU seconds for both, and checks that the two runs wrote
-the same actions.csv.
+It prints requests/s (wall) and CPU seconds for both, the size and pickling cost of the
+final state, the load average around the runs, and checks that the two runs wrote the same
+actions.csv, final.csv and findings.jsonl.
 
     nice -n 10 .venv/bin/python benchmarks/detect_run.py DATA --days 3 --workdir /tmp/br
+    .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W --cut-only  # once
+    flock /work/notes/HEAVY.lock \
+        .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,16 +31,18 @@ from pathlib import Path
 from typing import Any
 
 CHILD = r"""
-import json, resource, sys, threading, time, os
+import json, pickle, resource, sys, threading, time, os
 from pathlib import Path
 which, src, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-interval = float(sys.argv[4])
+interval, every = float(sys.argv[4]), int(sys.argv[5])
 t = time.perf_counter()
+extra = {}
 if which == "replay":
     from ringfence.traffic.replay import replay
     rep = replay(src, work / "out-replay")
     n = rep.requests
 else:
+    import inspect
     from ringfence.traffic.run import run
     inbox = work / "inbox"
     parts = sorted((work / "parts").glob("requests-*.jsonl"))
@@ -45,29 +52,38 @@ else:
             time.sleep(interval)
     th = threading.Thread(target=feed, daemon=True)
     th.start()
+    kw = {"snapshot_every": every} if "snapshot_every" in inspect.signature(run).parameters else {}
     rep = run(inbox, work / "state", work / "out-run", poll=0.05,
-              max_idle=max(2.0, 4 * interval))
+              max_idle=max(2.0, 4 * interval), **kw)
     n = rep.requests
 secs = time.perf_counter() - t
 ru = resource.getrusage(resource.RUSAGE_SELF)
+cpu = ru.ru_utime + ru.ru_stime
+if which == "run":  # what one save of the whole final state costs (not in the figures above)
+    with open(work / "state" / "state.pickle", "rb") as fh:
+        state = pickle.load(fh)["detector"]
+    c0 = time.process_time()
+    blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    extra = {"state_mb": len(blob) / 2**20, "state_pickle_cpu_s": time.process_time() - c0}
 hwm = 0.0
 with open("/proc/self/status") as fh:
     for line in fh:
         if line.startswith("VmHWM:"):
             hwm = int(line.split()[1]) / 1024
-print("RESULT " + json.dumps({"seconds": secs, "cpu_seconds": ru.ru_utime + ru.ru_stime,
-                              "peak_rss_mb": hwm, "requests": n}))
+print("RESULT " + json.dumps({"seconds": secs, "cpu_seconds": cpu,
+                              "peak_rss_mb": hwm, "requests": n, **extra}))
 """
 
 HOUR_MS = 3600 * 1000
 
 
 def _cut(src: Path, work: Path, days: int) -> tuple[Path, int]:
-    """DATA cut to ``days`` days at WORK/data, and the same requests as hourly part files
-    in WORK/parts (the follower's inbox starts with the records and events only)."""
+    """DATA cut to ``days`` days at WORK/cut/data, and the same requests as hourly part files
+    in WORK/cut/parts; ``_stage`` makes the follower's inbox from them."""
     import orjson
 
-    data, parts, inbox = work / "data", work / "parts", work / "inbox"
+    cut = work / "cut"
+    data, parts, inbox = cut / "data", cut / "parts", cut / "inbox"
     for d in (data, parts, inbox):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -106,12 +122,26 @@ def _cut(src: Path, work: Path, days: int) -> tuple[Path, int]:
             n += 1
     if fh_part is not None:
         fh_part.close()
+    (cut / "cut.json").write_text(json.dumps({"src": str(src), "days": days, "requests": n}))
     return data, n
 
 
-def _child(which: str, data: Path, work: Path, interval: float) -> dict[str, Any]:
+def _stage(work: Path) -> None:
+    """A fresh WORK/inbox (records and events only), WORK/parts (hard links to the cut's
+    part files, renamed into the inbox by the feeder), no state or outputs."""
+    for name in ("inbox", "parts", "state", "out-run", "out-replay"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    shutil.copytree(work / "cut" / "inbox", work / "inbox")
+    (work / "parts").mkdir()
+    for p in sorted((work / "cut" / "parts").iterdir()):
+        os.link(p, work / "parts" / p.name)
+
+
+def _child(which: str, data: Path, work: Path, interval: float, every: int
+           ) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, "-c", CHILD, which, str(data), str(work),
-                           str(interval)], capture_output=True, text=True, check=False)
+                           str(interval), str(every)], capture_output=True, text=True,
+                          check=False)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             res: dict[str, Any] = json.loads(line[7:])
@@ -125,13 +155,27 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/rf-detect-run"))
     ap.add_argument("--feed-interval", type=float, default=0.2)
+    ap.add_argument("--snapshot-hours", type=int, default=24,
+                    help="run's snapshot_every (ignored by a version without it)")
+    ap.add_argument("--modes", nargs="+", default=["replay", "run"], choices=["replay", "run"])
+    ap.add_argument("--cut-only", action="store_true",
+                    help="cut the log into WORKDIR/cut and stop (no lock needed for that)")
     args = ap.parse_args()
-    data, n = _cut(args.data, args.workdir, args.days)
+    marker = args.workdir / "cut" / "cut.json"
+    done = json.loads(marker.read_text()) if marker.exists() else {}
+    if done.get("src") == str(args.data) and done.get("days") == args.days:
+        data, n = args.workdir / "cut" / "data", int(done["requests"])  # cut already
+    else:
+        data, n = _cut(args.data, args.workdir, args.days)
+    if args.cut_only:
+        return
+    _stage(args.workdir)
     print(f"{n:,} requests in {args.days} days; {len(list((args.workdir / 'parts').iterdir()))}"
           " hourly part files")
-    rows = {w: _child(w, data, args.workdir, args.feed_interval) for w in ("replay", "run")}
-    same = ((args.workdir / "out-replay" / "actions.csv").read_bytes()
-            == (args.workdir / "out-run" / "actions.csv").read_bytes())
+    print(f"load average before: {_load()}")
+    rows = {w: _child(w, data, args.workdir, args.feed_interval, args.snapshot_hours)
+            for w in args.modes}
+    print(f"load average after: {_load()}")
     print("\n| mode | requests | wall s | CPU s | requests/s (wall) | requests/CPU-s |"
           " peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -142,7 +186,19 @@ def main() -> None:
         print(f"| {w} | {r['requests']:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
               f"{r['requests'] / r['seconds']:,.0f} | {r['requests'] / r['cpu_seconds']:,.0f} | "
               f"{r['peak_rss_mb']:.0f} |")
-    print(f"\nactions.csv identical: {same}")
+    run = rows.get("run", {})
+    if "state_mb" in run:
+        print(f"\nfinal state: {run['state_mb']:.1f} MB pickled, "
+              f"{run['state_pickle_cpu_s']:.2f} CPU-s per save")
+    if len(rows) == 2:
+        for name in ("actions.csv", "final.csv", "findings.jsonl"):
+            same = ((args.workdir / "out-replay" / name).read_bytes()
+                    == (args.workdir / "out-run" / name).read_bytes())
+            print(f"{name} identical: {same}")
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":

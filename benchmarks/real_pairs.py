@@ -50,7 +50,12 @@ Kinds (positives):
   of the primary name (one word of 2-10 capitals that are the initials of the primary's
   words, with or without its stopwords and legal forms; a legal form beside the acronym
   is allowed: ``KBP OAO``); ``former_name``: f.k.a. and
-  previous legal names.
+  previous legal names. A ``list_alias`` pair with no string evidence at all (no word in
+  common after ICU's Latin reading, no spelling of one word, no acronym either way: a
+  rename, a nickname, a pure translation) is labelled ``list_alias_other`` instead, by
+  the rule in ``benchmarks/alias_evidence.py``, which reads the two names only, never a
+  matcher; ``benchmarks/screening.py`` pools it with the kinds without string evidence
+  and also reports the pooling with it.
 * ``legal_form`` (generated from real names): a legal form the name carries replaced by an
   equivalent spelling of the same form (:data:`LEGAL_FORMS`: Limited ~ Ltd, Public Joint
   Stock Company ~ PJSC, Aktiengesellschaft ~ AG, ООО ~ Общество с ограниченной
@@ -90,6 +95,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+
+sys.path.insert(0, str(Path(__file__).parent))
+from alias_evidence import has_string_evidence
 
 Pair = dict[str, object]
 
@@ -571,7 +579,11 @@ def pairs(orgs: list[Org], source: str, seed: int = 14) -> list[tuple[str, Pair]
             elif kind == "weak_alias":
                 continue  # a low-quality alias that is not an acronym: not a labelled pair
             real.append((kind, other))
-            add(org.rid, _side(other), _side(org.primary), True, kind)
+            label = kind
+            if kind == "list_alias" and not has_string_evidence(other, org.primary,
+                                                                 frozenset(_FORM_WORDS)):
+                label = "list_alias_other"  # no string evidence at all (alias_evidence.py)
+            add(org.rid, _side(other), _side(org.primary), True, label)
         for _kind, other in [("", org.primary), *real]:
             variant = han_variant(other)
             if variant:

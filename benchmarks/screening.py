@@ -4,8 +4,11 @@
 
 Each line of PAIRS.jsonl is ``{"a": {...}, "b": {...}, "match": bool, "kind": str}``.
 Reports precision, recall, F1, MCC and accuracy per kind for every matcher in the same run,
-and pairs per second on one core. Trade names and former names carry no string evidence
-(the name changed), so the figures are given with and without them.
+and pairs per second on one core. Trade names, former names and list aliases without
+string evidence (``list_alias_other``, labelled by ``benchmarks/alias_evidence.py`` from the
+two names alone) carry no string evidence, so the figures are given with and without them
+("no tr/fo/ot"), and, as they were pooled before ``list_alias_other`` existed, without
+trade and former names only ("no tr/fo").
 
 Peers, at their own defaults: nomenklatura ``logic-v2`` (yente's "best" algorithm, match at
 0.70) on FollowTheMoney Company entities with name, jurisdiction and the typed identifier
@@ -32,7 +35,8 @@ use_packaged_dictionaries()  # name screening's data, as the entry points hand i
 DEFAULT_PAIRS = (
     Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "names-visible.jsonl"
 )
-NO_STRING_EVIDENCE = ("trade_name", "former_name")
+NO_STRING_EVIDENCE = ("trade_name", "former_name", "list_alias_other")
+RENAMED = ("trade_name", "former_name")  # the pooling before list_alias_other
 
 Matcher = Callable[[dict[str, Any], dict[str, Any]], bool]
 
@@ -153,10 +157,12 @@ def run(
         by_kind[p["kind"]].append((bool(p["match"]), pred))
     allrows = [r for rows in by_kind.values() for r in rows]
     core = [r for k, rows in by_kind.items() if k not in NO_STRING_EVIDENCE for r in rows]
+    old = [r for k, rows in by_kind.items() if k not in RENAMED for r in rows]
     return {
         "matcher": name,
         "overall": metrics(allrows),
-        "without_trade_former": metrics(core),
+        "without_trade_former": metrics(old),
+        "string_evidence": metrics(core),
         "per_kind": {
             k: sum(y == p for y, p in rows) / len(rows) for k, rows in sorted(by_kind.items())
         },
@@ -185,13 +191,17 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results.append(run(pairs, name, *m))
     print(f"pairs: {len(pairs)} from {args.pairs}")
-    hdr = f"{'matcher':28} {'set':10} {'P':>6} {'R':>6} {'F1':>6} {'MCC':>6}"
+    hdr = f"{'matcher':28} {'set':11} {'P':>6} {'R':>6} {'F1':>6} {'MCC':>6}"
     print(hdr)
     for r in results:
-        for label, key in (("all", "overall"), ("no tr/fo", "without_trade_former")):
+        for label, key in (
+            ("all", "overall"),
+            ("no tr/fo", "without_trade_former"),
+            ("no tr/fo/ot", "string_evidence"),
+        ):
             m = r[key]
             print(
-                f"{r['matcher']:28} {label:10} {m['precision']:6.3f} {m['recall']:6.3f} "
+                f"{r['matcher']:28} {label:11} {m['precision']:6.3f} {m['recall']:6.3f} "
                 f"{m['f1']:6.3f} {m['mcc']:6.3f}"
             )
     kinds = sorted(results[0]["per_kind"]) if results else []

@@ -111,7 +111,8 @@ def test_both_bounds_in_one_sweep_match_one_bound_at_a_time(seed: int) -> None:
         t = float(rng.choice([0.25, 0.5, 0.375, 1.0]))
         got = lt_sweep_both(order.order, order.comp_ptr, r_ptr, r_src, r_lo, r_hi,
                             float(SCALE), certain.view(np.uint8) | (possible.view(np.uint8) << 1),
-                            base if with_base else np.zeros(0), t, 1e-9, 1e-15, 100_000)
+                            base if with_base else np.zeros(0), t, 1e-9, 1e-15, 100_000,
+                            order.cyclic if seed % 2 else None)  # cached or made inside
         at = order.order
         for k, (val, origin) in enumerate(((r_lo, certain), (r_hi, possible))):
             b = base if (k == 1 and with_base) else np.zeros(n)

@@ -68,3 +68,20 @@ def test_components_match_scipy_strong_components() -> None:
         for c in range(k):  # members of a component in id order
             members = order.order[order.comp_ptr[c]:order.comp_ptr[c + 1]]
             assert (np.diff(members) > 0).all()
+
+
+def test_cyclic_blocks_are_the_components_with_several_members() -> None:
+    """``GraphOrder.cyclic``: the look-through sweep takes every other position as a
+    single entity, so it must list every component of two or more members, in order."""
+    rng = np.random.default_rng(9)
+    for n, m in ((1, 0), (6, 0), (2, 2), (40, 60), (300, 200), (300, 900)):
+        owner = rng.integers(0, n, m)
+        owned = rng.integers(0, n, m)
+        order = GraphOrder.build(n, owner, owned)
+        sizes = np.diff(order.comp_ptr)
+        want = [[int(order.comp_ptr[c]), int(order.comp_ptr[c + 1])]
+                for c in range(len(sizes)) if sizes[c] > 1]
+        assert order.cyclic.shape == (len(want), 2)
+        assert order.cyclic.tolist() == want
+    dag = GraphOrder.build(3, np.array([0, 1]), np.array([1, 2]))
+    assert dag.cyclic.shape == (0, 2)

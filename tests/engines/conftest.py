@@ -113,8 +113,10 @@ def engine(request: pytest.FixtureRequest) -> Engine:
         node = request.node
         if node.originalname not in DISTRIBUTED:
             pytest.skip("reads proofs, the same on both Spark paths (run with spark)")
-        if node.callspec.params.get("aggregate") is False:
-            pytest.skip("aggregation off keeps the per-component path (run with spark)")
+        params = node.callspec.params
+        if params.get("aggregate") is False and params.get("mode") == "look_through":
+            pytest.skip("look-through without aggregation keeps the per-component path "
+                        "(run with spark)")
     return ENGINES[request.param]()
 
 

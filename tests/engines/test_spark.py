@@ -153,3 +153,32 @@ def test_iterations_are_the_depth_and_a_cycle_is_solved_in_one_task(
         assert book.giant_stats == {"levels": 6}
     assert list(book.items()) == list(LocalEngine().evaluate(snap, policy, AS_OF).items())
     assert book["c6"].verdict is (Verdict.RESTRICTED if mode == "cascade" else Verdict.CLEAR)
+
+
+def test_without_aggregation_the_distributed_path_takes_each_origin_alone(
+        spark_engine: Any, tmp_path: Path) -> None:
+    """Two restricted owners of 30% each of ``t`` add up to a majority only with
+    aggregation; ``u`` is 60% owned through a chain below one of them, so it is
+    restricted either way. Aggregation off runs on the distributed path (waves over
+    origin, entity pairs) and gives the local verdicts and bounds (control: the
+    conformance oracle)."""
+    ents = [Entity(id=i, type=EntityType.COMPANY, hq_country=c, jurisdiction=c)
+            for i, c in (("a", "CN"), ("b", "RU"), ("t", "US"), ("m", "US"), ("u", "US"))]
+    holds = [Holding("a", "t", HoldingKind.SHARES, Share.of(0.3)),
+             Holding("b", "t", HoldingKind.SHARES, Share.of(0.3)),
+             Holding("a", "m", HoldingKind.SHARES, Share.of(0.9)),
+             Holding("m", "u", HoldingKind.SHARES, Share.of(0.6))]
+    snap = write(tmp_path / "pairs", ents, holds)
+    books = {}
+    for aggregate in (True, False):
+        policy = parse_policy({"name": f"pairs-{aggregate}", "restricted_regions": ["CN", "RU"],
+                               "ownership": {"propagation": "cascade", "threshold": 0.5,
+                                             "aggregate": aggregate}})
+        book = _distributed(spark_engine).evaluate(snap, policy, AS_OF)
+        assert "waves" in book.giant_stats  # the distributed path ran
+        assert list(book.items()) == list(LocalEngine().evaluate(snap, policy, AS_OF).items())
+        books[aggregate] = book
+    assert books[True]["t"].verdict is Verdict.RESTRICTED
+    assert books[False]["t"].verdict is Verdict.CLEAR
+    assert books[False]["t"].lower == pytest.approx(0.3)
+    assert books[False]["u"].verdict is Verdict.RESTRICTED

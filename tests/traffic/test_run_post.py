@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import tinylog
 
 from ringfence.traffic.run import FindingsPoster, run
-from ringfence.traffic.store import load_state
+from ringfence.traffic.store import load_checkpoint
 
 
 class _Service:
@@ -60,16 +60,26 @@ def test_findings_posted_and_kept_when_the_service_fails(tmp_path: Path) -> None
     service.status = 503  # down: nothing accepted, everything stays queued
     down = run(inbox, tmp_path / "state", tmp_path / "out", once=True,
                poster=FindingsPoster(service.url, "tok", attempts=2, backoff=0.01))
-    saved = load_state(tmp_path / "state")
-    assert saved is not None and down.posted == 0
-    assert down.unsent == len(saved["outbox"]) > 0
+    saved = load_checkpoint(tmp_path / "state")
+    assert down.posted == 0
+    assert down.unsent == len(saved.outbox) > 0
     service.status = 200  # back: the next run sends the queue first
     (inbox / "requests-0002.jsonl").write_text("")
     up = run(inbox, tmp_path / "state", tmp_path / "out", once=True,
              poster=FindingsPoster(service.url, "tok", attempts=2, backoff=0.01))
-    saved = load_state(tmp_path / "state")
-    assert saved is not None and saved["outbox"] == []
+    assert load_checkpoint(tmp_path / "state").outbox == []
     sent = [f for body in service.bodies for f in body]
     assert up.posted == len(sent) == down.unsent
     assert {"cluster_id", "account_ids", "evidence", "action"} <= sent[0].keys()
     assert set(service.auth) == {"Bearer tok"}
+
+
+def test_nothing_is_queued_without_a_service(tmp_path: Path) -> None:
+    """A run with no service to post to keeps no queue: its progress mark stays small
+    however many findings the log gives (they are in OUT/findings.jsonl for `publish`)."""
+    inbox = _inbox(tmp_path)
+    report = run(inbox, tmp_path / "state", tmp_path / "out", once=True)
+    findings = (tmp_path / "out" / "findings.jsonl").read_text().splitlines()
+    assert findings, "the tiny log gives findings"
+    assert report.unsent == 0 and report.posted == 0
+    assert load_checkpoint(tmp_path / "state").outbox == []

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ringfence.attribution._kernels import grow, jit
+from ringfence.attribution._kernels import jit
 
-__all__ = ["lt_single", "lt_sweep", "lt_sweep_both"]
+__all__ = ["cyclic_blocks", "lt_single", "lt_sweep", "lt_sweep_both"]
 
 
 @jit
@@ -82,11 +82,10 @@ def lt_sweep(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_val: Any,
     return w, unconverged
 
 
-@jit
 def lt_sweep_both(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_lo: Any,
                   in_hi: Any, scale: float, origin: Any, base_hi: Any,
                   threshold: float, near: float, tol: float,
-                  max_sweeps: int) -> tuple[Any, ...]:
+                  max_sweeps: int, cyclic: Any = None) -> tuple[Any, ...]:
     """Look-through at both bounds in one pass over components in topological order.
 
     The in-CSR is renumbered by position (``in_src`` are owners' positions, rows in
@@ -98,7 +97,8 @@ def lt_sweep_both(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_lo: An
     monotonically to the least fixed point of the clamped map) until no value moves more
     than ``tol``, each bound on its own. Values are clamped to [0, 1]. ``base_hi`` (by
     entity, empty for none): a constant input of the upper bound per entity (the
-    unaccounted equity's holder).
+    unaccounted equity's holder). ``cyclic``: :func:`cyclic_blocks` of ``comp_ptr`` when
+    cached (made here when not given).
 
     Both bounds are read from one interleaved array, so each owner costs one random read
     for the two, and every value is computed by the same operations in the same order as
@@ -106,24 +106,82 @@ def lt_sweep_both(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_lo: An
     ``w > threshold`` or origin mask and round (0 origin, 1 restricted, -1 not), the
     entities within ``near`` of the threshold (not origins) for the exact re-check, and
     the number of cyclic components that hit ``max_sweeps`` at each bound.
+
+    Each value is written by entity as the sweep makes it (no second pass to put the
+    position-ordered values back in entity order). The arrays the sweep writes are
+    allocated and filled here, front to back, before it runs (:func:`_touched`).
     """
     n = len(order)
-    wp = np.zeros((n, 2), dtype=np.float64)  # by position: (lower, upper)
+    if cyclic is None:
+        cyclic = cyclic_blocks(comp_ptr)
+    wp = _touched((n, 2), np.float64)  # by position: (lower, upper)
+    w_lo = _touched(n, np.float64)  # by entity, written in random order
+    w_hi = _touched(n, np.float64)
+    unconverged = _lt_sweep_pos(wp, w_lo, w_hi, order, cyclic, in_ptr, in_src, in_lo, in_hi,
+                                scale, origin, base_hi, tol, max_sweeps)
+    del wp
+    hit_lo = np.empty(n, dtype=np.bool_)
+    hit_hi = np.empty(n, dtype=np.bool_)
+    rnd_lo = np.empty(n, dtype=np.int32)
+    rnd_hi = np.empty(n, dtype=np.int32)
+    near_ids, near_k = _lt_outcome(w_lo, w_hi, origin, threshold, near, hit_lo, hit_hi,
+                                   rnd_lo, rnd_hi)
+    return (w_lo, w_hi, hit_lo, hit_hi, rnd_lo, rnd_hi, near_ids, near_k, unconverged)
+
+
+def _touched(shape: Any, dtype: Any) -> Any:
+    """A zero-filled array whose pages are all mapped, in order, before a kernel writes it
+    at random: fresh memory is mapped on first touch, and first touches in random order
+    cost this VM about a third of the sweep (measured at 10M, see BENCHMARKS.md);
+    ``np.zeros`` maps lazily."""
+    out = np.empty(shape, dtype=dtype)
+    out.fill(0)
+    return out
+
+
+def cyclic_blocks(comp_ptr: Any) -> Any:
+    """``(k, 2)`` int64: the first and past-the-last position of every component with
+    more than one member, in order (most components of an ownership graph are single
+    entities, which the sweep then takes without reading ``comp_ptr``)."""
+    ptr = np.asarray(comp_ptr, dtype=np.int64)
+    big = np.flatnonzero(ptr[1:] - ptr[:-1] > 1)
+    return np.stack((ptr[big], ptr[big + 1]), axis=1) if len(big) else np.zeros(
+        (0, 2), dtype=np.int64)
+
+
+@jit
+def _lt_sweep_pos(wp: Any, w_lo: Any, w_hi: Any, order: Any, cyclic: Any, in_ptr: Any,
+                  in_src: Any, in_lo: Any, in_hi: Any, scale: float, origin: Any,
+                  base_hi: Any, tol: float, max_sweeps: int) -> Any:
+    """The sweep of :func:`lt_sweep_both`: positions front to back into ``wp`` (zeros, by
+    position, the values later rows read), a cyclic block (``cyclic``) swept where it
+    starts; each value is written to ``w_lo`` / ``w_hi`` (by entity) as it is made, so
+    there is no second pass to put them back in entity order."""
+    n = len(order)
     has_base = len(base_hi) > 0
     inv = 1.0 / scale
     unconverged = np.zeros(2, dtype=np.int64)
-    for c in range(len(comp_ptr) - 1):
-        a, b = comp_ptr[c], comp_ptr[c + 1]
-        if b - a == 1:
-            v = order[a]
-            f = origin[v]
-            o_lo, o_hi = (f & 1) != 0, (f & 2) != 0
-            if o_lo:  # an origin holds 1 (read only by later components)
-                wp[a, 0] = 1.0
-            if o_hi:
-                wp[a, 1] = 1.0
-            if o_lo and o_hi:
-                continue
+    j = 0
+    nxt = cyclic[0, 0] if len(cyclic) else n
+    a = 0
+    while a < n:
+        if a == nxt:
+            b = cyclic[j, 1]
+            _lt_cycle(wp, order, a, b, in_ptr, in_src, in_lo, in_hi, inv, origin, base_hi,
+                      has_base, tol, max_sweeps, unconverged)
+            for i in range(a, b):
+                w_lo[order[i]] = wp[i, 0]
+                w_hi[order[i]] = wp[i, 1]
+            j += 1
+            nxt = cyclic[j, 0] if j < len(cyclic) else n
+            a = b
+            continue
+        v = order[a]
+        f = origin[v]
+        o_lo, o_hi = (f & 1) != 0, (f & 2) != 0
+        x = 1.0  # an origin holds 1
+        y = 1.0
+        if not (o_lo and o_hi):
             s_lo = 0.0
             s_hi = base_hi[v] if has_base else 0.0
             self_lo = 0.0
@@ -137,70 +195,85 @@ def lt_sweep_both(order: Any, comp_ptr: Any, in_ptr: Any, in_src: Any, in_lo: An
                     s_lo += in_lo[e] * inv * wp[u, 0]
                     s_hi += in_hi[e] * inv * wp[u, 1]
             if not o_lo:
-                wp[a, 0] = _self_solve(s_lo, self_lo)
+                x = _self_solve(s_lo, self_lo)
             if not o_hi:
-                wp[a, 1] = _self_solve(s_hi, self_hi)
-            continue
-        for i in range(a, b):  # origins in a cycle hold 1 before it is swept
-            if origin[order[i]] & 1:
-                wp[i, 0] = 1.0
-            if origin[order[i]] & 2:
-                wp[i, 1] = 1.0
-        for k in range(2):
-            val = in_lo if k == 0 else in_hi
-            bit = 1 << k
-            for sweep in range(max_sweeps):
-                delta = 0.0
-                for i in range(a, b):
-                    if origin[order[i]] & bit:
-                        continue
-                    s = base_hi[order[i]] if k == 1 and has_base else 0.0
-                    for e in range(in_ptr[i], in_ptr[i + 1]):
-                        s += val[e] * inv * wp[in_src[e], k]
-                    s = min(s, 1.0)
-                    d = abs(s - wp[i, k])
-                    if d > delta:
-                        delta = d
-                    wp[i, k] = s
-                if delta <= tol:
-                    break
-                if sweep == max_sweeps - 1:
-                    unconverged[k] += 1
-    w2 = np.empty((n, 2), dtype=np.float64)  # by entity, both bounds in one line
-    for p in range(n):  # back to entity order: the one scatter
-        v = order[p]
-        w2[v, 0] = wp[p, 0]
-        w2[v, 1] = wp[p, 1]
-    w_lo = np.empty(n, dtype=np.float64)
-    w_hi = np.empty(n, dtype=np.float64)
-    hit_lo = np.empty(n, dtype=np.bool_)
-    hit_hi = np.empty(n, dtype=np.bool_)
-    rnd_lo = np.empty(n, dtype=np.int32)
-    rnd_hi = np.empty(n, dtype=np.int32)
-    near_ids = np.empty(16, dtype=np.int64)
-    near_k = np.empty(16, dtype=np.int8)
-    nn = 0
-    for v in range(n):  # sequential from here on
-        x, orig = w2[v, 0], (origin[v] & 1) != 0
-        y = w2[v, 1]
+                y = _self_solve(s_hi, self_hi)
+        wp[a, 0] = x
+        wp[a, 1] = y
         w_lo[v] = x
         w_hi[v] = y
-        hit_lo[v] = x > threshold or orig
-        rnd_lo[v] = 0 if orig else (1 if x > threshold else -1)
-        orig_hi = (origin[v] & 2) != 0
-        hit_hi[v] = y > threshold or orig_hi
-        rnd_hi[v] = 0 if orig_hi else (1 if y > threshold else -1)
+        a += 1
+    return unconverged
+
+
+@jit
+def _lt_cycle(wp: Any, order: Any, a: int, b: int, in_ptr: Any, in_src: Any, in_lo: Any,
+              in_hi: Any, inv: float, origin: Any, base_hi: Any, has_base: bool, tol: float,
+              max_sweeps: int, unconverged: Any) -> None:
+    """One cyclic component (positions ``a .. b-1``), each bound swept on its own."""
+    for i in range(a, b):  # origins in a cycle hold 1 before it is swept
+        if origin[order[i]] & 1:
+            wp[i, 0] = 1.0
+        if origin[order[i]] & 2:
+            wp[i, 1] = 1.0
+    for k in range(2):
+        val = in_lo if k == 0 else in_hi
+        bit = 1 << k
+        for sweep in range(max_sweeps):
+            delta = 0.0
+            for i in range(a, b):
+                if origin[order[i]] & bit:
+                    continue
+                s = base_hi[order[i]] if k == 1 and has_base else 0.0
+                for e in range(in_ptr[i], in_ptr[i + 1]):
+                    s += val[e] * inv * wp[in_src[e], k]
+                s = min(s, 1.0)
+                d = abs(s - wp[i, k])
+                if d > delta:
+                    delta = d
+                wp[i, k] = s
+            if delta <= tol:
+                break
+            if sweep == max_sweeps - 1:
+                unconverged[k] += 1
+
+
+@jit
+def _lt_outcome(w_lo: Any, w_hi: Any, origin: Any, threshold: float, near: float,
+                hit_lo: Any, hit_hi: Any, rnd_lo: Any, rnd_hi: Any) -> tuple[Any, Any]:
+    """Restricted masks and rounds per entity, and the entities within ``near`` of the
+    threshold, in id order, with the bound (0 lower, 1 upper). Branch-free loops (the
+    compiler vectorises them); the near entities, a few hundred in 10M, are counted
+    first and collected in a second pass only when there are any."""
+    n = len(w_lo)
+    count = 0
+    for v in range(n):
+        f = origin[v]
+        x = w_lo[v]
+        y = w_hi[v]
+        o0 = (f & 1) != 0
+        o1 = (f & 2) != 0
+        h0 = x > threshold
+        h1 = y > threshold
+        hit_lo[v] = h0 | o0
+        hit_hi[v] = h1 | o1
+        rnd_lo[v] = 0 if o0 else (1 if h0 else -1)
+        rnd_hi[v] = 0 if o1 else (1 if h1 else -1)
+        count += ((abs(x - threshold) <= near) & ~o0) + ((abs(y - threshold) <= near) & ~o1)
+    near_ids = np.empty(count, dtype=np.int64)
+    near_k = np.empty(count, dtype=np.int8)
+    nn = 0
+    if count == 0:
+        return near_ids, near_k
+    for v in range(n):
+        f = origin[v]
         for k in range(2):
-            if (abs(x - threshold) <= near and not orig if k == 0
-                    else abs(y - threshold) <= near and not orig_hi):
-                if nn == len(near_ids):
-                    near_ids = grow(near_ids, 2 * nn, 0)
-                    near_k = grow(near_k, 2 * nn, 0)
+            x = w_lo[v] if k == 0 else w_hi[v]
+            if (f >> k) & 1 == 0 and abs(x - threshold) <= near:
                 near_ids[nn] = v
                 near_k[nn] = k
                 nn += 1
-    return (w_lo, w_hi, hit_lo, hit_hi, rnd_lo, rnd_hi, near_ids[:nn].copy(),
-            near_k[:nn].copy(), unconverged)
+    return near_ids, near_k
 
 
 @jit

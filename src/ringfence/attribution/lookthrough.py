@@ -110,7 +110,8 @@ def lookthrough_both(n: int, ins: tuple[InEdges, InEdges], origins: tuple[B, B],
     (w_lo, w_hi, hit_lo, hit_hi, rnd_lo, rnd_hi, near, near_hi,
      unconverged) = lt_sweep_both(order.order, order.comp_ptr, *ranked, float(SCALE),
                                   certain.view(np.uint8) | (possible.view(np.uint8) << 1),
-                                  base, threshold / SCALE, NEAR, TOL, MAX_SWEEPS)
+                                  base, threshold / SCALE, NEAR, TOL, MAX_SWEEPS,
+                                  order.cyclic)
     out = []
     for k, (hit, w, rnd, origin) in enumerate(((hit_lo, w_lo, rnd_lo, certain),
                                                (hit_hi, w_hi, rnd_hi, possible_x))):

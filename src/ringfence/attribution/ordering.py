@@ -12,12 +12,14 @@ The snapshot layer keeps it beside the snapshot as ``.npy`` files
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ringfence.attribution._kernels import csr, jit
+from ringfence.attribution._lt_kernels import cyclic_blocks
 from ringfence.attribution.graph import SHARES, HoldingTable
 
 __all__ = ["GraphOrder"]
@@ -156,6 +158,14 @@ class GraphOrder:
         """Position of each entity in ``order``."""
         out = np.empty(self.n, dtype=np.int64)
         out[self.order] = np.arange(self.n, dtype=np.int64)
+        return out
+
+    @cached_property
+    def cyclic(self) -> I64:
+        """``(k, 2)``: first and past-the-last position of each component with more than
+        one member (:func:`~ringfence.attribution._lt_kernels.cyclic_blocks`), made once
+        per ordering."""
+        out: I64 = cyclic_blocks(self.comp_ptr)
         return out
 
     @classmethod

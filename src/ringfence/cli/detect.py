@@ -160,6 +160,9 @@ def run_cmd(
     max_idle: Annotated[float | None, typer.Option("--max-idle", help="Stop (finishing "
                                                    "the window) after this many idle "
                                                    "seconds.")] = None,
+    snapshot_hours: Annotated[int, typer.Option(
+        "--snapshot-hours", help="Save the whole state every N checkpoints (hours of log "
+        "time) and at the end; a progress mark is saved every hour.")] = 24,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Follow INBOX: checkpoint every hour of log time into --state (resumes after a
@@ -176,7 +179,8 @@ def run_cmd(
                           highlight=False)
 
     report = run(inbox, state, out, poster=poster, once=once, poll=poll,
-                 progress=None if quiet else progress, max_idle=max_idle)
+                 progress=None if quiet else progress, max_idle=max_idle,
+                 snapshot_every=snapshot_hours)
     console.print(f"{report.requests:,} requests read, {report.checkpoints} checkpoints, "
                   f"{report.rejects:,} rejected lines, {report.posted} findings posted, "
                   f"{report.unsent} queued" + (" (window finished)" if report.finished

@@ -9,18 +9,18 @@ they run the same code; the state (``DetectorState``) is plain data the store pi
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ringfence.detect.classify import LABELS, ModelClassifier, pattern_label
+from ringfence.detect.classify import LABELS, ModelClassifier
 from ringfence.detect.config import RESTRICTED_REGIONS, DetectorConfig
 from ringfence.detect.emails import normalise_email
 from ringfence.detect.fanout import DistinctCounter
 from ringfence.detect.linking import LinkGraph
 from ringfence.detect.neardup import SkeletonFamilies, count_families
+from ringfence.detect.prompts import PromptReader
 from ringfence.detect.scoring import CATEGORY_CAPS, action_for, combine, max_action, noisy_or
 from ringfence.detect.signals import Signal, content_signals, context_signals
 from ringfence.detect.state import (
@@ -32,14 +32,7 @@ from ringfence.detect.state import (
     text_field,
 )
 from ringfence.detect.synchrony import synchronised_requests
-from ringfence.detect.text import (
-    excerpt,
-    is_short_key,
-    normalise,
-    skeleton,
-    skeleton_keys,
-    stable_hash,
-)
+from ringfence.detect.text import excerpt, is_short_key, stable_hash
 
 __all__ = ["ActionRow", "CheckpointResult", "Detector", "DetectorState", "NetLookup", "iso"]
 
@@ -47,8 +40,6 @@ NetLookup = Callable[[str, Any, Any, Any], NetInfo]
 _LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 _TEMPLATE_KINDS = frozenset({"system_prompt_hash", "system_prefix_hash", "tools_hash",
                              "skeleton", "skeleton_near"})
-_COMPUTER = re.compile(r"screenshot|click at|computer use|mouse|cursor|screen coordinates")
-_CODING = re.compile(r"```|def |function |import |class |traceback|stack trace")
 
 
 def iso(ts: float) -> str:
@@ -121,6 +112,7 @@ class Detector:
         self._net_cache: dict[str, NetInfo] = {}
         self._throwaway = throwaway
         self._model = model
+        self._read = PromptReader()  # per exact prompt text; not state (never pickled)
 
     # ---------------------------------------------------------------- records
     def _account(self, account_id: str, org_id: str) -> AccountState:
@@ -222,10 +214,7 @@ class Detector:
         idx = st.index
 
         raw = prompt if isinstance(prompt := req.get("prompt"), str) else ""
-        norm = normalise(raw)
-        label = pattern_label(norm)
-        skel = skeleton(norm)
-        kp, ks = skeleton_keys(skel)
+        norm, label, skel, kp, ks, computer, coding = self._read(raw)
         item = stable_hash(norm)  # which item: a round deals different ones (synchrony)
         for key in (kp, ks) if kp != ks else (kp,):
             rows = st.sync_buf.get(key)
@@ -268,9 +257,9 @@ class Detector:
             a.tools += 1
         if req.get("n_images"):
             a.images += 1
-        if _COMPUTER.search(norm):
+        if computer:
             a.computer += 1
-        if _CODING.search(norm):
+        if coding:
             a.coding += 1
         th = req.get("tools_hash")
         if th:

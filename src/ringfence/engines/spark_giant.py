@@ -11,7 +11,7 @@ its entities and holdings, with the local engine's verdicts and bounds to the bi
    parents read beside their one owned entity), the channels of both bounds (votes or
    shares per owned entity, control rights, the virtual owner of unaccounted equity),
    look-through's leftover. Output: per entity its origin flags, per bound its edges.
-2. **Cascade and control** (aggregation on): frontier waves. Wave k joins the entities
+2. **Cascade and control**: frontier waves. Wave k joins the entities
    restricted in wave k (the frontier, small) with the cached out-edges, adds the
    integer sums into each owned entity, and restricts those that meet the threshold
    (the kernel's exact rule on parts per billion and open ends). Iterations = the number
@@ -33,7 +33,9 @@ its entities and holdings, with the local engine's verdicts and bounds to the bi
    threshold are re-decided exactly, as locally, over their ancestors collected to the
    driver (a frontier join upwards, stopping at origins).
 
-Aggregation off (the UK's test: each origin alone) keeps the per-component path.
+Aggregation off (the UK's test: each origin alone): cascade and control take the same
+waves over (origin, entity) pairs, as the kernel does; look-through keeps the
+per-component path (its kernel sweeps once per origin).
 """
 
 from __future__ import annotations
@@ -68,8 +70,10 @@ _NODE, _EDGE, _LEFT = 0, 1, 2
 
 
 def supports(settings: PolicySettings) -> bool:
-    """Does the distributed path compute this policy (else the per-component path)?"""
-    return bool(settings.ownership.aggregate)
+    """Does the distributed path compute this policy (else the per-component path)?
+    Everything but look-through without aggregation (one sweep per origin)."""
+    own = settings.ownership
+    return bool(own.aggregate) or own.propagation is not Propagation.LOOK_THROUGH
 
 
 # ---------------------------------------------------------------- 1. stars, in the tasks
@@ -219,9 +223,12 @@ def _cascade(stars: DataFrame, flags: DataFrame, settings: PolicySettings, *,
 
     Both bounds advance together, one state row per (bound, entity reached): the shares
     and votes sums from restricted owners with their open counts, and the wave that
-    restricted it. Wave k joins the entities restricted in wave k with their out-edges
-    (cached, partitioned by owner) and adds what they hold; the state is checkpointed each
-    wave (lineage one wave deep)."""
+    restricted it. Without aggregation the state is kept per (bound, origin, entity)
+    pair, as the kernel's ``cascade_single`` keeps it: the sums of what that origin's
+    restricted set holds, an entity restricted when one of its pairs is. Wave k joins the
+    entities (pairs) restricted in wave k with their out-edges (cached, partitioned by
+    owner) and adds what they hold; the state is checkpointed each wave (lineage one wave
+    deep)."""
     from pyspark.sql import functions as F
 
     own = settings.ownership
@@ -235,8 +242,12 @@ def _cascade(stars: DataFrame, flags: DataFrame, settings: PolicySettings, *,
               .unionByName(flags.where(F.col("possible"))
                            .select(F.lit(1).cast("byte").alias("bound"), "pos"))
               .unionByName(virt))
+    # the state's key: each origin alone (its own pairs) or all origins together
+    key = ["bound"] if own.aggregate else ["bound", "org"]
+    if not own.aggregate:
+        origin = origin.withColumn("org", F.col("pos"))
     zero = F.lit(0).cast("long")
-    state = origin.select("bound", "pos", zero.alias("s"), zero.alias("cs"),
+    state = origin.select(*key, "pos", zero.alias("s"), zero.alias("cs"),
                           zero.alias("v"), zero.alias("cv"),
                           F.lit(0).alias("rnd")).localCheckpoint()
     sums = [F.sum(F.when(F.col("chan") == c, F.col(x)).otherwise(0)).alias(f"d{y}")
@@ -245,28 +256,33 @@ def _cascade(stars: DataFrame, flags: DataFrame, settings: PolicySettings, *,
     wave = 0
     while True:
         frontier = state.where(F.col("rnd") == wave).select(
-            "bound", F.col("pos").alias("src"))
+            *key, F.col("pos").alias("src"))
         contrib = (edges.join(frontier, ["bound", "src"])
-                   .groupBy("bound", F.col("dst").alias("pos")).agg(*sums))
-        merged = state.join(contrib, ["bound", "pos"], "full")
+                   .groupBy(*key, F.col("dst").alias("pos")).agg(*sums))
+        merged = state.join(contrib, [*key, "pos"], "full")
         cols = {x: F.coalesce(F.col(x), zero) + F.coalesce(F.col(f"d{x}"), zero)
                 for x in ("s", "cs", "v", "cv")}
         hit = (_meets(cols["s"], cols["cs"], settings.threshold_ppb, inclusive=own.inclusive)
                | _meets(cols["v"], cols["cv"], settings.threshold_ppb,
                         inclusive=own.inclusive))
         state = merged.select(
-            "bound", "pos", *(c.alias(x) for x, c in cols.items()),
+            *key, "pos", *(c.alias(x) for x, c in cols.items()),
             F.coalesce(F.col("rnd"), F.when(hit, F.lit(wave + 1))).alias("rnd")
         ).localCheckpoint()
         wave += 1
         if state.where(F.col("rnd") == wave).isEmpty():
             break
     edges.unpersist()
+    hit, best = F.col("rnd").isNotNull(), F.greatest("s", "v")
+    if own.aggregate:
+        state = state.select("bound", "pos", hit.alias("hit"), best.alias("a"))
+    else:  # per (bound, entity): restricted by any pair, the value of its largest pair
+        state = state.groupBy("bound", "pos").agg(F.max(hit).alias("hit"),
+                                                  F.max(best).alias("a"))
     out = flags
     for bound, col, tag, name in ((0, "certain", "lo", "lower"), (1, "possible", "hi", "upper")):
         st = state.where(F.col("bound") == bound).select(
-            "pos", F.col("rnd").isNotNull().alias(f"r_{tag}"),
-            F.greatest("s", "v").alias(f"a_{tag}"))
+            "pos", F.col("hit").alias(f"r_{tag}"), F.col("a").alias(f"a_{tag}"))
         value = F.when(F.col(col), F.lit(1.0)).otherwise(
             F.least(F.coalesce(f"a_{tag}", zero), F.lit(SCALE)) / F.lit(float(SCALE)))
         out = (out.join(st, "pos", "left")

@@ -17,7 +17,7 @@ from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
 from ringfence.resolve.text import loose
 
-__all__ = ["distinctive", "need_distinctive", "rank_key", "unique_part"]
+__all__ = ["ambiguous_initials", "distinctive", "need_distinctive", "rank_key", "unique_part"]
 
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
@@ -25,9 +25,11 @@ _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 
-def _covers_query(result: Comparison) -> bool:
+def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
     """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
-    the countries (when both are given) agree."""
+    the countries (when both are given) agree. Not ``strict``: query words written before
+    the shared name may be missing ("Lukoil Litasco SA" ~ LITASCO SA, the parent's name
+    first)."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
@@ -36,6 +38,8 @@ def _covers_query(result: Comparison) -> bool:
         if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
             return False
         if f.feature in _QUERY_SIDE_GAPS and f.a:
+            return False
+        if strict and f.feature == "token_leading_extra" and f.a:
             return False
         if f.feature.startswith("token:"):
             if f.score < 0.9:
@@ -71,16 +75,22 @@ def _distinct_extra(result: Comparison) -> bool:
     )
 
 
-def rank_key(query: Record, ent: EntityNames, result: Comparison) -> tuple[float, int, float, str]:
-    """Best score first; on ties, an identifier match, then the name written most alike
-    (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for MELLI BANK PLC)."""
+def rank_key(
+    query: Record, ent: EntityNames, result: Comparison, shared: float = 0.0
+) -> tuple[float, int, float, float, str]:
+    """Best score first; on ties, an identifier match, then the rarer keys shared with
+    the query (``shared``, the candidate stage's summed inverse document frequency: the
+    scorer's word weights stop at 1.0 for every word of a few entities, so "ANGARSK
+    REFINERY" ties OJSC ANGARSK PETROCHEMICAL with every refinery), then the name written
+    most alike (word order and spelling: "Melli Bank plc" before "Bank Melli Iran" for
+    MELLI BANK PLC)."""
     id_same = any(f.feature.startswith("identifier:") for f in result.explanation)
     alike = 0.0
     for q in query.names:
         qc = clean_name(q).text.casefold()  # ＴｉｋＴｏｋ Ｌｔｄ． is written as TikTok Ltd.
         for n in ent.names:
             alike = max(alike, Levenshtein.normalized_similarity(qc, n.casefold()))
-    return (-round(result.score, 6), -int(id_same), -alike, ent.id)
+    return (-round(result.score, 6), -int(id_same), -round(shared, 6), -alike, ent.id)
 
 
 def unique_part(
@@ -99,7 +109,12 @@ def unique_part(
     what the query names. Words on the *query* side that the entity lacks (a qualifier,
     "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
     """
-    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
+    # Every query word found, else every one but those written before the shared name:
+    # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
+    # not a 达联 (da lian) that has the last one only.
+    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)] or [
+        i for i, (_, r) in enumerate(scored) if _covers_query(r, strict=False)
+    ]
     if len(covering) > 1:
         # "Midea": Midea Group (only an organisational word more) rather than Guangdong
         # Midea Electric (a distinctive word more), when exactly one is that close.
@@ -116,6 +131,42 @@ def unique_part(
     )
     scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
     return scored
+
+
+_INITIALS = ("abbreviation", "token:acronym")
+
+
+def _initials_only(result: Comparison) -> bool:
+    """The match rests on the query being the initials of the entity's name, nothing
+    else (no word, no identifier)."""
+    evidence = [f.feature for f in result.explanation
+                if f.feature.startswith(("token:", "identifier:")) or f.feature in _INITIALS]
+    return bool(evidence) and all(e in _INITIALS for e in evidence)
+
+
+def ambiguous_initials(
+    query: Record,
+    scored: list[tuple[EntityNames, Comparison]],
+    threshold: float,
+    sharing: int,
+) -> list[tuple[EntityNames, Comparison]]:
+    """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
+    say which one it is: a match through those initials alone is kept below the
+    threshold (``initials_ambiguous``). An entity that records the acronym as one of its
+    names matches it as a word and is untouched. (Counting instead the candidates that
+    match through initials, runs of letters per word included, was tried: on the dev
+    part of ``benchmarks/retrieval_real.py`` it lost GICM and removed no false match.)"""
+    if sharing <= 1:
+        return scored
+    out = []
+    for ent, result in scored:
+        if result.match and _initials_only(result):
+            capped = min(result.score, threshold - 0.01)
+            feats = (Feature("initials_ambiguous", capped - result.score, query.names[0],
+                             f"{sharing} entities"), *result.explanation)
+            result = Comparison(score=capped, match=False, explanation=feats)
+        out.append((ent, result))
+    return out
 
 
 def need_distinctive(

@@ -16,6 +16,7 @@ a million entities fit in a few hundred MB.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,8 +24,16 @@ import numpy as np
 
 from ringfence.model import Entity
 from ringfence.resolve.candidate import Candidate, EntityNames
-from ringfence.resolve.gates import need_distinctive, rank_key, unique_part
-from ringfence.resolve.keys import Readings, analysed, gc_paused, initials_of, query_groups
+from ringfence.resolve.gates import ambiguous_initials, need_distinctive, rank_key, unique_part
+from ringfence.resolve.keys import (
+    Readings,
+    acronym_lookups,
+    analysed,
+    gc_paused,
+    initials_of,
+    query_groups,
+)
+from ringfence.resolve.names import analyse_name
 from ringfence.resolve.score import (
     DEFAULT_THRESHOLD,
     Comparison,
@@ -41,6 +50,7 @@ _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last res
 _PRUNE = 0.5  # candidates below this share of the best key weight are not re-scored
 _KEEP = 4  # ... except the best few
 _ACRONYM_FORCED = 3  # an exact acronym key shared by at most this many entities
+_CHUNK = 2000  # distinct names analysed per run (per task of a worker process)
 
 
 
@@ -77,6 +87,33 @@ class _DocFreq(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._key_ids)
 
+
+
+def _postings(
+    name_keys: np.ndarray, keys_per_name: np.ndarray, ent_names: np.ndarray,
+    names_per_ent: np.ndarray, n_keys: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR postings (offsets, entity positions) of every key: entity ``e`` holds the
+    keys of each of its names (``ent_names``, ``names_per_ent[e]`` of them per entity),
+    name ``n`` its ``keys_per_name[n]`` keys in ``name_keys``. Entities are ascending
+    within a key, each once."""
+    n_ents = len(names_per_ent)
+    starts = np.zeros(len(keys_per_name) + 1, dtype=np.int64)
+    np.cumsum(keys_per_name, out=starts[1:])
+    lens = keys_per_name[ent_names]  # keys of each (entity, name) pair
+    before = np.cumsum(lens) - lens  # where each pair's keys start in the gathered run
+    at = np.repeat(starts[:-1][ent_names] - before, lens) + np.arange(int(lens.sum()))
+    pair_ent = np.repeat(np.repeat(np.arange(n_ents, dtype=np.int64), names_per_ent), lens)
+    codes = np.sort(name_keys[at].astype(np.int64) * max(n_ents, 1) + pair_ent)
+    # duplicates dropped by sorting (np.unique's hashing is ~25x slower on NumPy 2.4 for
+    # tens of millions of codes)
+    keep = np.ones(len(codes), dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    codes = codes[keep]
+    postings = (codes % max(n_ents, 1)).astype(np.int32)
+    offsets = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes // max(n_ents, 1), minlength=n_keys), out=offsets[1:])
+    return offsets, postings
 
 
 class ScreeningIndex:
@@ -124,42 +161,62 @@ class ScreeningIndex:
     ) -> ScreeningIndex:
         """Index every name and identifier; ``progress`` is called every 10,000 entities.
 
-        ``workers > 1`` analyses names in that many processes (same result, faster on
-        large snapshots).
+        Each distinct name is analysed once, however many entities carry it (registries
+        repeat names); an entity's keys are the union of its names' keys, gathered with
+        NumPy. ``workers > 1`` analyses names in that many processes (same result, faster
+        on large snapshots).
         """
         ents: list[EntityNames] = []
+        id_index: dict[str, list[int]] = {}
+        name_ids: dict[str, int] = {}
+        ent_names = array("i")  # each entity's name ids, one entity after the other
+        names_per_ent = array("i")
+
+        def runs() -> Iterator[tuple[list[str], int]]:
+            """Runs of names not seen before, with the number of entities read so far."""
+            fresh: list[str] = []
+            for ent in entities:
+                for pid in ent.ids:
+                    if pid.valid or pid.scheme.startswith("reg_"):
+                        id_index.setdefault(str(pid), []).append(len(ents))
+                ents.append(ent)
+                for name in ent.names:
+                    nid = name_ids.get(name)
+                    if nid is None:
+                        nid = name_ids[name] = len(name_ids)
+                        fresh.append(name)
+                    ent_names.append(nid)
+                names_per_ent.append(len(ent.names))
+                if len(fresh) >= _CHUNK:
+                    yield fresh, len(ents)
+                    fresh = []
+            yield fresh, len(ents)
+
         key_ids: dict[str, int] = {}
         flats: list[np.ndarray] = []
         counts: list[np.ndarray] = []
-        id_index: dict[str, list[int]] = {}
         readings = Readings()
         reported = 0
         with gc_paused():  # millions of small objects, no cycles: see gc_paused
-            for batch, chunk in analysed(entities, workers):
+            for read, chunk in analysed(runs(), workers):
                 # the run's own key numbers → the index's (one dictionary look-up per
-                # distinct key of the run, not one per key of each entity)
+                # distinct key of the run)
                 to_global = np.fromiter(
                     (key_ids.setdefault(k, len(key_ids)) for k in chunk.vocab),
                     dtype=np.int32, count=len(chunk.vocab))
                 flats.append(to_global[chunk.flat])
                 counts.append(chunk.counts)
                 readings.update(chunk.readings)
-                for ent in batch:
-                    for pid in ent.ids:
-                        if pid.valid or pid.scheme.startswith("reg_"):
-                            id_index.setdefault(str(pid), []).append(len(ents))
-                    ents.append(ent)
-                if progress and len(ents) // 10_000 > reported:
-                    reported = len(ents) // 10_000
+                if progress and read // 10_000 > reported:
+                    reported = read // 10_000
                     progress(reported * 10_000)
-        keys_arr = np.concatenate(flats) if flats else np.zeros(0, np.int32)
-        per_ent = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-        ent_col = np.repeat(np.arange(len(ents), dtype=np.int32), per_ent)
-        order = np.argsort(keys_arr, kind="stable")
-        postings = ent_col[order]
-        key_counts = np.bincount(keys_arr, minlength=len(key_ids))
-        offsets = np.zeros(len(key_ids) + 1, dtype=np.int64)
-        np.cumsum(key_counts, out=offsets[1:])
+        offsets, postings = _postings(
+            np.concatenate([np.zeros(0, np.int32), *flats]),
+            np.concatenate([np.zeros(0, np.int64), *counts]),
+            np.frombuffer(ent_names, dtype=np.int32),
+            np.frombuffer(names_per_ent, dtype=np.int32),
+            len(key_ids),
+        )
         readings.add_legal_forms()
         if progress:
             progress(len(ents))
@@ -196,6 +253,11 @@ class ScreeningIndex:
 
     def candidates(self, query: Record, *, limit: int = _RERANK) -> list[int]:
         """Entity positions sharing the rarest keys with the query, best first."""
+        return list(self._shared(query, limit))
+
+    def _shared(self, query: Record, limit: int) -> dict[int, float]:
+        """:meth:`candidates` with the summed weight of the keys each shares with the
+        query (0 for one brought by an identifier or acronym alone), in that order."""
         forced: list[int] = []
         for pid in query.ids:
             forced.extend(self._id_index.get(str(pid), ()))
@@ -219,7 +281,7 @@ class ScreeningIndex:
         limit_df = max(1000, int(self._n * _COMMON_SHARE))
         rare = [x for x in lists if len(x[2]) <= limit_df]
         use = rare or sorted(lists, key=lambda x: len(x[2]))[:2]
-        out = list(dict.fromkeys(forced))
+        out = dict.fromkeys(forced, 0.0)
         if use:
             # An entity scores, per query token, the weight of its best shared key (a
             # same-script name shares several keys of one word, a translation one; both
@@ -244,12 +306,26 @@ class ScreeningIndex:
             # The first _KEEP are always kept (a rarer shared key, e.g. a consonant
             # skeleton, must not push out the entity sharing the distinctive word).
             floor = float(score[top[0]]) * _PRUNE if len(top) else 0.0
-            out.extend(
-                int(uniq[i])
-                for rank, i in enumerate(top)
-                if (rank < _KEEP or score[i] >= floor) and int(uniq[i]) not in out
-            )
-        return out[: max(limit, len(forced))]
+            for rank, i in enumerate(top):
+                if rank < _KEEP or score[i] >= floor:
+                    out[int(uniq[i])] = float(score[i])
+        return dict(list(out.items())[: max(limit, len(forced))])
+
+    def initials_shared(self, query: Record) -> int:
+        """How many entities' names have the query's bare acronym (CGN, one Latin word of
+        2 to 6 capitals) as their initials, all or the first three; 0 when the query is
+        not one."""
+        got: set[int] = set()
+        for name in query.names:
+            form = analyse_name(name)
+            if not acronym_lookups(form):
+                continue
+            acro = form.tokens[0].text
+            for key in ("ac:" + acro, "ac3:" + acro if len(acro) == 3 else ""):
+                post = self._lookup(key) if key else None
+                if post is not None:
+                    got.update(int(p) for p in post[:1000])
+        return len(got)
 
     def same_entity(
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
@@ -285,12 +361,16 @@ class ScreeningIndex:
     ) -> list[Candidate]:
         """Ranked candidates for ``query`` (best first), each with score and explanation."""
         scored: list[tuple[EntityNames, Comparison]] = []
-        for pos in self.candidates(query):
+        shared: dict[str, float] = {}  # entity id → weight of the keys shared with the query
+        for pos, weight in self._shared(query, _RERANK).items():
             ent = self.entities[pos]
             result = compare(query, ent.record(), threshold=threshold, weights=self.weights)
             if result.score > 0:
                 scored.append((ent, result))
+                shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
-        ranked = sorted(scored, key=lambda er: rank_key(query, er[0], er[1]))
+        scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query))
+        ranked = sorted(scored,
+                        key=lambda er: rank_key(query, er[0], er[1], shared.get(er[0].id, 0.0)))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]

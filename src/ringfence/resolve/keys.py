@@ -15,8 +15,10 @@ Each pair of neighbouring tokens also contributes the two primary keys joined, a
 joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
 "Byte-Dance" finds "Bytedance"; a query looks up its own joined pairs and runs of three
 in the same way, and the inner four-letter runs of its long words as word starts and
-ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``). Splitting and
-joining words is thus done in candidate generation, not only in the scorer.
+ends (:func:`query_groups`: "KarefarinBank" meets Karafarin's ``s:arin``); a Chinese
+query word without dictionary English also looks up its Cantonese syllables one by one
+(李錦記 meets "Lee Kum Kee").
+Splitting and joining words is thus done in candidate generation, not only in the scorer.
 """
 
 from __future__ import annotations
@@ -26,20 +28,20 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import (
-    cantonese,
+    jyutping,
     korean_key,
     latin_skeleton,
     loose,
     pinyin_syllables,
 )
+from ringfence.resolve.variants import cantonese_syllable_keys, persian_latin_skeletons
 
 __all__ = [
     "KeyChunk",
@@ -59,8 +61,8 @@ __all__ = [
 
 @dataclass(slots=True)
 class Readings:
-    """Pinyin and Cantonese readings of Chinese words, as :func:`pinyin_syllables` and
-    :func:`cantonese` give them. Kept with a saved index and handed to
+    """Pinyin and Cantonese (Jyutping) readings of Chinese words, as
+    :func:`pinyin_syllables` and :func:`jyutping` give them. Kept with a saved index and handed to
     :func:`ringfence.resolve.text.remember_readings` on load, so comparing the snapshot's
     names again needs neither pypinyin nor ToJyutping."""
 
@@ -70,7 +72,7 @@ class Readings:
     def add(self, word: str) -> None:
         if word not in self.pinyin:
             self.pinyin[word] = pinyin_syllables(word)
-            self.cantonese[word] = cantonese(word)
+            self.cantonese[word] = jyutping(word)
 
     def add_legal_forms(self) -> None:
         """The Chinese legal forms, whose pinyin every Latin name is checked against."""
@@ -91,6 +93,8 @@ def token_keys(token: Token) -> Iterator[str]:
     yield from token.confusable
     if token.skeleton and len(token.skeleton) >= 2:
         yield "sk:" + token.skeleton
+        if token.script == "Latn":  # Xodro ~ خودرو (x for kh): resolve.variants
+            yield from ("sk:" + s for s in persian_latin_skeletons(token.text)[1:] if len(s) >= 2)
     for phrase in token.gloss[:4]:
         yield from phrase
     p = token.primary
@@ -206,12 +210,17 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 groups[token.primary].update(acronyms)
                 if token.script == "Latn" and len(korean_key(token.text)) >= 4:
                     groups[token.primary].add("ko:" + korean_key(token.text))  # ~ 삼성
+                if _own_name(token):  # 李錦記 ~ Lee Kum Kee
+                    groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
                     if len(latin_skeleton(reading)) >= 2:
                         groups[token.primary].add("sk:" + latin_skeleton(reading))
                     if len(reading) >= 6:
                         groups[token.primary].update(("p:" + reading[:4], "s:" + reading[-4:]))
+            for i, k, initials in _runs_initials(variant):  # EN ~ Eghtesad Novin
+                for token in variant[i : i + k]:
+                    groups[token.primary].add(initials)
             for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
                 for i, joined in joined_pairs(variant, k):
                     ends = {joined}
@@ -220,6 +229,25 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                     for token in variant[i : i + k]:
                         groups[token.primary].update(ends)
     return list(groups.values())
+
+
+def _own_name(token: Token) -> bool:
+    """A Chinese word of three characters or more that is a name of its own (no dictionary
+    English, not a place or a generic word): its syllables are looked up one by one.
+    Dictionary words (集团, 化工, 中国) are not: their syllables are in too many names and
+    crowd the candidates out; nor two characters, which meet the index's joined pairs."""
+    return token.script == "Hani" and len(token.text) > 2 and not token.gloss and not token.generic
+
+
+def _runs_initials(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str]]:
+    """(start, length, initials) of each run of two to six Latin words: the token an
+    acronym of the run would be indexed as (``resolve.acronyms``: VO, SRPE, NZPP)."""
+    for i in range(len(tokens)):
+        for k in range(2, 7):
+            run = tokens[i : i + k]
+            if len(run) < k or not all(t.script == "Latn" and t.text.isalpha() for t in run):
+                break
+            yield i, k, "".join(t.text[0] for t in run)
 
 
 def _inner_edges(primary: str) -> Iterator[str]:
@@ -234,36 +262,31 @@ def _inner_edges(primary: str) -> Iterator[str]:
         yield "s:" + gram
 
 
-class _Named(Protocol):
-    @property
-    def names(self) -> tuple[str, ...]: ...
-
-
-_E = TypeVar("_E", bound=_Named)
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
 class KeyChunk:
-    """The index keys of a run of entities, compact for sending between processes: the
-    distinct keys of the run (``vocab``), each entity's keys as positions in it, one
-    entity after the other (``flat``, ``counts[i]`` of them for entity ``i``), and the
+    """The index keys of a run of distinct names, compact for sending between processes:
+    the distinct keys of the run (``vocab``), each name's keys as positions in it, one
+    name after the other (``flat``, ``counts[i]`` of them for name ``i``), and the
     readings of the run's Chinese words."""
 
     vocab: list[str]
     flat: np.ndarray  # int32 positions in vocab
-    counts: np.ndarray  # int64 keys per entity
+    counts: np.ndarray  # int64 keys per name
     readings: Readings
 
 
-def chunk_keys(chunk: Sequence[tuple[str, ...]]) -> KeyChunk:
-    """The keys of each entity's names in ``chunk`` (see :class:`KeyChunk`)."""
+def chunk_keys(names: Sequence[str]) -> KeyChunk:
+    """The keys of each name in ``names`` (see :class:`KeyChunk`)."""
     readings = Readings()
     local: dict[str, int] = {}
     flat: list[int] = []
     counts: list[int] = []
     with gc_paused():
-        for names in chunk:
-            keys = entity_keys(names, readings)
+        for name in names:
+            keys = _name_keys(name, readings)
             flat.extend([local.setdefault(k, len(local)) for k in keys])
             counts.append(len(keys))
     return KeyChunk(list(local), np.asarray(flat, dtype=np.int32),
@@ -288,31 +311,33 @@ def warm_up() -> None:
     """Load what name analysis reads (CC-CEDICT, OpenCC, pypinyin, ToJyutping, ICU, the
     Korean lexicon, rigour's tables) in this process, so that worker processes forked
     from it share them instead of each loading its own."""
-    chunk_keys([("中國銀行股份有限公司", "ПАО «Банк ВТБ»", "بانک ملت", "삼성전자 주식회사",
-                 "Аlibаbа Group Holding Ltd.")])
+    chunk_keys(["中國銀行股份有限公司", "ПАО «Банк ВТБ»", "بانک ملت", "삼성전자 주식회사",
+                "Аlibаbа Group Holding Ltd."])
 
 
-def analysed(
-    entities: Iterable[_E], workers: int, chunk: int = 2000
-) -> Iterator[tuple[list[_E], KeyChunk]]:
-    """Runs of entities with their index keys, in order. ``workers > 1`` analyses in
-    that many processes."""
-    it = iter(entities)
+def analysed(runs: Iterable[tuple[list[str], _T]], workers: int) -> Iterator[tuple[_T, KeyChunk]]:
+    """The index keys of each run of names, in order, with the tag it came with.
+    ``workers > 1`` analyses in that many processes."""
     if workers <= 1:
-        while batch := list(islice(it, chunk)):
-            yield batch, chunk_keys([e.names for e in batch])
+        for names, tag in runs:
+            yield tag, chunk_keys(names)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     warm_up()
+    it = iter(runs)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[list[_E], Any]] = deque()
+        pending: deque[tuple[_T, Any]] = deque()
+        done = False
         while True:
-            batch = list(islice(it, chunk))
-            if batch:
-                pending.append((batch, pool.submit(chunk_keys, [e.names for e in batch])))
-            if pending and (not batch or len(pending) >= workers * 2):
-                done_batch, fut = pending.popleft()
-                yield done_batch, fut.result()
-            if not batch and not pending:
+            if not done:
+                run = next(it, None)
+                if run is None:
+                    done = True
+                else:
+                    pending.append((run[1], pool.submit(chunk_keys, run[0])))
+            if pending and (done or len(pending) >= workers * 2):
+                tag, fut = pending.popleft()
+                yield tag, fut.result()
+            if done and not pending:
                 return

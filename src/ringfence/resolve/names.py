@@ -52,10 +52,15 @@ from ringfence.resolve.text import (
     to_simplified,
 )
 from ringfence.resolve.variants import (
+    cantonese_variant_keys,
     cyrillic_variant_keys,
+    drop_particles,
     han_variant_keys,
+    join_marks,
     kana_latin,
+    korean_variant_keys,
     latin_variant_keys,
+    persian_latin_keys,
 )
 
 __all__ = ["GENERIC_KEYS", "NameForm", "Token", "analyse_name"]
@@ -287,7 +292,8 @@ def _split_word(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     read as letters in legal forms, diacritics folded), the parts written in capitals,
     and for a hyphenated word whose other parts cannot stand, (the standing part, the
     word joined). Cached: names share most of their words."""
-    parts = [q for p in _PART_SPLIT.split(word) if p for q in _unglue(p)]
+    pieces = drop_particles([p for p in _PART_SPLIT.split(join_marks(word)) if p])
+    parts = [q for p in pieces for q in _unglue(p)]
     words: list[str] = []
     uppers: list[str] = []
     for part in parts:
@@ -415,6 +421,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
             keys.add(loose(pinyin(word[:-1])))  # 深圳市 ~ Shenzhen
         keys.add(loose("".join(cantonese(word))))
         keys |= han_variant_keys(word)  # Wade–Giles
+        keys |= cantonese_variant_keys(word)  # Jyutping, Yale, Hong Kong spellings
         gloss = zh_gloss(word)
     elif script == "Cyrl":
         primary = loose(cyrillic_to_latin(word))
@@ -433,6 +440,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         keys.add(primary)
         if len(korean_key(latin)) >= 4:
             keys.add("ko:" + korean_key(latin))
+        keys |= korean_variant_keys(word)  # McCune–Reischauer, Revised by pronunciation
         gloss = ko_gloss(word)
     elif script == "Zyyy" and kana_latin(word):
         primary = loose(kana_latin(word))  # Japanese kana: romaji (トヨタ toyota)
@@ -443,6 +451,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         keys.add(primary)
         keys.add(en_key(word))
         keys |= latin_variant_keys(word)  # pinyin with tone numbers
+        keys |= persian_latin_keys(word)  # Persian x for kh
         gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:

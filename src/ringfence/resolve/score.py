@@ -29,6 +29,7 @@ countries (when both are given) cost a little.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from ringfence.resolve.acronyms import acronym_spans, legal_form_initials, legal_form_runs
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
@@ -144,10 +146,12 @@ class TokenWeights:
 
 def _lead_weight(w: TokenWeights, token: Token, leading_extra: bool) -> float:
     """A word's weight; two letters written before the shared name and left unmatched
-    ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials) weigh like
-    a generic word. Found, or after the name ("TikTok UK"), they count in full."""
+    ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials), and a
+    descriptive word so placed ("COMMERCIAL BANK AGROSOYUZ", see ``_own_word``), weigh
+    like a generic word. Found, or after the name ("TikTok UK"), they count in full."""
     short = len(token.text) <= 2 and token.text.isalpha() and token.script in ("Latn", "Cyrl")
-    return min(w.weight(token), _GENERIC_WEIGHT) if short and leading_extra else w.weight(token)
+    light = short or not _own_word(token)  # "COMMERCIAL BANK AGROSOYUZ": a kind, not a name
+    return min(w.weight(token), _GENERIC_WEIGHT) if light and leading_extra else w.weight(token)
 
 
 _DEFAULT_WEIGHTS = TokenWeights()
@@ -227,7 +231,14 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
     feats: list[Feature] = []
     for va_i, va in enumerate(fa.variants):
         for vb_i, vb in enumerate(fb.variants):
-            s, f = _align_score(va, vb, w, fa.legal_forms, fb.legal_forms)
+            s, f = _align_score(
+                va,
+                vb,
+                w,
+                (fa.legal_forms, fb.legal_forms),
+                (fa.raw_words, fb.raw_words),
+                (fa.original, fb.original),
+            )
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
                 f.insert(0, Feature("quoted_core", s, _show(va), _show(vb)))
@@ -265,9 +276,11 @@ def _align_score(
     ta: tuple[Token, ...],
     tb: tuple[Token, ...],
     w: TokenWeights,
-    fa_legal: tuple[str, ...] = (),
-    fb_legal: tuple[str, ...] = (),
+    legal: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    raw: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    texts: tuple[str, str] = ("", ""),
 ) -> tuple[float, list[Feature]]:
+    fa_legal, fb_legal = legal
     cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
@@ -285,8 +298,8 @@ def _align_score(
                 s, m = span_sim(y, ta[i : i + k])
                 if s > 0:
                     cands.append((s, k, m, tuple(range(i, i + k)), (j,)))
-    cands.extend(_acronym_spans(ta, tb))
-    cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in _acronym_spans(tb, ta))
+    cands.extend(acronym_spans(ta, tb, raw[1]))
+    cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in acronym_spans(tb, ta, raw[0]))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
@@ -309,8 +322,8 @@ def _align_score(
         for i, t in enumerate(tokens):
             if i not in used and t.primary in found:
                 used[i] = found[t.primary]
-    lead = _leading_extras(ta, used_a, used_b, len(tb)) | {
-        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta))
+    lead = _leading_extras(ta, used_a, used_b, len(tb), texts[0]) | {
+        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta), texts[1])
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
@@ -320,11 +333,25 @@ def _align_score(
     ):
         for i, t in enumerate(tokens):
             form = "" if i in used else _misspelt_form(t, other_legal)
-            if form:  # ENETRPRISE where the other side's "Unitary Enterprise" was stripped
+            initials = "" if i in used or form else legal_form_initials(t, other_legal)
+            if form or initials:  # ENETRPRISE / FSUE where the other side's legal form went
                 weights[i] = 0.0
                 used[i] = 0.0
-                pair = (t.text, form) if side == "a" else (form, t.text)
-                feats.append(Feature("legal_form_misspelt", 0.0, *pair))
+                pair = (t.text, form or initials)
+                feats.append(
+                    Feature(
+                        "legal_form_misspelt" if form else "legal_form_initials",
+                        0.0,
+                        *(pair if side == "a" else pair[::-1]),
+                    )
+                )
+        for run, form in legal_form_runs(tokens, used, other_legal):
+            for i in run:  # Nauchno-Proizvodstvennoe Obedinenie where the other's NPO went
+                weights[i], used[i] = 0.0, 0.0
+            pair = (" ".join(tokens[i].text for i in run), form)
+            feats.append(
+                Feature("legal_form_initials", 0.0, *(pair if side == "a" else pair[::-1]))
+            )
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -381,42 +408,42 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
     return ""
 
 
-def _acronym_spans(
-    ta: tuple[Token, ...], tb: tuple[Token, ...]
-) -> list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]]:
-    """A word of three to six capitals that is the initials of as many successive words
-    of the other name (NZPP ~ Novosibirski Zavod Poluprovodnikovykh Priborov), scored as
-    a whole-name acronym."""
-    out: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
-    for i, x in enumerate(ta):
-        k = len(x.text)
-        if not (x.upper and 3 <= k <= 6 and x.text.isalpha() and x.script == "Latn"):
-            continue
-        for j in range(len(tb) - k + 1):
-            run = tb[j : j + k]
-            if all(t.script == "Latn" for t in run) and "".join(t.text[0] for t in run) == x.text:
-                out.append((_ABBREV_SCORE, k, "acronym", (i,), tuple(range(j, j + k))))
-    return out
-
-
 def _leading_extras(
-    tokens: tuple[Token, ...], used: dict[int, float], other_used: dict[int, float], n_other: int
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    n_other: int,
+    text: str = "",
 ) -> set[int]:
     """Words one side has *before* everything both sides share, when the other side is
     wholly found and what is shared has a word of its own: a parent's brand, a province
     or a kind of institution written first ("BANCO VTB AFRICA", "AVIC SHENYANG AIRCRAFT",
     "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
     penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
-    Germania", "DCB Finance") and keep it; so does a shared part of only common words
-    ("Agricultural Bank of China" is not "Bank of China")."""
+    Germania", "DCB Finance") and keep it, unless the name joins them with "of" or "in"
+    (``_after_preposition``); so does a shared part of only common words ("Agricultural
+    Bank of China" is not "Bank of China")."""
     if not used or len(other_used) < n_other:
         return set()
     extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
-    if not extra or max(extra) > min(used):
+    if not extra:
         return set()
     if not any(_own_word(tokens[i]) for i in used):
         return set()
-    return set(extra)
+    if max(extra) <= min(used):
+        return set(extra)
+    if min(extra) > max(used) and _after_preposition(text, tokens[min(extra)].text):
+        return set(extra)  # "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY"
+    return set()
+
+
+def _after_preposition(text: str, word: str) -> bool:
+    """``word`` follows "of", "in" or "fi" (and maybe "the") in the name as written: what
+    comes after says whose or where ("... GROUP OF UZBEKISTAN", "... IN TUNISIA"), the
+    way lists extend a name, not how a subsidiary is named ("DCB Finance")."""
+    return (
+        re.search(rf"\b(?:of|in|fi)\s+(?:the\s+)?{re.escape(word)}\b", text.casefold()) is not None
+    )
 
 
 def _own_word(t: Token) -> bool:

@@ -11,7 +11,7 @@ native string: callers keep both and compare on whichever agrees best.
 * Persian/Arabic: letter variants (ي/ی, ك/ک, ة/ه), ZWNJ, tatweel and diacritics folded;
   romanised as a consonant skeleton, since list romanisations drop or guess vowels.
 * Hangul: Revised Romanization (korean-romanizer); McCune-Reischauer spellings meet it
-  through :func:`loose`.
+  through :func:`korean_key` (and ``resolve.variants`` adds both systems by pronunciation).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ __all__ = [
     "cantonese",
     "cyrillic_to_latin",
     "fold_persian",
+    "jyutping",
     "korean_key",
     "korean_to_latin",
     "latin_skeleton",
@@ -266,7 +267,7 @@ def to_simplified(text: str) -> str:
     return str(conv.convert(text))  # type: ignore[attr-defined]
 
 
-# Readings computed earlier by :func:`pinyin_syllables` and :func:`cantonese` (kept with a
+# Readings computed earlier by :func:`pinyin_syllables` and :func:`jyutping` (kept with a
 # saved screening index): a word found here needs no pypinyin (0.35 s to import) or
 # ToJyutping (1.1 s: it builds a trie).
 _KNOWN_PINYIN: dict[str, tuple[str, ...]] = {}
@@ -278,7 +279,7 @@ def remember_readings(
     pinyin: Mapping[str, tuple[str, ...]] | None = None,
     cantonese: Mapping[str, tuple[str, ...]] | None = None,
 ) -> None:
-    """Take readings that :func:`pinyin_syllables` and :func:`cantonese` gave before (same
+    """Take readings that :func:`pinyin_syllables` and :func:`jyutping` gave before (same
     pypinyin and ToJyutping versions) as known."""
     _KNOWN_PINYIN.update(pinyin or {})
     _KNOWN_CANTONESE.update(cantonese or {})
@@ -336,8 +337,8 @@ def _jyutping_to_hk(syllable: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def cantonese(han: str) -> tuple[str, ...]:
-    """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong").
+def jyutping(han: str) -> tuple[str, ...]:
+    """Cantonese syllables in Jyutping with their tones: 長江 → ("coeng4", "gong1").
 
     ToJyutping is imported on the first word :func:`remember_readings` did not provide.
     """
@@ -346,11 +347,13 @@ def cantonese(han: str) -> tuple[str, ...]:
         return known
     import ToJyutping  # type: ignore[import-untyped]
 
-    out: list[str] = []
-    for _ch, jp in ToJyutping.get_jyutping_list(han):
-        if jp:
-            out.append(_jyutping_to_hk(jp.split(" ")[0]))
-    return tuple(out)
+    return tuple(jp.split(" ")[0] for _ch, jp in ToJyutping.get_jyutping_list(han) if jp)
+
+
+@lru_cache(maxsize=1 << 16)
+def cantonese(han: str) -> tuple[str, ...]:
+    """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong")."""
+    return tuple(_jyutping_to_hk(s) for s in jyutping(han))
 
 
 # --- Hangul ----------------------------------------------------------------------------

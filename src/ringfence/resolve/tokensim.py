@@ -11,6 +11,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.names import Token
 from ringfence.resolve.text import korean_key, loose, without_article
+from ringfence.resolve.variants import persian_latin_skeletons
 
 __all__ = ["span_sim", "token_sim"]
 
@@ -40,7 +41,7 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
             g = min(g, _SINGLE_HAN_GLOSS)  # one character has many senses (运: move, luck ...)
         return g, "translation"
-    if ("Arab" in (x.script, y.script)) and x.skeleton and x.skeleton == y.skeleton:
+    if ("Arab" in (x.script, y.script)) and x.skeleton and _same_skeleton(x, y):
         if x.script != y.script and not _initials_agree(x, y):
             return 0.0, ""
         if len(x.skeleton) >= 2 and x.script != y.script:
@@ -57,6 +58,8 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         best = max(best, _closest(frozenset({x.text}), frozenset({y.text}), most=1))
     if best > 0:
         return min(best, 0.9), "fuzzy"
+    if x.script == y.script == "Latn" and _loan_spelling(x, y):
+        return 0.8, "skeleton"  # LIZING ~ LEASING, SIBIRIA ~ SIBIR
     if (
         "Arab" in (x.script, y.script)
         and len(x.skeleton) >= 4
@@ -67,6 +70,14 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         if d <= 1:
             return 0.7, "skeleton"
     return 0.0, ""
+
+
+def _same_skeleton(x: Token, y: Token) -> bool:
+    """The consonant skeletons agree, a Latin word's x read as kh too (Xodro ~ خودرو)."""
+    if x.skeleton == y.skeleton:
+        return True
+    fa, la = (x, y) if x.script == "Arab" else (y, x)
+    return la.script == "Latn" and fa.skeleton in persian_latin_skeletons(la.text)[1:]
 
 
 def _closest(xs: frozenset[str], ys: frozenset[str], most: int = 2) -> float:
@@ -113,6 +124,22 @@ def _contraction(short: str, word: str) -> bool:
         return False
     it = iter(word)
     return all(ch in it for ch in short)
+
+
+_LOAN_FOLD = str.maketrans("zj", "sg")
+
+
+def _loan_spelling(x: Token, y: Token) -> bool:
+    """One word in two Latin spellings that differ in vowels only, z for s or j for g
+    (a word romanised back from Russian: LIZING ~ LEASING, SIBIRIA ~ SIBIR): the same
+    first letter, five letters or more each, four consonants or more agreeing (three when
+    one word starts the other)."""
+    if min(len(x.text), len(y.text)) < 5 or x.text[0] != y.text[0] or len(x.skeleton) < 3:
+        return False
+    short, long_ = sorted((x.text, y.text), key=len)
+    if len(x.skeleton) < 4 and not long_.startswith(short):
+        return False  # SOBER is not SABER
+    return x.skeleton.translate(_LOAN_FOLD) == y.skeleton.translate(_LOAN_FOLD)
 
 
 _FA_VOWEL_INITIAL = frozenset("اآأإعی")
@@ -167,13 +194,17 @@ def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
         return _gloss_span(x, span)
     joined = "".join(t.primary for t in span)
-    if x.script == "Latn" and all(t.script == "Latn" for t in span):
+    if all(t.script == "Latn" for t in span):
         spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
-        if spelled in x.keys or spelled == x.primary:
-            return 1.0, "joined"
+        if spelled in x.keys or spelled == x.primary:  # 长江 ~ Coeng Gong (coengong)
+            return (1.0 if x.script == "Latn" else 0.95), "joined"
     if len(joined) >= 2 and (joined in x.keys or joined == x.primary):
         same = all(t.script == x.script for t in span)
         return (1.0 if same else 0.95), "joined"
+    if x.script == "Hang" and all(t.script == "Latn" for t in span):
+        key = korean_key("".join(t.text for t in span))  # 조선련봉 ~ Choson Ryonbong
+        if len(key) >= 6 and "ko:" + key in x.keys:
+            return 0.9, "romanised"
     if len(joined) >= 8 and len(x.primary) >= 8:
         d = DamerauLevenshtein.distance(joined, x.primary, score_cutoff=1)
         if d <= 1:

