@@ -6,11 +6,11 @@ appear complete (write it elsewhere, then rename it into the inbox). ``accounts.
 ``orgs.jsonl`` and ``events.json`` beside them are re-read when their size or time changes.
 
 At each hour of log time the engine checkpoints (the same ``Engine`` as replay), appends
-the action changes to OUT/actions.csv, rewrites OUT/final.csv and OUT/findings.jsonl
-atomically, queues the new or changed findings and writes a progress mark (read position,
-output sizes, unsent findings; ``store.save_progress``); every ``snapshot_every``
-checkpoints and when it stops it also saves the whole state (``store.save_snapshot``: temp
-file, fsync, rename). Pickling the whole state every hour cost more than the detection
+the action changes to OUT/actions.csv, rewrites OUT/findings.jsonl atomically, queues the
+new or changed findings and writes a progress mark (read position, output sizes, unsent
+findings; ``store.save_progress``); every ``snapshot_every`` checkpoints and when it stops
+it also rewrites OUT/final.csv (every account's score) and saves the whole state
+(``store.save_snapshot``: temp file, fsync, rename). Pickling the whole state every hour cost more than the detection
 itself at 14 days (BENCHMARKS.md, "detect run at the 14-day size").
 
 After a restart or ``kill -9`` it loads the snapshot, truncates the outputs to the sizes
@@ -212,7 +212,6 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
             return  # still rebuilding: nothing new to publish or save
         actions.publish()
         rejects.publish()
-        write_final(out_dir / "final.csv", engine.final_rows())
         write_findings(out_dir / "findings.jsonl", engine.findings())
         if state.checkpoints - last_snapshot >= snapshot_every:
             _snapshot()
@@ -232,6 +231,9 @@ def run(inbox: Path, state_dir: Path, out_dir: Path, *, poster: FindingsPoster |
 
     def _snapshot() -> None:
         nonlocal last_snapshot
+        # final.csv scores every account: rewritten with each snapshot and at the stop,
+        # not every hour (hourly it was most of run's cost over replay at 14 days)
+        write_final(out_dir / "final.csv", engine.final_rows())
         save_snapshot(state_dir, {"detector": state, "events_pos": engine.events_pos,
                                   **_where()})
         last_snapshot = state.checkpoints
