@@ -10,8 +10,8 @@ the action changes to OUT/actions.csv, rewrites OUT/findings.jsonl atomically, q
 new or changed findings and writes a progress mark (read position, output sizes, unsent
 findings; ``store.save_progress``); every ``snapshot_every`` checkpoints and when it stops
 it also rewrites OUT/final.csv (every account's score) and saves the whole state
-(``store.save_snapshot``: temp file, fsync, rename). Pickling the whole state every hour cost more than the detection
-itself at 14 days (BENCHMARKS.md, "detect run at the 14-day size").
+(``store.save_snapshot``: temp file, fsync, rename). Pickling the whole state every hour
+cost more than the detection itself at 14 days (BENCHMARKS.md, "detect run at the 14-day size").
 
 After a restart or ``kill -9`` it loads the snapshot, truncates the outputs to the sizes
 saved with it and reads on from its position. When the progress mark is ahead of the
