@@ -427,3 +427,21 @@ def make_prompt(kind: str, seed: int, wording: str) -> str:
     if not style:
         return text
     return _STYLES[int(style)].format(t=text, n=seed % 100000)
+
+
+def organic_maker(organic: dict[str, list[str]], common: list[str], *, salt: int,
+                  max_n: int = 40) -> Callable[[str], Callable[[int], str]]:
+    """Organic prompts of a held-out bank: its own templates per language and short
+    messages everybody sends, filled from the shared topics (each bank passes its salt,
+    so two banks never draw alike)."""
+    def for_lang(lang: str) -> Callable[[int], str]:
+        def make(seed: int) -> str:
+            rng = Rng(seed ^ salt)
+            if rng.random() < 0.05:
+                return rng.choice(common)
+            tpl = rng.choice(organic.get(lang) or organic["en"])
+            topics = TOPICS.get(lang, TOPICS["en"])
+            return tpl.format(t=rng.choice(topics), c=rng.choice(CODE_LANGS),
+                              n=rng.randint(2, max_n), p=rng.choice(NAMES))
+        return make
+    return for_lang

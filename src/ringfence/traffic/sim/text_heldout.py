@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ringfence.traffic.sim.text import (
-    CODE_LANGS,
     CODE_TASKS,
     NAMES,
     PRODUCTS,
@@ -32,6 +31,7 @@ from ringfence.traffic.sim.text import (
     TOPICS,
     UI_ACTIONS,
     Rng,
+    organic_maker,
     problem,
 )
 
@@ -68,16 +68,7 @@ _COMMON = ["hey", "hi there", "ok", "thank you!", "yes", "more", "嗨", "Bonjour
            "Translate into English: Wo ist der Bahnhof?", "Fix the grammar:"]
 
 
-def _organic(lang: str) -> Callable[[int], str]:
-    def make(seed: int) -> str:
-        rng = Rng(seed ^ 0x5EED)
-        if rng.random() < 0.05:
-            return rng.choice(_COMMON)
-        tpl = rng.choice(_ORGANIC.get(lang) or _ORGANIC["en"])
-        topics = TOPICS.get(lang, TOPICS["en"])
-        return tpl.format(t=rng.choice(topics), c=rng.choice(CODE_LANGS),
-                          n=rng.randint(2, 28), p=rng.choice(NAMES))
-    return make
+_organic = organic_maker(_ORGANIC, _COMMON, salt=0x5EED, max_n=28)
 
 
 _COT = [

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ringfence.traffic.sim.text import (
-    CODE_LANGS,
     CODE_TASKS,
     NAMES,
     PRODUCTS,
@@ -35,6 +34,7 @@ from ringfence.traffic.sim.text import (
     TOPICS,
     UI_ACTIONS,
     Rng,
+    organic_maker,
     problem,
 )
 
@@ -69,16 +69,7 @@ _COMMON = ["hello?", "thx", "go on", "ok continue", "안녕하세요", "Ciao", "
            "Translate to English: Dove si trova la stazione?", "shorter please"]
 
 
-def _organic(lang: str) -> Callable[[int], str]:
-    def make(seed: int) -> str:
-        rng = Rng(seed ^ 0xD00D)
-        if rng.random() < 0.05:
-            return rng.choice(_COMMON)
-        tpl = rng.choice(_ORGANIC.get(lang) or _ORGANIC["en"])
-        topics = TOPICS.get(lang, TOPICS["en"])
-        return tpl.format(t=rng.choice(topics), c=rng.choice(CODE_LANGS),
-                          n=rng.randint(2, 40), p=rng.choice(NAMES))
-    return make
+_organic = organic_maker(_ORGANIC, _COMMON, salt=0xD00D)
 
 
 _COT = [

@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ringfence.traffic.sim.text import (
-    CODE_LANGS,
     CODE_TASKS,
     NAMES,
     PRODUCTS,
@@ -37,6 +36,7 @@ from ringfence.traffic.sim.text import (
     TOPICS,
     UI_ACTIONS,
     Rng,
+    organic_maker,
     problem,
 )
 
@@ -64,16 +64,7 @@ _ORGANIC: dict[str, list[str]] = {
 _COMMON = ["hey", "ty!", "more", "again please", "Hej", "Γεια", "ok", "and in French?"]
 
 
-def _organic(lang: str) -> Callable[[int], str]:
-    def make(seed: int) -> str:
-        rng = Rng(seed ^ 0xE00E)
-        if rng.random() < 0.05:
-            return rng.choice(_COMMON)
-        tpl = rng.choice(_ORGANIC.get(lang) or _ORGANIC["en"])
-        topics = TOPICS.get(lang, TOPICS["en"])
-        return tpl.format(t=rng.choice(topics), c=rng.choice(CODE_LANGS),
-                          n=rng.randint(2, 40), p=rng.choice(NAMES))
-    return make
+_organic = organic_maker(_ORGANIC, _COMMON, salt=0xE00E)
 
 
 _COT = [
