@@ -445,3 +445,25 @@ def organic_maker(organic: dict[str, list[str]], common: list[str], *, salt: int
                               n=rng.randint(2, max_n), p=rng.choice(NAMES))
         return make
     return for_lang
+
+
+def distillation_makers(cot: list[str], rubric: list[str], rewrite: list[str], *,
+                        salts: tuple[int, int, int]) -> dict[str, Callable[[int], str]]:
+    """A held-out bank's chain-of-thought, rubric-grading and policy-rewrite prompts: its
+    own templates filled with the shared problems and responses (``salts`` per kind)."""
+    def make_cot(seed: int) -> str:
+        rng = Rng(seed ^ salts[0])
+        q, a = problem(rng)
+        return rng.choice(cot).format(q=q, a=a)
+
+    def make_rubric(seed: int) -> str:
+        rng = Rng(seed ^ salts[1])
+        s = rng.choice(RESPONSES).format(n=rng.randint(1000, 99999))
+        return rng.choice(rubric).format(r=rng.choice(RUBRICS), s=s)
+
+    def make_rewrite(seed: int) -> str:
+        rng = Rng(seed ^ salts[2])
+        s = rng.choice(RESPONSES).format(n=rng.randint(1000, 99999))
+        return rng.choice(rewrite).format(s=s)
+
+    return {"cot": make_cot, "rubric": make_rubric, "rewrite": make_rewrite}

@@ -26,11 +26,11 @@ from ringfence.traffic.sim.text import (
     NAMES,
     PRODUCTS,
     RESPONSES,
-    RUBRICS,
     TONES,
     TOPICS,
     UI_ACTIONS,
     Rng,
+    distillation_makers,
     organic_maker,
     problem,
 )
@@ -106,22 +106,7 @@ _REWRITE = [
 ]
 
 
-def _cot(seed: int) -> str:
-    rng = Rng(seed ^ 0xC07)
-    q, a = problem(rng)
-    return rng.choice(_COT).format(q=q, a=a)
-
-
-def _rubric(seed: int) -> str:
-    rng = Rng(seed ^ 0x7B)
-    s = rng.choice(RESPONSES).format(n=rng.randint(1000, 99999))
-    return rng.choice(_RUBRIC).format(r=rng.choice(RUBRICS), s=s)
-
-
-def _rewrite(seed: int) -> str:
-    rng = Rng(seed ^ 0x3E)
-    s = rng.choice(RESPONSES).format(n=rng.randint(1000, 99999))
-    return rng.choice(_REWRITE).format(s=s)
+_DISTIL = distillation_makers(_COT, _RUBRIC, _REWRITE, salts=(0xC07, 0x7B, 0x3E))
 
 
 def _sweep(seed: int) -> str:
@@ -212,7 +197,7 @@ def _resold(seed: int) -> str:
 
 HELDOUT_KINDS: dict[str, Callable[[int], str]] = {
     **{f"organic_{lang}": _organic(lang) for lang in TOPICS},
-    "cot": _cot, "rubric": _rubric, "rewrite": _rewrite, "sweep": _sweep,
+    **_DISTIL, "sweep": _sweep,
     "cap_code": _cap_code, "computer_use": _computer_use, "vision": _vision,
     "eval_bench": _eval_bench, "labelling": _labelling, "university": _university,
     "agency": _agency, "coding_agent": _coding_agent, "resold": _resold,
