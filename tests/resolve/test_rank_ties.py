@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ringfence.resolve import EntityNames, Record, ScreeningIndex
+from ringfence.decide.onboarding import onboarding_status
+from ringfence.decide.reasons import ReasonCode
+from ringfence.decide.rules import OrgStatus
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.snapshot.screening import SnapshotResolver
 
 
 def test_a_tie_goes_to_the_candidate_sharing_the_rarer_word() -> None:
@@ -43,18 +47,38 @@ def _with_fillers(*ents: EntityNames) -> ScreeningIndex:
     )
 
 
-def test_an_acronym_that_spells_several_names_matches_none_of_them() -> None:
+def test_an_acronym_that_spells_several_names_is_flagged_on_each_of_them() -> None:
     one = _with_fillers(EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)))
-    assert [c.entity_id for c in one.search(Record.of("CGN")) if c.match] == ["cgn"]
+    found = one.search(Record.of("CGN"))
+    assert [c.entity_id for c in found if c.match] == ["cgn"]
+    assert not initials_ambiguous(found[0].explanation)
     two = _with_fillers(
         EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)),
         EntityNames("other", ("Cappok Golden Northern Inc.",)),
     )
     found = two.search(Record.of("CGN"))
-    assert {c.entity_id for c in found} >= {"cgn", "other"}
-    assert not [c.entity_id for c in found if c.match]
+    # both still match (a match dropped below the threshold would read as "no match",
+    # and onboarding allows that); each says the acronym does not tell them apart
+    assert {c.entity_id for c in found if c.match} == {"cgn", "other"}
     assert all(c.explanation[0].feature == "initials_ambiguous" for c in found
                if c.entity_id in ("cgn", "other"))
+
+
+def test_onboarding_sends_an_ambiguous_acronym_to_review_not_to_allowed() -> None:
+    # The fail-open this guards: "CGN" spells a restricted company and an unrelated one.
+    # Onboarding must not read that as no match (allowed); it is an ambiguous match.
+    index = _with_fillers(
+        EntityNames("restricted", ("Corvane Gelmar Nordlund Corporation",)),
+        EntityNames("other", ("Cappok Golden Northern Inc.",)),
+    )
+    match = SnapshotResolver(index).best_match(Record.of("CGN"))
+    assert match is not None and not match.confident
+    assert {match.entity_id, *(a for a, _ in match.alternatives)} == {"restricted", "other"}
+    status, reasons = onboarding_status(match=match, verdict="restricted")
+    assert status == OrgStatus.REVIEW
+    assert [r.code for r in reasons] == [ReasonCode.AMBIGUOUS_MATCH]
+    # and compare --snapshot does not resolve a pair through the shared acronym
+    assert index.same_entity(Record.of("CGN"), Record.of("Cappok Golden Northern Inc.")) is None
 
 
 def test_an_acronym_recorded_as_a_name_still_matches_among_look_alike_initials() -> None:
@@ -62,4 +86,10 @@ def test_an_acronym_recorded_as_a_name_still_matches_among_look_alike_initials()
         EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation", "CGN")),
         EntityNames("other", ("Cappok Golden Northern Inc.",)),
     )
-    assert [c.entity_id for c in index.search(Record.of("CGN")) if c.match] == ["cgn"]
+    found = index.search(Record.of("CGN"))
+    assert found[0].entity_id == "cgn" and found[0].match
+    assert not initials_ambiguous(found[0].explanation)
+    # the look-alike is still flagged, and the recorded name settles it
+    assert all(initials_ambiguous(c.explanation) for c in found[1:] if c.match)
+    match = SnapshotResolver(index).best_match(Record.of("CGN"))
+    assert match is not None and match.entity_id == "cgn" and match.confident

@@ -9,7 +9,8 @@ Public surface:
 * :func:`parse_id`, :func:`parse_id_ref`, :class:`ParsedId` — identifiers, validated.
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
   records with the evidence for the score.
-* :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot.
+* :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot;
+  :func:`initials_ambiguous` — a match that rests on an acronym several names spell.
 
 Saving a built index and loading it back is file I/O, so it lives in an adapter:
 ``ringfence.snapshot.screenindex``.
@@ -20,6 +21,7 @@ library and name/text libraries; adapters feed it plain iterables.
 
 from __future__ import annotations
 
+from ringfence.resolve.gates import initials_ambiguous
 from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
@@ -60,6 +62,7 @@ __all__ = [
     "clear_caches",
     "compare",
     "compare_ids",
+    "initials_ambiguous",
     "parse_id",
     "parse_id_ref",
     "remove_controls",

@@ -3,10 +3,12 @@
 * :func:`need_distinctive` — a match needs one distinctive query word found strongly.
 * :func:`unique_partial_name` — a name part of exactly one entity matches it.
 * :func:`rank_key` — the order of candidates.
+* :func:`ambiguous_initials` — a bare acronym that spells several names is flagged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -17,7 +19,14 @@ from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
 from ringfence.resolve.text import loose
 
-__all__ = ["ambiguous_initials", "distinctive", "need_distinctive", "rank_key", "unique_part"]
+__all__ = [
+    "ambiguous_initials",
+    "distinctive",
+    "initials_ambiguous",
+    "need_distinctive",
+    "rank_key",
+    "unique_part",
+]
 
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
@@ -151,22 +160,31 @@ def ambiguous_initials(
     sharing: int,
 ) -> list[tuple[EntityNames, Comparison]]:
     """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
-    say which one it is: a match through those initials alone is kept below the
-    threshold (``initials_ambiguous``). An entity that records the acronym as one of its
-    names matches it as a word and is untouched. (Counting instead the candidates that
-    match through initials, runs of letters per word included, was tried: on the dev
-    part of ``benchmarks/retrieval_real.py`` it lost GICM and removed no false match.)"""
+    say which one it is: a match through those initials alone keeps its score and its
+    match, and carries ``initials_ambiguous`` first in its evidence, which
+    :func:`initials_ambiguous` reads (onboarding sends such a match to review rather than
+    deciding on it; ``compare --snapshot`` does not resolve a pair through it). Demoting
+    the match below the threshold instead would let an acronym that spells a restricted
+    company and an unrelated one through as no match at all: fail open. An entity that
+    records the acronym as one of its names matches it as a word and is untouched.
+    (Counting instead the candidates that match through initials, runs of letters per
+    word included, was tried: on the dev part of ``benchmarks/retrieval_real.py`` it lost
+    GICM and removed no false match.)"""
     if sharing <= 1:
         return scored
     out = []
     for ent, result in scored:
         if result.match and _initials_only(result):
-            capped = min(result.score, threshold - 0.01)
-            feats = (Feature("initials_ambiguous", capped - result.score, query.names[0],
-                             f"{sharing} entities"), *result.explanation)
-            result = Comparison(score=capped, match=False, explanation=feats)
+            feats = (Feature("initials_ambiguous", 0.0, query.names[0], f"{sharing} entities"),
+                     *result.explanation)
+            result = Comparison(score=result.score, match=True, explanation=feats)
         out.append((ent, result))
     return out
+
+
+def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
+    """The match rests on a bare acronym that spells several indexed names' initials."""
+    return any(f.feature == "initials_ambiguous" for f in explanation)
 
 
 def need_distinctive(

@@ -32,6 +32,7 @@ from ringfence.resolve import (
     ScreeningIndex,
     analyse_name,
     clean_name,
+    initials_ambiguous,
     parse_id,
     remove_controls,
 )
@@ -223,6 +224,11 @@ class SnapshotResolver:
             return self._match(by_id[0], matches, rivals=by_id[1:], method="identifier")
         top = matches[0]
         rivals = [c for c in matches[1:] if top.score - c.score < self.margin]
+        if initials_ambiguous(top.explanation):
+            # a bare acronym several names spell: every candidate it matches is a rival,
+            # whatever the scores (review, never a confident match or no match)
+            return self._match(top, matches, rivals=matches[1:], method="screening",
+                               confident=False)
         name = declared_name if declared_name is not None else next(iter(query.names), "")
         if rivals and name:  # a tie the exact spelling settles
             spelled = _spelling(name)
@@ -233,8 +239,8 @@ class SnapshotResolver:
 
     @staticmethod
     def _match(top: Candidate, matches: list[Candidate], *, rivals: Sequence[Candidate],
-               method: str) -> Match:
-        return Match(top.entity_id, round(top.score, 4), confident=not rivals,
+               method: str, confident: bool = True) -> Match:
+        return Match(top.entity_id, round(top.score, 4), confident=confident and not rivals,
                      explanation={"method": method, "name": top.name,
                                   "features": [f.as_dict() for f in top.explanation]},
                      alternatives=tuple((c.entity_id, round(c.score, 4))
