@@ -316,6 +316,7 @@ def _align_score(
                 f"token:{m}", s, " ".join(ta[i].text for i in ia), " ".join(tb[j].text for j in ib)
             )
         )
+    feats.extend(_truncations(ta, tb, used_a, used_b, texts))
     for tokens, used in ((ta, used_a), (tb, used_b)):
         # a word written twice ("Insurance Company VTB-Insurance") is found once
         found = {tokens[i].primary: s for i, s in used.items()}
@@ -364,6 +365,7 @@ def _align_score(
         ("a", ta, used_a, wa, fb_legal),
         ("b", tb, used_b, wb, fa_legal),
     ):
+        inside = _inserted(tokens, used, *((used_b, tb) if side == "a" else (used_a, ta)))
         for i, t in enumerate(tokens):
             if i in used:
                 continue
@@ -391,10 +393,73 @@ def _align_score(
             else:
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
                 feats.append(Feature("token_unmatched", -round(weights[i], 4), va, vb))
+                if i in inside:
+                    continue
                 if weights[i] >= 0.8 and not t.generic and distinct < 2:
                     score *= _DISTINCT_PENALTY
                     distinct += 1
     return score, feats
+
+
+def _inserted(
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    other: tuple[Token, ...],
+) -> set[int]:
+    """Words of ``tokens`` written *inside* what both sides share, when the other side is
+    wholly found and what is shared has two words of its own, of three letters or more:
+    a word a list inserts or leaves out in the middle of a name ("... CORRECTIONAL
+    MANAGEMENT BUREAU", "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"). They cost coverage
+    but not the distinctive-word penalty. Words before or after the shared part do not
+    qualify: "X Shipping" and "X Finance" are how subsidiaries are named."""
+    if len(other_used) < len(other):
+        return set()
+    found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]  # "(publ)"
+    if sum(1 for i in found if _own_word(tokens[i]) and len(tokens[i].text) >= 3) < 2:
+        return set()
+    lo, hi = min(found), max(found)
+    return {i for i in range(lo + 1, hi) if i not in used}
+
+
+_TRUNCATED_SCORE = 0.85
+
+
+def _truncations(
+    ta: tuple[Token, ...],
+    tb: tuple[Token, ...],
+    used_a: dict[int, float],
+    used_b: dict[int, float],
+    texts: tuple[str, str],
+) -> list[Feature]:
+    """Words left unmatched on both sides where one is the other cut short and marked so
+    with a period, as lists shorten a name's descriptive words ("IMP. & EXP." ~ IMPORT
+    AND EXPORT, "INTL." ~ INTERNATIONAL): three letters or more, two or more cut off, the
+    same script. Each is paired with the first such word of the other side, in order."""
+    feats: list[Feature] = []
+    for short_side, tokens, others, used, other_used, text in (
+        ("a", ta, tb, used_a, used_b, texts[0]),
+        ("b", tb, ta, used_b, used_a, texts[1]),
+    ):
+        for i, t in enumerate(tokens):
+            if i in used or len(t.text) < 3 or not t.text.isalpha() or t.script != "Latn":
+                continue
+            if not _written_cut(t.text, text):
+                continue
+            for j, y in enumerate(others):
+                if j in other_used or y.script != "Latn" or len(y.text) < len(t.text) + 2:
+                    continue
+                if y.text.startswith(t.text):
+                    used[i] = other_used[j] = _TRUNCATED_SCORE
+                    pair = (t.text, y.text) if short_side == "a" else (y.text, t.text)
+                    feats.append(Feature("token:truncated", _TRUNCATED_SCORE, *pair))
+                    break
+    return feats
+
+
+def _written_cut(word: str, text: str) -> bool:
+    """``word`` is written with a period right after it in ``text`` ("IMP.", "Intl.")."""
+    return re.search(rf"(?<![^\W_]){re.escape(word)}\.", text, re.IGNORECASE) is not None
 
 
 def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:

@@ -1,0 +1,58 @@
+"""How list aliases are built from a name, through ``compare``: a word cut short and
+marked with a period ("IMP. & EXP."), and words a list inserts in the middle of a name or
+leaves out there. Their look-alikes stay apart: a compound that starts with the other
+word (no period), and words *after* the shared name (how subsidiaries are named)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ringfence.resolve import Record, compare
+
+
+def _match(a: str, b: str) -> bool:
+    return compare(Record.of(a), Record.of(b)).match
+
+
+def _features(a: str, b: str) -> set[str]:
+    return {f.feature for f in compare(Record.of(a), Record.of(b)).explanation}
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("WUHAN SANJIANG IMP. & EXP. CO. LTD.", "WUHAN SANJIANG IMPORT AND EXPORT CO. LTD"),
+    ("ZORBAKS KIMIA IMP. & EXP. CO.", "ZORBAKS KIMIA IMPORT AND EXPORT COMPANY"),
+])
+def test_a_word_cut_short_with_a_period(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+    assert "token:truncated" in _features(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ZORBAKS KIMIA IMP EXP CO.", "ZORBAKS KIMIA IMPORT AND EXPORT COMPANY"),  # no period
+    ("OPEN JOINT STOCK COMPANY ZORBAKNEFT", "JOINT STOCK COMPANY ZORBAKNEFTBANK"),
+])
+def test_a_prefix_without_the_period_is_not_a_cut(a: str, b: str) -> None:
+    assert "token:truncated" not in _features(a, b)
+    assert not _match(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Haji Khairullah Money Exchange", "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"),
+    (
+        "MINISTRY OF PEOPLE'S SECURITY CORRECTIONAL MANAGEMENT BUREAU",
+        "MINISTRY OF PEOPLE'S SECURITY CORRECTIONAL BUREAU",
+    ),
+    ("ZORBAKS KIMIA TRADING", "ZORBAKS KIMIA SHIPPING AND TRADING"),
+])
+def test_a_word_inserted_in_the_middle(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ZORBAKS KIMIA", "ZORBAKS KIMIA SHIPPING"),  # after the shared name: a subsidiary
+    ("Volvo Car AB (publ)", "Volvo Car Trading AB (publ)"),  # a qualifier is not a bound
+    ("BP NORTH AMERICA INC.", "BP PRODUCTS NORTH AMERICA INC."),  # BP: two letters
+    ("BANK IRAN", "BANK MELLI IRAN"),  # nothing of its own is shared
+])
+def test_words_outside_or_around_common_words_stay_apart(a: str, b: str) -> None:
+    assert not _match(a, b) and not _match(b, a)
