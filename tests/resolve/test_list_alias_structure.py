@@ -56,3 +56,24 @@ def test_a_word_inserted_in_the_middle(a: str, b: str) -> None:
 ])
 def test_words_outside_or_around_common_words_stay_apart(a: str, b: str) -> None:
     assert not _match(a, b) and not _match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("OIL TRANSPORTING JOINT STOCK COMPANY TRANSNEFT", "PUBLIC JOINT STOCK COMPANY TRANSNEFT"),
+    (
+        "STATE CORPORATION FOR THE PROMOTION OF THE DEVELOPMENT AND EXPORT OF HIGH TECH "
+        "PRODUCTS ZORBAKS",
+        "STATE CORPORATION ZORBAKS",
+    ),
+    ("RUSSIAN DEFENSE EXPORT ROSOBORONEXPORT", "ROSOBORONEKSPORT OAO"),
+])
+def test_a_description_written_before_the_name(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("DRUZHBA", "TRANSNEFT-DRUZHBA, AO"),  # one word: a parent's brand
+    ("ZORBAKS KIMIA", "GOLDEN SUN ZORBAKS KIMIA"),  # two words of their own: a brand too
+])
+def test_a_parents_brand_before_the_name_still_counts(a: str, b: str) -> None:
+    assert not _match(a, b) and not _match(b, a)

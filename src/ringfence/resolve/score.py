@@ -328,6 +328,8 @@ def _align_score(
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
+    _cap_description(wa, [i for i in lead if i >= 0])
+    _cap_description(wb, [-1 - j for j in lead if j < 0])
     for tokens, used, weights, other_legal, side in (
         (ta, used_a, wa, fb_legal, "a"),
         (tb, used_b, wb, fa_legal, "b"),
@@ -471,6 +473,20 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
             if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
                 return word
     return ""
+
+
+def _cap_description(weights: list[float], extra: list[int]) -> None:
+    """Two or more words written before the shared name are a description of it ("OIL
+    TRANSPORTING JSC TRANSNEFT", "STATE CORPORATION FOR THE PROMOTION OF ... ROSTEC"), not
+    a parent's brand (one word, "TRANSNEFT-DRUZHBA", or two words of their own, "GOLDEN
+    SUN ..."): three or more words, or two of which one is descriptive or generic, together
+    weigh like one generic word."""
+    if len(extra) < 2 or (len(extra) == 2 and min(weights[i] for i in extra) > _GENERIC_WEIGHT):
+        return
+    total = sum(weights[i] for i in extra)
+    if total > _GENERIC_WEIGHT:
+        for i in extra:
+            weights[i] *= _GENERIC_WEIGHT / total
 
 
 def _leading_extras(
