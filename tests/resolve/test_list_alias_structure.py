@@ -77,3 +77,9 @@ def test_a_description_written_before_the_name(a: str, b: str) -> None:
 ])
 def test_a_parents_brand_before_the_name_still_counts(a: str, b: str) -> None:
     assert not _match(a, b) and not _match(b, a)
+
+
+def test_an_organisational_word_inside_the_shared_name() -> None:
+    a, b = "SHAHID SATTARI GROUP EQUIPMENT INDUSTRIES", "SHAHID SATTARI INDUSTRIES"
+    assert _match(a, b) and _match(b, a)
+    assert not _match("SHAHID SATTARI", "SHAHID SATTARI GROUP")  # after the name: a parent

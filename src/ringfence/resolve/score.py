@@ -387,11 +387,12 @@ def _align_score(
                 continue
             if t.qualifier or t.structural:
                 kind = "qualifier_one_sided" if t.qualifier else "organisational_word_one_sided"
-                if penalties < 2:
+                if penalties < 2 and i not in inside:
                     score *= _ONE_SIDED_PENALTY
                     penalties += 1
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
-                feats.append(Feature(kind, _ONE_SIDED_PENALTY - 1.0, va, vb))
+                cost = 0.0 if i in inside else _ONE_SIDED_PENALTY - 1.0  # inside: no penalty
+                feats.append(Feature(kind, cost, va, vb))
             else:
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
                 feats.append(Feature("token_unmatched", -round(weights[i], 4), va, vb))
