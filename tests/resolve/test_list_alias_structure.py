@@ -79,7 +79,26 @@ def test_a_parents_brand_before_the_name_still_counts(a: str, b: str) -> None:
     assert not _match(a, b) and not _match(b, a)
 
 
-def test_an_organisational_word_inside_the_shared_name() -> None:
-    a, b = "SHAHID SATTARI GROUP EQUIPMENT INDUSTRIES", "SHAHID SATTARI INDUSTRIES"
+def test_an_organisational_word_inside_the_shared_name_still_counts() -> None:
+    # "GROUP" inside the name separates a parent from its sibling as it does after it
+    a, b = "TOSE-E MELLI GROUP INVESTMENT COMPANY", "TOSE-E MELLI INVESTMENT COMPANY"
+    assert not _match(a, b) and not _match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ZORBAKS GEMS (HK) LIMITED", "ZORBAKS GEMS (HONG KONG) LIMITED"),
+    ("ZORBAKS GEMS (HK) LIMITED", "HONG KONG ZORBAKS GEMS LIMITED"),
+    # a word written twice: the occurrence whose neighbours agree is the one aligned
+    ("HONG KONG HONG PANG GEMS & JEWELLERY CO., LTD.", "HONG PANG GEMS & JEWELLERY (HK) CO. LTD"),
+])
+def test_two_capitals_for_a_territory_of_two_short_words(a: str, b: str) -> None:
     assert _match(a, b) and _match(b, a)
-    assert not _match("SHAHID SATTARI", "SHAHID SATTARI GROUP")  # after the name: a parent
+    assert "token:acronym" in _features(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ZORBAKS GEMS (HK) LIMITED", "ZORBAKS GEMS (HANG KUNG) LIMITED"),  # not a territory
+    ("ZORBAKS GEMS (HK) LIMITED", "ZORBAKS GEMS (SINGAPORE) LIMITED"),
+])
+def test_two_capitals_for_other_short_words_stay_apart(a: str, b: str) -> None:
+    assert not _match(a, b)

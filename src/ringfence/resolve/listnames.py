@@ -25,7 +25,7 @@ from ringfence.resolve.gloss import zh_places
 from ringfence.resolve.legal import STOPWORDS
 from ringfence.resolve.text import script_of
 
-__all__ = ["acronym_fits", "alias_bracket", "alias_parts"]
+__all__ = ["acronym_fits", "alias_bracket", "alias_parts", "place_runs"]
 
 _SEPARATORS = re.compile(r"\s+[;/]\s+|\s*;\s*")
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
@@ -49,6 +49,21 @@ def _place_words() -> frozenset[str]:
     for t in get_territories():
         for name in (t.name, t.full_name, t.region, t.subregion):
             out.update(w.casefold() for w in _WORD.findall(name or ""))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def place_runs() -> frozenset[tuple[str, ...]]:
+    """Names of territories written in two words or more (rigour's territories), and
+    their first two words or more, as tuples of lower-cased words: ("hong", "kong") from
+    "Hong Kong SAR", ("south", "africa")."""
+    from rigour.territories import get_territories
+
+    out: set[tuple[str, ...]] = set()
+    for t in get_territories():
+        for name in (t.name, t.full_name):
+            words = tuple(w.casefold() for w in _WORD.findall(name or ""))
+            out.update(words[:n] for n in range(2, len(words) + 1))
     return frozenset(out)
 
 

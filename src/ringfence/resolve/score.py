@@ -64,6 +64,9 @@ _COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
 
+# an alignment candidate: (score, width, method, indices in a, indices in b)
+_Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -281,7 +284,7 @@ def _align_score(
     texts: tuple[str, str] = ("", ""),
 ) -> tuple[float, list[Feature]]:
     fa_legal, fb_legal = legal
-    cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
+    cands: list[_Cand] = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
             s, m = token_sim(x, y)
@@ -301,6 +304,8 @@ def _align_score(
     cands.extend(acronym_spans(ta, tb, raw[1]))
     cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in acronym_spans(tb, ta, raw[0]))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
+    if _repeats(ta) or _repeats(tb):  # HONG KONG HONG PANG ~ HONG PANG (HK): hong ~ hong
+        cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1], not _in_context(ta, tb, c)))
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
@@ -387,12 +392,11 @@ def _align_score(
                 continue
             if t.qualifier or t.structural:
                 kind = "qualifier_one_sided" if t.qualifier else "organisational_word_one_sided"
-                if penalties < 2 and i not in inside:
+                if penalties < 2:
                     score *= _ONE_SIDED_PENALTY
                     penalties += 1
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
-                cost = 0.0 if i in inside else _ONE_SIDED_PENALTY - 1.0  # inside: no penalty
-                feats.append(Feature(kind, cost, va, vb))
+                feats.append(Feature(kind, _ONE_SIDED_PENALTY - 1.0, va, vb))
             else:
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
                 feats.append(Feature("token_unmatched", -round(weights[i], 4), va, vb))
@@ -474,6 +478,20 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
             if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
                 return word
     return ""
+
+
+def _repeats(tokens: tuple[Token, ...]) -> bool:
+    return len({t.primary for t in tokens}) < len(tokens)
+
+
+def _in_context(ta: tuple[Token, ...], tb: tuple[Token, ...], c: _Cand) -> bool:
+    """A one-word pair whose next or previous words agree too: of a word written twice,
+    the occurrence that stands where the other side has it."""
+    if len(c[3]) != 1 or len(c[4]) != 1:
+        return False
+    i, j = c[3][0], c[4][0]
+    after = i + 1 < len(ta) and j + 1 < len(tb) and ta[i + 1].primary == tb[j + 1].primary
+    return after or (i > 0 and j > 0 and ta[i - 1].primary == tb[j - 1].primary)
 
 
 def _cap_description(weights: list[float], extra: list[int]) -> None:
