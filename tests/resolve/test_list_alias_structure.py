@@ -102,3 +102,21 @@ def test_two_capitals_for_a_territory_of_two_short_words(a: str, b: str) -> None
 ])
 def test_two_capitals_for_other_short_words_stay_apart(a: str, b: str) -> None:
     assert not _match(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("LUKOIL OIL COMPANY", "LUKOIL OAO"),  # OIL is said inside LUKOIL
+    ("VTB STRAKHOVANIE STRAKHOVAYA KOMPANIYA OOO", "VTB INSURANCE LIMITED"),
+])
+def test_a_word_that_repeats_a_found_word(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+    assert "token_repeated" in _features(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("LUKOIL GAS COMPANY", "LUKOIL OAO"),  # a word of its own
+    ("ZORBAKS STRAKHOVANIE STROITELSTVO", "ZORBAKS INSURANCE"),  # another word, same start
+])
+def test_a_word_of_its_own_is_not_a_repeat(a: str, b: str) -> None:
+    assert "token_repeated" not in _features(a, b)
+    assert not _match(a, b)

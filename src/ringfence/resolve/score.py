@@ -360,6 +360,10 @@ def _align_score(
             feats.append(
                 Feature("legal_form_initials", 0.0, *(pair if side == "a" else pair[::-1]))
             )
+        for i, inner in _repeated_in(tokens, used):
+            weights[i], used[i] = 0.0, 0.0  # LUKOIL OIL COMPANY: "oil" is said in LUKOIL
+            va, vb = (tokens[i].text, inner) if side == "a" else (inner, tokens[i].text)
+            feats.append(Feature("token_repeated", 0.0, va, vb))
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -478,6 +482,24 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
             if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
                 return word
     return ""
+
+
+def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tuple[int, str]]:
+    """Unmatched Latin words that repeat a found word of the same name: written inside it
+    (three letters or more: OIL in LUKOIL) or sharing its first seven letters
+    (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice; the repeat is not a word
+    the other side lacks."""
+    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
+    out: list[tuple[int, str]] = []
+    for i, t in enumerate(tokens):
+        if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
+            continue
+        for w in found:
+            inside = len(w) > len(t.text) and t.text in w
+            if inside or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
+                out.append((i, w))
+                break
+    return out
 
 
 def _repeats(tokens: tuple[Token, ...]) -> bool:
