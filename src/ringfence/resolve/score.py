@@ -424,7 +424,7 @@ def _inserted(
     MANAGEMENT BUREAU", "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"). They cost coverage
     but not the distinctive-word penalty. Words before or after the shared part do not
     qualify: "X Shipping" and "X Finance" are how subsidiaries are named."""
-    if len(other_used) < len(other):
+    if len(other_used) < len(other) or len(used) == len(tokens):
         return set()
     found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]  # "(publ)"
     if sum(1 for i in found if _own_word(tokens[i]) and len(tokens[i].text) >= 3) < 2:
@@ -448,6 +448,8 @@ def _truncations(
     AND EXPORT, "INTL." ~ INTERNATIONAL): three letters or more, two or more cut off, the
     same script. Each is paired with the first such word of the other side, in order."""
     feats: list[Feature] = []
+    if len(used_a) == len(ta) or len(used_b) == len(tb):
+        return feats
     for short_side, tokens, others, used, other_used, text in (
         ("a", ta, tb, used_a, used_b, texts[0]),
         ("b", tb, ta, used_b, used_a, texts[1]),
@@ -470,7 +472,15 @@ def _truncations(
 
 def _written_cut(word: str, text: str) -> bool:
     """``word`` is written with a period right after it in ``text`` ("IMP.", "Intl.")."""
-    return re.search(rf"(?<![^\W_]){re.escape(word)}\.", text, re.IGNORECASE) is not None
+    return word in _cut_words(text)
+
+
+_CUT = re.compile(r"(?<![^\W_])([^\W\d_]+)\.")
+
+
+@lru_cache(maxsize=1 << 16)
+def _cut_words(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _CUT.findall(text)) if "." in text else frozenset()
 
 
 def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
@@ -489,8 +499,10 @@ def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tupl
     (three letters or more: OIL in LUKOIL) or sharing its first seven letters
     (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice; the repeat is not a word
     the other side lacks."""
-    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
     out: list[tuple[int, str]] = []
+    if len(used) == len(tokens):
+        return out
+    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
     for i, t in enumerate(tokens):
         if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
             continue
