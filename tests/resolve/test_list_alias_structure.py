@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ringfence.resolve import Record, compare
+from ringfence.resolve.names import analyse_name
 
 
 def _match(a: str, b: str) -> bool:
@@ -120,3 +121,19 @@ def test_a_word_that_repeats_a_found_word(a: str, b: str) -> None:
 def test_a_word_of_its_own_is_not_a_repeat(a: str, b: str) -> None:
     assert "token_repeated" not in _features(a, b)
     assert not _match(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ZORBAKS TRADING LLC A.K.A. KIMIA SHIPPING", "KIMIA SHIPPING LTD"),
+    ("ZORBAKS TRADING LLC (F.K.A. KIMIA SHIPPING)", "KIMIA SHIPPING"),
+    ("Zorbaks Trading, also known as Kimia Shipping", "KIMIA SHIPPING CO"),
+    ("ZORBAKS TRADING f/k/a KIMIA SHIPPING LTD", "ZORBAKS TRADING"),
+])
+def test_names_joined_by_aka_are_alternatives(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+
+
+def test_aka_does_not_make_other_names() -> None:
+    assert not _match("ZORBAKS TRADING LLC A.K.A. KIMIA SHIPPING", "KIMIA TRADING")
+    for word in ("AKA KIMIA SHIPPING", "KIMIA AKA SHIPPING"):  # a word, not "a.k.a."
+        assert len(analyse_name(word).variants) == 1

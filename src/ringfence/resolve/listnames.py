@@ -9,7 +9,8 @@
   name is the name written in that script.
 * ``COMPAGNIE AERIENNE DES GRANDS LACS (CAGL) ; GREAT LAKES BUSINESS COMPANY (GLBC)``,
   ``HARAKAT UL-MUJAHIDIN / HUM``: names separated by ``;`` or a spaced slash are
-  alternatives.
+  alternatives, and so are names joined by "a.k.a.", "f.k.a.", "n.k.a." (or f/k/a ...),
+  "also known as" or "formerly (known as)".
 
 :func:`alias_parts` gives the alternatives, which :func:`ringfence.resolve.names.analyse_name`
 keeps as variants beside the full name; :func:`acronym_fits` says whether letters are
@@ -27,7 +28,12 @@ from ringfence.resolve.text import script_of
 
 __all__ = ["acronym_fits", "alias_bracket", "alias_parts", "place_runs"]
 
-_SEPARATORS = re.compile(r"\s+[;/]\s+|\s*;\s*")
+_SEPARATORS = re.compile(
+    r"\s+[;/]\s+|\s*;\s*"
+    # "ZORBAKS TRADING A.K.A. ZT LLC", "..., F/K/A KIMIA BANK", "also known as"
+    r"|[\s,]+\(?(?:[afn]\.k\.a\.?|[afn]/k/a|also\s+known\s+as|formerly(?:\s+known\s+as)?)[\s:]+",
+    re.IGNORECASE,
+)
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
