@@ -137,3 +137,16 @@ def test_aka_does_not_make_other_names() -> None:
     assert not _match("ZORBAKS TRADING LLC A.K.A. KIMIA SHIPPING", "KIMIA TRADING")
     for word in ("AKA KIMIA SHIPPING", "KIMIA AKA SHIPPING"):  # a word, not "a.k.a."
         assert len(analyse_name(word).variants) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Selselat al Thahab For Money Exchange", "SELSELAT AL-THAHAB"),
+    ("ZORBAKS KIMIA FOR MONEY EXCHANGE", "ZORBAKS KIMIA"),
+    ("Revival of Zorbaks Heritage on the African Continent", "REVIVAL OF ZORBAKS HERITAGE"),
+])
+def test_a_phrase_opened_by_for_or_on_after_the_name(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+
+
+def test_the_same_words_without_the_preposition_stay_a_subsidiary() -> None:
+    assert not _match("ZORBAKS KIMIA MONEY EXCHANGE", "ZORBAKS KIMIA")

@@ -555,8 +555,9 @@ def _leading_extras(
     "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
     penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
     Germania", "DCB Finance") and keep it, unless the name joins them with "of" or "in"
-    (``_after_preposition``); so does a shared part of only common words ("Agricultural
-    Bank of China" is not "Bank of China")."""
+    (``_after_preposition``) or opens them with "for" or "on" ("SELSELAT AL-THAHAB FOR
+    MONEY EXCHANGE"); so does a shared part of only common words ("Agricultural Bank of
+    China" is not "Bank of China")."""
     if not used or len(other_used) < n_other:
         return set()
     extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
@@ -566,9 +567,15 @@ def _leading_extras(
         return set()
     if max(extra) <= min(used):
         return set(extra)
-    if min(extra) > max(used) and _after_preposition(text, tokens[min(extra)].text):
+    first = tokens[min(extra)].text
+    if min(extra) > max(used) and (first in _PREPOSITIONS or _after_preposition(text, first)):
         return set(extra)  # "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY"
     return set()
+
+
+# words that open a phrase a list adds after the name ("... FOR MONEY EXCHANGE", "... ON
+# THE AFRICAN CONTINENT"), kept as words by the analysis ("of" and "in" are not)
+_PREPOSITIONS = frozenset(["for", "on"])
 
 
 def _after_preposition(text: str, word: str) -> bool:
