@@ -13,13 +13,17 @@ romanised                 0.95   Газпром ~ Gazprom; 长城 ~ Changcheng
 translation               0.90   银行 ~ Bank; нефтяная ~ Oil; بانک ~ Bank
 skeleton                  0.85   ملت ~ Mellat (consonants mlt)
 fuzzy                     ≤0.90  LUKUIL ~ LUKOIL (one edit in six letters)
+truncated                 0.85   IMP. ~ IMPORT (cut short, with a period)
 ========================  =====  ==============================================
 
 Each side's coverage is the weighted share of its tokens that found a partner (weights:
 rare tokens more, see :class:`TokenWeights`); the name score is the harmonic mean of the
 two coverages, so words present on one side only pull it down. Parenthesised qualifiers
 ("(Asia)", "（上海）") and organisational words (group, holding, 集团, 控股) that only one
-side has cut it further: they are what separates a parent from its subsidiary.
+side has cut it further: they are what separates a parent from its subsidiary. List
+aliases shift that balance where the structure says so: words inside the shared name, a
+description of three words or more before it, a word repeating a found word of the same
+name (see docs/screening.md, "Inside the shared name").
 
 Identifiers are decisive: a shared valid identifier scores 1.0 whatever the names; two
 different valid identifiers in one scheme cap the score far below any threshold. Different
