@@ -499,10 +499,10 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
 
 
 def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tuple[int, str]]:
-    """Unmatched Latin words that repeat a found word of the same name: written inside it
-    (three letters or more: OIL in LUKOIL) or sharing its first seven letters
-    (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice; the repeat is not a word
-    the other side lacks."""
+    """Unmatched Latin words that repeat a found word of the same name: its end (three
+    letters or more: OIL of LUKOIL, the kind a compound ends in; not GAZ of GAZPROM) or
+    its first seven letters (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice;
+    the repeat is not a word the other side lacks."""
     out: list[tuple[int, str]] = []
     if len(used) == len(tokens):
         return out
@@ -511,7 +511,7 @@ def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tupl
         if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
             continue
         for w in found:
-            inside = len(w) > len(t.text) and t.text in w
+            inside = len(w) > len(t.text) and w.endswith(t.text)
             if inside or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
                 out.append((i, w))
                 break
