@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ringfence.resolve.listnames import place_runs
 from ringfence.resolve.names import Token
 
 __all__ = ["ABBREV_SCORE", "acronym_spans", "legal_form_initials", "legal_form_runs"]
@@ -80,8 +81,8 @@ def _initials(ta: tuple[Token, ...], tb: tuple[Token, ...], raw_b: tuple[str, ..
     for i, acro in acros:
         for words, initials in lists:
             for run in _runs(words, initials, acro):
-                if len(acro) == 2 and min(len(w) for w in run) < 5:
-                    continue
+                if len(acro) == 2 and min(len(w) for w in run) < 5 and run not in place_runs():
+                    continue  # HK ~ Hong Kong: a territory's name
                 idx = tuple(dict.fromkeys(where.get(w, -1) for w in run))
                 if -1 in idx or len(idx) != len(run):
                     continue  # a word of the run is a legal form, or written twice

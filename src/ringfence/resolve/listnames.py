@@ -9,7 +9,8 @@
   name is the name written in that script.
 * ``COMPAGNIE AERIENNE DES GRANDS LACS (CAGL) ; GREAT LAKES BUSINESS COMPANY (GLBC)``,
   ``HARAKAT UL-MUJAHIDIN / HUM``: names separated by ``;`` or a spaced slash are
-  alternatives.
+  alternatives, and so are names joined by "a.k.a.", "f.k.a.", "n.k.a." (or f/k/a ...),
+  "also known as" or "formerly (known as)".
 
 :func:`alias_parts` gives the alternatives, which :func:`ringfence.resolve.names.analyse_name`
 keeps as variants beside the full name; :func:`acronym_fits` says whether letters are
@@ -25,9 +26,14 @@ from ringfence.resolve.gloss import zh_places
 from ringfence.resolve.legal import STOPWORDS
 from ringfence.resolve.text import script_of
 
-__all__ = ["acronym_fits", "alias_bracket", "alias_parts"]
+__all__ = ["acronym_fits", "alias_bracket", "alias_parts", "place_runs"]
 
-_SEPARATORS = re.compile(r"\s+[;/]\s+|\s*;\s*")
+_SEPARATORS = re.compile(
+    r"\s+[;/]\s+|\s*;\s*"
+    # "ZORBAKS TRADING A.K.A. ZT LLC", "..., F/K/A KIMIA BANK", "also known as"
+    r"|[\s,]+\(?(?:[afn]\.k\.a\.?|[afn]/k/a|also\s+known\s+as|formerly(?:\s+known\s+as)?)[\s:]+",
+    re.IGNORECASE,
+)
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -49,6 +55,21 @@ def _place_words() -> frozenset[str]:
     for t in get_territories():
         for name in (t.name, t.full_name, t.region, t.subregion):
             out.update(w.casefold() for w in _WORD.findall(name or ""))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def place_runs() -> frozenset[tuple[str, ...]]:
+    """Names of territories written in two words or more (rigour's territories), and
+    their first two words or more, as tuples of lower-cased words: ("hong", "kong") from
+    "Hong Kong SAR", ("south", "africa")."""
+    from rigour.territories import get_territories
+
+    out: set[tuple[str, ...]] = set()
+    for t in get_territories():
+        for name in (t.name, t.full_name):
+            words = tuple(w.casefold() for w in _WORD.findall(name or ""))
+            out.update(words[:n] for n in range(2, len(words) + 1))
     return frozenset(out)
 
 

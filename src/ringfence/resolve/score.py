@@ -13,13 +13,17 @@ romanised                 0.95   Газпром ~ Gazprom; 长城 ~ Changcheng
 translation               0.90   银行 ~ Bank; нефтяная ~ Oil; بانک ~ Bank
 skeleton                  0.85   ملت ~ Mellat (consonants mlt)
 fuzzy                     ≤0.90  LUKUIL ~ LUKOIL (one edit in six letters)
+truncated                 0.85   IMP. ~ IMPORT (cut short, with a period)
 ========================  =====  ==============================================
 
 Each side's coverage is the weighted share of its tokens that found a partner (weights:
 rare tokens more, see :class:`TokenWeights`); the name score is the harmonic mean of the
 two coverages, so words present on one side only pull it down. Parenthesised qualifiers
 ("(Asia)", "（上海）") and organisational words (group, holding, 集团, 控股) that only one
-side has cut it further: they are what separates a parent from its subsidiary.
+side has cut it further: they are what separates a parent from its subsidiary. List
+aliases shift that balance where the structure says so: words inside the shared name, a
+description of three words or more before it, a word repeating a found word of the same
+name (see docs/screening.md, "Inside the shared name").
 
 Identifiers are decisive: a shared valid identifier scores 1.0 whatever the names; two
 different valid identifiers in one scheme cap the score far below any threshold. Different
@@ -63,6 +67,9 @@ _LEGAL_CLASS_PENALTY = 0.8
 _COUNTRY_PENALTY = 0.75
 _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
+
+# an alignment candidate: (score, width, method, indices in a, indices in b)
+_Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +288,7 @@ def _align_score(
     texts: tuple[str, str] = ("", ""),
 ) -> tuple[float, list[Feature]]:
     fa_legal, fb_legal = legal
-    cands: list[tuple[float, int, str, tuple[int, ...], tuple[int, ...]]] = []
+    cands: list[_Cand] = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
             s, m = token_sim(x, y)
@@ -301,6 +308,8 @@ def _align_score(
     cands.extend(acronym_spans(ta, tb, raw[1]))
     cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in acronym_spans(tb, ta, raw[0]))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
+    if _repeats(ta) or _repeats(tb):  # HONG KONG HONG PANG ~ HONG PANG (HK): hong ~ hong
+        cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1], not _in_context(ta, tb, c)))
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
@@ -316,6 +325,7 @@ def _align_score(
                 f"token:{m}", s, " ".join(ta[i].text for i in ia), " ".join(tb[j].text for j in ib)
             )
         )
+    feats.extend(_truncations(ta, tb, used_a, used_b, texts))
     for tokens, used in ((ta, used_a), (tb, used_b)):
         # a word written twice ("Insurance Company VTB-Insurance") is found once
         found = {tokens[i].primary: s for i, s in used.items()}
@@ -327,6 +337,8 @@ def _align_score(
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
+    _cap_description(wa, [i for i in lead if i >= 0])
+    _cap_description(wb, [-1 - j for j in lead if j < 0])
     for tokens, used, weights, other_legal, side in (
         (ta, used_a, wa, fb_legal, "a"),
         (tb, used_b, wb, fa_legal, "b"),
@@ -352,6 +364,10 @@ def _align_score(
             feats.append(
                 Feature("legal_form_initials", 0.0, *(pair if side == "a" else pair[::-1]))
             )
+        for i, inner in _repeated_in(tokens, used):
+            weights[i], used[i] = 0.0, 0.0  # LUKOIL OIL COMPANY: "oil" is said in LUKOIL
+            va, vb = (tokens[i].text, inner) if side == "a" else (inner, tokens[i].text)
+            feats.append(Feature("token_repeated", 0.0, va, vb))
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
         return 0.0, feats
@@ -364,6 +380,7 @@ def _align_score(
         ("a", ta, used_a, wa, fb_legal),
         ("b", tb, used_b, wb, fa_legal),
     ):
+        inside = _inserted(tokens, used, *((used_b, tb) if side == "a" else (used_a, ta)))
         for i, t in enumerate(tokens):
             if i in used:
                 continue
@@ -391,10 +408,83 @@ def _align_score(
             else:
                 va, vb = (t.text, "") if side == "a" else ("", t.text)
                 feats.append(Feature("token_unmatched", -round(weights[i], 4), va, vb))
+                if i in inside:
+                    continue
                 if weights[i] >= 0.8 and not t.generic and distinct < 2:
                     score *= _DISTINCT_PENALTY
                     distinct += 1
     return score, feats
+
+
+def _inserted(
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    other: tuple[Token, ...],
+) -> set[int]:
+    """Words of ``tokens`` written *inside* what both sides share, when the other side is
+    wholly found and what is shared has two words of its own, of three letters or more:
+    a word a list inserts or leaves out in the middle of a name ("... CORRECTIONAL
+    MANAGEMENT BUREAU", "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"). They cost coverage
+    but not the distinctive-word penalty. Words before or after the shared part do not
+    qualify: "X Shipping" and "X Finance" are how subsidiaries are named."""
+    if len(other_used) < len(other) or len(used) == len(tokens):
+        return set()
+    found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]  # "(publ)"
+    if sum(1 for i in found if _own_word(tokens[i]) and len(tokens[i].text) >= 3) < 2:
+        return set()
+    lo, hi = min(found), max(found)
+    return {i for i in range(lo + 1, hi) if i not in used}
+
+
+_TRUNCATED_SCORE = 0.85
+
+
+def _truncations(
+    ta: tuple[Token, ...],
+    tb: tuple[Token, ...],
+    used_a: dict[int, float],
+    used_b: dict[int, float],
+    texts: tuple[str, str],
+) -> list[Feature]:
+    """Words left unmatched on both sides where one is the other cut short and marked so
+    with a period, as lists shorten a name's descriptive words ("IMP. & EXP." ~ IMPORT
+    AND EXPORT, "INTL." ~ INTERNATIONAL): three letters or more, two or more cut off, the
+    same script. Each is paired with the first such word of the other side, in order."""
+    feats: list[Feature] = []
+    if len(used_a) == len(ta) or len(used_b) == len(tb):
+        return feats
+    for short_side, tokens, others, used, other_used, text in (
+        ("a", ta, tb, used_a, used_b, texts[0]),
+        ("b", tb, ta, used_b, used_a, texts[1]),
+    ):
+        for i, t in enumerate(tokens):
+            if i in used or len(t.text) < 3 or not t.text.isalpha() or t.script != "Latn":
+                continue
+            if not _written_cut(t.text, text):
+                continue
+            for j, y in enumerate(others):
+                if j in other_used or y.script != "Latn" or len(y.text) < len(t.text) + 2:
+                    continue
+                if y.text.startswith(t.text):
+                    used[i] = other_used[j] = _TRUNCATED_SCORE
+                    pair = (t.text, y.text) if short_side == "a" else (y.text, t.text)
+                    feats.append(Feature("token:truncated", _TRUNCATED_SCORE, *pair))
+                    break
+    return feats
+
+
+def _written_cut(word: str, text: str) -> bool:
+    """``word`` is written with a period right after it in ``text`` ("IMP.", "Intl.")."""
+    return word in _cut_words(text)
+
+
+_CUT = re.compile(r"(?<![^\W_])([^\W\d_]+)\.")
+
+
+@lru_cache(maxsize=1 << 16)
+def _cut_words(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _CUT.findall(text)) if "." in text else frozenset()
 
 
 def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
@@ -406,6 +496,54 @@ def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
             if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
                 return word
     return ""
+
+
+def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tuple[int, str]]:
+    """Unmatched Latin words that repeat a found word of the same name: its end (three
+    letters or more: OIL of LUKOIL, the kind a compound ends in; not GAZ of GAZPROM) or
+    its first seven letters (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice;
+    the repeat is not a word the other side lacks."""
+    out: list[tuple[int, str]] = []
+    if len(used) == len(tokens):
+        return out
+    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
+    for i, t in enumerate(tokens):
+        if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
+            continue
+        for w in found:
+            inside = len(w) > len(t.text) and w.endswith(t.text)
+            if inside or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
+                out.append((i, w))
+                break
+    return out
+
+
+def _repeats(tokens: tuple[Token, ...]) -> bool:
+    return len({t.primary for t in tokens}) < len(tokens)
+
+
+def _in_context(ta: tuple[Token, ...], tb: tuple[Token, ...], c: _Cand) -> bool:
+    """A one-word pair whose next or previous words agree too: of a word written twice,
+    the occurrence that stands where the other side has it."""
+    if len(c[3]) != 1 or len(c[4]) != 1:
+        return False
+    i, j = c[3][0], c[4][0]
+    after = i + 1 < len(ta) and j + 1 < len(tb) and ta[i + 1].primary == tb[j + 1].primary
+    return after or (i > 0 and j > 0 and ta[i - 1].primary == tb[j - 1].primary)
+
+
+def _cap_description(weights: list[float], extra: list[int]) -> None:
+    """Two or more words written before the shared name are a description of it ("OIL
+    TRANSPORTING JSC TRANSNEFT", "STATE CORPORATION FOR THE PROMOTION OF ... ROSTEC"), not
+    a parent's brand (one word, "TRANSNEFT-DRUZHBA", or two words of their own, "GOLDEN
+    SUN ..."): three or more words, or two of which one is descriptive or generic, together
+    weigh like one generic word."""
+    if len(extra) < 2 or (len(extra) == 2 and min(weights[i] for i in extra) > _GENERIC_WEIGHT):
+        return
+    total = sum(weights[i] for i in extra)
+    if total > _GENERIC_WEIGHT:
+        for i in extra:
+            weights[i] *= _GENERIC_WEIGHT / total
 
 
 def _leading_extras(
@@ -421,8 +559,9 @@ def _leading_extras(
     "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
     penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
     Germania", "DCB Finance") and keep it, unless the name joins them with "of" or "in"
-    (``_after_preposition``); so does a shared part of only common words ("Agricultural
-    Bank of China" is not "Bank of China")."""
+    (``_after_preposition``) or opens them with "for" or "on" ("SELSELAT AL-THAHAB FOR
+    MONEY EXCHANGE"); so does a shared part of only common words ("Agricultural Bank of
+    China" is not "Bank of China")."""
     if not used or len(other_used) < n_other:
         return set()
     extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
@@ -432,9 +571,15 @@ def _leading_extras(
         return set()
     if max(extra) <= min(used):
         return set(extra)
-    if min(extra) > max(used) and _after_preposition(text, tokens[min(extra)].text):
+    first = tokens[min(extra)].text
+    if min(extra) > max(used) and (first in _PREPOSITIONS or _after_preposition(text, first)):
         return set(extra)  # "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY"
     return set()
+
+
+# words that open a phrase a list adds after the name ("... FOR MONEY EXCHANGE", "... ON
+# THE AFRICAN CONTINENT"), kept as words by the analysis ("of" and "in" are not)
+_PREPOSITIONS = frozenset(["for", "on"])
 
 
 def _after_preposition(text: str, word: str) -> bool:
