@@ -314,6 +314,154 @@ def symbol_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
                 yield lang, word, en, f"rigour {version} symbol {sym}; word from {where} ({part})"
 
 
+# --- the Mueller English-Russian dictionary (Debian package mueller7-dict) -----------------
+
+MUELLER = Path("/usr/share/dictd/mueller7")  # .index and .dict.dz, as dictd reads them
+_MUELLER_SENSES = 2  # the first senses of a noun or adjective: the common meanings
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_CYR_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)?")
+_HEAD = r"^(?:_?[IVX]+\s*)?(?:\[[^\]]*\]\s*)?"  # homonym number, then pronunciation
+_POS_MARK = re.compile(_HEAD + r"(?:\d+\.\s*)?_(n|a|v|adv|pron|prep|cj|int|num|predic|pl)\.")
+_PART = re.compile(_HEAD + r"\d+\.")
+_NEW_CHUNK = re.compile(r"^(?:_?[IVX]+\b|\d+\.|\d+\)|\[)")
+# slang, colloquial, obsolete, poetic, jocular, rude, dialect, historical, pejorative
+_MUELLER_SKIP = ("_жарг", "_разг", "_уст", "_поэт", "_шутл", "_груб", "_диал", "_ист",
+                 "_презр", "_пренебр", "_бран")  # fmt: skip
+
+
+def _b64(text: str) -> int:
+    n = 0
+    for ch in text:
+        n = n * 64 + _B64.index(ch)
+    return n
+
+
+def mueller_translations(article: str) -> list[tuple[int, str, bool]]:
+    """(sense number, Russian word, attributive) for the one-word translations a Mueller
+    article gives its noun and adjective senses (and senses without a part of speech);
+    verbs and adverbs are left out, and so are senses marked slang, colloquial, obsolete,
+    historical ... A sense's translations end where its first English example starts."""
+    chunks: list[str] = []
+    for line in article.split("\n")[1:]:  # the first line is the headword
+        text = line.strip()
+        if text and (not chunks or _NEW_CHUNK.match(text)):
+            chunks.append(text)
+        elif text:
+            chunks[-1] += " " + text  # a sense continued on the next line
+    out: list[tuple[int, str, bool]] = []
+    pos: str | None = None
+    sense = 0
+    for chunk in chunks:
+        rest = chunk
+        mark = _POS_MARK.match(chunk)
+        if mark:
+            pos, sense, rest = mark.group(1), 0, chunk[mark.end():]
+        elif _PART.match(chunk):
+            pos = None
+        if pos not in ("n", "a", None):
+            continue
+        numbered = re.match(r"^\s*(\d+)\)(.*)$", rest)
+        if numbered:
+            sense, rest = int(numbered.group(1)), numbered.group(2)
+        else:
+            sense = max(sense, 1)
+        rest = re.sub(r"\([^)]*\)", " ", rest)
+        lead = re.split(r"(?<![_\w])[A-Za-z]", rest)[0]  # up to the first example
+        if any(label in lead for label in _MUELLER_SKIP):
+            continue
+        for segment in re.split(r"[;,]", lead):
+            words = re.sub(r"_\S+", " ", segment).split()
+            if len(words) == 1 and _CYR_WORD.fullmatch(words[0]):
+                out.append((sense, words[0], "_attr." in segment))
+    return out
+
+
+def mueller_version() -> str:
+    import gzip
+
+    changelog = Path("/usr/share/doc/mueller7-dict/changelog.Debian.gz")
+    first = gzip.open(changelog, "rt", encoding="utf-8").readline()
+    m = re.search(r"\(([^)]+)\)", first)
+    return m.group(1) if m else "?"
+
+
+def mueller_articles(base: Path) -> dict[str, list[str]]:
+    """Headword → its articles, from a dictd index and its dictzip (gzip-readable) file."""
+    import gzip
+
+    index = base.with_suffix(".index")
+    if not index.exists():
+        raise SystemExit(f"{index} missing: apt-get install mueller7-dict (GPL-2+), or "
+                         "--mueller to point at it")
+    data = gzip.open(base.with_suffix(".dict.dz")).read()
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in index.read_text(encoding="utf-8").splitlines():
+        word, offset, length = line.split("\t")
+        start = _b64(offset)
+        out[word].append(data[start:start + _b64(length)].decode("utf-8"))
+    return out
+
+
+def name_words(data: Path, vocab: Counter[str]) -> list[str]:
+    """The generic English words of the Latin names of the development part's records
+    and the bundled public groups: lower-case CC-CEDICT vocabulary (three headwords or
+    more, so no brand), three letters or more, not a legal form nor a word English
+    glosses leave out (articles, prepositions, "one")."""
+    from ringfence.resolve.gloss import en_phrase
+    from ringfence.resolve.names import analyse_name
+
+    words: set[str] = set()
+    for _source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) == "dev":
+                for name in [org.primary] + [n for _kind, n in org.others]:
+                    if name and not _lang_of(name):
+                        words.update(w.casefold() for w in _EN_WORD.findall(name))
+    names_csv = ROOT / "src" / "ringfence" / "data" / "public-groups" / "names.csv"
+    with names_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["script"] == "Latn":
+                words.update(w.casefold() for w in _EN_WORD.findall(row["name"]))
+    return sorted(w for w in words if len(w) >= 3 and vocab[w] >= _MIN_HEADWORDS
+                  and len(en_phrase(w)) == 1  # not "one", "the", "for" ...
+                  and not analyse_name(f"Zorbaks {w}").legal_forms)
+
+
+def _headwords(english: str) -> list[str]:
+    """The word, then its singular (technologies → technology, plants → plant)."""
+    out = [english]
+    if english.endswith("ies") and len(english) > 4:
+        out.append(english[:-3] + "y")
+    elif english.endswith("s") and not english.endswith("ss"):
+        out.append(english[:-1])
+    return out
+
+
+def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
+    """Russian translations of the English words company names use (:func:`name_words`),
+    from Mueller's English-Russian dictionary: the one-word translations of the first two
+    senses of each noun or adjective, and its attributive (_attr.) adjectives (insurance
+    → страхование, страховой; plant → завод; equipment → оборудование)."""
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.names import analyse_name
+
+    articles = mueller_articles(base)
+    source = (f"Mueller English-Russian dictionary 7 (Debian mueller7-dict {mueller_version()},"
+              " GPL-2+)")
+    for english in name_words(data, vocab):
+        for head in _headwords(english):
+            found = [(s, w, attr) for article in articles.get(head, [])
+                     for s, w, attr in mueller_translations(article)]
+            for sense, word, attr in found:
+                if sense > _MUELLER_SENSES and not attr:
+                    continue
+                if any(en_key(head) in t.keys for t in analyse_name(word).tokens):
+                    continue  # spelt the same (генерал general, индекс index): nothing to add
+                yield "ru", word, head, f"{source} headword {head!r}; English word of dev-part names"
+            if found:
+                break
+
+
 _ENGLISH = re.compile(r"[A-Za-z]+(?:[ -][A-Za-z]+)*")
 _SPLIT = re.compile(r"[\s\-‐‑‒–—.'’・]")  # the analysis splits a word here
 _HAN_MAX = 4  # resolve.han segments Chinese into words of at most four characters
@@ -368,10 +516,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--mueller", type=Path, default=MUELLER,
+                    help="the Mueller dictionary's dictd files, without suffix")
     args = ap.parse_args(argv)
     vocab = english_vocabulary()
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
-                      *symbol_entries(args.data, vocab)])
+                      *symbol_entries(args.data, vocab),
+                      *mueller_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

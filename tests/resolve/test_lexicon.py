@@ -159,6 +159,12 @@ def test_generic_lexicon_words_alone_do_not_make_a_match(a: str, b: str) -> None
         ("Зорбакс Шанхай", "Zorbaks Shanghai"),
         ("Зорбакс развития", "Zorbaks Development"),  # rigour's symbol table
         ("ZORBAKS FINANSOVAYA", "ZORBAKS FINANCIAL"),  # romanised Russian
+        # Mueller's English-Russian dictionary, romanised words with their endings
+        ("90 EKSPERIMENTALNY ZAVOD OAO", "90 EXPERIMENTAL PLANT OPEN JOINT STOCK COMPANY"),
+        ("ZAO NOVYE FINANSOVYE TEKHNOLOGII", "NEW FINANCIAL TECHNOLOGIES OOO"),
+        ("PS ZORBAKS.DENGI OOO", "OOO PS ZORBAKS.MONEY"),
+        ("AO ZORBAKS-OKHRANA", "JSC ZORBAKS-GUARD"),
+        ("ЗОРБАКС СТРАХОВАНИЕ", "ZORBAKS INSURANCE"),
         ("Zorbaks ロシア", "Zorbaks Russia"),
         ("トヨタ", "Toyota"),
     ],
@@ -192,6 +198,63 @@ def test_transliteration_variants_match(a: str, b: str) -> None:
 )
 def test_transliteration_variants_do_not_overreach(a: str, b: str) -> None:
     assert not compare(Record.of(a), Record.of(b)).match
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the translation matches, the distinctive word does not
+        ("90 EKSPERIMENTALNY ZAVOD OAO", "91 EXPERIMENTAL PLANT OPEN JOINT STOCK COMPANY"),
+        ("ZAO NOVYE FINANSOVYE TEKHNOLOGII", "NEW MEDICAL TECHNOLOGIES OOO"),
+        ("AO ZORBAKS-OKHRANA", "JSC QUILLON-GUARD"),
+        ("ZORBAKS PLANT", "ZORBAKS PROJECT"),  # plant is not план (project) + t
+    ],
+)
+def test_romanised_russian_glosses_do_not_overreach(a: str, b: str) -> None:
+    assert not compare(Record.of(a), Record.of(b)).match
+    assert not compare(Record.of(b), Record.of(a)).match
+
+
+def test_a_romanised_stem_takes_only_a_russian_ending() -> None:
+    from ringfence.resolve.gloss import ru_latin_gloss
+
+    assert ru_latin_gloss("plan") and ru_latin_gloss("plana")  # план, плана
+    assert not ru_latin_gloss("plant")  # t is no Russian ending
+    assert not ru_latin_gloss("generali")  # генерал is spelt general: not in the lexicon
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("strakhovaya", "strahov"), ("novye", "nov"), ("poluprovodnikovykh", "poluprovodnikov"),
+     ("zavod", "zavod"), ("zavoda", "zavod"), ("gosudarstvennoye", "gosudarstven")],
+)
+def test_romanised_endings_are_russian_inflections(word: str, stem: str) -> None:
+    from ringfence.resolve.gloss import ru_latin_endings
+    from ringfence.resolve.text import loose
+
+    key = loose(word)
+    assert key.startswith(stem) and key[len(stem):] in ru_latin_endings()
+
+
+def test_mueller_articles_give_noun_and_adjective_senses_only() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_lexicon_for_test", ROOT / "benchmarks" / "build_lexicon.py")
+    assert spec and spec.loader
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        build = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(build)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    article = (
+        "plant\n   [plɑ:nt]\n   1. _n.\n      1) растение; саженец; in plant растущий\n"
+        "      2) _жарг. сыщик\n   2. _v.\n      1) сажать (растения); засаживать\n"
+        "   _II [plɑ:nt] _n.\n      1) завод, фабрика; plant and equipment основной\n"
+        "      капитал\n      3) _attr. заводской\n")
+    got = build.mueller_translations(article)
+    assert [(s, w) for s, w, _a in got] == [
+        (1, "растение"), (1, "саженец"), (1, "завод"), (1, "фабрика"), (3, "заводской")]
+    assert got[-1][2]  # attributive
 
 
 def test_wade_giles_comes_from_the_packaged_table() -> None:

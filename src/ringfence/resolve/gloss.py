@@ -440,22 +440,57 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
 
 
 _RU_LATIN_ENDING = 4  # letters a romanised inflection may add to a stem
+# inflections ru_stem keeps on the word (-ых, -им ...) that romanised names still write
+_RU_MORE_ENDINGS = ("ых", "их", "ым", "им", "ый", "ий", "ой")
+
+
+@lru_cache(maxsize=1)
+def ru_latin_endings() -> frozenset[str]:
+    """Russian inflectional endings as romanised words write them, by their loose key:
+    BGN/PCGN of every ending :func:`ru_stem` strips (and -ых, -им ...), with е, ю, я also
+    as ye, yu, ya (after a vowel: -oye, -yye) and ы, й as i: -aya, -oye, -ogo, -ykh, -yi,
+    -ye, -iya ... The empty ending is one."""
+    from ringfence.resolve.text import cyrillic_to_latin, loose
+
+    out = {""}
+    for ending in (*_RU_ENDINGS, *_RU_MORE_ENDINGS):
+        latin = cyrillic_to_latin(ending)
+        out.add(loose(latin))
+        out.add(loose(latin.replace("e", "ye")))
+    return frozenset(out)
+
+
+def _ru_latin_stem(key: str) -> str:
+    """A romanised Russian word's loose key without its ending (the longest that leaves
+    four letters), for romanised words the lexicon gives as written."""
+    endings = ru_latin_endings()
+    for cut in range(max(4, len(key) - _RU_LATIN_ENDING), len(key)):
+        if key[cut:] in endings:
+            return key[:cut]
+    return key
 
 
 @lru_cache(maxsize=1)
 def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Romanised Russian stems (BGN, then the loose key) → English phrases: the glossary's
     stems, the multilingual lexicon's Russian words stemmed and romanised, and its
-    romanised Russian words (``ru-Latn``) as written. Only stems of four letters or more."""
+    romanised Russian words (``ru-Latn``) as written and without their ending. Only stems
+    of four letters or more."""
     from ringfence.resolve.lexicon import name_lexicon
     from ringfence.resolve.text import cyrillic_to_latin, loose
 
     out: dict[str, tuple[tuple[str, ...], ...]] = {}
     for key, phrases in name_lexicon().items():
         lang, _, word = key.partition(":")
-        stem = loose(cyrillic_to_latin(word)) if lang == "ru" else loose(word)
-        if lang in ("ru", "ru-Latn") and len(stem) >= 4:
-            out[stem] = merge_glosses(out.get(stem, ()), phrases)
+        if lang == "ru":
+            stems = {loose(cyrillic_to_latin(word))}
+        elif lang == "ru-Latn":
+            stems = {loose(word), _ru_latin_stem(loose(word))}
+        else:
+            continue
+        for stem in stems:
+            if len(stem) >= 4:
+                out[stem] = merge_glosses(out.get(stem, ()), phrases)
     for k, v in _RU.items():
         stem = loose(cyrillic_to_latin(k))
         if len(k) >= 4:
@@ -466,14 +501,18 @@ def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
 @lru_cache(maxsize=1 << 16)
 def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a romanised Russian word ("strakhovanie" → insurance,
-    "gosudarstvennaya" → state): the word's loose key is a romanised stem followed by at
-    most four letters of ending. Up to five dictionary look-ups, longest stem first."""
+    "gosudarstvennaya" → state, "zavod" → plant): the word's loose key is a romanised
+    stem followed by a Russian ending as romanised (:func:`ru_latin_endings`: -aya,
+    -oye, -ykh, -yi, or none). Up to five dictionary look-ups, longest stem first; a
+    word that goes on with other letters (plant is not план + t) has none."""
     from ringfence.resolve.text import loose
 
     key = loose(word)
     stems = _ru_latin()
+    endings = ru_latin_endings()
     for cut in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1):
-        hit = stems.get(key[:cut])
-        if hit:
-            return hit
+        if key[cut:] in endings:
+            hit = stems.get(key[:cut])
+            if hit:
+                return hit
     return ()

@@ -452,7 +452,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         keys.add(en_key(word))
         keys |= latin_variant_keys(word)  # pinyin with tone numbers
         keys |= persian_latin_keys(word)  # Persian x for kh
-        gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
+        gloss = ru_latin_gloss(word) if len(word) >= 5 else ()  # romanised Russian
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))
