@@ -437,6 +437,19 @@ def _headwords(english: str) -> list[str]:
     return out
 
 
+_SEE = re.compile(r"=\s*([a-z]+)\s*$")  # "center ... _ам. = centre"
+
+
+def _followed(articles: dict[str, list[str]], head: str) -> list[str]:
+    """The articles of a headword; an article that only refers to another spelling
+    (center: "_ам. = centre") is replaced by that one's."""
+    out: list[str] = []
+    for article in articles.get(head, []):
+        see = _SEE.search(article.strip()) if article.count("\n") <= 2 else None
+        out.extend(articles.get(see.group(1), []) if see else [article])
+    return out
+
+
 def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
     """Russian translations of the English words company names use (:func:`name_words`),
     from Mueller's English-Russian dictionary: the one-word translations of the first two
@@ -450,7 +463,7 @@ def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Ent
               " GPL-2+)")
     for english in name_words(data, vocab):
         for head in _headwords(english):
-            found = [(s, w, attr) for article in articles.get(head, [])
+            found = [(s, w, attr) for article in _followed(articles, head)
                      for s, w, attr in mueller_translations(article)]
             for sense, word, attr in found:
                 if sense > _MUELLER_SENSES and not attr:

@@ -240,12 +240,16 @@ def test_mueller_articles_give_noun_and_adjective_senses_only() -> None:
     spec = importlib.util.spec_from_file_location(
         "build_lexicon_for_test", ROOT / "benchmarks" / "build_lexicon.py")
     assert spec and spec.loader
+    from ringfence.resolve.gloss import use_dictionaries
+
+    before = dictionaries()  # the builder hands in its own (without names.tsv) on import
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         build = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(build)
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
+        use_dictionaries(before)
     article = (
         "plant\n   [plɑ:nt]\n   1. _n.\n      1) растение; саженец; in plant растущий\n"
         "      2) _жарг. сыщик\n   2. _v.\n      1) сажать (растения); засаживать\n"
@@ -260,3 +264,42 @@ def test_mueller_articles_give_noun_and_adjective_senses_only() -> None:
 def test_wade_giles_comes_from_the_packaged_table() -> None:
     assert wade_giles("北京") == "pei-ching"
     assert wade_giles("清华") == "ch'ing-hua"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("AKB ZORBAKSBANK OAO", "PAO ZORBAKSBANK"),  # АКБ, joint-stock commercial bank
+        ("AO AKB ZORBAKSBANK", "JOINT STOCK COMMERCIAL BANK ZORBAKSBANK"),
+        ("FGUP ZORBAKS", "ФГУП ЗОРБАКС"),
+        # an adjective read through the noun it is made of, romanised or not
+        ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
+        ("ЗОРБАКС ЗАВОД ПОЛУПРОВОДНИКОВЫХ ПРИБОРОВ", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
+        ("ZORBAKS UPRAVLENIE AKTIVAMI", "ZORBAKS ASSET MANAGEMENT"),
+    ],
+)
+def test_russian_initials_and_derived_words_match(a: str, b: str) -> None:
+    assert compare(Record.of(a), Record.of(b)).match
+    assert compare(Record.of(b), Record.of(a)).match
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("AKB ZORBAKSBANK OAO", "PAO QUILLONBANK"),
+        ("PAT ZORBAKS", "ZORBAKS"),  # a three-letter word with a vowel inside stays a word
+        ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF MEDICAL DEVICES"),
+        ("ZORBAKS UPRAVLENIE AKTIVAMI", "QUILLON ASSET MANAGEMENT"),
+    ],
+)
+def test_russian_initials_and_derived_words_do_not_overreach(a: str, b: str) -> None:
+    assert not compare(Record.of(a), Record.of(b)).match
+    assert not compare(Record.of(b), Record.of(a)).match
+
+
+def test_latin_initials_are_a_legal_form_only_as_rigour_lists_them_in_cyrillic() -> None:
+    from ringfence.resolve.legal import russian_initials_form
+
+    assert russian_initials_form("akb") and russian_initials_form("fgup")
+    assert not russian_initials_form("pat")  # ПАТ is listed; pat is too often a word
+    assert not russian_initials_form("xyz") and not russian_initials_form("bank")

@@ -433,15 +433,23 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     lexicon's."""
     from ringfence.resolve.lexicon import lexicon_gloss
 
+    from ringfence.resolve.text import cyrillic_to_latin
+
     w = word.casefold().replace("ё", "е")
     hit = _RU.get(ru_stem(w)) or _RU.get(w)
     own = tuple(_phrase(s) for s in hit) if hit else ()
-    return merge_glosses(own, lexicon_gloss("ru:" + ru_stem(w)))
+    found = merge_glosses(own, lexicon_gloss("ru:" + ru_stem(w)))
+    # an ending ru_stem leaves (-ых, -ами) or an adjective made from a noun (-ов-, -н-):
+    # полупроводниковых → полупроводник, проектного → проект, as romanised words are read
+    return found or (ru_latin_gloss(cyrillic_to_latin(w)) if len(w) >= 5 else ())
 
 
 _RU_LATIN_ENDING = 4  # letters a romanised inflection may add to a stem
 # inflections ru_stem keeps on the word (-ых, -им ...) that romanised names still write
-_RU_MORE_ENDINGS = ("ых", "их", "ым", "им", "ый", "ий", "ой")
+_RU_MORE_ENDINGS = ("ых", "их", "ым", "им", "ый", "ий", "ой", "ами", "ями")
+# suffixes that make an adjective of a noun, by their loose key (проект-н-ый, банк-овск-ий,
+# полупроводник-ов-ых, нефт-ян-ой, хим-ическ-ий)
+_RU_LATIN_ADJECTIVE = ("ovsk", "evsk", "ichesk", "ov", "ev", "sk", "ian", "n")
 
 
 @lru_cache(maxsize=1)
@@ -503,16 +511,25 @@ def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a romanised Russian word ("strakhovanie" → insurance,
     "gosudarstvennaya" → state, "zavod" → plant): the word's loose key is a romanised
     stem followed by a Russian ending as romanised (:func:`ru_latin_endings`: -aya,
-    -oye, -ykh, -yi, or none). Up to five dictionary look-ups, longest stem first; a
-    word that goes on with other letters (plant is not план + t) has none."""
+    -oye, -ykh, -yi, or none), or a stem, a suffix that makes an adjective of it and an
+    ending (proektnogo → proekt, poluprovodnikovykh → poluprovodnik). Up to five look-ups
+    for the endings and eight for each ending found, longest stem first; a word that goes
+    on with other letters (plant is not план + t) has none."""
     from ringfence.resolve.text import loose
 
     key = loose(word)
     stems = _ru_latin()
     endings = ru_latin_endings()
-    for cut in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1):
-        if key[cut:] in endings:
-            hit = stems.get(key[:cut])
-            if hit:
-                return hit
+    cuts = [c for c in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1)
+            if key[c:] in endings]
+    for cut in cuts:
+        hit = stems.get(key[:cut])
+        if hit:
+            return hit
+    for cut in cuts:  # the noun an adjective is made from (proektn-ogo → proekt)
+        for suffix in _RU_LATIN_ADJECTIVE:
+            if key.endswith(suffix, 0, cut) and cut - len(suffix) >= 4:
+                hit = stems.get(key[: cut - len(suffix)])
+                if hit:
+                    return hit
     return ()
