@@ -407,9 +407,6 @@ def name_words(data: Path, vocab: Counter[str]) -> list[str]:
     and the bundled public groups: lower-case CC-CEDICT vocabulary (three headwords or
     more, so no brand), three letters or more, not a legal form nor a word English
     glosses leave out (articles, prepositions, "one")."""
-    from ringfence.resolve.gloss import en_phrase
-    from ringfence.resolve.names import analyse_name
-
     words: set[str] = set()
     for _source, orgs in _sources(data):
         for org in orgs:
@@ -422,9 +419,26 @@ def name_words(data: Path, vocab: Counter[str]) -> list[str]:
         for row in csv.DictReader(fh):
             if row["script"] == "Latn":
                 words.update(w.casefold() for w in _EN_WORD.findall(row["name"]))
-    return sorted(w for w in words if len(w) >= 3 and vocab[w] >= _MIN_HEADWORDS
-                  and len(en_phrase(w)) == 1  # not "one", "the", "for" ...
-                  and not analyse_name(f"Zorbaks {w}").legal_forms)
+    return sorted(w for w in words if _generic_english(w, vocab))
+
+
+def _generic_english(word: str, vocab: Counter[str]) -> bool:
+    """Lower-case CC-CEDICT vocabulary (three headwords or more, so no brand), three
+    letters or more, a word English glosses keep (not "one", "the", "for"), not a legal
+    form."""
+    from ringfence.resolve.gloss import en_phrase
+    from ringfence.resolve.names import analyse_name
+
+    return (len(word) >= 3 and vocab[word] >= _MIN_HEADWORDS and len(en_phrase(word)) == 1
+            and not analyse_name(f"Zorbaks {word}").legal_forms)
+
+
+def rigour_words(vocab: Counter[str]) -> list[str]:
+    """The generic English words (as :func:`name_words`) that rigour's symbol table tags
+    as an organisation-name symbol or domain (airline, hospital, university, steel): the
+    vocabulary of company names beyond the development part's."""
+    return sorted(w for w in vocab if _generic_english(w, vocab)
+                  and any(not s.startswith("LOCATION:") for s in _symbols(w)))
 
 
 def _headwords(english: str) -> list[str]:
@@ -451,7 +465,8 @@ def _followed(articles: dict[str, list[str]], head: str) -> list[str]:
 
 
 def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
-    """Russian translations of the English words company names use (:func:`name_words`),
+    """Russian translations of the English words company names use (:func:`name_words`,
+    :func:`rigour_words`),
     from Mueller's English-Russian dictionary: the one-word translations of the first two
     senses of each noun or adjective, and its attributive (_attr.) adjectives (insurance
     → страхование, страховой; plant → завод; equipment → оборудование)."""
@@ -461,7 +476,11 @@ def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Ent
     articles = mueller_articles(base)
     source = (f"Mueller English-Russian dictionary 7 (Debian mueller7-dict {mueller_version()},"
               " GPL-2+)")
-    for english in name_words(data, vocab):
+    from_names = set(name_words(data, vocab))
+    tagged = set(rigour_words(vocab))
+    for english in sorted(from_names | tagged):
+        why = "English word of dev-part names" if english in from_names else (
+            "English word rigour's symbol table tags")
         for head in _headwords(english):
             found = [(s, w, attr) for article in _followed(articles, head)
                      for s, w, attr in mueller_translations(article)]
@@ -470,7 +489,7 @@ def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Ent
                     continue
                 if any(en_key(head) in t.keys for t in analyse_name(word).tokens):
                     continue  # spelt the same (генерал general, индекс index): nothing to add
-                yield "ru", word, head, f"{source} headword {head!r}; English word of dev-part names"
+                yield "ru", word, head, f"{source} headword {head!r}; {why}"
             if found:
                 break
 
