@@ -1,7 +1,9 @@
 """Compile the multilingual lexicon of company-name parts from bilingual material at hand.
 
     .venv/bin/python benchmarks/build_lexicon.py [--data /work/shared/data] \
-        [--out src/ringfence/data/lexicon/names.tsv]
+        [--out src/ringfence/data/lexicon/names.tsv] [--mueller /usr/share/dictd/mueller7]
+
+(Mueller's dictionary is Debian's ``mueller7-dict``, which ``scripts/setup.sh`` installs.)
 
 Writes one TSV (``lang``, ``word``, ``english``, ``source``), read at run time by
 :mod:`ringfence.packaged` and handed to :mod:`ringfence.resolve.lexicon`. Every entry
@@ -28,7 +30,17 @@ carries where it came from:
   word's romanisation.
 * ``rigour``: rigour's multilingual symbol table (the one nomenklatura's logic-v2 pairs):
   the words of those same development-part and bundled names that it tags with a symbol,
-  paired with the English words (CC-CEDICT vocabulary) it tags the same way.
+  paired with the English words (CC-CEDICT vocabulary) it tags the same way; also the
+  words of other languages written in Latin letters in the development part's names
+  (groupe, zavod, tejarat: ``und-Latn``).
+* ``Mueller``: Mueller's English-Russian dictionary (7th edition, Debian ``mueller7-dict``,
+  GPL-2+): for the English words of the development part's and bundled Latin names and
+  the English words rigour's symbol table tags, the one-word Russian translations of
+  their first two noun and adjective senses and their attributive adjectives (plant
+  завод, insurance страхование/страховой), read back as Russian → English.
+* ``pycountry``: a country's ISO 3166-1 name and official name (Russian Federation,
+  Syrian Arab Republic, Islamic Republic of Iran) for its one-word CLDR short name
+  (``en``: Russia, Syria, Iran).
 
 A mined entry is kept only when it is a *generic* company-name part, never a brand: its
 English word must appear in lower case in the English glosses of at least three
@@ -83,7 +95,7 @@ LOCALES = {"zh": "zh", "zh_Hant": "zh", "ru": "ru", "fa": "fa", "ar": "ar", "ko"
 ADJECTIVE_LOCALES = ("ru", "fa", "ar")  # language names there are the adjectives
 _EN_WORD = re.compile(r"[A-Za-z]+")
 _MIN_HEADWORDS = 3
-_MIN_LETTERS = {"zh": 2, "ko": 2, "ru": 3, "ru-Latn": 3, "fa": 3, "ar": 3}
+_MIN_LETTERS = {"zh": 2, "ko": 2, "ru": 3, "ru-Latn": 3, "fa": 3, "ar": 3, "und-Latn": 4}
 # romanised Russian legal forms: an A.K.A. carrying one is Russian written in Latin
 _RU_LATIN_FORMS = frozenset(["ooo", "oao", "zao", "pao", "ao", "obshchestvo", "aktsionernoe",
                              "otkrytoe", "zakrytoe", "publichnoe"])  # fmt: skip
@@ -111,6 +123,28 @@ def cldr_entries() -> Iterator[Entry]:
                 english = en.languages.get(code, "")
                 if len(code) == 2 and english and " " not in name and " " not in english:
                     yield lang, name, english, f"CLDR {babel_version()} language {code} ({loc})"
+
+
+def country_entries() -> Iterator[Entry]:
+    """A country's short English name (CLDR via babel, one word: Russia, Iran, Syria) with
+    its ISO 3166-1 name and official name where they differ (pycountry, which carries
+    Debian's iso-codes: Russian Federation, Islamic Republic of Iran, Syrian Arab
+    Republic), so a name that writes one meets a name that writes the other."""
+    import pycountry
+    from babel import Locale
+
+    en = Locale.parse("en")
+    version = pycountry.__version__ if hasattr(pycountry, "__version__") else ""
+    for country in pycountry.countries:
+        short = en.territories.get(country.alpha_2, "")
+        if not short or not short.isalpha():
+            continue
+        for field in ("name", "official_name"):
+            long_ = getattr(country, field, "") or ""
+            long_ = long_.replace("'s ", " ")  # People's Republic of China
+            if long_ and long_ != short and "," not in long_ and "(" not in long_:
+                yield ("en", short, long_, f"pycountry {version} ISO 3166-1 {country.alpha_2} "
+                       f"{field} against CLDR {babel_version()} (en)")
 
 
 def wade_giles_rows() -> list[tuple[str, str, str]]:
@@ -494,6 +528,47 @@ def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Ent
                 break
 
 
+def latin_symbol_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
+    """Words of other languages written in Latin letters in the development part's names
+    (groupe, islamique, zavod, tejarat) that rigour's symbol table tags as an
+    organisation-name symbol or domain, paired with the English words it tags the same
+    way, as :func:`symbol_entries` does for other scripts. English words (CC-CEDICT
+    vocabulary or a headword of Mueller's dictionary), places and the symbols of legal
+    forms (compagnie, sociedad: company) are left out."""
+    from importlib import metadata
+
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.names import analyse_name
+
+    english: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(w for w in vocab if _generic_english(w, vocab)):
+        for sym in _symbols(word):
+            english[sym].append(word)
+    headwords = set(mueller_articles(base))
+    legal = {sym for w in ("company", "corporation", "limited") for sym in _symbols(w)}
+    words: dict[str, str] = {}
+    for source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) != "dev":
+                continue
+            for name in [org.primary] + [n for _kind, n in org.others]:
+                if name and not _lang_of(name):
+                    for word in re.findall(r"[A-Za-z]+", name):
+                        words.setdefault(word.casefold(), f"{source} {org.rid}")
+    version = metadata.version("rigour")
+    for word, where in sorted(words.items()):
+        if len(word) < 4 or vocab[word] or any(h in headwords for h in _headwords(word)):
+            continue
+        for sym in sorted(s for s in _symbols(word)
+                          if not s.startswith("LOCATION:") and s not in legal):
+            found = sorted(english.get(sym, []), key=lambda w: (-vocab[w], w))
+            for en in found[:_MAX_ENGLISH_PER_SYMBOL]:
+                if any(en_key(en) in t.keys for t in analyse_name(word).tokens):
+                    continue  # spelt the same already
+                yield ("und-Latn", word, en,
+                       f"rigour {version} symbol {sym}; word from {where} (dev part)")
+
+
 _ENGLISH = re.compile(r"[A-Za-z]+(?:[ -][A-Za-z]+)*")
 _SPLIT = re.compile(r"[\s\-‐‑‒–—.'’・]")  # the analysis splits a word here
 _HAN_MAX = 4  # resolve.han segments Chinese into words of at most four characters
@@ -554,7 +629,8 @@ def main(argv: list[str] | None = None) -> int:
     vocab = english_vocabulary()
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
                       *symbol_entries(args.data, vocab),
-                      *mueller_entries(args.data, vocab, args.mueller)])
+                      *mueller_entries(args.data, vocab, args.mueller),
+                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

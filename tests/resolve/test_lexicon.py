@@ -38,7 +38,8 @@ def _entries() -> tuple[LexiconEntry, ...]:
 _BRAND = {"ru": ("Зорбакс", "Zorbaks"), "ru-Latn": ("Zorbaks", "Zorbaks"),
           "zh": ("Zorbaks", "Zorbaks"), "ja": ("Zorbaks", "Zorbaks"),
           "ko": ("삼호", "Samho"), "fa": ("روشان", "Roshan"),
-          "ar": ("روشان", "Roshan")}  # fmt: skip
+          "ar": ("روشان", "Roshan"), "en": ("Zorbaks", "Zorbaks"),
+          "und-Latn": ("Zorbaks", "Zorbaks")}  # fmt: skip
 
 
 def _one_word(e: LexiconEntry) -> bool:
@@ -166,6 +167,10 @@ def test_generic_lexicon_words_alone_do_not_make_a_match(a: str, b: str) -> None
         ("AO ZORBAKS-OKHRANA", "JSC ZORBAKS-GUARD"),
         ("ЗОРБАКС СТРАХОВАНИЕ", "ZORBAKS INSURANCE"),
         ("Zorbaks ロシア", "Zorbaks Russia"),
+        # a country's short and official names (CLDR, pycountry's ISO 3166-1)
+        ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE RUSSIAN FEDERATION"),
+        ("ZORBAKS BANK OF SYRIA", "ZORBAKS BANK OF THE SYRIAN ARAB REPUBLIC"),
+        ("ZORBAKS GROUPE", "ZORBAKS GROUP"),  # rigour's symbol table, a dev-part word
         ("トヨタ", "Toyota"),
     ],
 )
@@ -208,6 +213,8 @@ def test_transliteration_variants_do_not_overreach(a: str, b: str) -> None:
         ("ZAO NOVYE FINANSOVYE TEKHNOLOGII", "NEW MEDICAL TECHNOLOGIES OOO"),
         ("AO ZORBAKS-OKHRANA", "JSC QUILLON-GUARD"),
         ("ZORBAKS PLANT", "ZORBAKS PROJECT"),  # plant is not план (project) + t
+        ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE SYRIAN ARAB REPUBLIC"),
+        ("ZORBAKS GROUPE", "QUILLON GROUP"),
     ],
 )
 def test_romanised_russian_glosses_do_not_overreach(a: str, b: str) -> None:

@@ -20,7 +20,6 @@ from functools import lru_cache
 from ringfence.resolve.gloss import (
     en_key,
     ru_gloss,
-    ru_latin_gloss,
     ru_stem,
     zh_gloss,
     zh_places,
@@ -34,7 +33,7 @@ from ringfence.resolve.legal import (
     rigour_strip,
     strip_han_suffix,
 )
-from ringfence.resolve.lexicon import ko_gloss, ko_segments, lexicon_gloss
+from ringfence.resolve.lexicon import ko_gloss, ko_segments, latin_gloss, lexicon_gloss
 from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.persian import fa_gloss
@@ -466,7 +465,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         keys.add(en_key(word))
         keys |= latin_variant_keys(word)  # pinyin with tone numbers
         keys |= persian_latin_keys(word)  # Persian x for kh
-        gloss = ru_latin_gloss(word) if len(word) >= 5 else ()  # romanised Russian
+        gloss = latin_gloss(word)  # romanised Russian, other Latin-letter words
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))
