@@ -478,6 +478,9 @@ def _ru_latin_stem(key: str) -> str:
     return key
 
 
+_RU_YE = re.compile("(?<=[аеёиоуыэюяъь])(?=е)")
+
+
 @lru_cache(maxsize=1)
 def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Romanised Russian stems (BGN, then the loose key) → English phrases: the glossary's
@@ -491,7 +494,10 @@ def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
     for key, phrases in name_lexicon().items():
         lang, _, word = key.partition(":")
         if lang == "ru":
-            stems = {loose(cyrillic_to_latin(word))}
+            # е after a vowel or a hard or soft sign as BGN writes it, ye (объединение
+            # obyedineniye), and as lists often do, e (obedinenie)
+            ye = _RU_YE.sub("й", word)
+            stems = {loose(cyrillic_to_latin(word)), loose(cyrillic_to_latin(ye))}
         elif lang == "ru-Latn":
             stems = {loose(word), _ru_latin_stem(loose(word))}
         else:
