@@ -171,6 +171,8 @@ def test_generic_lexicon_words_alone_do_not_make_a_match(a: str, b: str) -> None
         ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE RUSSIAN FEDERATION"),
         ("ZORBAKS BANK OF SYRIA", "ZORBAKS BANK OF THE SYRIAN ARAB REPUBLIC"),
         ("ZORBAKS GROUPE", "ZORBAKS GROUP"),  # rigour's symbol table, a dev-part word
+        ("CHOSUN ZORBAKS", "KOREA ZORBAKS"),  # 조선 romanised, through the Korean lexicon
+        ("ZORBAKS SINYONG BANK", "ZORBAKS CREDIT BANK"),  # 신용
         ("トヨタ", "Toyota"),
     ],
 )
@@ -215,6 +217,7 @@ def test_transliteration_variants_do_not_overreach(a: str, b: str) -> None:
         ("ZORBAKS PLANT", "ZORBAKS PROJECT"),  # plant is not план (project) + t
         ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE SYRIAN ARAB REPUBLIC"),
         ("ZORBAKS GROUPE", "QUILLON GROUP"),
+        ("CHOSUN ZORBAKS", "JAPAN ZORBAKS"),
     ],
 )
 def test_romanised_russian_glosses_do_not_overreach(a: str, b: str) -> None:

@@ -206,6 +206,7 @@ def _clear() -> None:
     _ru_latin.cache_clear()
     ru_latin_gloss.cache_clear()
     lexicon.ko_segments.cache_clear()
+    lexicon._ko_latin.cache_clear()
 
 
 def _kept(name: str, build: Callable[[], _T]) -> _T:
