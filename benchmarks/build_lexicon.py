@@ -612,10 +612,14 @@ HEADER = """\
 # development part of benchmarks/real_pairs.py (OFAC consolidated enhanced XML and SDN
 # CSV excerpt, UK HMT excerpt, UN SC list, GLEIF golden copy/API and GLEIF-derived BODS;
 # split by the same hash of the record id, real_pairs.part_of) and from the bundled
-# public groups, which are not in the evaluation. Mined words are generic: their English
-# is a lower-case word in the glosses of three or more CC-CEDICT headwords (proper names
-# are capitalised there); no entry names an organisation.
-# lang: zh (Han, any variant), ja, ko, ru, ru-Latn (Russian romanised), fa, ar.
+# public groups, which are not in the evaluation. Mueller's English-Russian dictionary
+# (Debian mueller7-dict, GPL-2+) read for the English words of those names and the English
+# words rigour's symbol table tags; pycountry's ISO 3166-1 names for CLDR's short country
+# names; rigour's symbol table. Mined words, and the English words the dictionary is read
+# for, are generic: a lower-case word in the glosses of three or more CC-CEDICT headwords
+# (proper names are capitalised there); no entry names an organisation.
+# lang: zh (Han, any variant), ja, ko, ru, ru-Latn (Russian romanised), fa, ar, en (another
+# English name), und-Latn (another language in Latin letters).
 """
 
 
