@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ringfence.resolve.text import pinyin_syllables
+from ringfence.resolve.text import cyrillic_to_latin, loose, pinyin_syllables
 
 __all__ = [
     "HAN_LEGAL_SUFFIXES",
@@ -304,11 +304,10 @@ _RU_FULL_FORMS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _form_key(word: str) -> str:
     """A romanised word's loose key without its final vowels, so BGN and the spellings
     lists use meet: aktsionernyy ~ aktsionerny, federalnoye ~ federalnoe."""
-    from ringfence.resolve.text import loose
-
     return loose(word).rstrip("aeiou")
 
 
@@ -317,15 +316,22 @@ def _romanised_forms() -> tuple[tuple[str, ...], ...]:
     """The forms above romanised (BGN) as word keys, those rigour lists, longest first."""
     from rigour.names import extract_org_types
 
-    from ringfence.resolve.text import cyrillic_to_latin
-
     forms = [tuple(_form_key(cyrillic_to_latin(w)) for w in form.split())
              for form in _RU_FULL_FORMS if extract_org_types(form)]
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _form_starts() -> frozenset[str]:
+    """The first two letters of the forms' first words as romanised: a run without a word
+    starting so is passed over without computing keys."""
+    return frozenset(cyrillic_to_latin(form.split()[0])[:2] for form in _RU_FULL_FORMS)
+
+
 def _strip_romanised_forms(words: list[str]) -> tuple[list[str], list[str]]:
-    if len(words) < 2 or not all(w.isascii() for w in words):
+    if len(words) < 2 or not any(w[:2] in _form_starts() for w in words):
+        return words, []
+    if not all(w.isascii() for w in words):
         return words, []
     keys = [_form_key(w) for w in words]
     starts = {form[0] for form in _romanised_forms()}

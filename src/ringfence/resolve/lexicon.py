@@ -20,8 +20,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ringfence.exc import IngestError, Problem
-from ringfence.resolve.gloss import dictionaries, en_key, en_phrase, merge_glosses, zh_gloss
-from ringfence.resolve.text import korean_key, to_simplified
+from ringfence.resolve.gloss import (
+    dictionaries,
+    en_key,
+    en_phrase,
+    merge_glosses,
+    ru_latin_gloss,
+    zh_gloss,
+)
+from ringfence.resolve.text import korean_key, loose, to_simplified
 
 __all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
            "ko_segments", "latin_gloss", "lexicon_gloss", "lookup_key", "name_lexicon",
@@ -193,12 +200,10 @@ def latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     (:func:`_ko_latin`), then the lexicon's entries for the word as written in Latin
     letters (Russia → Russian Federation, groupe → group). Two dictionary look-ups past
     the romanised Russian ones."""
-    from ringfence.resolve.gloss import ru_latin_gloss
-    from ringfence.resolve.text import loose
-
     own = ru_latin_gloss(word) if len(word) >= 5 else ()
     if len(word) >= _KO_LATIN_MIN and not own:
-        own = _ko_latin().get(korean_key(word), ())
+        for hangul in _ko_latin().get(korean_key(word), ()):
+            own = merge_glosses(own, ko_gloss(hangul))
     return merge_glosses(own, lexicon_gloss("Latn:" + loose(word)))
 
 
@@ -206,19 +211,22 @@ _KO_LATIN_MIN = 5  # letters of a romanised Korean word (and of its key) glossed
 
 
 @lru_cache(maxsize=1)
-def _ko_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
+def _ko_latin() -> dict[str, tuple[str, ...]]:
     """The Korean lexicon's words by the Korean key (:func:`~ringfence.resolve.text.
-    korean_key`) of their Revised and McCune–Reischauer romanisations → their English:
-    a name that writes 조선 as Choson or Chosun meets Korea (and shipbuilding). Keys of
-    five letters or more only; built once from the 70 entries."""
+    korean_key`) of their Revised and McCune–Reischauer romanisations: a name that
+    writes 조선 as Choson or Chosun meets its English, Korea (and shipbuilding). Keys of
+    five letters or more only; built once from the 70 entries' Hangul (the English, which
+    needs CC-CEDICT, only on a hit)."""
     from ringfence.resolve.text import korean_to_latin
     from ringfence.resolve.variants import korean_variant_keys
 
-    out: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for word in ko_entries():
+    lines = [ln for ln in dictionaries().korean_lexicon().splitlines() if not ln.startswith("#")]
+    out: dict[str, tuple[str, ...]] = {}
+    for row in csv.DictReader(lines, delimiter="\t"):
+        word = row["hangul"].strip()
         keys = {korean_key(korean_to_latin(word))}
         keys |= {k[3:] for k in korean_variant_keys(word) if k.startswith("ko:")}
         for key in keys:
-            if len(key) >= _KO_LATIN_MIN:
-                out[key] = merge_glosses(out.get(key, ()), ko_gloss(word))
+            if len(key) >= _KO_LATIN_MIN and word not in out.get(key, ()):
+                out[key] = out.get(key, ()) + (word,)
     return out
