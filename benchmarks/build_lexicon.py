@@ -1,7 +1,9 @@
 """Compile the multilingual lexicon of company-name parts from bilingual material at hand.
 
     .venv/bin/python benchmarks/build_lexicon.py [--data /work/shared/data] \
-        [--out src/ringfence/data/lexicon/names.tsv]
+        [--out src/ringfence/data/lexicon/names.tsv] [--mueller /usr/share/dictd/mueller7]
+
+(Mueller's dictionary is Debian's ``mueller7-dict``, which ``scripts/setup.sh`` installs.)
 
 Writes one TSV (``lang``, ``word``, ``english``, ``source``), read at run time by
 :mod:`ringfence.packaged` and handed to :mod:`ringfence.resolve.lexicon`. Every entry
@@ -28,7 +30,17 @@ carries where it came from:
   word's romanisation.
 * ``rigour``: rigour's multilingual symbol table (the one nomenklatura's logic-v2 pairs):
   the words of those same development-part and bundled names that it tags with a symbol,
-  paired with the English words (CC-CEDICT vocabulary) it tags the same way.
+  paired with the English words (CC-CEDICT vocabulary) it tags the same way; also the
+  words of other languages written in Latin letters in the development part's names
+  (groupe, zavod, tejarat: ``und-Latn``).
+* ``Mueller``: Mueller's English-Russian dictionary (7th edition, Debian ``mueller7-dict``,
+  GPL-2+): for the English words of the development part's and bundled Latin names and
+  the English words rigour's symbol table tags, the one-word Russian translations of
+  their first two noun and adjective senses and their attributive adjectives (plant
+  завод, insurance страхование/страховой), read back as Russian → English.
+* ``pycountry``: a country's ISO 3166-1 name and official name (Russian Federation,
+  Syrian Arab Republic, Islamic Republic of Iran) for its one-word CLDR short name
+  (``en``: Russia, Syria, Iran).
 
 A mined entry is kept only when it is a *generic* company-name part, never a brand: its
 English word must appear in lower case in the English glosses of at least three
@@ -83,7 +95,7 @@ LOCALES = {"zh": "zh", "zh_Hant": "zh", "ru": "ru", "fa": "fa", "ar": "ar", "ko"
 ADJECTIVE_LOCALES = ("ru", "fa", "ar")  # language names there are the adjectives
 _EN_WORD = re.compile(r"[A-Za-z]+")
 _MIN_HEADWORDS = 3
-_MIN_LETTERS = {"zh": 2, "ko": 2, "ru": 3, "ru-Latn": 3, "fa": 3, "ar": 3}
+_MIN_LETTERS = {"zh": 2, "ko": 2, "ru": 3, "ru-Latn": 3, "fa": 3, "ar": 3, "und-Latn": 4}
 # romanised Russian legal forms: an A.K.A. carrying one is Russian written in Latin
 _RU_LATIN_FORMS = frozenset(["ooo", "oao", "zao", "pao", "ao", "obshchestvo", "aktsionernoe",
                              "otkrytoe", "zakrytoe", "publichnoe"])  # fmt: skip
@@ -111,6 +123,28 @@ def cldr_entries() -> Iterator[Entry]:
                 english = en.languages.get(code, "")
                 if len(code) == 2 and english and " " not in name and " " not in english:
                     yield lang, name, english, f"CLDR {babel_version()} language {code} ({loc})"
+
+
+def country_entries() -> Iterator[Entry]:
+    """A country's short English name (CLDR via babel, one word: Russia, Iran, Syria) with
+    its ISO 3166-1 name and official name where they differ (pycountry, which carries
+    Debian's iso-codes: Russian Federation, Islamic Republic of Iran, Syrian Arab
+    Republic), so a name that writes one meets a name that writes the other."""
+    import pycountry
+    from babel import Locale
+
+    en = Locale.parse("en")
+    version = pycountry.__version__ if hasattr(pycountry, "__version__") else ""
+    for country in pycountry.countries:
+        short = en.territories.get(country.alpha_2, "")
+        if not short or not short.isalpha():
+            continue
+        for field in ("name", "official_name"):
+            long_ = getattr(country, field, "") or ""
+            long_ = long_.replace("'s ", " ")  # People's Republic of China
+            if long_ and long_ != short and "," not in long_ and "(" not in long_:
+                yield ("en", short, long_, f"pycountry {version} ISO 3166-1 {country.alpha_2} "
+                       f"{field} against CLDR {babel_version()} (en)")
 
 
 def wade_giles_rows() -> list[tuple[str, str, str]]:
@@ -314,6 +348,227 @@ def symbol_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
                 yield lang, word, en, f"rigour {version} symbol {sym}; word from {where} ({part})"
 
 
+# --- the Mueller English-Russian dictionary (Debian package mueller7-dict) -----------------
+
+MUELLER = Path("/usr/share/dictd/mueller7")  # .index and .dict.dz, as dictd reads them
+_MUELLER_SENSES = 2  # the first senses of a noun or adjective: the common meanings
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_CYR_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)?")
+_HEAD = r"^(?:_?[IVX]+\s*)?(?:\[[^\]]*\]\s*)?"  # homonym number, then pronunciation
+_POS_MARK = re.compile(_HEAD + r"(?:\d+\.\s*)?_(n|a|v|adv|pron|prep|cj|int|num|predic|pl)\.")
+_PART = re.compile(_HEAD + r"\d+\.")
+_NEW_CHUNK = re.compile(r"^(?:_?[IVX]+\b|\d+\.|\d+\)|\[)")
+# slang, colloquial, obsolete, poetic, jocular, rude, dialect, historical, pejorative
+_MUELLER_SKIP = ("_жарг", "_разг", "_уст", "_поэт", "_шутл", "_груб", "_диал", "_ист",
+                 "_презр", "_пренебр", "_бран")  # fmt: skip
+
+
+def _b64(text: str) -> int:
+    n = 0
+    for ch in text:
+        n = n * 64 + _B64.index(ch)
+    return n
+
+
+def mueller_translations(article: str) -> list[tuple[int, str, bool]]:
+    """(sense number, Russian word, attributive) for the one-word translations a Mueller
+    article gives its noun and adjective senses (and senses without a part of speech);
+    verbs and adverbs are left out, and so are senses marked slang, colloquial, obsolete,
+    historical ... A sense's translations end where its first English example starts."""
+    chunks: list[str] = []
+    for line in article.split("\n")[1:]:  # the first line is the headword
+        text = line.strip()
+        if text and (not chunks or _NEW_CHUNK.match(text)):
+            chunks.append(text)
+        elif text:
+            chunks[-1] += " " + text  # a sense continued on the next line
+    out: list[tuple[int, str, bool]] = []
+    pos: str | None = None
+    sense = 0
+    for chunk in chunks:
+        rest = chunk
+        mark = _POS_MARK.match(chunk)
+        if mark:
+            pos, sense, rest = mark.group(1), 0, chunk[mark.end():]
+        elif _PART.match(chunk):
+            pos = None
+        if pos not in ("n", "a", None):
+            continue
+        numbered = re.match(r"^\s*(\d+)\)(.*)$", rest)
+        if numbered:
+            sense, rest = int(numbered.group(1)), numbered.group(2)
+        else:
+            sense = max(sense, 1)
+        rest = re.sub(r"\([^)]*\)", " ", rest)
+        lead = re.split(r"(?<![_\w])[A-Za-z]", rest)[0]  # up to the first example
+        if any(label in lead for label in _MUELLER_SKIP):
+            continue
+        for segment in re.split(r"[;,]", lead):
+            words = re.sub(r"_\S+", " ", segment).split()
+            if len(words) == 1 and _CYR_WORD.fullmatch(words[0]):
+                out.append((sense, words[0], "_attr." in segment))
+    return out
+
+
+def mueller_version() -> str:
+    import gzip
+
+    changelog = Path("/usr/share/doc/mueller7-dict/changelog.Debian.gz")
+    first = gzip.open(changelog, "rt", encoding="utf-8").readline()
+    m = re.search(r"\(([^)]+)\)", first)
+    return m.group(1) if m else "?"
+
+
+def mueller_articles(base: Path) -> dict[str, list[str]]:
+    """Headword → its articles, from a dictd index and its dictzip (gzip-readable) file."""
+    import gzip
+
+    index = base.with_suffix(".index")
+    if not index.exists():
+        raise SystemExit(f"{index} missing: apt-get install mueller7-dict (GPL-2+), or "
+                         "--mueller to point at it")
+    data = gzip.open(base.with_suffix(".dict.dz")).read()
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in index.read_text(encoding="utf-8").splitlines():
+        word, offset, length = line.split("\t")
+        start = _b64(offset)
+        out[word].append(data[start:start + _b64(length)].decode("utf-8"))
+    return out
+
+
+def name_words(data: Path, vocab: Counter[str]) -> list[str]:
+    """The generic English words of the Latin names of the development part's records
+    and the bundled public groups: lower-case CC-CEDICT vocabulary (three headwords or
+    more, so no brand), three letters or more, not a legal form nor a word English
+    glosses leave out (articles, prepositions, "one")."""
+    words: set[str] = set()
+    for _source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) == "dev":
+                for name in [org.primary] + [n for _kind, n in org.others]:
+                    if name and not _lang_of(name):
+                        words.update(w.casefold() for w in _EN_WORD.findall(name))
+    names_csv = ROOT / "src" / "ringfence" / "data" / "public-groups" / "names.csv"
+    with names_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["script"] == "Latn":
+                words.update(w.casefold() for w in _EN_WORD.findall(row["name"]))
+    return sorted(w for w in words if _generic_english(w, vocab))
+
+
+def _generic_english(word: str, vocab: Counter[str]) -> bool:
+    """Lower-case CC-CEDICT vocabulary (three headwords or more, so no brand), three
+    letters or more, a word English glosses keep (not "one", "the", "for"), not a legal
+    form."""
+    from ringfence.resolve.gloss import en_phrase
+    from ringfence.resolve.names import analyse_name
+
+    return (len(word) >= 3 and vocab[word] >= _MIN_HEADWORDS and len(en_phrase(word)) == 1
+            and not analyse_name(f"Zorbaks {word}").legal_forms)
+
+
+def rigour_words(vocab: Counter[str]) -> list[str]:
+    """The generic English words (as :func:`name_words`) that rigour's symbol table tags
+    as an organisation-name symbol or domain (airline, hospital, university, steel): the
+    vocabulary of company names beyond the development part's."""
+    return sorted(w for w in vocab if _generic_english(w, vocab)
+                  and any(not s.startswith("LOCATION:") for s in _symbols(w)))
+
+
+def _headwords(english: str) -> list[str]:
+    """The word, then its singular (technologies → technology, plants → plant)."""
+    out = [english]
+    if english.endswith("ies") and len(english) > 4:
+        out.append(english[:-3] + "y")
+    elif english.endswith("s") and not english.endswith("ss"):
+        out.append(english[:-1])
+    return out
+
+
+_SEE = re.compile(r"=\s*([a-z]+)\s*$")  # "center ... _ам. = centre"
+
+
+def _followed(articles: dict[str, list[str]], head: str) -> list[str]:
+    """The articles of a headword; an article that only refers to another spelling
+    (center: "_ам. = centre") is replaced by that one's."""
+    out: list[str] = []
+    for article in articles.get(head, []):
+        see = _SEE.search(article.strip()) if article.count("\n") <= 2 else None
+        out.extend(articles.get(see.group(1), []) if see else [article])
+    return out
+
+
+def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
+    """Russian translations of the English words company names use (:func:`name_words`,
+    :func:`rigour_words`),
+    from Mueller's English-Russian dictionary: the one-word translations of the first two
+    senses of each noun or adjective, and its attributive (_attr.) adjectives (insurance
+    → страхование, страховой; plant → завод; equipment → оборудование)."""
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.names import analyse_name
+
+    articles = mueller_articles(base)
+    source = (f"Mueller English-Russian dictionary 7 (Debian mueller7-dict {mueller_version()},"
+              " GPL-2+)")
+    from_names = set(name_words(data, vocab))
+    tagged = set(rigour_words(vocab))
+    for english in sorted(from_names | tagged):
+        why = "English word of dev-part names" if english in from_names else (
+            "English word rigour's symbol table tags")
+        for head in _headwords(english):
+            found = [(s, w, attr) for article in _followed(articles, head)
+                     for s, w, attr in mueller_translations(article)]
+            for sense, word, attr in found:
+                if sense > _MUELLER_SENSES and not attr:
+                    continue
+                if any(en_key(head) in t.keys for t in analyse_name(word).tokens):
+                    continue  # spelt the same (генерал general, индекс index): nothing to add
+                yield "ru", word, head, f"{source} headword {head!r}; {why}"
+            if found:
+                break
+
+
+def latin_symbol_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
+    """Words of other languages written in Latin letters in the development part's names
+    (groupe, islamique, zavod, tejarat) that rigour's symbol table tags as an
+    organisation-name symbol or domain, paired with the English words it tags the same
+    way, as :func:`symbol_entries` does for other scripts. English words (CC-CEDICT
+    vocabulary or a headword of Mueller's dictionary), places and the symbols of legal
+    forms (compagnie, sociedad: company) are left out."""
+    from importlib import metadata
+
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.names import analyse_name
+
+    english: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(w for w in vocab if _generic_english(w, vocab)):
+        for sym in _symbols(word):
+            english[sym].append(word)
+    headwords = set(mueller_articles(base))
+    legal = {sym for w in ("company", "corporation", "limited") for sym in _symbols(w)}
+    words: dict[str, str] = {}
+    for source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) != "dev":
+                continue
+            for name in [org.primary] + [n for _kind, n in org.others]:
+                if name and not _lang_of(name):
+                    for word in re.findall(r"[A-Za-z]+", name):
+                        words.setdefault(word.casefold(), f"{source} {org.rid}")
+    version = metadata.version("rigour")
+    for word, where in sorted(words.items()):
+        if len(word) < 4 or vocab[word] or any(h in headwords for h in _headwords(word)):
+            continue
+        for sym in sorted(s for s in _symbols(word)
+                          if not s.startswith("LOCATION:") and s not in legal):
+            found = sorted(english.get(sym, []), key=lambda w: (-vocab[w], w))
+            for en in found[:_MAX_ENGLISH_PER_SYMBOL]:
+                if any(en_key(en) in t.keys for t in analyse_name(word).tokens):
+                    continue  # spelt the same already
+                yield ("und-Latn", word, en,
+                       f"rigour {version} symbol {sym}; word from {where} (dev part)")
+
+
 _ENGLISH = re.compile(r"[A-Za-z]+(?:[ -][A-Za-z]+)*")
 _SPLIT = re.compile(r"[\s\-‐‑‒–—.'’・]")  # the analysis splits a word here
 _HAN_MAX = 4  # resolve.han segments Chinese into words of at most four characters
@@ -357,10 +612,14 @@ HEADER = """\
 # development part of benchmarks/real_pairs.py (OFAC consolidated enhanced XML and SDN
 # CSV excerpt, UK HMT excerpt, UN SC list, GLEIF golden copy/API and GLEIF-derived BODS;
 # split by the same hash of the record id, real_pairs.part_of) and from the bundled
-# public groups, which are not in the evaluation. Mined words are generic: their English
-# is a lower-case word in the glosses of three or more CC-CEDICT headwords (proper names
-# are capitalised there); no entry names an organisation.
-# lang: zh (Han, any variant), ja, ko, ru, ru-Latn (Russian romanised), fa, ar.
+# public groups, which are not in the evaluation. Mueller's English-Russian dictionary
+# (Debian mueller7-dict, GPL-2+) read for the English words of those names and the English
+# words rigour's symbol table tags; pycountry's ISO 3166-1 names for CLDR's short country
+# names; rigour's symbol table. Mined words, and the English words the dictionary is read
+# for, are generic: a lower-case word in the glosses of three or more CC-CEDICT headwords
+# (proper names are capitalised there); no entry names an organisation.
+# lang: zh (Han, any variant), ja, ko, ru, ru-Latn (Russian romanised), fa, ar, en (another
+# English name), und-Latn (another language in Latin letters).
 """
 
 
@@ -368,10 +627,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--mueller", type=Path, default=MUELLER,
+                    help="the Mueller dictionary's dictd files, without suffix")
     args = ap.parse_args(argv)
     vocab = english_vocabulary()
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
-                      *symbol_entries(args.data, vocab)])
+                      *symbol_entries(args.data, vocab),
+                      *mueller_entries(args.data, vocab, args.mueller),
+                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

@@ -17,6 +17,9 @@ APT_PACKAGES=(libicu-dev pkg-config g++)  # PyICU builds from source against ICU
 # load generator (issue 20)
 APT_PACKAGES+=(nginx wrk)
 APT_PACKAGES+=(chromium)  # the console's browser tests drive it (Playwright never downloads one)
+# Mueller's English-Russian dictionary (dictd files): a source of the name lexicon, read
+# only when benchmarks/build_lexicon.py compiles it again
+APT_PACKAGES+=(mueller7-dict)
 # the Spark engine (pyspark 4) runs on Java 17 or newer: Debian's headless JRE when no
 # java is found
 if ! command -v java >/dev/null; then APT_PACKAGES+=(openjdk-17-jre-headless); fi

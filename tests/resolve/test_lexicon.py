@@ -38,7 +38,8 @@ def _entries() -> tuple[LexiconEntry, ...]:
 _BRAND = {"ru": ("Зорбакс", "Zorbaks"), "ru-Latn": ("Zorbaks", "Zorbaks"),
           "zh": ("Zorbaks", "Zorbaks"), "ja": ("Zorbaks", "Zorbaks"),
           "ko": ("삼호", "Samho"), "fa": ("روشان", "Roshan"),
-          "ar": ("روشان", "Roshan")}  # fmt: skip
+          "ar": ("روشان", "Roshan"), "en": ("Zorbaks", "Zorbaks"),
+          "und-Latn": ("Zorbaks", "Zorbaks")}  # fmt: skip
 
 
 def _one_word(e: LexiconEntry) -> bool:
@@ -159,7 +160,19 @@ def test_generic_lexicon_words_alone_do_not_make_a_match(a: str, b: str) -> None
         ("Зорбакс Шанхай", "Zorbaks Shanghai"),
         ("Зорбакс развития", "Zorbaks Development"),  # rigour's symbol table
         ("ZORBAKS FINANSOVAYA", "ZORBAKS FINANCIAL"),  # romanised Russian
+        # Mueller's English-Russian dictionary, romanised words with their endings
+        ("90 EKSPERIMENTALNY ZAVOD OAO", "90 EXPERIMENTAL PLANT OPEN JOINT STOCK COMPANY"),
+        ("ZAO NOVYE FINANSOVYE TEKHNOLOGII", "NEW FINANCIAL TECHNOLOGIES OOO"),
+        ("PS ZORBAKS.DENGI OOO", "OOO PS ZORBAKS.MONEY"),
+        ("AO ZORBAKS-OKHRANA", "JSC ZORBAKS-GUARD"),
+        ("ЗОРБАКС СТРАХОВАНИЕ", "ZORBAKS INSURANCE"),
         ("Zorbaks ロシア", "Zorbaks Russia"),
+        # a country's short and official names (CLDR, pycountry's ISO 3166-1)
+        ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE RUSSIAN FEDERATION"),
+        ("ZORBAKS BANK OF SYRIA", "ZORBAKS BANK OF THE SYRIAN ARAB REPUBLIC"),
+        ("ZORBAKS GROUPE", "ZORBAKS GROUP"),  # rigour's symbol table, a dev-part word
+        ("CHOSUN ZORBAKS", "KOREA ZORBAKS"),  # 조선 romanised, through the Korean lexicon
+        ("ZORBAKS SINYONG BANK", "ZORBAKS CREDIT BANK"),  # 신용
         ("トヨタ", "Toyota"),
     ],
 )
@@ -194,6 +207,111 @@ def test_transliteration_variants_do_not_overreach(a: str, b: str) -> None:
     assert not compare(Record.of(a), Record.of(b)).match
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the translation matches, the distinctive word does not
+        ("90 EKSPERIMENTALNY ZAVOD OAO", "91 EXPERIMENTAL PLANT OPEN JOINT STOCK COMPANY"),
+        ("ZAO NOVYE FINANSOVYE TEKHNOLOGII", "NEW MEDICAL TECHNOLOGIES OOO"),
+        ("AO ZORBAKS-OKHRANA", "JSC QUILLON-GUARD"),
+        ("ZORBAKS PLANT", "ZORBAKS PROJECT"),  # plant is not план (project) + t
+        ("CENTRAL BANK OF RUSSIA", "CENTRAL BANK OF THE SYRIAN ARAB REPUBLIC"),
+        ("ZORBAKS GROUPE", "QUILLON GROUP"),
+        ("CHOSUN ZORBAKS", "JAPAN ZORBAKS"),
+    ],
+)
+def test_romanised_russian_glosses_do_not_overreach(a: str, b: str) -> None:
+    assert not compare(Record.of(a), Record.of(b)).match
+    assert not compare(Record.of(b), Record.of(a)).match
+
+
+def test_a_romanised_stem_takes_only_a_russian_ending() -> None:
+    from ringfence.resolve.gloss import ru_latin_gloss
+
+    assert ru_latin_gloss("plan") and ru_latin_gloss("plana")  # план, плана
+    assert not ru_latin_gloss("plant")  # t is no Russian ending
+    assert not ru_latin_gloss("generali")  # генерал is spelt general: not in the lexicon
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("strakhovaya", "strahov"), ("novye", "nov"), ("poluprovodnikovykh", "poluprovodnikov"),
+     ("zavod", "zavod"), ("zavoda", "zavod"), ("gosudarstvennoye", "gosudarstven")],
+)
+def test_romanised_endings_are_russian_inflections(word: str, stem: str) -> None:
+    from ringfence.resolve.gloss import ru_latin_endings
+    from ringfence.resolve.text import loose
+
+    key = loose(word)
+    assert key.startswith(stem) and key[len(stem):] in ru_latin_endings()
+
+
+def test_mueller_articles_give_noun_and_adjective_senses_only() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_lexicon_for_test", ROOT / "benchmarks" / "build_lexicon.py")
+    assert spec and spec.loader
+    from ringfence.resolve.gloss import use_dictionaries
+
+    before = dictionaries()  # the builder hands in its own (without names.tsv) on import
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        build = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(build)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+        use_dictionaries(before)
+    article = (
+        "plant\n   [plɑ:nt]\n   1. _n.\n      1) растение; саженец; in plant растущий\n"
+        "      2) _жарг. сыщик\n   2. _v.\n      1) сажать (растения); засаживать\n"
+        "   _II [plɑ:nt] _n.\n      1) завод, фабрика; plant and equipment основной\n"
+        "      капитал\n      3) _attr. заводской\n")
+    got = build.mueller_translations(article)
+    assert [(s, w) for s, w, _a in got] == [
+        (1, "растение"), (1, "саженец"), (1, "завод"), (1, "фабрика"), (3, "заводской")]
+    assert got[-1][2]  # attributive
+
+
 def test_wade_giles_comes_from_the_packaged_table() -> None:
     assert wade_giles("北京") == "pei-ching"
     assert wade_giles("清华") == "ch'ing-hua"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("AKB ZORBAKSBANK OAO", "PAO ZORBAKSBANK"),  # АКБ, joint-stock commercial bank
+        ("AO AKB ZORBAKSBANK", "JOINT STOCK COMMERCIAL BANK ZORBAKSBANK"),
+        ("FGUP ZORBAKS", "ФГУП ЗОРБАКС"),
+        # an adjective read through the noun it is made of, romanised or not
+        ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
+        ("ЗОРБАКС ЗАВОД ПОЛУПРОВОДНИКОВЫХ ПРИБОРОВ", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
+        ("ZORBAKS UPRAVLENIE AKTIVAMI", "ZORBAKS ASSET MANAGEMENT"),
+        ("OBYEDINENNAYA ZORBAKS", "UNITED ZORBAKS"),  # е after ъ as ye (BGN) ...
+        ("OBEDINENNAYA ZORBAKS", "UNITED ZORBAKS"),  # ... and as e
+    ],
+)
+def test_russian_initials_and_derived_words_match(a: str, b: str) -> None:
+    assert compare(Record.of(a), Record.of(b)).match
+    assert compare(Record.of(b), Record.of(a)).match
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("AKB ZORBAKSBANK OAO", "PAO QUILLONBANK"),
+        ("PAT ZORBAKS", "ZORBAKS"),  # a three-letter word with a vowel inside stays a word
+        ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF MEDICAL DEVICES"),
+        ("ZORBAKS UPRAVLENIE AKTIVAMI", "QUILLON ASSET MANAGEMENT"),
+    ],
+)
+def test_russian_initials_and_derived_words_do_not_overreach(a: str, b: str) -> None:
+    assert not compare(Record.of(a), Record.of(b)).match
+    assert not compare(Record.of(b), Record.of(a)).match
+
+
+def test_latin_initials_are_a_legal_form_only_as_rigour_lists_them_in_cyrillic() -> None:
+    from ringfence.resolve.legal import russian_initials_form
+
+    assert russian_initials_form("akb") and russian_initials_form("fgup")
+    assert not russian_initials_form("pat")  # ПАТ is listed; pat is too often a word
+    assert not russian_initials_form("xyz") and not russian_initials_form("bank")

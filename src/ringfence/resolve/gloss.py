@@ -206,6 +206,7 @@ def _clear() -> None:
     _ru_latin.cache_clear()
     ru_latin_gloss.cache_clear()
     lexicon.ko_segments.cache_clear()
+    lexicon._ko_latin.cache_clear()
 
 
 def _kept(name: str, build: Callable[[], _T]) -> _T:
@@ -433,29 +434,78 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     lexicon's."""
     from ringfence.resolve.lexicon import lexicon_gloss
 
+    from ringfence.resolve.text import cyrillic_to_latin
+
     w = word.casefold().replace("ё", "е")
     hit = _RU.get(ru_stem(w)) or _RU.get(w)
     own = tuple(_phrase(s) for s in hit) if hit else ()
-    return merge_glosses(own, lexicon_gloss("ru:" + ru_stem(w)))
+    found = merge_glosses(own, lexicon_gloss("ru:" + ru_stem(w)))
+    # an ending ru_stem leaves (-ых, -ами) or an adjective made from a noun (-ов-, -н-):
+    # полупроводниковых → полупроводник, проектного → проект, as romanised words are read
+    return found or (ru_latin_gloss(cyrillic_to_latin(w)) if len(w) >= 5 else ())
 
 
 _RU_LATIN_ENDING = 4  # letters a romanised inflection may add to a stem
+# inflections ru_stem keeps on the word (-ых, -им ...) that romanised names still write
+_RU_MORE_ENDINGS = ("ых", "их", "ым", "им", "ый", "ий", "ой", "ами", "ями")
+# suffixes that make an adjective of a noun, by their loose key (проект-н-ый, банк-овск-ий,
+# полупроводник-ов-ых, нефт-ян-ой, хим-ическ-ий)
+_RU_LATIN_ADJECTIVE = ("ovsk", "evsk", "ichesk", "ov", "ev", "sk", "ian", "n")
+
+
+@lru_cache(maxsize=1)
+def ru_latin_endings() -> frozenset[str]:
+    """Russian inflectional endings as romanised words write them, by their loose key:
+    BGN/PCGN of every ending :func:`ru_stem` strips (and -ых, -им ...), with е, ю, я also
+    as ye, yu, ya (after a vowel: -oye, -yye) and ы, й as i: -aya, -oye, -ogo, -ykh, -yi,
+    -ye, -iya ... The empty ending is one."""
+    from ringfence.resolve.text import cyrillic_to_latin, loose
+
+    out = {""}
+    for ending in (*_RU_ENDINGS, *_RU_MORE_ENDINGS):
+        latin = cyrillic_to_latin(ending)
+        out.add(loose(latin))
+        out.add(loose(latin.replace("e", "ye")))
+    return frozenset(out)
+
+
+def _ru_latin_stem(key: str) -> str:
+    """A romanised Russian word's loose key without its ending (the longest that leaves
+    four letters), for romanised words the lexicon gives as written."""
+    endings = ru_latin_endings()
+    for cut in range(max(4, len(key) - _RU_LATIN_ENDING), len(key)):
+        if key[cut:] in endings:
+            return key[:cut]
+    return key
+
+
+_RU_YE = re.compile("(?<=[аеёиоуыэюяъь])(?=е)")
 
 
 @lru_cache(maxsize=1)
 def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Romanised Russian stems (BGN, then the loose key) → English phrases: the glossary's
     stems, the multilingual lexicon's Russian words stemmed and romanised, and its
-    romanised Russian words (``ru-Latn``) as written. Only stems of four letters or more."""
+    romanised Russian words (``ru-Latn``) as written and without their ending. Only stems
+    of four letters or more."""
     from ringfence.resolve.lexicon import name_lexicon
     from ringfence.resolve.text import cyrillic_to_latin, loose
 
     out: dict[str, tuple[tuple[str, ...], ...]] = {}
     for key, phrases in name_lexicon().items():
         lang, _, word = key.partition(":")
-        stem = loose(cyrillic_to_latin(word)) if lang == "ru" else loose(word)
-        if lang in ("ru", "ru-Latn") and len(stem) >= 4:
-            out[stem] = merge_glosses(out.get(stem, ()), phrases)
+        if lang == "ru":
+            # е after a vowel or a hard or soft sign as BGN writes it, ye (объединение
+            # obyedineniye), and as lists often do, e (obedinenie)
+            ye = _RU_YE.sub("й", word)
+            stems = {loose(cyrillic_to_latin(word)), loose(cyrillic_to_latin(ye))}
+        elif lang == "ru-Latn":
+            stems = {loose(word), _ru_latin_stem(loose(word))}
+        else:
+            continue
+        for stem in stems:
+            if len(stem) >= 4:
+                out[stem] = merge_glosses(out.get(stem, ()), phrases)
     for k, v in _RU.items():
         stem = loose(cyrillic_to_latin(k))
         if len(k) >= 4:
@@ -466,14 +516,27 @@ def _ru_latin() -> dict[str, tuple[tuple[str, ...], ...]]:
 @lru_cache(maxsize=1 << 16)
 def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a romanised Russian word ("strakhovanie" → insurance,
-    "gosudarstvennaya" → state): the word's loose key is a romanised stem followed by at
-    most four letters of ending. Up to five dictionary look-ups, longest stem first."""
+    "gosudarstvennaya" → state, "zavod" → plant): the word's loose key is a romanised
+    stem followed by a Russian ending as romanised (:func:`ru_latin_endings`: -aya,
+    -oye, -ykh, -yi, or none), or a stem, a suffix that makes an adjective of it and an
+    ending (proektnogo → proekt, poluprovodnikovykh → poluprovodnik). Up to five look-ups
+    for the endings and eight for each ending found, longest stem first; a word that goes
+    on with other letters (plant is not план + t) has none."""
     from ringfence.resolve.text import loose
 
     key = loose(word)
     stems = _ru_latin()
-    for cut in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1):
+    endings = ru_latin_endings()
+    cuts = [c for c in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1)
+            if key[c:] in endings]
+    for cut in cuts:
         hit = stems.get(key[:cut])
         if hit:
             return hit
+    for cut in cuts:  # the noun an adjective is made from (proektn-ogo → proekt)
+        for suffix in _RU_LATIN_ADJECTIVE:
+            if key.endswith(suffix, 0, cut) and cut - len(suffix) >= 4:
+                hit = stems.get(key[: cut - len(suffix)])
+                if hit:
+                    return hit
     return ()

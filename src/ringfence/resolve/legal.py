@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ringfence.resolve.text import pinyin_syllables
+from ringfence.resolve.text import cyrillic_to_latin, loose, pinyin_syllables
 
 __all__ = [
     "HAN_LEGAL_SUFFIXES",
@@ -237,9 +237,11 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
             kept = remove_org_types(rest, **_FOLDED).split()
     kept, phrase_removed = _strip_phrases(kept)
     removed.extend(phrase_removed)
+    kept, romanised_removed = _strip_romanised_forms(kept)
+    removed.extend(romanised_removed)
     out: list[str] = []
     for w in kept:
-        if w in LATIN_LEGAL_WORDS or _misspelt_legal(w):
+        if w in LATIN_LEGAL_WORDS or _misspelt_legal(w) or russian_initials_form(w):
             removed.append(w)
         else:
             out.append(w)
@@ -263,6 +265,8 @@ def is_legal_word(word: str) -> bool:
     cheapest test first (every word of every indexed name is asked)."""
     if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal(word):
         return True
+    if russian_initials_form(word):
+        return True
     from rigour.names import extract_org_types
 
     return bool(extract_org_types(word))
@@ -280,6 +284,67 @@ def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
             if tuple(words[i : i + n]) == phrase:
                 removed.append(" ".join(phrase))
                 i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out, removed
+
+
+# Russian legal forms whose initials are written before names (АКБ, ФГУП ...): rigour lists
+# them in Cyrillic only; a name romanised word by word spells them out in Latin letters
+# (AKTSIONERNY KOMMERCHESKI BANK), stripped like the initials (russian_initials_form).
+_RU_FULL_FORMS = (
+    "акционерный коммерческий банк",
+    "федеральное государственное унитарное предприятие",
+    "государственное унитарное предприятие",
+    "муниципальное унитарное предприятие",
+    "федеральное государственное бюджетное учреждение",
+    "автономная некоммерческая организация",
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _form_key(word: str) -> str:
+    """A romanised word's loose key without its final vowels, so BGN and the spellings
+    lists use meet: aktsionernyy ~ aktsionerny, federalnoye ~ federalnoe."""
+    return loose(word).rstrip("aeiou")
+
+
+@lru_cache(maxsize=1)
+def _romanised_forms() -> tuple[tuple[str, ...], ...]:
+    """The forms above romanised (BGN) as word keys, those rigour lists, longest first."""
+    from rigour.names import extract_org_types
+
+    forms = [tuple(_form_key(cyrillic_to_latin(w)) for w in form.split())
+             for form in _RU_FULL_FORMS if extract_org_types(form)]
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _form_starts() -> frozenset[str]:
+    """The first two letters of the forms' first words as romanised: a run without a word
+    starting so is passed over without computing keys."""
+    return frozenset(cyrillic_to_latin(form.split()[0])[:2] for form in _RU_FULL_FORMS)
+
+
+def _strip_romanised_forms(words: list[str]) -> tuple[list[str], list[str]]:
+    if len(words) < 2 or not any(w[:2] in _form_starts() for w in words):
+        return words, []
+    if not all(w.isascii() for w in words):
+        return words, []
+    keys = [_form_key(w) for w in words]
+    starts = {form[0] for form in _romanised_forms()}
+    if starts.isdisjoint(keys):
+        return words, []
+    out: list[str] = []
+    removed: list[str] = []
+    i = 0
+    while i < len(words):
+        for form in _romanised_forms():
+            if tuple(keys[i : i + len(form)]) == form and len(words) > len(form):
+                removed.append(" ".join(words[i : i + len(form)]))
+                i += len(form)
                 break
         else:
             out.append(words[i])
@@ -330,6 +395,30 @@ def legal_class(forms: list[str] | tuple[str, ...]) -> str:
         ):
             classes.add("limited")
     return classes.pop() if len(classes) == 1 else ""
+
+
+# Latin letters as Russian initialisms read them (АКБ is written AKB, ФГУП FGUP)
+_INITIAL_CYRILLIC = str.maketrans("abvgdezijklmnoprstufh", "абвгдезийклмнопрстуфх")
+
+
+@lru_cache(maxsize=1 << 16)
+def russian_initials_form(word: str) -> bool:
+    """A Russian legal form's initials written in Latin letters: the word, read letter by
+    letter in Cyrillic, is a form rigour's org-type table lists (AKB АКБ joint-stock
+    commercial bank, FGUP ФГУП, FGBU, ANO, NKO), which it does not list in Latin. Four or
+    five letters, or three without a vowel in the middle: a three-letter word with one
+    is as likely an English or Latin-alphabet word (pat, vat, too) as initials (gup, mup
+    stay words). One rigour call per such word, cached."""
+    if not (3 <= len(word) <= 5 and word.isascii() and word.isalpha()):
+        return False
+    if len(word) == 3 and word[1] in "aeiou":
+        return False
+    cyrillic = word.translate(_INITIAL_CYRILLIC)
+    if not all("а" <= ch <= "я" for ch in cyrillic):
+        return False  # a letter Russian initials do not use (c, q, w, x, y)
+    from rigour.names import extract_org_types
+
+    return any(m == cyrillic for m, _ in extract_org_types(cyrillic))
 
 
 _LONG_LEGAL = (

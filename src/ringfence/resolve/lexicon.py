@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ringfence.exc import IngestError, Problem
-from ringfence.resolve.gloss import dictionaries, en_key, en_phrase, zh_gloss
-from ringfence.resolve.text import to_simplified
+from ringfence.resolve.gloss import (
+    dictionaries,
+    en_key,
+    en_phrase,
+    merge_glosses,
+    ru_latin_gloss,
+    zh_gloss,
+)
+from ringfence.resolve.text import korean_key, loose, to_simplified
 
 __all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
-           "ko_segments", "lexicon_gloss", "lookup_key", "name_lexicon", "parse_lexicon"]
+           "ko_segments", "latin_gloss", "lexicon_gloss", "lookup_key", "name_lexicon",
+           "parse_lexicon"]
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +80,10 @@ def ko_segments(word: str) -> tuple[str, ...]:
 # --- the multilingual lexicon (``ringfence/data/lexicon/names.tsv``) ---------------------
 
 LEXICON_FIELDS = ("lang", "word", "english", "source")
-LEXICON_LANGS = frozenset(["zh", "ja", "ko", "ru", "ru-Latn", "fa", "ar"])
+# en: an English word with another English name for the same thing (a country's short
+# name and its official one); und-Latn: a word of another language written in Latin
+# letters (groupe, islamique).
+LEXICON_LANGS = frozenset(["zh", "ja", "ko", "ru", "ru-Latn", "fa", "ar", "en", "und-Latn"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +138,8 @@ def lookup_key(lang: str, word: str) -> str:
     """The form a lexicon word is looked up by, the same as the analysis makes of a name's
     word: Han in simplified Chinese; Russian stemmed; Persian/Arabic letter variants
     folded (with the Arabic article dropped as a second key, see :func:`arabic_keys`);
-    Hangul as written; romanised Russian by its loose key."""
+    Hangul as written; romanised Russian, and English or other Latin-letter words, by
+    their loose key."""
     from ringfence.resolve.gloss import ru_stem
     from ringfence.resolve.text import fold_persian, loose, script_of
 
@@ -139,6 +151,8 @@ def lookup_key(lang: str, word: str) -> str:
         return "fa:" + fold_persian(word)
     if lang == "ru-Latn":
         return "ru-Latn:" + loose(word)
+    if lang in ("en", "und-Latn"):
+        return "Latn:" + loose(word)
     return lang + ":" + word
 
 
@@ -178,3 +192,41 @@ def name_lexicon() -> dict[str, tuple[tuple[str, ...], ...]]:
 def lexicon_gloss(key: str) -> tuple[tuple[str, ...], ...]:
     """English phrases of a lookup key (empty when the lexicon lacks it)."""
     return name_lexicon().get(key, ())
+
+
+def latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases for a word in Latin letters: as romanised Russian (from five
+    letters, :func:`~ringfence.resolve.gloss.ru_latin_gloss`) or else as romanised Korean
+    (:func:`_ko_latin`), then the lexicon's entries for the word as written in Latin
+    letters (Russia → Russian Federation, groupe → group). Two dictionary look-ups past
+    the romanised Russian ones."""
+    own = ru_latin_gloss(word) if len(word) >= 5 else ()
+    if len(word) >= _KO_LATIN_MIN and not own:
+        for hangul in _ko_latin().get(korean_key(word), ()):
+            own = merge_glosses(own, ko_gloss(hangul))
+    return merge_glosses(own, lexicon_gloss("Latn:" + loose(word)))
+
+
+_KO_LATIN_MIN = 5  # letters of a romanised Korean word (and of its key) glossed
+
+
+@lru_cache(maxsize=1)
+def _ko_latin() -> dict[str, tuple[str, ...]]:
+    """The Korean lexicon's words by the Korean key (:func:`~ringfence.resolve.text.
+    korean_key`) of their Revised and McCune–Reischauer romanisations: a name that
+    writes 조선 as Choson or Chosun meets its English, Korea (and shipbuilding). Keys of
+    five letters or more only; built once from the 70 entries' Hangul (the English, which
+    needs CC-CEDICT, only on a hit)."""
+    from ringfence.resolve.text import korean_to_latin
+    from ringfence.resolve.variants import korean_variant_keys
+
+    lines = [ln for ln in dictionaries().korean_lexicon().splitlines() if not ln.startswith("#")]
+    out: dict[str, tuple[str, ...]] = {}
+    for row in csv.DictReader(lines, delimiter="\t"):
+        word = row["hangul"].strip()
+        keys = {korean_key(korean_to_latin(word))}
+        keys |= {k[3:] for k in korean_variant_keys(word) if k.startswith("ko:")}
+        for key in keys:
+            if len(key) >= _KO_LATIN_MIN and word not in out.get(key, ()):
+                out[key] = out.get(key, ()) + (word,)
+    return out

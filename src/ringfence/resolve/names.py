@@ -20,7 +20,6 @@ from functools import lru_cache
 from ringfence.resolve.gloss import (
     en_key,
     ru_gloss,
-    ru_latin_gloss,
     ru_stem,
     zh_gloss,
     zh_places,
@@ -34,7 +33,7 @@ from ringfence.resolve.legal import (
     rigour_strip,
     strip_han_suffix,
 )
-from ringfence.resolve.lexicon import ko_gloss, ko_segments, lexicon_gloss
+from ringfence.resolve.lexicon import ko_gloss, ko_segments, latin_gloss, lexicon_gloss
 from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name, confusable_key
 from ringfence.resolve.persian import fa_gloss
@@ -264,25 +263,39 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
         non_han = [w for w in words if script_of(w) != "Hani"]
         kept, removed = rigour_strip(tuple(non_han)) if non_han and strip else (non_han, ())
         legal.extend(removed)
-        kept_set = list(kept)
-        for w in words:
+        kept_at = _kept_positions(words, kept)
+        for position, w in enumerate(words):
             if script_of(w) == "Hani":
                 han, han_removed = strip_han_suffix(w) if strip else (w, [])
                 legal.extend(han_removed)
                 for seg in segment_han(han):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
-            elif w in kept_set and script_of(w) == "Hang":
-                kept_set.remove(w)
+            elif position in kept_at and script_of(w) == "Hang":
                 for seg in ko_segments(w):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
-            elif w in kept_set:
-                kept_set.remove(w)
+            elif position in kept_at:
                 if w in STOPWORDS or (len(w) == 1 and not w.isdigit()):
                     continue
                 tokens.append(
                     _token(w, qualifier=qualifier, upper=w in uppers, joined=compound.get(w, ""))
                 )
     return tuple(tokens)
+
+
+def _kept_positions(words: list[str], kept: tuple[str, ...] | list[str]) -> set[int]:
+    """Where the words legal-form stripping kept stand in ``words``, in order: a word
+    written twice keeps the place it was kept in ("AKTSIONERNY KOMMERCHESKI BANK MOSKOVSKI
+    OBLASTNOI BANK" keeps the second BANK). A kept word not found is passed over."""
+    out: set[int] = set()
+    start = 0
+    for word in kept:
+        try:
+            at = words.index(word, start)
+        except ValueError:
+            continue
+        out.add(at)
+        start = at + 1
+    return out
 
 
 @lru_cache(maxsize=1 << 18)
@@ -452,7 +465,7 @@ def _token(word: str, *, qualifier: bool, upper: bool, joined: str = "") -> Toke
         keys.add(en_key(word))
         keys |= latin_variant_keys(word)  # pinyin with tone numbers
         keys |= persian_latin_keys(word)  # Persian x for kh
-        gloss = ru_latin_gloss(word) if len(word) >= 6 else ()  # romanised Russian
+        gloss = latin_gloss(word)  # romanised Russian, other Latin-letter words
         full = ABBREVIATIONS.get(word)
         if full:
             keys.add(loose(full))
