@@ -511,8 +511,8 @@ def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tupl
         if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
             continue
         for w in found:
-            inside = len(w) > len(t.text) and w.endswith(t.text)
-            if inside or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
+            ends = len(w) > len(t.text) and w.endswith(t.text)
+            if ends or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
                 out.append((i, w))
                 break
     return out
@@ -533,11 +533,12 @@ def _in_context(ta: tuple[Token, ...], tb: tuple[Token, ...], c: _Cand) -> bool:
 
 
 def _cap_description(weights: list[float], extra: list[int]) -> None:
-    """Two or more words written before the shared name are a description of it ("OIL
-    TRANSPORTING JSC TRANSNEFT", "STATE CORPORATION FOR THE PROMOTION OF ... ROSTEC"), not
-    a parent's brand (one word, "TRANSNEFT-DRUZHBA", or two words of their own, "GOLDEN
-    SUN ..."): three or more words, or two of which one is descriptive or generic, together
-    weigh like one generic word."""
+    """The words ``_leading_extras`` found (before the shared name, or after it opened by
+    of / in / for / on), when they are a description of the name ("OIL TRANSPORTING JSC
+    TRANSNEFT", "STATE CORPORATION FOR THE PROMOTION OF ... ROSTEC", "... FOR MONEY
+    EXCHANGE") rather than a parent's brand (one word, "TRANSNEFT-DRUZHBA", or two words
+    of their own, "GOLDEN SUN ..."): three or more words, or two of which one is
+    descriptive or generic, together weigh like one generic word."""
     if len(extra) < 2 or (len(extra) == 2 and min(weights[i] for i in extra) > _GENERIC_WEIGHT):
         return
     total = sum(weights[i] for i in extra)
