@@ -33,19 +33,27 @@ countries (when both are given) cost a little.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import DamerauLevenshtein
-
 from ringfence.resolve.acronyms import acronym_spans, legal_form_initials, legal_form_runs
+from ringfence.resolve.aliasform import (
+    Cand,
+    cap_description,
+    in_context,
+    inserted,
+    leading_extras,
+    misspelt_form,
+    own_word,
+    repeated_in,
+    repeats,
+    written_cut,
+)
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
-from ringfence.resolve.names import GENERIC_KEYS, NameForm, Token, analyse_name
+from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.tokensim import span_sim, token_sim
 
@@ -69,7 +77,7 @@ _CONFLICT_CAP = 0.3
 _ABBREV_SCORE = 0.85
 
 # an alignment candidate: (score, width, method, indices in a, indices in b)
-_Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
+_Cand = Cand
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +162,10 @@ class TokenWeights:
 def _lead_weight(w: TokenWeights, token: Token, leading_extra: bool) -> float:
     """A word's weight; two letters written before the shared name and left unmatched
     ("NK", "SK", "RN": an abbreviated kind of company or a parent's initials), and a
-    descriptive word so placed ("COMMERCIAL BANK AGROSOYUZ", see ``_own_word``), weigh
+    descriptive word so placed ("COMMERCIAL BANK AGROSOYUZ", see ``own_word``), weigh
     like a generic word. Found, or after the name ("TikTok UK"), they count in full."""
     short = len(token.text) <= 2 and token.text.isalpha() and token.script in ("Latn", "Cyrl")
-    light = short or not _own_word(token)  # "COMMERCIAL BANK AGROSOYUZ": a kind, not a name
+    light = short or not own_word(token)  # "COMMERCIAL BANK AGROSOYUZ": a kind, not a name
     return min(w.weight(token), _GENERIC_WEIGHT) if light and leading_extra else w.weight(token)
 
 
@@ -308,8 +316,8 @@ def _align_score(
     cands.extend(acronym_spans(ta, tb, raw[1]))
     cands.extend((s, k, m, ia, ib) for s, k, m, ib, ia in acronym_spans(tb, ta, raw[0]))
     cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1]))  # RN-Kapital: rn ~ rn first
-    if _repeats(ta) or _repeats(tb):  # HONG KONG HONG PANG ~ HONG PANG (HK): hong ~ hong
-        cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1], not _in_context(ta, tb, c)))
+    if repeats(ta) or repeats(tb):  # HONG KONG HONG PANG ~ HONG PANG (HK): hong ~ hong
+        cands.sort(key=lambda c: (-c[0], c[2] != "exact", -c[1], not in_context(ta, tb, c)))
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
@@ -332,19 +340,19 @@ def _align_score(
         for i, t in enumerate(tokens):
             if i not in used and t.primary in found:
                 used[i] = found[t.primary]
-    lead = _leading_extras(ta, used_a, used_b, len(tb), texts[0]) | {
-        -1 - j for j in _leading_extras(tb, used_b, used_a, len(ta), texts[1])
+    lead = leading_extras(ta, used_a, used_b, len(tb), texts[0]) | {
+        -1 - j for j in leading_extras(tb, used_b, used_a, len(ta), texts[1])
     }
     wa = [_lead_weight(w, t, i in lead) for i, t in enumerate(ta)]
     wb = [_lead_weight(w, t, -1 - j in lead) for j, t in enumerate(tb)]
-    _cap_description(wa, [i for i in lead if i >= 0])
-    _cap_description(wb, [-1 - j for j in lead if j < 0])
+    cap_description(wa, [i for i in lead if i >= 0], _GENERIC_WEIGHT)
+    cap_description(wb, [-1 - j for j in lead if j < 0], _GENERIC_WEIGHT)
     for tokens, used, weights, other_legal, side in (
         (ta, used_a, wa, fb_legal, "a"),
         (tb, used_b, wb, fa_legal, "b"),
     ):
         for i, t in enumerate(tokens):
-            form = "" if i in used else _misspelt_form(t, other_legal)
+            form = "" if i in used else misspelt_form(t, other_legal)
             initials = "" if i in used or form else legal_form_initials(t, other_legal)
             if form or initials:  # ENETRPRISE / FSUE where the other side's legal form went
                 weights[i] = 0.0
@@ -364,7 +372,7 @@ def _align_score(
             feats.append(
                 Feature("legal_form_initials", 0.0, *(pair if side == "a" else pair[::-1]))
             )
-        for i, inner in _repeated_in(tokens, used):
+        for i, inner in repeated_in(tokens, used):
             weights[i], used[i] = 0.0, 0.0  # LUKOIL OIL COMPANY: "oil" is said in LUKOIL
             va, vb = (tokens[i].text, inner) if side == "a" else (inner, tokens[i].text)
             feats.append(Feature("token_repeated", 0.0, va, vb))
@@ -380,7 +388,7 @@ def _align_score(
         ("a", ta, used_a, wa, fb_legal),
         ("b", tb, used_b, wb, fa_legal),
     ):
-        inside = _inserted(tokens, used, *((used_b, tb) if side == "a" else (used_a, ta)))
+        inside = inserted(tokens, used, *((used_b, tb) if side == "a" else (used_a, ta)))
         for i, t in enumerate(tokens):
             if i in used:
                 continue
@@ -416,27 +424,6 @@ def _align_score(
     return score, feats
 
 
-def _inserted(
-    tokens: tuple[Token, ...],
-    used: dict[int, float],
-    other_used: dict[int, float],
-    other: tuple[Token, ...],
-) -> set[int]:
-    """Words of ``tokens`` written *inside* what both sides share, when the other side is
-    wholly found and what is shared has two words of its own, of three letters or more:
-    a word a list inserts or leaves out in the middle of a name ("... CORRECTIONAL
-    MANAGEMENT BUREAU", "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"). They cost coverage
-    but not the distinctive-word penalty. Words before or after the shared part do not
-    qualify: "X Shipping" and "X Finance" are how subsidiaries are named."""
-    if len(other_used) < len(other) or len(used) == len(tokens):
-        return set()
-    found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]  # "(publ)"
-    if sum(1 for i in found if _own_word(tokens[i]) and len(tokens[i].text) >= 3) < 2:
-        return set()
-    lo, hi = min(found), max(found)
-    return {i for i in range(lo + 1, hi) if i not in used}
-
-
 _TRUNCATED_SCORE = 0.85
 
 
@@ -461,7 +448,7 @@ def _truncations(
         for i, t in enumerate(tokens):
             if i in used or len(t.text) < 3 or not t.text.isalpha() or t.script != "Latn":
                 continue
-            if not _written_cut(t.text, text):
+            if not written_cut(t.text, text):
                 continue
             for j, y in enumerate(others):
                 if j in other_used or y.script != "Latn" or len(y.text) < len(t.text) + 2:
@@ -472,140 +459,6 @@ def _truncations(
                     feats.append(Feature("token:truncated", _TRUNCATED_SCORE, *pair))
                     break
     return feats
-
-
-def _written_cut(word: str, text: str) -> bool:
-    """``word`` is written with a period right after it in ``text`` ("IMP.", "Intl.")."""
-    return word in _cut_words(text)
-
-
-_CUT = re.compile(r"(?<![^\W_])([^\W\d_]+)\.")
-
-
-@lru_cache(maxsize=1 << 16)
-def _cut_words(text: str) -> frozenset[str]:
-    return frozenset(w.casefold() for w in _CUT.findall(text)) if "." in text else frozenset()
-
-
-def _misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
-    """The word of the other side's stripped legal forms ``t`` is one edit from."""
-    if t.script != "Latn" or len(t.text) < 5:
-        return ""
-    for form in other_legal:
-        for word in form.split():
-            if len(word) >= 5 and DamerauLevenshtein.distance(t.text, word, score_cutoff=1) <= 1:
-                return word
-    return ""
-
-
-def _repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tuple[int, str]]:
-    """Unmatched Latin words that repeat a found word of the same name: its end (three
-    letters or more: OIL of LUKOIL, the kind a compound ends in; not GAZ of GAZPROM) or
-    its first seven letters (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice;
-    the repeat is not a word the other side lacks."""
-    out: list[tuple[int, str]] = []
-    if len(used) == len(tokens):
-        return out
-    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
-    for i, t in enumerate(tokens):
-        if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
-            continue
-        for w in found:
-            ends = len(w) > len(t.text) and w.endswith(t.text)
-            if ends or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
-                out.append((i, w))
-                break
-    return out
-
-
-def _repeats(tokens: tuple[Token, ...]) -> bool:
-    return len({t.primary for t in tokens}) < len(tokens)
-
-
-def _in_context(ta: tuple[Token, ...], tb: tuple[Token, ...], c: _Cand) -> bool:
-    """A one-word pair whose next or previous words agree too: of a word written twice,
-    the occurrence that stands where the other side has it."""
-    if len(c[3]) != 1 or len(c[4]) != 1:
-        return False
-    i, j = c[3][0], c[4][0]
-    after = i + 1 < len(ta) and j + 1 < len(tb) and ta[i + 1].primary == tb[j + 1].primary
-    return after or (i > 0 and j > 0 and ta[i - 1].primary == tb[j - 1].primary)
-
-
-def _cap_description(weights: list[float], extra: list[int]) -> None:
-    """The words ``_leading_extras`` found (before the shared name, or after it opened by
-    of / in / for / on), when they are a description of the name ("OIL TRANSPORTING JSC
-    TRANSNEFT", "STATE CORPORATION FOR THE PROMOTION OF ... ROSTEC", "... FOR MONEY
-    EXCHANGE") rather than a parent's brand (one word, "TRANSNEFT-DRUZHBA", or two words
-    of their own, "GOLDEN SUN ..."): three or more words, or two of which one is
-    descriptive or generic, together weigh like one generic word."""
-    if len(extra) < 2 or (len(extra) == 2 and min(weights[i] for i in extra) > _GENERIC_WEIGHT):
-        return
-    total = sum(weights[i] for i in extra)
-    if total > _GENERIC_WEIGHT:
-        for i in extra:
-            weights[i] *= _GENERIC_WEIGHT / total
-
-
-def _leading_extras(
-    tokens: tuple[Token, ...],
-    used: dict[int, float],
-    other_used: dict[int, float],
-    n_other: int,
-    text: str = "",
-) -> set[int]:
-    """Words one side has *before* everything both sides share, when the other side is
-    wholly found and what is shared has a word of its own: a parent's brand, a province
-    or a kind of institution written first ("BANCO VTB AFRICA", "AVIC SHENYANG AIRCRAFT",
-    "ANHUI GREATWALL MILITARY INDUSTRY") cost coverage but not the distinctive-word
-    penalty. Words *after* the shared part are how a subsidiary is named ("Gazprom
-    Germania", "DCB Finance") and keep it, unless the name joins them with "of" or "in"
-    (``_after_preposition``) or opens them with "for" or "on" ("SELSELAT AL-THAHAB FOR
-    MONEY EXCHANGE"); so does a shared part of only common words ("Agricultural Bank of
-    China" is not "Bank of China")."""
-    if not used or len(other_used) < n_other:
-        return set()
-    extra = [i for i in range(len(tokens)) if i not in used and not tokens[i].qualifier]
-    if not extra:
-        return set()
-    if not any(_own_word(tokens[i]) for i in used):
-        return set()
-    if max(extra) <= min(used):
-        return set(extra)
-    first = tokens[min(extra)].text
-    if min(extra) > max(used) and (first in _PREPOSITIONS or _after_preposition(text, first)):
-        return set(extra)  # "STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY"
-    return set()
-
-
-# words that open a phrase a list adds after the name ("... FOR MONEY EXCHANGE", "... ON
-# THE AFRICAN CONTINENT"), kept as words by the analysis ("of" and "in" are not)
-_PREPOSITIONS = frozenset(["for", "on"])
-
-
-def _after_preposition(text: str, word: str) -> bool:
-    """``word`` follows "of", "in" or "fi" (and maybe "the") in the name as written: what
-    comes after says whose or where ("... GROUP OF UZBEKISTAN", "... IN TUNISIA"), the
-    way lists extend a name, not how a subsidiary is named ("DCB Finance")."""
-    return (
-        re.search(rf"\b(?:of|in|fi)\s+(?:the\s+)?{re.escape(word)}\b", text.casefold()) is not None
-    )
-
-
-def _own_word(t: Token) -> bool:
-    """Not a country or nationality, not an organisational word, not a word rigour tags:
-    "Shenyang" or "VTB", not "China", "Bank" or "Group"."""
-    return not t.structural and t.primary not in GENERIC_KEYS and not _tagged(t.text)
-
-
-@lru_cache(maxsize=1 << 16)
-def _tagged(word: str) -> bool:
-    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word as
-    a domain (bank, aircraft), a common symbol (capital, industry), a place or a legal
-    form: descriptive, not a name of its own."""
-    from rigour.names import NameTypeTag, analyze_names
-
-    return any(n.spans for n in analyze_names(NameTypeTag.ORG, [word]))
 
 
 # --- abbreviations ---------------------------------------------------------------------
