@@ -414,7 +414,8 @@ def mueller_version() -> str:
     import gzip
 
     changelog = Path("/usr/share/doc/mueller7-dict/changelog.Debian.gz")
-    first = gzip.open(changelog, "rt", encoding="utf-8").readline()
+    with gzip.open(changelog, "rt", encoding="utf-8") as fh:
+        first = fh.readline()
     m = re.search(r"\(([^)]+)\)", first)
     return m.group(1) if m else "?"
 
@@ -427,7 +428,8 @@ def mueller_articles(base: Path) -> dict[str, list[str]]:
     if not index.exists():
         raise SystemExit(f"{index} missing: apt-get install mueller7-dict (GPL-2+), or "
                          "--mueller to point at it")
-    data = gzip.open(base.with_suffix(".dict.dz")).read()
+    with gzip.open(base.with_suffix(".dict.dz")) as fh:
+        data = fh.read()
     out: dict[str, list[str]] = defaultdict(list)
     for line in index.read_text(encoding="utf-8").splitlines():
         word, offset, length = line.split("\t")
