@@ -644,11 +644,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--mueller", type=Path, default=MUELLER,
                     help="the Mueller dictionary's dictd files, without suffix")
+    ap.add_argument("--no-mueller", action="store_true",
+                    help="leave out the entries taken from Mueller's dictionary (GPL-2+); "
+                         "its headwords still tell English words apart")
     args = ap.parse_args(argv)
     vocab = english_vocabulary()
+    mueller = [] if args.no_mueller else list(mueller_entries(args.data, vocab, args.mueller))
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
-                      *symbol_entries(args.data, vocab),
-                      *mueller_entries(args.data, vocab, args.mueller),
+                      *symbol_entries(args.data, vocab), *mueller,
                       *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
