@@ -485,8 +485,8 @@ def rigour_words(vocab: Counter[str], headwords: Iterable[str] = ()) -> list[str
 
     words = {w for w in vocab if _generic_english(w, vocab) and tagged(w)}
     words |= {h for h in headwords if h.isalpha() and h.islower() and len(h) >= 4
-              and vocab[h] >= 1 and len(en_phrase(h)) == 1 and not analyse_name(f"Zorbaks {h}").legal_forms
-              and tagged(h)}
+              and vocab[h] >= 1 and len(en_phrase(h)) == 1
+              and not analyse_name(f"Zorbaks {h}").legal_forms and tagged(h)}
     return sorted(words)
 
 
