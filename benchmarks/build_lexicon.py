@@ -414,7 +414,8 @@ def mueller_version() -> str:
     import gzip
 
     changelog = Path("/usr/share/doc/mueller7-dict/changelog.Debian.gz")
-    first = gzip.open(changelog, "rt", encoding="utf-8").readline()
+    with gzip.open(changelog, "rt", encoding="utf-8") as fh:
+        first = fh.readline()
     m = re.search(r"\(([^)]+)\)", first)
     return m.group(1) if m else "?"
 
@@ -427,7 +428,8 @@ def mueller_articles(base: Path) -> dict[str, list[str]]:
     if not index.exists():
         raise SystemExit(f"{index} missing: apt-get install mueller7-dict (GPL-2+), or "
                          "--mueller to point at it")
-    data = gzip.open(base.with_suffix(".dict.dz")).read()
+    with gzip.open(base.with_suffix(".dict.dz")) as fh:
+        data = fh.read()
     out: dict[str, list[str]] = defaultdict(list)
     for line in index.read_text(encoding="utf-8").splitlines():
         word, offset, length = line.split("\t")
@@ -467,12 +469,25 @@ def _generic_english(word: str, vocab: Counter[str]) -> bool:
             and not analyse_name(f"Zorbaks {word}").legal_forms)
 
 
-def rigour_words(vocab: Counter[str]) -> list[str]:
-    """The generic English words (as :func:`name_words`) that rigour's symbol table tags
-    as an organisation-name symbol or domain (airline, hospital, university, steel): the
-    vocabulary of company names beyond the development part's."""
-    return sorted(w for w in vocab if _generic_english(w, vocab)
-                  and any(not s.startswith("LOCATION:") for s in _symbols(w)))
+def rigour_words(vocab: Counter[str], headwords: Iterable[str] = ()) -> list[str]:
+    """The generic English words (as :func:`name_words`), and the lower-case one-word
+    headwords of Mueller's dictionary that CC-CEDICT's glosses use at least once (a
+    dictionary's headwords name no company; once in CC-CEDICT leaves out rare senses such
+    as designing, scheming), that
+    rigour's symbol table tags as an organisation-name symbol or domain (airline,
+    hospital, university, steel, shipbuilding, reinsurance): the vocabulary of company
+    names beyond the development part's."""
+    from ringfence.resolve.gloss import en_phrase
+    from ringfence.resolve.names import analyse_name
+
+    def tagged(w: str) -> bool:
+        return any(not s.startswith("LOCATION:") for s in _symbols(w))
+
+    words = {w for w in vocab if _generic_english(w, vocab) and tagged(w)}
+    words |= {h for h in headwords if h.isalpha() and h.islower() and len(h) >= 4
+              and vocab[h] >= 1 and len(en_phrase(h)) == 1
+              and not analyse_name(f"Zorbaks {h}").legal_forms and tagged(h)}
+    return sorted(words)
 
 
 def _headwords(english: str) -> list[str]:
@@ -511,7 +526,7 @@ def mueller_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Ent
     source = (f"Mueller English-Russian dictionary 7 (Debian mueller7-dict {mueller_version()},"
               " GPL-2+)")
     from_names = set(name_words(data, vocab))
-    tagged = set(rigour_words(vocab))
+    tagged = set(rigour_words(vocab, articles))
     for english in sorted(from_names | tagged):
         why = "English word of dev-part names" if english in from_names else (
             "English word rigour's symbol table tags")
@@ -629,11 +644,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--mueller", type=Path, default=MUELLER,
                     help="the Mueller dictionary's dictd files, without suffix")
+    ap.add_argument("--no-mueller", action="store_true",
+                    help="leave out the entries taken from Mueller's dictionary (GPL-2+); "
+                         "its headwords still tell English words apart")
     args = ap.parse_args(argv)
     vocab = english_vocabulary()
+    mueller = [] if args.no_mueller else list(mueller_entries(args.data, vocab, args.mueller))
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
-                      *symbol_entries(args.data, vocab),
-                      *mueller_entries(args.data, vocab, args.mueller),
+                      *symbol_entries(args.data, vocab), *mueller,
                       *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)

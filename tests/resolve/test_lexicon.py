@@ -288,6 +288,7 @@ def test_wade_giles_comes_from_the_packaged_table() -> None:
         ("ZORBAKS UPRAVLENIE AKTIVAMI", "ZORBAKS ASSET MANAGEMENT"),
         ("OBYEDINENNAYA ZORBAKS", "UNITED ZORBAKS"),  # е after ъ as ye (BGN) ...
         ("OBEDINENNAYA ZORBAKS", "UNITED ZORBAKS"),  # ... and as e
+        ("ZORBAKS SUDOSTROENIE", "ZORBAKS SHIPBUILDING"),  # a Mueller headword rigour tags
     ],
 )
 def test_russian_initials_and_derived_words_match(a: str, b: str) -> None:
@@ -302,6 +303,8 @@ def test_russian_initials_and_derived_words_match(a: str, b: str) -> None:
         ("PAT ZORBAKS", "ZORBAKS"),  # a three-letter word with a vowel inside stays a word
         ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF MEDICAL DEVICES"),
         ("ZORBAKS UPRAVLENIE AKTIVAMI", "QUILLON ASSET MANAGEMENT"),
+        ("OBYEDINENNAYA ZORBAKS", "UNITED QUILLON"),
+        ("ZORBAKS SUDOSTROENIE", "ZORBAKS REINSURANCE"),
     ],
 )
 def test_russian_initials_and_derived_words_do_not_overreach(a: str, b: str) -> None:

@@ -30,34 +30,9 @@ __all__ = ["Dictionaries", "TableStore", "dictionaries", "en_key", "en_phrase", 
            "ru_gloss", "ru_stem", "use_dictionaries", "use_table_store", "zh_gloss", "zh_places",
            "zh_words"]
 
-_EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "or",
-        "as",
-        "sth",
-        "sb",
-        "etc",
-        "abbr",
-        "also",
-        "used",
-        "one",
-        "someone",
-        "something",
-    ]
-)
+_EN_STOP = frozenset(["a", "an", "the", "of", "and", "for", "to", "in", "on", "at", "by", "with",
+                     "from", "or", "as", "sth", "sb", "etc", "abbr", "also", "used", "one",
+                     "someone", "something"])  # fmt: skip
 
 
 @lru_cache(maxsize=1 << 18)
@@ -315,54 +290,11 @@ def merge_glosses(
 
 # --- Russian ---------------------------------------------------------------------------
 
-_RU_ENDINGS = tuple(
-    sorted(
-        [
-            "ыми",
-            "ими",
-            "ого",
-            "его",
-            "ому",
-            "ему",
-            "ая",
-            "яя",
-            "ое",
-            "ее",
-            "ые",
-            "ие",
-            "ый",
-            "ий",
-            "ой",
-            "ую",
-            "юю",
-            "ом",
-            "ем",
-            "ах",
-            "ях",
-            "ам",
-            "ям",
-            "ов",
-            "ев",
-            "ей",
-            "ия",
-            "ии",
-            "ию",
-            "ью",
-            "ья",
-            "ы",
-            "и",
-            "а",
-            "я",
-            "о",
-            "е",
-            "у",
-            "ю",
-            "ь",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
+_RU_ENDINGS = tuple(sorted(
+    ["ыми", "ими", "ого", "его", "ому", "ему", "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий",
+     "ой", "ую", "юю", "ом", "ем", "ах", "ях", "ам", "ям", "ов", "ев", "ей", "ия", "ии", "ию",
+     "ью", "ья", "ы", "и", "а", "я", "о", "е", "у", "ю", "ь"],
+    key=len, reverse=True))  # fmt: skip
 
 
 @lru_cache(maxsize=1 << 16)
@@ -433,7 +365,6 @@ def ru_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a Russian word (by stem): the glossary's, then the multilingual
     lexicon's."""
     from ringfence.resolve.lexicon import lexicon_gloss
-
     from ringfence.resolve.text import cyrillic_to_latin
 
     w = word.casefold().replace("ё", "е")

@@ -228,5 +228,5 @@ def _ko_latin() -> dict[str, tuple[str, ...]]:
         keys |= {k[3:] for k in korean_variant_keys(word) if k.startswith("ko:")}
         for key in keys:
             if len(key) >= _KO_LATIN_MIN and word not in out.get(key, ()):
-                out[key] = out.get(key, ()) + (word,)
+                out[key] = (*out.get(key, ()), word)
     return out
