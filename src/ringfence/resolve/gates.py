@@ -31,14 +31,22 @@ __all__ = [
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
 _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
+# a query mixing two of an entity's names: the compared name carries this much already
+# ("International Battalion" for ISLAMIC INTERNATIONAL BRIGADE, also known as ...
+# PEACEKEEPING BATTALION, 0.28, does not; NORINCO GROUP, 0.60, does)
+_MIXED_FLOOR = 0.5
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 
-def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
+def _covers_query(
+    result: Comparison, *, strict: bool = True, known: frozenset[str] = frozenset()
+) -> bool:
     """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
     the countries (when both are given) agree. Not ``strict``: query words written before
     the shared name may be missing ("Lukoil Litasco SA" ~ LITASCO SA, the parent's name
-    first)."""
+    first). A query word the compared name lacks but another name of the same entity has
+    (``known``: "NORINCO GROUP" for an entity known as NORINCO and as ... GROUP
+    CORPORATION) counts as found: the query mixes two of the entity's names."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
@@ -46,6 +54,9 @@ def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
     for f in feats:
         if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
             return False
+        gap = f.feature in _QUERY_SIDE_GAPS or f.feature == "token_leading_extra"
+        if gap and f.a and known and all(w in known for w in f.a.split()):
+            continue
         if f.feature in _QUERY_SIDE_GAPS and f.a:
             return False
         if strict and f.feature == "token_leading_extra" and f.a:
@@ -117,13 +128,26 @@ def unique_part(
     candidate's, and one of those words is distinctive in the snapshot, that entity is
     what the query names. Words on the *query* side that the entity lacks (a qualifier,
     "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
+
+    When no candidate covers the query so, a query word the compared name lacks but
+    another name of the same entity has counts as found (``unique_mixed_names``: "NORINCO
+    GROUP" for an entity listed as NORINCO and as CHINA NORTH INDUSTRIES GROUP
+    CORPORATION: the query mixes two of its names), provided the compared name already
+    scores :data:`_MIXED_FLOOR`. A subsidiary's word is in none of the parent's names.
     """
     # Every query word found, else every one but those written before the shared name:
     # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
-    # not a 达联 (da lian) that has the last one only.
+    # not a 达联 (da lian) that has the last one only; else with the words of the
+    # entity's other names counted as found.
     covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)] or [
         i for i, (_, r) in enumerate(scored) if _covers_query(r, strict=False)
     ]
+    feature = "unique_partial_name"
+    if not covering:
+        feature = "unique_mixed_names"
+        covering = [i for i, (e, r) in enumerate(scored)
+                    if len(e.names) > 1 and r.score >= _MIXED_FLOOR
+                    and _covers_query(r, known=_words_of(e.names))]
     if len(covering) > 1:
         # "Midea": Midea Group (only an organisational word more) rather than Guangdong
         # Midea Electric (a distinctive word more), when exactly one is that close.
@@ -135,11 +159,17 @@ def unique_part(
     if result.match or not distinctive(query, weights) or _extra_country(result):
         return scored
     feats = (
-        Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
+        Feature(feature, threshold, query.names[0], ent.names[0]),
         *result.explanation,
     )
     scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
     return scored
+
+
+@lru_cache(maxsize=4096)
+def _words_of(names: tuple[str, ...]) -> frozenset[str]:
+    """The words (token texts, every variant) of an entity's names."""
+    return frozenset(t.text for name in names for v in analyse_name(name).variants for t in v)
 
 
 _INITIALS = ("abbreviation", "token:acronym")
