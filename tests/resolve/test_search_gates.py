@@ -37,3 +37,21 @@ def test_a_subsidiary_word_in_none_of_the_entitys_names_stays_unmatched() -> Non
                                             "legal"), ("Krastel", "alias")]),
     )
     assert _matched(index, "KRASTEL SHIPPING") == []
+
+
+def test_a_shorter_name_in_the_same_legal_form_matches_the_one_entity_with_it() -> None:
+    index = _with_fillers(EntityNames("zelvor", ("Zelvor Solutions Handels GmbH",)))
+    found = index.search(Record.of("Zelvor Solutions GmbH"), limit=1)
+    assert [c.entity_id for c in found if c.match] == ["zelvor"]
+    assert found[0].explanation[0].feature == "unique_partial_name"
+
+
+def test_a_sibling_in_another_legal_form_is_not_taken_for_the_shorter_name() -> None:
+    # A group's companies in several countries share the name and differ by the legal
+    # form (B.V., S.A.) and a descriptive word: siblings, not one company.
+    index = _with_fillers(
+        EntityNames("zelvor-es", ("Zelvor Solutions Sociedad de Valores S.A.",)),
+        EntityNames("ocean", ("Second Zelvor Administration GmbH",)),
+    )
+    assert _matched(index, "Zelvor Solutions B.V.") == []
+    assert _matched(index, "Second Zelvor GmbH & Co. KG") == []

@@ -156,7 +156,8 @@ def unique_part(
         return scored
     i = covering[0]
     ent, result = scored[i]
-    if result.match or not distinctive(query, weights) or _extra_country(result):
+    if (result.match or not distinctive(query, weights) or _extra_country(result)
+            or _forms_conflict(result)):
         return scored
     feats = (
         Feature(feature, threshold, query.names[0], ent.names[0]),
@@ -164,6 +165,34 @@ def unique_part(
     )
     scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
     return scored
+
+
+# Legal forms that translate others (English Ltd / Co., Ltd. / Inc / LLC render 有限公司,
+# GmbH, ООО; the Russian forms and their English renderings, whose joint-stock / limited
+# difference the scorer reads: ``legal.legal_class``): they tell no sibling apart.
+_NEUTRAL_FORMS = frozenset((
+    "ltd", "coltd", "pte ltd", "inc", "llc", "co", "corp", "plc",
+    "ooo", "ao", "zao", "oao", "pao", "nao", "jsc", "cjsc", "ojsc", "pjsc",
+))
+
+
+def _forms_conflict(result: Comparison) -> bool:
+    """Both names carry a legal form of a particular jurisdiction (rigour's ISO 20275
+    generic forms, without :data:`_NEUTRAL_FORMS`) and the forms differ: "X B.V." and
+    "X Sociedad de Valores S.A.", "X GmbH & Co. KG" and "X Administration GmbH" are
+    siblings in a group, not one company under a shorter name."""
+    name = next((f for f in result.explanation if f.feature == "name"), None)
+    if name is None:
+        return False
+    qa, qb = _generic_forms(name.a), _generic_forms(name.b)
+    return bool(qa and qb and qa != qb)
+
+
+@lru_cache(maxsize=4096)
+def _generic_forms(name: str) -> frozenset[str]:
+    from rigour.names.org_types import extract_org_types
+
+    return frozenset(g for _, g in extract_org_types(name.casefold())) - _NEUTRAL_FORMS
 
 
 @lru_cache(maxsize=4096)
