@@ -55,3 +55,38 @@ def test_a_sibling_in_another_legal_form_is_not_taken_for_the_shorter_name() -> 
     )
     assert _matched(index, "Zelvor Solutions B.V.") == []
     assert _matched(index, "Second Zelvor GmbH & Co. KG") == []
+
+
+def test_a_syllable_acronym_finds_the_compound_it_shortens() -> None:
+    # "VPB" starts the parts of VARNOPROMBANK (varno-prom-bank): the scorer reads it so,
+    # and the index must bring the entity to be scored (its sy: keys).
+    index = _with_fillers(
+        EntityNames("vpb", ("VARNOPROMBANK JOINT STOCK COMPANY",)),
+        EntityNames("other", ("VPB INTERNATIONAL SA",)),
+    )
+    assert _matched(index, "BANK VPB JSC") == ["vpb"]
+
+
+def test_letters_that_do_not_start_the_compounds_parts_find_nothing() -> None:
+    index = _with_fillers(EntityNames("vpb", ("VARNOPROMBANK JOINT STOCK COMPANY",)))
+    assert _matched(index, "BANK VKB JSC") == []
+    assert _matched(index, "BANK VPT JSC") == []
+
+
+def test_the_compound_keys_cover_every_syllable_acronym_the_scorer_reads() -> None:
+    from itertools import product
+    from string import ascii_lowercase
+
+    from ringfence.resolve import analyse_name
+    from ringfence.resolve.acronyms import _TAIL_WORDS, _syllables
+    from ringfence.resolve.keys import compound_skeletons, syllable_lookup
+
+    ends = sorted({t[0] for t in _TAIL_WORDS})
+    for word in ("varnoprombank", "kestrelneftegaz", "tolvaleasing"):
+        keys = compound_skeletons(analyse_name(word.upper()).tokens[0])
+        for k in (3, 4):
+            for middle in product(ascii_lowercase, repeat=k - 2):
+                for last in ends:
+                    acro = word[0] + "".join(middle) + last
+                    if _syllables(acro, word):
+                        assert syllable_lookup(analyse_name(acro.upper()).tokens[0]) in keys
