@@ -90,3 +90,15 @@ def test_the_compound_keys_cover_every_syllable_acronym_the_scorer_reads() -> No
                     acro = word[0] + "".join(middle) + last
                     if _syllables(acro, word):
                         assert syllable_lookup(analyse_name(acro.upper()).tokens[0]) in keys
+
+
+def test_a_long_word_spelt_twice_differently_is_strong_enough_to_match() -> None:
+    # VELNEFTGAS ~ VELNEFTEGAZ: two edits in ten letters (0.82), the name's only word.
+    index = _with_fillers(EntityNames("vel", ("VELNEFTEGAZ, ZAO",)))
+    assert _matched(index, "ZAO VELNEFTGAS") == ["vel"]
+
+
+def test_a_short_word_as_close_is_not() -> None:
+    # Tarkar ~ Tarkoria scores as much (0.80) from a few letters in common.
+    index = _with_fillers(EntityNames("tark", ("Tarkoria plc",)))
+    assert _matched(index, "Tarkar Company") == []

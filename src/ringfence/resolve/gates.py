@@ -31,6 +31,8 @@ __all__ = [
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
 _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
+_STRONG_LONG = (8, 0.80)  # ... or a word this long found this strongly (TERNEFTGAS ~
+# TERNEFTEGAZ: two edits in ten letters; a short word's 0.80 is a letter or two by chance)
 # a query mixing two of an entity's names: the compared name carries this much already
 # ("International Battalion" for ISLAMIC INTERNATIONAL BRIGADE, also known as ...
 # PEACEKEEPING BATTALION, 0.28, does not; NORINCO GROUP, 0.60, does)
@@ -271,7 +273,10 @@ def need_distinctive(
     for f in result.explanation:
         if f.feature.startswith(("identifier:", "abbreviation")):
             return er
-        strong = f.feature.startswith("token:") and f.score >= _STRONG_TOKEN
+        strong = f.feature.startswith("token:") and (
+            f.score >= _STRONG_TOKEN
+            or (f.score >= _STRONG_LONG[1]
+                and min(map(len, (f.a + " " + f.b).split())) >= _STRONG_LONG[0]))
         if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
             return er
     capped = min(result.score, threshold - 0.01)
