@@ -102,3 +102,22 @@ def test_a_short_word_as_close_is_not() -> None:
     # Tarkar ~ Tarkoria scores as much (0.80) from a few letters in common.
     index = _with_fillers(EntityNames("tark", ("Tarkoria plc",)))
     assert _matched(index, "Tarkar Company") == []
+
+
+def test_the_initials_of_query_words_find_an_acronym_written_in_capitals() -> None:
+    index = _with_fillers(EntityNames("en", ("EN BANK",)))
+    found = index.search(Record.of("Eghtesad Novin Bank"), limit=3)
+    assert "en" in [c.entity_id for c in found]
+
+
+def test_the_initials_of_query_words_are_not_a_chinese_reading() -> None:
+    # LUKVAR OIL's initials "lo" are also the Cantonese reading of 络 (lok): looked up
+    # as a bare key they gave every 络 name of a large index the weight of a rare shared
+    # word, twice (once per query word), and crowded out the entity named LUKVAR.
+    from ringfence.resolve.keys import Readings, entity_keys, query_groups
+
+    groups = query_groups(["LUKVAR OIL COMPANY"])
+    assert all("lo" not in g for g in groups)
+    assert any("in:lo" in g for g in groups)
+    assert "in:lo" not in entity_keys(("络新兴有限公司",), Readings())
+    assert "in:lo" in entity_keys(("LO TRADING",), Readings())

@@ -13,7 +13,9 @@ one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`). A La
 compound word that ends in a descriptive word (GAZPROMBANK, SURGUTNEFTEGASBANK)
 contributes the skeletons a syllable acronym of it would have (``sy:``, see
 :func:`compound_skeletons`), which a query word of three to five capitals looks up
-(GPB, SNGB: ``resolve.acronyms`` scores them).
+(GPB, SNGB: ``resolve.acronyms`` scores them). A word written in capitals (two to six
+letters) also contributes ``in:`` + itself, which the initials of a run of query words
+look up (Eghtesad Novin ~ EN).
 
 Each pair of neighbouring tokens also contributes the two primary keys joined, and the
 joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
@@ -208,6 +210,8 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
         for token in variant:
             keys.update(token_keys(token))
             keys.update(compound_skeletons(token))
+            if _acronym_word(token):  # what a run of query words' initials looks up
+                keys.add("in:" + token.text)
             if token.script == "Hani":
                 readings.add(token.text)
         for _, joined in joined_pairs(variant):
@@ -255,7 +259,7 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                         groups[token.primary].update(("p:" + reading[:4], "s:" + reading[-4:]))
             for i, k, initials in _runs_initials(variant):  # EN ~ Eghtesad Novin
                 for token in variant[i : i + k]:
-                    groups[token.primary].add(initials)
+                    groups[token.primary].add("in:" + initials)
             for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
                 for i, joined in joined_pairs(variant, k):
                     ends = {joined}
@@ -274,9 +278,19 @@ def _own_name(token: Token) -> bool:
     return token.script == "Hani" and len(token.text) > 2 and not token.gloss and not token.generic
 
 
+def _acronym_word(token: Token) -> bool:
+    """A word written in capitals, two to six Latin letters: what ``resolve.acronyms``
+    reads as the initials of a run of the other name's words (VO, SRPE, NZPP)."""
+    word = token.text
+    return (token.upper and token.script == "Latn" and 2 <= len(word) <= 6
+            and word.isascii() and word.isalpha())
+
+
 def _runs_initials(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str]]:
-    """(start, length, initials) of each run of two to six Latin words: the token an
-    acronym of the run would be indexed as (``resolve.acronyms``: VO, SRPE, NZPP)."""
+    """(start, length, initials) of each run of two to six Latin words, looked up as the
+    ``in:`` key of an indexed acronym word (:func:`_acronym_word`; VO, SRPE, NZPP). Not
+    as a bare key: "gam", "lo" (GAZPROMBANK ASSET MANAGEMENT, LUKOIL OIL) are also the
+    Cantonese readings of 金 and 络, which crowded the candidates out."""
     for i in range(len(tokens)):
         for k in range(2, 7):
             run = tokens[i : i + k]
