@@ -33,6 +33,8 @@ Per part:
 Reported: top-1 (the first candidate is of the right group *and* matches at the default
 threshold, *confidently*), right-first-but-below-threshold, top-5 (a right record among
 the first five, matched or not), per kind, and the false matches of the absent queries.
+``wrong``: the first candidate of a held-out query matches confidently and is another
+record (an unrelated company denied).
 
 A match flagged ``initials_ambiguous`` (a bare acronym that spells several indexed names'
 initials: ``resolve.gates.ambiguous_initials``) is what onboarding sends to review, not
@@ -219,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             tally["top1"] += 1
         elif right and right[0] and found[0].match:
             tally["review"] += 1
+        elif found and found[0].match and not flagged:
+            tally["wrong"] += 1  # another record matched confidently
         elif right and right[0]:
             tally["first_unmatched"] += 1
         if any(right):
@@ -256,17 +260,17 @@ def main(argv: list[str] | None = None) -> int:
     spent, wall = _cpu() - c0, time.perf_counter() - t0
     print(f"{len(queries) + len(absent)} queries (both matchers) in {wall:.1f}s, "
           f"{spent:.1f} CPU-s")
-    print(f"{'kind':<18} {'n':>4} {'top-1':>11} {'review':>6} {'1st<thr':>7} {'top-5':>11} "
-          f"{'rapidfuzz':>11}")
+    print(f"{'kind':<18} {'n':>4} {'top-1':>11} {'review':>6} {'wrong':>5} {'1st<thr':>7} "
+          f"{'top-5':>11} {'rapidfuzz':>11}")
     total: Counter[str] = Counter()
     for kind in sorted(per):
         t = per[kind]
         total.update(t)
         print(f"{kind:<18} {t['n']:>4} {_frac(t['top1'], t['n']):>11} {t['review']:>6} "
-              f"{t['first_unmatched']:>7} {_frac(t['top5'], t['n']):>11} "
+              f"{t['wrong']:>5} {t['first_unmatched']:>7} {_frac(t['top5'], t['n']):>11} "
               f"{_frac(t['rf_top1'], t['n']):>11}")
     print(f"{'all':<18} {total['n']:>4} {_frac(total['top1'], total['n']):>11} "
-          f"{total['review']:>6} {total['first_unmatched']:>7} "
+          f"{total['review']:>6} {total['wrong']:>5} {total['first_unmatched']:>7} "
           f"{_frac(total['top5'], total['n']):>11} {_frac(total['rf_top1'], total['n']):>11}")
     print(f"absent records matched: ringfence {len(false)}/{len(absent)} "
           f"(of which review, initials_ambiguous: {false_review}), "

@@ -121,3 +121,30 @@ def test_the_initials_of_query_words_are_not_a_chinese_reading() -> None:
     assert any("in:lo" in g for g in groups)
     assert "in:lo" not in entity_keys(("络新兴有限公司",), Readings())
     assert "in:lo" in entity_keys(("LO TRADING",), Readings())
+
+
+def test_an_acronym_that_is_one_names_initials_matches_it_confidently() -> None:
+    # KOCA is Kestrel Ocean Capital Agency's initials; it spells Kodfar Ocean
+    # Agricultural only taking two letters of a word (K-OC-A): no ambiguity.
+    from ringfence.resolve import initials_ambiguous
+
+    index = _with_fillers(
+        EntityNames("exact", ("Kestrel Ocean Capital Agency",)),
+        EntityNames("run", ("Kodfar Ocean Agricultural plc",)),
+    )
+    found = index.search(Record.of("KOCA"), limit=2)
+    assert found[0].entity_id == "exact" and found[0].match
+    assert not initials_ambiguous(found[0].explanation)
+
+
+def test_an_acronym_that_spells_names_only_through_runs_of_letters_is_a_review() -> None:
+    # K-OC-A (Kodfar Ocean Agricultural) and KOC-A (Kocar Avant): runs of letters spell
+    # both and tell neither apart: each match is flagged (onboarding: review).
+    from ringfence.resolve import initials_ambiguous
+
+    index = _with_fillers(
+        EntityNames("run", ("Kodfar Ocean Agricultural plc",)),
+        EntityNames("other", ("Kocar Avant",)),
+    )
+    found = [c for c in index.search(Record.of("KOCA"), limit=3) if c.match]
+    assert found and all(initials_ambiguous(c.explanation) for c in found)

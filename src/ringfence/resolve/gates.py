@@ -14,6 +14,8 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from ringfence.resolve.candidate import EntityNames
+from ringfence.resolve.keys import acronym_keys, acronym_lookups
+from ringfence.resolve.legal import is_legal_word
 from ringfence.resolve.names import GENERIC_KEYS, analyse_name
 from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
@@ -219,6 +221,7 @@ def ambiguous_initials(
     scored: list[tuple[EntityNames, Comparison]],
     threshold: float,
     sharing: int,
+    runs_sharing: int = 0,
 ) -> list[tuple[EntityNames, Comparison]]:
     """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
     say which one it is: a match through those initials alone keeps its score and its
@@ -228,9 +231,23 @@ def ambiguous_initials(
     the match below the threshold instead would let an acronym that spells a restricted
     company and an unrelated one through as no match at all: fail open. An entity that
     records the acronym as one of its names matches it as a word and is untouched.
-    (Counting instead the candidates that match through initials, runs of letters per
-    word included, was tried: on the dev part of ``benchmarks/retrieval_real.py`` it lost
-    GICM and removed no false match.)"""
+
+    ``sharing`` is at least the number of candidates matched through the acronym whose
+    names' initials it is; when none is, the number matched through it at all and
+    ``runs_sharing``, the indexed names it spells with a run of letters of a word. (Counting
+    every candidate matched through initials, exact ones or not, was tried: on the dev
+    part of ``benchmarks/retrieval_real.py`` it sent GICM to review although GICM is
+    exactly one candidate's initials, the others' only through runs.)"""
+    acro = _bare_acronym(query)
+    through = [ent for ent, r in scored if r.match and _initials_only(r)] if acro else []
+    if through:
+        # The candidates the acronym spells: those whose names' initials it is, else
+        # those it spells taking a run of letters of a word (F-OC-A: Fudnopar Ocean
+        # Agricultural; FO-C-A: Forces Combattantes Abacunguzi). Runs tell no one apart:
+        # when only they match, every indexed name the acronym's runs spell counts
+        # (``runs_sharing``: CSICP spells C-SI-C-P Cusguf Silk Crown plc and others).
+        exact = [ent for ent in through if _spells(ent.names, acro)]
+        sharing = max(sharing, len(exact) or max(len(through), runs_sharing))
     if sharing <= 1:
         return scored
     out = []
@@ -241,6 +258,32 @@ def ambiguous_initials(
             result = Comparison(score=result.score, match=True, explanation=feats)
         out.append((ent, result))
     return out
+
+
+def _bare_acronym(query: Record) -> str:
+    """The query's one word of 2 to 6 capitals (its legal form aside), or ""."""
+    for name in query.names:
+        form = analyse_name(name)
+        if acronym_lookups(form):
+            return form.tokens[0].text
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _spells(names: tuple[str, ...], acro: str) -> bool:
+    """``acro`` is the initials of one of ``names``: all its words', its words' but the
+    legal forms at the end (WSIEC: Wuhan Sanjiang Import and Export Co. Ltd), or the
+    first three, as the index's ``ac:`` / ``ac3:`` keys have them."""
+    want = {"ac:" + acro, "ac3:" + acro if len(acro) == 3 else ""}
+    for name in names:
+        form = analyse_name(name)
+        if want & acronym_keys(form):
+            return True
+        words = [w for w in form.raw_words if w.isascii() and w.isalpha()]
+        if ("".join(w[0] for w in words).startswith(acro)
+                and all(is_legal_word(w) for w in words[len(acro):])):
+            return True
+    return False
 
 
 def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
