@@ -39,22 +39,32 @@ def test_a_subsidiary_word_in_none_of_the_entitys_names_stays_unmatched() -> Non
     assert _matched(index, "KRASTEL SHIPPING") == []
 
 
-def test_a_shorter_name_in_the_same_legal_form_matches_the_one_entity_with_it() -> None:
+def test_a_shorter_name_without_a_registered_legal_form_matches_the_one_entity() -> None:
     index = _with_fillers(EntityNames("zelvor", ("Zelvor Solutions Handels GmbH",)))
-    found = index.search(Record.of("Zelvor Solutions GmbH"), limit=1)
-    assert [c.entity_id for c in found if c.match] == ["zelvor"]
-    assert found[0].explanation[0].feature == "unique_partial_name"
+    for declared in ("Zelvor Solutions", "ZELVOR SOLUTIONS CO."):
+        found = index.search(Record.of(declared), limit=1)
+        assert [c.entity_id for c in found if c.match] == ["zelvor"], declared
+        assert found[0].explanation[0].feature == "unique_partial_name"
 
 
-def test_a_sibling_in_another_legal_form_is_not_taken_for_the_shorter_name() -> None:
-    # A group's companies in several countries share the name and differ by the legal
-    # form (B.V., S.A.) and a descriptive word: siblings, not one company.
+def test_a_full_registered_name_is_not_taken_for_a_longer_one() -> None:
+    # A group's companies and vehicles share the name and differ by a descriptive word
+    # and the legal form (B.V., S.A., GmbH & Co. KG; or the same LLC): declared with a
+    # registered company's legal form, the name is another company of the group.
     index = _with_fillers(
         EntityNames("zelvor-es", ("Zelvor Solutions Sociedad de Valores S.A.",)),
         EntityNames("ocean", ("Second Zelvor Administration GmbH",)),
+        EntityNames("wind", ("Tarvik Wind Class B Member, LLC",)),
     )
     assert _matched(index, "Zelvor Solutions B.V.") == []
     assert _matched(index, "Second Zelvor GmbH & Co. KG") == []
+    assert _matched(index, "Tarvik Wind, LLC") == []
+
+
+def test_a_parents_name_before_a_registered_name_still_matches_it() -> None:
+    # The entity's name is not longer: the query adds its parent's name in front.
+    index = _with_fillers(EntityNames("varlasco", ("VARLASCO SA",)))
+    assert _matched(index, "Kestrov Varlasco SA") == ["varlasco"]
 
 
 def test_a_syllable_acronym_finds_the_compound_it_shortens() -> None:

@@ -131,7 +131,8 @@ def unique_part(
     word of the query is found, strongly, in one candidate's name and in no other
     candidate's, and one of those words is distinctive in the snapshot, that entity is
     what the query names. Words on the *query* side that the entity lacks (a qualifier,
-    "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
+    "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched; so does a
+    query written with a registered company's legal form (:func:`_registered_form`).
 
     When no candidate covers the query so, a query word the compared name lacks but
     another name of the same entity has counts as found (``unique_mixed_names``: "NORINCO
@@ -161,7 +162,7 @@ def unique_part(
     i = covering[0]
     ent, result = scored[i]
     if (result.match or not distinctive(query, weights) or _extra_country(result)
-            or _forms_conflict(result)):
+            or _registered_form(result)):
         return scored
     feats = (
         Feature(feature, threshold, query.names[0], ent.names[0]),
@@ -171,32 +172,39 @@ def unique_part(
     return scored
 
 
-# Legal forms that translate others (English Ltd / Co., Ltd. / Inc / LLC render 有限公司,
-# GmbH, ООО; the Russian forms and their English renderings, whose joint-stock / limited
-# difference the scorer reads: ``legal.legal_class``): they tell no sibling apart.
-_NEUTRAL_FORMS = frozenset((
-    "ltd", "coltd", "pte ltd", "inc", "llc", "co", "corp", "plc",
+# Legal forms list aliases append to a short name (X Co., X Co., Ltd., X Ltd, X OOO, the
+# Russian forms and their English renderings) and a joint venture: they do not make the
+# name a full registered one.
+_APPENDED_FORMS = frozenset((
+    "ltd", "coltd", "pte ltd", "co", "jv",
     "ooo", "ao", "zao", "oao", "pao", "nao", "jsc", "cjsc", "ojsc", "pjsc",
 ))
 
 
-def _forms_conflict(result: Comparison) -> bool:
-    """Both names carry a legal form of a particular jurisdiction (rigour's ISO 20275
-    generic forms, without :data:`_NEUTRAL_FORMS`) and the forms differ: "X B.V." and
-    "X Sociedad de Valores S.A.", "X GmbH & Co. KG" and "X Administration GmbH" are
-    siblings in a group, not one company under a shorter name."""
+def _registered_form(result: Comparison) -> bool:
+    """The query is written with the legal form of a registered company (LLC, Inc.,
+    GmbH, B.V., S.A., GmbH & Co. KG: rigour's generic forms, not
+    :data:`_APPENDED_FORMS`): a full registered name, so a longer name is another
+    company, a sibling or a vehicle of the group ("TAHOKA WIND, LLC" and "TAHOKA WIND
+    CLASS B MEMBER, LLC"; "X B.V." and "X Sociedad de Valores S.A."), not the same one
+    under a shorter name."""
     name = next((f for f in result.explanation if f.feature == "name"), None)
-    if name is None:
-        return False
-    qa, qb = _generic_forms(name.a), _generic_forms(name.b)
-    return bool(qa and qb and qa != qb)
+    if name is None or not _entity_extra(result):
+        return False  # "Lukoil Litasco SA" ~ LITASCO SA: the entity's name is no longer
+    return bool(_org_types(name.a) - _APPENDED_FORMS)
+
+
+def _entity_extra(result: Comparison) -> bool:
+    """The entity's name has words the query lacks."""
+    return any(f.feature in _QUERY_SIDE_GAPS and f.b and not f.a for f in result.explanation)
 
 
 @lru_cache(maxsize=4096)
-def _generic_forms(name: str) -> frozenset[str]:
+def _org_types(name: str) -> frozenset[str]:
+    """rigour's generic legal forms (ISO 20275 based) written in ``name``."""
     from rigour.names.org_types import extract_org_types
 
-    return frozenset(g for _, g in extract_org_types(name.casefold())) - _NEUTRAL_FORMS
+    return frozenset(g for _, g in extract_org_types(name.casefold()))
 
 
 @lru_cache(maxsize=4096)
