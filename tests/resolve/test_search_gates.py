@@ -67,6 +67,17 @@ def test_a_parents_name_before_a_registered_name_still_matches_it() -> None:
     assert _matched(index, "Kestrov Varlasco SA") == ["varlasco"]
 
 
+def test_a_partial_name_may_spell_a_long_word_once_differently() -> None:
+    # VORASIND ~ VARASIND (0.875): one letter in eight; a seven-letter word as close
+    # (VORASIN ~ VARASIN, 0.857) is not enough for the shorter-name rule.
+    index = _with_fillers(
+        EntityNames("long", ("Zelmora Varasind Shipping Agency",)),
+        EntityNames("short", ("Kelmar Varasin Shipping Agency",)),
+    )
+    assert _matched(index, "Zelmora Vorasind") == ["long"]
+    assert _matched(index, "Kelmar Vorasin") == []
+
+
 def test_a_syllable_acronym_finds_the_compound_it_shortens() -> None:
     # "VPB" starts the parts of VARNOPROMBANK (varno-prom-bank): the scorer reads it so,
     # and the index must bring the entity to be scored (its sy: keys).

@@ -35,11 +35,17 @@ _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% 
 _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
 _STRONG_LONG = (8, 0.80)  # ... or a word this long found this strongly (TERNEFTGAS ~
 # TERNEFTEGAZ: two edits in ten letters; a short word's 0.80 is a letter or two by chance)
+_COVER_LONG = (8, 0.85)  # a query word counts as found at 0.9, or this long at 0.85
 # a query mixing two of an entity's names: the compared name carries this much already
 # ("International Battalion" for ISLAMIC INTERNATIONAL BRIGADE, also known as ...
 # PEACEKEEPING BATTALION, 0.28, does not; NORINCO GROUP, 0.60, does)
 _MIXED_FLOOR = 0.5
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
+
+
+def _long(f: Feature, n: int) -> bool:
+    """Every word on both sides of a token match has ``n`` letters or more."""
+    return min(map(len, (f.a + " " + f.b).split())) >= n
 
 
 def _covers_query(
@@ -66,7 +72,7 @@ def _covers_query(
         if strict and f.feature == "token_leading_extra" and f.a:
             return False
         if f.feature.startswith("token:"):
-            if f.score < 0.9:
+            if f.score < 0.9 and not (f.score >= _COVER_LONG[1] and _long(f, _COVER_LONG[0])):
                 return False
             found = True
     return found
@@ -325,9 +331,7 @@ def need_distinctive(
         if f.feature.startswith(("identifier:", "abbreviation")):
             return er
         strong = f.feature.startswith("token:") and (
-            f.score >= _STRONG_TOKEN
-            or (f.score >= _STRONG_LONG[1]
-                and min(map(len, (f.a + " " + f.b).split())) >= _STRONG_LONG[0]))
+            f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1] and _long(f, _STRONG_LONG[0])))
         if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
             return er
     capped = min(result.score, threshold - 0.01)
