@@ -45,13 +45,15 @@ _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_wo
 
 def _long(f: Feature, n: int) -> bool:
     """Every word on both sides of a token match has ``n`` letters or more."""
-    return min(map(len, (f.a + " " + f.b).split())) >= n
+    words = (f.a + " " + f.b).split()
+    return bool(words) and min(map(len, words)) >= n
 
 
 def _covers_query(
     result: Comparison, *, strict: bool = True, known: frozenset[str] = frozenset()
 ) -> bool:
-    """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
+    """Every query token found (≥ 0.9 each; ≥ 0.85 for a word of eight letters or more)
+    in the entity's name; no identifier conflict;
     the countries (when both are given) agree. Not ``strict``: query words written before
     the shared name may be missing ("Lukoil Litasco SA" ~ LITASCO SA, the parent's name
     first). A query word the compared name lacks but another name of the same entity has
