@@ -34,7 +34,8 @@ Reported: top-1 (the first candidate is of the right group *and* matches at the 
 threshold, *confidently*), right-first-but-below-threshold, top-5 (a right record among
 the first five, matched or not), per kind, and the false matches of the absent queries.
 ``wrong``: the first candidate of a held-out query matches confidently and is another
-record (an unrelated company denied).
+record (an unrelated company denied); a flagged match of another record (below) is in
+neither ``wrong`` nor ``review``.
 
 A match flagged ``initials_ambiguous`` (a bare acronym that spells several indexed names'
 initials: ``resolve.gates.ambiguous_initials``) is what onboarding sends to review, not
@@ -46,8 +47,8 @@ candidate is so flagged *is* counted among the absent records matched (and shown
 For iterating on search-side rules, ``--distractors 0`` runs on the real records alone
 (a few seconds, easier than the default: fewer acronym and Han collisions), and
 ``--reuse-index FILE`` pickles the built index to FILE and loads it on later runs
-(delete the file when the index keys or the records change; never for a figure that is
-quoted). ``--no-rapidfuzz`` skips the baseline. Figures are quoted on the default run.
+(delete the file when the index keys or the records change). ``--no-rapidfuzz`` skips
+the baseline. Confirm a figure on the default run before quoting it.
 
 rapidfuzz's
 ``process.extractOne`` (``WRatio`` over every indexed name, its score cut at 90, chosen on
