@@ -169,3 +169,16 @@ def test_an_acronym_that_spells_names_only_through_runs_of_letters_is_a_review()
     )
     found = [c for c in index.search(Record.of("KOCA"), limit=3) if c.match]
     assert found and all(initials_ambiguous(c.explanation) for c in found)
+
+
+def test_a_legal_form_left_as_the_only_word_matches_no_one() -> None:
+    # "A. B. Co.": the initials are dropped, "Co" is kept as the name's only word, and its
+    # reading meets 科 (ke, Cantonese fo; "ko") in Chinese names: at 0.79 it matched an
+    # unrelated 科云安股份有限公司 before. A legal form is no distinctive word.
+    index = _with_fillers(
+        EntityNames("han", ("科云安股份有限公司",)),
+        EntityNames("zelvor", ("Zelvor Company Limited",)),
+    )
+    for declared in ("A. B. Co.", "E. S. Co.", "K. L. Co."):
+        assert _matched(index, declared) == [], declared
+    assert _matched(index, "ZELVOR CO.") == ["zelvor"]

@@ -327,7 +327,9 @@ def need_distinctive(
     for name in query.names:
         for variant in analyse_name(name).variants:
             for t in variant:
-                w = 0.0 if t.generic or t.qualifier else weights.weight(t)
+                # a legal form kept as the name's only word ("A. B. Co.": Co) names no one
+                legal = t.script == "Latn" and is_legal_word(t.text)
+                w = 0.0 if t.generic or t.qualifier or legal else weights.weight(t)
                 word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
     for f in result.explanation:
         if f.feature.startswith(("identifier:", "abbreviation")):
