@@ -29,6 +29,20 @@ def test_a_query_mixing_two_names_of_one_entity_matches_it() -> None:
     assert found[0].explanation[0].feature == "unique_mixed_names"
 
 
+def test_common_words_taken_from_two_names_do_not_mix_into_a_match() -> None:
+    # "Oil" (نفت) from one name and "Star" from another: both words are in a fifth of
+    # the index, so the compared name finds no distinctive query word (NORINCO above is
+    # one), however well the words cover the query.
+    index = ScreeningIndex.build([
+        EntityNames.with_kinds("ir", [("ایران نفت", "legal"),
+                                      ("Gohdekon Varlik Star Holdings Co., Ltd.", "alias")]),
+        *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300)),
+        *(EntityNames(f"oil{i}", (f"Oilfill{i} Oil Company",)) for i in range(60)),
+        *(EntityNames(f"star{i}", (f"Starfill{i} Star Company",)) for i in range(60)),
+    ])
+    assert _matched(index, "Oil Star Co.") == []
+
+
 def test_a_subsidiary_word_in_none_of_the_entitys_names_stays_unmatched() -> None:
     # The same entity; "Krastel Shipping" adds a word none of its names has: how a
     # subsidiary looks, not one of its names.

@@ -146,7 +146,9 @@ def unique_part(
     another name of the same entity has counts as found (``unique_mixed_names``: "NORINCO
     GROUP" for an entity listed as NORINCO and as CHINA NORTH INDUSTRIES GROUP
     CORPORATION: the query mixes two of its names), provided the compared name already
-    scores :data:`_MIXED_FLOOR`. A subsidiary's word is in none of the parent's names.
+    scores :data:`_MIXED_FLOOR` and finds a distinctive query word strongly
+    (:func:`_anchored`: NORINCO, not "Oil" of "Oil Star Co." for an entity known as ایران
+    نفت and as X Star Co., Ltd.). A subsidiary's word is in none of the parent's names.
     """
     # Every query word found, else every one but those written before the shared name:
     # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
@@ -160,6 +162,7 @@ def unique_part(
         feature = "unique_mixed_names"
         covering = [i for i, (e, r) in enumerate(scored)
                     if len(e.names) > 1 and r.score >= _MIXED_FLOOR
+                    and _anchored(query, r, weights)
                     and _covers_query(r, known=_words_of(e.names))]
     if len(covering) > 1:
         # "Midea": Midea Group (only an organisational word more) rather than Guangdong
@@ -321,8 +324,20 @@ def need_distinctive(
     A shared identifier or an acronym is enough.
     """
     ent, result = er
-    if not result.match:
+    if not result.match or _anchored(query, result, weights):
         return er
+    capped = min(result.score, threshold - 0.01)
+    feats = (
+        Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
+        *result.explanation,
+    )
+    return ent, Comparison(score=capped, match=False, explanation=feats)
+
+
+def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
+    """An identifier or an acronym decides, or a distinctive query word (weight ≥
+    :data:`_MATCH_WEIGHT`, not generic, not a place, not a legal form) is found with
+    strong evidence (≥ :data:`_STRONG_TOKEN`, or a long word at :data:`_STRONG_LONG`)."""
     word_weight: dict[str, float] = {}
     for name in query.names:
         for variant in analyse_name(name).variants:
@@ -333,17 +348,12 @@ def need_distinctive(
                 word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
     for f in result.explanation:
         if f.feature.startswith(("identifier:", "abbreviation")):
-            return er
+            return True
         strong = f.feature.startswith("token:") and (
             f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1] and _long(f, _STRONG_LONG[0])))
         if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
-            return er
-    capped = min(result.score, threshold - 0.01)
-    feats = (
-        Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
-        *result.explanation,
-    )
-    return ent, Comparison(score=capped, match=False, explanation=feats)
+            return True
+    return False
 
 
 def distinctive(query: Record, weights: TokenWeights) -> bool:
