@@ -14,6 +14,8 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from ringfence.resolve.candidate import EntityNames
+from ringfence.resolve.keys import acronym_keys, acronym_lookups
+from ringfence.resolve.legal import is_legal_word
 from ringfence.resolve.names import GENERIC_KEYS, analyse_name
 from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
@@ -31,14 +33,32 @@ __all__ = [
 _DISTINCTIVE_WEIGHT = 0.5
 _MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
 _STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
+_STRONG_LONG = (8, 0.80)  # ... or a word this long found this strongly (TERNEFTGAS ~
+# TERNEFTEGAZ: two edits in ten letters; a short word's 0.80 is a letter or two by chance)
+_COVER_LONG = (8, 0.85)  # a query word counts as found at 0.9, or this long at 0.85
+# a query mixing two of an entity's names: the compared name carries this much already
+# ("International Battalion" for ISLAMIC INTERNATIONAL BRIGADE, also known as ...
+# PEACEKEEPING BATTALION, 0.28, does not; NORINCO GROUP, 0.60, does)
+_MIXED_FLOOR = 0.5
 _QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 
-def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
-    """Every query token found (≥ 0.9 each) in the entity's name; no identifier conflict;
+def _long(f: Feature, n: int) -> bool:
+    """Every word on both sides of a token match has ``n`` letters or more."""
+    words = (f.a + " " + f.b).split()
+    return bool(words) and min(map(len, words)) >= n
+
+
+def _covers_query(
+    result: Comparison, *, strict: bool = True, known: frozenset[str] = frozenset()
+) -> bool:
+    """Every query token found (≥ 0.9 each; ≥ 0.85 for a word of eight letters or more)
+    in the entity's name; no identifier conflict;
     the countries (when both are given) agree. Not ``strict``: query words written before
     the shared name may be missing ("Lukoil Litasco SA" ~ LITASCO SA, the parent's name
-    first)."""
+    first). A query word the compared name lacks but another name of the same entity has
+    (``known``: "NORINCO GROUP" for an entity known as NORINCO and as ... GROUP
+    CORPORATION) counts as found: the query mixes two of the entity's names."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
@@ -46,12 +66,15 @@ def _covers_query(result: Comparison, *, strict: bool = True) -> bool:
     for f in feats:
         if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
             return False
+        gap = f.feature in _QUERY_SIDE_GAPS or f.feature == "token_leading_extra"
+        if gap and f.a and known and all(w in known for w in f.a.split()):
+            continue
         if f.feature in _QUERY_SIDE_GAPS and f.a:
             return False
         if strict and f.feature == "token_leading_extra" and f.a:
             return False
         if f.feature.startswith("token:"):
-            if f.score < 0.9:
+            if f.score < 0.9 and not (f.score >= _COVER_LONG[1] and _long(f, _COVER_LONG[0])):
                 return False
             found = True
     return found
@@ -116,14 +139,31 @@ def unique_part(
     word of the query is found, strongly, in one candidate's name and in no other
     candidate's, and one of those words is distinctive in the snapshot, that entity is
     what the query names. Words on the *query* side that the entity lacks (a qualifier,
-    "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched.
+    "Shipping", "Neft") disqualify, so look-alike subsidiaries are untouched; so does a
+    query written with a registered company's legal form (:func:`_registered_form`).
+
+    When no candidate covers the query so, a query word the compared name lacks but
+    another name of the same entity has counts as found (``unique_mixed_names``: "NORINCO
+    GROUP" for an entity listed as NORINCO and as CHINA NORTH INDUSTRIES GROUP
+    CORPORATION: the query mixes two of its names), provided the compared name already
+    scores :data:`_MIXED_FLOOR` and finds a distinctive query word strongly
+    (:func:`_anchored`: NORINCO, not "Oil" of "Oil Star Co." for an entity known as ایران
+    نفت and as X Star Co., Ltd.). A subsidiary's word is in none of the parent's names.
     """
     # Every query word found, else every one but those written before the shared name:
     # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
-    # not a 达联 (da lian) that has the last one only.
+    # not a 达联 (da lian) that has the last one only; else with the words of the
+    # entity's other names counted as found.
     covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)] or [
         i for i, (_, r) in enumerate(scored) if _covers_query(r, strict=False)
     ]
+    feature = "unique_partial_name"
+    if not covering:
+        feature = "unique_mixed_names"
+        covering = [i for i, (e, r) in enumerate(scored)
+                    if len(e.names) > 1 and r.score >= _MIXED_FLOOR
+                    and _anchored(query, r, weights)
+                    and _covers_query(r, known=_words_of(e.names))]
     if len(covering) > 1:
         # "Midea": Midea Group (only an organisational word more) rather than Guangdong
         # Midea Electric (a distinctive word more), when exactly one is that close.
@@ -132,14 +172,56 @@ def unique_part(
         return scored
     i = covering[0]
     ent, result = scored[i]
-    if result.match or not distinctive(query, weights) or _extra_country(result):
+    if (result.match or not distinctive(query, weights) or _extra_country(result)
+            or _registered_form(result)):
         return scored
     feats = (
-        Feature("unique_partial_name", threshold, query.names[0], ent.names[0]),
+        Feature(feature, threshold, query.names[0], ent.names[0]),
         *result.explanation,
     )
     scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
     return scored
+
+
+# Legal forms list aliases append to a short name (X Co., X Co., Ltd., X Ltd, X OOO, the
+# Russian forms and their English renderings) and a joint venture: they do not make the
+# name a full registered one.
+_APPENDED_FORMS = frozenset((
+    "ltd", "coltd", "pte ltd", "co", "jv",
+    "ooo", "ao", "zao", "oao", "pao", "nao", "jsc", "cjsc", "ojsc", "pjsc",
+))
+
+
+def _registered_form(result: Comparison) -> bool:
+    """The query is written with the legal form of a registered company (LLC, Inc.,
+    GmbH, B.V., S.A., GmbH & Co. KG: rigour's generic forms, not
+    :data:`_APPENDED_FORMS`): a full registered name, so a longer name is another
+    company, a sibling or a vehicle of the group ("TAHOKA WIND, LLC" and "TAHOKA WIND
+    CLASS B MEMBER, LLC"; "X B.V." and "X Sociedad de Valores S.A."), not the same one
+    under a shorter name."""
+    name = next((f for f in result.explanation if f.feature == "name"), None)
+    if name is None or not _entity_extra(result):
+        return False  # "Lukoil Litasco SA" ~ LITASCO SA: the entity's name is no longer
+    return bool(_org_types(name.a) - _APPENDED_FORMS)
+
+
+def _entity_extra(result: Comparison) -> bool:
+    """The entity's name has words the query lacks."""
+    return any(f.feature in _QUERY_SIDE_GAPS and f.b and not f.a for f in result.explanation)
+
+
+@lru_cache(maxsize=4096)
+def _org_types(name: str) -> frozenset[str]:
+    """rigour's generic legal forms (ISO 20275 based) written in ``name``."""
+    from rigour.names.org_types import extract_org_types
+
+    return frozenset(g for _, g in extract_org_types(name.casefold()))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(names: tuple[str, ...]) -> frozenset[str]:
+    """The words (token texts, every variant) of an entity's names."""
+    return frozenset(t.text for name in names for v in analyse_name(name).variants for t in v)
 
 
 _INITIALS = ("abbreviation", "token:acronym")
@@ -158,6 +240,7 @@ def ambiguous_initials(
     scored: list[tuple[EntityNames, Comparison]],
     threshold: float,
     sharing: int,
+    runs_sharing: int = 0,
 ) -> list[tuple[EntityNames, Comparison]]:
     """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
     say which one it is: a match through those initials alone keeps its score and its
@@ -167,9 +250,23 @@ def ambiguous_initials(
     the match below the threshold instead would let an acronym that spells a restricted
     company and an unrelated one through as no match at all: fail open. An entity that
     records the acronym as one of its names matches it as a word and is untouched.
-    (Counting instead the candidates that match through initials, runs of letters per
-    word included, was tried: on the dev part of ``benchmarks/retrieval_real.py`` it lost
-    GICM and removed no false match.)"""
+
+    ``sharing`` is at least the number of candidates matched through the acronym whose
+    names' initials it is; when none is, the number matched through it at all and
+    ``runs_sharing``, the indexed names it spells with a run of letters of a word. (Counting
+    every candidate matched through initials, exact ones or not, was tried: on the dev
+    part of ``benchmarks/retrieval_real.py`` it sent GICM to review although GICM is
+    exactly one candidate's initials, the others' only through runs.)"""
+    acro = _bare_acronym(query)
+    through = [ent for ent, r in scored if r.match and _initials_only(r)] if acro else []
+    if through:
+        # The candidates the acronym spells: those whose names' initials it is, else
+        # those it spells taking a run of letters of a word (F-OC-A: Fudnopar Ocean
+        # Agricultural; FO-C-A: Forces Combattantes Abacunguzi). Runs tell no one apart:
+        # when only they match, every indexed name the acronym's runs spell counts
+        # (``runs_sharing``: CSICP spells C-SI-C-P Cusguf Silk Crown plc and others).
+        exact = [ent for ent in through if _spells(ent.names, acro)]
+        sharing = max(sharing, len(exact) or max(len(through), runs_sharing))
     if sharing <= 1:
         return scored
     out = []
@@ -180,6 +277,32 @@ def ambiguous_initials(
             result = Comparison(score=result.score, match=True, explanation=feats)
         out.append((ent, result))
     return out
+
+
+def _bare_acronym(query: Record) -> str:
+    """The query's one word of 2 to 6 capitals (its legal form aside), or ""."""
+    for name in query.names:
+        form = analyse_name(name)
+        if acronym_lookups(form):
+            return form.tokens[0].text
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _spells(names: tuple[str, ...], acro: str) -> bool:
+    """``acro`` is the initials of one of ``names``: all its words', its words' but the
+    legal forms at the end (WSIEC: Wuhan Sanjiang Import and Export Co. Ltd), or the
+    first three, as the index's ``ac:`` / ``ac3:`` keys have them."""
+    want = {"ac:" + acro, "ac3:" + acro if len(acro) == 3 else ""}
+    for name in names:
+        form = analyse_name(name)
+        if want & acronym_keys(form):
+            return True
+        words = [w for w in form.raw_words if w.isascii() and w.isalpha()]
+        if ("".join(w[0] for w in words).startswith(acro)
+                and all(is_legal_word(w) for w in words[len(acro):])):
+            return True
+    return False
 
 
 def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
@@ -201,26 +324,36 @@ def need_distinctive(
     A shared identifier or an acronym is enough.
     """
     ent, result = er
-    if not result.match:
+    if not result.match or _anchored(query, result, weights):
         return er
-    word_weight: dict[str, float] = {}
-    for name in query.names:
-        for variant in analyse_name(name).variants:
-            for t in variant:
-                w = 0.0 if t.generic or t.qualifier else weights.weight(t)
-                word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
-    for f in result.explanation:
-        if f.feature.startswith(("identifier:", "abbreviation")):
-            return er
-        strong = f.feature.startswith("token:") and f.score >= _STRONG_TOKEN
-        if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
-            return er
     capped = min(result.score, threshold - 0.01)
     feats = (
         Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
         *result.explanation,
     )
     return ent, Comparison(score=capped, match=False, explanation=feats)
+
+
+def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
+    """An identifier or an acronym decides, or a distinctive query word (weight ≥
+    :data:`_MATCH_WEIGHT`, not generic, not a place, not a legal form) is found with
+    strong evidence (≥ :data:`_STRONG_TOKEN`, or a long word at :data:`_STRONG_LONG`)."""
+    word_weight: dict[str, float] = {}
+    for name in query.names:
+        for variant in analyse_name(name).variants:
+            for t in variant:
+                # a legal form kept as the name's only word ("A. B. Co.": Co) names no one
+                legal = t.script == "Latn" and is_legal_word(t.text)
+                w = 0.0 if t.generic or t.qualifier or legal else weights.weight(t)
+                word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
+    for f in result.explanation:
+        if f.feature.startswith(("identifier:", "abbreviation")):
+            return True
+        strong = f.feature.startswith("token:") and (
+            f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1] and _long(f, _STRONG_LONG[0])))
+        if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+            return True
+    return False
 
 
 def distinctive(query: Record, weights: TokenWeights) -> bool:

@@ -333,6 +333,18 @@ class ScreeningIndex:
                     got.update(int(p) for p in post[:1000])
         return len(got)
 
+    def _runs_shared(self, query: Record) -> int:
+        """How many entities' names a bare acronym spells, a run of two or three letters
+        of a word included (every key :func:`acronym_lookups` gives; the first 1,000
+        postings of each); 0 when the query is not one."""
+        got: set[int] = set()
+        for name in query.names:
+            for key in acronym_lookups(analyse_name(name)):
+                post = self._lookup(key)
+                if post is not None:
+                    got.update(int(p) for p in post[:1000])
+        return len(got)
+
     def same_entity(
         self, a: Record, b: Record, *, threshold: float = DEFAULT_THRESHOLD
     ) -> Comparison | None:
@@ -378,7 +390,8 @@ class ScreeningIndex:
                 shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
-        scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query))
+        scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query),
+                                    self._runs_shared(query))
         ranked = sorted(scored,
                         key=lambda er: rank_key(query, er[0], er[1], shared.get(er[0].id, 0.0)))
         return [Candidate.of(ent, result) for ent, result in ranked[:limit]]

@@ -9,7 +9,13 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
 A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
-one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`).
+one-word capitalised query (CSSC, HKEX) looks up (:func:`acronym_lookups`). A Latin
+compound word that ends in a descriptive word (GAZPROMBANK, SURGUTNEFTEGASBANK)
+contributes the skeletons a syllable acronym of it would have (``sy:``, see
+:func:`compound_skeletons`), which a query word of three to five capitals looks up
+(GPB, SNGB: ``resolve.acronyms`` scores them). A word written in capitals (two to six
+letters) also contributes ``in:`` + itself, which the initials of a run of query words
+look up (Eghtesad Novin ~ EN).
 
 Each pair of neighbouring tokens also contributes the two primary keys joined, and the
 joined word's first and last four letters, so "ByteDance" finds "Byte Dance" and
@@ -32,6 +38,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ringfence.resolve.acronyms import _TAIL_WORDS  # what the scorer reads as a compound's end
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import (
@@ -50,10 +57,12 @@ __all__ = [
     "acronym_lookups",
     "analysed",
     "chunk_keys",
+    "compound_skeletons",
     "entity_keys",
     "gc_paused",
     "initials_of",
     "query_groups",
+    "syllable_lookup",
     "token_keys",
     "warm_up",
 ]
@@ -168,6 +177,32 @@ def acronym_lookups(form: NameForm) -> set[str]:
     return out
 
 
+def compound_skeletons(token: Token) -> set[str]:
+    """``sy:`` + first letter + a letter of the body + the end word's first letter, for
+    each letter that could start the second part of a Latin compound ending in a
+    descriptive word (``resolve.acronyms``: GPB ~ GAZPROMBANK, each part two letters or
+    more): the first, second and last letters of every syllable acronym of it
+    (:func:`syllable_lookup`). A dozen keys at most per such word; none for others."""
+    word = token.text
+    if token.script != "Latn" or len(word) < 8 or not word.isascii() or not word.isalpha():
+        return set()
+    out: set[str] = set()
+    for tail in _TAIL_WORDS:
+        end = len(word) - len(tail)
+        if word.endswith(tail) and end >= 4:
+            out.update(f"sy:{word[0]}{word[p]}{tail[0]}" for p in range(2, end - 1))
+    return out
+
+
+def syllable_lookup(token: Token) -> str:
+    """The ``sy:`` key a word of three to five capitals (GPB, SNGB) looks up, or ""."""
+    acro = token.text
+    if not (token.upper and token.script == "Latn" and 3 <= len(acro) <= 5
+            and acro.isascii() and acro.isalpha()):
+        return ""
+    return f"sy:{acro[0]}{acro[1]}{acro[-1]}"
+
+
 def _name_keys(name: str, readings: Readings) -> set[str]:
     keys: set[str] = set()
     form = analyse_name(name)
@@ -175,6 +210,9 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
     for variant in form.variants:
         for token in variant:
             keys.update(token_keys(token))
+            keys.update(compound_skeletons(token))
+            if _acronym_word(token):  # what a run of query words' initials looks up
+                keys.add("in:" + token.text)
             if token.script == "Hani":
                 readings.add(token.text)
         for _, joined in joined_pairs(variant):
@@ -213,6 +251,8 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 if _own_name(token):  # 李錦記 ~ Lee Kum Kee
                     groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
+                if syllables := syllable_lookup(token):  # GPB ~ GAZPROMBANK
+                    groups[token.primary].add(syllables)
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
                     if len(latin_skeleton(reading)) >= 2:
                         groups[token.primary].add("sk:" + latin_skeleton(reading))
@@ -220,7 +260,7 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                         groups[token.primary].update(("p:" + reading[:4], "s:" + reading[-4:]))
             for i, k, initials in _runs_initials(variant):  # EN ~ Eghtesad Novin
                 for token in variant[i : i + k]:
-                    groups[token.primary].add(initials)
+                    groups[token.primary].add("in:" + initials)
             for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
                 for i, joined in joined_pairs(variant, k):
                     ends = {joined}
@@ -239,9 +279,19 @@ def _own_name(token: Token) -> bool:
     return token.script == "Hani" and len(token.text) > 2 and not token.gloss and not token.generic
 
 
+def _acronym_word(token: Token) -> bool:
+    """A word written in capitals, two to six Latin letters: what ``resolve.acronyms``
+    reads as the initials of a run of the other name's words (VO, SRPE, NZPP)."""
+    word = token.text
+    return (token.upper and token.script == "Latn" and 2 <= len(word) <= 6
+            and word.isascii() and word.isalpha())
+
+
 def _runs_initials(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str]]:
-    """(start, length, initials) of each run of two to six Latin words: the token an
-    acronym of the run would be indexed as (``resolve.acronyms``: VO, SRPE, NZPP)."""
+    """(start, length, initials) of each run of two to six Latin words, looked up as the
+    ``in:`` key of an indexed acronym word (:func:`_acronym_word`; VO, SRPE, NZPP). Not
+    as a bare key: "gam", "lo" (GAZPROMBANK ASSET MANAGEMENT, LUKOIL OIL) are also the
+    Cantonese readings of 金 and 络, which crowded the candidates out."""
     for i in range(len(tokens)):
         for k in range(2, 7):
             run = tokens[i : i + k]
