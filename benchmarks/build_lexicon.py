@@ -71,6 +71,8 @@ from real_pairs import (
     un_entities,
 )
 
+from lexicon_sources_arko import alias_entries
+
 from ringfence.packaged import PackagedDictionaries
 from ringfence.resolve.gloss import use_dictionaries
 
@@ -649,7 +651,8 @@ def main(argv: list[str] | None = None) -> int:
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
                       *symbol_entries(args.data, vocab),
                       *mueller_entries(args.data, vocab, args.mueller),
-                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
+                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller),
+                      *alias_entries(args.data, vocab, args.mueller)])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

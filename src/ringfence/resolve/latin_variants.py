@@ -1,0 +1,72 @@
+"""Arabic, Persian and Urdu words written in Latin letters, looked up in the lexicon
+whatever their spelling: a name may write حركة as Harakat, Haraket or, bound to the next
+word, Harakatul; جيش as Jaish, Jaysh or Jeish; تحريك as Tehrik, Tehreek or Tahrik.
+
+:func:`arabic_latin_key` folds the spellings romanisations of Arabic script disagree on on
+top of :func:`~ringfence.resolve.text.loose` (which already folds doubled letters, kh/h,
+q/g, y/i, w/v): the short vowels e/i and o/u, dh/th/z (ذ), and a final h after a vowel
+(ة). :func:`latin_variant_gloss` looks a word up by that key among the lexicon's
+Latin-letter entries, and without the construct ending -ul/-ut/-il/-u that joins a word
+to the next one (Harakatul Mujahidin, Hizbul, Dawlatul): one dict look-up, two for a word
+with such an ending. Words of fewer than four letters are not looked up this way.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ringfence.resolve.text import loose
+
+__all__ = ["arabic_latin_key", "clear_caches", "latin_variant_gloss"]
+
+_MIN_LETTERS = 4
+_CONSTRUCT = ("ul", "ut", "il", "u")  # -ul, -ut, -il, -u: the word bound to the next
+_RULES = (("dh", "z"), ("th", "z"), ("e", "i"), ("o", "u"))
+_FINAL_H = re.compile(r"(?<=[aiu])h$")
+
+
+def arabic_latin_key(word: str) -> str:
+    """The lookup key of a Latin-letter word under the Arabic spelling folds."""
+    s = loose(word)
+    for old, new in _RULES:
+        s = s.replace(old, new)
+    s = re.sub(r"(.)\1", r"\1", s)
+    return _FINAL_H.sub("", s)
+
+
+@lru_cache(maxsize=1)
+def _by_key() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The lexicon's Latin-letter entries (``Latn:`` keys) by :func:`arabic_latin_key`."""
+    from ringfence.resolve.gloss import merge_glosses
+    from ringfence.resolve.lexicon import name_lexicon
+
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for key, phrases in name_lexicon().items():
+        if key.startswith("Latn:") and len(key) - 5 >= _MIN_LETTERS:
+            folded = arabic_latin_key(key[5:])
+            out[folded] = merge_glosses(out.get(folded, ()), phrases)
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def latin_variant_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """English phrases of a Latin-letter word through :func:`arabic_latin_key`, as
+    written or without a construct ending (empty when the lexicon has neither)."""
+    if len(word) < _MIN_LETTERS:
+        return ()
+    key = arabic_latin_key(word)
+    table = _by_key()
+    found = table.get(key, ())
+    if found:
+        return found
+    for end in _CONSTRUCT:
+        if key.endswith(end) and len(key) - len(end) >= _MIN_LETTERS:
+            return table.get(key[: -len(end)], ())
+    return ()
+
+
+def clear_caches() -> None:
+    """Drop the tables built from the dictionaries (called when they change)."""
+    _by_key.cache_clear()
+    latin_variant_gloss.cache_clear()
