@@ -4,11 +4,13 @@ word, Harakatul; جيش as Jaish, Jaysh or Jeish; تحريك as Tehrik, Tehreek 
 
 :func:`arabic_latin_key` folds the spellings romanisations of Arabic script disagree on on
 top of :func:`~ringfence.resolve.text.loose` (which already folds doubled letters, kh/h,
-q/g, y/i, w/v): the short vowels e/i and o/u, dh/th/z (ذ), and a final h after a vowel
-(ة). :func:`latin_variant_gloss` looks a word up by that key among the lexicon's
-Latin-letter entries, and without the construct ending -ul/-ut/-il/-u that joins a word
-to the next one (Harakatul Mujahidin, Hizbul, Dawlatul): one dict look-up, two for a word
-with such an ending. Words of fewer than four letters are not looked up this way.
+q/g, y/i, w/v): the short vowels a/e/i (fatha and kasra: Haraket, Hezb, Tahrik) and o/u,
+dh/th/z (ذ), and a final h after a vowel (ة). The vowels stay where they are, so words
+with other consonants or syllables keep apart (Harakat, Hizb, Jund, Jamaat).
+:func:`latin_variant_gloss` looks a word up by that key among the lexicon's Latin-letter
+entries, and without the construct ending -ul/-ut/-il/-u that joins a word to the next
+one (Harakatul Mujahidin, Hizbul, Dawlatul): one dict look-up, two for a word with such
+an ending. Words of fewer than four letters are not looked up this way.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ __all__ = ["arabic_latin_key", "clear_caches", "latin_variant_gloss"]
 
 _MIN_LETTERS = 4
 _CONSTRUCT = ("ul", "ut", "il", "u")  # -ul, -ut, -il, -u: the word bound to the next
-_RULES = (("dh", "z"), ("th", "z"), ("e", "i"), ("o", "u"))
-_FINAL_H = re.compile(r"(?<=[aiu])h$")
+_RULES = (("dh", "z"), ("th", "z"), ("e", "a"), ("i", "a"), ("o", "u"))
+_FINAL_H = re.compile(r"(?<=[au])h$")
 
 
 def arabic_latin_key(word: str) -> str:
