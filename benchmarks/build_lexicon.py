@@ -71,7 +71,7 @@ from real_pairs import (
     un_entities,
 )
 
-from lexicon_sources_arko import alias_entries
+from lexicon_sources_arko import alias_entries, country_initials_entries
 
 from ringfence.packaged import PackagedDictionaries
 from ringfence.resolve.gloss import use_dictionaries
@@ -652,7 +652,8 @@ def main(argv: list[str] | None = None) -> int:
                       *symbol_entries(args.data, vocab),
                       *mueller_entries(args.data, vocab, args.mueller),
                       *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller),
-                      *alias_entries(args.data, vocab, args.mueller)])
+                      *alias_entries(args.data, vocab, args.mueller),
+                      *country_initials_entries()])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

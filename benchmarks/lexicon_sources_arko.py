@@ -28,6 +28,8 @@ Entry = tuple[str, str, str, str]  # lang, word, english, source
 
 _MIN_LETTERS = 4
 _ARTICLES = frozenset(["al", "el", "the"])
+_MAX_PHRASE = 1  # English words one word may translate to (two brought in sssr "state
+# development", thahab "money exchange": a name's extra words, not a translation)
 _MIN_PAIRS = 2  # pairs of names a word is aligned in (one alignment may be a brand)
 
 
@@ -38,6 +40,25 @@ def _places() -> set[str]:
     en = Locale.parse("en")
     out = {n.casefold() for n in en.territories.values()}
     out |= {z.rsplit("/", 1)[1].replace("_", " ").casefold() for z in en.time_zones}
+    return out
+
+
+def _person_words(data: Path) -> set[str]:
+    """The words of the names of the UN list's individuals in the development part
+    (``part_of`` of ``un:DATAID``; individuals are in no pair of the evaluation): given
+    names and family names (Muhammad, Tariq), which are no organisation words."""
+    import xml.etree.ElementTree as ET
+
+    from real_pairs import part_of
+
+    root = ET.parse(data / "sanctions/un_sc/UN_consolidated.xml").getroot()
+    out: set[str] = set()
+    for ind in root.iter("INDIVIDUAL"):
+        if part_of(f"un:{(ind.findtext('DATAID') or '').strip()}") != "dev":
+            continue
+        for el in ind.iter():
+            if el.tag.endswith("_NAME") and el.tag != "NAME_ORIGINAL_SCRIPT" and el.text:
+                out.update(w.casefold() for w in re.findall(r"[A-Za-z]+", el.text))
     return out
 
 
@@ -60,6 +81,7 @@ def alias_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry
     headwords = set(mueller_articles(base))
     places = _places()
     whole: set[str] = set()
+    persons = _person_words(data)
 
     def english_word(w: str) -> bool:
         return vocab[w] > 0 or any(h in headwords for h in _headwords(w))
@@ -77,20 +99,53 @@ def alias_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry
                     whole.add(words[0])
             for a, b in combinations(names, 2):
                 left, right = _unmatched(a, b)
-                if len(left) != 1 or len(right) != 1:
-                    continue
-                for word, en in ((left[0], right[0]), (right[0], left[0])):
-                    word, en = word.casefold(), en.casefold()
+                for one, en, name in ((left, right, b), (right, left, a)):
+                    if len(one) != 1 or not 1 <= len(en) <= _MAX_PHRASE:
+                        continue
+                    word, phrase = one[0].casefold(), " ".join(en).casefold()
                     if (len(word) >= _MIN_LETTERS and word.isalpha() and word.isascii()
-                            and not english_word(word) and _generic_english(en, vocab)):
-                        found[(word, en)].append((org.rid, f"{source} {org.rid}: {a!r} / {b!r}"))
-    by_word: dict[str, set[str]] = defaultdict(set)
-    for word, en in found:
-        by_word[word].add(en)
+                            and not english_word(word)
+                            and all(_generic_english(w, vocab) for w in phrase.split())
+                            and phrase in " ".join(re.findall(r"[a-z]+", name.casefold()))):
+                        found[(word, phrase)].append(
+                            (org.rid, f"{source} {org.rid} (names {a!r} / {b!r})"))
+    by_word: dict[str, Counter[str]] = defaultdict(Counter)
+    for (word, en), where in found.items():
+        by_word[word][en[:4]] += len(where)
     for (word, en), where in sorted(found.items()):
-        if word in whole:
-            continue  # an organisation's whole name (al-Qaida, al-Shabaab), not a word
-        if en in places or any(other[:4] != en[:4] for other in by_word[word]):
-            continue  # a place, or a word aligned with words of different meanings
-        if len(where) >= _MIN_PAIRS:
+        if word in whole or word in places or any(w in places for w in en.split()):
+            continue  # an organisation's whole name (al-Qaida, al-Shabaab) or a place
+        if len(by_word[word]) > 1:
+            continue  # aligned with words of different meanings (timur: east and western)
+        if len(where) >= _MIN_PAIRS or (len(where) == 1 and word not in persons):
             yield "und-Latn", word, en, f"aligned list aliases, {where[0][1]} (dev part)"
+
+
+
+_MIN_INITIALS = 4  # three-letter initials collide with other abbreviations (SAR, PRC)
+
+
+def country_initials_entries() -> Iterator[Entry]:
+    """A country's official name written as its initials (pycountry, ISO 3166-1: DPRK for
+    Democratic People's Republic of Korea, FDRE, SRVN), with that official name, the
+    ISO name's head (Korea, of "Korea, Democratic People's Republic of") and the common
+    name where pycountry has one (North Korea): list aliases write "DPRK X" for "Korea X".
+    Initials of four letters or more, of the words after "of", "the", "and" are left out;
+    names with brackets or commas are skipped."""
+    import pycountry
+
+    version = getattr(pycountry, "__version__", "")
+    for country in pycountry.countries:
+        official = (getattr(country, "official_name", "") or "").replace("'s ", " ")
+        if not official or "(" in official or "," in official:
+            continue
+        initials = "".join(w[0] for w in official.split()
+                           if w.casefold() not in ("of", "the", "and")).upper()
+        if len(initials) < _MIN_INITIALS or not initials.isalpha():
+            continue
+        names = [official, country.name.split(",")[0],
+                 getattr(country, "common_name", "") or ""]
+        for field, name in zip(("official_name", "name", "common_name"), names, strict=True):
+            if name and "(" not in name:
+                yield ("en", initials, name, f"pycountry {version} ISO 3166-1 "
+                       f"{country.alpha_2} {field}; initials of its official name")
