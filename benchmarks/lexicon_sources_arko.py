@@ -28,8 +28,7 @@ Entry = tuple[str, str, str, str]  # lang, word, english, source
 
 _MIN_LETTERS = 4
 _ARTICLES = frozenset(["al", "el", "the"])
-_MAX_PHRASE = 1  # English words one word may translate to (two brought in sssr "state
-# development", thahab "money exchange": a name's extra words, not a translation)
+_PASSES = 2
 _MIN_PAIRS = 2  # pairs of names a word is aligned in (one alignment may be a brand)
 
 
@@ -72,54 +71,109 @@ def _unmatched(a: str, b: str) -> tuple[list[str], list[str]]:
     return left, right
 
 
+def _dev_latin_names(data: Path) -> list[tuple[str, str, list[str]]]:
+    """(source, record id, its distinct Latin names) for the development part's records."""
+    from build_lexicon import _lang_of, _sources
+    from real_pairs import part_of
+
+    out = []
+    for source, orgs in _sources(data):
+        for org in orgs:
+            if part_of(org.rid) == "dev" and org.primary:
+                names = [org.primary] + [n for _k, n in org.others]
+                out.append((source, org.rid,
+                            list(dict.fromkeys(n for n in names if n and not _lang_of(n)))))
+    return out
+
+
+class _WithEntries:
+    """The dictionaries in use, with ``entries`` as the multilingual lexicon."""
+
+    def __init__(self, inner: object, entries: list[Entry]) -> None:
+        self._inner = inner
+        self._text = "\n".join(["\t".join(("lang", "word", "english", "source")),
+                                *("\t".join(e) for e in entries)]) + "\n"
+
+    def lexicon(self, name: str) -> tuple[str, str]:
+        if name == "names.tsv":
+            return self._text, "(aligned so far)"
+        return self._inner.lexicon(name)  # type: ignore[attr-defined, no-any-return]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def _clear_analysis_caches() -> None:
+    """Drop the analysed names and token comparisons cached under the previous lexicon
+    (``use_dictionaries`` drops the parsed tables only; the entry points set it once)."""
+    from ringfence.resolve import names, score, tokensim
+
+    for module in (names, score, tokensim):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
 def alias_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry]:
     """Word translations aligned between two Latin names of one development-part record
-    (see the module's docstring). ``lang`` is ``und-Latn``."""
-    from build_lexicon import _generic_english, _headwords, _lang_of, _sources, mueller_articles
-    from real_pairs import part_of
+    (see the module's docstring). ``lang`` is ``und-Latn``. A second pass aligns again
+    with the first pass's words known: "Soldiers of the Caliphate" / "Jund al-Khilafah"
+    leaves one word a side once jund is known."""
+    from ringfence.resolve.gloss import dictionaries, use_dictionaries
+
+    records = _dev_latin_names(data)
+    inner = dictionaries()
+    entries: list[Entry] = []
+    try:
+        for _ in range(_PASSES):
+            use_dictionaries(_WithEntries(inner, entries))  # type: ignore[arg-type]
+            _clear_analysis_caches()
+            known = {(e[1], e[2]) for e in entries}
+            entries += [e for e in _aligned(records, data, vocab, base)
+                        if (e[1], e[2]) not in known]
+    finally:
+        use_dictionaries(inner)
+        _clear_analysis_caches()
+    yield from entries
+
+
+def _aligned(records: list[tuple[str, str, list[str]]], data: Path, vocab: Counter[str],
+             base: Path) -> Iterator[Entry]:
+    from build_lexicon import _generic_english, _headwords, mueller_articles
 
     headwords = set(mueller_articles(base))
     places = _places()
-    whole: set[str] = set()
     persons = _person_words(data)
+    whole: set[str] = set()
 
     def english_word(w: str) -> bool:
         return vocab[w] > 0 or any(h in headwords for h in _headwords(w))
 
-    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for source, orgs in _sources(data):
-        for org in orgs:
-            if part_of(org.rid) != "dev" or not org.primary:
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for source, rid, names in records:
+        for name in names:
+            words = [w for w in re.findall(r"[a-z]+", name.casefold()) if w not in _ARTICLES]
+            if len(words) == 1:
+                whole.add(words[0])
+        for a, b in combinations(names, 2):
+            left, right = _unmatched(a, b)
+            if len(left) != 1 or len(right) != 1:
                 continue
-            names = list(dict.fromkeys(n for n in [org.primary] + [n for _k, n in org.others]
-                                       if n and not _lang_of(n)))
-            for name in names:
-                words = [w for w in re.findall(r"[A-Za-z]+", name.casefold()) if w not in _ARTICLES]
-                if len(words) == 1:
-                    whole.add(words[0])
-            for a, b in combinations(names, 2):
-                left, right = _unmatched(a, b)
-                for one, en, name in ((left, right, b), (right, left, a)):
-                    if len(one) != 1 or not 1 <= len(en) <= _MAX_PHRASE:
-                        continue
-                    word, phrase = one[0].casefold(), " ".join(en).casefold()
-                    if (len(word) >= _MIN_LETTERS and word.isalpha() and word.isascii()
-                            and not english_word(word)
-                            and all(_generic_english(w, vocab) for w in phrase.split())
-                            and phrase in " ".join(re.findall(r"[a-z]+", name.casefold()))):
-                        found[(word, phrase)].append(
-                            (org.rid, f"{source} {org.rid} (names {a!r} / {b!r})"))
-    by_word: dict[str, Counter[str]] = defaultdict(Counter)
-    for (word, en), where in found.items():
-        by_word[word][en[:4]] += len(where)
+            for word, en in ((left[0].casefold(), right[0].casefold()),
+                             (right[0].casefold(), left[0].casefold())):
+                if (len(word) >= _MIN_LETTERS and word.isalpha() and word.isascii()
+                        and not english_word(word) and _generic_english(en, vocab)):
+                    found[(word, en)].append(f"{source} {rid} (names {a!r} / {b!r})")
+    meanings: dict[str, set[str]] = defaultdict(set)
+    for word, en in found:
+        meanings[word].add(en)
     for (word, en), where in sorted(found.items()):
-        if word in whole or word in places or any(w in places for w in en.split()):
+        if word in whole or word in places or en in places:
             continue  # an organisation's whole name (al-Qaida, al-Shabaab) or a place
-        if len(by_word[word]) > 1:
+        if len(meanings[word]) > 1:
             continue  # aligned with words of different meanings (timur: east and western)
-        if len(where) >= _MIN_PAIRS or (len(where) == 1 and word not in persons):
-            yield "und-Latn", word, en, f"aligned list aliases, {where[0][1]} (dev part)"
-
+        if len(where) >= _MIN_PAIRS or word not in persons:
+            yield "und-Latn", word, en, f"aligned list aliases, {where[0]} (dev part)"
 
 
 _MIN_INITIALS = 4  # three-letter initials collide with other abbreviations (SAR, PRC)

@@ -58,3 +58,46 @@ def test_a_place_is_not_a_translated_word() -> None:
     not match."""
     assert _match("GAZPROM TRANSGAZ SAINT PETERSBURG", "GAZPROM TRANSGAZ SANKT-PETERBURG")
     assert not _match("GAZPROM TRANSGAZ SAINT PETERSBURG", "GAZPROM TRANSGAZ MOSKVA")
+
+
+@pytest.mark.parametrize(("word", "english"), [
+    ("Islamique", "islamic"), ("Islamiya", "islamic"), ("Islamiyyah", "islamic"),
+    ("Islami", "islamic"), ("Electronique", "electronic"),
+])  # fmt: skip
+def test_french_and_arabic_adjectives_read_as_english_ic(word: str, english: str) -> None:
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.latin_variants import adjective_gloss
+
+    assert adjective_gloss(word) == ((en_key(english),),)
+
+
+def test_short_stems_and_other_words_get_no_adjective() -> None:
+    from ringfence.resolve.latin_variants import adjective_gloss
+
+    assert adjective_gloss("Samsung") == adjective_gloss("Iraqi") == adjective_gloss("Bank") == ()
+
+
+def test_adjective_matches_its_english_but_not_another_group() -> None:
+    assert _match("Groupe Islamique Combattant Marocain", "MOROCCAN ISLAMIC COMBATANT GROUP")
+    assert not _match("Groupe Islamique Combattant Marocain", "LIBYAN ISLAMIC FIGHTING GROUP")
+    assert not _match("Groupe Islamique Combattant Marocain", "TUNISIAN COMBATANT GROUP")
+
+
+def test_second_pass_word_and_its_negative() -> None:
+    """khilafah → caliphate was aligned once jund → soldiers was known (second pass)."""
+    assert _match("Soldiers of the Caliphate in Algeria", "JUND AL-KHILAFAH IN ALGERIA")
+    assert not _match("Soldiers of the Caliphate in Algeria", "JUND AL-AQSA IN ALGERIA")
+
+
+def test_country_initials() -> None:
+    assert _match("DPRK NAMGANG TRADING COMPANY", "KOREA NAMGANG TRADING CORPORATION")
+    assert _match("DPRK NAMGANG TRADING COMPANY", "NAMGANG TRADING CORPORATION OF NORTH KOREA")
+    assert not _match("DPRK NAMGANG TRADING COMPANY", "KOREA KWANGSON TRADING CORPORATION")
+    assert not _match("DPRK NAMGANG TRADING COMPANY", "CHINA NAMGANG TRADING CORPORATION")
+
+
+def test_one_pair_alignment_and_a_look_alike() -> None:
+    assert _match("Khalid ibn al-Walid Army", "Jaysh Khalid Ibn al Waleed")
+    assert not _match("Khalid ibn al-Walid Army", "Jaysh Muhammad Ibn al Waleed")
+    assert _match("AVIATRANS ESTABLISHMENT", "AVIATRANS ANSTALT")
+    assert not _match("AVIATRANS ESTABLISHMENT", "AEROTRANS ANSTALT")

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from ringfence.resolve.text import loose
 
-__all__ = ["arabic_latin_key", "clear_caches", "latin_variant_gloss"]
+__all__ = ["adjective_gloss", "arabic_latin_key", "clear_caches", "latin_variant_gloss"]
 
 _MIN_LETTERS = 4
 _CONSTRUCT = ("ul", "ut", "il", "u")  # -ul, -ut, -il, -u: the word bound to the next
@@ -64,8 +64,24 @@ def latin_variant_gloss(word: str) -> tuple[tuple[str, ...], ...]:
         return found
     for end in _CONSTRUCT:
         if key.endswith(end) and len(key) - len(end) >= _MIN_LETTERS:
-            return table.get(key[: -len(end)], ())
-    return ()
+            found = table.get(key[: -len(end)], ())
+            break
+    return found or adjective_gloss(word)
+
+
+# French -ique and the Arabic relative adjective (nisba) -iya, -iyah, -iyya, -i are the
+# English -ic: islamique, islamiya, islamia, islami islamic; électronique electronic.
+_ADJECTIVE = re.compile(r"^([a-z]{5,}?)(?:ique|iy{1,2}ah?|iah?|i)$")
+
+
+def adjective_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """The English -ic adjective of a French or Arabic adjective in Latin letters (a stem
+    of five letters or more), as a gloss phrase; empty for any other word."""
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.text import ascii_fold
+
+    m = _ADJECTIVE.match(ascii_fold(word).casefold())
+    return ((en_key(m.group(1) + "ic"),),) if m else ()
 
 
 def clear_caches() -> None:
