@@ -101,3 +101,15 @@ def test_one_pair_alignment_and_a_look_alike() -> None:
     assert not _match("Khalid ibn al-Walid Army", "Jaysh Muhammad Ibn al Waleed")
     assert _match("AVIATRANS ESTABLISHMENT", "AVIATRANS ANSTALT")
     assert not _match("AVIATRANS ESTABLISHMENT", "AEROTRANS ANSTALT")
+
+
+def test_romanised_korean_compound_splits_on_known_parts() -> None:
+    from ringfence.resolve.latin_variants import korean_compound_gloss
+
+    assert ("trade", "bank") in korean_compound_gloss("MOOYOKBANK")
+    assert korean_compound_gloss("MUYOKBANK") == korean_compound_gloss("MOOYOKBANK")
+    # a brand before "bank" is no Korean lexicon word: nothing to split
+    assert korean_compound_gloss("GLOBEXBANK") == korean_compound_gloss("SAMSUNGBANK") == ()
+    assert _match("MOOYOKBANK", "KOREA TRADE BANK")
+    assert not _match("MOOYOKBANK", "KOREA DEVELOPMENT BANK")
+    assert not _match("MOOYOKBANK", "KOREA TRADE INSURANCE")

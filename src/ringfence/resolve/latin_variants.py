@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from ringfence.resolve.text import loose
 
-__all__ = ["adjective_gloss", "arabic_latin_key", "clear_caches", "latin_variant_gloss"]
+__all__ = ["adjective_gloss", "arabic_latin_key", "clear_caches", "korean_compound_gloss",
+           "latin_variant_gloss"]
 
 _MIN_LETTERS = 4
 _CONSTRUCT = ("ul", "ut", "il", "u")  # -ul, -ut, -il, -u: the word bound to the next
@@ -66,7 +67,7 @@ def latin_variant_gloss(word: str) -> tuple[tuple[str, ...], ...]:
         if key.endswith(end) and len(key) - len(end) >= _MIN_LETTERS:
             found = table.get(key[: -len(end)], ())
             break
-    return found or adjective_gloss(word)
+    return found or adjective_gloss(word) or korean_compound_gloss(word)
 
 
 # French -ique and the Arabic relative adjective (nisba) -iya, -iyah, -iyya, -i are the
@@ -84,7 +85,55 @@ def adjective_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     return ((en_key(m.group(1) + "ic"),),) if m else ()
 
 
+_KO_COMPOUND_MIN = 8  # letters of a romanised Korean compound split (MOOYOKBANK)
+_KO_PART_MIN = 4  # letters of its English tail (bank)
+
+
+@lru_cache(maxsize=1)
+def _ko_english() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The one-word English glosses of the Korean lexicon's words (은행 bank, 무역 trade),
+    by their key: the English tails romanised Korean compounds take (Mooyokbank)."""
+    from ringfence.resolve.lexicon import ko_entries
+
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for phrases in ko_entries().values():
+        for phrase in phrases:
+            if len(phrase) == 1 and len(phrase[0]) >= _KO_PART_MIN:
+                out[phrase[0]] = (phrase,)
+    return out
+
+
+def korean_compound_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """A Latin word written as one romanised Korean lexicon word followed by another or by
+    the English of one (MOOYOKBANK: 무역 mooyok, trade + bank): the English phrases of the
+    two parts, the Korean part first. The head is looked up by its Korean key
+    (:func:`~ringfence.resolve.text.korean_key`, at least five letters, as
+    :func:`~ringfence.resolve.lexicon.latin_gloss` does); one look-up per split point of
+    words of eight letters or more."""
+    from ringfence.resolve.gloss import en_key
+    from ringfence.resolve.lexicon import _ko_latin, ko_gloss
+    from ringfence.resolve.text import korean_key
+
+    low = word.casefold()
+    if len(low) < _KO_COMPOUND_MIN or not (low.isascii() and low.isalpha()):
+        return ()
+    table = _ko_latin()
+    for cut in range(len(low) - _KO_PART_MIN, 4, -1):
+        heads = table.get(korean_key(low[:cut]), ())
+        if not heads:
+            continue
+        tail = low[cut:]
+        tails = _ko_english().get(en_key(tail), ())
+        for hangul in table.get(korean_key(tail), ()) if not tails else ():
+            tails += ko_gloss(hangul)[:1]
+        if tails:
+            firsts = [p for h in heads for p in ko_gloss(h)[:2]]
+            return tuple(dict.fromkeys(f + t for f in firsts for t in tails))
+    return ()
+
+
 def clear_caches() -> None:
     """Drop the tables built from the dictionaries (called when they change)."""
     _by_key.cache_clear()
+    _ko_english.cache_clear()
     latin_variant_gloss.cache_clear()
