@@ -59,6 +59,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from lexicon_sources_arko import alias_entries, country_initials_entries
 from real_pairs import (
     Org,
     _unique,
@@ -70,8 +71,6 @@ from real_pairs import (
     uk_entities,
     un_entities,
 )
-
-from lexicon_sources_arko import alias_entries, country_initials_entries
 
 from ringfence.packaged import PackagedDictionaries
 from ringfence.resolve.gloss import use_dictionaries

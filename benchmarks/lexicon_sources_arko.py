@@ -1,19 +1,25 @@
 """Lexicon sources for words of other languages written in Latin letters that list aliases
 use (Arabic, Persian, Urdu, Pashto, Indonesian, French, German: jund soldiers, harakat
-movement, tanzim organisation, timur east, anstalt establishment), called by
-``benchmarks/build_lexicon.py``.
+movement, jaysh army, anstalt establishment) and for countries written as initials
+(DPRK), called by ``benchmarks/build_lexicon.py``.
 
-* ``aliases``: two Latin names *of one record* of the development part
-  (``real_pairs.part_of``) that ringfence's comparison leaves with exactly one word
-  unmatched on each side are a translation pair when one word is generic English (a
-  lower-case word of three or more CC-CEDICT headwords' glosses, as the other sources
-  require) and the other is no English word (not in CC-CEDICT's lower-case vocabulary nor
-  a headword of Mueller's dictionary): the UN list's "JUND AL AQSA" a.k.a. "Soldiers of
-  Aqsa" gives jund → soldiers. An entry needs two such pairs of names, is not a place
-  (CLDR's English country and city names), and its word must not be aligned with English
-  words of different meanings anywhere (Indonesian timur against east and western, one
-  list's alias for a sister group): a brand or a mislabelled alias left unmatched once
-  does not become a word; nor does a word that is an organisation's whole name (Al-Qaida). Every entry names a record and both names it came from.
+* ``aligned list aliases`` (:func:`alias_entries`): two Latin names *of one record* of the
+  development part (``real_pairs.part_of``) that ringfence's comparison leaves with
+  exactly one word unmatched on each side are a translation pair when one word is generic
+  English (a lower-case word of three or more CC-CEDICT headwords' glosses, as the other
+  sources require) and the other is no English word (not in CC-CEDICT's lower-case
+  vocabulary nor a headword of Mueller's dictionary) of four letters or more: the UN
+  list's "JUND AL AQSA" a.k.a. "Soldiers of Aqsa" gives jund → soldiers. Left out: a word
+  that is an organisation's whole name (Al-Qaida, Al-Shabaab) or a place (CLDR's English
+  country and city names), a word aligned with English words of different meanings
+  anywhere (Indonesian timur against east and western: one list gives a sister group's
+  name as an alias), and a word aligned in only one pair of names that is a given or
+  family name of a development-part individual of the UN list (Muhammad). A second pass
+  aligns again with the first pass's words known ("Soldiers of the Caliphate" / "Jund
+  al-Khilafah": khilafah → caliphate). Every entry names a record and both names.
+* ``pycountry`` initials (:func:`country_initials_entries`): a country's official name as
+  its initials, four letters or more (DPRK), with that name, the ISO name's head and the
+  common name (Korea, North Korea).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ def _places() -> set[str]:
 
     en = Locale.parse("en")
     out = {n.casefold() for n in en.territories.values()}
-    out |= {z.rsplit("/", 1)[1].replace("_", " ").casefold() for z in en.time_zones}
+    out |= {str(z).rsplit("/", 1)[-1].replace("_", " ").casefold() for z in en.time_zones}
     return out
 
 
@@ -81,8 +87,13 @@ def _dev_latin_names(data: Path) -> list[tuple[str, str, list[str]]]:
         for org in orgs:
             if part_of(org.rid) == "dev" and org.primary:
                 names = [org.primary] + [n for _k, n in org.others]
-                out.append((source, org.rid,
-                            list(dict.fromkeys(n for n in names if n and not _lang_of(n)))))
+                out.append(
+                    (
+                        source,
+                        org.rid,
+                        list(dict.fromkeys(n for n in names if n and not _lang_of(n))),
+                    )
+                )
     return out
 
 
@@ -91,8 +102,12 @@ class _WithEntries:
 
     def __init__(self, inner: object, entries: list[Entry]) -> None:
         self._inner = inner
-        self._text = "\n".join(["\t".join(("lang", "word", "english", "source")),
-                                *("\t".join(e) for e in entries)]) + "\n"
+        self._text = (
+            "\n".join(
+                ["\t".join(("lang", "word", "english", "source")), *("\t".join(e) for e in entries)]
+            )
+            + "\n"
+        )
 
     def lexicon(self, name: str) -> tuple[str, str]:
         if name == "names.tsv":
@@ -129,16 +144,18 @@ def alias_entries(data: Path, vocab: Counter[str], base: Path) -> Iterator[Entry
             use_dictionaries(_WithEntries(inner, entries))  # type: ignore[arg-type]
             _clear_analysis_caches()
             known = {(e[1], e[2]) for e in entries}
-            entries += [e for e in _aligned(records, data, vocab, base)
-                        if (e[1], e[2]) not in known]
+            entries += [
+                e for e in _aligned(records, data, vocab, base) if (e[1], e[2]) not in known
+            ]
     finally:
         use_dictionaries(inner)
         _clear_analysis_caches()
     yield from entries
 
 
-def _aligned(records: list[tuple[str, str, list[str]]], data: Path, vocab: Counter[str],
-             base: Path) -> Iterator[Entry]:
+def _aligned(
+    records: list[tuple[str, str, list[str]]], data: Path, vocab: Counter[str], base: Path
+) -> Iterator[Entry]:
     from build_lexicon import _generic_english, _headwords, mueller_articles
 
     headwords = set(mueller_articles(base))
@@ -159,10 +176,17 @@ def _aligned(records: list[tuple[str, str, list[str]]], data: Path, vocab: Count
             left, right = _unmatched(a, b)
             if len(left) != 1 or len(right) != 1:
                 continue
-            for word, en in ((left[0].casefold(), right[0].casefold()),
-                             (right[0].casefold(), left[0].casefold())):
-                if (len(word) >= _MIN_LETTERS and word.isalpha() and word.isascii()
-                        and not english_word(word) and _generic_english(en, vocab)):
+            for word, en in (
+                (left[0].casefold(), right[0].casefold()),
+                (right[0].casefold(), left[0].casefold()),
+            ):
+                if (
+                    len(word) >= _MIN_LETTERS
+                    and word.isalpha()
+                    and word.isascii()
+                    and not english_word(word)
+                    and _generic_english(en, vocab)
+                ):
                     found[(word, en)].append(f"{source} {rid} (names {a!r} / {b!r})")
     meanings: dict[str, set[str]] = defaultdict(set)
     for word, en in found:
@@ -193,13 +217,18 @@ def country_initials_entries() -> Iterator[Entry]:
         official = (getattr(country, "official_name", "") or "").replace("'s ", " ")
         if not official or "(" in official or "," in official:
             continue
-        initials = "".join(w[0] for w in official.split()
-                           if w.casefold() not in ("of", "the", "and")).upper()
+        initials = "".join(
+            w[0] for w in official.split() if w.casefold() not in ("of", "the", "and")
+        ).upper()
         if len(initials) < _MIN_INITIALS or not initials.isalpha():
             continue
-        names = [official, country.name.split(",")[0],
-                 getattr(country, "common_name", "") or ""]
+        names = [official, country.name.split(",")[0], getattr(country, "common_name", "") or ""]
         for field, name in zip(("official_name", "name", "common_name"), names, strict=True):
             if name and "(" not in name:
-                yield ("en", initials, name, f"pycountry {version} ISO 3166-1 "
-                       f"{country.alpha_2} {field}; initials of its official name")
+                yield (
+                    "en",
+                    initials,
+                    name,
+                    f"pycountry {version} ISO 3166-1 "
+                    f"{country.alpha_2} {field}; initials of its official name",
+                )

@@ -20,8 +20,13 @@ from functools import lru_cache
 
 from ringfence.resolve.text import loose
 
-__all__ = ["adjective_gloss", "arabic_latin_key", "clear_caches", "korean_compound_gloss",
-           "latin_variant_gloss"]
+__all__ = [
+    "adjective_gloss",
+    "arabic_latin_key",
+    "clear_caches",
+    "korean_compound_gloss",
+    "latin_variant_gloss",
+]
 
 _MIN_LETTERS = 4
 _CONSTRUCT = ("ul", "ut", "il", "u")  # -ul, -ut, -il, -u: the word bound to the next
