@@ -14,7 +14,9 @@ movement, jaysh army, anstalt establishment) and for countries written as initia
   country and city names), a word aligned with English words of different meanings
   anywhere (Indonesian timur against east and western: one list gives a sister group's
   name as an alias), and a word aligned in only one pair of names that is a given or
-  family name of a development-part individual of the UN list (Muhammad). A second pass
+  family name of a development-part individual of the UN list (Muhammad) or that sits
+  inside its name while its English sits at an edge of the other, or the reverse (Gidar
+  against Commander; a head word is at an edge in both orders: Jaysh … / … Army). A second pass
   aligns again with the first pass's words known ("Soldiers of the Caliphate" / "Jund
   al-Khilafah": khilafah → caliphate). Every entry names a record and both names.
 * ``pycountry`` initials (:func:`country_initials_entries`): a country's official name as
@@ -118,6 +120,18 @@ class _WithEntries:
         return getattr(self._inner, name)
 
 
+def _at_edge(word: str, name: str) -> bool:
+    """The word is the first or last of the name's words as analysed (legal forms and
+    stop words stripped). Arabic puts the head noun first and English last (Jaysh Khalid …
+    / Khalid … Army), so a head word sits at an edge in both; a word inside one name
+    aligned with one at the other's edge is rather a name (TARIQ GIDAR AFRIDI GROUP /
+    COMMANDER TARIQ AFRIDI GROUP)."""
+    from ringfence.resolve.names import analyse_name
+
+    texts = [t.text for t in analyse_name(name).tokens]
+    return word not in texts or word in (texts[0], texts[-1])
+
+
 def _clear_analysis_caches() -> None:
     """Drop the analysed names and token comparisons cached under the previous lexicon
     (``use_dictionaries`` drops the parsed tables only; the entry points set it once)."""
@@ -162,6 +176,7 @@ def _aligned(
     places = _places()
     persons = _person_words(data)
     whole: set[str] = set()
+    inside: set[str] = set()  # aligned once inside a name against an edge word or back
 
     def english_word(w: str) -> bool:
         return vocab[w] > 0 or any(h in headwords for h in _headwords(w))
@@ -176,6 +191,8 @@ def _aligned(
             left, right = _unmatched(a, b)
             if len(left) != 1 or len(right) != 1:
                 continue
+            if _at_edge(left[0], a) != _at_edge(right[0], b):
+                inside.update({left[0].casefold(), right[0].casefold()})
             for word, en in (
                 (left[0].casefold(), right[0].casefold()),
                 (right[0].casefold(), left[0].casefold()),
@@ -196,7 +213,7 @@ def _aligned(
             continue  # an organisation's whole name (al-Qaida, al-Shabaab) or a place
         if len(meanings[word]) > 1:
             continue  # aligned with words of different meanings (timur: east and western)
-        if len(where) >= _MIN_PAIRS or word not in persons:
+        if len(where) >= _MIN_PAIRS or (word not in persons and word not in inside):
             yield "und-Latn", word, en, f"aligned list aliases, {where[0]} (dev part)"
 
 
