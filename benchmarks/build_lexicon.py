@@ -59,6 +59,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from lexicon_sources_arko import alias_entries, country_initials_entries
 from real_pairs import (
     Org,
     _unique,
@@ -652,7 +653,9 @@ def main(argv: list[str] | None = None) -> int:
     mueller = [] if args.no_mueller else list(mueller_entries(args.data, vocab, args.mueller))
     entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
                       *symbol_entries(args.data, vocab), *mueller,
-                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller)])
+                      *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller),
+                      *alias_entries(args.data, vocab, args.mueller),
+                      *country_initials_entries()])
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
         fh.write("lang\tword\tenglish\tsource\n")

@@ -170,7 +170,7 @@ def use_table_store(store: TableStore | None) -> None:
 
 
 def _clear() -> None:
-    from ringfence.resolve import lexicon, variants
+    from ringfence.resolve import latin_variants, lexicon, variants
 
     _cedict.cache_clear()
     zh_places.cache_clear()
@@ -182,6 +182,7 @@ def _clear() -> None:
     ru_latin_gloss.cache_clear()
     lexicon.ko_segments.cache_clear()
     lexicon._ko_latin.cache_clear()
+    latin_variants.clear_caches()
 
 
 def _kept(name: str, build: Callable[[], _T]) -> _T:

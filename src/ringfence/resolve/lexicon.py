@@ -28,6 +28,7 @@ from ringfence.resolve.gloss import (
     ru_latin_gloss,
     zh_gloss,
 )
+from ringfence.resolve.latin_variants import latin_variant_gloss
 from ringfence.resolve.text import korean_key, loose, to_simplified
 
 __all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
@@ -204,7 +205,8 @@ def latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     if len(word) >= _KO_LATIN_MIN and not own:
         for hangul in _ko_latin().get(korean_key(word), ()):
             own = merge_glosses(own, ko_gloss(hangul))
-    return merge_glosses(own, lexicon_gloss("Latn:" + loose(word)))
+    own = merge_glosses(own, lexicon_gloss("Latn:" + loose(word)))
+    return own or latin_variant_gloss(word)  # Arabic spellings in Latin letters
 
 
 _KO_LATIN_MIN = 5  # letters of a romanised Korean word (and of its key) glossed
