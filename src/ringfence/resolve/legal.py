@@ -13,6 +13,7 @@ when only one side has them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -263,9 +264,26 @@ def is_legal_word(word: str) -> bool:
     cheapest test first (every word of every indexed name is asked)."""
     if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal(word):
         return True
-    from rigour.names import extract_org_types
+    return bool(_extract_org_types(word))
 
-    return bool(extract_org_types(word))
+
+def legal_word_uncached(word: str) -> bool:
+    """:func:`is_legal_word` without its caches, for words made up once (two neighbours
+    joined, see ``names._repair_split_legal``) that would only push known words out of them."""
+    if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal.__wrapped__(word):
+        return True
+    return bool(_extract_org_types(word))
+
+
+_RIGOUR: list[Callable[..., list[tuple[str, str]]]] = []  # rigour's matcher, imported once
+
+
+def _extract_org_types(text: str) -> list[tuple[str, str]]:
+    if not _RIGOUR:
+        from rigour.names import extract_org_types
+
+        _RIGOUR.append(extract_org_types)
+    return _RIGOUR[0](text)
 
 
 def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
@@ -343,17 +361,29 @@ _LONG_LEGAL = (
 )
 
 
+@lru_cache(maxsize=1)
+def _long_legal_by_length() -> dict[int, tuple[tuple[str, int], ...]]:
+    """Word length → the (long legal word, edits allowed) pairs a word of that length can
+    be a misspelling of (lengths within the edits allowed), in :data:`_LONG_LEGAL`'s order."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    for form in _LONG_LEGAL:
+        allowed = 2 if len(form) >= 9 else 1
+        for n in range(len(form) - allowed, len(form) + allowed + 1):
+            out.setdefault(n, []).append((form, allowed))
+    return {n: tuple(pairs) for n, pairs in out.items()}
+
+
 @lru_cache(maxsize=1 << 18)
 def _misspelt_legal(word: str) -> bool:
     """One edit (two from nine letters) away from a long legal word: Corpuration, Lmiited."""
     if len(word) < 6 or not word.isascii():
         return False
+    forms = _long_legal_by_length().get(len(word))
+    if not forms:
+        return False
     from rapidfuzz.distance import DamerauLevenshtein
 
-    for form in _LONG_LEGAL:
-        allowed = 2 if len(form) >= 9 else 1
-        if abs(len(form) - len(word)) <= allowed and (
-            DamerauLevenshtein.distance(word, form, score_cutoff=allowed) <= allowed
-        ):
+    for form, allowed in forms:
+        if DamerauLevenshtein.distance(word, form, score_cutoff=allowed) <= allowed:
             return True
     return False

@@ -31,6 +31,7 @@ from ringfence.resolve.legal import (
     STRUCTURAL_KEYS,
     is_legal_word,
     legal_class,
+    legal_word_uncached,
     rigour_strip,
     strip_han_suffix,
 )
@@ -397,8 +398,9 @@ def _repair_split_legal(words: list[str]) -> list[str]:
                 and both.isalpha()
                 and not is_legal_word(a)
                 and not is_legal_word(b)
-                and script_of(both) != "Hani"
-                and is_legal_word(both)
+                # both is mostly made up once: asked without the per-word caches
+                and script_of.__wrapped__(both) != "Hani"
+                and legal_word_uncached(both)
             ):
                 out.append(both)
                 i += 2

@@ -1,0 +1,75 @@
+"""The index build's fast paths give what the plain code they replace gives.
+
+Strategy: each fast path (a rule chain written out, a test skipped when a cheap check
+proves its answer, a reading assembled from cached parts) is compared with the plain
+computation it stands for, on the words and names that reach it: real names of the
+public groups and written-out edge cases.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from ringfence.resolve import text
+
+_EDGE_WORDS = [
+    "Shchukin", "schwarz", "Tchaikovsky", "dzhet", "zhong", "khodro", "ghavamin", "phone",
+    "check", "ckh", "tchx", "Tsang", "Tzu", "xiaomi", "qavamin", "Wuwei", "yyyy", "beeoou",
+    "Société", "ÆØ-ß", "aaa", "mellat", "Tosee", "Alborz", "elektronik", "Sepah", "dj",
+    "Rostekh", "Rostech", "Antey", "chowtaifook", "cheungkong", "leekumkee", "", "12ab",
+]  # fmt: skip
+
+
+def _words(public_groups: Any) -> list[str]:
+    words = list(_EDGE_WORDS)
+    for ent in public_groups["entities"]:
+        words.extend(re.findall(r"\w+", ent["name"]))
+    return words
+
+
+def _chain(rules: tuple[tuple[str, str], ...], s: str) -> str:
+    for old, new in rules:
+        s = s.replace(old, new)
+    return s
+
+
+def test_loose_is_its_rules_in_order(public_groups: Any) -> None:
+    for word in _words(public_groups):
+        folded = _chain(text._LOOSE_RULES, text.ascii_fold(word))
+        assert text.loose.__wrapped__(word) == re.sub(r"(.)\1+", r"\1", folded), word
+
+
+def test_latin_skeleton_is_its_rules_in_order(public_groups: Any) -> None:
+    for word in _words(public_groups):
+        s = text.ascii_fold(word)
+        if len(s) > 3 and s[-1] == "h" and s[-2] in "aeiou":
+            s = s[:-1]
+        if len(s) >= 5 and s[:2] in ("al", "el") and s[2] not in "aeiou":
+            s = s[2:]
+        s = _chain(text._SKELETON_RULES, s)
+        expected = re.sub("[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", s))
+        assert text.latin_skeleton.__wrapped__(word) == expected, word
+
+
+@pytest.mark.parametrize("s", ["", "a", "aa", "aab", "abba", "mississippi", "x__y", "ーー"])
+def test_doubled_letters_fold_as_runs(s: str) -> None:
+    assert text._DOUBLED.sub("", s) == re.sub(r"(.)\1+", r"\1", s)
+
+
+def test_simplified_text_skips_the_conversion(public_groups: Any) -> None:
+    """Text holding no blocker character is what OpenCC returns for it; the blockers are
+    what makes the shortcut safe, so traditional text is still converted."""
+    blockers = text._t2s_blockers()
+    assert blockers, "the t2s tables were not read: the shortcut is off"
+    conv = text._t2s()
+    names = [e["name"] for e in public_groups["entities"]] + [
+        "深圳市腾讯计算机系统有限公司", "中國銀行股份有限公司", "有序", "沈默科技", "長江實業",
+        "上海华泰丰股份有限公司", "乾隆", "後來"]  # fmt: skip
+    for name in names:
+        assert text.to_simplified.__wrapped__(name) == conv.convert(name), name  # type: ignore[attr-defined]
+        if blockers.isdisjoint(name):
+            assert conv.convert(name) == name  # type: ignore[attr-defined]
+    assert text.to_simplified("中國銀行") == "中国银行"
