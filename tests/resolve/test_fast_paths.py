@@ -73,3 +73,27 @@ def test_simplified_text_skips_the_conversion(public_groups: Any) -> None:
         if blockers.isdisjoint(name):
             assert conv.convert(name) == name  # type: ignore[attr-defined]
     assert text.to_simplified("中國銀行") == "中国银行"
+
+
+def _han_words(public_groups: Any) -> list[str]:
+    runs = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", " ".join(
+        n["name"] for n in public_groups["names"]) + " ".join(
+        e["name"] for e in public_groups["entities"]))
+    words = {r[i:j] for r in runs for i in range(len(r)) for j in range(i + 2, min(len(r), i + 5) + 1)}
+    return sorted(words) + ["华泰丰", "长江实业", "中国银行", "重庆", "银行行长", "李錦記", "周大福"]
+
+
+def test_han_readings_from_characters_agree(public_groups: Any) -> None:
+    """A word's pinyin and Jyutping assembled from its characters (when no phrase of the
+    tables spans two of them) are what pypinyin and ToJyutping give for the word."""
+    import ToJyutping  # type: ignore[import-untyped]
+    from pypinyin import lazy_pinyin
+
+    assembled = 0
+    for word in _han_words(public_groups):
+        py = tuple(s for s in lazy_pinyin(word) if s.isascii() and s.isalnum())
+        assert text.pinyin_syllables.__wrapped__(word) == py, word
+        jp = tuple(j.split(" ")[0] for _c, j in ToJyutping.get_jyutping_list(word) if j)
+        assert text.jyutping.__wrapped__(word) == jp, word
+        assembled += not text._pinyin_phrase_starts(word)
+    assert assembled > 100  # the shortcut is taken

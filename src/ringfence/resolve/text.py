@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "arabic_skeleton",
@@ -331,9 +332,34 @@ def pinyin_syllables(han: str) -> tuple[str, ...]:
     known = _KNOWN_PINYIN.get(han)
     if known is not None:
         return known
+    if len(han) > 1 and not _pinyin_phrase_starts(han):
+        # read character by character, as pypinyin does here (below)
+        return tuple(s for ch in han for s in pinyin_syllables(ch))
     from pypinyin import lazy_pinyin
 
     return tuple(s for s in lazy_pinyin(han) if s.isascii() and s.isalnum())
+
+
+def _pinyin_phrase_starts(han: str) -> bool:
+    """Whether two neighbouring characters of ``han`` start a phrase of pypinyin's phrase
+    table. When none do, pypinyin segments ``han`` into single characters (its segmenter
+    takes phrases of the table or single characters) and reads each on its own, so the
+    reading is the characters' readings one after the other (the table has no
+    one-character phrases; checked when loading it, else this always answers True)."""
+    prefixes = _pinyin_prefixes()
+    return prefixes is None or any(han[i : i + 2] in prefixes for i in range(len(han) - 1))
+
+
+@lru_cache(maxsize=1)
+def _pinyin_prefixes() -> frozenset[str] | None:
+    """Two-character starts of pypinyin's phrases; None when the table is not as
+    :func:`_pinyin_phrase_starts` assumes."""
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.seg import mmseg
+
+    if any(len(k) < 2 for k in PHRASES_DICT) or not mmseg.seg._no_non_phrases:
+        return None
+    return frozenset(k[:2] for k in PHRASES_DICT)
 
 
 def pinyin(han: str) -> str:
@@ -373,7 +399,7 @@ def _jyutping_to_hk(syllable: str) -> str:
     return initial + final
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def jyutping(han: str) -> tuple[str, ...]:
     """Cantonese syllables in Jyutping with their tones: 長江 → ("coeng4", "gong1").
 
@@ -382,12 +408,34 @@ def jyutping(han: str) -> tuple[str, ...]:
     known = _KNOWN_CANTONESE.get(han)
     if known is not None:
         return known
+    if len(han) > 1 and not _jyutping_phrase_starts(han):
+        # read character by character, as ToJyutping does here (below)
+        return tuple(s for ch in han for s in jyutping(ch))
     import ToJyutping  # type: ignore[import-untyped]
 
     return tuple(jp.split(" ")[0] for _ch, jp in ToJyutping.get_jyutping_list(han) if jp)
 
 
-@lru_cache(maxsize=1 << 16)
+def _jyutping_phrase_starts(han: str) -> bool:
+    """Whether two neighbouring characters of ``han`` start an entry of ToJyutping's trie.
+    When none do, its longest-match reading takes each character's own entry, so the
+    reading is the characters' readings one after the other."""
+    root = _jyutping_trie()
+    for i in range(len(han) - 1):
+        node = root.get(han[i])
+        if node is not None and han[i + 1] in node:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _jyutping_trie() -> Any:
+    import importlib
+
+    return importlib.import_module("ToJyutping.Trie").root
+
+
+@lru_cache(maxsize=1 << 18)
 def cantonese(han: str) -> tuple[str, ...]:
     """Cantonese syllables in Hong Kong spelling: 長江 → ("cheung", "kong")."""
     return tuple(_jyutping_to_hk(s) for s in jyutping(han))
