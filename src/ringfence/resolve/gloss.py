@@ -468,8 +468,6 @@ def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     """English phrases for a romanised Russian word ("strakhovanie" → insurance,
     "gosudarstvennaya" → state): the word's loose key is a romanised stem followed by at
     most four letters of ending. Up to five dictionary look-ups, longest stem first."""
-    from ringfence.resolve.text import loose
-
     key = loose(word)
     stems = _ru_latin()
     for cut in range(len(key), max(3, len(key) - _RU_LATIN_ENDING - 1), -1):

@@ -221,8 +221,7 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
     """Remove legal forms from a run of lower-cased words: (kept words, removed forms)."""
     if not words:
         return words, ()
-    from rigour.names import extract_org_types, remove_org_types
-
+    extract_org_types, remove_org_types = _rigour()
     if not _FOLDED:
         _folded_flags()
     text = " ".join(words)
@@ -275,15 +274,17 @@ def legal_word_uncached(word: str) -> bool:
     return bool(_extract_org_types(word))
 
 
-_RIGOUR: list[Callable[..., list[tuple[str, str]]]] = []  # rigour's matcher, imported once
+@lru_cache(maxsize=1)
+def _rigour() -> tuple[Callable[..., list[tuple[str, str]]], Callable[..., str]]:
+    """rigour's legal-form matcher and remover, imported once (an import statement in a
+    function run for every name costs as much as a dictionary look-up or two)."""
+    from rigour.names import extract_org_types, remove_org_types
+
+    return extract_org_types, remove_org_types
 
 
 def _extract_org_types(text: str) -> list[tuple[str, str]]:
-    if not _RIGOUR:
-        from rigour.names import extract_org_types
-
-        _RIGOUR.append(extract_org_types)
-    return _RIGOUR[0](text)
+    return _rigour()[0](text)
 
 
 def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
@@ -373,6 +374,13 @@ def _long_legal_by_length() -> dict[int, tuple[tuple[str, int], ...]]:
     return {n: tuple(pairs) for n, pairs in out.items()}
 
 
+@lru_cache(maxsize=1)
+def _damerau_levenshtein() -> Callable[..., int]:
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return DamerauLevenshtein.distance
+
+
 @lru_cache(maxsize=1 << 18)
 def _misspelt_legal(word: str) -> bool:
     """One edit (two from nine letters) away from a long legal word: Corpuration, Lmiited."""
@@ -381,9 +389,8 @@ def _misspelt_legal(word: str) -> bool:
     forms = _long_legal_by_length().get(len(word))
     if not forms:
         return False
-    from rapidfuzz.distance import DamerauLevenshtein
-
+    distance = _damerau_levenshtein()
     for form, allowed in forms:
-        if DamerauLevenshtein.distance(word, form, score_cutoff=allowed) <= allowed:
+        if distance(word, form, score_cutoff=allowed) <= allowed:
             return True
     return False

@@ -385,6 +385,7 @@ _JP_FINAL = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 12)
 def _jyutping_to_hk(syllable: str) -> str:
     s = syllable.rstrip("0123456789")
     initial, rest = "", s
