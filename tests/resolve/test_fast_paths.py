@@ -97,3 +97,19 @@ def test_han_readings_from_characters_agree(public_groups: Any) -> None:
         assert text.jyutping.__wrapped__(word) == jp, word
         assembled += not text._pinyin_phrase_starts(word)
     assert assembled > 100  # the shortcut is taken
+
+
+def test_misspelt_legal_words_as_the_distance_says(public_groups: Any) -> None:
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from ringfence.resolve import legal
+
+    words = [w.casefold() for w in _words(public_groups)] + [
+        "corpuration", "lmiited", "limitde", "compnay", "cmopany", "incorprated", "ogranichenoi",
+        "obshestvo", "otvetstvennostiu", "corporatoin", "limitedd", "company", "comapnyy"]  # fmt: skip
+    for word in words:
+        expected = len(word) >= 6 and word.isascii() and any(
+            abs(len(form) - len(word)) <= (allowed := 2 if len(form) >= 9 else 1)
+            and DamerauLevenshtein.distance(word, form) <= allowed
+            for form in legal._LONG_LEGAL)
+        assert legal._misspelt_legal.__wrapped__(word) == expected, word

@@ -363,14 +363,15 @@ _LONG_LEGAL = (
 
 
 @lru_cache(maxsize=1)
-def _long_legal_by_length() -> dict[int, tuple[tuple[str, int], ...]]:
-    """Word length → the (long legal word, edits allowed) pairs a word of that length can
-    be a misspelling of (lengths within the edits allowed), in :data:`_LONG_LEGAL`'s order."""
-    out: dict[int, list[tuple[str, int]]] = {}
+def _long_legal_by_length() -> dict[int, tuple[tuple[str, int, frozenset[str]], ...]]:
+    """Word length → the (long legal word, edits allowed, its letters) a word of that
+    length can be a misspelling of (lengths within the edits allowed), in
+    :data:`_LONG_LEGAL`'s order."""
+    out: dict[int, list[tuple[str, int, frozenset[str]]]] = {}
     for form in _LONG_LEGAL:
         allowed = 2 if len(form) >= 9 else 1
         for n in range(len(form) - allowed, len(form) + allowed + 1):
-            out.setdefault(n, []).append((form, allowed))
+            out.setdefault(n, []).append((form, allowed, frozenset(form)))
     return {n: tuple(pairs) for n, pairs in out.items()}
 
 
@@ -390,7 +391,11 @@ def _misspelt_legal(word: str) -> bool:
     if not forms:
         return False
     distance = _damerau_levenshtein()
-    for form, allowed in forms:
+    for form, allowed, letters in forms:
+        # each edit takes away at most one letter of the form: more of its letters missing
+        # from the word than edits allowed is too far, without computing the distance
+        if len(letters.difference(word)) > allowed:
+            continue
         if distance(word, form, score_cutoff=allowed) <= allowed:
             return True
     return False
