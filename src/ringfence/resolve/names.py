@@ -331,7 +331,7 @@ def _unglue(part: str) -> list[str]:
     while len(segs) > 1 and _glue_word(segs[-1]):
         tail.insert(0, segs.pop())
     core = "".join(segs)
-    if not tail:
+    if not tail and core.casefold().endswith(_GLUED_SUFFIXES):  # one test before the loop
         low = core.casefold()
         for suffix in _GLUED_SUFFIXES:
             if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low != suffix:

@@ -140,7 +140,7 @@ _TONED = re.compile(r"(?:[a-zü]{1,6}[1-5]){2,}")
 @lru_cache(maxsize=1 << 17)
 def latin_variant_keys(word: str) -> frozenset[str]:
     """Pinyin with tone numbers (``hua2wei2``): the word without them."""
-    if any(ch.isdigit() for ch in word) and _TONED.fullmatch(word):
+    if not word.isalpha() and any(ch.isdigit() for ch in word) and _TONED.fullmatch(word):
         return frozenset([loose(re.sub(r"[1-5]", "", word))])
     return frozenset()
 
