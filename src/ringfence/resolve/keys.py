@@ -308,16 +308,19 @@ class KeyChunk:
 def chunk_keys(names: Sequence[str]) -> KeyChunk:
     """The keys of each name in ``names`` (see :class:`KeyChunk`)."""
     readings = Readings()
-    local: dict[str, int] = {}
-    flat: list[int] = []
+    every: list[str] = []  # each name's keys, one name after the other
     counts: list[int] = []
     with gc_paused():
         for name in names:
             keys = _name_keys(name, readings)
-            flat.extend([local.setdefault(k, len(local)) for k in keys])
+            every.extend(keys)
             counts.append(len(keys))
-    return KeyChunk(list(local), np.asarray(flat, dtype=np.int32),
-                    np.asarray(counts, dtype=np.int64), readings)
+        # the run's distinct keys in order of first appearance, numbered; each key as its
+        # number (dictionary passes in C rather than a Python call per key)
+        vocab = list(dict.fromkeys(every))
+        number = dict(zip(vocab, range(len(vocab))))
+        flat = np.fromiter(map(number.__getitem__, every), dtype=np.int32, count=len(every))
+    return KeyChunk(vocab, flat, np.asarray(counts, dtype=np.int64), readings)
 
 
 @contextmanager
