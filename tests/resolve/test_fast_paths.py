@@ -113,3 +113,24 @@ def test_misspelt_legal_words_as_the_distance_says(public_groups: Any) -> None:
             and DamerauLevenshtein.distance(word, form) <= allowed
             for form in legal._LONG_LEGAL)
         assert legal._misspelt_legal.__wrapped__(word) == expected, word
+
+
+def _script_of_plain(s: str) -> str:
+    if s.isascii():
+        return "Latn" if any(c.isalpha() for c in s) else "Zyyy"
+    best, best_n = "Zyyy", 0
+    for code, rx in text._SCRIPT_RES:
+        n = len(rx.findall(s))
+        if n > best_n:
+            best, best_n = code, n
+    latin = sum(1 for ch in text._LATIN_RE.findall(s) if text._char_script(ch) == "Latn")
+    return "Latn" if latin > best_n else best
+
+
+def test_script_of_skips_the_letters_of_the_four_scripts(public_groups: Any) -> None:
+    names = [n["name"] for n in public_groups["names"]] + [
+        e["name"] for e in public_groups["entities"]] + [
+        "Аlibаbа", "深圳 Tencent Technology", "Ꞌꞌabc 中文中文", "ＡＢＣ 中", "٣٤ بانک abc",
+        "삼성 Electronics Co", "ПАО Gazprom Neft", "ℌello 中", "ꜲꜳꜴ 中中"]  # fmt: skip
+    for name in names:
+        assert text.script_of.__wrapped__(name) == _script_of_plain(name), name

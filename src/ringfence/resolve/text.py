@@ -48,6 +48,9 @@ _SCRIPT_RES = (
     ("Hang", re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
 )
 _LATIN_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+# every character of _SCRIPT_RES's classes (the same ranges _char_script gives those
+# scripts for)
+_IN_SCRIPTS = re.compile("|".join(rx.pattern for _code, rx in _SCRIPT_RES))
 _HAN_ANY = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
@@ -61,6 +64,8 @@ def script_of(text: str) -> str:
         n = len(rx.findall(text))
         if n > best_n:
             best, best_n = code, n
+    if best_n:  # the letters of the four scripts are never Latin (_char_script): not asked
+        text = _IN_SCRIPTS.sub("", text)
     latin = sum(1 for ch in _LATIN_RE.findall(text) if _char_script(ch) == "Latn")
     return "Latn" if latin > best_n else best
 
