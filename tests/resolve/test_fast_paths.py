@@ -76,11 +76,14 @@ def test_simplified_text_skips_the_conversion(public_groups: Any) -> None:
 
 
 def _han_words(public_groups: Any) -> list[str]:
-    runs = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", " ".join(
-        n["name"] for n in public_groups["names"]) + " ".join(
-        e["name"] for e in public_groups["entities"]))
-    words = {r[i:j] for r in runs for i in range(len(r)) for j in range(i + 2, min(len(r), i + 5) + 1)}
-    return sorted(words) + ["华泰丰", "长江实业", "中国银行", "重庆", "银行行长", "李錦記", "周大福"]
+    names = [n["name"] for n in public_groups["names"]]
+    names += [e["name"] for e in public_groups["entities"]]
+    runs = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", " ".join(names))
+    words = {
+        r[i:j] for r in runs for i in range(len(r)) for j in range(i + 2, min(len(r), i + 5) + 1)
+    }
+    extra = ["华泰丰", "长江实业", "中国银行", "重庆", "银行行长", "李錦記", "周大福"]
+    return [*sorted(words), *extra]
 
 
 def test_han_readings_from_characters_agree(public_groups: Any) -> None:
@@ -105,8 +108,9 @@ def test_misspelt_legal_words_as_the_distance_says(public_groups: Any) -> None:
     from ringfence.resolve import legal
 
     words = [w.casefold() for w in _words(public_groups)] + [
-        "corpuration", "lmiited", "limitde", "compnay", "cmopany", "incorprated", "ogranichenoi",
-        "obshestvo", "otvetstvennostiu", "corporatoin", "limitedd", "company", "comapnyy"]  # fmt: skip
+        "corpuration", "lmiited", "limitde", "compnay", "cmopany", "incorprated",
+        "ogranichenoi", "obshestvo", "otvetstvennostiu", "corporatoin", "limitedd", "company",
+        "comapnyy"]  # fmt: skip
     for word in words:
         expected = len(word) >= 6 and word.isascii() and any(
             abs(len(form) - len(word)) <= (allowed := 2 if len(form) >= 9 else 1)

@@ -318,7 +318,7 @@ def chunk_keys(names: Sequence[str]) -> KeyChunk:
         # the run's distinct keys in order of first appearance, numbered; each key as its
         # number (dictionary passes in C rather than a Python call per key)
         vocab = list(dict.fromkeys(every))
-        number = dict(zip(vocab, range(len(vocab))))
+        number = dict(zip(vocab, range(len(vocab)), strict=True))
         flat = np.fromiter(map(number.__getitem__, every), dtype=np.int32, count=len(every))
     return KeyChunk(vocab, flat, np.asarray(counts, dtype=np.int64), readings)
 
