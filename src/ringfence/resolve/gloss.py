@@ -454,8 +454,6 @@ def ru_latin_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     ending (proektnogo → proekt, poluprovodnikovykh → poluprovodnik). Up to five look-ups
     for the endings and eight for each ending found, longest stem first; a word that goes
     on with other letters (plant is not план + t) has none."""
-    from ringfence.resolve.text import loose
-
     key = loose(word)
     stems = _ru_latin()
     endings = ru_latin_endings()

@@ -112,6 +112,25 @@ def token_keys(token: Token) -> Iterator[str]:
         yield "s:" + p[-4:]
 
 
+# token → its index keys, for tokens met again (analysis hands out one Token object per
+# distinct word, so most tokens of a large build are met many times); keyed by the
+# object's id, each entry holding the token so the id stays its own; cleared when full.
+_TOKEN_KEYS: dict[int, tuple[Token, tuple[str, ...]]] = {}
+_TOKEN_KEYS_MAX = 1 << 18
+
+
+def _keys_of_token(token: Token) -> tuple[str, ...]:
+    """:func:`token_keys`, remembered per token object."""
+    hit = _TOKEN_KEYS.get(id(token))
+    if hit is not None and hit[0] is token:
+        return hit[1]
+    keys = tuple(token_keys(token))
+    if len(_TOKEN_KEYS) >= _TOKEN_KEYS_MAX:
+        _TOKEN_KEYS.clear()
+    _TOKEN_KEYS[id(token)] = (token, keys)
+    return keys
+
+
 def _joinable(token: Token) -> bool:
     return bool(token.primary) and not token.primary.startswith("fa:") and not token.qualifier
 
@@ -119,6 +138,14 @@ def _joinable(token: Token) -> bool:
 def joined_pairs(tokens: tuple[Token, ...], k: int = 2) -> Iterator[tuple[int, str]]:
     """(position of the first token, the primary keys joined) for each run of ``k``
     neighbouring tokens (the scorer joins runs of two and three)."""
+    if k == 2:  # the same for two, without a slice and generators per pair
+        for i in range(len(tokens) - 1):
+            a, b = tokens[i], tokens[i + 1]
+            if _joinable(a) and _joinable(b):
+                yield i, a.primary + b.primary
+                if a.script == "Latn" and b.script == "Latn":
+                    yield i, loose(a.text + b.text)
+        return
     for i in range(len(tokens) - k + 1):
         run = tokens[i : i + k]
         if all(_joinable(t) for t in run):
@@ -209,7 +236,7 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
     keys |= acronym_keys(form) | acronym_lookups(form)  # both ways: CSSC ~ China State ...
     for variant in form.variants:
         for token in variant:
-            keys.update(token_keys(token))
+            keys.update(_keys_of_token(token))
             keys.update(compound_skeletons(token))
             if _acronym_word(token):  # what a run of query words' initials looks up
                 keys.add("in:" + token.text)
@@ -331,16 +358,19 @@ class KeyChunk:
 def chunk_keys(names: Sequence[str]) -> KeyChunk:
     """The keys of each name in ``names`` (see :class:`KeyChunk`)."""
     readings = Readings()
-    local: dict[str, int] = {}
-    flat: list[int] = []
+    every: list[str] = []  # each name's keys, one name after the other
     counts: list[int] = []
     with gc_paused():
         for name in names:
             keys = _name_keys(name, readings)
-            flat.extend([local.setdefault(k, len(local)) for k in keys])
+            every.extend(keys)
             counts.append(len(keys))
-    return KeyChunk(list(local), np.asarray(flat, dtype=np.int32),
-                    np.asarray(counts, dtype=np.int64), readings)
+        # the run's distinct keys in order of first appearance, numbered; each key as its
+        # number (dictionary passes in C rather than a Python call per key)
+        vocab = list(dict.fromkeys(every))
+        number = dict(zip(vocab, range(len(vocab)), strict=True))
+        flat = np.fromiter(map(number.__getitem__, every), dtype=np.int32, count=len(every))
+    return KeyChunk(vocab, flat, np.asarray(counts, dtype=np.int64), readings)
 
 
 @contextmanager

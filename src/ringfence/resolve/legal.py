@@ -13,6 +13,7 @@ when only one side has them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -220,8 +221,7 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
     """Remove legal forms from a run of lower-cased words: (kept words, removed forms)."""
     if not words:
         return words, ()
-    from rigour.names import extract_org_types, remove_org_types
-
+    extract_org_types, remove_org_types = _rigour()
     if not _FOLDED:
         _folded_flags()
     text = " ".join(words)
@@ -267,9 +267,30 @@ def is_legal_word(word: str) -> bool:
         return True
     if russian_initials_form(word):
         return True
-    from rigour.names import extract_org_types
+    return bool(_extract_org_types(word))
 
-    return bool(extract_org_types(word))
+
+def legal_word_uncached(word: str) -> bool:
+    """:func:`is_legal_word` without its caches, for words made up once (two neighbours
+    joined, see ``names._repair_split_legal``) that would only push known words out of them."""
+    if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal.__wrapped__(word):
+        return True
+    if russian_initials_form.__wrapped__(word):
+        return True
+    return bool(_extract_org_types(word))
+
+
+@lru_cache(maxsize=1)
+def _rigour() -> tuple[Callable[..., list[tuple[str, str]]], Callable[..., str]]:
+    """rigour's legal-form matcher and remover, imported once (an import statement in a
+    function run for every name costs as much as a dictionary look-up or two)."""
+    from rigour.names import extract_org_types, remove_org_types
+
+    return extract_org_types, remove_org_types
+
+
+def _extract_org_types(text: str) -> list[tuple[str, str]]:
+    return _rigour()[0](text)
 
 
 def _strip_phrases(words: list[str]) -> tuple[list[str], list[str]]:
@@ -432,17 +453,40 @@ _LONG_LEGAL = (
 )
 
 
+@lru_cache(maxsize=1)
+def _long_legal_by_length() -> dict[int, tuple[tuple[str, int, frozenset[str]], ...]]:
+    """Word length → the (long legal word, edits allowed, its letters) a word of that
+    length can be a misspelling of (lengths within the edits allowed), in
+    :data:`_LONG_LEGAL`'s order."""
+    out: dict[int, list[tuple[str, int, frozenset[str]]]] = {}
+    for form in _LONG_LEGAL:
+        allowed = 2 if len(form) >= 9 else 1
+        for n in range(len(form) - allowed, len(form) + allowed + 1):
+            out.setdefault(n, []).append((form, allowed, frozenset(form)))
+    return {n: tuple(pairs) for n, pairs in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _damerau_levenshtein() -> Callable[..., int]:
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return DamerauLevenshtein.distance
+
+
 @lru_cache(maxsize=1 << 18)
 def _misspelt_legal(word: str) -> bool:
     """One edit (two from nine letters) away from a long legal word: Corpuration, Lmiited."""
     if len(word) < 6 or not word.isascii():
         return False
-    from rapidfuzz.distance import DamerauLevenshtein
-
-    for form in _LONG_LEGAL:
-        allowed = 2 if len(form) >= 9 else 1
-        if abs(len(form) - len(word)) <= allowed and (
-            DamerauLevenshtein.distance(word, form, score_cutoff=allowed) <= allowed
-        ):
+    forms = _long_legal_by_length().get(len(word))
+    if not forms:
+        return False
+    distance = _damerau_levenshtein()
+    for form, allowed, letters in forms:
+        # each edit takes away at most one letter of the form: more of its letters missing
+        # from the word than edits allowed is too far, without computing the distance
+        if len(letters.difference(word)) > allowed:
+            continue
+        if distance(word, form, score_cutoff=allowed) <= allowed:
             return True
     return False

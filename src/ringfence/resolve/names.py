@@ -30,6 +30,7 @@ from ringfence.resolve.legal import (
     STRUCTURAL_KEYS,
     is_legal_word,
     legal_class,
+    legal_word_uncached,
     rigour_strip,
     strip_han_suffix,
 )
@@ -343,7 +344,7 @@ def _unglue(part: str) -> list[str]:
     while len(segs) > 1 and _glue_word(segs[-1]):
         tail.insert(0, segs.pop())
     core = "".join(segs)
-    if not tail:
+    if not tail and core.casefold().endswith(_GLUED_SUFFIXES):  # one test before the loop
         low = core.casefold()
         for suffix in _GLUED_SUFFIXES:
             if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low != suffix:
@@ -410,8 +411,9 @@ def _repair_split_legal(words: list[str]) -> list[str]:
                 and both.isalpha()
                 and not is_legal_word(a)
                 and not is_legal_word(b)
-                and script_of(both) != "Hani"
-                and is_legal_word(both)
+                # both is mostly made up once: asked without the per-word caches
+                and script_of.__wrapped__(both) != "Hani"
+                and legal_word_uncached(both)
             ):
                 out.append(both)
                 i += 2

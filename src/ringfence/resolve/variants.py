@@ -140,7 +140,7 @@ _TONED = re.compile(r"(?:[a-zü]{1,6}[1-5]){2,}")
 @lru_cache(maxsize=1 << 17)
 def latin_variant_keys(word: str) -> frozenset[str]:
     """Pinyin with tone numbers (``hua2wei2``): the word without them."""
-    if any(ch.isdigit() for ch in word) and _TONED.fullmatch(word):
+    if not word.isalpha() and any(ch.isdigit() for ch in word) and _TONED.fullmatch(word):
         return frozenset([loose(re.sub(r"[1-5]", "", word))])
     return frozenset()
 
@@ -188,6 +188,7 @@ _YALE_INITIAL = {"z": "j", "c": "ch", "j": "y"}
 _LOW_TONES = ("4", "5", "6")
 
 
+@lru_cache(maxsize=1 << 12)
 def yale(syllable: str) -> str:
     """One Jyutping syllable in Yale, the low tones written as Yale writes them, with an
     h after the vowels (coeng4 → cheuhng, jip6 → yihp), the tone marks left out."""
@@ -225,18 +226,26 @@ _HK_KEYS = 32  # spellings of one word at most, the fewest changed syllables fir
 _HK_LONGEST = 6  # syllables; a longer word keeps the government spelling only
 
 
-def _hk_spellings(syllable: str) -> list[str]:
+@lru_cache(maxsize=1 << 12)
+def _hk_spellings(syllable: str) -> tuple[str, ...]:
     out = [syllable]
     for rx, rep in _HK_SPELLINGS:
         if len(out) > _HK_PER_SYLLABLE:
             break
         if rx.search(syllable):
             out.append(rx.sub(rep, syllable))
-    return out
+    return tuple(out)
 
 
 def _changed(pick: tuple[int, ...]) -> int:
     return sum(1 for i in pick if i)
+
+
+@lru_cache(maxsize=1 << 10)
+def _picks(sizes: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The first :data:`_HK_KEYS` choices of one spelling per syllable (``sizes[i]``
+    spellings of syllable ``i``), the fewest changed syllables first."""
+    return tuple(sorted(product(*(range(n) for n in sizes)), key=_changed)[:_HK_KEYS])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -252,8 +261,7 @@ def cantonese_variant_keys(han: str) -> frozenset[str]:
     hk = cantonese(han)
     if len(hk) <= _HK_LONGEST:
         choices = [_hk_spellings(s) for s in hk]
-        picks = sorted(product(*(range(len(c)) for c in choices)), key=_changed)
-        for ix in picks[:_HK_KEYS]:
+        for ix in _picks(tuple(len(c) for c in choices)):
             keys.add(loose("".join(c[i] for c, i in zip(choices, ix, strict=True))))
     keys.discard("")
     return frozenset(keys)

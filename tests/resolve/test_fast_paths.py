@@ -1,0 +1,140 @@
+"""The index build's fast paths give what the plain code they replace gives.
+
+Strategy: each fast path (a rule chain written out, a test skipped when a cheap check
+proves its answer, a reading assembled from cached parts) is compared with the plain
+computation it stands for, on the words and names that reach it: real names of the
+public groups and written-out edge cases.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from ringfence.resolve import text
+
+_EDGE_WORDS = [
+    "Shchukin", "schwarz", "Tchaikovsky", "dzhet", "zhong", "khodro", "ghavamin", "phone",
+    "check", "ckh", "tchx", "Tsang", "Tzu", "xiaomi", "qavamin", "Wuwei", "yyyy", "beeoou",
+    "Société", "ÆØ-ß", "aaa", "mellat", "Tosee", "Alborz", "elektronik", "Sepah", "dj",
+    "Rostekh", "Rostech", "Antey", "chowtaifook", "cheungkong", "leekumkee", "", "12ab",
+]  # fmt: skip
+
+
+def _words(public_groups: Any) -> list[str]:
+    words = list(_EDGE_WORDS)
+    for ent in public_groups["entities"]:
+        words.extend(re.findall(r"\w+", ent["name"]))
+    return words
+
+
+def _chain(rules: tuple[tuple[str, str], ...], s: str) -> str:
+    for old, new in rules:
+        s = s.replace(old, new)
+    return s
+
+
+def test_loose_is_its_rules_in_order(public_groups: Any) -> None:
+    for word in _words(public_groups):
+        folded = _chain(text._LOOSE_RULES, text.ascii_fold(word))
+        assert text.loose.__wrapped__(word) == re.sub(r"(.)\1+", r"\1", folded), word
+
+
+def test_latin_skeleton_is_its_rules_in_order(public_groups: Any) -> None:
+    for word in _words(public_groups):
+        s = text.ascii_fold(word)
+        if len(s) > 3 and s[-1] == "h" and s[-2] in "aeiou":
+            s = s[:-1]
+        if len(s) >= 5 and s[:2] in ("al", "el") and s[2] not in "aeiou":
+            s = s[2:]
+        s = _chain(text._SKELETON_RULES, s)
+        expected = re.sub("[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", s))
+        assert text.latin_skeleton.__wrapped__(word) == expected, word
+
+
+@pytest.mark.parametrize("s", ["", "a", "aa", "aab", "abba", "mississippi", "x__y", "ーー"])
+def test_doubled_letters_fold_as_runs(s: str) -> None:
+    assert text._DOUBLED.sub("", s) == re.sub(r"(.)\1+", r"\1", s)
+
+
+def test_simplified_text_skips_the_conversion(public_groups: Any) -> None:
+    """Text holding no blocker character is what OpenCC returns for it; the blockers are
+    what makes the shortcut safe, so traditional text is still converted."""
+    blockers = text._t2s_blockers()
+    assert blockers, "the t2s tables were not read: the shortcut is off"
+    conv = text._t2s()
+    names = [e["name"] for e in public_groups["entities"]] + [
+        "深圳市腾讯计算机系统有限公司", "中國銀行股份有限公司", "有序", "沈默科技", "長江實業",
+        "上海华泰丰股份有限公司", "乾隆", "後來"]  # fmt: skip
+    for name in names:
+        assert text.to_simplified.__wrapped__(name) == conv.convert(name), name  # type: ignore[attr-defined]
+        if blockers.isdisjoint(name):
+            assert conv.convert(name) == name  # type: ignore[attr-defined]
+    assert text.to_simplified("中國銀行") == "中国银行"
+
+
+def _han_words(public_groups: Any) -> list[str]:
+    names = [n["name"] for n in public_groups["names"]]
+    names += [e["name"] for e in public_groups["entities"]]
+    runs = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", " ".join(names))
+    words = {
+        r[i:j] for r in runs for i in range(len(r)) for j in range(i + 2, min(len(r), i + 5) + 1)
+    }
+    extra = ["华泰丰", "长江实业", "中国银行", "重庆", "银行行长", "李錦記", "周大福"]
+    return [*sorted(words), *extra]
+
+
+def test_han_readings_from_characters_agree(public_groups: Any) -> None:
+    """A word's pinyin and Jyutping assembled from its characters (when no phrase of the
+    tables spans two of them) are what pypinyin and ToJyutping give for the word."""
+    import ToJyutping  # type: ignore[import-untyped]
+    from pypinyin import lazy_pinyin
+
+    assembled = 0
+    for word in _han_words(public_groups):
+        py = tuple(s for s in lazy_pinyin(word) if s.isascii() and s.isalnum())
+        assert text.pinyin_syllables.__wrapped__(word) == py, word
+        jp = tuple(j.split(" ")[0] for _c, j in ToJyutping.get_jyutping_list(word) if j)
+        assert text.jyutping.__wrapped__(word) == jp, word
+        assembled += not text._pinyin_phrase_starts(word)
+    assert assembled > 100  # the shortcut is taken
+
+
+def test_misspelt_legal_words_as_the_distance_says(public_groups: Any) -> None:
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from ringfence.resolve import legal
+
+    words = [w.casefold() for w in _words(public_groups)] + [
+        "corpuration", "lmiited", "limitde", "compnay", "cmopany", "incorprated",
+        "ogranichenoi", "obshestvo", "otvetstvennostiu", "corporatoin", "limitedd", "company",
+        "comapnyy"]  # fmt: skip
+    for word in words:
+        expected = len(word) >= 6 and word.isascii() and any(
+            abs(len(form) - len(word)) <= (allowed := 2 if len(form) >= 9 else 1)
+            and DamerauLevenshtein.distance(word, form) <= allowed
+            for form in legal._LONG_LEGAL)
+        assert legal._misspelt_legal.__wrapped__(word) == expected, word
+
+
+def _script_of_plain(s: str) -> str:
+    if s.isascii():
+        return "Latn" if any(c.isalpha() for c in s) else "Zyyy"
+    best, best_n = "Zyyy", 0
+    for code, rx in text._SCRIPT_RES:
+        n = len(rx.findall(s))
+        if n > best_n:
+            best, best_n = code, n
+    latin = sum(1 for ch in text._LATIN_RE.findall(s) if text._char_script(ch) == "Latn")
+    return "Latn" if latin > best_n else best
+
+
+def test_script_of_skips_the_letters_of_the_four_scripts(public_groups: Any) -> None:
+    names = [n["name"] for n in public_groups["names"]] + [
+        e["name"] for e in public_groups["entities"]] + [
+        "Аlibаbа", "深圳 Tencent Technology", "Ꞌꞌabc 中文中文", "ＡＢＣ 中", "٣٤ بانک abc",
+        "삼성 Electronics Co", "ПАО Gazprom Neft", "ℌello 中", "ꜲꜳꜴ 中中"]  # fmt: skip
+    for name in names:
+        assert text.script_of.__wrapped__(name) == _script_of_plain(name), name
