@@ -279,9 +279,6 @@ def test_wade_giles_comes_from_the_packaged_table() -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("AKB ZORBAKSBANK OAO", "PAO ZORBAKSBANK"),  # АКБ, joint-stock commercial bank
-        ("AO AKB ZORBAKSBANK", "JOINT STOCK COMMERCIAL BANK ZORBAKSBANK"),
-        ("FGUP ZORBAKS", "ФГУП ЗОРБАКС"),
         # an adjective read through the noun it is made of, romanised or not
         ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
         ("ЗОРБАКС ЗАВОД ПОЛУПРОВОДНИКОВЫХ ПРИБОРОВ", "ZORBAKS FACTORY OF SEMICONDUCTOR DEVICES"),
@@ -300,7 +297,6 @@ def test_russian_initials_and_derived_words_match(a: str, b: str) -> None:
     ("a", "b"),
     [
         ("AKB ZORBAKSBANK OAO", "PAO QUILLONBANK"),
-        ("PAT ZORBAKS", "ZORBAKS"),  # a three-letter word with a vowel inside stays a word
         ("ZORBAKS ZAVOD POLUPROVODNIKOVYKH PRIBOROV", "ZORBAKS FACTORY OF MEDICAL DEVICES"),
         ("ZORBAKS UPRAVLENIE AKTIVAMI", "QUILLON ASSET MANAGEMENT"),
         ("OBYEDINENNAYA ZORBAKS", "UNITED QUILLON"),

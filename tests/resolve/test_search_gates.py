@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from ringfence.resolve import EntityNames, Record, ScreeningIndex
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.snapshot.screening import SnapshotResolver
 
 
 def _with_fillers(*ents: EntityNames) -> ScreeningIndex:
@@ -61,18 +62,26 @@ def test_a_shorter_name_without_a_registered_legal_form_matches_the_one_entity()
         assert found[0].explanation[0].feature == "unique_partial_name"
 
 
-def test_a_full_registered_name_is_not_taken_for_a_longer_one() -> None:
+def test_a_full_registered_name_against_a_longer_one_goes_to_review() -> None:
     # A group's companies and vehicles share the name and differ by a descriptive word
     # and the legal form (B.V., S.A., GmbH & Co. KG; or the same LLC): declared with a
-    # registered company's legal form, the name is another company of the group.
+    # registered company's legal form, the name may be another company of the group, or
+    # the same one. Refusing the match would let "<restricted brand> LLC" through as no
+    # match at all; it is a match flagged for review instead.
     index = _with_fillers(
         EntityNames("zelvor-es", ("Zelvor Solutions Sociedad de Valores S.A.",)),
         EntityNames("ocean", ("Second Zelvor Administration GmbH",)),
         EntityNames("wind", ("Tarvik Wind Class B Member, LLC",)),
     )
-    assert _matched(index, "Zelvor Solutions B.V.") == []
-    assert _matched(index, "Second Zelvor GmbH & Co. KG") == []
-    assert _matched(index, "Tarvik Wind, LLC") == []
+    for declared, entity in (("Zelvor Solutions B.V.", "zelvor-es"),
+                             ("Second Zelvor GmbH & Co. KG", "ocean"),
+                             ("Tarvik Wind, LLC", "wind")):
+        found = [c for c in index.search(Record.of(declared), limit=3) if c.match]
+        assert [c.entity_id for c in found] == [entity], declared
+        assert found[0].explanation[0].feature == "registered_form_differs"
+        assert initials_ambiguous(found[0].explanation)  # onboarding: review
+        match = SnapshotResolver(index).best_match(Record.of(declared))
+        assert match is not None and match.entity_id == entity and not match.confident
 
 
 def test_a_parents_name_before_a_registered_name_still_matches_it() -> None:
@@ -196,3 +205,16 @@ def test_a_legal_form_left_as_the_only_word_matches_no_one() -> None:
     for declared in ("A. B. Co.", "E. S. Co.", "K. L. Co."):
         assert _matched(index, declared) == [], declared
     assert _matched(index, "ZELVOR CO.") == ["zelvor"]
+
+
+def test_a_name_that_is_an_acronym_matches_itself_whatever_its_letters_spell() -> None:
+    # TBB, SPD, HHK read letter by letter in Cyrillic spell forms rigour's legal-form
+    # table lists (ТББ, СПД, ХХК). Taken for legal forms they were stripped or weighed
+    # nothing, and a listed company's exact name stopped matching (fail open).
+    index = _with_fillers(
+        EntityNames("tbb", ("TBB",)),
+        EntityNames("spd", ("SPD Holding",)),
+        EntityNames("hhk", ("HHK Group",)),
+    )
+    for declared, entity in (("TBB", "tbb"), ("SPD Holding", "spd"), ("HHK Group", "hhk")):
+        assert _matched(index, declared)[:1] == [entity], declared

@@ -172,9 +172,13 @@ def unique_part(
         return scored
     i = covering[0]
     ent, result = scored[i]
-    if (result.match or not distinctive(query, weights) or _extra_country(result)
-            or _registered_form(result)):
+    if result.match or not distinctive(query, weights) or _extra_country(result):
         return scored
+    if _registered_form(result):
+        # a full registered name against a longer one: a sibling or a vehicle of the
+        # group as often as the same company; a match an analyst reviews, never a
+        # refusal (an applicant writing a restricted brand with "LLC" would pass)
+        feature = "registered_form_differs"
     feats = (
         Feature(feature, threshold, query.names[0], ent.names[0]),
         *result.explanation,
@@ -306,8 +310,14 @@ def _spells(names: tuple[str, ...], acro: str) -> bool:
 
 
 def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
-    """The match rests on a bare acronym that spells several indexed names' initials."""
-    return any(f.feature == "initials_ambiguous" for f in explanation)
+    """The match does not say which entity it is, and goes to review: it rests on a bare
+    acronym that spells several indexed names' initials (``initials_ambiguous``), or on
+    a registered company's full name being part of a longer one
+    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd")."""
+    return any(f.feature in _REVIEW_FEATURES for f in explanation)
+
+
+_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs"))
 
 
 def need_distinctive(

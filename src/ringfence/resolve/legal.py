@@ -241,7 +241,7 @@ def rigour_strip(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
     removed.extend(romanised_removed)
     out: list[str] = []
     for w in kept:
-        if w in LATIN_LEGAL_WORDS or _misspelt_legal(w) or russian_initials_form(w):
+        if w in LATIN_LEGAL_WORDS or _misspelt_legal(w):
             removed.append(w)
         else:
             out.append(w)
@@ -265,8 +265,6 @@ def is_legal_word(word: str) -> bool:
     cheapest test first (every word of every indexed name is asked)."""
     if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal(word):
         return True
-    if russian_initials_form(word):
-        return True
     return bool(_extract_org_types(word))
 
 
@@ -274,8 +272,6 @@ def legal_word_uncached(word: str) -> bool:
     """:func:`is_legal_word` without its caches, for words made up once (two neighbours
     joined, see ``names._repair_split_legal``) that would only push known words out of them."""
     if word in LATIN_LEGAL_WORDS or word in _PHRASE_WORDS or _misspelt_legal.__wrapped__(word):
-        return True
-    if russian_initials_form.__wrapped__(word):
         return True
     return bool(_extract_org_types(word))
 
