@@ -39,8 +39,9 @@ neither ``wrong`` nor ``review``.
 
 A match flagged ``initials_ambiguous`` or ``registered_form_differs`` (read by
 ``ringfence.resolve.initials_ambiguous``; a bare acronym that spells several indexed
-names' initials, or a full registered name inside a longer one; see ``resolve.gates.ambiguous_initials``) is what onboarding sends to review, not
-a confident match; it is counted against ringfence both ways: a right first candidate
+names' initials, or a full registered name inside a longer one; see
+``resolve.gates.ambiguous_initials``) is what onboarding sends to review, not a confident
+match; it is counted against ringfence both ways: a right first candidate
 so flagged is *not* top-1 (column ``review``), and an absent record whose first
 candidate is so flagged *is* counted among the absent records matched (and shown as
 ``review`` beside them): sending an unrelated company to review is still a false alarm.
