@@ -15,8 +15,7 @@ actions.csv, final.csv and findings.jsonl.
 
     nice -n 10 .venv/bin/python benchmarks/detect_run.py DATA --days 3 --workdir /tmp/br
     .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W --cut-only  # once
-    flock /work/notes/HEAVY.lock \
-        .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W
+    .venv/bin/python benchmarks/detect_run.py DATA --days 14 --workdir W  # quiet machine
 """
 
 from __future__ import annotations
