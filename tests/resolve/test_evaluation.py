@@ -111,13 +111,42 @@ def test_a_country_in_the_entity_name_is_not_a_trade_name() -> None:
 
 
 def test_common_words_alone_do_not_match() -> None:
-    """In a snapshot where "bank" and "trading" are everywhere, "Bank Trading" against
-    "Bank Trading Nord" shares only common words: no match, and the reason is given."""
+    """In a snapshot where "bank", "trading" and "group" are everywhere, "Trading Group"
+    against "Bank Trading Group" shares only common words, and not all of them: no match,
+    and the reason is given."""
+    others = [EntityNames(f"b{i}", (f"Bank Trading {i} Group",)) for i in range(60)]
+    index = ScreeningIndex.build([EntityNames("n", ("Bank Trading Group",)), *others])
+    found = index.search(Record.of("Trading Group LLC"), limit=1)[0]
+    assert found.entity_id == "n"
+    assert not found.match
+    assert found.explanation[0].feature == "no_distinctive_match"
+
+
+def test_a_name_of_common_words_declared_whole_goes_to_review() -> None:
+    """The same common words are the whole of one entity's name: the declared "Bank
+    Trading LLC" (or "Trading Bank LLC") may be that entity, so the match stands, flagged
+    for review (never "no match", which onboarding allows)."""
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.reasons import ReasonCode
+    from ringfence.decide.rules import OrgStatus
+    from ringfence.resolve import initials_ambiguous
+    from ringfence.snapshot.screening import SnapshotResolver
+
     others = [EntityNames(f"b{i}", (f"Bank Trading {i} Group",)) for i in range(60)]
     index = ScreeningIndex.build([EntityNames("n", ("Bank Trading",)), *others])
     found = index.search(Record.of("Bank Trading LLC"), limit=1)[0]
-    assert not found.match
-    assert found.explanation[0].feature == "no_distinctive_match"
+    assert found.entity_id == "n" and found.match
+    assert found.explanation[0].feature == "common_words_exact"
+    assert initials_ambiguous(found.explanation)
+    best = SnapshotResolver(index).best_match(Record.of("Trading Bank LLC"))  # reordered
+    assert best is not None and best.entity_id == "n" and not best.confident
+    status, reasons = onboarding_status(match=best, verdict="restricted")
+    assert status == OrgStatus.REVIEW
+    assert [r.code for r in reasons] == [ReasonCode.AMBIGUOUS_MATCH]
+    # one word more or less is not the name: no match, as above
+    for other in ("Bank Trading Nord LLC", "Bank LLC", "Bank Trading Group"):
+        assert not any(c.match and c.entity_id == "n"
+                       for c in index.search(Record.of(other), limit=5)), other
 
 
 def test_persian_skeleton_needs_the_same_first_sound() -> None:

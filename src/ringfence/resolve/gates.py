@@ -313,11 +313,14 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     """The match does not say which entity it is, and goes to review: it rests on a bare
     acronym that spells several indexed names' initials (``initials_ambiguous``), or on
     a registered company's full name being part of a longer one
-    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd")."""
+    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), or on
+    the words of a name too common to decide alone, every one of them and no other
+    (``common_words_exact``: "Islamic Group" for ISLAMIC GROUP)."""
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
-_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs"))
+_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs",
+                              "common_words_exact"))
 
 
 def need_distinctive(
@@ -331,17 +334,42 @@ def need_distinctive(
     Generic and common words (bank, group, 通信, 集团) plus weak evidence (a one-letter
     translation, a consonant skeleton of a common word) can add up past the threshold
     between two unrelated names in a large snapshot; they do not make a match alone.
-    A shared identifier or an acronym is enough.
+    A shared identifier or an acronym is enough. A query made of exactly the words of one
+    of the entity's names keeps its match, flagged ``common_words_exact`` so that
+    onboarding sends it to review: a listed name of common words (ISLAMIC GROUP) must not
+    let the organisation it names in as "no match".
     """
     ent, result = er
     if not result.match or _anchored(query, result, weights):
         return er
+    same = _same_words(query.names, ent.names)
+    if same:
+        # every word of a listed name, and nothing else: too common to decide alone, yet
+        # the applicant may be that very organisation (ISLAMIC GROUP): review, not allow
+        feats = (Feature("common_words_exact", 0.0, same[0], same[1]), *result.explanation)
+        return ent, Comparison(score=result.score, match=True, explanation=feats)
     capped = min(result.score, threshold - 0.01)
     feats = (
         Feature("no_distinctive_match", capped - result.score, query.names[0], ent.names[0]),
         *result.explanation,
     )
     return ent, Comparison(score=capped, match=False, explanation=feats)
+
+
+def _same_words(query: Sequence[str], names: Sequence[str]) -> tuple[str, str] | None:
+    """A query name and an entity name with the same words, in any order and legal forms
+    aside (TRADING BANK LLC and Bank Trading), or None."""
+    wanted = {_words(n): n for n in names}
+    for q in query:
+        words = _words(q)
+        if words and words in wanted:
+            return q, wanted[words]
+    return None
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """The name's words as analysed (normalised, legal forms stripped), sorted."""
+    return tuple(sorted(t.text for t in analyse_name(name).tokens))
 
 
 def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
