@@ -19,6 +19,9 @@ from ringfence.resolve.candidate import EntityNames
         ("ByteDance\ufe0f", "ByteDance", "invisible"),  # variation selector
         ("Byte\U000e0041Dance", "ByteDance", "invisible"),  # tag character
         ("B\u0336yteDance", "ByteDance", "marks"),  # combining long stroke overlay
+        # a stroke overlay and an enclosing circle on Persian letters: not Arabic marks
+        ("بانک ص\u0336ادرات", "بانک صادرات", "marks"),
+        ("ب\u20ddانک ملی", "بانک ملی", "marks"),
         ("Byte\x00Dance", "ByteDance", "control"),
         ("Byte\x1bDance", "ByteDance", "control"),
         ("ＢｙｔｅＤａｎｃｅ", "ByteDance", "compatibility"),  # full width
@@ -47,6 +50,7 @@ def test_disguises_are_undone_and_recorded(raw: str, text: str, change: str) -> 
         "삼성전자 주식회사",
         "ПАО Газпром",
         "Nguyễn Holdings",
+        "بَانک مِلّی",  # Arabic harakat (fatha, kasra, shadda) spell: they stay
     ],
 )
 def test_ordinary_names_are_not_disguises(name: str) -> None:
@@ -93,6 +97,28 @@ def test_digit_look_alikes_match_through_the_confusable_skeleton() -> None:
     result = compare(Record.of("A1ibaba Group Holding"), Record.of("Alibaba Group Holding"))
     assert result.match
     assert "token:confusable" in [f.feature for f in result.explanation]
+
+
+@pytest.mark.parametrize(
+    ("disguised", "name"),
+    [
+        # digits read as letters, the letters as written: the whole-word skeleton of a
+        # word with an m read it as "rn" and matched nothing
+        ("M0tor0la Mobi1ity LLC", "Motorola Mobility LLC"),
+        ("Marc0 P0lo 1ta1y S.r.l.", "Marco Polo Italy S.r.l."),  # 1 as i and as l, mixed
+        ("Me11i Trading plc", "Melli Trading plc"),
+        ("W01verhampt0n Wanderers", "Wolverhampton Wanderers"),
+    ],
+)
+def test_digits_inside_words_are_read_letter_by_letter(disguised: str, name: str) -> None:
+    result = compare(Record.of(disguised), Record.of(name))
+    assert result.match, result
+    index = ScreeningIndex.build([
+        EntityNames("target", (name,)),
+        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
+    ])
+    found = index.search(Record.of(disguised), limit=1)
+    assert found and found[0].entity_id == "target" and found[0].match
 
 
 def test_the_disguise_is_evidence_on_the_query_side() -> None:

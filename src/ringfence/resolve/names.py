@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from ringfence.resolve.gloss import (
     en_key,
@@ -359,17 +360,23 @@ def _glue_word(seg: str) -> bool:
 
 
 def digit_readings(word: str) -> tuple[str, ...]:
-    """A word mixing letters and digits read as letters: its TS #39 skeleton (0 → o,
-    1 → l) and, since 1 also stands for i, that reading too ("1nc" → inc). Empty for a
+    """A word mixing letters and digits read as letters: each digit through its TS #39
+    skeleton (0 → o, 1 → l), the letters as written (a whole word's skeleton would turn
+    m into rn), and, since 1 also stands for i, each 1 read as i too ("1nc" → inc,
+    "1ta1y" → italy; every mix up to three 1s, beyond that all l or all i). Empty for a
     word without both."""
     if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
         return ()
-    skel = confusable_key(word)
-    readings = [skel]
-    if "1" in word:
-        readings.append("".join("i" if c == "1" else s for c, s in zip(word, skel, strict=False))
-                        if len(skel) == len(word) else skel.replace("l", "i"))
+    choices = [("l", "i") if c == "1" else (confusable_key(c),) if c.isdigit() else (c,)
+               for c in word]
+    if word.count("1") > _ONES_MIXED:
+        readings = ["".join(c[0] for c in choices), "".join(c[-1] for c in choices)]
+    else:
+        readings = ["".join(r) for r in product(*choices)]
     return tuple(dict.fromkeys(r for r in readings if r.isalpha()))
+
+
+_ONES_MIXED = 3
 
 
 def _read_digits(word: str) -> str:

@@ -16,7 +16,9 @@ invisible            Default_Ignorable_Code_Point removed: zero-width space and 
                      private-use and unassigned code points. ZWNJ between two
                      Arabic-script letters is Persian spelling, not recorded.
 stray marks          combining marks left after NFKC on Latin, Cyrillic, Greek,  marks
-                     Han or Hangul letters (B̶yteDance, stacked accents)
+                     Han or Hangul letters (B̶yteDance, stacked accents), and
+                     marks of no Arabic-like script on those letters (ص̶ادرات;
+                     their harakat stay)
 confusables          a word mixing look-alike letters of two scripts is folded   confusable
                      to one script per Unicode TS #39 (ICU's confusables data):
                      "Аlibаbа" (Cyrillic А, а) → "Alibaba"; "Газпрoм" (Latin o)
@@ -276,7 +278,8 @@ def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
             continue
         cat = unicodedata.category(ch)
         if cat in ("Mn", "Me"):
-            if cat == "Me" or base in _STRIP_MARK_SCRIPTS:
+            if cat == "Me" or base in _STRIP_MARK_SCRIPTS or (
+                    base in _ARABIC_LIKE and not _script_mark(ch, base)):
                 note("marks")
                 removed.append(_describe(ch))
                 continue
@@ -286,6 +289,16 @@ def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
             base = "Zyyy"
         out.append(ch)
     return "".join(out)
+
+
+def _script_mark(mark: str, base: str) -> bool:
+    """A combining mark of the letter's own script (Arabic harakat, Syriac vowels), which
+    spells; a general one on it (U+0336 LONG STROKE OVERLAY) is a disguise."""
+    return unicodedata.name(mark, "").startswith(_MARK_PREFIX.get(base, "\0"))
+
+
+_MARK_PREFIX = {"Arab": "ARABIC", "Syrc": "SYRIAC", "Nkoo": "NKO", "Mand": "MANDAIC",
+                "Adlm": "ADLAM"}
 
 
 def _persian_zwnj(text: str, i: int) -> bool:
