@@ -127,3 +127,27 @@ def test_the_disguise_is_evidence_on_the_query_side() -> None:
     assert [f.feature for f in hit.disguise] == ["normalised:invisible"]
     plain = index.search(Record.of("ByteDance Ltd."), limit=1)[0]
     assert plain.disguise == ()
+
+
+def test_a_word_of_mostly_cyrillic_look_alikes_is_read_both_ways() -> None:
+    # four Cyrillic letters (А, і, а, а) and three Latin ones (l, b, b): the count of
+    # changes alone would fold it into Cyrillic; nothing else in the name decides, so
+    # the Latin reading is kept beside it
+    disguised = "\u0410l\u0456b\u0430b\u0430 \u0421l\u043eud"
+    cleaned = clean_name(disguised)
+    assert cleaned.disguised and "Alibaba Cloud" in (cleaned.text, cleaned.alternative)
+    index = ScreeningIndex.build([
+        EntityNames("cloud", ("Alibaba Cloud Pte. Ltd.",)),
+        EntityNames("x", ("Cloud Nine Trading Ltd.",)),
+        *(EntityNames(f"f{i}", (f"Filler {w} Ltd.",)) for i, w in enumerate("abcdefgh")),
+    ])
+    found = index.search(Record.of(disguised), limit=1)
+    assert found and found[0].entity_id == "cloud" and found[0].match
+    assert "normalised:confusable" in [f.feature for f in found[0].disguise]
+
+
+def test_a_mixed_word_the_name_settles_has_one_reading() -> None:
+    # Г, з, п and м exist only in Cyrillic: the Latin o is the disguise, no other reading
+    cleaned = clean_name("\u0413\u0430\u0437\u043f\u0440o\u043c")
+    assert cleaned.text == "\u0413\u0430\u0437\u043f\u0440\u043e\u043c"
+    assert cleaned.alternative == ""

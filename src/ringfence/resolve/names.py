@@ -162,6 +162,7 @@ class NameForm:
     raw_words: tuple[str, ...]  # lower-cased Latin words before stripping (for acronyms)
     legal_class: str = ""  # joint_stock | limited | "" (unknown or ambiguous, e.g. "Ltd")
     cleaned: Cleaned | None = None  # what normalisation changed (resolve.normalise)
+    reading: int = 0  # the variant that reads a mixed-script word the other way (0: none)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -189,6 +190,13 @@ def analyse_name(name: str) -> NameForm:
         legal = []
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
+    reading = 0
+    if cleaned.alternative:  # a mixed-script word read in its other script too
+        other_tokens = _tokens(close_han_gaps(fold_persian(to_simplified(cleaned.alternative))),
+                               [], [], strip=True)
+        if other_tokens and other_tokens not in variants:
+            reading = len(variants)
+            variants.append(other_tokens)
     core = _quoted_core(text)
     for other in ((core,) if core and core.strip() != text.strip() else ()) + alias_parts(
         text, _pieces(text)
@@ -204,6 +212,7 @@ def analyse_name(name: str) -> NameForm:
         raw_words=tuple(raw_words),
         legal_class=legal_class(legal),
         cleaned=cleaned if cleaned.changes else None,
+        reading=reading,
     )
 
 

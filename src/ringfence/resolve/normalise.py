@@ -72,6 +72,9 @@ class Cleaned:
     changes: tuple[str, ...] = ()  # step names, in order, each once
     removed: tuple[str, ...] = ()  # removed characters as "U+200B ZERO WIDTH SPACE"
     folded: tuple[tuple[str, str], ...] = ()  # (word as written, word as read) for confusables
+    # the text with each mixed word read in its other script, when nothing in the name
+    # says which it is ("Аlіbаbа": four Cyrillic letters, three Latin): "" when none
+    alternative: str = ""
 
     @property
     def disguised(self) -> bool:
@@ -85,6 +88,7 @@ class Cleaned:
             "changes": list(self.changes),
             "removed": list(self.removed),
             "folded": [list(f) for f in self.folded],
+            **({"alternative": self.alternative} if self.alternative else {}),
         }
 
 
@@ -237,8 +241,9 @@ def _clean(original: str) -> Cleaned:
         text = _drop_invisible(text, note, removed)
     # 5. confusables
     folded: list[tuple[str, str]] = []
+    alternative = ""
     if not text.isascii():
-        text = _fold_confusables(text, folded)
+        text, alternative = _fold_confusables(text, folded)
         if folded:
             note("confusable")
     text = " ".join(text.split())
@@ -248,6 +253,7 @@ def _clean(original: str) -> Cleaned:
         changes=tuple(changes),
         removed=tuple(removed),
         folded=tuple(folded),
+        alternative=" ".join(alternative.split()),
     )
 
 
@@ -325,15 +331,18 @@ def _words(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
+def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> tuple[str, str]:
+    """``text`` with its look-alike words folded (each fold appended to ``folded``), and
+    the alternative reading ("" when none: see :class:`Cleaned`)."""
     if len(_lookalike_scripts(text)) < 2:
-        return text  # both folds need letters of two look-alike scripts in the name
+        return text, ""  # both folds need letters of two look-alike scripts in the name
     spans = _words(text)
     if not spans:
-        return text
+        return text, ""
     words = [text[a:b] for a, b in spans]
     scripts = [_letter_scripts(w) for w in words]
     new_words = list(words)
+    other_words = list(words)
     context: dict[str, int] = {}  # letters only one script has, per script
     for w in words:
         for ch in w:
@@ -344,7 +353,8 @@ def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
     for k, (word, sc) in enumerate(zip(words, scripts, strict=True)):
         alike = [s for s in sc if s in _LOOKALIKE_SCRIPTS]
         if len(alike) >= 2:
-            new_words[k] = _fold_word(word, alike, context)
+            new_words[k], other = _fold_word(word, alike, context)
+            other_words[k] = other or new_words[k]
     # a whole word of look-alikes amid words of another look-alike script ("ВУТЕ Dance")
     scripts = [_letter_scripts(w) for w in new_words]
     counts: dict[str, int] = {}
@@ -365,14 +375,23 @@ def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> str:
                 if target is not None:
                     new_words[k] = target
     if new_words == words:
-        return text
-    out: list[str] = []
-    last = 0
-    for (a, b), old, new in zip(spans, words, new_words, strict=True):
-        out.append(text[last:a])
-        out.append(new)
+        return text, ""
+    for old, new in zip(words, new_words, strict=True):
         if new != old:
             folded.append((old, new))
+    main_text = _respell(text, spans, new_words)
+    alternative = _respell(text, spans, other_words) if other_words != words else ""
+    if alternative and other_words != new_words:
+        return main_text, alternative
+    return main_text, ""
+
+
+def _respell(text: str, spans: list[tuple[int, int]], words: list[str]) -> str:
+    out: list[str] = []
+    last = 0
+    for (a, b), word in zip(spans, words, strict=True):
+        out.append(text[last:a])
+        out.append(word)
         last = b
     out.append(text[last:])
     return "".join(out)
@@ -405,12 +424,14 @@ def _letter_scripts(word: str) -> list[str]:
     return sorted(seen, key=lambda s: -seen[s])
 
 
-def _fold_word(word: str, alike: list[str], context: dict[str, int]) -> str:
+def _fold_word(word: str, alike: list[str], context: dict[str, int]) -> tuple[str, str]:
     """Fold ``word`` into the look-alike script that can take all of its letters; among
     those, the script most of the name's letters are written in, then the one needing the
-    fewest changes (Latin on a tie)."""
-    best: tuple[int, int, int, str] | None = None
-    best_word = word
+    fewest changes (Latin on a tie). Also the word folded whole into the runner-up when
+    only the count of changes chose between them (``""`` otherwise): an applicant writing
+    "Alibaba" with four Cyrillic letters out of seven wins that count, so the name is
+    read both ways."""
+    ranked: list[tuple[tuple[int, int, int, str], str]] = []
     for target in alike:
         folded = _to_script(word, target, partial=True)
         if folded is None:
@@ -421,9 +442,13 @@ def _fold_word(word: str, alike: list[str], context: dict[str, int]) -> str:
         )
         changed = sum(1 for x, y in zip(word, folded, strict=True) if x != y)
         key = (misses, -context.get(target, 0), changed, "0" if target == "Latn" else target)
-        if best is None or key < best:
-            best, best_word = key, folded
-    return best_word
+        ranked.append((key, folded))
+    if not ranked:
+        return word, ""
+    ranked.sort()
+    (best, best_word), rest = ranked[0], ranked[1:]
+    other = next((w for k, w in rest if k[:2] == best[:2] == (0, 0)), "")
+    return best_word, other
 
 
 def _to_script(word: str, target: str, *, partial: bool = False) -> str | None:

@@ -256,7 +256,9 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
             )
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
-                f.insert(0, Feature("quoted_core", s, _show(va), _show(vb)))
+                other = (va_i and va_i == fa.reading) or (vb_i and vb_i == fb.reading)
+                f.insert(0, Feature("confusable_reading" if other else "quoted_core", s,
+                                    _show(va), _show(vb)))
             if s > best:
                 best, feats = s, f
     ab = _abbreviation(fa, fb) or _abbreviation(fb, fa)
