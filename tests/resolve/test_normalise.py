@@ -6,6 +6,7 @@ import pytest
 
 from ringfence.resolve import Record, ScreeningIndex, clean_name, compare, remove_controls
 from ringfence.resolve.candidate import EntityNames
+from ringfence.resolve.names import analyse_name
 
 
 @pytest.mark.parametrize(
@@ -151,3 +152,35 @@ def test_a_mixed_word_the_name_settles_has_one_reading() -> None:
     cleaned = clean_name("\u0413\u0430\u0437\u043f\u0440o\u043c")
     assert cleaned.text == "\u0413\u0430\u0437\u043f\u0440\u043e\u043c"
     assert cleaned.alternative == ""
+
+
+@pytest.mark.parametrize(
+    ("disguised", "name"),
+    [
+        ("KO-PC", "KOPC"),  # short hyphenated parts joined (PC alone is a legal form)
+        ("AN-DU", "ANDU"),  # (AN alone is a stopword)
+        ("VORTANIAG", "Vortani AG"),  # a legal form glued to a name in capitals
+        ("PJSCKRELNEFT", "PJSC Krelneft"),
+        ("Bank Sad orin PLC", "Bank Sadorin PLC"),  # a legal-form-looking part of a word
+        ("Tarvel Group Corp oration", "Tarvel Group Corporation"),
+    ],
+)
+def test_splits_and_joins_that_leave_a_doubt_are_read_both_ways(disguised: str,
+                                                                 name: str) -> None:
+    result = compare(Record.of(disguised), Record.of(name))
+    assert result.match, result
+    index = ScreeningIndex.build([
+        EntityNames("target", (name,)),
+        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
+    ])
+    found = index.search(Record.of(disguised), limit=1)
+    assert found and found[0].entity_id == "target" and found[0].match
+
+
+def test_a_second_spelling_is_named_in_the_evidence_and_ordinary_words_keep_theirs() -> None:
+    result = compare(Record.of("VORTANIAG"), Record.of("Vortani AG"))
+    assert result.explanation[1].feature == "respelt"
+    # words that merely end like a legal form (CANADA: CA) or look hyphenated by nature
+    # get no second spelling
+    for name in ("CANADA TRADING", "Alfa-Bank", "BANK MELLAT"):
+        assert len(analyse_name(name).variants) == 1, name

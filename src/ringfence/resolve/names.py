@@ -162,7 +162,9 @@ class NameForm:
     raw_words: tuple[str, ...]  # lower-cased Latin words before stripping (for acronyms)
     legal_class: str = ""  # joint_stock | limited | "" (unknown or ambiguous, e.g. "Ltd")
     cleaned: Cleaned | None = None  # what normalisation changed (resolve.normalise)
-    reading: int = 0  # the variant that reads a mixed-script word the other way (0: none)
+    # what each variant after the first is, where it is not a quoted core or an alias
+    # part: "confusable_reading" (a mixed-script word read the other way), "respelt"
+    labels: tuple[str, ...] = ()
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -190,13 +192,19 @@ def analyse_name(name: str) -> NameForm:
         legal = []
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
-    reading = 0
+    labels = [""] if full else []
     if cleaned.alternative:  # a mixed-script word read in its other script too
         other_tokens = _tokens(close_han_gaps(fold_persian(to_simplified(cleaned.alternative))),
                                [], [], strip=True)
         if other_tokens and other_tokens not in variants:
-            reading = len(variants)
             variants.append(other_tokens)
+            labels.append("confusable_reading")
+    respelt = _respelt(text)
+    if respelt:  # "CN-PC", "KUKAAG", "Bank Sad erat": a split or a join undone
+        other_tokens = _tokens(respelt, [], [], strip=True)
+        if other_tokens and other_tokens not in variants:
+            variants.append(other_tokens)
+            labels.append("respelt")
     core = _quoted_core(text)
     for other in ((core,) if core and core.strip() != text.strip() else ()) + alias_parts(
         text, _pieces(text)
@@ -212,8 +220,55 @@ def analyse_name(name: str) -> NameForm:
         raw_words=tuple(raw_words),
         legal_class=legal_class(legal),
         cleaned=cleaned if cleaned.changes else None,
-        reading=reading,
+        labels=tuple(labels),
     )
+
+
+_SHORT_HYPHENS = re.compile(r"(?<![\w-])[^\W\d_]{1,3}(?:-[^\W\d_]{1,3})+(?![\w-])")
+_CAPS_WORD = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{6,}(?![\w-])")
+
+
+def _respelt(text: str) -> str:
+    """``text`` with the splits and joins a disguise makes undone where the written form
+    leaves a doubt, read as a second variant of the name ("" when none applies): a word
+    of short hyphenated parts joined ("CN-PC" → CNPC, whose PC alone is a legal form;
+    "AN-TA" → ANTA, whose AN alone is a stopword); a word in capitals with a short legal
+    form glued to either end split ("KUKAAG" → KUKA AG, "PJSCLUKOIL" → PJSC LUKOIL: a
+    word may end in -ag or -sa by itself, so the name also keeps its written form); a
+    legal form inside a name joined to the word after it ("Bank Sad erat" → Saderat,
+    "Group Corp oration" → Corporation)."""
+    out = _SHORT_HYPHENS.sub(lambda m: m.group(0).replace("-", ""), text)
+    out = _CAPS_WORD.sub(lambda m: _unglue_caps(m.group(0)), out)
+    words = out.split(" ")
+    for i in range(1, len(words) - 1):
+        mid, after = words[i].casefold(), words[i + 1].casefold()
+        if (mid.isalpha() and after.isalpha() and len(mid + after) >= 5
+                and is_legal_word(mid) and not is_legal_word(after)
+                and not is_legal_word(words[i - 1].casefold().strip(",.")) and mid != after
+                and after not in STOPWORDS):
+            tail = words[i + 1] if words[i].isupper() else words[i + 1].casefold()
+            words[i], words[i + 1] = words[i] + tail, ""
+    out = " ".join(w for w in words if w)
+    return out if out != text else ""
+
+
+def _unglue_caps(word: str) -> str:
+    low = word.casefold()
+    for form in _GLUED_ENDS:
+        if low.endswith(form) and len(low) - len(form) >= 4 and is_legal_word(form):
+            return f"{word[:-len(form)]} {word[-len(form):]}"
+    for form in _GLUED_STARTS:
+        if low.startswith(form) and len(low) - len(form) >= 4 and is_legal_word(form):
+            return f"{word[:len(form)]} {word[len(form):]}"
+    return word
+
+
+# Short legal forms written after or before a name in capitals, which an applicant can
+# glue to it and which some ordinary words also end or start with (-AG, -SA: hence a
+# second reading, not a split); each must also be a legal form to rigour (is_legal_word).
+_GLUED_ENDS = ("pjsc", "ojsc", "cjsc", "jsc", "oao", "zao", "ooo", "pao", "spa", "srl",
+               "ag", "sa", "se", "nv", "bv", "ab", "oy", "kk")  # fmt: skip
+_GLUED_STARTS = ("pjsc", "ojsc", "cjsc", "jsc", "oao", "zao", "ooo", "pao")
 
 
 def _quoted_core(text: str) -> str:

@@ -256,9 +256,8 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
             )
             if va_i or vb_i:
                 s *= 0.97  # a quoted core is slightly weaker evidence than the full name
-                other = (va_i and va_i == fa.reading) or (vb_i and vb_i == fb.reading)
-                f.insert(0, Feature("confusable_reading" if other else "quoted_core", s,
-                                    _show(va), _show(vb)))
+                label = _label(fa, va_i) or _label(fb, vb_i) or "quoted_core"
+                f.insert(0, Feature(label, s, _show(va), _show(vb)))
             if s > best:
                 best, feats = s, f
     ab = _abbreviation(fa, fb) or _abbreviation(fb, fa)
@@ -280,6 +279,12 @@ def _name_score(fa: NameForm, fb: NameForm, w: TokenWeights) -> tuple[float, lis
             Feature("legal_form_ignored", 0.0, " ".join(fa.legal_forms), " ".join(fb.legal_forms))
         )
     return best, feats
+
+
+def _label(form: NameForm, at: int) -> str:
+    """What the variant ``at`` of ``form`` is (see ``NameForm.labels``), "" for the full
+    name and for a quoted core or alias part."""
+    return form.labels[at] if 0 < at < len(form.labels) else ""
 
 
 def _show(tokens: tuple[Token, ...]) -> str:
