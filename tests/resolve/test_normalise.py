@@ -184,3 +184,29 @@ def test_a_second_spelling_is_named_in_the_evidence_and_ordinary_words_keep_thei
     # get no second spelling
     for name in ("CANADA TRADING", "Alfa-Bank", "BANK MELLAT"):
         assert len(analyse_name(name).variants) == 1, name
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "\u041c\u0420\u0406",  # МРІ: Cyrillic М, Р and Ukrainian І for MPI
+        "\u0412\u0405\u0406",  # ВЅІ: Macedonian Ѕ, not a Russian letter
+        "\u039c\u03a1\u0399",  # ΜΡΙ: Greek capitals
+    ],
+)
+def test_an_acronym_written_whole_in_look_alike_letters_has_a_latin_reading(
+        disguised: str) -> None:
+    latin = clean_name(disguised).alternative
+    assert latin.isascii() and latin.isupper() and len(latin) == 3
+    index = ScreeningIndex.build([
+        EntityNames("target", (latin,)),
+        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
+    ])
+    found = index.search(Record.of(disguised), limit=1)
+    assert found and found[0].entity_id == "target" and found[0].match
+
+
+def test_russian_words_and_legal_forms_keep_their_script() -> None:
+    for name in ("ООО Ромашка", "ПАО Газпром", "Укрнафта"):
+        cleaned = clean_name(name)
+        assert cleaned.text == name and cleaned.alternative == "" and not cleaned.disguised

@@ -334,8 +334,9 @@ def _words(text: str) -> list[tuple[int, int]]:
 def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> tuple[str, str]:
     """``text`` with its look-alike words folded (each fold appended to ``folded``), and
     the alternative reading ("" when none: see :class:`Cleaned`)."""
-    if len(_lookalike_scripts(text)) < 2:
-        return text, ""  # both folds need letters of two look-alike scripts in the name
+    present = _lookalike_scripts(text)
+    if len(present) < 2:  # both folds need letters of two look-alike scripts in the name
+        return text, _latin_reading(text) if present - {"Latn"} else ""
     spans = _words(text)
     if not spans:
         return text, ""
@@ -384,6 +385,32 @@ def _fold_confusables(text: str, folded: list[tuple[str, str]]) -> tuple[str, st
     if alternative and other_words != new_words:
         return main_text, alternative
     return main_text, ""
+
+
+def _latin_reading(text: str) -> str:
+    """A name of one non-Latin look-alike script read in Latin where a word of it is
+    entirely Latin look-alikes and either short and in capitals, as acronyms are ("АВВ",
+    "МРІ") or written with letters Russian has not (Macedonian Ѕ, Ukrainian І: "ВЅІ"); ""
+    when no word is. Not a fold: the name keeps its own script, this is a second reading
+    (a Russian word such as ТОРС is a word, and its Latin look-alike a disguise only
+    perhaps)."""
+    spans = _words(text)
+    words = [text[a:b] for a, b in spans]
+    latin = list(words)
+    for k, word in enumerate(words):
+        letters = [c for c in word if c.isalpha()]
+        if not letters or _legal_form(word):
+            continue
+        acronym = len(letters) <= _ACRONYM_MAX and word.isupper()
+        if acronym or any(_script(c) == "Cyrl" and not _RUSSIAN.match(c) for c in letters):
+            read = _to_script(word, "Latn")
+            if read is not None and read != word:
+                latin[k] = read
+    return _respell(text, spans, latin) if latin != words else ""
+
+
+_ACRONYM_MAX = 4
+_RUSSIAN = re.compile("[А-яЁё]")
 
 
 def _respell(text: str, spans: list[tuple[int, int]], words: list[str]) -> str:
