@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
+from ringfence.resolve.aliasform import own_word
 from ringfence.resolve.candidate import EntityNames
 from ringfence.resolve.keys import acronym_keys, acronym_lookups
 from ringfence.resolve.legal import is_legal_word
@@ -25,6 +26,7 @@ __all__ = [
     "ambiguous_initials",
     "distinctive",
     "initials_ambiguous",
+    "name_within",
     "need_distinctive",
     "rank_key",
     "unique_part",
@@ -313,11 +315,13 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     """The match does not say which entity it is, and goes to review: it rests on a bare
     acronym that spells several indexed names' initials (``initials_ambiguous``), or on
     a registered company's full name being part of a longer one
-    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd")."""
+    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), or on one
+    entity's whole name being part of a longer query (``name_within``: "X Shipping
+    Bangkok" for an entity named X Shipping Co Ltd, see :func:`name_within`)."""
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
-_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs"))
+_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs", "name_within"))
 
 
 def need_distinctive(
@@ -375,3 +379,106 @@ def distinctive(query: Record, weights: TokenWeights) -> bool:
             if weights.weight(token) >= _DISTINCTIVE_WEIGHT:
                 return True
     return False
+
+
+# Token evidence that reads a word as written (spelling, romanisation, a joined or split
+# form, a confusable or consonant skeleton), not as a translation or a gloss: "Star" is a
+# translation of ZVEZDA, and says nothing of which star.
+_READ_AS_WRITTEN = ("token:translation", "token:acronym", "token:truncated")
+
+
+def name_within(
+    query: Record,
+    scored: list[tuple[EntityNames, Comparison]],
+    threshold: float,
+    weights: TokenWeights,
+) -> list[tuple[EntityNames, Comparison]]:
+    """One entity's whole name inside a longer query: a match for review.
+
+    "Gooryong Shipping Bangkok" for GOORYONG SHIPPING CO LTD, "Tidewater Middle East
+    Co." for TIDEWATER, "Krastel Shipping" for an entity known as KRASTEL: the query
+    adds words the entity's name lacks. Pairwise these stay below the threshold, and
+    rightly: that is how a branch, a subsidiary or an unrelated company reusing a brand
+    looks, as often as another name of the same company; deciding it is a match would
+    deny a company that may be another. No match at all would let a restricted
+    entity's subsidiary in silently. So, when no candidate matches and an indexed name
+    is found whole in the query, every one of its words strongly (:func:`_within`), one
+    of them a name of its own, rare in the snapshot and read as written
+    (:func:`_own_anchor`), that entity is matched at the threshold with ``name_within``
+    first in its evidence, which :func:`initials_ambiguous` reads: onboarding sends it
+    to review. The query's extra
+    words are kept in the evidence for the analyst (the rule does not judge them).
+    A name with an identifier conflict, another country or another legal form is not
+    within; nor is one whose own words the query lacks (ANGARSK PETROCHEMICAL for
+    "Angarsk Refinery"). When several names are within ("Gazprom" and "Gazprom Neft" in
+    "Gazprom Neft Shipping"), each is flagged: onboarding lists them as rivals.
+    """
+    if any(r.match for _, r in scored):
+        return scored
+    within = [i for i, (_, r) in enumerate(scored)
+              if _within(r) and _own_anchor(query, r, weights)]
+    if not within:
+        return scored
+    for i in within:
+        ent, result = scored[i]
+        extra = " ".join(f.a for f in result.explanation
+                         if f.a and f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"))
+        feats = (Feature("name_within", threshold, query.names[0],
+                         f"{_compared_name(result)} (+ {extra})"), *result.explanation)
+        scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
+    return scored
+
+
+def _within(result: Comparison) -> bool:
+    """Every word of the compared name found in the query (≥ 0.9 each; ≥ 0.85 for a word
+    of eight letters or more), the query having words more; no identifier conflict,
+    country mismatch or other legal form."""
+    feats = result.explanation
+    if not feats or result.score <= 0:
+        return False
+    found = extra = False
+    for f in feats:
+        if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
+            return False
+        if f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"):
+            if f.b:
+                return False  # a word of the entity's name the query lacks
+            extra = extra or bool(f.a)
+        if f.feature.startswith("token:"):
+            if f.score < 0.9 and not (f.score >= _COVER_LONG[1] and _long(f, _COVER_LONG[0])):
+                return False
+            found = True
+    return found and extra
+
+
+def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> bool:
+    """A query word of the match is a name of its own: rare in the snapshot (weight ≥
+    :data:`_MATCH_WEIGHT`), not generic, not a place, a domain or an organisational word
+    (``own_word``: TIDEWATER, GOORYONG, 依图; not SECURITY, MARITIME, BANK), four letters
+    or more in an alphabet (ISI ~ ISIS is a stem, not a name), and found strongly as
+    written: spelled, romanised, joined, not translated (STAR for ZVEZDA) nor read as
+    initials."""
+    own: dict[str, float] = {}
+    for name in query.names:
+        for variant in analyse_name(name).variants:
+            for t in variant:
+                short = t.script in ("Latn", "Cyrl", "Grek") and len(t.text) < 4
+                if t.generic or t.qualifier or short or not own_word(t):
+                    continue
+                own[t.text] = max(own.get(t.text, 0.0), weights.weight(t))
+    for f in result.explanation:
+        if not f.feature.startswith("token:") or f.feature.startswith(_READ_AS_WRITTEN):
+            continue
+        strong = f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1]
+                                              and _long(f, _STRONG_LONG[0]))
+        if strong and max(own.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+            return True
+    return False
+
+
+def _compared_name(result: Comparison) -> str:
+    """The entity's name the query was compared with (the name that matched best)."""
+    for f in result.explanation:
+        if f.feature.startswith("name_kind:"):
+            return f.b
+    return next((f.b for f in result.explanation if f.feature == "name"), "")

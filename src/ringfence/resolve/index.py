@@ -27,6 +27,7 @@ from ringfence.resolve.candidate import Candidate, EntityNames
 from ringfence.resolve.gates import (
     ambiguous_initials,
     initials_ambiguous,
+    name_within,
     need_distinctive,
     rank_key,
     unique_part,
@@ -390,6 +391,7 @@ class ScreeningIndex:
                 shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
+        scored = name_within(query, scored, threshold, self.weights)
         scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query),
                                     self._runs_shared(query))
         ranked = sorted(scored,

@@ -1,0 +1,97 @@
+"""``resolve.gates.name_within`` through :meth:`ScreeningIndex.search` and onboarding's
+:meth:`SnapshotResolver.best_match`: one entity's whole name inside a longer declared
+name ("X Shipping Bangkok" for X SHIPPING CO LTD) is a match for review, never silence
+and never a confident match."""
+
+from __future__ import annotations
+
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.snapshot.screening import SnapshotResolver
+
+
+def _index(*ents: EntityNames) -> ScreeningIndex:
+    return ScreeningIndex.build(
+        [*ents, *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300))]
+    )
+
+
+def _flagged(index: ScreeningIndex, name: str) -> list[str]:
+    return [c.entity_id for c in index.search(Record.of(name), limit=3)
+            if c.match and c.explanation[0].feature == "name_within"]
+
+
+def test_a_restricted_name_with_words_added_goes_to_review() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)),
+                   EntityNames("tarq", ("TARQUENDE",)))
+    for declared, entity, extra in (("Gelvorn Shipping Bangkok", "gelv", "bangkok"),
+                                    ("Tarquende Middle East Co.", "tarq", "middle east"),
+                                    ("TARQUENDE SHIPPING LTD", "tarq", "shipping")):
+        found = index.search(Record.of(declared), limit=3)
+        assert found[0].entity_id == entity and found[0].match, declared
+        first = found[0].explanation[0]
+        assert first.feature == "name_within" and extra in first.b, declared
+        assert initials_ambiguous(found[0].explanation)  # onboarding reads it: review
+        match = SnapshotResolver(index).best_match(Record.of(declared))
+        assert match is not None and match.entity_id == entity, declared
+        assert not match.confident, declared
+
+
+def test_the_name_of_an_alias_within_the_query_is_enough() -> None:
+    # Listed as KRASTEL and as VARNIA NORTHERN INDUSTRIES GROUP CORPORATION: "Krastel
+    # Shipping" is how its subsidiary would be named, or a company reusing the brand.
+    index = _index(EntityNames.with_kinds(
+        "krastel", [("Varnia Northern Industries Group Corporation", "legal"),
+                    ("Krastel", "alias")]))
+    assert _flagged(index, "KRASTEL SHIPPING") == ["krastel"]
+
+
+def test_a_han_name_with_a_descriptive_word_added_goes_to_review() -> None:
+    # 依图科技有限公司 is YITU + 科技 (technology) + a legal form: the entity YITU
+    # LIMITED's name within it, read as written (romanised), with one word more.
+    index = _index(EntityNames("yitu", ("YITU LIMITED",)))
+    assert _flagged(index, "依图科技有限公司") == ["yitu"]
+
+
+def test_the_exact_name_stays_a_confident_match() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
+    found = index.search(Record.of("Gelvorn Shipping Co., Ltd."), limit=1)
+    assert found[0].match and not initials_ambiguous(found[0].explanation)
+    match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Co., Ltd."))
+    assert match is not None and match.confident
+
+
+def test_a_name_whose_own_word_the_query_lacks_is_not_within() -> None:
+    # "Angvarsk Refinery" and ANGVARSK PETROCHEMICAL COMPANY: the entity's own word
+    # PETROCHEMICAL is not in the query; the query names a different plant as often.
+    index = _index(EntityNames("ang", ("OJSC Angvarsk Petrochemical Company",)))
+    assert _flagged(index, "Angvarsk Refinery") == []
+
+
+def test_descriptive_words_alone_are_no_anchor() -> None:
+    # Every word of the entity's name is in the query, but they are domain and
+    # organisational words (security, maritime, services), however rare in the snapshot:
+    # no name of its own ties the query to this entity.
+    index = _index(EntityNames("ms", ("Maritime Security Services",)))
+    assert _flagged(index, "Political Maritime Security Services Directorate") == []
+
+
+def test_a_short_stem_is_no_anchor() -> None:
+    # ISI ~ ISIS: a three-letter word found through a stem is no name of its own.
+    index = _index(EntityNames.with_kinds("isk", [("Islamic State Khorasan", "legal"),
+                                                  ("ISIS-K", "alias")]))
+    assert _flagged(index, "ISI Maritime Limited (Malta)") == []
+
+
+def test_two_names_within_are_both_flagged_for_review() -> None:
+    # "Gelvorn" and "Gelvorn Neft" are both within "Gelvorn Neft Shipping": both are
+    # flagged, and onboarding lists the second as a rival rather than choosing.
+    index = _index(EntityNames("g", ("Gelvorn",)), EntityNames("gn", ("Gelvorn Neft",)))
+    assert sorted(_flagged(index, "Gelvorn Neft Shipping")) == ["g", "gn"]
+    match = SnapshotResolver(index).best_match(Record.of("Gelvorn Neft Shipping"))
+    assert match is not None and not match.confident
+
+
+def test_an_unrelated_name_sharing_only_a_common_word_is_untouched() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
+    assert _flagged(index, "Morvane Shipping Bangkok") == []
+    assert [c for c in index.search(Record.of("Morvane Shipping Bangkok")) if c.match] == []
