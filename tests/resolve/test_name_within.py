@@ -95,3 +95,12 @@ def test_an_unrelated_name_sharing_only_a_common_word_is_untouched() -> None:
     index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
     assert _flagged(index, "Morvane Shipping Bangkok") == []
     assert [c for c in index.search(Record.of("Morvane Shipping Bangkok")) if c.match] == []
+
+
+def test_han_characters_that_only_read_alike_are_no_anchor() -> None:
+    # 华新 and 华信 are both "huaxin": two brands of one reading, not one name written
+    # twice. A declared 华信船务(香港)有限公司 is not 华新有限公司 within a longer name.
+    index = _index(EntityNames("hx", ("华新有限公司",)))
+    assert _flagged(index, "華信船務(香港)有限公司") == []
+    exact = _index(EntityNames("hx", ("华信有限公司",)))
+    assert _flagged(exact, "華信船務(香港)有限公司") == ["hx"]

@@ -20,7 +20,7 @@ from ringfence.resolve.legal import is_legal_word
 from ringfence.resolve.names import GENERIC_KEYS, analyse_name
 from ringfence.resolve.normalise import clean_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
-from ringfence.resolve.text import loose
+from ringfence.resolve.text import loose, script_of
 
 __all__ = [
     "ambiguous_initials",
@@ -457,7 +457,7 @@ def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> boo
     (``own_word``: TIDEWATER, GOORYONG, 依图; not SECURITY, MARITIME, BANK), four letters
     or more in an alphabet (ISI ~ ISIS is a stem, not a name), and found strongly as
     written: spelled, romanised, joined, not translated (STAR for ZVEZDA) nor read as
-    initials."""
+    initials; Han against Han, the same characters (华信 and 华新 read alike)."""
     own: dict[str, float] = {}
     for name in query.names:
         for variant in analyse_name(name).variants:
@@ -469,6 +469,8 @@ def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> boo
     for f in result.explanation:
         if not f.feature.startswith("token:") or f.feature.startswith(_READ_AS_WRITTEN):
             continue
+        if f.feature != "token:exact" and script_of(f.a) == script_of(f.b) == "Hani":
+            continue  # 华信 ~ 华新: one reading, two names (Huaxin is many companies)
         strong = f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1]
                                               and _long(f, _STRONG_LONG[0]))
         if strong and max(own.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
