@@ -104,3 +104,28 @@ def test_han_characters_that_only_read_alike_are_no_anchor() -> None:
     assert _flagged(index, "華信船務(香港)有限公司") == []
     exact = _index(EntityNames("hx", ("华信有限公司",)))
     assert _flagged(exact, "華信船務(香港)有限公司") == ["hx"]
+
+
+def test_a_match_that_leaves_another_names_own_word_unfound_goes_to_review() -> None:
+    # "Tarquende Morvel Lines": MORVEL LINES matches with the word before it left
+    # unfound (a parent's name first, as "Lukoil Litasco SA" ~ LITASCO SA), and that
+    # word is the whole of TARQUENDE's name: the query may name either entity, and a
+    # confident match would deny one of them on a guess. Both are reviewed.
+    index = _index(EntityNames("tarq", ("TARQUENDE",)),
+                   EntityNames("morvel", ("Morvel Lines",)))
+    found = [c for c in index.search(Record.of("Tarquende Morvel Lines"), limit=3) if c.match]
+    assert sorted(c.entity_id for c in found) == ["morvel", "tarq"]
+    assert all(initials_ambiguous(c.explanation) for c in found)
+    by_id = {c.entity_id: c.explanation[0].feature for c in found}
+    assert by_id == {"tarq": "name_within", "morvel": "rival_name_within"}
+    match = SnapshotResolver(index).best_match(Record.of("Tarquende Morvel Lines"))
+    assert match is not None and not match.confident
+
+
+def test_a_match_that_finds_the_within_names_word_is_untouched() -> None:
+    # The match itself finds GELVORN: the shorter name within adds nothing; the exact
+    # name stays a confident match.
+    index = _index(EntityNames("g", ("Gelvorn",)),
+                   EntityNames("gs", ("Gelvorn Shipping Bangkok",)))
+    match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Bangkok"))
+    assert match is not None and match.entity_id == "gs" and match.confident

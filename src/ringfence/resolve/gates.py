@@ -321,7 +321,8 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
-_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs", "name_within"))
+_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs", "name_within",
+                              "rival_name_within"))
 
 
 def need_distinctive(
@@ -404,7 +405,7 @@ def name_within(
     entity's subsidiary in silently. So, when no candidate matches and an indexed name
     is found whole in the query, every one of its words strongly (:func:`_within`), one
     of them a name of its own, rare in the snapshot and read as written
-    (:func:`_own_anchor`), that entity is matched at the threshold with ``name_within``
+    (:func:`_own_anchors`), that entity is matched at the threshold with ``name_within``
     first in its evidence, which :func:`initials_ambiguous` reads: onboarding sends it
     to review. The query's extra
     words are kept in the evidence for the analyst (the rule does not judge them).
@@ -413,12 +414,23 @@ def name_within(
     "Angarsk Refinery"). When several names are within ("Gazprom" and "Gazprom Neft" in
     "Gazprom Neft Shipping"), each is flagged: onboarding lists them as rivals.
     """
-    if any(r.match for _, r in scored):
-        return scored
-    within = [i for i, (_, r) in enumerate(scored)
-              if _within(r) and _own_anchor(query, r, weights)]
-    if not within:
-        return scored
+    within = {i: _own_anchors(query, r, weights) for i, (_, r) in enumerate(scored)
+              if not r.match and _within(r)}
+    within = {i: words for i, words in within.items() if words}
+    matched = [i for i, (_, r) in enumerate(scored) if r.match]
+    if matched:
+        # A match that leaves unfound the rare word of its own by which another name is
+        # within the query ("Tidewater Middle East Co.": a name 中东 "Middle East" matched,
+        # TIDEWATER left): the query may name either; both go to review.
+        found = {w for i in matched for f in scored[i][1].explanation
+                 if f.feature.startswith("token:") for w in f.a.split()}
+        within = {i: words for i, words in within.items() if not words & found}
+        for i in matched if within else ():
+            ent, result = scored[i]
+            rival = scored[next(iter(within))][0].names[0]
+            feats = (Feature("rival_name_within", result.score, query.names[0], rival),
+                     *result.explanation)
+            scored[i] = (ent, Comparison(score=result.score, match=True, explanation=feats))
     for i in within:
         ent, result = scored[i]
         extra = " ".join(f.a for f in result.explanation
@@ -451,8 +463,8 @@ def _within(result: Comparison) -> bool:
     return found and extra
 
 
-def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> bool:
-    """A query word of the match is a name of its own: rare in the snapshot (weight ≥
+def _own_anchors(query: Record, result: Comparison, weights: TokenWeights) -> frozenset[str]:
+    """The query words of the match that are names of their own: rare in the snapshot (weight ≥
     :data:`_MATCH_WEIGHT`), not generic, not a place, a domain or an organisational word
     (``own_word``: TIDEWATER, GOORYONG, 依图; not SECURITY, MARITIME, BANK), four letters
     or more in an alphabet (ISI ~ ISIS is a stem, not a name), and found strongly as
@@ -466,6 +478,7 @@ def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> boo
                 if t.generic or t.qualifier or short or not own_word(t):
                     continue
                 own[t.text] = max(own.get(t.text, 0.0), weights.weight(t))
+    anchors: set[str] = set()
     for f in result.explanation:
         if not f.feature.startswith("token:") or f.feature.startswith(_READ_AS_WRITTEN):
             continue
@@ -474,8 +487,8 @@ def _own_anchor(query: Record, result: Comparison, weights: TokenWeights) -> boo
         strong = f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1]
                                               and _long(f, _STRONG_LONG[0]))
         if strong and max(own.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
-            return True
-    return False
+            anchors.update(f.a.split())
+    return frozenset(anchors)
 
 
 def _compared_name(result: Comparison) -> str:
