@@ -315,9 +315,10 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     """The match does not say which entity it is, and goes to review: it rests on a bare
     acronym that spells several indexed names' initials (``initials_ambiguous``), or on
     a registered company's full name being part of a longer one
-    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), or on one
-    entity's whole name being part of a longer query (``name_within``: "X Shipping
-    Bangkok" for an entity named X Shipping Co Ltd, see :func:`name_within`)."""
+    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), or on a
+    query that may name another entity as well, one whose whole name it holds
+    (``rival_name_within``, and ``name_within`` on that other entity: "Tidewater Middle
+    East Co." for 中东, Middle East, and for TIDEWATER; see :func:`name_within`)."""
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
@@ -394,40 +395,46 @@ def name_within(
     threshold: float,
     weights: TokenWeights,
 ) -> list[tuple[EntityNames, Comparison]]:
-    """One entity's whole name inside a longer query: a match for review.
+    """One entity's whole name inside a longer query: flagged, and beside a match that
+    misses it, a match for review.
 
     "Gooryong Shipping Bangkok" for GOORYONG SHIPPING CO LTD, "Tidewater Middle East
     Co." for TIDEWATER, "Krastel Shipping" for an entity known as KRASTEL: the query
     adds words the entity's name lacks. Pairwise these stay below the threshold, and
     rightly: that is how a branch, a subsidiary or an unrelated company reusing a brand
-    looks, as often as another name of the same company; deciding it is a match would
-    deny a company that may be another. No match at all would let a restricted
-    entity's subsidiary in silently. So, when no candidate matches and an indexed name
-    is found whole in the query, every one of its words strongly (:func:`_within`), one
-    of them a name of its own, rare in the snapshot and read as written
-    (:func:`_own_anchors`), that entity is matched at the threshold with ``name_within``
-    first in its evidence, which :func:`initials_ambiguous` reads: onboarding sends it
-    to review. The query's extra
-    words are kept in the evidence for the analyst (the rule does not judge them).
-    A name with an identifier conflict, another country or another legal form is not
-    within; nor is one whose own words the query lacks (ANGARSK PETROCHEMICAL for
-    "Angarsk Refinery"). When several names are within ("Gazprom" and "Gazprom Neft" in
-    "Gazprom Neft Shipping"), each is flagged: onboarding lists them as rivals.
+    looks, as often as another name of the same company. A candidate whose compared
+    name is found whole in the query, every one of its words strongly
+    (:func:`_within`), one of them a name of its own, rare in the snapshot and read as
+    written (:func:`_own_anchors`), carries ``name_within`` first in its evidence, with
+    the query's extra words. A name with an identifier conflict, another country or
+    another legal form is not within; nor is one whose own words the query lacks
+    (ANGARSK PETROCHEMICAL for "Angarsk Refinery").
+
+    * When no candidate matches, the flagged candidate stays below the threshold, not a
+      match: the bundled evaluation (``tests/resolve/test_evaluation.py``) labels such
+      look-alikes ("ByteDance Trading Ltd.", "TikTok (Singapore) Ltd.") as matching
+      nothing, and a match here would send 190 of its 216 look-alikes to review, clear
+      entities' look-alikes as much as restricted ones' (the review would have to be
+      weighed against the entity's verdict, which this layer does not know). The flag
+      is the evidence a caller that knows the verdict can act on.
+    * When a candidate matches but none of the matches finds the flagged name's own
+      word ("Tidewater Middle East Co.": a name 中东, "Middle East", matched and TIDEWATER
+      left unfound), the query may name either entity and a confident match would deny
+      one of them on a guess: the matches carry ``rival_name_within`` and the flagged
+      candidate becomes a match at the threshold; :func:`initials_ambiguous` reads both,
+      so onboarding sends the declaration to review, never a confident match.
     """
     within = {i: _own_anchors(query, r, weights) for i, (_, r) in enumerate(scored)
               if not r.match and _within(r)}
     within = {i: words for i, words in within.items() if words}
     matched = [i for i, (_, r) in enumerate(scored) if r.match]
     if matched:
-        # A match that leaves unfound the rare word of its own by which another name is
-        # within the query ("Tidewater Middle East Co.": a name 中东 "Middle East" matched,
-        # TIDEWATER left): the query may name either; both go to review.
         found = {w for i in matched for f in scored[i][1].explanation
                  if f.feature.startswith("token:") for w in f.a.split()}
         within = {i: words for i, words in within.items() if not words & found}
         for i in matched if within else ():
             ent, result = scored[i]
-            rival = scored[next(iter(within))][0].names[0]
+            rival = _compared_name(scored[next(iter(within))][1])
             feats = (Feature("rival_name_within", result.score, query.names[0], rival),
                      *result.explanation)
             scored[i] = (ent, Comparison(score=result.score, match=True, explanation=feats))
@@ -435,9 +442,14 @@ def name_within(
         ent, result = scored[i]
         extra = " ".join(f.a for f in result.explanation
                          if f.a and f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"))
-        feats = (Feature("name_within", threshold, query.names[0],
-                         f"{_compared_name(result)} (+ {extra})"), *result.explanation)
-        scored[i] = (ent, Comparison(score=threshold, match=True, explanation=feats))
+        flag = Feature("name_within", threshold if matched else 0.0, query.names[0],
+                       f"{_compared_name(result)} (+ {extra})")
+        if matched:
+            scored[i] = (ent, Comparison(score=threshold, match=True,
+                                         explanation=(flag, *result.explanation)))
+        else:
+            scored[i] = (ent, Comparison(score=result.score, match=False,
+                                         explanation=(flag, *result.explanation)))
     return scored
 
 
