@@ -54,7 +54,7 @@ the baseline. Confirm a figure on the default run before quoting it.
 
 Also reported: how many right-first-below-threshold queries, and how many absent records'
 unmatched first candidates, carry the ``name_within`` flag (the candidate's whole name is
-inside the query; not a match, see ``resolve.gates.name_within``).
+inside the query; not a match, see ``resolve.within.name_within``).
 
 rapidfuzz's
 ``process.extractOne`` (``WRatio`` over every indexed name, its score cut at 90, chosen on
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _within_flag(c: Candidate) -> bool:
-    """The candidate's whole name is inside the query (``resolve.gates.name_within``)."""
+    """The candidate's whole name is inside the query (``resolve.within.name_within``)."""
     return bool(c.explanation) and c.explanation[0].feature == "name_within"
 
 

@@ -1,4 +1,4 @@
-"""``resolve.gates.name_within`` through :meth:`ScreeningIndex.search` and onboarding's
+"""``resolve.within.name_within`` through :meth:`ScreeningIndex.search` and onboarding's
 :meth:`SnapshotResolver.best_match`: one entity's whole name inside a longer declared
 name ("X Shipping Bangkok" for X SHIPPING CO LTD) is flagged on that candidate; beside
 a match that leaves the flagged name's own word unfound, both go to review."""

@@ -27,7 +27,6 @@ from ringfence.resolve.candidate import Candidate, EntityNames
 from ringfence.resolve.gates import (
     ambiguous_initials,
     initials_ambiguous,
-    name_within,
     need_distinctive,
     rank_key,
     unique_part,
@@ -49,6 +48,7 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
+from ringfence.resolve.within import name_within
 
 __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
