@@ -52,6 +52,10 @@ For iterating on search-side rules, ``--distractors 0`` runs on the real records
 (delete the file when the index keys or the records change). ``--no-rapidfuzz`` skips
 the baseline. Confirm a figure on the default run before quoting it.
 
+Also reported: how many right-first-below-threshold queries, and how many absent records'
+unmatched first candidates, carry the ``name_within`` flag (the candidate's whole name is
+inside the query; not a match, see ``resolve.within.name_within``).
+
 rapidfuzz's
 ``process.extractOne`` (``WRatio`` over every indexed name, its score cut at 90, chosen on
 nothing) runs on the same queries in the same run as a plain string baseline.
@@ -236,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             tally["wrong"] += 1  # another record matched confidently
         elif right and right[0]:
             tally["first_unmatched"] += 1
+            tally["within"] += _within_flag(found[0])
         if any(right):
             tally["top5"] += 1
         if not confident:
@@ -254,8 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     false_rf = 0
     false: list[str] = []
     false_review = 0
+    absent_within: list[str] = []
     for name, rid in absent:
         found = index.search(Record.of(name), limit=1)
+        if found and not found[0].match and _within_flag(found[0]):
+            absent_within.append(f"  absent {name!r} ({rid}) -> {found[0].name!r} "
+                                 f"{found[0].score:.2f} flagged name_within")
         if found and found[0].match:
             false_review += initials_ambiguous(found[0].explanation)
             false.append(f"  absent {name!r} ({rid}) -> {found[0].name!r} {found[0].score:.2f}"
@@ -283,9 +292,19 @@ def main(argv: list[str] | None = None) -> int:
           f"rapidfuzz {false_rf}/{len(absent)} (want 0)")
     for line in false:
         print(line)
+    print(f"right first below the threshold, flagged name_within: {total['within']}; "
+          f"absent records whose unmatched first candidate is so flagged: "
+          f"{len(absent_within)}/{len(absent)}")
+    for line in absent_within:
+        print(line)
     for line in misses[: args.errors]:
         print(line)
     return 0
+
+
+def _within_flag(c: Candidate) -> bool:
+    """The candidate's whole name is inside the query (``resolve.within.name_within``)."""
+    return bool(c.explanation) and c.explanation[0].feature == "name_within"
 
 
 def _verdict(c: Candidate) -> str:

@@ -46,12 +46,16 @@ def test_common_words_taken_from_two_names_do_not_mix_into_a_match() -> None:
 
 def test_a_subsidiary_word_in_none_of_the_entitys_names_stays_unmatched() -> None:
     # The same entity; "Krastel Shipping" adds a word none of its names has: how a
-    # subsidiary looks, not one of its names.
+    # subsidiary looks, not one of its names. Not a match; the candidate carries the
+    # ``name_within`` flag (tests/resolve/test_name_within.py).
     index = _with_fillers(
         EntityNames.with_kinds("krastel", [("Varnia Northern Industries Group Corporation",
                                             "legal"), ("Krastel", "alias")]),
     )
     assert _matched(index, "KRASTEL SHIPPING") == []
+    found = index.search(Record.of("KRASTEL SHIPPING"), limit=1)
+    assert found[0].entity_id == "krastel"
+    assert found[0].explanation[0].feature == "name_within"
 
 
 def test_a_shorter_name_without_a_registered_legal_form_matches_the_one_entity() -> None:

@@ -313,14 +313,18 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     """The match does not say which entity it is, and goes to review: it rests on a bare
     acronym that spells several indexed names' initials (``initials_ambiguous``), or on
     a registered company's full name being part of a longer one
-    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), or on
-    the words of a name too common to decide alone, every one of them and no other
-    (``common_words_exact``: "Islamic Group" for ISLAMIC GROUP)."""
+    (``registered_form_differs``: "X LLC" and "X Digital Technology Co., Ltd"), on a
+    query that may name another entity as well, one whose whole name it holds
+    (``rival_name_within``, and ``name_within`` on that other entity: "Tidewater Middle
+    East Co." for 中东, Middle East, and for TIDEWATER; see
+    :func:`ringfence.resolve.within.name_within`), or on the words of a name too common
+    to decide alone, every one of them and no other (``common_words_exact``: "Islamic
+    Group" for ISLAMIC GROUP)."""
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
-_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs",
-                              "common_words_exact"))
+_REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs", "name_within",
+                              "rival_name_within", "common_words_exact"))
 
 
 def need_distinctive(

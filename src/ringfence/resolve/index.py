@@ -48,6 +48,7 @@ from ringfence.resolve.score import (
     TokenWeights,
     compare,
 )
+from ringfence.resolve.within import name_within
 
 __all__ = ["Candidate", "EntityNames", "IndexParts", "Readings", "ScreeningIndex"]
 
@@ -390,6 +391,7 @@ class ScreeningIndex:
                 shared[ent.id] = weight
         scored = [need_distinctive(query, er, threshold, self.weights) for er in scored]
         scored = unique_part(query, scored, threshold, self.weights)
+        scored = name_within(query, scored, threshold, self.weights)
         scored = ambiguous_initials(query, scored, threshold, self.initials_shared(query),
                                     self._runs_shared(query))
         ranked = sorted(scored,

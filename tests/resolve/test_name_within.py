@@ -1,0 +1,126 @@
+"""``resolve.within.name_within`` through :meth:`ScreeningIndex.search` and onboarding's
+:meth:`SnapshotResolver.best_match`: one entity's whole name inside a longer declared
+name ("X Shipping Bangkok" for X SHIPPING CO LTD) is flagged on that candidate; beside
+a match that leaves the flagged name's own word unfound, both go to review."""
+
+from __future__ import annotations
+
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.snapshot.screening import SnapshotResolver
+
+
+def _index(*ents: EntityNames) -> ScreeningIndex:
+    return ScreeningIndex.build(
+        [*ents, *(EntityNames(f"filler{i}", (f"Filler{i} Trading",)) for i in range(300))]
+    )
+
+
+def _flagged(index: ScreeningIndex, name: str) -> list[str]:
+    return [c.entity_id for c in index.search(Record.of(name), limit=3)
+            if c.explanation and c.explanation[0].feature == "name_within"]
+
+
+def test_a_restricted_name_with_words_added_is_flagged_not_matched() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)),
+                   EntityNames("tarq", ("TARQUENDE",)))
+    for declared, entity, extra in (("Gelvorn Shipping Bangkok", "gelv", "bangkok"),
+                                    ("Tarquende Middle East Co.", "tarq", "middle east"),
+                                    ("TARQUENDE SHIPPING LTD", "tarq", "shipping")):
+        found = index.search(Record.of(declared), limit=3)
+        assert found[0].entity_id == entity and not found[0].match, declared
+        first = found[0].explanation[0]
+        assert first.feature == "name_within" and extra in first.b, declared
+        assert found[0].score < 0.7, declared  # the pairwise score, kept
+
+
+def test_the_name_of_an_alias_within_the_query_is_enough() -> None:
+    # Listed as KRASTEL and as VARNIA NORTHERN INDUSTRIES GROUP CORPORATION: "Krastel
+    # Shipping" is how its subsidiary would be named, or a company reusing the brand.
+    index = _index(EntityNames.with_kinds(
+        "krastel", [("Varnia Northern Industries Group Corporation", "legal"),
+                    ("Krastel", "alias")]))
+    assert _flagged(index, "KRASTEL SHIPPING") == ["krastel"]
+
+
+def test_a_han_name_with_a_descriptive_word_added_is_flagged() -> None:
+    # 依图科技有限公司 is YITU + 科技 (technology) + a legal form: the entity YITU
+    # LIMITED's name within it, read as written (romanised), with one word more.
+    index = _index(EntityNames("yitu", ("YITU LIMITED",)))
+    assert _flagged(index, "依图科技有限公司") == ["yitu"]
+
+
+def test_the_exact_name_stays_a_confident_match() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
+    found = index.search(Record.of("Gelvorn Shipping Co., Ltd."), limit=1)
+    assert found[0].match and not initials_ambiguous(found[0].explanation)
+    assert found[0].explanation[0].feature != "name_within"
+    match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Co., Ltd."))
+    assert match is not None and match.confident
+
+
+def test_a_name_whose_own_word_the_query_lacks_is_not_within() -> None:
+    # "Angvarsk Refinery" and ANGVARSK PETROCHEMICAL COMPANY: the entity's own word
+    # PETROCHEMICAL is not in the query; the query names a different plant as often.
+    index = _index(EntityNames("ang", ("OJSC Angvarsk Petrochemical Company",)))
+    assert _flagged(index, "Angvarsk Refinery") == []
+
+
+def test_descriptive_words_alone_are_no_anchor() -> None:
+    # Every word of the entity's name is in the query, but they are domain and
+    # organisational words (security, maritime, services), however rare in the snapshot:
+    # no name of its own ties the query to this entity.
+    index = _index(EntityNames("ms", ("Maritime Security Services",)))
+    assert _flagged(index, "Political Maritime Security Services Directorate") == []
+
+
+def test_a_short_stem_is_no_anchor() -> None:
+    # ISI ~ ISIS: a three-letter word found through a stem is no name of its own.
+    index = _index(EntityNames.with_kinds("isk", [("Islamic State Khorasan", "legal"),
+                                                  ("ISIS-K", "alias")]))
+    assert _flagged(index, "ISI Maritime Limited (Malta)") == []
+
+
+def test_two_names_within_are_both_flagged() -> None:
+    index = _index(EntityNames("g", ("Gelvorn",)), EntityNames("gn", ("Gelvorn Neft",)))
+    assert sorted(_flagged(index, "Gelvorn Neft Shipping")) == ["g", "gn"]
+
+
+def test_an_unrelated_name_sharing_only_a_common_word_is_untouched() -> None:
+    index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
+    assert _flagged(index, "Morvane Shipping Bangkok") == []
+    assert [c for c in index.search(Record.of("Morvane Shipping Bangkok")) if c.match] == []
+
+
+def test_han_characters_that_only_read_alike_are_no_anchor() -> None:
+    # 华新 and 华信 are both "huaxin": two brands of one reading, not one name written
+    # twice. A declared 华信船务(香港)有限公司 is not 华新有限公司 within a longer name.
+    index = _index(EntityNames("hx", ("华新有限公司",)))
+    assert _flagged(index, "華信船務(香港)有限公司") == []
+    exact = _index(EntityNames("hx", ("华信有限公司",)))
+    assert _flagged(exact, "華信船務(香港)有限公司") == ["hx"]
+
+
+def test_a_match_that_leaves_another_names_own_word_unfound_goes_to_review() -> None:
+    # "Tarquende Morvel Lines": MORVEL LINES matches (0.80) with the word before it left
+    # unfound, and that word is the whole of TARQUENDE's name: the query may name either
+    # entity, and a confident match would deny one of them on a guess (DENY or ALLOW by
+    # MORVEL's verdict alone). Both are matches flagged for review.
+    index = _index(EntityNames("tarq", ("TARQUENDE",)),
+                   EntityNames("morvel", ("Morvel Lines",)))
+    found = [c for c in index.search(Record.of("Tarquende Morvel Lines"), limit=3) if c.match]
+    assert sorted(c.entity_id for c in found) == ["morvel", "tarq"]
+    assert all(initials_ambiguous(c.explanation) for c in found)
+    by_id = {c.entity_id: c.explanation[0].feature for c in found}
+    assert by_id == {"tarq": "name_within", "morvel": "rival_name_within"}
+    match = SnapshotResolver(index).best_match(Record.of("Tarquende Morvel Lines"))
+    assert match is not None and not match.confident
+    assert {match.entity_id, *(a for a, _ in match.alternatives)} == {"morvel", "tarq"}
+
+
+def test_a_match_that_finds_the_within_names_word_is_untouched() -> None:
+    # The match itself finds GELVORN: the shorter name within adds nothing; the exact
+    # name stays a confident match.
+    index = _index(EntityNames("g", ("Gelvorn",)),
+                   EntityNames("gs", ("Gelvorn Shipping Bangkok",)))
+    match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Bangkok"))
+    assert match is not None and match.entity_id == "gs" and match.confident
