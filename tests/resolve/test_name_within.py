@@ -124,3 +124,29 @@ def test_a_match_that_finds_the_within_names_word_is_untouched() -> None:
                    EntityNames("gs", ("Gelvorn Shipping Bangkok",)))
     match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Bangkok"))
     assert match is not None and match.entity_id == "gs" and match.confident
+
+
+def test_onboarding_weighs_the_flagged_name_against_its_verdict() -> None:
+    # "Tarquende Shipping Ltd" for a listed TARQUENDE: no match, but a lead. A restricted
+    # or uncertain entity's name inside the declared one goes to review (it was allowed
+    # as no match); a clear entity's stays allowed, naming the entity it came near.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.reasons import ReasonCode
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("tarq", ("TARQUENDE",)))
+    match = SnapshotResolver(index).best_match(Record.of("TARQUENDE SHIPPING LTD"))
+    assert match is not None and match.entity_id == "tarq"
+    assert match.within and not match.confident
+    for verdict in ("restricted", "uncertain", None):
+        status, reasons = onboarding_status(match=match, verdict=verdict)
+        assert status == OrgStatus.REVIEW, verdict
+        assert [r.code for r in reasons] == [ReasonCode.NAME_WITHIN]
+    status, reasons = onboarding_status(match=match, verdict="clear")
+    assert status == OrgStatus.ALLOWED
+    assert [r.code for r in reasons] == [ReasonCode.NO_MATCH]
+    # a name with no entity's whole name in it is no lead at all
+    assert SnapshotResolver(index).best_match(Record.of("Velmora Shipping Ltd")) is None
+    # an analyst's dismissal of the candidate ends the lead too
+    assert SnapshotResolver(index).best_match(Record.of("TARQUENDE SHIPPING LTD"),
+                                              exclude=frozenset({"tarq"})) is None

@@ -10,6 +10,9 @@ declared country           in a restricted region        denied
                                                          (``declared_country_restricted``)
 declared name              needed disguise-folding       review (``name_disguised``)
 match                      none                          allowed (``no_match``)
+                           only the entity's whole name  review (``name_within``), or
+                           inside the declared one       allowed (``no_match``) when
+                                                         the entity's verdict is clear
                            weak or ambiguous             review (``ambiguous_match``)
 verdict of the match       restricted                    denied (``entity_restricted``)
                            uncertain, or not computed    review (``entity_uncertain``)
@@ -42,6 +45,12 @@ class Match:
     explanation: dict[str, Any] = field(default_factory=dict)
     alternatives: tuple[tuple[str, float], ...] = ()
 
+    @property
+    def within(self) -> bool:
+        """Not a match but a lead: the declared name holds this entity's whole name and
+        words of its own ("X Shipping Ltd" for X; ``resolve.within``)."""
+        return self.explanation.get("method") == "name_within"
+
 
 def onboarding_status(
     *,
@@ -67,6 +76,16 @@ def onboarding_status(
         reasons.append(make_reason(ReasonCode.NAME_DISGUISED, Outcome.REVIEW, **name_disguise))
     if match is None:
         reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW))
+    elif match.within:
+        # a branch, an affiliate or a reuse of the name: only the entity's verdict says
+        # whether it matters, and anything but clear is an analyst's to weigh
+        if verdict == "clear":
+            reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW,
+                                       nearest=match.entity_id, nearest_verdict=verdict))
+        else:
+            reasons.append(make_reason(ReasonCode.NAME_WITHIN, Outcome.REVIEW,
+                                       entity_id=match.entity_id, score=match.score,
+                                       verdict=verdict))
     elif not match.confident:
         reasons.append(make_reason(
             ReasonCode.AMBIGUOUS_MATCH, Outcome.REVIEW, entity_id=match.entity_id,

@@ -65,6 +65,7 @@ class ReasonCode(StrEnum):
     ENTITY_UNCERTAIN = "entity_uncertain"
     NO_MATCH = "no_match"
     AMBIGUOUS_MATCH = "ambiguous_match"
+    NAME_WITHIN = "name_within"
     DECLARED_COUNTRY_RESTRICTED = "declared_country_restricted"
     NAME_DISGUISED = "name_disguised"
     ANALYST_OVERRIDE = "analyst_override"
@@ -125,6 +126,10 @@ CATALOGUE: dict[ReasonCode, str] = {
     ReasonCode.NO_MATCH: "The declaration matches no entity in the snapshot.",
     ReasonCode.AMBIGUOUS_MATCH:
         "The declaration matches entities only weakly or ambiguously; an analyst must pick.",
+    ReasonCode.NAME_WITHIN:
+        "The declared name holds the whole name of an entity that is not clear under the "
+        "live policy, with words of its own (a branch or affiliate named after it, or a "
+        "reuse of its name); an analyst must decide.",
     ReasonCode.DECLARED_COUNTRY_RESTRICTED:
         "The organisation declares a country in a restricted region.",
     ReasonCode.NAME_DISGUISED:

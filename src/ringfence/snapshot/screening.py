@@ -214,10 +214,17 @@ class SnapshotResolver:
                    exclude: frozenset[str] = frozenset()) -> Match | None:
         """The entity ``query`` declares, or None when no candidate matches (``exclude``:
         candidates an analyst dismissed for this declaration)."""
-        matches = [c for c in self.search(query, threshold=threshold,
-                                          limit=5 + len(exclude))
-                   if c.match and c.entity_id not in exclude]
+        found = [c for c in self.search(query, threshold=threshold, limit=5 + len(exclude))
+                 if c.entity_id not in exclude]
+        matches = [c for c in found if c.match]
         if not matches:
+            # no match, but the declared name may hold one entity's whole name: a lead
+            # that onboarding weighs against that entity's verdict (Match.within)
+            within = [c for c in found if c.explanation
+                      and c.explanation[0].feature == "name_within"]
+            if within:
+                return self._match(within[0], within, rivals=within[1:],
+                                   method="name_within", confident=False)
             return None
         by_id = [c for c in matches if _shares_identifier(c)]
         if by_id:

@@ -1,0 +1,88 @@
+"""Second spellings of a written name, where the written form leaves a doubt a single
+reading cannot settle (:func:`respell`), and the letters a word written with digits may
+stand for (:func:`digit_readings`). ``names.analyse_name`` keeps them beside the name as
+written; neither replaces it."""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+
+from ringfence.resolve.legal import STOPWORDS, is_legal_word
+from ringfence.resolve.normalise import confusable_key
+
+__all__ = ["digit_readings", "read_digits", "respell"]
+
+_SHORT_HYPHENS = re.compile(r"(?<![\w-])[^\W\d_]{1,3}(?:-[^\W\d_]{1,3})+(?![\w-])")
+_CAPS_WORD = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{6,}(?![\w-])")
+
+
+def respell(text: str) -> str:
+    """``text`` with the splits and joins a disguise makes undone where the written form
+    leaves a doubt, read as a second variant of the name ("" when none applies): a word
+    of short hyphenated parts joined ("CN-PC" → CNPC, whose PC alone is a legal form;
+    "AN-TA" → ANTA, whose AN alone is a stopword); a word in capitals with a short legal
+    form glued to either end split ("KUKAAG" → KUKA AG, "PJSCLUKOIL" → PJSC LUKOIL: a
+    word may end in -ag or -sa by itself, so the name also keeps its written form); a
+    legal form inside a name joined to the word after it ("Bank Sad erat" → Saderat,
+    "Group Corp oration" → Corporation)."""
+    out = _SHORT_HYPHENS.sub(lambda m: m.group(0).replace("-", ""), text)
+    out = _CAPS_WORD.sub(lambda m: _unglue_caps(m.group(0)), out)
+    words = out.split(" ")
+    for i in range(1, len(words) - 1):
+        mid, after = words[i].casefold(), words[i + 1].casefold()
+        if (mid.isalpha() and after.isalpha() and len(mid + after) >= 5
+                and is_legal_word(mid) and not is_legal_word(after)
+                and not is_legal_word(words[i - 1].casefold().strip(",.")) and mid != after
+                and after not in STOPWORDS):
+            tail = words[i + 1] if words[i].isupper() else words[i + 1].casefold()
+            words[i], words[i + 1] = words[i] + tail, ""
+    out = " ".join(w for w in words if w)
+    return out if out != text else ""
+
+
+def _unglue_caps(word: str) -> str:
+    low = word.casefold()
+    for form in _GLUED_ENDS:
+        if low.endswith(form) and len(low) - len(form) >= 4 and is_legal_word(form):
+            return f"{word[:-len(form)]} {word[-len(form):]}"
+    for form in _GLUED_STARTS:
+        if low.startswith(form) and len(low) - len(form) >= 4 and is_legal_word(form):
+            return f"{word[:len(form)]} {word[len(form):]}"
+    return word
+
+
+# Short legal forms written after or before a name in capitals, which an applicant can
+# glue to it and which some ordinary words also end or start with (-AG, -SA: hence a
+# second reading, not a split); each must also be a legal form to rigour (is_legal_word).
+_GLUED_ENDS = ("pjsc", "ojsc", "cjsc", "jsc", "oao", "zao", "ooo", "pao", "spa", "srl",
+               "ag", "sa", "se", "nv", "bv", "ab", "oy", "kk")  # fmt: skip
+_GLUED_STARTS = ("pjsc", "ojsc", "cjsc", "jsc", "oao", "zao", "ooo", "pao")
+
+
+def digit_readings(word: str) -> tuple[str, ...]:
+    """A word mixing letters and digits read as letters: each digit through its TS #39
+    skeleton (0 → o, 1 → l), the letters as written (a whole word's skeleton would turn
+    m into rn), and, since 1 also stands for i, each 1 read as i too ("1nc" → inc,
+    "1ta1y" → italy; every mix up to three 1s, beyond that all l or all i). Empty for a
+    word without both."""
+    if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
+        return ()
+    choices = [("l", "i") if c == "1" else (confusable_key(c),) if c.isdigit() else (c,)
+               for c in word]
+    if word.count("1") > _ONES_MIXED:
+        readings = ["".join(c[0] for c in choices), "".join(c[-1] for c in choices)]
+    else:
+        readings = ["".join(r) for r in product(*choices)]
+    return tuple(dict.fromkeys(r for r in readings if r.isalpha()))
+
+
+_ONES_MIXED = 3
+
+
+def read_digits(word: str) -> str:
+    """"C0" and "0f" are the legal form "co" and the word "of" written with digits."""
+    for r in digit_readings(word):
+        if r in STOPWORDS or is_legal_word(r):
+            return r
+    return word
