@@ -6,6 +6,7 @@ docs/screening.md, "Inside the shared name"). The alignment in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -14,6 +15,7 @@ from ringfence.resolve.names import GENERIC_KEYS, Token
 
 __all__ = [
     "Cand",
+    "business_line",
     "cap_description",
     "in_context",
     "inserted",
@@ -22,6 +24,7 @@ __all__ = [
     "own_word",
     "repeated_in",
     "repeats",
+    "trailing",
     "written_cut",
 ]
 
@@ -48,6 +51,59 @@ def inserted(
         return set()
     lo, hi = min(found), max(found)
     return {i for i in range(lo + 1, hi) if i not in used}
+
+
+def trailing(
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    other: tuple[Token, ...],
+) -> set[int]:
+    """Words of ``tokens`` written *after* what both sides share, under the conditions of
+    :func:`inserted`: the other side wholly found, and what is shared has two words of its
+    own of three letters or more ("PROVEN GLORY" ~ "PROVEN GLORY CAPITAL LIMITED",
+    "DONGHAI INTERNATIONAL SHIP" ~ "... SHIP MANAGEMENT LTD"). They cost coverage but not
+    the distinctive-word penalty (the two words of its own are counted on both sides: the
+    other side may write a word of one in English, STRAKHOVANIE ~ INSURANCE, that rigour
+    reads as descriptive). A business line after the name keeps it ("X Y FINANCE, INC.",
+    "X Y LEASING", "X Y SHIPPING", "X Y NEFT", "X Y TRADING": how a subsidiary is named,
+    see :func:`business_line`), and so do a one-word shared name ("DCB" ~ "DCB FINANCE")
+    and an organisational word or qualifier after it
+    ("... HOLDING", "(ASIA)"), which the alignment penalises on their own account."""
+    if len(other_used) < len(other) or len(used) == len(tokens):
+        return set()
+    found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]
+    if min(_own(tokens[i] for i in found), _own(other)) < 2:
+        return set()  # counted on both sides: ZORBAKS STRAKHOVANIE is ZORBAKS INSURANCE
+    hi = max(found)
+    return {
+        i
+        for i in range(hi + 1, len(tokens))
+        if i not in used and not business_line(tokens[i])
+    }
+
+
+def _own(tokens: Iterable[Token]) -> int:
+    return sum(1 for t in tokens if own_word(t) and len(t.text) >= 3)
+
+
+def business_line(t: Token) -> bool:
+    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word as a
+    domain of business (shipping, leasing, finance, neft, energy, logistics) or as trade:
+    the word a group adds to its brand to name a subsidiary."""
+    return _line_tag(t.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_tag(word: str) -> bool:
+    from rigour.names import NameTypeTag, Symbol, analyze_names
+
+    return any(
+        s.symbol.category == Symbol.Category.DOMAIN
+        or (s.symbol.category == Symbol.Category.SYMBOL and s.symbol.id == "TRADE")
+        for n in analyze_names(NameTypeTag.ORG, [word])
+        for s in n.spans
+    )
 
 
 def written_cut(word: str, text: str) -> bool:
