@@ -69,18 +69,18 @@ def trailing(
     "X Y LEASING", "X Y SHIPPING", "X Y NEFT", "X Y TRADING": how a subsidiary is named,
     see :func:`business_line`), and so do a one-word shared name ("DCB" ~ "DCB FINANCE")
     and an organisational word or qualifier after it
-    ("... HOLDING", "(ASIA)"), which the alignment penalises on their own account."""
+    ("... HOLDING", "(ASIA)"), which the alignment penalises on their own account, and
+    words after one the alignment read as the other side's legal form misspelt or as its
+    initials ("X JOINT VENDOR" ~ "X JOINT VENTURE")."""
     if len(other_used) < len(other) or len(used) == len(tokens):
         return set()
     found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]
     if min(_own(tokens[i] for i in found), _own(other)) < 2:
         return set()  # counted on both sides: ZORBAKS STRAKHOVANIE is ZORBAKS INSURANCE
     hi = max(found)
-    return {
-        i
-        for i in range(hi + 1, len(tokens))
-        if i not in used and not business_line(tokens[i])
-    }
+    if any(i > hi for i in used):
+        return set()  # KORVANE EXPO JOINT VENDOR: a word read as a legal form stands there
+    return {i for i in range(hi + 1, len(tokens)) if not business_line(tokens[i])}
 
 
 def _own(tokens: Iterable[Token]) -> int:
