@@ -168,13 +168,20 @@ def test_a_word_after_a_shared_name_of_two_words_of_its_own(a: str, b: str) -> N
 
 
 @pytest.mark.parametrize(("a", "b"), [
-    # a business line after the name: how a subsidiary is named (rigour: domain, trade)
+    # a business line after the name: how a subsidiary is named (rigour: domain, trade),
+    # as written or romanised
     ("VELDRAN ORBIS", "VELDRAN ORBIS LEASING LTD"),
     ("Veldran Orbis, Inc.", "Veldran Orbis Finance, Inc."),
     ("VELDRAN ORBIS", "VELDRAN ORBIS NEFT"),
     ("VELDRAN ORBIS LLC", "VELDRAN ORBIS TRADING LLC"),
     ("VELDRAN ORBIS", "VELDRAN ORBIS LOGISTICS"),
     ("VELDRAN ORBIS ENERGY", "VELDRAN ORBIS ENERGY MARKETING"),
+    ("ВЕЛДРАН ОРБИС", "ВЕЛДРАН ОРБИС ФИНАНС"),  # romanised: finans
+    # a place after the name (rigour: a location; a territory or region of one word)
+    ("VELDRAN ORBIS", "VELDRAN ORBIS GERMANY"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS USA"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS EUROPE"),
+    ("Jamaat al-Veldran", "JAMAAT AL-VELDRAN PAKISTAN"),
     # one word of its own shared, counted on both sides
     ("VELDRAN", "VELDRAN CAPITAL"),
     ("BANK CHINA", "BANK CHINA CAPITAL"),

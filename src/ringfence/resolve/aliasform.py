@@ -15,7 +15,6 @@ from ringfence.resolve.names import GENERIC_KEYS, Token
 
 __all__ = [
     "Cand",
-    "business_line",
     "cap_description",
     "in_context",
     "inserted",
@@ -24,6 +23,7 @@ __all__ = [
     "own_word",
     "repeated_in",
     "repeats",
+    "subsidiary_word",
     "trailing",
     "written_cut",
 ]
@@ -65,9 +65,9 @@ def trailing(
     "DONGHAI INTERNATIONAL SHIP" ~ "... SHIP MANAGEMENT LTD"). They cost coverage but not
     the distinctive-word penalty (the two words of its own are counted on both sides: the
     other side may write a word of one in English, STRAKHOVANIE ~ INSURANCE, that rigour
-    reads as descriptive). A business line after the name keeps it ("X Y FINANCE, INC.",
-    "X Y LEASING", "X Y SHIPPING", "X Y NEFT", "X Y TRADING": how a subsidiary is named,
-    see :func:`business_line`), and so do a one-word shared name ("DCB" ~ "DCB FINANCE")
+    reads as descriptive). A business line or a place after the name keeps it ("X Y
+    FINANCE, INC.", "X Y LEASING", "X Y NEFT", "X Y TRADING", "X Y GERMANY": how a
+    subsidiary is named, see :func:`subsidiary_word`), and so do a one-word shared name ("DCB" ~ "DCB FINANCE")
     and an organisational word or qualifier after it
     ("... HOLDING", "(ASIA)"), which the alignment penalises on their own account, and
     words after one the alignment read as the other side's legal form misspelt or as its
@@ -80,18 +80,35 @@ def trailing(
     hi = max(found)
     if any(i > hi for i in used):
         return set()  # KORVANE EXPO JOINT VENDOR: a word read as a legal form stands there
-    return {i for i in range(hi + 1, len(tokens)) if not business_line(tokens[i])}
+    return {i for i in range(hi + 1, len(tokens)) if not subsidiary_word(tokens[i])}
 
 
 def _own(tokens: Iterable[Token]) -> int:
     return sum(1 for t in tokens if own_word(t) and len(t.text) >= 3)
 
 
-def business_line(t: Token) -> bool:
-    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word as a
-    domain of business (shipping, leasing, finance, neft, energy, logistics) or as trade:
-    the word a group adds to its brand to name a subsidiary."""
-    return _line_tag(t.text)
+def subsidiary_word(t: Token) -> bool:
+    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word, as
+    written or romanised (ФИНАНС finans), as a domain of business (shipping, leasing,
+    finance, neft, energy, logistics), as trade, or as a place (Germany, USA), or the word
+    is a territory's, region's or subregion's name of one word (rigour's territories:
+    Europe, Asia): the word a group adds to its brand to name a subsidiary."""
+    words = {t.text, t.primary} if t.primary.isascii() else {t.text}
+    return any(_line_tag(w) for w in words) or t.text in _one_word_places()
+
+
+@lru_cache(maxsize=1)
+def _one_word_places() -> frozenset[str]:
+    """Territory, region and subregion names of one word (rigour's territories: Europe,
+    Asia, Africa, Germany), lower-cased."""
+    from rigour.territories import get_territories
+
+    out: set[str] = set()
+    for t in get_territories():
+        for name in (t.name, t.region, t.subregion):
+            if name and name.isalpha():
+                out.add(name.casefold())
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -99,7 +116,7 @@ def _line_tag(word: str) -> bool:
     from rigour.names import NameTypeTag, Symbol, analyze_names
 
     return any(
-        s.symbol.category == Symbol.Category.DOMAIN
+        s.symbol.category in (Symbol.Category.DOMAIN, Symbol.Category.LOCATION)
         or (s.symbol.category == Symbol.Category.SYMBOL and s.symbol.id == "TRADE")
         for n in analyze_names(NameTypeTag.ORG, [word])
         for s in n.spans
