@@ -67,9 +67,9 @@ def trailing(
     other side may write a word of one in English, STRAKHOVANIE ~ INSURANCE, that rigour
     reads as descriptive). A business line or a place after the name keeps it ("X Y
     FINANCE, INC.", "X Y LEASING", "X Y NEFT", "X Y TRADING", "X Y GERMANY": how a
-    subsidiary is named, see :func:`subsidiary_word`), and so do a one-word shared name ("DCB" ~ "DCB FINANCE")
-    and an organisational word or qualifier after it
-    ("... HOLDING", "(ASIA)"), which the alignment penalises on their own account, and
+    subsidiary is named, see :func:`subsidiary_word`), and so do a one-word shared name
+    ("DCB" ~ "DCB FINANCE") and an organisational word or qualifier after it ("...
+    HOLDING", "(ASIA)"), which the alignment penalises on their own account, and
     words after one the alignment read as the other side's legal form misspelt or as its
     initials ("X JOINT VENDOR" ~ "X JOINT VENTURE")."""
     if len(other_used) < len(other) or len(used) == len(tokens):
