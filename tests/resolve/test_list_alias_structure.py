@@ -181,6 +181,7 @@ def test_a_word_after_a_shared_name_of_two_words_of_its_own(a: str, b: str) -> N
     ("VELDRAN ORBIS", "VELDRAN ORBIS GERMANY"),
     ("VELDRAN ORBIS", "VELDRAN ORBIS USA"),
     ("VELDRAN ORBIS", "VELDRAN ORBIS EUROPE"),
+    ("ВЕЛДРАН ОРБИС", "ВЕЛДРАН ОРБИС ГЕРМАНИЯ"),  # the lexicon's English: Germany
     ("Jamaat al-Veldran", "JAMAAT AL-VELDRAN PAKISTAN"),
     # one word of its own shared, counted on both sides
     ("VELDRAN", "VELDRAN CAPITAL"),

@@ -92,9 +92,21 @@ def subsidiary_word(t: Token) -> bool:
     written or romanised (ФИНАНС finans), as a domain of business (shipping, leasing,
     finance, neft, energy, logistics), as trade, or as a place (Germany, USA), or the word
     is a territory's, region's or subregion's name of one word (rigour's territories:
-    Europe, Asia): the word a group adds to its brand to name a subsidiary."""
+    Europe, Asia), or the lexicon's English for it is such a name: the word a group adds
+    to its brand to name a subsidiary."""
     words = {t.text, t.primary} if t.primary.isascii() else {t.text}
-    return any(_line_tag(w) for w in words) or t.text in _one_word_places()
+    if any(_line_tag(w) for w in words) or t.text in _one_word_places():
+        return True
+    return any(len(p) == 1 and p[0] in _place_keys() for p in t.gloss)  # ГЕРМАНИЯ
+
+
+@lru_cache(maxsize=1)
+def _place_keys() -> frozenset[str]:
+    """The English keys (``gloss.en_key``) of those places, as the lexicon glosses a word
+    of another script (ГЕРМАНИЯ → germany)."""
+    from ringfence.resolve.gloss import en_key
+
+    return frozenset(en_key(w) for w in _one_word_places())
 
 
 @lru_cache(maxsize=1)
