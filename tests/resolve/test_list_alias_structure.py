@@ -151,3 +151,57 @@ def test_a_phrase_opened_by_for_or_on_after_the_name(a: str, b: str) -> None:
 
 def test_the_same_words_without_the_preposition_stay_a_subsidiary() -> None:
     assert not _match("ZORBAKS KIMIA MONEY EXCHANGE", "ZORBAKS KIMIA")
+
+
+# --- a descriptive word after a shared name of two words of its own (issue 14, sixth round)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("VELDRAN ORBIS", "VELDRAN ORBIS CAPITAL LIMITED"),
+    ("KESTREL MARNO SHIP", "KESTREL MARNO SHIP MANAGEMENT LTD"),
+    ("Halvek Dunmore", "HALVEK DUNMORE FOUNDATION"),
+    ("Jamaat al-Veldran", "JAMAAT AL-VELDRAN TOBRUK"),
+])
+def test_a_word_after_a_shared_name_of_two_words_of_its_own(a: str, b: str) -> None:
+    assert _match(a, b) and _match(b, a)
+    assert "token_unmatched" in _features(a, b)  # it still costs coverage
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # a business line after the name: how a subsidiary is named (rigour: domain, trade),
+    # as written or romanised
+    ("VELDRAN ORBIS", "VELDRAN ORBIS LEASING LTD"),
+    ("Veldran Orbis, Inc.", "Veldran Orbis Finance, Inc."),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS NEFT"),
+    ("VELDRAN ORBIS LLC", "VELDRAN ORBIS TRADING LLC"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS LOGISTICS"),
+    ("VELDRAN ORBIS ENERGY", "VELDRAN ORBIS ENERGY MARKETING"),
+    ("ВЕЛДРАН ОРБИС", "ВЕЛДРАН ОРБИС ФИНАНС"),  # romanised: finans
+    # a place after the name (rigour: a location; a territory or region of one word)
+    ("VELDRAN ORBIS", "VELDRAN ORBIS GERMANY"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS USA"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS EUROPE"),
+    ("ВЕЛДРАН ОРБИС", "ВЕЛДРАН ОРБИС ГЕРМАНИЯ"),  # the lexicon's English: Germany
+    ("Jamaat al-Veldran", "JAMAAT AL-VELDRAN PAKISTAN"),
+    # one word of its own shared, counted on both sides
+    ("VELDRAN", "VELDRAN CAPITAL"),
+    ("BANK CHINA", "BANK CHINA CAPITAL"),
+    ("ZORBAKS INSURANCE", "ZORBAKS STRAKHOVANIE STROITELSTVO"),
+    # two words after the name; an organisational word; a qualifier
+    ("VELDRAN ORBIS", "VELDRAN ORBIS CAPITAL PARTNERS"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS HOLDING"),
+    ("VELDRAN ORBIS", "VELDRAN ORBIS (ASIA)"),
+])
+def test_subsidiary_shaped_words_after_the_name_stay_apart(a: str, b: str) -> None:
+    assert not _match(a, b) and not _match(b, a)
+
+
+def test_a_word_after_the_name_only_lifts_a_penalty() -> None:
+    """The rule removes the distinctive-word penalty and nothing else: a pair it touches
+    scores at least what it scored with the penalty (x 0.75), and an exact name, or the
+    name with only its legal form added, is unchanged (fail closed: no match is lost)."""
+    lifted = compare(Record.of("VELDRAN ORBIS"), Record.of("VELDRAN ORBIS CAPITAL LIMITED"))
+    kept = compare(Record.of("VELDRAN ORBIS"), Record.of("VELDRAN ORBIS LEASING LIMITED"))
+    assert lifted.score == pytest.approx(kept.score / 0.75)
+    for other in ("VELDRAN ORBIS", "VELDRAN ORBIS LIMITED"):
+        assert compare(Record.of("VELDRAN ORBIS"), Record.of(other)).score == 1.0

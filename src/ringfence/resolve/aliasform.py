@@ -6,6 +6,7 @@ docs/screening.md, "Inside the shared name"). The alignment in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -22,6 +23,8 @@ __all__ = [
     "own_word",
     "repeated_in",
     "repeats",
+    "subsidiary_word",
+    "trailing",
     "written_cut",
 ]
 
@@ -48,6 +51,88 @@ def inserted(
         return set()
     lo, hi = min(found), max(found)
     return {i for i in range(lo + 1, hi) if i not in used}
+
+
+def trailing(
+    tokens: tuple[Token, ...],
+    used: dict[int, float],
+    other_used: dict[int, float],
+    other: tuple[Token, ...],
+) -> set[int]:
+    """Words of ``tokens`` written *after* what both sides share, under the conditions of
+    :func:`inserted`: the other side wholly found, and what is shared has two words of its
+    own of three letters or more ("PROVEN GLORY" ~ "PROVEN GLORY CAPITAL LIMITED",
+    "DONGHAI INTERNATIONAL SHIP" ~ "... SHIP MANAGEMENT LTD"). They cost coverage but not
+    the distinctive-word penalty (the two words of its own are counted on both sides: the
+    other side may write a word of one in English, STRAKHOVANIE ~ INSURANCE, that rigour
+    reads as descriptive). A business line or a place after the name keeps it ("X Y
+    FINANCE, INC.", "X Y LEASING", "X Y NEFT", "X Y TRADING", "X Y GERMANY": how a
+    subsidiary is named, see :func:`subsidiary_word`), and so do a one-word shared name
+    ("DCB" ~ "DCB FINANCE") and an organisational word or qualifier after it ("...
+    HOLDING", "(ASIA)"), which the alignment penalises on their own account, and
+    words after one the alignment read as the other side's legal form misspelt or as its
+    initials ("X JOINT VENDOR" ~ "X JOINT VENTURE")."""
+    if len(other_used) < len(other) or len(used) == len(tokens):
+        return set()
+    found = [i for i, s in used.items() if s > 0 and not tokens[i].qualifier]
+    if min(_own(tokens[i] for i in found), _own(other)) < 2:
+        return set()  # counted on both sides: ZORBAKS STRAKHOVANIE is ZORBAKS INSURANCE
+    hi = max(found)
+    if any(i > hi for i in used):
+        return set()  # KORVANE EXPO JOINT VENDOR: a word read as a legal form stands there
+    return {i for i in range(hi + 1, len(tokens)) if not subsidiary_word(tokens[i])}
+
+
+def _own(tokens: Iterable[Token]) -> int:
+    return sum(1 for t in tokens if own_word(t) and len(t.text) >= 3)
+
+
+def subsidiary_word(t: Token) -> bool:
+    """rigour's organisation-name tagger (OpenSanctions' symbol tables) reads the word, as
+    written or romanised (ФИНАНС finans), as a domain of business (shipping, leasing,
+    finance, neft, energy, logistics), as trade, or as a place (Germany, USA), or the word
+    is a territory's, region's or subregion's name of one word (rigour's territories:
+    Europe, Asia), or the lexicon's English for it is such a name: the word a group adds
+    to its brand to name a subsidiary."""
+    words = {t.text, t.primary} if t.primary.isascii() else {t.text}
+    if any(_line_tag(w) for w in words) or t.text in _one_word_places():
+        return True
+    return any(len(p) == 1 and p[0] in _place_keys() for p in t.gloss)  # ГЕРМАНИЯ
+
+
+@lru_cache(maxsize=1)
+def _place_keys() -> frozenset[str]:
+    """The English keys (``gloss.en_key``) of those places, as the lexicon glosses a word
+    of another script (ГЕРМАНИЯ → germany)."""
+    from ringfence.resolve.gloss import en_key
+
+    return frozenset(en_key(w) for w in _one_word_places())
+
+
+@lru_cache(maxsize=1)
+def _one_word_places() -> frozenset[str]:
+    """Territory, region and subregion names of one word (rigour's territories: Europe,
+    Asia, Africa, Germany), lower-cased."""
+    from rigour.territories import get_territories
+
+    out: set[str] = set()
+    for t in get_territories():
+        for name in (t.name, t.region, t.subregion):
+            if name and name.isalpha():
+                out.add(name.casefold())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_tag(word: str) -> bool:
+    from rigour.names import NameTypeTag, Symbol, analyze_names
+
+    return any(
+        s.symbol.category in (Symbol.Category.DOMAIN, Symbol.Category.LOCATION)
+        or (s.symbol.category == Symbol.Category.SYMBOL and s.symbol.id == "TRADE")
+        for n in analyze_names(NameTypeTag.ORG, [word])
+        for s in n.spans
+    )
 
 
 def written_cut(word: str, text: str) -> bool:

@@ -48,6 +48,7 @@ from ringfence.resolve.aliasform import (
     own_word,
     repeated_in,
     repeats,
+    trailing,
     written_cut,
 )
 from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
@@ -395,7 +396,8 @@ def _align_score(
         ("a", ta, used_a, wa, fb_legal),
         ("b", tb, used_b, wb, fa_legal),
     ):
-        inside = inserted(tokens, used, *((used_b, tb) if side == "a" else (used_a, ta)))
+        others = (used_b, tb) if side == "a" else (used_a, ta)
+        inside = inserted(tokens, used, *others) | trailing(tokens, used, *others)
         for i, t in enumerate(tokens):
             if i in used:
                 continue
