@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ringfence.resolve import EntityNames, Record, ScreeningIndex, compare
+from ringfence.snapshot.screening import SnapshotResolver
 
 
 def _cmp(a: str, b: str) -> tuple[bool, list[str]]:
@@ -113,3 +114,5 @@ def test_a_query_that_is_one_translated_word_of_a_longer_name_goes_to_review() -
     assert [c.entity_id for c in found if c.match] == ["rv"]
     assert found[0].explanation[0].feature == "translated_word_review"
     assert initials_ambiguous(found[0].explanation)
+    match = SnapshotResolver(index).best_match(Record.of("Dawn"))
+    assert match is not None and match.entity_id == "rv" and not match.confident
