@@ -451,9 +451,11 @@ def _lone_translation(
     * a translation (a lexicon or dictionary gloss: рассвет ~ dawn, 中东 ~ Middle East)
       and either name has a word left over (a word of weight, matched to nothing, not
       generic: a country name comes and goes, MOOYOKBANK ~ KOREA TRADE BANK), or
-    * a word matched across scripts some other way (инвест ~ invest) and a distinctive
-      word is left over before the shared name, where ``token_leading_extra`` would
-      otherwise leave it unpenalised,
+    * a common word (no distinctive word is aligned) matched across scripts some other
+      way (инвест ~ invest, in a snapshot where invest is common) and a distinctive word
+      is left over before the shared name, where ``token_leading_extra`` would otherwise
+      leave it unpenalised (a rare word romanised is a brand, and keeps the exemption:
+      the parent's name before it, ЛУКОЙЛ ЛИТАСКО ~ LITASCO SA),
 
     one translated or romanised word is all the two names share: brands are seldom
     translated, and a word of meaning (dawn, invest, Middle East) is in many unrelated
@@ -471,13 +473,14 @@ def _lone_translation(
         )
 
     pos = [(m, ia, ib) for m, ia, ib in aligned if weighty(ia, ib)]
-    carriers = [c for c in pos if distinctive(c[1], c[2])] or pos
+    dist = [c for c in pos if distinctive(c[1], c[2])]
+    carriers = dist or pos
     if len(carriers) != 1:
         return None
     m, ia, ib = carriers[0]
     scripts = {ta[i].script for i in ia} | {tb[j].script for j in ib}
-    if m not in _CROSSED and len(scripts) < 2:
-        return None
+    if m not in _CROSSED and (len(scripts) < 2 or dist):
+        return None  # a rare word romanised (ЛИТАСКО ~ LITASCO) is a brand: strong
     if m in _CROSSED:  # a country or another generic word may come and go (KOREA)
         left = [i for i, w in enumerate(wa) if i not in ua and w > 0 and not ta[i].generic] + [
             j for j, w in enumerate(wb) if j not in ub and w > 0 and not tb[j].generic
