@@ -76,7 +76,14 @@ Negatives: for every record, the name of *another* record of the same source tha
 rapidfuzz finds most alike (``hard_negative_list``), one drawn at random
 (``negative_random``), and, for records with an identifier, the most alike other record
 that has a *different* identifier of the same scheme, each side with its own
-(``hard_negative_id``: the identifiers conflict).
+(``hard_negative_id``: the identifiers conflict). And ``hard_negative_translated``
+(``benchmarks/translated_negatives.py``, built from the names and ringfence's lexicon data
+only, never from a matcher): two records of one list and one part whose short names (four
+words or fewer) share exactly one distinctive word, and only across a translation or a
+script (RASSVET ~ DAWN ...: рассвет is "dawn"; ВЕЛМОНТ-ИНВЕСТ ~ ... INVEST), or, as
+generic cross-script near-misses, a name in another script and a Latin name meeting only
+on one generic word (БАНК ~ BANK); at most two of each sort a record, never two records
+that may be one organisation (the same reading, a shared identifier, names alike).
 """
 
 from __future__ import annotations
@@ -97,7 +104,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 sys.path.insert(0, str(Path(__file__).parent))
-from alias_evidence import has_string_evidence
+from alias_evidence import STOPWORDS, has_string_evidence
+from translated_negatives import negatives as translated_negatives
 
 Pair = dict[str, object]
 
@@ -644,17 +652,27 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     d = args.data
     rows: list[tuple[str, Pair]] = []
-    rows += pairs(ofac_entities(d / "sanctions/ofac_xml/CONS_ENHANCED.ZIP"),
-                  "OFAC consolidated enhanced XML")
-    rows += pairs(sdn_csv_entities(d / "sanctions/ofac_sdn_csv/excerpt_2021-07"),
-                  "OFAC SDN CSV 2021-07 excerpt")
-    rows += pairs(uk_entities(d / "sanctions/uk_hmt/sanctionsconlist_2014-04-02_excerpt.csv"),
-                  "UK HM Treasury consolidated list 2014-04-02 excerpt")
-    rows += pairs(un_entities(d / "sanctions/un_sc/UN_consolidated.xml"),
-                  "UN SC consolidated list")
-    gleif = _unique(gleif_entities(d / "gleif") + bods_entities(
-        [d / "bods/0.4-gleif-real-cc0", d / "bods/0.4-oo-published-gleif-cc0"]))
-    rows += pairs(gleif, "GLEIF golden copy, API and GLEIF-derived BODS")
+    sources = [
+        (ofac_entities(d / "sanctions/ofac_xml/CONS_ENHANCED.ZIP"),
+         "OFAC consolidated enhanced XML"),
+        (sdn_csv_entities(d / "sanctions/ofac_sdn_csv/excerpt_2021-07"),
+         "OFAC SDN CSV 2021-07 excerpt"),
+        (uk_entities(d / "sanctions/uk_hmt/sanctionsconlist_2014-04-02_excerpt.csv"),
+         "UK HM Treasury consolidated list 2014-04-02 excerpt"),
+        (un_entities(d / "sanctions/un_sc/UN_consolidated.xml"), "UN SC consolidated list"),
+        (_unique(gleif_entities(d / "gleif") + bods_entities(
+            [d / "bods/0.4-gleif-real-cc0", d / "bods/0.4-oo-published-gleif-cc0"])),
+         "GLEIF golden copy, API and GLEIF-derived BODS"),
+    ]
+    for orgs, source in sources:
+        rows += pairs(orgs, source)
+    # one translated word in common, across sources within a part (translated_negatives.py)
+    label = {o.rid: source for orgs, source in sources for o in orgs}
+    for rid, pair in translated_negatives(
+        [o for orgs, _ in sources for o in orgs], part_of, STOPWORDS | frozenset(_FORM_WORDS)
+    ):
+        pair["source"] = f"{label[rid]} {rid}{pair['source']}"
+        rows.append((rid, pair))
     args.out.mkdir(parents=True, exist_ok=True)
     counts: dict[tuple[str, str], int] = {}
     with (args.out / "real-dev.jsonl").open("w", encoding="utf-8") as dev, (

@@ -154,7 +154,9 @@ def unique_part(
     # "GOLDEN SUN I/E DALIAN" is DALIAN GOLDEN SUN IMPORT AND EXPORT (all three words),
     # not a 达联 (da lian) that has the last one only; else with the words of the
     # entity's other names counted as found.
-    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)] or [
+    covering = [i for i, (_, r) in enumerate(scored) if _covers_query(r)]
+    every_word = bool(covering)
+    covering = covering or [
         i for i, (_, r) in enumerate(scored) if _covers_query(r, strict=False)
     ]
     feature = "unique_partial_name"
@@ -174,7 +176,16 @@ def unique_part(
     ent, result = scored[i]
     if result.match or not distinctive(query, weights) or _extra_country(result):
         return scored
-    if _registered_form(result):
+    if _translated_only(result):
+        # one word carries the name, only through a translation or another script: with
+        # query words missing (written before it, or taken from another name) that is
+        # another company's name (TIDEWATER MIDDLE EAST CO. ~ 中东 ...); with every
+        # query word found ("Dawn" for a name whose one distinctive word means dawn) it
+        # may be the entity's trade name in English, and the analyst decides
+        if not every_word or feature != "unique_partial_name":
+            return scored
+        feature = "translated_word_review"
+    elif _registered_form(result):
         # a full registered name against a longer one: a sibling or a vehicle of the
         # group as often as the same company; a match an analyst reviews, never a
         # refusal (an applicant writing a restricted brand with "LLC" would pass)
@@ -194,6 +205,12 @@ _APPENDED_FORMS = frozenset((
     "ltd", "coltd", "pte ltd", "co", "jv",
     "ooo", "ao", "zao", "oao", "pao", "nao", "jsc", "cjsc", "ojsc", "pjsc",
 ))
+
+
+def _translated_only(result: Comparison) -> bool:
+    """One translated or romanised word carries the name score, and the names differ by
+    other words (``translated_word_only``, ``resolve.score``)."""
+    return any(f.feature == "translated_word_only" for f in result.explanation)
 
 
 def _registered_form(result: Comparison) -> bool:
@@ -317,14 +334,17 @@ def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
     query that may name another entity as well, one whose whole name it holds
     (``rival_name_within``, and ``name_within`` on that other entity: "Tidewater Middle
     East Co." for 中东, Middle East, and for TIDEWATER; see
-    :func:`ringfence.resolve.within.name_within`), or on the words of a name too common
-    to decide alone, every one of them and no other (``common_words_exact``: "Islamic
-    Group" for ISLAMIC GROUP)."""
+    :func:`ringfence.resolve.within.name_within`), on a query that is all of one
+    translated word found in a longer name of one entity only
+    (``translated_word_review``: "Dawn" and a name whose one distinctive word means
+    dawn), or on the words of a name too common to decide alone, every one of them and
+    no other (``common_words_exact``: "Islamic Group" for ISLAMIC GROUP)."""
     return any(f.feature in _REVIEW_FEATURES for f in explanation)
 
 
 _REVIEW_FEATURES = frozenset(("initials_ambiguous", "registered_form_differs", "name_within",
-                              "rival_name_within", "common_words_exact"))
+                              "rival_name_within", "translated_word_review",
+                              "common_words_exact"))
 
 
 def need_distinctive(

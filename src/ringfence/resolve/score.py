@@ -57,6 +57,7 @@ from ringfence.resolve.listnames import acronym_fits
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
 from ringfence.resolve.tokensim import span_sim, token_sim
+from ringfence.resolve.translated import lone_translation
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -329,9 +330,11 @@ def _align_score(
     used_a: dict[int, float] = {}
     used_b: dict[int, float] = {}
     feats: list[Feature] = []
+    aligned: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = []
     for s, _k, m, ia, ib in cands:
         if any(i in used_a for i in ia) or any(j in used_b for j in ib):
             continue
+        aligned.append((m, ia, ib))
         for i in ia:
             used_a[i] = s
         for j in ib:
@@ -430,6 +433,10 @@ def _align_score(
                 if weights[i] >= 0.8 and not t.generic and distinct < 2:
                     score *= _DISTINCT_PENALTY
                     distinct += 1
+    carrier = lone_translation(ta, tb, aligned, (wa, wb), (used_a, used_b), lead)
+    if carrier is not None:
+        score *= _DISTINCT_PENALTY
+        feats.append(Feature("translated_word_only", _DISTINCT_PENALTY - 1.0, *carrier))
     return score, feats
 
 
