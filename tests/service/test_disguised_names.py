@@ -63,3 +63,20 @@ def test_disguised_name_of_no_entity_goes_to_review(db_engine: Engine, snap: Pat
         assert org["entity_id"] is None
         assert org["status"] == "review"
         assert [x["code"] for x in org["reasons"]] == ["name_disguised", "no_match"]
+
+
+@pytest.mark.parametrize("name", ["Tencent Shipping Lines Ltd", "BYTEDANCE LOGISTICS KFT"])
+def test_a_restricted_name_with_words_of_its_own_goes_to_review(
+    db_engine: Engine, snap: Path, name: str
+) -> None:
+    # no match (a subsidiary named after the group, or a reuse of its name), but not
+    # "no match, allowed" either: the analyst sees the entity it came near
+    with service(db_engine, snap) as (client, rt):
+        an = token(rt, "analyst")
+        org = client.post("/v1/organizations", json={"name": name, "country": "HU"},
+                          headers=an).json()
+        assert org["status"] == "review", (org["reasons"], org["match"])
+        reason = org["reasons"][0]
+        assert reason["code"] == "name_within", org
+        assert reason["evidence"]["verdict"] == "restricted"
+        assert org["entity_id"] == reason["evidence"]["entity_id"]

@@ -46,7 +46,7 @@ def name_within(
     name is found whole in the query, every one of its words strongly
     (:func:`_within`), one of them a name of its own, rare in the snapshot and read as
     written (:func:`_own_anchors`), carries ``name_within`` first in its evidence, with
-    the query's extra words. A name with an identifier conflict, another country or
+    the query's extra words. A name with an identifier conflict or
     another legal form is not within; nor is one whose own words the query lacks
     (ANGARSK PETROCHEMICAL for "Angarsk Refinery").
 
@@ -95,14 +95,16 @@ def name_within(
 
 def _within(result: Comparison) -> bool:
     """Every word of the compared name found in the query (≥ 0.9 each; ≥ 0.85 for a word
-    of eight letters or more), the query having words more; no identifier conflict,
-    country mismatch or other legal form."""
+    of eight letters or more), the query having words more; no identifier conflict or
+    other legal form. Another country does not count against it: a subsidiary named
+    after its group is registered abroad as often as not (a Singapore company of a
+    Beijing group)."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
     found = extra = False
     for f in feats:
-        if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
+        if f.feature.startswith(("identifier_conflict", "legal_form_differs")):
             return False
         if f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"):
             if f.b:
