@@ -163,6 +163,9 @@ def test_a_mixed_word_the_name_settles_has_one_reading() -> None:
         ("PJSCKRELNEFT", "PJSC Krelneft"),
         ("Bank Sad orin PLC", "Bank Sadorin PLC"),  # a legal-form-looking part of a word
         ("Tarvel Group Corp oration", "Tarvel Group Corporation"),
+        # Persian words the glossary knows, joined, or one of them split in two
+        ("بانکملی گلرنگ", "بانک ملی گلرنگ"),
+        ("بانک صاد رات گلرنگ", "بانک صادرات گلرنگ"),
     ],
 )
 def test_splits_and_joins_that_leave_a_doubt_are_read_both_ways(disguised: str,

@@ -10,6 +10,7 @@ from itertools import product
 
 from ringfence.resolve.legal import STOPWORDS, is_legal_word
 from ringfence.resolve.normalise import confusable_key
+from ringfence.resolve.persian import fa_gloss
 
 __all__ = ["digit_readings", "read_digits", "respell"]
 
@@ -38,7 +39,37 @@ def respell(text: str) -> str:
             tail = words[i + 1] if words[i].isupper() else words[i + 1].casefold()
             words[i], words[i + 1] = words[i] + tail, ""
     out = " ".join(w for w in words if w)
+    if _ARABIC_LETTER.search(out):
+        out = _arabic_words(out)
     return out if out != text else ""
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_ARABIC_WORD = re.compile("^[\u0600-\u06ff]+$")
+
+
+def _arabic_words(text: str) -> str:
+    """Words of Arabic script the glossaries do not know, split into two they know
+    ("بانکملی" → بانک ملی) or joined with the next unknown one into one they know
+    ("صاد رات" → صادرات)."""
+    words = text.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if not _ARABIC_WORD.match(w) or fa_gloss(w):
+            out.append(w)
+            i += 1
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt and _ARABIC_WORD.match(nxt) and not fa_gloss(nxt) and fa_gloss(w + nxt):
+            out.append(w + nxt)
+            i += 2
+            continue
+        out.append(next((f"{w[:k]} {w[k:]}" for k in range(len(w) - 2, 2, -1)
+                         if fa_gloss(w[:k]) and fa_gloss(w[k:])), w))
+        i += 1
+    return " ".join(out)
 
 
 def _unglue_caps(word: str) -> str:
