@@ -223,7 +223,9 @@ def compound_skeletons(token: Token) -> set[str]:
     more): the first, second and last letters of every syllable acronym of it
     (:func:`syllable_lookup`). A dozen keys at most per such word; none for others."""
     word = token.text
-    if token.script != "Latn" or len(word) < 8 or not word.isascii() or not word.isalpha():
+    if token.script != "Latn" or len(word) < 8 or not word.endswith(_TAIL_WORDS):
+        return set()  # one C call for most words: ending in no end word
+    if not word.isascii() or not word.isalpha():
         return set()
     out: set[str] = set()
     for tail in _TAIL_WORDS:
