@@ -230,23 +230,3 @@ def test_packed_strings_end_where_the_plain_count_says() -> None:
         assert ends.tolist() == plain.tolist()
         assert blob.tobytes() == "\x00".join(strings).encode("utf-8", "surrogatepass")
 
-
-def test_index_parts_keys_in_number_order_however_added() -> None:
-    """Keys are listed by their number: a key map built in that order (a build, a load)
-    is read as it is, any other order through the plain loop."""
-    import numpy as np
-
-    from ringfence.resolve import ScreeningIndex
-    from ringfence.resolve.candidate import EntityNames
-
-    ents = [EntityNames("e1", ("Alpha",)), EntityNames("e2", ("Beta",))]
-    offsets = np.array([0, 1, 2, 3], dtype=np.int64)
-    postings = np.array([0, 1, 1], dtype=np.int32)
-    for key_ids in ({"alpha": 0, "beta": 1, "p:beta": 2}, {"p:beta": 2, "alpha": 0, "beta": 1}):
-        index = ScreeningIndex(ents, key_ids=key_ids, offsets=offsets, postings=postings,
-                               id_index={})
-        assert index.parts().keys == ["alpha", "beta", "p:beta"]
-    built = ScreeningIndex.build(ents)
-    parts = built.parts()
-    assert [parts.keys[i] for i in range(len(parts.keys))] == sorted(
-        built._key_ids, key=built._key_ids.__getitem__)

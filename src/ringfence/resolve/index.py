@@ -237,12 +237,9 @@ class ScreeningIndex:
 
     def parts(self) -> IndexParts:
         """The arrays and tables the index is made of (for saving it)."""
-        keys = list(self._key_ids)  # numbered in the order they were added, as a rule
-        ids = np.fromiter(self._key_ids.values(), dtype=np.int64, count=len(keys))
-        if not np.array_equal(ids, np.arange(len(keys))):
-            keys = [""] * len(self._key_ids)
-            for key, kid in self._key_ids.items():
-                keys[kid] = key
+        keys = [""] * len(self._key_ids)
+        for key, kid in self._key_ids.items():
+            keys[kid] = key
         return IndexParts(
             entities=self.entities,
             keys=keys,
