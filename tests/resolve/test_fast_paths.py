@@ -138,3 +138,95 @@ def test_script_of_skips_the_letters_of_the_four_scripts(public_groups: Any) -> 
         "삼성 Electronics Co", "ПАО Gazprom Neft", "ℌello 中", "ꜲꜳꜴ 中中"]  # fmt: skip
     for name in names:
         assert text.script_of.__wrapped__(name) == _script_of_plain(name), name
+
+
+_COMPOUND_NAMES = [
+    "GAZPROMBANK", "SURGUTNEFTEGASBANK", "Rosneftegaz Holding", "Promsvyazbank PJSC",
+    "Transneft Group", "Sovcomflot", "AEROFLOT", "Mashzavod", "Ufaneftekhimservis",
+    "Gazprom Neft", "Bank", "Bankgroup", "Ba-nkbank", "Énergobank", "ÉNERGOBANK",
+    "Vneshtorgbank VTB SRPE NZPP", "CGN Power", "VO Technoexport", "中国银行",
+]  # fmt: skip
+
+
+def _names(public_groups: Any) -> list[str]:
+    return ([e["name"] for e in public_groups["entities"]]
+            + [n["name"] for n in public_groups["names"]] + _COMPOUND_NAMES)
+
+
+def _compound_skeletons_plain(token: Any) -> set[str]:
+    from ringfence.resolve.acronyms import _TAIL_WORDS
+
+    word = token.text
+    if token.script != "Latn" or len(word) < 8 or not word.isascii() or not word.isalpha():
+        return set()
+    out: set[str] = set()
+    for tail in _TAIL_WORDS:
+        end = len(word) - len(tail)
+        if word.endswith(tail) and end >= 4:
+            out.update(f"sy:{word[0]}{word[p]}{tail[0]}" for p in range(2, end - 1))
+    return out
+
+
+def _name_keys_plain(name: str) -> set[str]:
+    """The index keys of one name as the build gathered them before the per-token
+    shortcuts: each token's keys, its compound skeletons and ``in:`` key asked apart."""
+    from ringfence.resolve import keys as k
+    from ringfence.resolve.names import analyse_name
+
+    form = analyse_name(name)
+    out = k.acronym_keys(form) | k.acronym_lookups(form)
+    for variant in form.variants:
+        for token in variant:
+            out.update(k.token_keys(token))
+            out |= _compound_skeletons_plain(token)
+            if k._acronym_word(token):
+                out.add("in:" + token.text)
+        for _, joined in k.joined_pairs(variant):
+            out.add(joined)
+            if len(joined) >= 6:
+                out.update(("p:" + joined[:4], "s:" + joined[-4:]))
+    return out
+
+
+def test_compound_skeletons_as_the_plain_loop(public_groups: Any) -> None:
+    from ringfence.resolve.keys import compound_skeletons
+    from ringfence.resolve.names import analyse_name
+
+    found = 0
+    for name in _names(public_groups):
+        for variant in analyse_name(name).variants:
+            for token in variant:
+                plain = _compound_skeletons_plain(token)
+                assert compound_skeletons(token) == plain, token.text
+                found += bool(plain)
+    assert found >= 5  # the end words are met, not only passed over
+
+
+def test_chunk_keys_are_each_names_plain_keys(public_groups: Any) -> None:
+    """A run's keys (each token's keys remembered per token, compound skeletons and
+    ``in:`` keys with them) are, name by name, the keys asked token by token."""
+    from ringfence.resolve.keys import chunk_keys
+
+    names = list(dict.fromkeys(_names(public_groups)))
+    chunk = chunk_keys(names + names[:50])  # tokens met again come from the memory
+    at = 0
+    for name, count in zip(names + names[:50], chunk.counts.tolist(), strict=True):
+        got = {chunk.vocab[i] for i in chunk.flat[at : at + count].tolist()}
+        assert len(got) == count
+        assert got == _name_keys_plain(name), name
+        at += count
+    assert any(k.startswith("sy:") for k in chunk.vocab)
+    assert any(k.startswith("in:") for k in chunk.vocab)
+
+
+def test_packed_strings_end_where_the_plain_count_says() -> None:
+    import numpy as np
+
+    from ringfence.snapshot.screenindex import _pack
+
+    for strings in ([], [""], ["a", "", "中国银行", "x\x00y", "Аlibаbа", "🙂"], ["ab"] * 5):
+        blob, ends = _pack(strings)
+        plain = np.cumsum([len(s) + 1 for s in strings]).astype(np.int64) - 1
+        assert ends.tolist() == plain.tolist()
+        assert blob.tobytes() == "\x00".join(strings).encode("utf-8", "surrogatepass")
+

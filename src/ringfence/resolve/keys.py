@@ -60,6 +60,7 @@ __all__ = [
     "compound_skeletons",
     "entity_keys",
     "gc_paused",
+    "indexed_token_keys",
     "initials_of",
     "query_groups",
     "syllable_lookup",
@@ -119,12 +120,23 @@ _TOKEN_KEYS: dict[int, tuple[Token, tuple[str, ...]]] = {}
 _TOKEN_KEYS_MAX = 1 << 18
 
 
+def indexed_token_keys(token: Token) -> set[str]:
+    """Every key one token puts into the index: :func:`token_keys`, the syllable-acronym
+    skeletons of a compound (:func:`compound_skeletons`) and, for a word in capitals,
+    ``in:`` + itself (what a run of query words' initials looks up)."""
+    keys = set(token_keys(token))
+    keys |= compound_skeletons(token)
+    if _acronym_word(token):
+        keys.add("in:" + token.text)
+    return keys
+
+
 def _keys_of_token(token: Token) -> tuple[str, ...]:
-    """:func:`token_keys`, remembered per token object."""
+    """:func:`indexed_token_keys`, remembered per token object."""
     hit = _TOKEN_KEYS.get(id(token))
     if hit is not None and hit[0] is token:
         return hit[1]
-    keys = tuple(token_keys(token))
+    keys = tuple(indexed_token_keys(token))
     if len(_TOKEN_KEYS) >= _TOKEN_KEYS_MAX:
         _TOKEN_KEYS.clear()
     _TOKEN_KEYS[id(token)] = (token, keys)
@@ -211,7 +223,9 @@ def compound_skeletons(token: Token) -> set[str]:
     more): the first, second and last letters of every syllable acronym of it
     (:func:`syllable_lookup`). A dozen keys at most per such word; none for others."""
     word = token.text
-    if token.script != "Latn" or len(word) < 8 or not word.isascii() or not word.isalpha():
+    if token.script != "Latn" or len(word) < 8 or not word.endswith(_TAIL_WORDS):
+        return set()  # one C call for most words: ending in no end word
+    if not word.isascii() or not word.isalpha():
         return set()
     out: set[str] = set()
     for tail in _TAIL_WORDS:
@@ -237,9 +251,6 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
     for variant in form.variants:
         for token in variant:
             keys.update(_keys_of_token(token))
-            keys.update(compound_skeletons(token))
-            if _acronym_word(token):  # what a run of query words' initials looks up
-                keys.add("in:" + token.text)
             if token.script == "Hani":
                 readings.add(token.text)
         for _, joined in joined_pairs(variant):

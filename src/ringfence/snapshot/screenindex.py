@@ -99,7 +99,7 @@ def _pack(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Strings → (UTF-8 bytes of the strings joined by NUL, end offset of each string in
     the joined text, in characters)."""
     text = "\x00".join(strings)
-    ends = np.cumsum(np.fromiter((len(s) + 1 for s in strings), np.int64, len(strings))) - 1
+    ends = np.cumsum(np.fromiter(map(len, strings), np.int64, len(strings)) + 1) - 1
     blob = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     return blob, ends.astype(np.int64)
 
