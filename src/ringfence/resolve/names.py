@@ -199,7 +199,7 @@ def analyse_name(name: str) -> NameForm:
         if other_tokens and other_tokens not in variants:
             variants.append(other_tokens)
             labels.append("confusable_reading")
-    respelt = respell(text)
+    respelt = respell(text, legal)
     if respelt:  # "CN-PC", "KUKAAG", "Bank Sad erat": a split or a join undone
         other_tokens = _tokens(respelt, [], [], strip=True)
         if other_tokens and other_tokens not in variants:

@@ -6,6 +6,7 @@ written; neither replaces it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from itertools import product
 
 from ringfence.resolve.legal import STOPWORDS, is_legal_word
@@ -18,7 +19,7 @@ _SHORT_HYPHENS = re.compile(r"(?<![\w-])[^\W\d_]{1,3}(?:-[^\W\d_]{1,3})+(?![\w-]
 _CAPS_WORD = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{6,}(?![\w-])")
 
 
-def respell(text: str) -> str:
+def respell(text: str, legal: Collection[str] = ()) -> str:
     """``text`` with the splits and joins a disguise makes undone where the written form
     leaves a doubt, read as a second variant of the name ("" when none applies): a word
     of short hyphenated parts joined ("CN-PC" → CNPC, whose PC alone is a legal form;
@@ -26,22 +27,30 @@ def respell(text: str) -> str:
     form glued to either end split ("KUKAAG" → KUKA AG, "PJSCLUKOIL" → PJSC LUKOIL: a
     word may end in -ag or -sa by itself, so the name also keeps its written form); a
     legal form inside a name joined to the word after it ("Bank Sad erat" → Saderat,
-    "Group Corp oration" → Corporation)."""
-    out = _SHORT_HYPHENS.sub(lambda m: m.group(0).replace("-", ""), text)
+    "Group Corp oration" → Corporation; only the words in ``legal``, the legal forms the
+    analysis of ``text`` stripped, are looked at for this)."""
+    out = _SHORT_HYPHENS.sub(lambda m: m.group(0).replace("-", ""), text) if "-" in text else text
     out = _CAPS_WORD.sub(lambda m: _unglue_caps(m.group(0)), out)
-    words = out.split(" ")
+    if legal:
+        out = _join_inner_legal(out, legal)
+    if _ARABIC_LETTER.search(out):
+        out = _arabic_words(out)
+    return out if out != text else ""
+
+
+def _join_inner_legal(text: str, legal: Collection[str]) -> str:
+    words = text.split(" ")
+    if len(words) < 3 or not any(w.casefold() in legal for w in words[1:-1]):
+        return text
     for i in range(1, len(words) - 1):
         mid, after = words[i].casefold(), words[i + 1].casefold()
-        if (mid.isalpha() and after.isalpha() and len(mid + after) >= 5
-                and is_legal_word(mid) and not is_legal_word(after)
+        if (mid in legal and mid.isalpha() and after.isalpha() and len(mid + after) >= 5
+                and not is_legal_word(after)
                 and not is_legal_word(words[i - 1].casefold().strip(",.")) and mid != after
                 and after not in STOPWORDS):
             tail = words[i + 1] if words[i].isupper() else words[i + 1].casefold()
             words[i], words[i + 1] = words[i] + tail, ""
-    out = " ".join(w for w in words if w)
-    if _ARABIC_LETTER.search(out):
-        out = _arabic_words(out)
-    return out if out != text else ""
+    return " ".join(w for w in words if w)
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
