@@ -150,3 +150,27 @@ def test_onboarding_weighs_the_flagged_name_against_its_verdict() -> None:
     # an analyst's dismissal of the candidate ends the lead too
     assert SnapshotResolver(index).best_match(Record.of("TARQUENDE SHIPPING LTD"),
                                               exclude=frozenset({"tarq"})) is None
+
+
+def test_a_clear_entitys_name_beside_a_restricted_ones_does_not_allow() -> None:
+    # "Tarquende Orvanel Meridian Trading": TARQUENDE (restricted) and ORVANEL MERIDIAN
+    # (clear) are both whole inside the declared name, and nothing matches. The clear
+    # one scores higher and leads; the declaration must still go to review, as
+    # "Tarquende Trading" alone does: an applicant adding a clear company's name to a
+    # restricted one's must not turn its name_within review into "no match, allowed".
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.reasons import ReasonCode
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("ORVANEL MERIDIAN",)),
+                   EntityNames("tarq", ("TARQUENDE",)))
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    match = SnapshotResolver(index).best_match(Record.of("Tarquende Orvanel Meridian Trading"))
+    assert match is not None and match.within and match.entity_id == "orv"
+    assert [a for a, _ in match.alternatives] == ["tarq"]
+    status, reasons = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+    assert status == OrgStatus.REVIEW, reasons
+    assert [r.code for r in reasons] == [ReasonCode.NAME_WITHIN]
+    assert reasons[0].evidence["alternatives"] == [["tarq", match.alternatives[0][1]]]
+    # (a clear entity's name alone inside the declared one stays allowed:
+    # test_onboarding_weighs_the_flagged_name_against_its_verdict)
