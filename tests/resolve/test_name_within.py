@@ -174,3 +174,27 @@ def test_a_clear_entitys_name_beside_a_restricted_ones_does_not_allow() -> None:
     assert reasons[0].evidence["alternatives"] == [["tarq", match.alternatives[0][1]]]
     # (a clear entity's name alone inside the declared one stays allowed:
     # test_onboarding_weighs_the_flagged_name_against_its_verdict)
+
+
+def test_a_lead_behind_closer_non_matches_is_still_found() -> None:
+    # "Tarquende Meridian Bangkok Shipping Lines": eight unrelated names share the
+    # declaration's other words and score above TARQUENDE's lead, none of them a match.
+    # The lead is still found (review), not crowded out of the first five ("no match,
+    # allowed"); nor is the restricted lead beside a clear one's.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    pads = [EntityNames(f"pad{i}", (f"Meridian Bangkok Shipping Lines Pad{i}",))
+            for i in range(8)]
+    index = _index(EntityNames("tarq", ("TARQUENDE",)),
+                   EntityNames("orv", ("ORVANEL MERIDIAN",)), *pads)
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    for declared in ("Tarquende Meridian Bangkok Shipping Lines",
+                     "Tarquende Orvanel Meridian Bangkok Shipping Lines"):
+        top5 = index.search(Record.of(declared), limit=5)
+        assert "tarq" not in [c.entity_id for c in top5], declared  # the premise
+        match = SnapshotResolver(index).best_match(Record.of(declared))
+        assert match is not None and match.within, declared
+        assert "tarq" in {match.entity_id, *(a for a, _ in match.alternatives)}, declared
+        status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+        assert status == OrgStatus.REVIEW, declared
