@@ -198,3 +198,28 @@ def test_a_lead_behind_closer_non_matches_is_still_found() -> None:
         assert "tarq" in {match.entity_id, *(a for a, _ in match.alternatives)}, declared
         status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])
         assert status == OrgStatus.REVIEW, declared
+
+
+def test_a_clear_names_match_leaving_a_restricted_name_after_it_goes_to_review() -> None:
+    # "Orvanel Meridian Tarquende": ORVANEL MERIDIAN INC. matches (a word after a shared
+    # name of two words of its own costs coverage only), and TARQUENDE, whole in the
+    # declaration, matches too, lower. The higher score alone would make a confident
+    # match of the clear entity (allowed) where TARQUENDE alone was the match (denied):
+    # both carry rival_name_within, and onboarding sends the declaration to review.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("Orvanel Meridian, Inc.",)),
+                   EntityNames("tarq", ("TARQUENDE", "Tarquende Holdings Limited")))
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    declared = "Orvanel Meridian Tarquende"
+    found = {c.entity_id: c for c in index.search(Record.of(declared), limit=3) if c.match}
+    assert set(found) == {"orv", "tarq"}  # the premise: both match
+    assert all(initials_ambiguous(c.explanation) for c in found.values())
+    match = SnapshotResolver(index).best_match(Record.of(declared))
+    assert match is not None and not match.confident
+    status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+    assert status == OrgStatus.REVIEW
+    # the clear name alone, and a clear name that finds the other's word, are untouched
+    alone = SnapshotResolver(index).best_match(Record.of("Orvanel Meridian Inc"))
+    assert alone is not None and alone.entity_id == "orv" and alone.confident
