@@ -223,3 +223,21 @@ def test_a_clear_names_match_leaving_a_restricted_name_after_it_goes_to_review()
     # the clear name alone, and a clear name that finds the other's word, are untouched
     alone = SnapshotResolver(index).best_match(Record.of("Orvanel Meridian Inc"))
     assert alone is not None and alone.entity_id == "orv" and alone.confident
+
+
+def test_a_clear_names_match_leaving_a_restricted_acronym_after_it_goes_to_review() -> None:
+    # The same with the restricted entity's short acronym (TQD, too short to anchor a
+    # lead, yet a match of its own): "Orvanel Meridian TQD" is not a confident match of
+    # the clear entity.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("Orvanel Meridian, Inc.",)),
+                   EntityNames("tarq", ("Tarquende Quarrying Development", "TQD")))
+    found = {c.entity_id for c in index.search(Record.of("Orvanel Meridian TQD"), limit=3)
+             if c.match}
+    assert found == {"orv", "tarq"}  # the premise: both match
+    match = SnapshotResolver(index).best_match(Record.of("Orvanel Meridian TQD"))
+    assert match is not None and not match.confident
+    status, _ = onboarding_status(match=match, verdict="clear")
+    assert status == OrgStatus.REVIEW
