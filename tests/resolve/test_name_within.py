@@ -150,3 +150,94 @@ def test_onboarding_weighs_the_flagged_name_against_its_verdict() -> None:
     # an analyst's dismissal of the candidate ends the lead too
     assert SnapshotResolver(index).best_match(Record.of("TARQUENDE SHIPPING LTD"),
                                               exclude=frozenset({"tarq"})) is None
+
+
+def test_a_clear_entitys_name_beside_a_restricted_ones_does_not_allow() -> None:
+    # "Tarquende Orvanel Meridian Trading": TARQUENDE (restricted) and ORVANEL MERIDIAN
+    # (clear) are both whole inside the declared name, and nothing matches. The clear
+    # one scores higher and leads; the declaration must still go to review, as
+    # "Tarquende Trading" alone does: an applicant adding a clear company's name to a
+    # restricted one's must not turn its name_within review into "no match, allowed".
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.reasons import ReasonCode
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("ORVANEL MERIDIAN",)),
+                   EntityNames("tarq", ("TARQUENDE",)))
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    match = SnapshotResolver(index).best_match(Record.of("Tarquende Orvanel Meridian Trading"))
+    assert match is not None and match.within and match.entity_id == "orv"
+    assert [a for a, _ in match.alternatives] == ["tarq"]
+    status, reasons = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+    assert status == OrgStatus.REVIEW, reasons
+    assert [r.code for r in reasons] == [ReasonCode.NAME_WITHIN]
+    assert reasons[0].evidence["alternatives"] == [["tarq", match.alternatives[0][1]]]
+    # (a clear entity's name alone inside the declared one stays allowed:
+    # test_onboarding_weighs_the_flagged_name_against_its_verdict)
+
+
+def test_a_lead_behind_closer_non_matches_is_still_found() -> None:
+    # "Tarquende Meridian Bangkok Shipping Lines": eight unrelated names share the
+    # declaration's other words and score above TARQUENDE's lead, none of them a match.
+    # The lead is still found (review), not crowded out of the first five ("no match,
+    # allowed"); nor is the restricted lead beside a clear one's.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    pads = [EntityNames(f"pad{i}", (f"Meridian Bangkok Shipping Lines Pad{i}",))
+            for i in range(8)]
+    index = _index(EntityNames("tarq", ("TARQUENDE",)),
+                   EntityNames("orv", ("ORVANEL MERIDIAN",)), *pads)
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    for declared in ("Tarquende Meridian Bangkok Shipping Lines",
+                     "Tarquende Orvanel Meridian Bangkok Shipping Lines"):
+        top5 = index.search(Record.of(declared), limit=5)
+        assert "tarq" not in [c.entity_id for c in top5], declared  # the premise
+        match = SnapshotResolver(index).best_match(Record.of(declared))
+        assert match is not None and match.within, declared
+        assert "tarq" in {match.entity_id, *(a for a, _ in match.alternatives)}, declared
+        status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+        assert status == OrgStatus.REVIEW, declared
+
+
+def test_a_clear_names_match_leaving_a_restricted_name_after_it_goes_to_review() -> None:
+    # "Orvanel Meridian Tarquende": ORVANEL MERIDIAN INC. matches (a word after a shared
+    # name of two words of its own costs coverage only), and TARQUENDE, whole in the
+    # declaration, matches too, lower. The higher score alone would make a confident
+    # match of the clear entity (allowed) where TARQUENDE alone was the match (denied):
+    # both carry rival_name_within, and onboarding sends the declaration to review.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("Orvanel Meridian, Inc.",)),
+                   EntityNames("tarq", ("TARQUENDE", "Tarquende Holdings Limited")))
+    verdicts = {"orv": "clear", "tarq": "restricted"}
+    declared = "Orvanel Meridian Tarquende"
+    found = {c.entity_id: c for c in index.search(Record.of(declared), limit=3) if c.match}
+    assert set(found) == {"orv", "tarq"}  # the premise: both match
+    assert all(initials_ambiguous(c.explanation) for c in found.values())
+    match = SnapshotResolver(index).best_match(Record.of(declared))
+    assert match is not None and not match.confident
+    status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])
+    assert status == OrgStatus.REVIEW
+    # the clear name alone, and a clear name that finds the other's word, are untouched
+    alone = SnapshotResolver(index).best_match(Record.of("Orvanel Meridian Inc"))
+    assert alone is not None and alone.entity_id == "orv" and alone.confident
+
+
+def test_a_clear_names_match_leaving_a_restricted_acronym_after_it_goes_to_review() -> None:
+    # The same with the restricted entity's short acronym (TQD, too short to anchor a
+    # lead, yet a match of its own): "Orvanel Meridian TQD" is not a confident match of
+    # the clear entity.
+    from ringfence.decide.onboarding import onboarding_status
+    from ringfence.decide.rules import OrgStatus
+
+    index = _index(EntityNames("orv", ("Orvanel Meridian, Inc.",)),
+                   EntityNames("tarq", ("Tarquende Quarrying Development", "TQD")))
+    found = {c.entity_id for c in index.search(Record.of("Orvanel Meridian TQD"), limit=3)
+             if c.match}
+    assert found == {"orv", "tarq"}  # the premise: both match
+    match = SnapshotResolver(index).best_match(Record.of("Orvanel Meridian TQD"))
+    assert match is not None and not match.confident
+    status, _ = onboarding_status(match=match, verdict="clear")
+    assert status == OrgStatus.REVIEW

@@ -80,3 +80,19 @@ def test_a_restricted_name_with_words_of_its_own_goes_to_review(
         assert reason["code"] == "name_within", org
         assert reason["evidence"]["verdict"] == "restricted"
         assert org["entity_id"] == reason["evidence"]["entity_id"]
+
+
+@pytest.mark.parametrize("name", ["Shell Rosneft Trading", "Oracle Huawei Solutions Ltd"])
+def test_a_clear_name_written_beside_a_restricted_one_goes_to_review(
+    db_engine: Engine, snap: Path, name: str
+) -> None:
+    # Shell plc and Oracle are clear, Rosneft and Huawei restricted; each name is whole
+    # inside the declaration and nothing matches. The clear lead comes first: the
+    # restricted one among its alternatives must still send the declaration to review.
+    with service(db_engine, snap) as (client, rt):
+        an = token(rt, "analyst")
+        org = client.post("/v1/organizations", json={"name": name, "country": "GB"},
+                          headers=an).json()
+        assert org["status"] == "review", (org["reasons"], org["match"])
+        assert [x["code"] for x in org["reasons"]] == ["name_within"], org
+        assert org["match"]["alternatives"], org["match"]

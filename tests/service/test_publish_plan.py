@@ -92,3 +92,18 @@ def test_an_unchanged_book_writes_nothing() -> None:
     second = plan_book([again], book, rescreened=_same(rows), snapshot_id="s", ts="t")
     assert second.rows == [] and second.changed == []
     assert [f.status for f in second.facts] == [OrgStatus.ALLOWED]
+
+
+def test_a_stored_lead_keeps_within_and_its_alternatives() -> None:
+    # a name_within lead as the book stores it (match_json) and reads it back: still a
+    # lead, with the other entities whose names are inside the declaration, so that a
+    # clear lead beside a restricted name is not reassessed as "no match, allowed"
+    from ringfence.decide.onboarding import Match, onboarding_status
+    from ringfence.service.rematch import match_json
+
+    lead = Match("orv", 0.58, False, explanation={"method": "name_within", "features": []},
+                 alternatives=(("tarq", 0.27),))
+    back = stored_match(match_json(lead) or {})
+    assert back == lead and back.within
+    status, _ = onboarding_status(match=back, verdict="clear")
+    assert status == OrgStatus.REVIEW

@@ -13,6 +13,8 @@ match                      none                          allowed (``no_match``)
                            only the entity's whole name  review (``name_within``), or
                            inside the declared one       allowed (``no_match``) when
                                                          the entity's verdict is clear
+                                                         and no other entity's whole
+                                                         name is inside it too
                            weak or ambiguous             review (``ambiguous_match``)
 verdict of the match       restricted                    denied (``entity_restricted``)
                            uncertain, or not computed    review (``entity_uncertain``)
@@ -78,14 +80,19 @@ def onboarding_status(
         reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW))
     elif match.within:
         # a branch, an affiliate or a reuse of the name: only the entity's verdict says
-        # whether it matters, and anything but clear is an analyst's to weigh
-        if verdict == "clear":
+        # whether it matters, and anything but clear is an analyst's to weigh. Other
+        # entities' whole names in it too (``alternatives``, whose verdicts are not
+        # known here): an analyst's as well, else a clear company's name written beside
+        # a restricted one's would turn its review into "no match, allowed"
+        if verdict == "clear" and not match.alternatives:
             reasons.append(make_reason(ReasonCode.NO_MATCH, Outcome.ALLOW,
                                        nearest=match.entity_id, nearest_verdict=verdict))
         else:
-            reasons.append(make_reason(ReasonCode.NAME_WITHIN, Outcome.REVIEW,
-                                       entity_id=match.entity_id, score=match.score,
-                                       verdict=verdict))
+            reasons.append(make_reason(
+                ReasonCode.NAME_WITHIN, Outcome.REVIEW, entity_id=match.entity_id,
+                score=match.score, verdict=verdict,
+                **({"alternatives": [list(a) for a in match.alternatives]}
+                   if match.alternatives else {})))
     elif not match.confident:
         reasons.append(make_reason(
             ReasonCode.AMBIGUOUS_MATCH, Outcome.REVIEW, entity_id=match.entity_id,

@@ -78,6 +78,7 @@ def name_within(
             feats = (Feature("rival_name_within", result.score, query.names[0], rival),
                      *result.explanation)
             scored[i] = (ent, Comparison(score=result.score, match=True, explanation=feats))
+        _rival_matches(query, scored, matched, weights)
     for i in within:
         ent, result = scored[i]
         extra = " ".join(f.a for f in result.explanation
@@ -91,6 +92,39 @@ def name_within(
             scored[i] = (ent, Comparison(score=result.score, match=False,
                                          explanation=(flag, *result.explanation)))
     return scored
+
+
+def _rival_matches(query: Record, scored: list[tuple[EntityNames, Comparison]],
+                   matched: list[int], weights: TokenWeights) -> None:
+    """Two matches, each leaving unfound the other's own word, where one of them is whole
+    inside the query ("Epic Games Tencent": EPIC GAMES, INC. matches with TENCENT after
+    it, and TENCENT, a match of its own, is whole in the query): the query may name
+    either, and the higher score alone would pick one on a guess (a clear company's name
+    written before a restricted one's, allowed). The other's own words are its anchors
+    (:func:`_own_anchors`) or, a match being evidence enough, every query word it found
+    (a short acronym: "Epic Games MPI"). Each such match carries ``rival_name_within``,
+    for review (:func:`initials_ambiguous`)."""
+    found = {i: _found_words(scored[i][1]) for i in matched}
+    inside = {i: _own_anchors(query, scored[i][1], weights) for i in matched
+              if _within(scored[i][1])}
+    for i in matched:
+        ent, result = scored[i]
+        if any(f.feature == "rival_name_within" for f in result.explanation):
+            continue
+        words = found[i]
+        rival = next((j for j, anchors in inside.items() if j != i and (
+            (anchors and not anchors & words) or (found[j] and not found[j] & words))), None)
+        if rival is None:
+            continue
+        feats = (Feature("rival_name_within", result.score, query.names[0],
+                         _compared_name(scored[rival][1])), *result.explanation)
+        scored[i] = (ent, Comparison(score=result.score, match=True, explanation=feats))
+
+
+def _found_words(result: Comparison) -> frozenset[str]:
+    """The query words the candidate's compared name found (its ``token:`` evidence)."""
+    return frozenset(w for f in result.explanation if f.feature.startswith("token:")
+                     for w in f.a.split())
 
 
 def _within(result: Comparison) -> bool:

@@ -221,7 +221,9 @@ def account_facts(row: Any, orgs: dict[str, OrgFacts],
 def stored_match(m: dict[str, Any]) -> Match:
     """A match as the book stores it (``organizations.match``)."""
     return Match(m["entity_id"], float(m["score"]), bool(m["confident"]),
-                 explanation=m.get("explanation") or {})
+                 explanation=m.get("explanation") or {},
+                 alternatives=tuple((str(a[0]), float(a[1]))
+                                    for a in m.get("alternatives") or ()))
 
 
 def name_disguise(name: str, match: Match | None) -> dict[str, Any] | None:

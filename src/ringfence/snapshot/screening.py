@@ -214,13 +214,16 @@ class SnapshotResolver:
                    exclude: frozenset[str] = frozenset()) -> Match | None:
         """The entity ``query`` declares, or None when no candidate matches (``exclude``:
         candidates an analyst dismissed for this declaration)."""
-        found = [c for c in self.search(query, threshold=threshold, limit=5 + len(exclude))
-                 if c.entity_id not in exclude]
+        ranked = self.search(query, threshold=threshold, limit=_WITHIN_POOL + len(exclude))
+        found = [c for c in ranked[:5 + len(exclude)] if c.entity_id not in exclude]
         matches = [c for c in found if c.match]
         if not matches:
             # no match, but the declared name may hold one entity's whole name: a lead
-            # that onboarding weighs against that entity's verdict (Match.within)
-            within = [c for c in found if c.explanation
+            # that onboarding weighs against that entity's verdict (Match.within). Looked
+            # for among every candidate scored, not the first five only: a lead scores
+            # low pairwise, and names sharing the declaration's other words ("... Marine
+            # Shipping Services") would otherwise push it out, and the name with it
+            within = [c for c in ranked if c.entity_id not in exclude and c.explanation
                       and c.explanation[0].feature == "name_within"]
             if within:
                 return self._match(within[0], within, rivals=within[1:],
@@ -254,6 +257,8 @@ class SnapshotResolver:
                                         for c in matches if c is not top))
 
 
+_WITHIN_POOL = 12  # candidates best_match looks through for name_within leads (as many
+# as ScreeningIndex.search scores in full)
 _BATCH = 250  # queries per task of a parallel batch
 _BATCH_WEIGHT = 20  # a query costs about what analysing this many entities does
 _FORKED: SnapshotResolver | None = None  # the resolver a forked batch worker inherits
