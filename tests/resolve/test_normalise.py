@@ -109,6 +109,9 @@ def test_digit_look_alikes_match_through_the_confusable_skeleton() -> None:
         ("Marc0 P0lo 1ta1y S.r.l.", "Marco Polo Italy S.r.l."),  # 1 as i and as l, mixed
         ("Me11i Trading plc", "Melli Trading plc"),
         ("W01verhampt0n Wanderers", "Wolverhampton Wanderers"),
+        # leetspeak: 4 for a, 3 for e, 7 for t, 9 for g, 5 for s (not in TS #39)
+        ("Q4rv3nt Lo9is7ics", "Qarvent Logistics"),
+        ("Z3lm4r5k Trading Ltd", "Zelmarsk Trading Ltd"),
     ],
 )
 def test_digits_inside_words_are_read_letter_by_letter(disguised: str, name: str) -> None:
@@ -213,3 +216,10 @@ def test_russian_words_and_legal_forms_keep_their_script() -> None:
     for name in ("ООО Ромашка", "ПАО Газпром", "Укрнафта"):
         cleaned = clean_name(name)
         assert cleaned.text == name and cleaned.alternative == "" and not cleaned.disguised
+
+
+def test_short_codes_with_digits_get_no_leetspeak_reading() -> None:
+    from ringfence.resolve.respell import digit_readings
+
+    assert digit_readings("4g") == () and digit_readings("3m") == ()
+    assert digit_readings("g4zpr0m") == ("gazprom",)

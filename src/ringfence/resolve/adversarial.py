@@ -35,6 +35,9 @@ _GREEK = {
 # Cyrillic letter → Latin look-alike (for names written in Cyrillic).
 _LATIN_FOR_CYRILLIC = {v: k for k, v in _CYRILLIC.items()}
 _DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1"}
+# leetspeak: digits for the letters they are drawn like, beyond TS #39's 0 and 1
+_LEET = {"a": "4", "A": "4", "e": "3", "E": "3", "s": "5", "S": "5", "t": "7", "T": "7",
+         "o": "0", "O": "0", "i": "1", "g": "9", "B": "8"}  # fmt: skip
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"]
 _BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067"]
 _ACCENT = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "A": "Á", "E": "É", "O": "Ö"}
@@ -141,6 +144,7 @@ KINDS: dict[str, Callable[[str, random.Random], str]] = {
     "homoglyph": _homoglyph,
     "homoglyph_greek": lambda n, r: _swap(n, _GREEK, r, 0.5),
     "digit_lookalike": lambda n, r: _swap(n, _DIGITS, r, 0.5),
+    "leetspeak": lambda n, r: _swap(n, _LEET, r, 0.5),
     "fullwidth": _fullwidth,
     "split": _split,
     "joined": _joined,

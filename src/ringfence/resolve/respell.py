@@ -104,12 +104,15 @@ def digit_readings(word: str) -> tuple[str, ...]:
     """A word mixing letters and digits read as letters: each digit through its TS #39
     skeleton (0 → o, 1 → l), the letters as written (a whole word's skeleton would turn
     m into rn), and, since 1 also stands for i, each 1 read as i too ("1nc" → inc,
-    "1ta1y" → italy; every mix up to three 1s, beyond that all l or all i). Empty for a
-    word without both."""
+    "1ta1y" → italy; every mix up to three 1s, beyond that all l or all i). In a word of
+    three characters or more, the other digits as leetspeak draws letters (G4zpr0m,
+    R0sn3ft, Hu4wei; :data:`_LEET`), which TS #39 leaves alone. Empty for a word without
+    both letters and digits."""
     if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
         return ()
-    choices = [("l", "i") if c == "1" else (confusable_key(c),) if c.isdigit() else (c,)
-               for c in word]
+    leet = len(word) >= _LEET_MIN
+    choices = [("l", "i") if c == "1" else (_LEET[c],) if leet and c in _LEET
+               else (confusable_key(c),) if c.isdigit() else (c,) for c in word]
     if word.count("1") > _ONES_MIXED:
         readings = ["".join(c[0] for c in choices), "".join(c[-1] for c in choices)]
     else:
@@ -118,6 +121,11 @@ def digit_readings(word: str) -> tuple[str, ...]:
 
 
 _ONES_MIXED = 3
+# Digits drawn for letters in leetspeak (beyond 0 and 1, which TS #39 reads); only in
+# words of this many characters or more (not "4G", "3M"; a code such as "B2B" gets a reading
+# no name has).
+_LEET = {"2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g"}
+_LEET_MIN = 3
 
 
 def read_digits(word: str) -> str:
