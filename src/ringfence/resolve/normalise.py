@@ -398,11 +398,10 @@ def _latin_reading(text: str) -> str:
     words = [text[a:b] for a, b in spans]
     latin = list(words)
     for k, word in enumerate(words):
-        letters = [c for c in word if c.isalpha()]
-        if not letters or _legal_form(word):
-            continue
-        acronym = len(letters) <= _ACRONYM_MAX and word.isupper()
-        if acronym or any(_script(c) == "Cyrl" and not _RUSSIAN.match(c) for c in letters):
+        acronym = word.isupper() and sum(c.isalpha() for c in word) <= _ACRONYM_MAX
+        if not acronym and not _NOT_RUSSIAN.search(word):
+            continue  # most words: one regex, no script look-up, no legal-form test
+        if not _legal_form(word):
             read = _to_script(word, "Latn")
             if read is not None and read != word:
                 latin[k] = read
@@ -410,7 +409,9 @@ def _latin_reading(text: str) -> str:
 
 
 _ACRONYM_MAX = 4
-_RUSSIAN = re.compile("[А-яЁё]")
+# letters of the Cyrillic block Russian has not (Macedonian Ѕ, Ukrainian І; Ё and ё are
+# Russian)
+_NOT_RUSSIAN = re.compile("[\u0400\u0402-\u040f\u0450\u0452-\u045f\u0460-\u04ff]")
 
 
 def _respell(text: str, spans: list[tuple[int, int]], words: list[str]) -> str:
