@@ -117,12 +117,7 @@ def test_digit_look_alikes_match_through_the_confusable_skeleton() -> None:
 def test_digits_inside_words_are_read_letter_by_letter(disguised: str, name: str) -> None:
     result = compare(Record.of(disguised), Record.of(name))
     assert result.match, result
-    index = ScreeningIndex.build([
-        EntityNames("target", (name,)),
-        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
-    ])
-    found = index.search(Record.of(disguised), limit=1)
-    assert found and found[0].entity_id == "target" and found[0].match
+    assert _resolves(disguised, name)
 
 
 def test_the_disguise_is_evidence_on_the_query_side() -> None:
@@ -175,12 +170,7 @@ def test_splits_and_joins_that_leave_a_doubt_are_read_both_ways(disguised: str,
                                                                  name: str) -> None:
     result = compare(Record.of(disguised), Record.of(name))
     assert result.match, result
-    index = ScreeningIndex.build([
-        EntityNames("target", (name,)),
-        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
-    ])
-    found = index.search(Record.of(disguised), limit=1)
-    assert found and found[0].entity_id == "target" and found[0].match
+    assert _resolves(disguised, name)
 
 
 def test_a_second_spelling_is_named_in_the_evidence_and_ordinary_words_keep_theirs() -> None:
@@ -204,12 +194,7 @@ def test_an_acronym_written_whole_in_look_alike_letters_has_a_latin_reading(
         disguised: str) -> None:
     latin = clean_name(disguised).alternative
     assert latin.isascii() and latin.isupper() and len(latin) == 3
-    index = ScreeningIndex.build([
-        EntityNames("target", (latin,)),
-        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
-    ])
-    found = index.search(Record.of(disguised), limit=1)
-    assert found and found[0].entity_id == "target" and found[0].match
+    assert _resolves(disguised, latin)
 
 
 def test_russian_words_and_legal_forms_keep_their_script() -> None:
@@ -223,3 +208,13 @@ def test_short_codes_with_digits_get_no_leetspeak_reading() -> None:
 
     assert digit_readings("4g") == () and digit_readings("3m") == ()
     assert digit_readings("g4zpr0m") == ("gazprom",)
+
+
+def _resolves(declared: str, name: str) -> bool:
+    """An index holding ``name`` among fillers finds it first, matched, for ``declared``."""
+    index = ScreeningIndex.build([
+        EntityNames("target", (name,)),
+        *(EntityNames(f"f{i}", (f"Filler {w} Trading Ltd.",)) for i, w in enumerate("abcdefgh")),
+    ])
+    found = index.search(Record.of(declared), limit=1)
+    return bool(found) and found[0].entity_id == "target" and found[0].match
