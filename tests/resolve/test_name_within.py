@@ -241,3 +241,22 @@ def test_a_clear_names_match_leaving_a_restricted_acronym_after_it_goes_to_revie
     assert match is not None and not match.confident
     status, _ = onboarding_status(match=match, verdict="clear")
     assert status == OrgStatus.REVIEW
+
+
+def test_the_applicants_own_registration_number_does_not_shed_the_flag() -> None:
+    # A subsidiary has an LEI of its own: declaring it (a conflict with the group's LEI)
+    # or another legal form must not turn the lead back into "no match, allowed".
+    from stdnum.iso7064 import mod_97_10
+
+    from ringfence.resolve import parse_id
+
+    def lei(base: str) -> str:
+        return base + mod_97_10.calc_check_digits(base)
+
+    index = _index(EntityNames("tarq", ("Tarquende Holdings Ltd",), frozenset({"CN"}),
+                               (parse_id("lei", lei("5299000TARQUENDE01")),)))
+    own = (parse_id("lei", lei("5299000OTHERCOMP01")),)
+    for declared, ids in (("Tarquende Holdings Logistics Ltd", own),
+                          ("Tarquende Holdings Logistics JSC", ())):
+        match = SnapshotResolver(index).best_match(Record(names=(declared,), ids=ids))
+        assert match is not None and match.entity_id == "tarq" and match.within, declared

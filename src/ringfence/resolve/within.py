@@ -46,8 +46,8 @@ def name_within(
     name is found whole in the query, every one of its words strongly
     (:func:`_within`), one of them a name of its own, rare in the snapshot and read as
     written (:func:`_own_anchors`), carries ``name_within`` first in its evidence, with
-    the query's extra words. A name with an identifier conflict or
-    another legal form is not within; nor is one whose own words the query lacks
+    the query's extra words (whatever its identifiers, legal form or country: see
+    :func:`_within`). A name whose own words the query lacks is not within
     (ANGARSK PETROCHEMICAL for "Angarsk Refinery").
 
     * When no candidate matches, the flagged candidate stays below the threshold, not a
@@ -129,17 +129,16 @@ def _found_words(result: Comparison) -> frozenset[str]:
 
 def _within(result: Comparison) -> bool:
     """Every word of the compared name found in the query (≥ 0.9 each; ≥ 0.85 for a word
-    of eight letters or more), the query having words more; no identifier conflict or
-    other legal form. Another country does not count against it: a subsidiary named
-    after its group is registered abroad as often as not (a Singapore company of a
-    Beijing group)."""
+    of eight letters or more), the query having words more. Another country, another
+    registration number or another legal form does not count against it: a subsidiary
+    named after its group is a company of its own, registered abroad as often as not (a
+    Singapore company of a Beijing group), and an applicant declaring its own LEI must
+    not shed the flag by it."""
     feats = result.explanation
     if not feats or result.score <= 0:
         return False
     found = extra = False
     for f in feats:
-        if f.feature.startswith(("identifier_conflict", "legal_form_differs")):
-            return False
         if f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"):
             if f.b:
                 return False  # a word of the entity's name the query lacks
