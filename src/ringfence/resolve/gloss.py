@@ -170,13 +170,15 @@ def use_table_store(store: TableStore | None) -> None:
 
 
 def _clear() -> None:
-    from ringfence.resolve import latin_variants, lexicon, variants
+    from ringfence.resolve import countries, latin_variants, lexicon, variants
 
     _cedict.cache_clear()
     zh_places.cache_clear()
     _zh_words.cache_clear()
     lexicon.ko_entries.cache_clear()
+    lexicon.lexicon_entries.cache_clear()
     lexicon.name_lexicon.cache_clear()
+    countries.clear_caches()
     variants.wade_giles_table.cache_clear()
     _ru_latin.cache_clear()
     ru_latin_gloss.cache_clear()

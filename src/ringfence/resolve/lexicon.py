@@ -32,8 +32,8 @@ from ringfence.resolve.latin_variants import latin_variant_gloss
 from ringfence.resolve.text import korean_key, loose, to_simplified
 
 __all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
-           "ko_segments", "latin_gloss", "lexicon_gloss", "lookup_key", "name_lexicon",
-           "parse_lexicon"]
+           "ko_segments", "latin_gloss", "lexicon_entries", "lexicon_gloss", "lookup_key",
+           "name_lexicon", "parse_lexicon"]
 
 
 @lru_cache(maxsize=1)
@@ -172,11 +172,17 @@ def arabic_keys(folded: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def lexicon_entries() -> tuple[LexiconEntry, ...]:
+    """The multilingual lexicon handed in (``names.tsv``), parsed once."""
+    text, location = dictionaries().lexicon("names.tsv")
+    return parse_lexicon(text, location=location)
+
+
+@lru_cache(maxsize=1)
 def name_lexicon() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Lookup key (:func:`lookup_key`) → English phrases (as :func:`en_key` tuples), from
     the multilingual lexicon handed in. Built once: a name's word costs one dict lookup."""
-    text, location = dictionaries().lexicon("names.tsv")
-    entries = parse_lexicon(text, location=location)
+    entries = lexicon_entries()
     out: dict[str, list[tuple[str, ...]]] = {}
     # A word's own translation (CLDR, an aligned pair) before the English of a rigour
     # symbol, which groups near words (FED: federal, federation): the first gloss decides
