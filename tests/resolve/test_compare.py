@@ -36,6 +36,14 @@ def test_pinyin_spelling_with_legal_form() -> None:
     assert ("gufen youxian gongsi", "股份有限公司") in features(r)["legal_form_ignored"]
 
 
+def test_single_member_sarl_forms_are_legal_forms() -> None:
+    # rigour's table lists SUARL and EURL but not SARLU (OHADA) or SARLAU (Morocco)
+    for form in ("SARLU", "SARLAU", "SUARL"):
+        r = compare(Record.of(f"VELMONT INVEST {form}"), Record.of("VELMONT INVEST"))
+        assert r.match and r.score == 1.0, form
+        assert "token_unmatched" not in features(r), form
+
+
 def test_simplified_and_traditional_are_the_same_name() -> None:
     r = compare(Record.of("华为技术有限公司"), Record.of("華為技術有限公司"))
     assert r.score == 1.0

@@ -81,6 +81,8 @@ LATIN_LEGAL_WORDS: frozenset[str] = frozenset(
         "zrt",
         "kft",
         "sarl",
+        "sarlu",  # SARL unipersonnelle (OHADA states; rigour lists SUARL, EURL, not it)
+        "sarlau",  # SARL à associé unique (Morocco)
         "bhd",
         "sdn",
         "tbk",
