@@ -18,6 +18,10 @@ DISGUISES = [
     ("\u0410libab\u0430 Group Holding Limited", "alibaba", "confusable"),  # Cyrillic А, а
     ("T\u0435nc\u0435nt Holdings Limited", "tencent", "confusable"),  # Cyrillic е
     ("Byte\x00Dance Ltd.", "bytedance", "control"),
+    # stored backwards inside a right-to-left override, so that it is shown the right way
+    ("\u202e.dtL ecnaDetyB\u202c", "bytedance", "invisible"),
+    # small capitals
+    ("\u0299\u028f\u1d1b\u1d07\u1d05\u1d00\u0274\u1d04\u1d07 Ltd.", "bytedance", "confusable"),
 ]
 
 
@@ -47,10 +51,21 @@ def test_disguised_name_is_denied_with_the_normalisation_named(
         assert d.status_code == 200 and d.json()["decision"] == "DENY"
 
 
+@pytest.mark.parametrize("name", ["B y t e D a n c e Ltd.", "B.Y.T.E.D.A.N.C.E Ltd."])
+def test_a_name_spelt_letter_by_letter_is_denied(db_engine: Engine, snap: Path, name: str) -> None:
+    with service(db_engine, snap) as (client, rt):
+        an = token(rt, "analyst")
+        org = client.post("/v1/organizations", json={"name": name, "country": "US"}, headers=an)
+        assert org.status_code == 201, org.text
+        assert org.json()["status"] == "denied", org.json()
+        assert org.json()["entity_id"] == "bytedance"
+
+
 def test_plain_name_carries_no_disguise_reason(db_engine: Engine, snap: Path) -> None:
     with service(db_engine, snap) as (client, rt):
         an = token(rt, "analyst")
-        for name in ("ByteDance Ltd.", "ＢｙｔｅＤａｎｃｅ Ltd.", "TCL科技集团股份有限公司"):
+        for name in ("ByteDance Ltd.", "ＢｙｔｅＤａｎｃｅ Ltd.", "TCL科技集团股份有限公司",
+                     "DSM Grup Danışmanlık İletişim ve Satış Ticaret A.Ş."):
             org = client.post("/v1/organizations", json={"name": name}, headers=an).json()
             assert "name_disguised" not in [x["code"] for x in org["reasons"]], (name, org)
 

@@ -40,6 +40,14 @@ _LEET = {"a": "4", "A": "4", "e": "3", "E": "3", "s": "5", "S": "5", "t": "7", "
          "o": "0", "O": "0", "i": "1", "g": "9", "B": "8"}  # fmt: skip
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"]
 _BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067"]
+# small capitals for lower-case letters (what "small text" generators produce)
+_SMALL_CAPS = {
+    "a": "\u1d00", "b": "\u0299", "c": "\u1d04", "d": "\u1d05", "e": "\u1d07",
+    "f": "\ua730", "g": "\u0262", "h": "\u029c", "i": "\u026a", "j": "\u1d0a",
+    "k": "\u1d0b", "l": "\u029f", "m": "\u1d0d", "n": "\u0274", "o": "\u1d0f",
+    "p": "\u1d18", "r": "\u0280", "s": "\ua731", "t": "\u1d1b", "u": "\u1d1c",
+    "v": "\u1d20", "w": "\u1d21", "y": "\u028f", "z": "\u1d22",
+}  # fmt: skip
 _ACCENT = {"a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü", "A": "Á", "E": "É", "O": "Ö"}
 
 
@@ -123,6 +131,27 @@ def _variation(name: str, rng: random.Random) -> str:
     return _insert(name, ["\ufe0f", "\ufe0e", "\U000e0100"], rng, 2)
 
 
+def _reversed_shown(name: str, rng: random.Random) -> str:
+    """Stored backwards inside a bidi override, so that it is *shown* the right way
+    round: RLO for left-to-right letters, LRO for Arabic or Hebrew script."""
+    rtl = any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name)
+    return ("\u202d" if rtl else "\u202e") + name[::-1] + "\u202c"
+
+
+def _spaced(name: str, rng: random.Random) -> str:
+    """One word (the longest) written letter by letter, with spaces or dots between."""
+    words = name.split(" ")
+    k = max(range(len(words)), key=lambda i: (len(words[i]), -i))
+    if len(words[k]) < 3 or not words[k].isalpha():
+        return name
+    words[k] = rng.choice([" ", ".", ". "]).join(words[k])
+    return " ".join(words)
+
+
+def _small_caps(name: str, rng: random.Random) -> str:
+    return "".join(_SMALL_CAPS.get(ch.lower(), ch) if ch.isascii() else ch for ch in name)
+
+
 def _combined(name: str, rng: random.Random) -> str:
     """Several disguises at once, as a determined applicant writes them: look-alike
     letters, then invisible characters, then (half the time) bidi controls or full width."""
@@ -152,6 +181,9 @@ KINDS: dict[str, Callable[[str, random.Random], str]] = {
     "diacritics": _diacritics,
     "combining_marks": _marks,
     "case": lambda n, r: n.upper() if r.random() < 0.5 else n.swapcase(),
+    "bidi_reversed": _reversed_shown,
+    "spaced_letters": _spaced,
+    "small_capitals": _small_caps,
     "combined": _combined,
 }
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from ringfence.resolve.shown import display_order, latin_letter_forms, reading_order
+
 __all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls",
            "remove_hidden"]
 
@@ -55,12 +57,8 @@ _ARABIC_LIKE = frozenset({"Arab", "Syrc", "Nkoo", "Mand", "Adlm"})
 _WS_CONTROLS = frozenset("\t\n\r")  # separators in pasted text; other controls vanish
 # The standard letters a folded word is written in (a fold never targets rare letters such
 # as Cyrillic palochka or Latin small capitals).
-_BASIC = {
-    "Latn": "[A-Za-z\u00c0-\u00ff]",
-    "Cyrl": "[\u0400-\u045f]",
-    "Grek": "[\u0386-\u03ce]",
-    "Armn": "[\u0531-\u0587]",
-}
+_BASIC = {"Latn": "[A-Za-z\u00c0-\u00ff]", "Cyrl": "[\u0400-\u045f]",
+          "Grek": "[\u0386-\u03ce]", "Armn": "[\u0531-\u0587]"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,17 +233,18 @@ def _clean(original: str) -> Cleaned:
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
         note("compatibility")
-    text = nfkc
+    text, folded = latin_letter_forms(nfkc)  # small capitals ʙʏᴛᴇ → BYTE, as look-alikes
     # 3. invisible characters; 4. stray combining marks
     if not text.isascii():
         text = _drop_invisible(text, note, removed)
     # 5. confusables
-    folded: list[tuple[str, str]] = []
     alternative = ""
     if not text.isascii():
         text, alternative = _fold_confusables(text, folded)
-        if folded:
-            note("confusable")
+    if folded:
+        note("confusable")
+    if shown := display_order(original):  # a bidi override: the letters as a reader reads them
+        text, alternative = reading_order(" ".join(text.split()), _clean(shown).text)
     text = " ".join(text.split())
     return Cleaned(
         original=original,

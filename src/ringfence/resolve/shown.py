@@ -1,0 +1,142 @@
+"""Names as a reader sees them, where the stored characters say something else.
+
+Two tricks an applicant can play that the other normalisation steps do not undo, both
+read from the Unicode Character Database rather than from a hand table:
+
+* **Bidi overrides.** U+202E RIGHT-TO-LEFT OVERRIDE lays out the letters after it right
+  to left, so ``"\\u202eecnaDetyB"`` is stored as a word no index holds and shown to a
+  reviewer (and on a contract) as ``ByteDance``. :func:`display_order` gives the text in
+  the order a reader reads it: letters of a left-to-right script inside a right-to-left
+  override reversed, and letters of a right-to-left script inside a left-to-right
+  override (U+202D) reversed. The override characters themselves are removed by
+  ``normalise`` as invisible; this reading is kept *beside* the stored one (a name
+  stored as ``ByteDance`` and shown backwards must still match).
+* **Latin letters of another form.** NFKC leaves the small capitals (``ʙʏᴛᴇᴅᴀɴᴄᴇ``) and
+  two IPA letter forms (script ɡ, Latin alpha ɑ) as they are, and TS #39 reads
+  several small capitals as Cyrillic letters. :func:`latin_letter_forms` reads each as
+  the basic letter its Unicode name gives ("LATIN LETTER SMALL CAPITAL B" → B).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["display_order", "latin_letter_forms", "reading_order"]
+
+_RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
+_EMBED_OR_OVERRIDE = frozenset("\u202a\u202b\u202d\u202e")  # closed by PDF
+_ISOLATE = frozenset("\u2066\u2067\u2068")  # closed by PDI
+_PDI = "\u2069"
+
+
+def display_order(text: str) -> str:
+    """``text`` in the order its letters are read when shown, where a bidi override
+    changes it ("" when the text has no override or the override changes nothing).
+    Overrides end at their PDF, at the PDI closing an isolate they are in, or at the
+    end of a paragraph (a newline); bidi controls are dropped from the result."""
+    if _RLO not in text and _LRO not in text:
+        return ""
+    out: list[str] = []
+    stack: list[str] = []  # open embeddings/overrides/isolates, innermost last
+    run: list[str] = []  # characters under the innermost override
+
+    def flush() -> None:
+        if run:
+            out.append(_read(run, _innermost(stack)))
+            run.clear()
+
+    for ch in text:
+        if ch in _EMBED_OR_OVERRIDE or ch in _ISOLATE:
+            flush()
+            stack.append(ch)
+        elif ch == _PDF:
+            flush()
+            if stack and stack[-1] in _EMBED_OR_OVERRIDE:
+                stack.pop()
+        elif ch == _PDI:
+            flush()
+            while stack and stack.pop() not in _ISOLATE:
+                pass
+        elif ch in "\n\r\u2029":
+            flush()
+            stack.clear()
+            out.append(ch)
+        elif _innermost(stack):
+            run.append(ch)
+        else:
+            out.append(ch)
+    flush()
+    shown = "".join(out)
+    stored = "".join(c for c in text if unicodedata.bidirectional(c) not in _BIDI_CONTROLS)
+    return shown if shown != stored else ""
+
+
+def reading_order(stored: str, shown: str) -> tuple[str, str]:
+    """(main reading, second reading) of a name stored as ``stored`` and shown as
+    ``shown`` (both cleaned). The shown order leads when it has more legal-form words
+    ("ПАО «НК «Роснефть»" against "»ьтфенсоР« КН« ОАП": the stored order was written
+    backwards to be shown right); otherwise the stored order does (a name written the
+    right way and wrapped in an override, which shows it backwards)."""
+    if _legal_words(shown) > _legal_words(stored):
+        return shown, stored
+    return stored, shown
+
+
+def _legal_words(text: str) -> int:
+    from ringfence.resolve.legal import is_legal_word
+
+    return sum(1 for w in text.casefold().replace(".", " ").split() if is_legal_word(w))
+
+
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def _innermost(stack: list[str]) -> str:
+    """The override in force: the innermost open override, unless an embedding or
+    isolate opened inside it resets the direction ("" for none)."""
+    return stack[-1] if stack and stack[-1] in (_RLO, _LRO) else ""
+
+
+def _read(chars: list[str], override: str) -> str:
+    """Characters laid out under ``override`` in reading order: an override against the
+    letters' own direction reverses them (right-to-left letters under RLO, and
+    left-to-right ones under LRO, read as stored)."""
+    rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in chars)
+    ltr = any(unicodedata.bidirectional(c) == "L" for c in chars)
+    if (override == _RLO and ltr and not rtl) or (override == _LRO and rtl and not ltr):
+        return "".join(reversed(chars))
+    return "".join(chars)
+
+
+def latin_letter_forms(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` with Latin letter forms NFKC keeps read as basic letters, and the
+    (word as written, word as read) pairs of the words that changed."""
+    table = _forms()
+    if not any(ch in table for ch in text):
+        return text, []
+    changed: list[tuple[str, str]] = []
+    words = text.split(" ")
+    for k, word in enumerate(words):
+        read = "".join(table.get(ch, ch) for ch in word)
+        if read != word:
+            changed.append((word, read))
+            words[k] = read
+    return " ".join(words), changed
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, str]:
+    """Letter → basic letter, from the names the Unicode database gives: LATIN LETTER
+    SMALL CAPITAL X (→ X), and the script g and Latin alpha small letters (IPA letters; not
+    the dotless ı, a letter of Turkish)."""
+    out: dict[str, str] = {}
+    for cp in (*range(0x0180, 0x1EFF), *range(0xA720, 0xA800)):
+        name = unicodedata.name(chr(cp), "")
+        if name.startswith("LATIN LETTER SMALL CAPITAL "):
+            base = name.removeprefix("LATIN LETTER SMALL CAPITAL ")
+            if len(base) == 1 and base.isalpha():
+                out[chr(cp)] = base
+    for name, base in (("LATIN SMALL LETTER SCRIPT G", "g"), ("LATIN SMALL LETTER ALPHA", "a")):
+        out[unicodedata.lookup(name)] = base
+    return out

@@ -1,0 +1,101 @@
+"""Names as a reader sees them (``resolve.shown``), and names spelt letter by letter
+(``respell.join_spelt_letters``): the stored characters of an applicant's name may say
+something else than what a reviewer, or a contract, shows. Company words are made up
+(Velmont, Zorbaks) unless the test is about a real bundled entity."""
+
+from __future__ import annotations
+
+import pytest
+
+from ringfence.resolve import Record, compare
+from ringfence.resolve.normalise import clean_name
+from ringfence.resolve.respell import join_spelt_letters
+from ringfence.resolve.shown import display_order, latin_letter_forms, reading_order
+
+RLO, LRO, PDF = "\u202e", "\u202d", "\u202c"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (RLO + "tnomleV" + PDF + " Trading", "Velmont Trading"),
+        ("Zorbaks " + RLO + "tnomleV", "Zorbaks Velmont"),  # no PDF: to the end
+        (RLO + "»скаброЗ« ОАП" + PDF, "ПАО «Зорбакс»"),
+        (LRO + "تلم کناب" + PDF, "بانک ملت"),  # Arabic script forced left to right
+        (RLO + "tnomleV\n" + "Zorbaks", "Velmont\nZorbaks"),  # a paragraph ends it
+    ],
+)
+def test_an_override_is_read_in_the_order_it_is_shown(stored: str, shown: str) -> None:
+    assert display_order(stored) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Velmont Trading",
+        RLO + "بانک ملت" + PDF,  # right-to-left letters under RLO: shown as usual
+        LRO + "Velmont" + PDF,
+        RLO + "\u202a" + "Velmont" + PDF + PDF,  # an embedding inside resets the direction
+    ],
+)
+def test_no_override_that_changes_the_order_gives_no_reading(text: str) -> None:
+    assert display_order(text) == ""
+
+
+def test_the_reading_with_the_legal_form_leads_and_the_other_is_kept() -> None:
+    assert reading_order("dtL tnomleV", "Velmont Ltd") == ("Velmont Ltd", "dtL tnomleV")
+    assert reading_order("Velmont Ltd", "dtL tnomleV") == ("Velmont Ltd", "dtL tnomleV")
+    backwards = clean_name(RLO + ".dtL tnomleV" + PDF)
+    assert backwards.text == "Velmont Ltd."
+    assert backwards.alternative == ".dtL tnomleV"
+    assert backwards.disguised
+    wrapped = clean_name(RLO + "Velmont Ltd." + PDF)  # shown backwards, stored right
+    assert wrapped.text == "Velmont Ltd."
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (RLO + ".dtL tnomleV sknabroZ" + PDF, "Zorbaks Velmont Ltd."),
+        (RLO + "tnomleV sknabroZ" + PDF, "Zorbaks Velmont"),
+        (RLO + "Zorbaks Velmont" + PDF, "Zorbaks Velmont"),
+    ],
+)
+def test_either_order_matches(a: str, b: str) -> None:
+    assert compare(Record.of(a), Record.of(b)).match
+
+
+def test_small_capitals_are_read_as_letters_and_recorded() -> None:
+    text, changed = latin_letter_forms("\u1d20\u1d07\u029f\u1d0d\u1d0f\u0274\u1d1b Trading")
+    assert text == "VELMONT Trading"
+    assert changed == [("\u1d20\u1d07\u029f\u1d0d\u1d0f\u0274\u1d1b", "VELMONT")]
+    cleaned = clean_name("\u1d20\u1d07\u029f\u1d0d\u1d0f\u0274\u1d1b Trading")
+    assert cleaned.text == "VELMONT Trading" and "confusable" in cleaned.changes
+
+
+def test_turkish_dotless_i_is_a_letter_not_a_disguise() -> None:
+    cleaned = clean_name("Velmont Danışmanlık Ticaret A.Ş.")
+    assert not cleaned.disguised
+    assert "ı" in cleaned.text
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("V e l m o n t Trading", "Velmont Trading"),
+        ("V.E.L.M.O.N.T Trading", "VELMONT Trading"),
+        ("V. E. L. M. O. N. T. Trading", "VELMONT Trading"),
+        ("U.S.A. Velmont", "USA Velmont"),
+        ("Velmont S.r.l. Shipping", "Velmont S.r.l. Shipping"),  # a legal form stays
+        ("J. P. Velmont", "J. P. Velmont"),  # two letters: initials, left alone
+        ("ZORBAKS LLC (F.K.A. VELMONT)", "ZORBAKS LLC (F.K.A. VELMONT)"),
+        ("Velmont A B", "Velmont A B"),
+    ],
+)
+def test_letters_written_one_by_one_are_one_word(text: str, read: str) -> None:
+    assert join_spelt_letters(text) == read
+
+
+def test_a_spelt_out_name_matches_and_an_ordinary_one_is_unchanged() -> None:
+    assert compare(Record.of("Z o r b a k s Velmont GmbH"), Record.of("Zorbaks Velmont GmbH")).match
+    assert not compare(Record.of("Velmont S.r.l. Shipping"), Record.of("Velmont S.r.l.")).match
