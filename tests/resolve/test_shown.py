@@ -1,5 +1,5 @@
 """Names as a reader sees them (``resolve.shown``), and names spelt letter by letter
-(``respell.join_spelt_letters``): the stored characters of an applicant's name may say
+(``shown.join_spelt_letters``): the stored characters of an applicant's name may say
 something else than what a reviewer, or a contract, shows. Company words are made up
 (Velmont, Zorbaks) unless the test is about a real bundled entity."""
 
@@ -9,8 +9,12 @@ import pytest
 
 from ringfence.resolve import Record, compare
 from ringfence.resolve.normalise import clean_name
-from ringfence.resolve.respell import join_spelt_letters
-from ringfence.resolve.shown import display_order, latin_letter_forms, reading_order
+from ringfence.resolve.shown import (
+    display_order,
+    join_spelt_letters,
+    latin_letter_forms,
+    reading_order,
+)
 
 RLO, LRO, PDF = "\u202e", "\u202d", "\u202c"
 
@@ -99,3 +103,10 @@ def test_letters_written_one_by_one_are_one_word(text: str, read: str) -> None:
 def test_a_spelt_out_name_matches_and_an_ordinary_one_is_unchanged() -> None:
     assert compare(Record.of("Z o r b a k s Velmont GmbH"), Record.of("Zorbaks Velmont GmbH")).match
     assert not compare(Record.of("Velmont S.r.l. Shipping"), Record.of("Velmont S.r.l.")).match
+
+
+def test_look_alike_letters_spelt_one_by_one_are_joined_then_folded() -> None:
+    # Cyrillic В, у, е among Latin letters, each a word of its own
+    cleaned = clean_name("\u0412 \u0443 l m \u043e n t Trading")
+    assert cleaned.text == "Bylmont Trading"
+    assert "confusable" in cleaned.changes

@@ -96,7 +96,7 @@ def print_findings(data: Path, out: Path, *, evidence: int = 4, limit: int = 10)
     ffile = out / "findings.jsonl"
     if ffile.exists():
         latest: dict[str, dict[str, Any]] = {}
-        for line in ffile.read_text().splitlines():
+        for line in ffile.read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 f = json.loads(line)
                 latest[str(f["cluster_id"])] = f

@@ -273,7 +273,7 @@ def compare_cmd(
     if not pairs.is_file():
         raise InputError(f"{pairs}: no such file")
     parsed: list[tuple[Record, Record]] = []
-    for line, text in enumerate(pairs.read_text(encoding="utf-8").splitlines(), start=1):
+    for line, text in enumerate(pairs.read_text(encoding="utf-8").split("\n"), start=1):
         if not text.strip():
             continue
         try:

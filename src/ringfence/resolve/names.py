@@ -38,7 +38,7 @@ from ringfence.resolve.lexicon import ko_gloss, ko_segments, latin_gloss, lexico
 from ringfence.resolve.listnames import alias_bracket, alias_parts
 from ringfence.resolve.normalise import Cleaned, clean_name
 from ringfence.resolve.persian import fa_gloss
-from ringfence.resolve.respell import digit_readings, join_spelt_letters, read_digits, respell
+from ringfence.resolve.respell import digit_readings, read_digits, respell
 from ringfence.resolve.text import (
     arabic_skeleton,
     cantonese,
@@ -183,7 +183,7 @@ _QUOTE_CORE = re.compile(r"[«“\"„]([^«»“”\"„]+)[»”\"]?\s*$|[«�
 def analyse_name(name: str) -> NameForm:
     """Analyse one organisation name (any script) into comparable tokens."""
     cleaned = clean_name(name)
-    text = join_spelt_letters(close_han_gaps(fold_persian(to_simplified(cleaned.text))))
+    text = close_han_gaps(fold_persian(to_simplified(cleaned.text)))
     script = script_of(text)
     legal: list[str] = []
     raw_words: list[str] = []

@@ -26,6 +26,9 @@ confusables          a word mixing look-alike letters of two scripts is folded  
                      another script too ("ВУТЕ Dance" → "BYTE Dance")
 ===================  ==========================================================  ==========
 
+Also (``resolve.shown``): small capitals read as letters (``confusable``), letters spelt
+one by one joined, and a bidi override's shown order kept as a second reading.
+
 ``compatibility`` is not a disguise (Chinese and Japanese input methods type full-width
 Latin); ``control``, ``invisible``, ``marks`` and ``confusable`` are (:data:`DISGUISES`).
 Names written partly in Latin and partly in Han or Hangul ("TCL科技") are ordinary and
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from ringfence.resolve.shown import display_order, latin_letter_forms, reading_order
+from ringfence.resolve import shown
 
 __all__ = ["DISGUISES", "Cleaned", "clean_name", "confusable_key", "remove_controls",
            "remove_hidden"]
@@ -216,7 +219,8 @@ def _clean(original: str) -> Cleaned:
     if original.isascii() and original.isprintable():
         # nothing to remove or fold: printable ASCII has no controls, no invisible
         # characters or marks, is its own NFKC form and is written in one script
-        return Cleaned(original=original, text=" ".join(original.split()))
+        text = shown.join_spelt_letters(" ".join(original.split()))
+        return Cleaned(original=original, text=text)
     changes: list[str] = []
     removed: list[str] = []
 
@@ -233,27 +237,22 @@ def _clean(original: str) -> Cleaned:
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
         note("compatibility")
-    text, folded = latin_letter_forms(nfkc)  # small capitals ʙʏᴛᴇ → BYTE, as look-alikes
+    text, folded = shown.latin_letter_forms(nfkc)  # small capitals ʙʏᴛᴇ → BYTE, as look-alikes
     # 3. invisible characters; 4. stray combining marks
     if not text.isascii():
         text = _drop_invisible(text, note, removed)
+    text = shown.join_spelt_letters(text)  # "В у t е": one word before look-alikes are folded
     # 5. confusables
     alternative = ""
     if not text.isascii():
         text, alternative = _fold_confusables(text, folded)
     if folded:
         note("confusable")
-    if shown := display_order(original):  # a bidi override: the letters as a reader reads them
-        text, alternative = reading_order(" ".join(text.split()), _clean(shown).text)
+    if order := shown.display_order(original):  # a bidi override: as a reader reads it
+        text, alternative = shown.reading_order(" ".join(text.split()), _clean(order).text)
     text = " ".join(text.split())
-    return Cleaned(
-        original=original,
-        text=text,
-        changes=tuple(changes),
-        removed=tuple(removed),
-        folded=tuple(folded),
-        alternative=" ".join(alternative.split()),
-    )
+    return Cleaned(original=original, text=text, changes=tuple(changes), removed=tuple(removed),
+                   folded=tuple(folded), alternative=" ".join(alternative.split()))
 
 
 def _describe(ch: str) -> str:

@@ -13,15 +13,10 @@ from ringfence.resolve.legal import STOPWORDS, is_legal_word
 from ringfence.resolve.normalise import confusable_key
 from ringfence.resolve.persian import fa_gloss
 
-__all__ = ["digit_readings", "join_spelt_letters", "read_digits", "respell"]
+__all__ = ["digit_readings", "read_digits", "respell"]
 
 _SHORT_HYPHENS = re.compile(r"(?<![\w-])[^\W\d_]{1,3}(?:-[^\W\d_]{1,3})+(?![\w-])")
 _CAPS_WORD = re.compile(r"(?<![\w-])[A-ZА-ЯЁ]{6,}(?![\w-])")
-# three letters or more written one by one, with a space or a dot between ("B y t e",
-# "B.Y.T.E.D.A.N.C.E"): read as one word
-_SPACED = re.compile(r"(?<![\w.])[^\W\d_](?:(?:\. ?| )[^\W\d_]){2,}\.?(?![\w])")
-_NOT_LETTER = re.compile(r"[\W\d_]")
-_ALIAS_MARKS = frozenset({"aka", "fka", "nka"})  # A.K.A. ..., read by listnames.alias_parts
 
 
 def respell(text: str, legal: Collection[str] = ()) -> str:
@@ -41,24 +36,6 @@ def respell(text: str, legal: Collection[str] = ()) -> str:
     if _ARABIC_LETTER.search(out):
         out = _arabic_words(out)
     return out if out != text else ""
-
-
-def join_spelt_letters(text: str) -> str:
-    """Three letters or more written one by one, with a space or a dot between, read as
-    one word: "B y t e D a n c e" → ByteDance, "B.Y.T.E.D.A.N.C.E" → BYTEDANCE, U.S.A. →
-    USA. The name's own reading, not a second one: no name is spelt out letter by letter
-    but to be read as the word. A legal form so written (S.r.l., P.J.S.C.) and the marks
-    of a list's other names (A.K.A., F.K.A.) are left as they are: their own readers read
-    them already."""
-    if " " not in text and "." not in text:
-        return text
-
-    def joined(m: re.Match[str]) -> str:
-        word = _NOT_LETTER.sub("", m.group(0))
-        low = word.casefold()
-        return m.group(0) if low in _ALIAS_MARKS or is_legal_word(low) else word
-
-    return _SPACED.sub(joined, text)
 
 
 def _join_inner_legal(text: str, legal: Collection[str]) -> str:

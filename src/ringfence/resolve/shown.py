@@ -19,10 +19,11 @@ read from the Unicode Character Database rather than from a hand table:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["display_order", "latin_letter_forms", "reading_order"]
+__all__ = ["display_order", "join_spelt_letters", "latin_letter_forms", "reading_order"]
 
 _RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
 _EMBED_OR_OVERRIDE = frozenset("\u202a\u202b\u202d\u202e")  # closed by PDF
@@ -140,3 +141,29 @@ def _forms() -> dict[str, str]:
     for name, base in (("LATIN SMALL LETTER SCRIPT G", "g"), ("LATIN SMALL LETTER ALPHA", "a")):
         out[unicodedata.lookup(name)] = base
     return out
+
+
+# three letters or more written one by one, with a space or a dot between
+_SPACED = re.compile(r"(?<![\w.])[^\W\d_](?:(?:\. ?| )[^\W\d_]){2,}\.?(?![\w])")
+_NOT_LETTER = re.compile(r"[\W\d_]")
+_ALIAS_MARKS = frozenset({"aka", "fka", "nka"})  # A.K.A. ..., read by listnames.alias_parts
+
+
+def join_spelt_letters(text: str) -> str:
+    """Three letters or more written one by one, with a space or a dot between, read as
+    one word: "B y t e D a n c e" → ByteDance, "B.Y.T.E.D.A.N.C.E" → BYTEDANCE, U.S.A. →
+    USA. The name's own reading, not a second one: no name is spelt out letter by letter
+    but to be read as the word. A legal form so written (S.r.l., P.J.S.C.) and the marks
+    of a list's other names (A.K.A., F.K.A.) are left as they are: their own readers read
+    them already."""
+    if " " not in text and "." not in text:
+        return text
+
+    from ringfence.resolve.legal import is_legal_word
+
+    def joined(m: re.Match[str]) -> str:
+        word = _NOT_LETTER.sub("", m.group(0))
+        low = word.casefold()
+        return m.group(0) if low in _ALIAS_MARKS or is_legal_word(low) else word
+
+    return _SPACED.sub(joined, text)

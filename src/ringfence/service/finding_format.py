@@ -159,7 +159,7 @@ def parse_findings(raw: bytes) -> list[tuple[int, FindingIn]]:
     except UnicodeDecodeError as err:
         raise IngestError("the body is not UTF-8", problems=[Problem(
             "body", f"not UTF-8 at byte {err.start}", field="body")]) from None
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 is JSON text
         if not line.strip():
             continue
         if len(problems) >= MAX_LINE_PROBLEMS:
