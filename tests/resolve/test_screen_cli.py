@@ -115,6 +115,20 @@ def test_compare_prints_one_line_per_pair_in_order(tmp_path: Path) -> None:
     assert all(set(o) == {"match", "score", "explanation"} for o in out)
 
 
+def test_compare_reads_a_line_separator_inside_a_name_as_part_of_it(tmp_path: Path) -> None:
+    # U+2028 is text inside a JSON string; str.splitlines() would cut the line there
+    pairs = tmp_path / "pairs.jsonl"
+    lines = [{"a": {"name": "ByteDance\u2028Ltd."}, "b": {"name": "ByteDance Ltd."}},
+             {"a": {"name": "Velmont\r\n"}, "b": {"name": "Velmont"}}]
+    pairs.write_text("\r\n".join(json.dumps(x, ensure_ascii=False) for x in lines),
+                     encoding="utf-8")
+    assert "\u2028" in pairs.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(pairs)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.output.split("\n") if x]
+    assert [o["match"] for o in out] == [True, True]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

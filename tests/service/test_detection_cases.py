@@ -499,3 +499,17 @@ def test_a_later_versions_new_card_ties_nobody_until_an_analyst_confirms_again(
              json={"action": "throttle", "reason": "second card is theirs too"})
     assert w.decide("acct_cs3")["limits"] is not None
     assert "distillation_link" in w.codes("acct_cs3")
+
+
+def test_a_line_separator_in_an_excerpt_stays_inside_its_line() -> None:
+    # the detector writes findings with orjson, which leaves U+2028 unescaped; a prompt
+    # excerpt holding one must not split the line (the whole upload would be refused)
+    from ringfence.service.finding_format import parse_findings
+
+    f = _finding("c-sep", ["acc-1"], ["org-1"], excerpts=["step one\u2028step two"])
+    raw = (json.dumps(f, ensure_ascii=False) + "\r\n" + json.dumps(f | {"cluster_id": "c-2"},
+                                                                 ensure_ascii=False)).encode()
+    assert "\u2028".encode() in raw
+    parsed = parse_findings(raw)
+    assert [(n, p.cluster_id) for n, p in parsed] == [(1, "c-sep"), (2, "c-2")]
+    assert parsed[0][1].excerpts == ["step one\u2028step two"]
