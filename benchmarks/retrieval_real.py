@@ -38,7 +38,7 @@ record (an unrelated company denied); a flagged match of another record (below) 
 neither ``wrong`` nor ``review``.
 
 A match flagged ``initials_ambiguous`` or ``registered_form_differs`` (read by
-``ringfence.resolve.initials_ambiguous``; a bare acronym that spells several indexed
+``ringfence.resolve.needs_review``; a bare acronym that spells several indexed
 names' initials, or a full registered name inside a longer one; see
 ``resolve.gates.ambiguous_initials``) is what onboarding sends to review, not a confident
 match; it is counted against ringfence both ways: a right first candidate
@@ -86,7 +86,7 @@ from ringfence.resolve import (
     EntityNames,
     Record,
     ScreeningIndex,
-    initials_ambiguous,
+    needs_review,
     parse_id,
 )
 
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         right = [group.get(c.entity_id) == group[rid] for c in found]
         tally = per.setdefault(kind, Counter())
         tally["n"] += 1
-        flagged = bool(found) and found[0].match and initials_ambiguous(found[0].explanation)
+        flagged = bool(found) and found[0].match and needs_review(found[0].explanation)
         confident = bool(right and right[0] and found[0].match and not flagged)
         if confident:
             tally["top1"] += 1
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             absent_within.append(f"  absent {name!r} ({rid}) -> {found[0].name!r} "
                                  f"{found[0].score:.2f} flagged name_within")
         if found and found[0].match:
-            false_review += initials_ambiguous(found[0].explanation)
+            false_review += needs_review(found[0].explanation)
             false.append(f"  absent {name!r} ({rid}) -> {found[0].name!r} {found[0].score:.2f}"
                          f" {_verdict(found[0])}")
         if args.no_rapidfuzz:
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{total['review']:>6} {total['wrong']:>5} {total['first_unmatched']:>7} "
           f"{_frac(total['top5'], total['n']):>11} {_frac(total['rf_top1'], total['n']):>11}")
     print(f"absent records matched: ringfence {len(false)}/{len(absent)} "
-          f"(of which review, initials_ambiguous: {false_review}), "
+          f"(of which review, needs_review: {false_review}), "
           f"rapidfuzz {false_rf}/{len(absent)} (want 0)")
     for line in false:
         print(line)
@@ -310,7 +310,7 @@ def _within_flag(c: Candidate) -> bool:
 def _verdict(c: Candidate) -> str:
     if not c.match:
         return "no match"
-    return "review" if initials_ambiguous(c.explanation) else "match"
+    return "review" if needs_review(c.explanation) else "match"
 
 
 def _frac(k: int, n: int) -> str:

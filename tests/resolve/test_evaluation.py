@@ -129,7 +129,7 @@ def test_a_name_of_common_words_declared_whole_goes_to_review() -> None:
     from ringfence.decide.onboarding import onboarding_status
     from ringfence.decide.reasons import ReasonCode
     from ringfence.decide.rules import OrgStatus
-    from ringfence.resolve import initials_ambiguous
+    from ringfence.resolve import needs_review
     from ringfence.snapshot.screening import SnapshotResolver
 
     others = [EntityNames(f"b{i}", (f"Bank Trading {i} Group",)) for i in range(60)]
@@ -137,7 +137,7 @@ def test_a_name_of_common_words_declared_whole_goes_to_review() -> None:
     found = index.search(Record.of("Bank Trading LLC"), limit=1)[0]
     assert found.entity_id == "n" and found.match
     assert found.explanation[0].feature == "common_words_exact"
-    assert initials_ambiguous(found.explanation)
+    assert needs_review(found.explanation)
     best = SnapshotResolver(index).best_match(Record.of("Trading Bank LLC"))  # reordered
     assert best is not None and best.entity_id == "n" and not best.confident
     status, reasons = onboarding_status(match=best, verdict="restricted")

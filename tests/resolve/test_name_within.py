@@ -5,7 +5,7 @@ a match that leaves the flagged name's own word unfound, both go to review."""
 
 from __future__ import annotations
 
-from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, needs_review
 from ringfence.snapshot.screening import SnapshotResolver
 
 
@@ -52,7 +52,7 @@ def test_a_han_name_with_a_descriptive_word_added_is_flagged() -> None:
 def test_the_exact_name_stays_a_confident_match() -> None:
     index = _index(EntityNames("gelv", ("Gelvorn Shipping Co Ltd",)))
     found = index.search(Record.of("Gelvorn Shipping Co., Ltd."), limit=1)
-    assert found[0].match and not initials_ambiguous(found[0].explanation)
+    assert found[0].match and not needs_review(found[0].explanation)
     assert found[0].explanation[0].feature != "name_within"
     match = SnapshotResolver(index).best_match(Record.of("Gelvorn Shipping Co., Ltd."))
     assert match is not None and match.confident
@@ -109,7 +109,7 @@ def test_a_match_that_leaves_another_names_own_word_unfound_goes_to_review() -> 
                    EntityNames("morvel", ("Morvel Lines",)))
     found = [c for c in index.search(Record.of("Tarquende Morvel Lines"), limit=3) if c.match]
     assert sorted(c.entity_id for c in found) == ["morvel", "tarq"]
-    assert all(initials_ambiguous(c.explanation) for c in found)
+    assert all(needs_review(c.explanation) for c in found)
     by_id = {c.entity_id: c.explanation[0].feature for c in found}
     assert by_id == {"tarq": "name_within", "morvel": "rival_name_within"}
     match = SnapshotResolver(index).best_match(Record.of("Tarquende Morvel Lines"))
@@ -215,7 +215,7 @@ def test_a_clear_names_match_leaving_a_restricted_name_after_it_goes_to_review()
     declared = "Orvanel Meridian Tarquende"
     found = {c.entity_id: c for c in index.search(Record.of(declared), limit=3) if c.match}
     assert set(found) == {"orv", "tarq"}  # the premise: both match
-    assert all(initials_ambiguous(c.explanation) for c in found.values())
+    assert all(needs_review(c.explanation) for c in found.values())
     match = SnapshotResolver(index).best_match(Record.of(declared))
     assert match is not None and not match.confident
     status, _ = onboarding_status(match=match, verdict=verdicts[match.entity_id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ringfence.decide.onboarding import onboarding_status
 from ringfence.decide.reasons import ReasonCode
 from ringfence.decide.rules import OrgStatus
-from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, needs_review
 from ringfence.snapshot.screening import SnapshotResolver
 
 
@@ -51,7 +51,7 @@ def test_an_acronym_that_spells_several_names_is_flagged_on_each_of_them() -> No
     one = _with_fillers(EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)))
     found = one.search(Record.of("CGN"))
     assert [c.entity_id for c in found if c.match] == ["cgn"]
-    assert not initials_ambiguous(found[0].explanation)
+    assert not needs_review(found[0].explanation)
     two = _with_fillers(
         EntityNames("cgn", ("Corvane Gelmar Nordlund Corporation",)),
         EntityNames("other", ("Cappok Golden Northern Inc.",)),
@@ -88,8 +88,8 @@ def test_an_acronym_recorded_as_a_name_still_matches_among_look_alike_initials()
     )
     found = index.search(Record.of("CGN"))
     assert found[0].entity_id == "cgn" and found[0].match
-    assert not initials_ambiguous(found[0].explanation)
+    assert not needs_review(found[0].explanation)
     # the look-alike is still flagged, and the recorded name settles it
-    assert all(initials_ambiguous(c.explanation) for c in found[1:] if c.match)
+    assert all(needs_review(c.explanation) for c in found[1:] if c.match)
     match = SnapshotResolver(index).best_match(Record.of("CGN"))
     assert match is not None and match.entity_id == "cgn" and match.confident

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ringfence.resolve import EntityNames, Record, ScreeningIndex, initials_ambiguous
+from ringfence.resolve import EntityNames, Record, ScreeningIndex, needs_review
 from ringfence.snapshot.screening import SnapshotResolver
 
 
@@ -83,7 +83,7 @@ def test_a_full_registered_name_against_a_longer_one_goes_to_review() -> None:
         found = [c for c in index.search(Record.of(declared), limit=3) if c.match]
         assert [c.entity_id for c in found] == [entity], declared
         assert found[0].explanation[0].feature == "registered_form_differs"
-        assert initials_ambiguous(found[0].explanation)  # onboarding: review
+        assert needs_review(found[0].explanation)  # onboarding: review
         match = SnapshotResolver(index).best_match(Record.of(declared))
         assert match is not None and match.entity_id == entity and not match.confident
 
@@ -174,7 +174,7 @@ def test_the_initials_of_query_words_are_not_a_chinese_reading() -> None:
 def test_an_acronym_that_is_one_names_initials_matches_it_confidently() -> None:
     # KOCA is Kestrel Ocean Capital Agency's initials; it spells Kodfar Ocean
     # Agricultural only taking two letters of a word (K-OC-A): no ambiguity.
-    from ringfence.resolve import initials_ambiguous
+    from ringfence.resolve import needs_review
 
     index = _with_fillers(
         EntityNames("exact", ("Kestrel Ocean Capital Agency",)),
@@ -182,20 +182,20 @@ def test_an_acronym_that_is_one_names_initials_matches_it_confidently() -> None:
     )
     found = index.search(Record.of("KOCA"), limit=2)
     assert found[0].entity_id == "exact" and found[0].match
-    assert not initials_ambiguous(found[0].explanation)
+    assert not needs_review(found[0].explanation)
 
 
 def test_an_acronym_that_spells_names_only_through_runs_of_letters_is_a_review() -> None:
     # K-OC-A (Kodfar Ocean Agricultural) and KOC-A (Kocar Avant): runs of letters spell
     # both and tell neither apart: each match is flagged (onboarding: review).
-    from ringfence.resolve import initials_ambiguous
+    from ringfence.resolve import needs_review
 
     index = _with_fillers(
         EntityNames("run", ("Kodfar Ocean Agricultural plc",)),
         EntityNames("other", ("Kocar Avant",)),
     )
     found = [c for c in index.search(Record.of("KOCA"), limit=3) if c.match]
-    assert found and all(initials_ambiguous(c.explanation) for c in found)
+    assert found and all(needs_review(c.explanation) for c in found)
 
 
 def test_a_legal_form_left_as_the_only_word_matches_no_one() -> None:

@@ -106,13 +106,13 @@ def test_a_query_that_is_one_translated_word_of_a_longer_name_goes_to_review() -
     # "Dawn" is all of the query and means рассвет, one word of the entity's longer name:
     # the entity's trade name in English, or another company's name. Neither refused nor
     # a confident match: flagged, and onboarding sends it to review.
-    from ringfence.resolve import initials_ambiguous
+    from ringfence.resolve import needs_review
 
     index = _index(EntityNames("rv", ("ООО «Рассвет Велмонт Технологии»",)))
     found = index.search(Record.of("Dawn"), limit=1)
     assert [c.entity_id for c in found if c.match] == ["rv"]
     assert found[0].explanation[0].feature == "translated_word_review"
-    assert initials_ambiguous(found[0].explanation)
+    assert needs_review(found[0].explanation)
     match = SnapshotResolver(index).best_match(Record.of("Dawn"))
     assert match is not None and match.entity_id == "rv" and not match.confident
 

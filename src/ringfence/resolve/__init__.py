@@ -21,7 +21,7 @@ library and name/text libraries; adapters feed it plain iterables.
 
 from __future__ import annotations
 
-from ringfence.resolve.gates import initials_ambiguous
+from ringfence.resolve.gates import needs_review
 from ringfence.resolve.ids import SCHEMES, IdOutcome, ParsedId, compare_ids, parse_id, parse_id_ref
 from ringfence.resolve.index import Candidate, EntityNames, ScreeningIndex
 from ringfence.resolve.names import NameForm, Token, analyse_name
@@ -62,7 +62,7 @@ __all__ = [
     "clear_caches",
     "compare",
     "compare_ids",
-    "initials_ambiguous",
+    "needs_review",
     "parse_id",
     "parse_id_ref",
     "remove_controls",

@@ -22,28 +22,34 @@ from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
 from ringfence.resolve.text import loose
 
 __all__ = [
+    "COVER_LONG",
+    "MATCH_WEIGHT",
+    "QUERY_SIDE_GAPS",
+    "STRONG_LONG",
+    "STRONG_TOKEN",
     "ambiguous_initials",
     "distinctive",
-    "initials_ambiguous",
+    "long_words",
     "need_distinctive",
+    "needs_review",
     "rank_key",
     "unique_part",
 ]
 
 _DISTINCTIVE_WEIGHT = 0.5
-_MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
-_STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
-_STRONG_LONG = (8, 0.80)  # ... or a word this long found this strongly (TERNEFTGAS ~
+MATCH_WEIGHT = 0.6  # a matching query needs one word this rare (≈ in < 0.4% of 1M)
+STRONG_TOKEN = 0.85  # ... found with evidence at least this strong
+STRONG_LONG = (8, 0.80)  # ... or a word this long found this strongly (TERNEFTGAS ~
 # TERNEFTEGAZ: two edits in ten letters; a short word's 0.80 is a letter or two by chance)
-_COVER_LONG = (8, 0.85)  # a query word counts as found at 0.9, or this long at 0.85
+COVER_LONG = (8, 0.85)  # a query word counts as found at 0.9, or this long at 0.85
 # a query mixing two of an entity's names: the compared name carries this much already
 # ("International Battalion" for ISLAMIC INTERNATIONAL BRIGADE, also known as ...
 # PEACEKEEPING BATTALION, 0.28, does not; NORINCO GROUP, 0.60, does)
 _MIXED_FLOOR = 0.5
-_QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
+QUERY_SIDE_GAPS = ("token_unmatched", "qualifier_one_sided", "organisational_word_one_sided")
 
 
-def _long(f: Feature, n: int) -> bool:
+def long_words(f: Feature, n: int) -> bool:
     """Every word on both sides of a token match has ``n`` letters or more."""
     words = (f.a + " " + f.b).split()
     return bool(words) and min(map(len, words)) >= n
@@ -66,15 +72,15 @@ def _covers_query(
     for f in feats:
         if f.feature.startswith(("identifier_conflict", "country_mismatch", "legal_form_differs")):
             return False
-        gap = f.feature in _QUERY_SIDE_GAPS or f.feature == "token_leading_extra"
+        gap = f.feature in QUERY_SIDE_GAPS or f.feature == "token_leading_extra"
         if gap and f.a and known and all(w in known for w in f.a.split()):
             continue
-        if f.feature in _QUERY_SIDE_GAPS and f.a:
+        if f.feature in QUERY_SIDE_GAPS and f.a:
             return False
         if strict and f.feature == "token_leading_extra" and f.a:
             return False
         if f.feature.startswith("token:"):
-            if f.score < 0.9 and not (f.score >= _COVER_LONG[1] and _long(f, _COVER_LONG[0])):
+            if f.score < 0.9 and not (f.score >= COVER_LONG[1] and long_words(f, COVER_LONG[0])):
                 return False
             found = True
     return found
@@ -95,7 +101,7 @@ def _extra_country(result: Comparison) -> bool:
     "Bank Mellat"): a jurisdiction marker, so a branch or subsidiary, not a trade name."""
     words = _country_words()
     return any(
-        f.feature in _QUERY_SIDE_GAPS and f.b and loose(f.b) in words for f in result.explanation
+        f.feature in QUERY_SIDE_GAPS and f.b and loose(f.b) in words for f in result.explanation
     )
 
 
@@ -228,7 +234,7 @@ def _registered_form(result: Comparison) -> bool:
 
 def _entity_extra(result: Comparison) -> bool:
     """The entity's name has words the query lacks."""
-    return any(f.feature in _QUERY_SIDE_GAPS and f.b and not f.a for f in result.explanation)
+    return any(f.feature in QUERY_SIDE_GAPS and f.b and not f.a for f in result.explanation)
 
 
 @lru_cache(maxsize=4096)
@@ -326,7 +332,7 @@ def _spells(names: tuple[str, ...], acro: str) -> bool:
     return False
 
 
-def initials_ambiguous(explanation: Sequence[Feature]) -> bool:
+def needs_review(explanation: Sequence[Feature]) -> bool:
     """The match does not say which entity it is, and goes to review: it rests on a bare
     acronym that spells several indexed names' initials (``initials_ambiguous``), or on
     a registered company's full name being part of a longer one
@@ -398,8 +404,8 @@ def _words(name: str) -> tuple[str, ...]:
 
 def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
     """An identifier or an acronym decides, or a distinctive query word (weight ≥
-    :data:`_MATCH_WEIGHT`, not generic, not a place, not a legal form) is found with
-    strong evidence (≥ :data:`_STRONG_TOKEN`, or a long word at :data:`_STRONG_LONG`)."""
+    :data:`MATCH_WEIGHT`, not generic, not a place, not a legal form) is found with
+    strong evidence (≥ :data:`STRONG_TOKEN`, or a long word at :data:`STRONG_LONG`)."""
     word_weight: dict[str, float] = {}
     for name in query.names:
         for variant in analyse_name(name).variants:
@@ -412,8 +418,9 @@ def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
         if f.feature.startswith(("identifier:", "abbreviation")):
             return True
         strong = f.feature.startswith("token:") and (
-            f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1] and _long(f, _STRONG_LONG[0])))
-        if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+            f.score >= STRONG_TOKEN
+            or (f.score >= STRONG_LONG[1] and long_words(f, STRONG_LONG[0])))
+        if strong and max(word_weight.get(w, 0.0) for w in f.a.split()) >= MATCH_WEIGHT:
             return True
     return False
 

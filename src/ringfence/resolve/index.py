@@ -26,8 +26,8 @@ from ringfence.model import Entity
 from ringfence.resolve.candidate import Candidate, EntityNames
 from ringfence.resolve.gates import (
     ambiguous_initials,
-    initials_ambiguous,
     need_distinctive,
+    needs_review,
     rank_key,
     unique_part,
 )
@@ -359,7 +359,7 @@ class ScreeningIndex:
         if not (found_a and found_b and found_a[0].match and found_b[0].match):
             return None
         ca, cb = found_a[0], found_b[0]
-        if initials_ambiguous(ca.explanation) or initials_ambiguous(cb.explanation):
+        if needs_review(ca.explanation) or needs_review(cb.explanation):
             return None  # an acronym several names spell resolves to none of them
         if ca.entity_id != cb.entity_id:
             return None

@@ -9,12 +9,12 @@ from __future__ import annotations
 from ringfence.resolve.aliasform import own_word
 from ringfence.resolve.candidate import EntityNames
 from ringfence.resolve.gates import (
-    _COVER_LONG,
-    _MATCH_WEIGHT,
-    _QUERY_SIDE_GAPS,
-    _STRONG_LONG,
-    _STRONG_TOKEN,
-    _long,
+    COVER_LONG,
+    MATCH_WEIGHT,
+    QUERY_SIDE_GAPS,
+    STRONG_LONG,
+    STRONG_TOKEN,
+    long_words,
 )
 from ringfence.resolve.names import analyse_name
 from ringfence.resolve.score import Comparison, Feature, Record, TokenWeights
@@ -82,7 +82,7 @@ def name_within(
     for i in within:
         ent, result = scored[i]
         extra = " ".join(f.a for f in result.explanation
-                         if f.a and f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"))
+                         if f.a and f.feature in (*QUERY_SIDE_GAPS, "token_leading_extra"))
         flag = Feature("name_within", threshold if matched else 0.0, query.names[0],
                        f"{_compared_name(result)} (+ {extra})")
         if matched:
@@ -139,12 +139,12 @@ def _within(result: Comparison) -> bool:
         return False
     found = extra = False
     for f in feats:
-        if f.feature in (*_QUERY_SIDE_GAPS, "token_leading_extra"):
+        if f.feature in (*QUERY_SIDE_GAPS, "token_leading_extra"):
             if f.b:
                 return False  # a word of the entity's name the query lacks
             extra = extra or bool(f.a)
         if f.feature.startswith("token:"):
-            if f.score < 0.9 and not (f.score >= _COVER_LONG[1] and _long(f, _COVER_LONG[0])):
+            if f.score < 0.9 and not (f.score >= COVER_LONG[1] and long_words(f, COVER_LONG[0])):
                 return False
             found = True
     return found and extra
@@ -152,7 +152,7 @@ def _within(result: Comparison) -> bool:
 
 def _own_anchors(query: Record, result: Comparison, weights: TokenWeights) -> frozenset[str]:
     """The query words of the match that are names of their own: rare in the snapshot (weight ≥
-    :data:`_MATCH_WEIGHT`), not generic, not a place, a domain or an organisational word
+    :data:`MATCH_WEIGHT`), not generic, not a place, a domain or an organisational word
     (``own_word``: TIDEWATER, GOORYONG, 依图; not SECURITY, MARITIME, BANK), four letters
     or more in an alphabet (ISI ~ ISIS is a stem, not a name), and found strongly as
     written: spelled, romanised, joined, not translated (STAR for ZVEZDA) nor read as
@@ -171,9 +171,9 @@ def _own_anchors(query: Record, result: Comparison, weights: TokenWeights) -> fr
             continue
         if f.feature != "token:exact" and script_of(f.a) == script_of(f.b) == "Hani":
             continue  # 华信 ~ 华新: one reading, two names (Huaxin is many companies)
-        strong = f.score >= _STRONG_TOKEN or (f.score >= _STRONG_LONG[1]
-                                              and _long(f, _STRONG_LONG[0]))
-        if strong and max(own.get(w, 0.0) for w in f.a.split()) >= _MATCH_WEIGHT:
+        strong = f.score >= STRONG_TOKEN or (f.score >= STRONG_LONG[1]
+                                              and long_words(f, STRONG_LONG[0]))
+        if strong and max(own.get(w, 0.0) for w in f.a.split()) >= MATCH_WEIGHT:
             anchors.update(f.a.split())
     return frozenset(anchors)
 

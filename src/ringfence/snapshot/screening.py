@@ -32,7 +32,7 @@ from ringfence.resolve import (
     ScreeningIndex,
     analyse_name,
     clean_name,
-    initials_ambiguous,
+    needs_review,
     parse_id,
     remove_controls,
 )
@@ -234,7 +234,7 @@ class SnapshotResolver:
             return self._match(by_id[0], matches, rivals=by_id[1:], method="identifier")
         top = matches[0]
         rivals = [c for c in matches[1:] if top.score - c.score < self.margin]
-        if initials_ambiguous(top.explanation):
+        if needs_review(top.explanation):
             # a bare acronym several names spell: every candidate it matches is a rival,
             # whatever the scores (review, never a confident match or no match)
             return self._match(top, matches, rivals=matches[1:], method="screening",
