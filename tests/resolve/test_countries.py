@@ -69,23 +69,26 @@ def test_a_one_sided_country_in_full_costs_as_its_short_name() -> None:
     assert short.score > 0
 
 
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("Velmont Bank of China", "Velmont Bank of Iran"),
-        ("KESTRIN NATIONAL OIL COMPANY OF IRAN", "KESTRIN NATIONAL OIL COMPANY OF CHINA"),
-        ("ZORBAKS CENTRAL BANK OF RUSSIA", "ZORBAKS CENTRAL BANK OF THE SYRIAN ARAB REPUBLIC"),
-    ],
-)
-def test_two_different_countries_are_a_difference_not_two_place_words(a: str, b: str) -> None:
-    for x, y in ((a, b), (b, a)):
-        match, feats = _cmp(x, y)
-        assert not match, (x, y)
-        assert "country_differs" in feats, (x, y)
+def test_a_sibling_named_for_another_country_still_matches() -> None:
+    # fail closed: "X Bank of Iran" against a listed "X Bank of Russia" may be the
+    # subsidiary abroad the ownership rules are about; the names of the unsupported
+    # regions are common words of the lists (weight 0.35), and the country alone does
+    # not tell the two apart
+    for other in ("IRAN", "THE ISLAMIC REPUBLIC OF IRAN"):
+        match, _ = _cmp("ZORBAKS VELMONT BANK OF RUSSIA", f"ZORBAKS VELMONT BANK OF {other}")
+        assert match, other
+
+
+def test_a_one_sided_country_in_full_costs_one_of_its_words() -> None:
+    long_ = compare(Record.of("ZORBAKS CENTRAL BANK OF THE SYRIAN ARAB REPUBLIC"),
+                    Record.of("ZORBAKS CENTRAL BANK OF RUSSIA"))
+    short = compare(Record.of("ZORBAKS CENTRAL BANK OF SYRIA"),
+                    Record.of("ZORBAKS CENTRAL BANK OF RUSSIA"))
+    assert long_.match == short.match
+    assert long_.score == pytest.approx(short.score, abs=0.05)
 
 
 def test_one_country_named_two_ways_is_no_difference() -> None:
     match, feats = _cmp("ZORBAKS CENTRAL BANK OF RUSSIA",
                         "ZORBAKS CENTRAL BANK OF THE RUSSIAN FEDERATION")
     assert match
-    assert "country_differs" not in feats

@@ -31,8 +31,7 @@ from ringfence.resolve.gloss import en_phrase
 from ringfence.resolve.lexicon import lexicon_entries
 from ringfence.resolve.names import Token
 
-__all__ = ["absorb_countries", "clear_caches", "country_absorbed", "country_clash",
-           "country_phrases"]
+__all__ = ["absorb_countries", "clear_caches", "country_absorbed", "country_phrases"]
 
 _CODE = re.compile(r"ISO 3166-1 ([A-Z]{2})\b")
 _LONGEST = 7  # words of the longest phrase looked for
@@ -107,15 +106,17 @@ def country_absorbed(
     aligned: list[tuple[str, tuple[int, ...], tuple[int, ...]]],
     side: str,
     described: frozenset[int] = frozenset(),
+    weights: list[float] | None = None,
 ) -> list[tuple[tuple[int, ...], float, str]]:
     """The words of ``tokens`` (one side of an alignment; ``aligned`` holds (method, a
     indices, b indices) and ``side`` says which of them are ``tokens``') that a country
     phrase absorbs: a list of (indices, the score they take, the phrase as written).
 
     Only words not yet found are absorbed; a phrase none of whose words are found keeps
-    its last word unabsorbed (it costs as the country's name alone would), unless one of
-    its words is in ``described``: words the scorer already reads as a description
-    before or after the shared name (``aliasform.leading_extras``), whose cost it caps."""
+    its weightiest word (by ``weights``; else its last) unabsorbed: it costs as one word
+    of it would, the way a country written short costs one word. Not when one of its words
+    is in ``described``: words the scorer already reads as a description before or after
+    the shared name (``aliasform.leading_extras``), whose cost it caps."""
     out: list[tuple[tuple[int, ...], float, str]] = []
     for start, end, codes in _runs(tokens):
         if end - start < 2:
@@ -128,7 +129,8 @@ def country_absorbed(
         text = " ".join(tokens[i].text for i in run)
         if not found:
             if not described.intersection(run):
-                out.append((missing[:-1], 0.0, text))
+                keep = max(missing, key=lambda i: (weights[i] if weights else 0.0, i))
+                out.append((tuple(i for i in missing if i != keep), 0.0, text))
             continue
         partners: set[int] = set()
         for _m, ia, ib in aligned:
@@ -146,43 +148,21 @@ def absorb_countries(
     weights: tuple[list[float], list[float]],
     aligned: list[tuple[str, tuple[int, ...], tuple[int, ...]]],
     lead: set[int],
-) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+) -> list[tuple[str, str]]:
     """Both sides through :func:`country_absorbed`: each absorbed word is marked found
     (``used``) at weight 0, in place. ``lead`` holds the described words as the scorer
     keeps them (a's index ``i``, b's ``-1 - j``). Returns (a text, b text) of each phrase
-    so read, the other side's text empty; and, first read, :func:`country_clash`."""
-    clash = country_clash(tokens, used)
+    so read, the other side's text empty."""
     out: list[tuple[str, str]] = []
     for k, side in ((0, "a"), (1, "b")):
         described = frozenset(i if k == 0 else -1 - i for i in lead if (i >= 0) == (k == 0))
-        found = country_absorbed(tokens[k], used[k], tokens[1 - k], aligned, side, described)
+        found = country_absorbed(tokens[k], used[k], tokens[1 - k], aligned, side, described,
+                                 weights[k])
         for idx, _score, text in found:
             for i in idx:
                 weights[k][i], used[k][i] = 0.0, 0.0
             out.append((text, "") if side == "a" else ("", text))
-    return out, clash
-
-
-def country_clash(
-    tokens: tuple[tuple[Token, ...], tuple[Token, ...]],
-    used: tuple[dict[int, float], dict[int, float]],
-) -> tuple[str, str] | None:
-    """Each side names a country, none of whose words were found on the other side, and
-    no country is named by both ("Bank of China" ~ "Bank of Iran", "... OF RUSSIA" ~ "...
-    OF THE SYRIAN ARAB REPUBLIC"): (a's country, b's), or None. The scorer reads it as a
-    distinctive word on each side, not two cheap place words."""
-    named: list[tuple[str, frozenset[str]]] = []
-    for k in (0, 1):
-        runs = [(s, e, c) for s, e, c in _runs(tokens[k])
-                if not any(i in used[k] for i in range(s, e))]
-        if not runs:
-            return None
-        codes = frozenset().union(*(c for _s, _e, c in runs))
-        text = " ".join(tokens[k][i].text for s, e, _c in runs for i in range(s, e))
-        named.append((text, codes))
-    if named[0][1] & named[1][1]:
-        return None
-    return named[0][0], named[1][0]
+    return out
 
 
 def clear_caches() -> None:

@@ -381,7 +381,7 @@ def _align_score(
             weights[i], used[i] = 0.0, 0.0  # LUKOIL OIL COMPANY: "oil" is said in LUKOIL
             va, vb = (tokens[i].text, inner) if side == "a" else (inner, tokens[i].text)
             feats.append(Feature("token_repeated", 0.0, va, vb))
-    absorbed, clash = absorb_countries((ta, tb), (used_a, used_b), (wa, wb), aligned, lead)
+    absorbed = absorb_countries((ta, tb), (used_a, used_b), (wa, wb), aligned, lead)
     feats.extend(Feature("country_spelt_out", 0.0, x, y) for x, y in absorbed)
     tot_a, tot_b = sum(wa), sum(wb)
     if tot_a <= 0 or tot_b <= 0:
@@ -429,9 +429,6 @@ def _align_score(
                 if weights[i] >= 0.8 and not t.generic and distinct < 2:
                     score *= _DISTINCT_PENALTY
                     distinct += 1
-    if clash is not None:  # Bank of China ~ Bank of Iran
-        score *= _DISTINCT_PENALTY
-        feats.append(Feature("country_differs", _DISTINCT_PENALTY - 1.0, *clash))
     carrier = lone_translation(ta, tb, aligned, (wa, wb), (used_a, used_b), lead)
     if carrier is not None:
         score *= _DISTINCT_PENALTY
