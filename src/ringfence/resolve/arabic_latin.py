@@ -14,7 +14,8 @@ Latin word can be spelt that way from its first letter to its last:
 * the article ال, at the start, after a one-letter prefix (ب ل ف و ک: بالدم ~ biddam,
   للصرافة ~ lil-sarafa) or inside a compound (خيرالله ~ Khairullah) is written al, el, ul,
   il, as nothing, or assimilated to a following "sun" consonant (ad-d, ash-sh);
-* ع and ء may be written as nothing; a final ه (and ة, folded onto it) as a vowel, ah, eh,
+* ع and ء may be written as nothing, and so may the ezafe ی after a long vowel (دریای
+  Darya, Darya-ye); a final ه (and ة, folded onto it) as a vowel, ah, eh,
   at or et (the construct state: Selselat); a word may end in one or two vowels (French
   -oune) or the construct endings -ul/-il/-ut/-al that bind it to the next word.
 
@@ -114,7 +115,11 @@ def _units(word: str) -> tuple[tuple[tuple[str, ...], ...], int] | None:
                 base = _CONSONANT[ch]
                 units.append(base + tuple(c + c for c in base if len(c) == 1))
         elif ch == "ا" and (i == 0 or marks.get(i - 2) == "art" or marks.get(i - 1) == "art1"):
-            units.append(_INITIAL_ALEF)
+            # the alef that carries a long vowel written after it (ای i, او u) may be silent
+            seat = i + 1 < n and letters[i + 1] in "یو"
+            units.append(("", *_INITIAL_ALEF) if seat else _INITIAL_ALEF)
+        elif ch == "ی" and i == n - 1 and i > 1 and letters[i - 1] in "او":
+            units.append(("", "ye", "yi", *_LONG[ch]))  # the ezafe after a vowel: دریای Darya-ye
         elif ch in _LONG:
             units.append(_LONG[ch])
         elif ch in _SILENT:
@@ -158,7 +163,7 @@ def romanisation_fit(arabic: str, latin: str) -> int:
             if not lat.startswith(opt, j):
                 continue
             k = j + len(opt)
-            for short in _SHORT:
+            for short in _SHORT if i + 1 < n else ("",):  # the end: see ends()
                 if (not short or lat.startswith(short, k)) and go(i + 1, k + len(short)):
                     ok = True
                     break
@@ -214,8 +219,14 @@ def block_key(arabic: str) -> str:
     consonant as o; h, ع, the long vowel letters and the article left out), repeats
     folded."""
     out: list[str] = []
-    art = 2 if arabic.startswith("ال") and len(arabic) >= 4 else 0
-    for ch in arabic[art:]:
+    word = arabic
+    if len(word) >= 4 and word.startswith("ال"):
+        word = word[2:]
+    elif len(word) >= 5 and word[0] in _PREFIXES and word[1:3] == "ال":
+        word = word[0] + word[3:]  # بالدم: the prefix stays, the article goes
+    elif len(word) >= 5 and word.startswith("لل"):
+        word = word[0] + word[2:]
+    for ch in word:
         if ch not in _CONSONANT or ch in "هحھہں":
             continue
         if ch == "ف":
@@ -226,7 +237,7 @@ def block_key(arabic: str) -> str:
 
 
 def _latin_key(lat: str) -> str:
-    s = _DIGRAPH.sub("o", lat).replace("ph", "f")
+    s = _DIGRAPH.sub(lambda m: "f" if m.group() == "ph" else "#", lat)
     out = []
     for c in s:
         if c in "aeiouywvh":

@@ -158,7 +158,7 @@ def _gloss_sim(x: Token, y: Token) -> float:
 @lru_cache(maxsize=1 << 18)
 def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
-        return _gloss_span(x, span)
+        return _arabic_span(x, span) or _gloss_span(x, span)
     joined = "".join(t.primary for t in span)
     if all(t.script == "Latn" for t in span):
         spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
@@ -186,6 +186,21 @@ def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     ):
         return 0.9, "joined_truncated"  # ВымпелКом ~ Вымпел-Коммуникации
     return _gloss_span(x, span)
+
+
+def _arabic_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str] | None:
+    """An Arabic-script word written as two Latin words, or the other way round
+    (بندرعباس ~ Bandar Abbas; Gharzolhasaneh ~ قرض الحسنه), read letter by letter."""
+    scripts = {t.script for t in span}
+    if len(span) != 2 or any(len(t.skeleton) < 2 for t in span):
+        return None  # two words of their own (not Roshan + Niue); the index joins pairs
+    if x.script == "Arab" and scripts == {"Latn"}:
+        fit = fit_score(x.text, "".join(t.text for t in span))
+    elif x.script == "Latn" and scripts == {"Arab"}:
+        fit = fit_score("".join(t.text for t in span), x.text)
+    else:
+        return None
+    return (fit, "joined") if fit >= 0.9 else None
 
 
 def _gloss_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
