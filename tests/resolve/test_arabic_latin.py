@@ -8,6 +8,8 @@ that differs (ملت is not Omlat), one consonant letter only (علی). Made-up 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ringfence.resolve import Record, compare
 from ringfence.resolve.arabic_latin import (
@@ -139,3 +141,32 @@ def test_names_in_arabic_script_match_their_latin_spelling(a: str, b: str) -> No
 def test_names_sharing_a_skeleton_do_not_match(a: str, b: str) -> None:
     for x, y in ((a, b), (b, a)):
         assert not compare(Record.of(x), Record.of(y)).match, (x, y)
+
+
+# --- property: any spelling the tables give fits; a long vowel spelt otherwise does not --
+
+_LETTERS = "بتثجحخدذرزسشصطظغفقکمنپچژگ"  # ل left out: ال inside a word is the article
+_SPELL = {"ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
+          "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ط": "t", "ظ": "z", "غ": "gh",
+          "ف": "f", "ق": "q", "ک": "k", "ل": "l", "م": "m", "ن": "n", "پ": "p", "چ": "ch",
+          "ژ": "zh", "گ": "g"}  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    letters=st.lists(st.sampled_from(_LETTERS), min_size=3, max_size=6),
+    vowels=st.lists(st.sampled_from(["", "a", "e", "i", "o", "u"]), min_size=6, max_size=6),
+    long_at=st.integers(0, 4),
+)
+def test_every_tabled_spelling_fits_and_a_contradicted_long_vowel_does_not(
+    letters: list[str], vowels: list[str], long_at: int
+) -> None:
+    k = min(long_at, len(letters) - 2)  # a long a (ا) after the k-th letter
+    arabic = "".join(letters[: k + 1]) + "ا" + "".join(letters[k + 1 :])
+    spelt = [_SPELL[ch] + (vowels[i] if i < len(letters) - 1 else "")
+             for i, ch in enumerate(letters)]
+    head = "".join(spelt[:k]) + _SPELL[letters[k]]  # the long vowel replaces a short one
+    tail = "".join(spelt[k + 1 :])
+    good, bad = head + "a" + tail, head + "u" + tail  # ا is a (or aa, e), never u
+    assert romanisation_fit(arabic, good) == len(letters), (arabic, good)
+    assert romanisation_fit(arabic, bad) == 0, (arabic, bad)
