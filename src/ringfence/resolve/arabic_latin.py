@@ -56,8 +56,8 @@ _SUN = frozenset("تثدذرزسشصضطظلن")
 # letters that write long vowels (and w/v/y)
 _LONG: dict[str, tuple[str, ...]] = {
     "ا": ("a", "aa", "e"),
-    "و": ("w", "v", "u", "o", "ou", "oo", "ow", "au", "aw", "uu"),
-    "ی": ("y", "i", "ee", "ie", "ei", "ey", "ai", "ay", "e", "ii", "iy"),
+    "و": ("w", "v", "u", "o", "ou", "oo", "ow", "au", "aw", "uu", "ww"),
+    "ی": ("y", "i", "ee", "ie", "ei", "ey", "ai", "ay", "e", "ii", "iy", "yy"),
     "ے": ("e", "ay", "ai", "y", "ey"),
     "ې": ("e", "ay", "ey"),
     "ۍ": ("ai", "ay", "i", "ey"),
