@@ -30,11 +30,13 @@ the fit accepts share, for looking Latin words up among Arabic-script lexicon en
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 
 from ringfence.resolve.text import ascii_fold
 
-__all__ = ["block_key", "fit_score", "latin_block_keys", "nisba_fit", "romanisation_fit"]
+__all__ = ["block_key", "first_letters", "fit_score", "latin_block_keys", "nisba_fit",
+           "romanisation_fit"]
 
 _V = ("a", "e", "i", "o", "u")
 
@@ -173,6 +175,18 @@ def romanisation_fit(arabic: str, latin: str) -> int:
         return ok
 
     return consonants if go(0, 0) else 0
+
+
+def first_letters(arabic: str) -> frozenset[str]:
+    """The letters a Latin spelling of ``arabic`` can start with (every letter when the
+    word starts with an article or a sign that may go unwritten); empty when unread."""
+    read = _units(arabic)
+    if not read or not read[0]:
+        return frozenset()
+    firsts = {opt[0] for opt in read[0][0] if opt}
+    if "" in read[0][0]:
+        return frozenset(string.ascii_lowercase)
+    return frozenset(firsts)
 
 
 _NISBA = ("یه", "ی")  # the relative adjective -iyya, -i (ة folded onto ه)

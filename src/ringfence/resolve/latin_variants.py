@@ -143,18 +143,20 @@ _AR_MIN_CONSONANTS = 3  # consonant letters of an Arabic-script word a Latin spe
 
 
 @lru_cache(maxsize=1)
-def _arabic_by_block() -> dict[str, tuple[str, ...]]:
+def _arabic_by_block() -> dict[tuple[str, str], tuple[str, ...]]:
     """The lexicon's Arabic-script words (``fa:`` keys, article and particles as the
-    lexicon keeps them) by :func:`~ringfence.resolve.arabic_latin.block_key`."""
-    from ringfence.resolve.arabic_latin import block_key
+    lexicon keeps them) by :func:`~ringfence.resolve.arabic_latin.block_key` and each
+    letter a Latin spelling of them can start with."""
+    from ringfence.resolve.arabic_latin import block_key, first_letters
     from ringfence.resolve.lexicon import name_lexicon
 
-    out: dict[str, tuple[str, ...]] = {}
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
     for key in name_lexicon():
         if key.startswith("fa:"):
             block = block_key(key[3:])
             if len(block) >= 2:
-                out[block] = (*out.get(block, ()), key[3:])
+                for first in first_letters(key[3:]):
+                    out[block, first] = (*out.get((block, first), ()), key[3:])
     return out
 
 
@@ -167,12 +169,13 @@ def romanised_arabic_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     from ringfence.resolve.gloss import merge_glosses
     from ringfence.resolve.lexicon import lexicon_gloss
 
-    if len(word) < _MIN_LETTERS or not word.isalpha():
+    if len(word) < _MIN_LETTERS or not word.isalpha() or not word.isascii():
         return ()
     table = _arabic_by_block()
     out: tuple[tuple[str, ...], ...] = ()
+    first = word[0].lower()
     for block in latin_block_keys(word):
-        for arabic in table.get(block, ()):
+        for arabic in table.get((block, first), ()):
             if romanisation_fit(arabic, word) >= _AR_MIN_CONSONANTS:
                 out = merge_glosses(out, lexicon_gloss("fa:" + arabic))
     return out
