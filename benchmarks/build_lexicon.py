@@ -59,6 +59,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from lexicon_sources_ar import freedict_entries
 from lexicon_sources_arko import alias_entries, country_initials_entries
 from real_pairs import (
     Org,
@@ -444,6 +445,12 @@ def name_words(data: Path, vocab: Counter[str]) -> list[str]:
     and the bundled public groups: lower-case CC-CEDICT vocabulary (three headwords or
     more, so no brand), three letters or more, not a legal form nor a word English
     glosses leave out (articles, prepositions, "one")."""
+    return sorted(w for w in dev_name_words(data) if _generic_english(w, vocab))
+
+
+def dev_name_words(data: Path) -> set[str]:
+    """Every word (lower-cased) of the Latin names of the development part's records and
+    the bundled public groups."""
     words: set[str] = set()
     for _source, orgs in _sources(data):
         for org in orgs:
@@ -456,7 +463,7 @@ def name_words(data: Path, vocab: Counter[str]) -> list[str]:
         for row in csv.DictReader(fh):
             if row["script"] == "Latn":
                 words.update(w.casefold() for w in _EN_WORD.findall(row["name"]))
-    return sorted(w for w in words if _generic_english(w, vocab))
+    return words
 
 
 def _generic_english(word: str, vocab: Counter[str]) -> bool:
@@ -630,10 +637,12 @@ HEADER = """\
 # split by the same hash of the record id, real_pairs.part_of) and from the bundled
 # public groups, which are not in the evaluation. Mueller's English-Russian dictionary
 # (Debian mueller7-dict, GPL-2+) read for the English words of those names and the English
-# words rigour's symbol table tags; pycountry's ISO 3166-1 names for CLDR's short country
-# names; rigour's symbol table. Mined words, and the English words the dictionary is read
-# for, are generic: a lower-case word in the glosses of three or more CC-CEDICT headwords
-# (proper names are capitalised there); no entry names an organisation.
+# words rigour's symbol table tags, and FreeDict's English-Arabic dictionary (Debian
+# dict-freedict-eng-ara, GPL-3+) for the same words; pycountry's ISO 3166-1 names for
+# CLDR's short country names; rigour's symbol table. Mined words, and the English words
+# the dictionaries are read for, are generic: a lower-case word in the glosses of three
+# or more CC-CEDICT headwords (proper names are capitalised there); no entry names an
+# organisation.
 # lang: zh (Han, any variant), ja, ko, ru, ru-Latn (Russian romanised), fa, ar, en (another
 # English name), und-Latn (another language in Latin letters).
 """
@@ -645,13 +654,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--mueller", type=Path, default=MUELLER,
                     help="the Mueller dictionary's dictd files, without suffix")
+    ap.add_argument("--no-freedict", action="store_true",
+                    help="leave out the Arabic entries taken from FreeDict's English-Arabic "
+                         "dictionary (GPL-3+; lexicon_sources_ar.py)")
     ap.add_argument("--no-mueller", action="store_true",
                     help="leave out the entries taken from Mueller's dictionary (GPL-2+); "
                          "its headwords still tell English words apart")
     args = ap.parse_args(argv)
     vocab = english_vocabulary()
     mueller = [] if args.no_mueller else list(mueller_entries(args.data, vocab, args.mueller))
-    entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab),
+    freedict = [] if args.no_freedict else list(freedict_entries(
+        [(w, "English word of dev-part names") for w in sorted(dev_name_words(args.data))]
+        + [(w, "English word rigour's symbol table tags") for w in rigour_words(vocab)]))
+    entries = _clean([*cldr_entries(), *mined_entries(args.data, vocab), *freedict,
                       *symbol_entries(args.data, vocab), *mueller,
                       *country_entries(), *latin_symbol_entries(args.data, vocab, args.mueller),
                       *alias_entries(args.data, vocab, args.mueller),

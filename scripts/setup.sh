@@ -20,6 +20,9 @@ APT_PACKAGES+=(chromium)  # the console's browser tests drive it (Playwright nev
 # Mueller's English-Russian dictionary (dictd files): a source of the name lexicon, read
 # only when benchmarks/build_lexicon.py compiles it again
 APT_PACKAGES+=(mueller7-dict)
+# FreeDict's English-Arabic dictionary (dictd files, GPL-3+): the same, for Arabic
+# (benchmarks/lexicon_sources_ar.py)
+APT_PACKAGES+=(dict-freedict-eng-ara)
 # the Spark engine (pyspark 4) runs on Java 17 or newer: Debian's headless JRE when no
 # java is found
 if ! command -v java >/dev/null; then APT_PACKAGES+=(openjdk-17-jre-headless); fi

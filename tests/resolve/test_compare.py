@@ -49,11 +49,11 @@ def test_simplified_and_traditional_are_the_same_name() -> None:
     assert r.score == 1.0
 
 
-def test_persian_against_latin_by_skeleton_and_gloss() -> None:
+def test_persian_against_latin_by_romanisation_and_gloss() -> None:
     r = compare(Record.of("بانک ملت", country="ir"), Record.of("Bank Mellat", country="IR"))
     f = features(r)
     assert r.match
-    assert ("ملت", "mellat") in f["token:skeleton"]
+    assert ("ملت", "mellat") in f["token:romanised"]
     assert ("بانک", "bank") in f["token:translation"]
     assert ("IR", "IR") in f["country"]
 

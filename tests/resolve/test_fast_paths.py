@@ -185,6 +185,7 @@ def _name_keys_plain(name: str) -> set[str]:
             out.add(joined)
             if len(joined) >= 6:
                 out.update(("p:" + joined[:4], "s:" + joined[-4:]))
+        out.update(block for _, block in k.joined_blocks(variant))
     return out
 
 

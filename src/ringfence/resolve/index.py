@@ -284,6 +284,8 @@ class ScreeningIndex:
                 idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
                 if key.startswith(("p:", "s:")):
                     idf *= 0.5
+                elif key.startswith("ab:"):
+                    idf *= 0.3  # consonant classes: coarse, for Arabic script ~ Latin
                 lists.append((g, idf, post))
         limit_df = max(1000, int(self._n * _COMMON_SHARE))
         rare = [x for x in lists if len(x[2]) <= limit_df]

@@ -4,7 +4,9 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 
 * its romanised keys (pinyin, Cantonese, Cyrillic romanisation, Latin loose spelling,
   stems, business abbreviations written out) and its TS #39 confusable key;
-* its consonant skeleton (``sk:``), so Persian script meets Latin;
+* its consonant skeleton (``sk:``), so Persian script meets Latin, and its consonant
+  classes (``ab:``, :func:`~ringfence.resolve.arabic_latin.block_key`), so Arabic script
+  meets the Latin spellings the skeleton misses (ث th, ذ dh);
 * its English glosses, so 银行 meets Bank;
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
@@ -39,6 +41,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ringfence.resolve.acronyms import _TAIL_WORDS  # what the scorer reads as a compound's end
+from ringfence.resolve.arabic_latin import block_key, latin_block_keys
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.text import (
@@ -96,6 +99,9 @@ class Readings:
             self.cantonese.setdefault(word, syllables)
 
 
+_BLOCK_MIN = 3  # consonant classes of an ``ab:`` key (fewer are shared by too many words)
+
+
 def token_keys(token: Token) -> Iterator[str]:
     """The index keys of one token."""
     yield token.primary
@@ -105,6 +111,14 @@ def token_keys(token: Token) -> Iterator[str]:
         yield "sk:" + token.skeleton
         if token.script == "Latn":  # Xodro ~ خودرو (x for kh): resolve.variants
             yield from ("sk:" + s for s in persian_latin_skeletons(token.text)[1:] if len(s) >= 2)
+    # Arabic script and its Latin spellings by consonant classes (resolve.arabic_latin),
+    # which the letter-by-letter comparison's spellings share (الملثمون ~ Moulathamoun)
+    if token.script == "Arab":
+        block = block_key(token.text)
+        if len(block) >= _BLOCK_MIN:
+            yield "ab:" + block
+    elif token.script == "Latn" and token.text.isalpha():
+        yield from ("ab:" + b for b in latin_block_keys(token.text) if len(b) >= _BLOCK_MIN)
     for phrase in token.gloss[:4]:
         yield from phrase
     p = token.primary
@@ -258,7 +272,28 @@ def _name_keys(name: str, readings: Readings) -> set[str]:
             if len(joined) >= 6:  # "CGN Power" ~ CGNPoower: the joined word's ends
                 keys.add("p:" + joined[:4])
                 keys.add("s:" + joined[-4:])
+        for _, block in joined_blocks(variant):
+            keys.add(block)
     return keys
+
+
+def joined_blocks(tokens: tuple[Token, ...]) -> Iterator[tuple[int, str]]:
+    """(position of the first token, ``ab:`` key) of each two neighbouring Arabic-script
+    or Latin words written as one (بندرعباس ~ Bandar Abbas): the scorer reads such a pair
+    against one word of the other script (``tokensim._arabic_span``)."""
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if a.qualifier or b.qualifier or a.script != b.script:
+            continue
+        if a.script == "Arab":
+            blocks: Iterable[str] = (block_key(a.text + b.text),)
+        elif a.script == "Latn" and a.text.isalpha() and b.text.isalpha():
+            blocks = latin_block_keys(a.text + b.text)
+        else:
+            continue
+        for block in blocks:
+            if len(block) >= _BLOCK_MIN:
+                yield i, "ab:" + block
 
 
 def entity_keys(names: tuple[str, ...], readings: Readings) -> list[str]:
@@ -299,6 +334,9 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
             for i, k, initials in _runs_initials(variant):  # EN ~ Eghtesad Novin
                 for token in variant[i : i + k]:
                     groups[token.primary].add("in:" + initials)
+            for i, block in joined_blocks(variant):  # Bandar Abbas ~ بندرعباس
+                for token in variant[i : i + 2]:
+                    groups[token.primary].add(block)
             for k in (2, 3):  # three: one indexed word split twice ("Ro-sn eftegaz")
                 for i, joined in joined_pairs(variant, k):
                     ends = {joined}

@@ -26,6 +26,7 @@ __all__ = [
     "clear_caches",
     "korean_compound_gloss",
     "latin_variant_gloss",
+    "romanised_arabic_gloss",
 ]
 
 _MIN_LETTERS = 4
@@ -72,7 +73,8 @@ def latin_variant_gloss(word: str) -> tuple[tuple[str, ...], ...]:
         if key.endswith(end) and len(key) - len(end) >= _MIN_LETTERS:
             found = table.get(key[: -len(end)], ())
             break
-    return found or adjective_gloss(word) or korean_compound_gloss(word)
+    return (found or adjective_gloss(word) or korean_compound_gloss(word)
+            or romanised_arabic_gloss(word))
 
 
 # French -ique and the Arabic relative adjective (nisba) -iya, -iyah, -iyya, -i are the
@@ -137,8 +139,51 @@ def korean_compound_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     return ()
 
 
+_AR_MIN_CONSONANTS = 3  # consonant letters of an Arabic-script word a Latin spelling must fit
+
+
+@lru_cache(maxsize=1)
+def _arabic_by_block() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The lexicon's Arabic-script words (``fa:`` keys, article and particles as the
+    lexicon keeps them) by :func:`~ringfence.resolve.arabic_latin.block_key` and each
+    letter a Latin spelling of them can start with."""
+    from ringfence.resolve.arabic_latin import block_key, first_letters
+    from ringfence.resolve.lexicon import name_lexicon
+
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for key in name_lexicon():
+        if key.startswith("fa:"):
+            block = block_key(key[3:])
+            if len(block) >= 2:
+                for first in first_letters(key[3:]):
+                    out[block, first] = (*out.get((block, first), ()), key[3:])
+    return out
+
+
+def romanised_arabic_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """The English of the lexicon's Arabic-script words that a Latin word spells
+    (:func:`~ringfence.resolve.arabic_latin.romanisation_fit` on three consonant letters
+    or more: Katibat كتيبة battalion, Hizbul حزب party, Jaish جيش army), candidates found
+    by their consonant classes; empty for words under four letters."""
+    from ringfence.resolve.arabic_latin import latin_block_keys, romanisation_fit
+    from ringfence.resolve.gloss import merge_glosses
+    from ringfence.resolve.lexicon import lexicon_gloss
+
+    if len(word) < _MIN_LETTERS or not word.isalpha() or not word.isascii():
+        return ()
+    table = _arabic_by_block()
+    out: tuple[tuple[str, ...], ...] = ()
+    first = word[0].lower()
+    for block in latin_block_keys(word):
+        for arabic in table.get((block, first), ()):
+            if romanisation_fit(arabic, word) >= _AR_MIN_CONSONANTS:
+                out = merge_glosses(out, lexicon_gloss("fa:" + arabic))
+    return out
+
+
 def clear_caches() -> None:
     """Drop the tables built from the dictionaries (called when they change)."""
     _by_key.cache_clear()
+    _arabic_by_block.cache_clear()
     _ko_english.cache_clear()
     latin_variant_gloss.cache_clear()

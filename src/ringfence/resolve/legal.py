@@ -167,6 +167,14 @@ STOPWORDS: frozenset[str] = frozenset(
         "el",
         "al",
         "an",
+        # Arabic, Persian, Pashto: in, and, of (folded and as written); romanised: fi, wa
+        "في",
+        "فی",
+        "و",
+        "او",
+        "د",
+        "fi",
+        "wa",
     ]
 )
 

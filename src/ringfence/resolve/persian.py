@@ -86,4 +86,31 @@ def fa_gloss(word: str) -> tuple[tuple[str, ...], ...]:
     out = tuple(en_phrase(s) for s in hit) if hit else ()
     for key in arabic_keys(word):
         out = merge_glosses(out, lexicon_gloss(key))
+    if not out and len(word) >= 5 and word.endswith("ه"):
+        for key in arabic_keys(word[:-1]):  # ة folded onto ه: المقاتلة → مقاتل
+            out = merge_glosses(out, lexicon_gloss(key))
+    if not out:
+        out = _nisba_gloss(word)
     return out
+
+
+_ADJECTIVE_ENDS = ("n", "an", "ian", "i", "ic", "ese")
+
+
+def _nisba_gloss(word: str) -> tuple[tuple[str, ...], ...]:
+    """A relative adjective (nisba: التونسیه, المغربیه, ایرانی) glossed through its
+    stem's one-word English: the stem's word with the English adjective endings (Tunisia
+    → Tunisian, Morocco → Moroccan, Iraq → Iraqi, Islam → Islamic), as keys."""
+    from ringfence.resolve.lexicon import arabic_keys, lexicon_gloss
+
+    for end in ("یه", "ی"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            stem = word[: -len(end)]
+            base: tuple[tuple[str, ...], ...] = ()
+            for key in arabic_keys(stem):
+                base = merge_glosses(base, lexicon_gloss(key))
+            words = {p[0] for p in base if len(p) == 1 and len(p[0]) >= 4}
+            forms = {w + e for w in words for e in _ADJECTIVE_ENDS}
+            forms |= {w[:-1] + e for w in words if w[-1] in "aeiou" for e in ("an", "ian")}
+            return tuple((f,) for f in sorted(forms))
+    return ()

@@ -8,8 +8,9 @@ native string: callers keep both and compare on whichever agrees best.
   spellings that company names use: 長江 → cheung kong, 新鴻基 → sun hung kei).
 * Cyrillic: one BGN/PCGN-style table; spelling variants (kh/h, ts/c, y/i/j) are folded
   by :func:`loose`, so one table covers GOST, BGN and ICAO spellings on the other side.
-* Persian/Arabic: letter variants (ي/ی, ك/ک, ة/ه), ZWNJ, tatweel and diacritics folded;
-  romanised as a consonant skeleton, since list romanisations drop or guess vowels.
+* Persian/Arabic: letter variants (ي/ی, ك/ک, ة/ه; Urdu ہ/ه and ے/ی), ZWNJ, tatweel and
+  diacritics folded; romanised as a consonant skeleton, since list romanisations drop or
+  guess vowels.
 * Hangul: Revised Romanization (korean-romanizer); McCune-Reischauer spellings meet it
   through :func:`korean_key` (and ``resolve.variants`` adds both systems by pronunciation).
 """
@@ -216,6 +217,8 @@ def cyrillic_to_latin(text: str) -> str:
 
 _FA_FOLD = str.maketrans({
     "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا",
+    # Urdu heh goal and its ta marbuta, yeh barree; Pashto's e and ai yehs
+    "ہ": "ه", "ۂ": "ه", "ۃ": "ه", "ے": "ی", "ۓ": "ی", "ې": "ی", "ۍ": "ی",
     "آ": "ا", "ٱ": "ا", "ؤ": "و", "ـ": None, "ً": None, "ٌ": None, "ٍ": None,
     "َ": None, "ُ": None, "ِ": None, "ّ": None, "ْ": None, "ٰ": None, "ء": None,
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7",

@@ -9,9 +9,9 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz.distance import DamerauLevenshtein
 
+from ringfence.resolve.arabic_latin import fit_score
 from ringfence.resolve.names import Token
-from ringfence.resolve.text import korean_key, loose, without_article
-from ringfence.resolve.variants import persian_latin_skeletons
+from ringfence.resolve.text import korean_key, loose
 
 __all__ = ["span_sim", "token_sim"]
 
@@ -41,13 +41,14 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         if any(t.script == "Hani" and len(t.text) == 1 for t in (x, y)):
             g = min(g, _SINGLE_HAN_GLOSS)  # one character has many senses (运: move, luck ...)
         return g, "translation"
-    if ("Arab" in (x.script, y.script)) and x.skeleton and _same_skeleton(x, y):
-        if x.script != y.script and not _initials_agree(x, y):
-            return 0.0, ""
-        if len(x.skeleton) >= 2 and x.script != y.script:
-            return 0.85, "skeleton"
-        if len(x.skeleton) >= 3:
-            return 0.8, "skeleton"
+    if {x.script, y.script} == {"Arab", "Latn"}:
+        # letter by letter, each as the romanisations spell it (arabic_latin); a shared
+        # consonant skeleton alone is not enough (سامان is not Summon, نور not Nar)
+        fa, la = (x, y) if x.script == "Arab" else (y, x)
+        fit = fit_score(fa.text, la.text)
+        return (fit, "romanised") if fit else (0.0, "")
+    if x.script == y.script == "Arab" and len(x.skeleton) >= 3 and x.skeleton == y.skeleton:
+        return 0.8, "skeleton"
     best = _closest(x.keys, y.keys)
     if not best and len(x.text) == len(y.text) == 4 and x.skeleton == y.skeleton:
         # QUDS ~ QODS: a vowel changed in four letters
@@ -60,24 +61,11 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
         return min(best, 0.9), "fuzzy"
     if x.script == y.script == "Latn" and _loan_spelling(x, y):
         return 0.8, "skeleton"  # LIZING ~ LEASING, SIBIRIA ~ SIBIR
-    if (
-        "Arab" in (x.script, y.script)
-        and len(x.skeleton) >= 4
-        and len(y.skeleton) >= 4
-        and (x.script == y.script or _initials_agree(x, y))
-    ):
+    if x.script == y.script == "Arab" and len(x.skeleton) >= 4 and len(y.skeleton) >= 4:
         d = DamerauLevenshtein.distance(x.skeleton, y.skeleton, score_cutoff=1)
         if d <= 1:
             return 0.7, "skeleton"
     return 0.0, ""
-
-
-def _same_skeleton(x: Token, y: Token) -> bool:
-    """The consonant skeletons agree, a Latin word's x read as kh too (Xodro ~ خودرو)."""
-    if x.skeleton == y.skeleton:
-        return True
-    fa, la = (x, y) if x.script == "Arab" else (y, x)
-    return la.script == "Latn" and fa.skeleton in persian_latin_skeletons(la.text)[1:]
 
 
 def _closest(xs: frozenset[str], ys: frozenset[str], most: int = 2) -> float:
@@ -142,28 +130,6 @@ def _loan_spelling(x: Token, y: Token) -> bool:
     return x.skeleton.translate(_LOAN_FOLD) == y.skeleton.translate(_LOAN_FOLD)
 
 
-_FA_VOWEL_INITIAL = frozenset("اآأإعی")
-_FA_V_INITIAL = frozenset("و")
-
-
-def _initials_agree(x: Token, y: Token) -> bool:
-    """Persian script writes a word's first sound, vowel or not, so the consonant skeleton
-    (which drops vowels, v/w and y) must not hide a different start: ملت (m) is not
-    Vomlatia (v) or Omlat (vowel); آینده (alef) is not Vondoh; اینده ~ Ayandeh agree."""
-    fa, la = (x, y) if x.script == "Arab" else (y, x)
-    if la.script != "Latn" or not fa.text or not la.primary:
-        return True
-    latin = la.primary
-    if without_article(fa.text) != fa.text and len(latin) >= 5 and latin[:2] in ("al", "el"):
-        latin = latin[2:]  # the article on both sides (البرز ~ Alborz), as the skeletons
-    f, c = without_article(fa.text)[0], latin[0]  # القاعده starts with q
-    if c in "vw":
-        return f in _FA_V_INITIAL
-    if c in "aeiouy":
-        return f in _FA_VOWEL_INITIAL or f in _FA_V_INITIAL
-    return f not in _FA_VOWEL_INITIAL and f not in _FA_V_INITIAL
-
-
 def _words(t: Token) -> frozenset[str]:
     if t.script in ("Latn", "Hang", "Zyyy"):
         return t.keys
@@ -192,7 +158,7 @@ def _gloss_sim(x: Token, y: Token) -> float:
 @lru_cache(maxsize=1 << 18)
 def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     if any(t.primary.startswith("fa:") for t in span) or x.primary.startswith("fa:"):
-        return _gloss_span(x, span)
+        return _arabic_span(x, span) or _gloss_span(x, span)
     joined = "".join(t.primary for t in span)
     if all(t.script == "Latn" for t in span):
         spelled = loose("".join(t.text for t in span))  # Gail lon ~ Gaillon (ll → l)
@@ -220,6 +186,21 @@ def span_sim(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
     ):
         return 0.9, "joined_truncated"  # ВымпелКом ~ Вымпел-Коммуникации
     return _gloss_span(x, span)
+
+
+def _arabic_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str] | None:
+    """An Arabic-script word written as two Latin words, or the other way round
+    (بندرعباس ~ Bandar Abbas; Gharzolhasaneh ~ قرض الحسنه), read letter by letter."""
+    scripts = {t.script for t in span}
+    if len(span) != 2 or any(len(t.skeleton) < 2 for t in span):
+        return None  # two words of their own (not Roshan + Niue); the index joins pairs
+    if x.script == "Arab" and scripts == {"Latn"}:
+        fit = fit_score(x.text, "".join(t.text for t in span))
+    elif x.script == "Latn" and scripts == {"Arab"}:
+        fit = fit_score("".join(t.text for t in span), x.text)
+    else:
+        return None
+    return (fit, "joined") if fit >= 0.9 else None
 
 
 def _gloss_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str]:
