@@ -193,9 +193,9 @@ def analyse_name(name: str) -> NameForm:
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
     labels = [""] if full else []
-    if cleaned.alternative:  # a mixed-script word read in its other script too
-        other_tokens = _tokens(close_han_gaps(fold_persian(to_simplified(cleaned.alternative))),
-                               [], [], strip=True)
+    for other in filter(None, (cleaned.alternative, *cleaned.readings)):  # see Cleaned
+        other_tokens = _tokens(close_han_gaps(fold_persian(to_simplified(other))), [], [],
+                               strip=True)
         if other_tokens and other_tokens not in variants:
             variants.append(other_tokens)
             labels.append("confusable_reading")

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["display_order", "join_spelt_letters", "latin_letter_forms", "reading_order"]
+__all__ = ["both_orders", "display_order", "join_spelt_letters", "latin_letter_forms",
+           "other_readings", "reading_order", "spelt_readings"]
 
 _RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
 _EMBED_OR_OVERRIDE = frozenset("\u202a\u202b\u202d\u202e")  # closed by PDF
@@ -73,6 +76,22 @@ def display_order(text: str) -> str:
     return shown if shown != stored else ""
 
 
+def both_orders(original: str, text: str, alternative: str, more: tuple[str, ...],
+                clean: Callable[[str], Any]) -> tuple[str, str, tuple[str, ...]]:
+    """(main reading, second reading, further readings) of a name cleaned as ``text`` with
+    the confusable ``alternative`` and the readings ``more``, when ``original`` has a bidi
+    override that changes its order (``clean`` reads the shown order); as they are when
+    not. The confusable readings of both orders stay among the further readings (a whole
+    word of Cyrillic look-alikes in an override is still read in Latin letters)."""
+    order = display_order(original)
+    if not order:
+        return text, alternative, more
+    shown_as = clean(order)
+    more = (*more, alternative, shown_as.alternative, *shown_as.readings)
+    main, second = reading_order(" ".join(text.split()), shown_as.text)
+    return main, second, more
+
+
 def reading_order(stored: str, shown: str) -> tuple[str, str]:
     """(main reading, second reading) of a name stored as ``stored`` and shown as
     ``shown`` (both cleaned). The shown order leads when it has more legal-form words
@@ -82,6 +101,13 @@ def reading_order(stored: str, shown: str) -> tuple[str, str]:
     if _legal_words(shown) > _legal_words(stored):
         return shown, stored
     return stored, shown
+
+
+def other_readings(have: tuple[str, str], found: tuple[str, ...]) -> tuple[str, ...]:
+    """The readings in ``found`` (spaces normalised) that are not empty and not in ``have``
+    (the main and the second reading), each once, in order."""
+    out = dict.fromkeys(" ".join(r.split()) for r in found)
+    return tuple(r for r in out if r and r not in have)
 
 
 def _legal_words(text: str) -> int:
@@ -167,3 +193,18 @@ def join_spelt_letters(text: str) -> str:
         return m.group(0) if low in _ALIAS_MARKS or is_legal_word(low) else word
 
     return _SPACED.sub(joined, text)
+
+
+def spelt_readings(text: str, main: str, clean: Callable[[str], Any]
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The readings (``clean``'s text, alternative and further readings) of ``text`` with
+    its spelt-out letters joined, other than ``main``, and the changes ``clean`` made to
+    read them; none when nothing is joined. A further reading, never the name's only one:
+    joined as the only reading, the dotted letters a name ends with (S.A.C., T.O.O.,
+    U.S.A., "S.A. J.S.C.") became a word of the company and the name stopped matching."""
+    joined = join_spelt_letters(text)
+    if joined == text:
+        return (), ()
+    found = clean(joined)
+    readings = (found.text, found.alternative, *found.readings)
+    return other_readings((main, ""), readings), found.changes
