@@ -152,3 +152,10 @@ def test_letters_joined_are_a_further_reading() -> None:
     assert "VELMONT Trading" in clean_name("V.E.L.M.O.N.T Trading").readings
     cleaned = clean_name("\u0412 \u0443 l m \u043e n t Trading")
     assert "Bylmont Trading" in cleaned.readings
+
+
+@pytest.mark.parametrize("text", [RLO + "tnomleV\ud800" + PDF, RLO + "ab \ud800 cd" + PDF])
+def test_a_lone_surrogate_in_an_override_does_not_crash(text: str) -> None:
+    # JSON may carry one ("\\ud800"); the legal-form count of the two orders met it whole
+    assert clean_name(text).text
+    compare(Record.of(text), Record.of("Velmont"))

@@ -113,7 +113,11 @@ def other_readings(have: tuple[str, str], found: tuple[str, ...]) -> tuple[str, 
 def _legal_words(text: str) -> int:
     from ringfence.resolve.legal import is_legal_word
 
-    return sum(1 for w in text.casefold().replace(".", " ").split() if is_legal_word(w))
+    # words of letters and digits only: a lone surrogate (JSON's "\\ud800") is no word
+    return sum(1 for w in _WORDS.findall(text.casefold()) if is_legal_word(w))
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 _BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
