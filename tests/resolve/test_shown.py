@@ -159,3 +159,17 @@ def test_a_lone_surrogate_in_an_override_does_not_crash(text: str) -> None:
     # JSON may carry one ("\\ud800"); the legal-form count of the two orders met it whole
     assert clean_name(text).text
     compare(Record.of(text), Record.of("Velmont"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (RLO + "KBT-RUS" + PDF, "KVT-RUS"),  # shown SUR-TBK: Tbk, a legal form, leads
+        (RLO + "\u041e\u041e\u041e \u00ab\u0417\u043e\u0440\u0431\u0430\u043a\u0441\u00bb dtL"
+         + PDF, "\u0417\u043e\u0440\u0431\u0430\u043a\u0441"),  # ООО «Зорбакс»: quoted core
+    ],
+)
+def test_the_second_order_is_read_as_fully_as_the_first(a: str, b: str) -> None:
+    # the order with fewer legal-form words is the second reading; its split words
+    # joined (respelt) and its quoted core are read as the first order's are
+    assert compare(Record.of(a), Record.of(b)).match
