@@ -173,3 +173,19 @@ def test_the_second_order_is_read_as_fully_as_the_first(a: str, b: str) -> None:
     # the order with fewer legal-form words is the second reading; its split words
     # joined (respelt) and its quoted core are read as the first order's are
     assert compare(Record.of(a), Record.of(b)).match
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (RLO + "tnomleV \u0628" + PDF, "\u0628 Velmont"),  # one Arabic letter in the run
+        (LRO + "\u062a\u0644\u0645 x" + PDF, "\u0645\u0644\u062a x"),  # one Latin letter
+    ],
+)
+def test_a_letter_of_the_other_direction_does_not_stop_the_reversal(stored: str,
+                                                                     shown: str) -> None:
+    # under an override every letter is laid out in its direction: the Latin letters of
+    # an RLO run are read reversed, its Arabic ones (read right to left) as stored
+    assert display_order(stored) == shown
+    if stored.startswith(RLO):
+        assert compare(Record.of(stored), Record.of("Velmont")).match

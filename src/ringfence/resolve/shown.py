@@ -130,14 +130,38 @@ def _innermost(stack: list[str]) -> str:
 
 
 def _read(chars: list[str], override: str) -> str:
-    """Characters laid out under ``override`` in reading order: an override against the
-    letters' own direction reverses them (right-to-left letters under RLO, and
-    left-to-right ones under LRO, read as stored)."""
+    """Characters laid out under ``override`` in reading order. Every character takes the
+    override's direction, and a reader reads Latin letters left to right and Arabic or
+    Hebrew ones right to left: under RLO the run is reversed, then each stretch of
+    right-to-left letters turned back; under LRO only those stretches are reversed. A
+    run of one direction: RLO reverses Latin letters, LRO Arabic ones, the rest as stored."""
     rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in chars)
     ltr = any(unicodedata.bidirectional(c) == "L" for c in chars)
-    if (override == _RLO and ltr and not rtl) or (override == _LRO and rtl and not ltr):
-        return "".join(reversed(chars))
+    if override == _RLO and ltr:
+        return _turn_rtl(chars[::-1])
+    if override == _LRO and rtl:
+        return _turn_rtl(chars)
     return "".join(chars)
+
+
+def _turn_rtl(chars: list[str]) -> str:
+    """``chars`` with each stretch from a right-to-left letter to the last one before the
+    next left-to-right letter (spaces between them included) reversed."""
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        if unicodedata.bidirectional(chars[i]) not in ("R", "AL"):
+            out.append(chars[i])
+            i += 1
+            continue
+        last = j = i
+        while j < len(chars) and unicodedata.bidirectional(chars[j]) != "L":
+            if unicodedata.bidirectional(chars[j]) in ("R", "AL"):
+                last = j
+            j += 1
+        out.extend(reversed(chars[i : last + 1]))
+        i = last + 1
+    return "".join(out)
 
 
 def latin_letter_forms(text: str) -> tuple[str, list[tuple[str, str]]]:
