@@ -189,3 +189,10 @@ def test_a_letter_of_the_other_direction_does_not_stop_the_reversal(stored: str,
     assert display_order(stored) == shown
     if stored.startswith(RLO):
         assert compare(Record.of(stored), Record.of("Velmont")).match
+
+
+def test_a_lone_surrogate_is_removed_with_the_invisible_characters() -> None:
+    # a56cfe7 crashed here too (respell asked rigour about "ıfias\ud800")
+    text = "\u0131\ufb01\u0430S\ud800 S.A.B \u202d.A"
+    assert "\ud800" not in clean_name(text).text
+    compare(Record.of(text), Record.of("Velmont"))

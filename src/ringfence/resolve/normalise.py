@@ -265,7 +265,7 @@ def _describe(ch: str) -> str:
 def _droppable(ch: str) -> bool:
     """A default-ignorable character or a combining mark: what :func:`_drop_invisible`
     may remove."""
-    return bool(_default_ignorable().contains(ch)) or unicodedata.category(ch) in ("Mn", "Me")
+    return bool(_default_ignorable().contains(ch)) or unicodedata.category(ch) in ("Mn", "Me", "Cs")
 
 
 def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
@@ -275,7 +275,7 @@ def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
     out: list[str] = []
     base = "Zyyy"
     for i, ch in enumerate(text):
-        if ignorable.contains(ch):
+        if ignorable.contains(ch) or "\ud800" <= ch <= "\udfff":  # a lone surrogate too
             if ch == "\u200c" and _persian_zwnj(text, i):
                 out.append(ch)  # Persian spelling (می‌خواهم); fold_persian drops it later
                 continue
