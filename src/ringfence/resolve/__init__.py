@@ -10,7 +10,8 @@ Public surface:
 * :class:`Record`, :func:`compare`, :class:`Comparison`, :class:`Feature` — score two
   records with the evidence for the score.
 * :class:`ScreeningIndex`, :class:`Candidate` — candidate generation over a snapshot;
-  :func:`initials_ambiguous` — a match that rests on an acronym several names spell.
+  :func:`needs_review` — a match onboarding sends to review (an acronym several names
+  spell, a name within a longer one ...).
 
 Saving a built index and loading it back is file I/O, so it lives in an adapter:
 ``ringfence.snapshot.screenindex``.

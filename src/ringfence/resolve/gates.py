@@ -272,7 +272,7 @@ def ambiguous_initials(
     """A bare acronym that spells the initials of ``sharing`` > 1 entities' names does not
     say which one it is: a match through those initials alone keeps its score and its
     match, and carries ``initials_ambiguous`` first in its evidence, which
-    :func:`initials_ambiguous` reads (onboarding sends such a match to review rather than
+    :func:`needs_review` reads (onboarding sends such a match to review rather than
     deciding on it; ``compare --snapshot`` does not resolve a pair through it). Demoting
     the match below the threshold instead would let an acronym that spells a restricted
     company and an unrelated one through as no match at all: fail open. An entity that

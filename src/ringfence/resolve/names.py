@@ -193,25 +193,25 @@ def analyse_name(name: str) -> NameForm:
         full = _tokens(text, [], [], strip=False)
     variants = [full] if full else []
     labels = [""] if full else []
-    if cleaned.alternative:  # a mixed-script word read in its other script too
-        other_tokens = _tokens(close_han_gaps(fold_persian(to_simplified(cleaned.alternative))),
-                               [], [], strip=True)
+
+    def add(words: str, label: str) -> None:
+        other_tokens = _tokens(words, [], [], strip=True)
         if other_tokens and other_tokens not in variants:
             variants.append(other_tokens)
-            labels.append("confusable_reading")
-    respelt = respell(text, legal)
-    if respelt:  # "CN-PC", "KUKAAG", "Bank Sad erat": a split or a join undone
-        other_tokens = _tokens(respelt, [], [], strip=True)
-        if other_tokens and other_tokens not in variants:
-            variants.append(other_tokens)
-            labels.append("respelt")
-    core = _quoted_core(text)
-    for other in ((core,) if core and core.strip() != text.strip() else ()) + alias_parts(
-        text, _pieces(text)
-    ):
-        other_tokens = _tokens(other, [], [], strip=True)
-        if other_tokens and other_tokens not in variants:
-            variants.append(other_tokens)
+            labels.append(label)
+
+    others = [close_han_gaps(fold_persian(to_simplified(o)))  # see Cleaned.alternative, readings
+              for o in (cleaned.alternative, *cleaned.readings) if o]
+    for other in others:
+        add(other, "confusable_reading")
+    for reading, forms in ((text, legal), *((o, []) for o in others)):  # each read in full
+        if respelt := respell(reading, forms):  # "CN-PC", "KUKAAG", "Bank Sad erat"
+            add(respelt, "respelt")  # a split or a join undone
+        core = _quoted_core(reading)
+        for other in ((core,) if core and core.strip() != reading.strip() else ()) + alias_parts(
+            reading, _pieces(reading)
+        ):
+            add(other, "")  # a quoted core or an alias part
     return NameForm(
         original=name,
         script=script,

@@ -73,9 +73,9 @@ class Cleaned:
     changes: tuple[str, ...] = ()  # step names, in order, each once
     removed: tuple[str, ...] = ()  # removed characters as "U+200B ZERO WIDTH SPACE"
     folded: tuple[tuple[str, str], ...] = ()  # (word as written, word as read) for confusables
-    # the text with each mixed word read in its other script, when nothing in the name
-    # says which it is ("Аlіbаbа": four Cyrillic letters, three Latin): "" when none
-    alternative: str = ""
+    # each mixed word read in its other script when nothing says which it is ("Аlіbаbа":
+    alternative: str = ""  # 4 Cyrillic letters, 3 Latin), or a bidi override's other order
+    readings: tuple[str, ...] = ()  # further readings (resolve.shown): letters spelt joined
 
     @property
     def disguised(self) -> bool:
@@ -90,6 +90,7 @@ class Cleaned:
             "removed": list(self.removed),
             "folded": [list(f) for f in self.folded],
             **({"alternative": self.alternative} if self.alternative else {}),
+            **({"readings": list(self.readings)} if self.readings else {}),
         }
 
 
@@ -219,8 +220,8 @@ def _clean(original: str) -> Cleaned:
     if original.isascii() and original.isprintable():
         # nothing to remove or fold: printable ASCII has no controls, no invisible
         # characters or marks, is its own NFKC form and is written in one script
-        text = shown.join_spelt_letters(" ".join(original.split()))
-        return Cleaned(original=original, text=text)
+        text = " ".join(original.split())
+        return Cleaned(original, text, readings=shown.spelt_readings(text, text, _clean)[0])
     changes: list[str] = []
     removed: list[str] = []
 
@@ -241,18 +242,19 @@ def _clean(original: str) -> Cleaned:
     # 3. invisible characters; 4. stray combining marks
     if not text.isascii():
         text = _drop_invisible(text, note, removed)
-    text = shown.join_spelt_letters(text)  # "В у t е": one word before look-alikes are folded
+    more, seen = shown.spelt_readings(text, "", _clean)  # "В у t е", before folding
+    changes.extend(c for c in seen if c not in changes)
     # 5. confusables
     alternative = ""
     if not text.isascii():
         text, alternative = _fold_confusables(text, folded)
     if folded:
         note("confusable")
-    if order := shown.display_order(original):  # a bidi override: as a reader reads it
-        text, alternative = shown.reading_order(" ".join(text.split()), _clean(order).text)
-    text = " ".join(text.split())
+    text, alternative, more = shown.both_orders(original, text, alternative, more, _clean)
+    text, alternative = " ".join(text.split()), " ".join(alternative.split())
     return Cleaned(original=original, text=text, changes=tuple(changes), removed=tuple(removed),
-                   folded=tuple(folded), alternative=" ".join(alternative.split()))
+                   folded=tuple(folded), alternative=alternative,
+                   readings=shown.other_readings((text, alternative), more))
 
 
 def _describe(ch: str) -> str:
@@ -263,7 +265,7 @@ def _describe(ch: str) -> str:
 def _droppable(ch: str) -> bool:
     """A default-ignorable character or a combining mark: what :func:`_drop_invisible`
     may remove."""
-    return bool(_default_ignorable().contains(ch)) or unicodedata.category(ch) in ("Mn", "Me")
+    return bool(_default_ignorable().contains(ch)) or unicodedata.category(ch) in ("Mn", "Me", "Cs")
 
 
 def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
@@ -273,7 +275,7 @@ def _drop_invisible(text: str, note: Any, removed: list[str]) -> str:
     out: list[str] = []
     base = "Zyyy"
     for i, ch in enumerate(text):
-        if ignorable.contains(ch):
+        if ignorable.contains(ch) or "\ud800" <= ch <= "\udfff":  # a lone surrogate too
             if ch == "\u200c" and _persian_zwnj(text, i):
                 out.append(ch)  # Persian spelling (می‌خواهم); fold_persian drops it later
                 continue

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["display_order", "join_spelt_letters", "latin_letter_forms", "reading_order"]
+__all__ = ["both_orders", "display_order", "join_spelt_letters", "latin_letter_forms",
+           "other_readings", "reading_order", "spelt_readings"]
 
 _RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
 _EMBED_OR_OVERRIDE = frozenset("\u202a\u202b\u202d\u202e")  # closed by PDF
@@ -73,6 +76,22 @@ def display_order(text: str) -> str:
     return shown if shown != stored else ""
 
 
+def both_orders(original: str, text: str, alternative: str, more: tuple[str, ...],
+                clean: Callable[[str], Any]) -> tuple[str, str, tuple[str, ...]]:
+    """(main reading, second reading, further readings) of a name cleaned as ``text`` with
+    the confusable ``alternative`` and the readings ``more``, when ``original`` has a bidi
+    override that changes its order (``clean`` reads the shown order); as they are when
+    not. The confusable readings of both orders stay among the further readings (a whole
+    word of Cyrillic look-alikes in an override is still read in Latin letters)."""
+    order = display_order(original)
+    if not order:
+        return text, alternative, more
+    shown_as = clean(order)
+    more = (*more, alternative, shown_as.alternative, *shown_as.readings)
+    main, second = reading_order(" ".join(text.split()), shown_as.text)
+    return main, second, more
+
+
 def reading_order(stored: str, shown: str) -> tuple[str, str]:
     """(main reading, second reading) of a name stored as ``stored`` and shown as
     ``shown`` (both cleaned). The shown order leads when it has more legal-form words
@@ -84,10 +103,21 @@ def reading_order(stored: str, shown: str) -> tuple[str, str]:
     return stored, shown
 
 
+def other_readings(have: tuple[str, str], found: tuple[str, ...]) -> tuple[str, ...]:
+    """The readings in ``found`` (spaces normalised) that are not empty and not in ``have``
+    (the main and the second reading), each once, in order."""
+    out = dict.fromkeys(" ".join(r.split()) for r in found)
+    return tuple(r for r in out if r and r not in have)
+
+
 def _legal_words(text: str) -> int:
     from ringfence.resolve.legal import is_legal_word
 
-    return sum(1 for w in text.casefold().replace(".", " ").split() if is_legal_word(w))
+    # words of letters and digits only: a lone surrogate (JSON's "\\ud800") is no word
+    return sum(1 for w in _WORDS.findall(text.casefold()) if is_legal_word(w))
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 _BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
@@ -100,14 +130,38 @@ def _innermost(stack: list[str]) -> str:
 
 
 def _read(chars: list[str], override: str) -> str:
-    """Characters laid out under ``override`` in reading order: an override against the
-    letters' own direction reverses them (right-to-left letters under RLO, and
-    left-to-right ones under LRO, read as stored)."""
+    """Characters laid out under ``override`` in reading order. Every character takes the
+    override's direction, and a reader reads Latin letters left to right and Arabic or
+    Hebrew ones right to left: under RLO the run is reversed, then each stretch of
+    right-to-left letters turned back; under LRO only those stretches are reversed. A
+    run of one direction: RLO reverses Latin letters, LRO Arabic ones, the rest as stored."""
     rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in chars)
     ltr = any(unicodedata.bidirectional(c) == "L" for c in chars)
-    if (override == _RLO and ltr and not rtl) or (override == _LRO and rtl and not ltr):
-        return "".join(reversed(chars))
+    if override == _RLO and ltr:
+        return _turn_rtl(chars[::-1])
+    if override == _LRO and rtl:
+        return _turn_rtl(chars)
     return "".join(chars)
+
+
+def _turn_rtl(chars: list[str]) -> str:
+    """``chars`` with each stretch from a right-to-left letter to the last one before the
+    next left-to-right letter (spaces between them included) reversed."""
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        if unicodedata.bidirectional(chars[i]) not in ("R", "AL"):
+            out.append(chars[i])
+            i += 1
+            continue
+        last = j = i
+        while j < len(chars) and unicodedata.bidirectional(chars[j]) != "L":
+            if unicodedata.bidirectional(chars[j]) in ("R", "AL"):
+                last = j
+            j += 1
+        out.extend(reversed(chars[i : last + 1]))
+        i = last + 1
+    return "".join(out)
 
 
 def latin_letter_forms(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -167,3 +221,18 @@ def join_spelt_letters(text: str) -> str:
         return m.group(0) if low in _ALIAS_MARKS or is_legal_word(low) else word
 
     return _SPACED.sub(joined, text)
+
+
+def spelt_readings(text: str, main: str, clean: Callable[[str], Any]
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The readings (``clean``'s text, alternative and further readings) of ``text`` with
+    its spelt-out letters joined, other than ``main``, and the changes ``clean`` made to
+    read them; none when nothing is joined. A further reading, never the name's only one:
+    joined as the only reading, the dotted letters a name ends with (S.A.C., T.O.O.,
+    U.S.A., "S.A. J.S.C.") became a word of the company and the name stopped matching."""
+    joined = join_spelt_letters(text)
+    if joined == text:
+        return (), ()
+    found = clean(joined)
+    readings = (found.text, found.alternative, *found.readings)
+    return other_readings((main, ""), readings), found.changes

@@ -61,7 +61,7 @@ def name_within(
       word ("Tidewater Middle East Co.": a name 中东, "Middle East", matched and TIDEWATER
       left unfound), the query may name either entity and a confident match would deny
       one of them on a guess: the matches carry ``rival_name_within`` and the flagged
-      candidate becomes a match at the threshold; :func:`initials_ambiguous` reads both,
+      candidate becomes a match at the threshold; :func:`needs_review` reads both,
       so onboarding sends the declaration to review, never a confident match.
     """
     within = {i: _own_anchors(query, r, weights) for i, (_, r) in enumerate(scored)
@@ -103,7 +103,7 @@ def _rival_matches(query: Record, scored: list[tuple[EntityNames, Comparison]],
     written before a restricted one's, allowed). The other's own words are its anchors
     (:func:`_own_anchors`) or, a match being evidence enough, every query word it found
     (a short acronym: "Epic Games MPI"). Each such match carries ``rival_name_within``,
-    for review (:func:`initials_ambiguous`)."""
+    for review (:func:`needs_review`)."""
     found = {i: _found_words(scored[i][1]) for i in matched}
     inside = {i: _own_anchors(query, scored[i][1], weights) for i in matched
               if _within(scored[i][1])}
