@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from ringfence.resolve.listnames import place_runs
 from ringfence.resolve.names import Token
+from ringfence.resolve.rucompound import part_spans
 
 __all__ = ["ABBREV_SCORE", "acronym_spans", "legal_form_initials", "legal_form_runs"]
 
@@ -152,8 +153,9 @@ def acronym_spans(
     raw_b: tuple[str, ...] = (),
 ) -> list[Cand]:
     """Alignment candidates ``(score, width, method, a indices, b indices)`` for the
-    words of ``ta`` that shorten words of ``tb`` (see the module)."""
-    return _initials(ta, tb, raw_b) + _compounds(ta, tb)
+    words of ``ta`` that shorten words of ``tb`` (see the module, and
+    :mod:`ringfence.resolve.rucompound` for Russian compounds and initialisms)."""
+    return _initials(ta, tb, raw_b) + _compounds(ta, tb) + part_spans(ta, tb)
 
 
 def legal_form_initials(t: Token, other_legal: tuple[str, ...]) -> str:
