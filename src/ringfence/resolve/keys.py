@@ -5,7 +5,8 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 * its romanised keys (pinyin, Cantonese, Cyrillic romanisation, Latin loose spelling,
   stems, business abbreviations written out) and its TS #39 confusable key;
 * its consonant skeleton (``sk:``), so Persian script meets Latin;
-* its English glosses, so 银行 meets Bank;
+* its English glosses, so 银行 meets Bank, and a Russian compound's parts' English, so
+  ROSSELKHOZBANK meets Agricultural (``resolve.rucompound``);
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
 A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
@@ -41,6 +42,7 @@ import numpy as np
 from ringfence.resolve.acronyms import _TAIL_WORDS  # what the scorer reads as a compound's end
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.rucompound import part_keys
 from ringfence.resolve.text import (
     jyutping,
     korean_key,
@@ -107,6 +109,7 @@ def token_keys(token: Token) -> Iterator[str]:
             yield from ("sk:" + s for s in persian_latin_skeletons(token.text)[1:] if len(s) >= 2)
     for phrase in token.gloss[:4]:
         yield from phrase
+    yield from part_keys(token)  # ROSSELKHOZBANK ~ agricultural (resolve.rucompound)
     p = token.primary
     if len(p) >= 6 and not p.startswith("fa:"):
         yield "p:" + p[:4]

@@ -38,12 +38,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ringfence.exc import IngestError, Problem
 from ringfence.resolve.gloss import dictionaries, en_phrase, ru_stem
 from ringfence.resolve.names import Token
 from ringfence.resolve.text import cyrillic_to_latin, loose
 
-__all__ = ["PART_SCORE", "Part", "clear_caches", "is_initialism", "part_spans", "ru_parts",
-           "split_compound"]
+__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "is_initialism", "parse_parts",
+           "part_keys", "part_spans", "ru_parts", "split_compound"]
 
 PART_SCORE = 0.85
 Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
@@ -55,6 +56,8 @@ _RUN_MAX = 4
 _SPLIT_MAX = 32
 _PART_MAX = 12  # letters of a part as written (nefteḱhim: 9)
 _SPLITS = 4
+# words inside a run that pair with no part: BANK FOR FOREIGN TRADE ~ VNESH-TORG-BANK
+_FILLER = frozenset(["of", "for", "the", "and", "i", "po"])
 FIELDS = ("kind", "part", "stands_for", "english", "latin", "source")
 
 
@@ -83,8 +86,20 @@ def _stems(phrase: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def ru_parts() -> tuple[dict[str, Part], dict[str, Part]]:
-    """The clipped parts and the initialisms, each by its keys (see the module)."""
+    """The clipped parts and the initialisms of the packaged table, each by its keys."""
     text, location = dictionaries().lexicon("ru_parts.tsv")
+    return parse_parts(text, location=location)
+
+
+def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str, Part]]:
+    """Parse the table (``#`` comments, a header naming :data:`FIELDS`, one tab-separated
+    row a line). Fails closed on the first bad line with an
+    :class:`~ringfence.exc.IngestError` naming the file, the line and the field."""
+
+    def bad(line: int, field: str | None, reason: str) -> IngestError:
+        problem = Problem(location=location, line=line, field=field, reason=reason)
+        return IngestError(f"bad Russian parts table: {problem}", problems=[problem])
+
     clips: dict[str, Part] = {}
     inits: dict[str, Part] = {}
     header = False
@@ -93,13 +108,20 @@ def ru_parts() -> tuple[dict[str, Part], dict[str, Part]]:
             continue
         cells = raw.split("\t")
         if not header:
-            header = True
             if tuple(cells) != FIELDS:
-                raise ValueError(f"{location}:{number}: header must be {'/'.join(FIELDS)}")
+                raise bad(number, None, f"header must be {'/'.join(FIELDS)}")
+            header = True
             continue
-        if len(cells) != len(FIELDS) or cells[0] not in ("clip", "init") or not all(cells):
-            raise ValueError(f"{location}:{number}: expected {len(FIELDS)} non-empty fields")
-        kind, part, stands, english, latin, _source = cells
+        if len(cells) != len(FIELDS):
+            raise bad(number, None, f"{len(cells)} fields, expected {len(FIELDS)}")
+        for field, cell in zip(FIELDS, cells, strict=True):
+            if not cell.strip():
+                raise bad(number, field, "empty")
+        kind, part, stands, english, latin, _source = (c.strip() for c in cells)
+        if kind not in ("clip", "init"):
+            raise bad(number, "kind", f"unknown kind {kind!r}")
+        if not english.isascii():
+            raise bad(number, "english", f"not English: {english!r}")
         entry = Part(
             kind=kind,
             part=part,
@@ -110,6 +132,8 @@ def ru_parts() -> tuple[dict[str, Part], dict[str, Part]]:
         table = clips if kind == "clip" else inits
         for k in entry.keys:
             table[k] = entry
+    if not header:
+        raise bad(0, None, "no header line")
     return clips, inits
 
 
@@ -117,6 +141,7 @@ def clear_caches() -> None:
     ru_parts.cache_clear()
     split_compound.cache_clear()
     _splits_of.cache_clear()
+    _part_keys.cache_clear()
     _initialism.cache_clear()
 
 
@@ -202,6 +227,37 @@ def _splits_of(text: str, script: str) -> tuple[tuple[_Atom, ...], ...]:
     )
 
 
+def part_keys(t: Token) -> frozenset[str]:
+    """Index keys of a compound word's parts: of its first split, with two known parts or
+    more, each known part's English words and each free piece of four letters or more
+    as spelt (ROSSELKHOZBANK ~ agricultural); of each split, its leading known parts
+    joined (РОСТЕХНОЛОГИИ ~ rosteh, as РОСТЕХ is keyed). Candidate generation so meets
+    what the scorer pairs."""
+    return _part_keys(t.text, t.script)
+
+
+@lru_cache(maxsize=1 << 16)
+def _part_keys(text: str, script: str) -> frozenset[str]:
+    splits = _splits_of(text, script)
+    if not splits:
+        return frozenset()
+    letters = cyrillic_to_latin(text) if script == "Cyrl" else text
+    out: set[str] = set()
+    for split in split_compound(letters.casefold()):
+        lead = list(itertools.takewhile(lambda p: p[1] is not None, split))
+        if len(lead) >= 2:  # РОСТЕХ-НОЛОГИИ: rosteh, the word РОСТЕХ itself
+            out.add(loose("".join(piece for piece, _ in lead)))
+    first = split_compound(letters.casefold())[0]
+    if sum(part is not None for _, part in first) < 2:
+        return frozenset(out)
+    for (piece, part), atom in zip(first, splits[0], strict=True):
+        if part is not None:
+            out |= {p[0] for p in part.english if len(p) == 1}
+        elif len(piece) >= 4:
+            out |= atom.keys
+    return frozenset(out)
+
+
 def _word_atom(t: Token) -> _Atom:
     return _Atom(keys=t.keys | {p[0] for p in t.gloss if len(p) == 1})
 
@@ -266,10 +322,14 @@ def _compound_spans(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand]:
                 here = frozenset().union(*spelt[j : j + k])
                 if not any(all(_somewhere(a, here) for a in xs) for xs in splits):
                     continue
+                if tb[j].text in _FILLER or tb[j + k - 1].text in _FILLER:
+                    continue  # a run starts and ends with a word of its own
                 if any(
                     _cover(xs, tuple(a for atoms in combo for a in atoms))
                     for xs in splits
-                    for combo in itertools.product(*readings[j : j + k])
+                    for combo in itertools.product(
+                        *(r for r, t in zip(readings[j : j + k], tb[j : j + k], strict=True)
+                          if t.text not in _FILLER))
                 ):
                     out.append((PART_SCORE, k, "clipped", (i,), tuple(range(j, j + k))))
     return out
@@ -280,10 +340,16 @@ def _compound_spans(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand]:
 
 @lru_cache(maxsize=1 << 14)
 def _initialism(text: str, script: str) -> Part | None:
+    """The listed initialism ``text`` is: in Cyrillic as written, in Latin letters as
+    BGN/PCGN romanises it (TSKB; not CKB, nor NPC for НПК: a loose key would take
+    Latin acronyms of other words for Russian ones)."""
     if not 2 <= len(text) <= 5 or script not in ("Latn", "Cyrl"):
         return None
-    key = loose(cyrillic_to_latin(text)) if script == "Cyrl" else loose(text)
-    return ru_parts()[1].get(key)
+    latin = cyrillic_to_latin(text).casefold() if script == "Cyrl" else text.casefold()
+    part = ru_parts()[1].get(loose(latin))
+    if part is None or cyrillic_to_latin(part.part).casefold() != latin:
+        return None
+    return part
 
 
 def is_initialism(t: Token) -> bool:
