@@ -43,8 +43,8 @@ from ringfence.resolve.gloss import dictionaries, en_phrase, ru_stem
 from ringfence.resolve.names import Token
 from ringfence.resolve.text import cyrillic_to_latin, loose
 
-__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "is_initialism", "parse_parts",
-           "part_keys", "part_spans", "ru_parts", "split_compound"]
+__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "is_initialism", "last_part",
+           "parse_parts", "part_keys", "part_spans", "ru_parts", "same_place", "split_compound"]
 
 PART_SCORE = 0.85
 Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
@@ -142,6 +142,8 @@ def clear_caches() -> None:
     split_compound.cache_clear()
     _splits_of.cache_clear()
     _part_keys.cache_clear()
+    _last_part.cache_clear()
+    _adjective_stem.cache_clear()
     _initialism.cache_clear()
 
 
@@ -191,9 +193,8 @@ def split_compound(word: str) -> tuple[tuple[tuple[str, Part | None], ...], ...]
                 free = word[:end]
                 if loose(free) not in clips and next(part_at(end), None) is not None:
                     walk(end, ((free, None),), 0)
-        elif n - pos >= _FREE_MIN and acc[-1][1] is not None:  # a free piece last (-PLANT)
-            if loose(word[pos:]) not in clips:
-                walk(n, (*acc, (word[pos:], None)), known)
+        elif n - pos >= _FREE_MIN and acc[-1][1] is not None and loose(word[pos:]) not in clips:
+            walk(n, (*acc, (word[pos:], None)), known)  # a free piece last (-PLANT)
 
     walk(0, (), 0)
     found.sort(key=lambda f: (-f[0], -f[1]))
@@ -256,6 +257,22 @@ def _part_keys(text: str, script: str) -> frozenset[str]:
         elif len(piece) >= 4:
             out |= atom.keys
     return frozenset(out)
+
+
+def last_part(t: Token) -> frozenset[str]:
+    """The English of a compound word's last part when it is a known one (ROSNEFT: oil,
+    petroleum): the kind of company the compound names, which the name may say again."""
+    return _last_part(t.text, t.script)
+
+
+@lru_cache(maxsize=1 << 16)
+def _last_part(text: str, script: str) -> frozenset[str]:
+    splits = _splits_of(text, script)
+    letters = cyrillic_to_latin(text) if script == "Cyrl" else text
+    if not splits or split_compound(letters.casefold())[0][-1][1] is None:
+        return frozenset()
+    return frozenset(p[0] for p in split_compound(letters.casefold())[0][-1][1].english
+                     if len(p) == 1)
 
 
 def _word_atom(t: Token) -> _Atom:
@@ -333,6 +350,39 @@ def _compound_spans(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand]:
                 ):
                     out.append((PART_SCORE, k, "clipped", (i,), tuple(range(j, j + k))))
     return out
+
+
+# --- place adjectives -------------------------------------------------------------------
+
+_PLACE_MIN = 5  # letters of the stem a place name and its adjective share
+_NOUN_ENDS = ("", "o", "a", "e", "i", "sk")  # Kalinov-o, Tul-a, Novosibir-sk
+
+
+@lru_cache(maxsize=1 << 16)
+def _adjective_stem(word: str) -> str:
+    """The stem of a romanised Russian adjective in -sk- with its ending (kalinovski,
+    novosibirskaya → kalinov, novosibir), "" for another word."""
+    from ringfence.resolve.gloss import ru_latin_endings
+
+    key = loose(word)
+    for cut in range(len(key) - 2, _PLACE_MIN - 1, -1):
+        if key[cut : cut + 2] == "sk" and key[cut + 2 :] in ru_latin_endings():
+            return key[:cut]
+    return ""
+
+
+def same_place(a: str, b: str) -> bool:
+    """Two romanised words for one place, one its adjective in -sk- (KALINOVSKI ~
+    KALINOVO, NOVOSIBIRSKI ~ NOVOSIBIRSK): the noun is the adjective's stem and a final
+    vowel or -sk; the stem five letters or more. Both adjectives are spellings, compared
+    elsewhere."""
+    for adj, noun in ((a, b), (b, a)):
+        stem = _adjective_stem(adj)
+        if stem and not _adjective_stem(noun):
+            key = loose(noun)
+            if any(key == stem + end for end in _NOUN_ENDS):
+                return True
+    return False
 
 
 # --- initialisms -------------------------------------------------------------------------

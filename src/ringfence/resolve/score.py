@@ -55,8 +55,8 @@ from ringfence.resolve.ids import IdOutcome, ParsedId, compare_ids
 from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
 from ringfence.resolve.names import NameForm, Token, analyse_name
-from ringfence.resolve.rucompound import is_initialism
 from ringfence.resolve.normalise import DISGUISES
+from ringfence.resolve.rucompound import is_initialism
 from ringfence.resolve.tokensim import span_sim, token_sim
 from ringfence.resolve.translated import lone_translation
 
