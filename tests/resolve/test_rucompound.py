@@ -38,6 +38,8 @@ def _features(a: str, b: str) -> tuple[bool, set[str]]:
     ("MZ VELMONT", "VELMONT MACHINE BUILDING PLANT", "token:initialism"),
     ("NPK VELMONT", "SPC VELMONT", "token:initialism"),
     ("ZORBAKS KONSALTING SNG", "ZORBAKS CONSULTING CIS", "token:initialism"),
+    ("VELMONT INSURANCE IC", "INSURANCE COMPANY VELMONT INSURANCE", "token:initialism"),
+    ("VELMONTBANK JCSB", "JOINT STOCK COMMERCIAL BANK VELMONTBANK", "legal_form_initials"),
     ("ZORBAKSNEFT", "ZORBAKSNEFT OIL COMPANY", "token_repeated"),  # the part said again
     ("KALINOVO ZORBAKS PLANT", "KALINOVSKI ZORBAKS ZAVOD", "token:stem"),  # a place's adjective
 ])
@@ -72,10 +74,21 @@ def test_an_unpaired_initialism_weighs_like_a_generic_word() -> None:
     ("ZORBAKSNEFT", "ZORBAKSNEFT GAS"),  # gas is no part of it
     ("ZORBAKSPROM", "ZORBAKSPROM OIL"),  # nor oil of an industrial compound
     ("MOSKVA ZORBAKS", "MOSKOVSKI VELMONT"),  # a place is not the name
+    ("IC ZORBAKS", "ZORBAKS INVESTMENT"),  # IC is an insurance company here, not investment
 ])
 def test_a_part_in_excess_or_another_part_keeps_names_apart(a: str, b: str) -> None:
     assert not _features(a, b)[0], (a, b)
     assert not _features(b, a)[0], (b, a)
+
+
+def test_english_initials_are_initials_of_an_expansion() -> None:
+    """SPC (НПК), CIS (СНГ), JCSB (АКБ) are read as the initialism; a one-word English
+    alternative that is a word (bank for АБ, group for ГК) is not."""
+    from ringfence.resolve.rucompound import _english_initials
+
+    got = _english_initials()
+    assert {"spc", "cis", "jcsb", "sme", "ic"} <= set(got)
+    assert not {"bank", "group", "russia", "hydro"} & set(got)
 
 
 def test_a_compound_splits_on_known_parts_with_a_free_piece_at_either_end() -> None:

@@ -160,13 +160,17 @@ def acronym_spans(
 
 def legal_form_initials(t: Token, other_legal: tuple[str, ...]) -> str:
     """The other side's stripped legal form whose initials ``t`` is (FSUE ~ Federal State
-    Unitary Enterprise), or ""."""
+    Unitary Enterprise; from four letters in any order, as lists write JCSB for Joint
+    Stock Commercial Bank), or ""."""
     acro = _acronym_token(t, lo=3)
     if not acro:
         return ""
     for form in other_legal:
         words = form.split()
-        if len(words) == len(acro) and "".join(w[0] for w in words) == acro:
+        initials = "".join(w[0] for w in words)
+        if len(words) == len(acro) and (
+            initials == acro or (len(acro) >= 4 and sorted(initials) == sorted(acro))
+        ):
             return form
     return ""
 

@@ -58,6 +58,7 @@ _PART_MAX = 12  # letters of a part as written (nefteḱhim: 9)
 _SPLITS = 4
 # words inside a run that pair with no part: BANK FOR FOREIGN TRADE ~ VNESH-TORG-BANK
 _FILLER = frozenset(["of", "for", "the", "and", "i", "po"])
+_EN_SMALL = frozenset(["of", "for", "the", "and"])
 FIELDS = ("kind", "part", "stands_for", "english", "latin", "source")
 
 
@@ -71,6 +72,8 @@ class Part:
     keys: frozenset[str]
     english: tuple[tuple[str, ...], ...]
     stands_for: tuple[tuple[str, ...], ...]  # loose romanised stems, word by word
+    # the English alternatives' words as written, without stopwords (for initials)
+    english_raw: tuple[tuple[str, ...], ...] = ()
 
 
 def _keys(cyrillic: str, latin: str) -> frozenset[str]:
@@ -128,6 +131,9 @@ def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str,
             keys=_keys(part, latin),
             english=tuple(p for p in (en_phrase(e) for e in english.split("|")) if p),
             stands_for=tuple(_stems(s) for s in stands.split("|")),
+            english_raw=tuple(
+                tuple(w for w in e.split() if w not in _EN_SMALL) for e in english.split("|")
+            ),
         )
         table = clips if kind == "clip" else inits
         for k in entry.keys:
@@ -144,6 +150,7 @@ def clear_caches() -> None:
     _part_keys.cache_clear()
     _last_part.cache_clear()
     _adjective_stem.cache_clear()
+    _english_initials.cache_clear()
     _initialism.cache_clear()
 
 
@@ -402,6 +409,20 @@ def _initialism(text: str, script: str) -> Part | None:
     return part
 
 
+@lru_cache(maxsize=1)
+def _english_initials() -> dict[str, Part]:
+    """The English initials the table gives for its initialisms (SPC for НПК, JCSB for
+    АКБ, CIS for СНГ): a one-word English alternative whose letters are the initials of
+    another alternative's words, in any order (lists write JSCB and JCSB)."""
+    out: dict[str, Part] = {}
+    for part in set(ru_parts()[1].values()):
+        phrases = [p for p in part.english_raw if len(p) > 1]
+        for word in (p[0] for p in part.english_raw if len(p) == 1):
+            if any(sorted(word) == sorted(w[0] for w in p) for p in phrases):
+                out[word] = part
+    return out
+
+
 def is_initialism(t: Token) -> bool:
     """``t`` is a listed initialism written in capitals (NII, ЦКБ): a kind of
     organisation, which weighs like a generic word when it pairs with nothing."""
@@ -429,6 +450,8 @@ def _initialism_spans(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand
     out: list[Cand] = []
     for i, x in enumerate(ta):
         part = _initialism(x.text, x.script) if x.upper else None
+        if part is None and x.upper and x.script == "Latn":
+            part = _english_initials().get(x.text)  # JCSB ~ COMMERCIAL BANK
         if part is None:
             continue
         for k in range(1, _RUN_MAX + 1):
