@@ -5,8 +5,10 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
 * its romanised keys (pinyin, Cantonese, Cyrillic romanisation, Latin loose spelling,
   stems, business abbreviations written out) and its TS #39 confusable key;
 * its consonant skeleton (``sk:``), so Persian script meets Latin;
-* its English glosses, so 银行 meets Bank, and a Russian compound's parts' English, so
-  ROSSELKHOZBANK meets Agricultural (``resolve.rucompound``);
+* its English glosses, so 银行 meets Bank;
+* a Russian compound's parts' English and its leading parts joined, under ``cp:``
+  (``resolve.rucompound``), which a query word's spellings and English look up
+  (:func:`compound_lookups`): ROSSELKHOZBANK meets Agricultural;
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
 A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
@@ -59,6 +61,7 @@ __all__ = [
     "acronym_lookups",
     "analysed",
     "chunk_keys",
+    "compound_lookups",
     "compound_skeletons",
     "entity_keys",
     "gc_paused",
@@ -109,7 +112,6 @@ def token_keys(token: Token) -> Iterator[str]:
             yield from ("sk:" + s for s in persian_latin_skeletons(token.text)[1:] if len(s) >= 2)
     for phrase in token.gloss[:4]:
         yield from phrase
-    yield from part_keys(token)  # ROSSELKHOZBANK ~ agricultural (resolve.rucompound)
     p = token.primary
     if len(p) >= 6 and not p.startswith("fa:"):
         yield "p:" + p[:4]
@@ -129,6 +131,7 @@ def indexed_token_keys(token: Token) -> set[str]:
     ``in:`` + itself (what a run of query words' initials looks up)."""
     keys = set(token_keys(token))
     keys |= compound_skeletons(token)
+    keys |= {"cp:" + k for k in part_keys(token)}  # ROSSELKHOZBANK: cp:agrikultural
     if _acronym_word(token):
         keys.add("in:" + token.text)
     return keys
@@ -292,6 +295,7 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 if _own_name(token):  # 李錦記 ~ Lee Kum Kee
                     groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
+                groups[token.primary].update(compound_lookups(token))
                 if syllables := syllable_lookup(token):  # GPB ~ GAZPROMBANK
                     groups[token.primary].add(syllables)
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL
@@ -310,6 +314,20 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                     for token in variant[i : i + k]:
                         groups[token.primary].update(ends)
     return list(groups.values())
+
+
+def compound_lookups(token: Token) -> set[str]:
+    """What a query word looks up to meet a Russian compound (``resolve.rucompound``): its
+    spellings and English under ``cp:``, where an indexed compound keeps its parts'
+    English (AGRICULTURAL ~ ROSSELKHOZBANK) and its leading parts joined (РОСТЕХ ~
+    РОСТЕХНОЛОГИИ); and, for a compound query word, its own parts' keys as plain keys
+    (ROSSELKHOZBANK ~ an indexed AGRICULTURAL). The parts' keys go into the index under
+    ``cp:`` only, so they do not count in a word's document frequency."""
+    if token.script not in ("Latn", "Cyrl"):
+        return set()
+    parts = part_keys(token)
+    words = {token.primary} | token.keys | {p[0] for p in token.gloss if len(p) == 1}
+    return set(parts) | {"cp:" + k for k in words | parts}
 
 
 def _own_name(token: Token) -> bool:
