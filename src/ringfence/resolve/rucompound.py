@@ -74,6 +74,7 @@ class Part:
     stands_for: tuple[tuple[str, ...], ...]  # loose romanised stems, word by word
     # the English alternatives' words as written, without stopwords (for initials)
     english_raw: tuple[tuple[str, ...], ...] = ()
+    latin: frozenset[str] = frozenset()  # the listed Latin spellings, lower case
 
 
 def _keys(cyrillic: str, latin: str) -> frozenset[str]:
@@ -134,6 +135,7 @@ def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str,
             english_raw=tuple(
                 tuple(w for w in e.split() if w not in _EN_SMALL) for e in english.split("|")
             ),
+            latin=frozenset(x.casefold() for x in latin.split("|") if x and x != "-"),
         )
         table = clips if kind == "clip" else inits
         for k in entry.keys:
@@ -145,6 +147,7 @@ def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str,
 
 def clear_caches() -> None:
     ru_parts.cache_clear()
+    _written.cache_clear()
     split_compound.cache_clear()
     _splits_of.cache_clear()
     _part_keys.cache_clear()
@@ -166,41 +169,81 @@ class _Atom:
     phrases: tuple[tuple[str, ...], ...] = ()
 
 
+# how romanisations write the Russian letters whose spelling varies (BGN/PCGN first; GOST,
+# ICAO, English habits: kh/h/ch, ts/c/tz, y/i/j, к as c in ELECTRO, TECHNO)
+_LETTERS: dict[str, tuple[str, ...]] = {
+    "к": ("k", "c"), "х": ("kh", "h", "ch"), "ц": ("ts", "c", "tz"), "й": ("y", "i", "j", ""),
+    "ы": ("y", "i"), "е": ("e", "ye"), "ё": ("e", "yo"), "ж": ("zh", "j"),
+    "щ": ("shch", "sch", "sh"), "я": ("ya", "ia"), "ю": ("yu", "iu"), "ъ": ("",), "ь": ("",),
+}  # fmt: skip
+_VARIANTS_MAX = 64
+
+
+def _spellings(cyrillic: str) -> set[str]:
+    """The Latin spellings of a Cyrillic part, letter by letter (КС also as x)."""
+    out = {""}
+    for ch in cyrillic.casefold():
+        alts = _LETTERS.get(ch) or (cyrillic_to_latin(ch).casefold(),)
+        out = {w + a for w in out for a in alts}
+        if len(out) > _VARIANTS_MAX:
+            out = set(sorted(out)[:_VARIANTS_MAX])
+    return out | {w.replace("ks", "x") for w in out if "ks" in w}
+
+
+@lru_cache(maxsize=1)
+def _written() -> tuple[dict[str, Part], frozenset[str]]:
+    """Every clipped part by its Latin spellings as written (and the listed ones), and
+    their first two letters: a split looks pieces up as they stand in the word, with no
+    folding per piece."""
+    out: dict[str, Part] = {}
+    for part in ru_parts()[0].values():
+        for spelling in _spellings(part.part) | part.latin:
+            if len(spelling) >= 2:
+                out.setdefault(spelling, part)
+    return out, frozenset(k[:2] for k in out)
+
+
 @lru_cache(maxsize=1 << 16)
 def split_compound(word: str) -> tuple[tuple[tuple[str, Part | None], ...], ...]:
     """A word in Latin letters (a Cyrillic word romanised first) split into clipped parts
     (see the module): splits of ``(piece, part)`` pairs, ``part`` None for a free piece at
     either end, the splits with the most letters in known parts first (at most
     :data:`_SPLITS`); () when the word is no compound of two pieces or more with a known
-    part. Pieces are looked up by their loose key (so the split sees the letters as
-    written: VNESHNE-EKONOM, not the loose key's vneshnikonom)."""
-    clips = ru_parts()[0]
+    part. Pieces are looked up as written, in any of the spellings romanisations give
+    the part (:func:`_spellings`: VNESHNE-EKONOM, ROS-SELKHOZ, not the loose key's
+    vneshnikonom, roselhoz)."""
     n = len(word)
     if n < _SPLIT_MIN or n > _SPLIT_MAX or not word.isascii() or not word.isalpha():
         return ()
+    written, starts = _written()
+    hits: list[list[tuple[int, Part]]] = [
+        [
+            (end, part)
+            for end in range(pos + 2, min(n, pos + _PART_MAX) + 1)
+            if (part := written.get(word[pos:end])) is not None
+        ]
+        if word[pos : pos + 2] in starts
+        else []
+        for pos in range(n)
+    ]
+    if not any(hits):
+        return ()
     found: list[tuple[int, int, tuple[tuple[str, Part | None], ...]]] = []
-
-    def part_at(pos: int) -> Iterator[tuple[int, Part]]:
-        for end in range(pos + 2, min(n, pos + _PART_MAX) + 1):
-            part = clips.get(loose(word[pos:end]))
-            if part is not None:
-                yield end, part
 
     def walk(pos: int, acc: tuple[tuple[str, Part | None], ...], known: int) -> None:
         if pos == n:
             if len(acc) >= 2 and known:
                 found.append((known, -len(acc), acc))
             return
-        for end, part in part_at(pos):
+        for end, part in hits[pos]:
             walk(end, (*acc, (word[pos:end], part)), known + end - pos)
             if end < n and word[end] in _LINK:
                 walk(end + 1, (*acc, (word[pos:end], part)), known + end - pos)
         if pos == 0:  # a free piece first, before a known part: a place or a brand (URAL-)
             for end in range(_FREE_MIN, n - 1):
-                free = word[:end]
-                if loose(free) not in clips and next(part_at(end), None) is not None:
-                    walk(end, ((free, None),), 0)
-        elif n - pos >= _FREE_MIN and acc[-1][1] is not None and loose(word[pos:]) not in clips:
+                if hits[end] and word[:end] not in written:
+                    walk(end, ((word[:end], None),), 0)
+        elif n - pos >= _FREE_MIN and acc[-1][1] is not None and word[pos:] not in written:
             walk(n, (*acc, (word[pos:], None)), known)  # a free piece last (-PLANT)
 
     walk(0, (), 0)
@@ -246,23 +289,22 @@ def part_keys(t: Token) -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _part_keys(text: str, script: str) -> frozenset[str]:
-    splits = _splits_of(text, script)
-    if not splits:
+    if script not in ("Latn", "Cyrl"):
         return frozenset()
     letters = cyrillic_to_latin(text) if script == "Cyrl" else text
+    splits = split_compound(letters.casefold())
     out: set[str] = set()
-    for split in split_compound(letters.casefold()):
+    for split in splits:
         lead = list(itertools.takewhile(lambda p: p[1] is not None, split))
         if len(lead) >= 2:  # РОСТЕХ-НОЛОГИИ: rosteh, the word РОСТЕХ itself
             out.add(loose("".join(piece for piece, _ in lead)))
-    first = split_compound(letters.casefold())[0]
-    if sum(part is not None for _, part in first) < 2:
+    if not splits or sum(part is not None for _, part in splits[0]) < 2:
         return frozenset(out)
-    for (piece, part), atom in zip(first, splits[0], strict=True):
+    for piece, part in splits[0]:
         if part is not None:
             out |= {p[0] for p in part.english if len(p) == 1}
         elif len(piece) >= 4:
-            out |= atom.keys
+            out.add(loose(piece))
     return frozenset(out)
 
 
@@ -274,12 +316,12 @@ def last_part(t: Token) -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _last_part(text: str, script: str) -> frozenset[str]:
-    splits = _splits_of(text, script)
-    letters = cyrillic_to_latin(text) if script == "Cyrl" else text
-    if not splits or split_compound(letters.casefold())[0][-1][1] is None:
+    if script not in ("Latn", "Cyrl"):
         return frozenset()
-    return frozenset(p[0] for p in split_compound(letters.casefold())[0][-1][1].english
-                     if len(p) == 1)
+    letters = cyrillic_to_latin(text) if script == "Cyrl" else text
+    splits = split_compound(letters.casefold())
+    last = splits[0][-1][1] if splits else None
+    return frozenset(p[0] for p in last.english if len(p) == 1) if last else frozenset()
 
 
 def _word_atom(t: Token) -> _Atom:
