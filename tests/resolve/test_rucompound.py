@@ -40,6 +40,9 @@ def _features(a: str, b: str) -> tuple[bool, set[str]]:
     ("ZORBAKS KONSALTING SNG", "ZORBAKS CONSULTING CIS", "token:initialism"),
     ("VELMONT INSURANCE IC", "INSURANCE COMPANY VELMONT INSURANCE", "token:initialism"),
     ("VELMONTBANK JCSB", "JOINT STOCK COMMERCIAL BANK VELMONTBANK", "legal_form_initials"),
+    ("FGUP ZORBAKS", "FEDERAL STATE UNITARY ENTERPRISE ZORBAKS", "legal_form_initials"),
+    ("ФГУП ЦКБ ЗОРБАКС", "FSUE CENTRAL DESIGN BUREAU ZORBAKS", "legal_form_initials"),
+    ("ПАО Зорбакссельхозбанк", "Zorbaks Agricultural Bank PJSC", "token:clipped"),
     ("ZORBAKSNEFT", "ZORBAKSNEFT OIL COMPANY", "token_repeated"),  # the part said again
     ("KALINOVO ZORBAKS PLANT", "KALINOVSKI ZORBAKS ZAVOD", "token:stem"),  # a place's adjective
 ])

@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from ringfence.resolve.listnames import place_runs
 from ringfence.resolve.names import Token
-from ringfence.resolve.rucompound import part_spans
+from ringfence.resolve.rucompound import initialism_form, part_spans
 
 __all__ = ["ABBREV_SCORE", "acronym_spans", "legal_form_initials", "legal_form_runs"]
 
@@ -161,18 +161,18 @@ def acronym_spans(
 def legal_form_initials(t: Token, other_legal: tuple[str, ...]) -> str:
     """The other side's stripped legal form whose initials ``t`` is (FSUE ~ Federal State
     Unitary Enterprise; from four letters in any order, as lists write JCSB for Joint
-    Stock Commercial Bank), or ""."""
+    Stock Commercial Bank), or that ``t`` stands for as a listed Russian initialism
+    (FGUP ~ Federal State Unitary Enterprise, FSUE ~ ФГУП: ``resolve.rucompound``), or
+    ""."""
     acro = _acronym_token(t, lo=3)
-    if not acro:
-        return ""
-    for form in other_legal:
+    for form in other_legal if acro else ():
         words = form.split()
         initials = "".join(w[0] for w in words)
         if len(words) == len(acro) and (
             initials == acro or (len(acro) >= 4 and sorted(initials) == sorted(acro))
         ):
             return form
-    return ""
+    return initialism_form(t, other_legal)  # FSUE ~ ФГУП, FGUP ~ Federal State Unitary ...
 
 
 def legal_form_runs(

@@ -43,8 +43,9 @@ from ringfence.resolve.gloss import dictionaries, en_phrase, ru_stem
 from ringfence.resolve.names import Token
 from ringfence.resolve.text import cyrillic_to_latin, loose
 
-__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "is_initialism", "last_part",
-           "parse_parts", "part_keys", "part_spans", "ru_parts", "same_place", "split_compound"]
+__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "initialism_form", "is_initialism",
+           "last_part", "parse_parts", "part_keys", "part_spans", "ru_parts", "same_place",
+           "split_compound"]
 
 PART_SCORE = 0.85
 Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
@@ -463,6 +464,24 @@ def _english_initials() -> dict[str, Part]:
             if any(sorted(word) == sorted(w[0] for w in p) for p in phrases):
                 out[word] = part
     return out
+
+
+def initialism_form(t: Token, other_legal: tuple[str, ...]) -> str:
+    """The other side's stripped legal form that the listed initialism ``t`` stands for
+    (FGUP or FSUE where the other side's ФГУП or Federal State Unitary Enterprise was
+    stripped), or ""."""
+    if not t.upper or not other_legal:
+        return ""
+    part = _initialism(t.text, t.script)
+    if part is None and t.script == "Latn":
+        part = _english_initials().get(t.text)
+    if part is None:
+        return ""
+    for form in other_legal:
+        words = tuple(w for w in form.casefold().split() if w not in _EN_SMALL)
+        if form.casefold() == part.part.casefold() or words in part.english_raw:
+            return form
+    return ""
 
 
 def is_initialism(t: Token) -> bool:
