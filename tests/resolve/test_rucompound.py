@@ -14,7 +14,8 @@ import pytest
 from ringfence.exc import IngestError
 from ringfence.resolve import Record, compare
 from ringfence.resolve.gloss import dictionaries
-from ringfence.resolve.rucompound import parse_parts, split_compound
+from ringfence.resolve.rucompound import split_compound
+from ringfence.resolve.ruparts import parse_parts
 
 
 def _features(a: str, b: str) -> tuple[bool, set[str]]:
@@ -87,9 +88,9 @@ def test_a_part_in_excess_or_another_part_keeps_names_apart(a: str, b: str) -> N
 def test_english_initials_are_initials_of_an_expansion() -> None:
     """SPC (НПК), CIS (СНГ), JCSB (АКБ) are read as the initialism; a one-word English
     alternative that is a word (bank for АБ, group for ГК) is not."""
-    from ringfence.resolve.rucompound import _english_initials
+    from ringfence.resolve.ruparts import english_initials
 
-    got = _english_initials()
+    got = english_initials()
     assert {"spc", "cis", "jcsb", "sme", "ic"} <= set(got)
     assert not {"bank", "group", "russia", "hydro"} & set(got)
 

@@ -32,6 +32,7 @@ from ringfence.resolve.gates import (
     unique_part,
 )
 from ringfence.resolve.keys import (
+    WEAK,
     Readings,
     acronym_lookups,
     analysed,
@@ -278,11 +279,12 @@ class ScreeningIndex:
         lists: list[tuple[int, float, np.ndarray]] = []
         for g, tkeys in enumerate(query_groups(query.names)):
             for key in tkeys:
-                post = self._lookup(key)
+                weak = key.startswith(WEAK)  # a compound's parts (keys.compound_lookups)
+                post = self._lookup(key[1:] if weak else key)
                 if post is None or not len(post):
                     continue
                 idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
-                if key.startswith(("p:", "s:")):
+                if weak or key.startswith(("p:", "s:")):
                     idf *= 0.5
                 lists.append((g, idf, post))
         limit_df = max(1000, int(self._n * _COMMON_SHARE))

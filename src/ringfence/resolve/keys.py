@@ -55,6 +55,7 @@ from ringfence.resolve.text import (
 from ringfence.resolve.variants import cantonese_syllable_keys, persian_latin_skeletons
 
 __all__ = [
+    "WEAK",
     "KeyChunk",
     "Readings",
     "acronym_keys",
@@ -316,18 +317,25 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
     return list(groups.values())
 
 
+WEAK = "~"  # a query key that counts half (index._shared): a compound's parts
+
+
 def compound_lookups(token: Token) -> set[str]:
     """What a query word looks up to meet a Russian compound (``resolve.rucompound``): its
     spellings and English under ``cp:``, where an indexed compound keeps its parts'
     English (AGRICULTURAL ~ ROSSELKHOZBANK) and its leading parts joined (РОСТЕХ ~
     РОСТЕХНОЛОГИИ); and, for a compound query word, its own parts' keys as plain keys
     (ROSSELKHOZBANK ~ an indexed AGRICULTURAL). The parts' keys go into the index under
-    ``cp:`` only, so they do not count in a word's document frequency."""
+    ``cp:`` only, so they do not count in a word's document frequency. Other than the
+    word as written (РОСТЕХ ~ РОСТЕХНОЛОГИИ's ``cp:rosteh``), a query looks them up marked
+    :data:`WEAK`, at half weight, so a part (GAS of GAZPROM) does not rank other names
+    level with the word itself."""
     if token.script not in ("Latn", "Cyrl"):
         return set()
     parts = part_keys(token)
-    words = {token.primary} | token.keys | {p[0] for p in token.gloss if len(p) == 1}
-    return set(parts) | {"cp:" + k for k in words | parts}
+    words = token.keys | {p[0] for p in token.gloss if len(p) == 1}
+    weak = set(parts) | {"cp:" + k for k in (words | parts) - {token.primary}}
+    return {"cp:" + token.primary} | {WEAK + k for k in weak}
 
 
 def _own_name(token: Token) -> bool:

@@ -6,7 +6,8 @@ Russian organisation names are built from clipped words (РОС-ЭКСИМ-БА�
 ТЕХ-МАШ) and from initialisms (НИИ, ЦКБ, НПК); lists write them in Cyrillic, romanised in
 any system, or translated (EXIMBANK OF RUSSIA, MACHINE ENGINEERING TECHNOLOGIES,
 SCIENTIFIC RESEARCH INSTITUTE). The parts are data, ``ringfence/data/lexicon/ru_parts.tsv``
-(each with the Russian word it stands for, its English and its source); the mechanisms
+(each with the Russian word it stands for, its English and its source; read by
+:mod:`ringfence.resolve.ruparts`); the mechanisms
 are general:
 
 * **a compound split into its parts**: a word (Cyrillic, or Latin letters in any
@@ -38,14 +39,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ringfence.exc import IngestError, Problem
-from ringfence.resolve.gloss import dictionaries, en_phrase, ru_stem
+from ringfence.resolve import ruparts
 from ringfence.resolve.names import Token
+from ringfence.resolve.ruparts import (
+    Part,
+    english_initials,
+    initialism,
+    initialism_form,
+    is_initialism,
+    written,
+)
 from ringfence.resolve.text import cyrillic_to_latin, loose
 
-__all__ = ["FIELDS", "PART_SCORE", "Part", "clear_caches", "initialism_form", "is_initialism",
-           "last_part", "parse_parts", "part_keys", "part_spans", "ru_parts", "same_place",
-           "split_compound"]
+__all__ = ["PART_SCORE", "clear_caches", "initialism_form", "is_initialism", "last_part",
+           "part_keys", "part_spans", "same_place", "split_compound"]
 
 PART_SCORE = 0.85
 Cand = tuple[float, int, str, tuple[int, ...], tuple[int, ...]]
@@ -59,103 +66,13 @@ _PART_MAX = 12  # letters of a part as written (nefteḱhim: 9)
 _SPLITS = 4
 # words inside a run that pair with no part: BANK FOR FOREIGN TRADE ~ VNESH-TORG-BANK
 _FILLER = frozenset(["of", "for", "the", "and", "i", "po"])
-_EN_SMALL = frozenset(["of", "for", "the", "and"])
-FIELDS = ("kind", "part", "stands_for", "english", "latin", "source")
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """A clipped part or an initialism: its keys (loose romanisations), its English
-    phrases (as :func:`en_phrase` tuples) and the Russian words it stands for."""
-
-    kind: str  # clip | init
-    part: str
-    keys: frozenset[str]
-    english: tuple[tuple[str, ...], ...]
-    stands_for: tuple[tuple[str, ...], ...]  # loose romanised stems, word by word
-    # the English alternatives' words as written, without stopwords (for initials)
-    english_raw: tuple[tuple[str, ...], ...] = ()
-    latin: frozenset[str] = frozenset()  # the listed Latin spellings, lower case
-
-
-def _keys(cyrillic: str, latin: str) -> frozenset[str]:
-    out = {loose(cyrillic_to_latin(cyrillic.casefold()))}
-    out |= {loose(x) for x in latin.split("|") if x and x != "-"}
-    return frozenset(k for k in out if k)
-
-
-def _stems(phrase: str) -> tuple[str, ...]:
-    words = phrase.replace("-", " ").split()
-    return tuple(loose(cyrillic_to_latin(ru_stem(w.casefold()))) for w in words)
-
-
-@lru_cache(maxsize=1)
-def ru_parts() -> tuple[dict[str, Part], dict[str, Part]]:
-    """The clipped parts and the initialisms of the packaged table, each by its keys."""
-    text, location = dictionaries().lexicon("ru_parts.tsv")
-    return parse_parts(text, location=location)
-
-
-def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str, Part]]:
-    """Parse the table (``#`` comments, a header naming :data:`FIELDS`, one tab-separated
-    row a line). Fails closed on the first bad line with an
-    :class:`~ringfence.exc.IngestError` naming the file, the line and the field."""
-
-    def bad(line: int, field: str | None, reason: str) -> IngestError:
-        problem = Problem(location=location, line=line, field=field, reason=reason)
-        return IngestError(f"bad Russian parts table: {problem}", problems=[problem])
-
-    clips: dict[str, Part] = {}
-    inits: dict[str, Part] = {}
-    header = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        cells = raw.split("\t")
-        if not header:
-            if tuple(cells) != FIELDS:
-                raise bad(number, None, f"header must be {'/'.join(FIELDS)}")
-            header = True
-            continue
-        if len(cells) != len(FIELDS):
-            raise bad(number, None, f"{len(cells)} fields, expected {len(FIELDS)}")
-        for field, cell in zip(FIELDS, cells, strict=True):
-            if not cell.strip():
-                raise bad(number, field, "empty")
-        kind, part, stands, english, latin, _source = (c.strip() for c in cells)
-        if kind not in ("clip", "init"):
-            raise bad(number, "kind", f"unknown kind {kind!r}")
-        if not english.isascii():
-            raise bad(number, "english", f"not English: {english!r}")
-        entry = Part(
-            kind=kind,
-            part=part,
-            keys=_keys(part, latin),
-            english=tuple(p for p in (en_phrase(e) for e in english.split("|")) if p),
-            stands_for=tuple(_stems(s) for s in stands.split("|")),
-            english_raw=tuple(
-                tuple(w for w in e.split() if w not in _EN_SMALL) for e in english.split("|")
-            ),
-            latin=frozenset(x.casefold() for x in latin.split("|") if x and x != "-"),
-        )
-        table = clips if kind == "clip" else inits
-        for k in entry.keys:
-            table[k] = entry
-    if not header:
-        raise bad(0, None, "no header line")
-    return clips, inits
-
-
 def clear_caches() -> None:
-    ru_parts.cache_clear()
-    _written.cache_clear()
+    ruparts.clear_caches()
     split_compound.cache_clear()
     _splits_of.cache_clear()
     _part_keys.cache_clear()
     _last_part.cache_clear()
     _adjective_stem.cache_clear()
-    _english_initials.cache_clear()
-    _initialism.cache_clear()
 
 
 # --- compounds ---------------------------------------------------------------------------
@@ -170,40 +87,6 @@ class _Atom:
     phrases: tuple[tuple[str, ...], ...] = ()
 
 
-# how romanisations write the Russian letters whose spelling varies (BGN/PCGN first; GOST,
-# ICAO, English habits: kh/h/ch, ts/c/tz, y/i/j, к as c in ELECTRO, TECHNO)
-_LETTERS: dict[str, tuple[str, ...]] = {
-    "к": ("k", "c"), "х": ("kh", "h", "ch"), "ц": ("ts", "c", "tz"), "й": ("y", "i", "j", ""),
-    "ы": ("y", "i"), "е": ("e", "ye"), "ё": ("e", "yo"), "ж": ("zh", "j"),
-    "щ": ("shch", "sch", "sh"), "я": ("ya", "ia"), "ю": ("yu", "iu"), "ъ": ("",), "ь": ("",),
-}  # fmt: skip
-_VARIANTS_MAX = 64
-
-
-def _spellings(cyrillic: str) -> set[str]:
-    """The Latin spellings of a Cyrillic part, letter by letter (КС also as x)."""
-    out = {""}
-    for ch in cyrillic.casefold():
-        alts = _LETTERS.get(ch) or (cyrillic_to_latin(ch).casefold(),)
-        out = {w + a for w in out for a in alts}
-        if len(out) > _VARIANTS_MAX:
-            out = set(sorted(out)[:_VARIANTS_MAX])
-    return out | {w.replace("ks", "x") for w in out if "ks" in w}
-
-
-@lru_cache(maxsize=1)
-def _written() -> tuple[dict[str, Part], frozenset[str]]:
-    """Every clipped part by its Latin spellings as written (and the listed ones), and
-    their first two letters: a split looks pieces up as they stand in the word, with no
-    folding per piece."""
-    out: dict[str, Part] = {}
-    for part in ru_parts()[0].values():
-        for spelling in _spellings(part.part) | part.latin:
-            if len(spelling) >= 2:
-                out.setdefault(spelling, part)
-    return out, frozenset(k[:2] for k in out)
-
-
 @lru_cache(maxsize=1 << 16)
 def split_compound(word: str) -> tuple[tuple[tuple[str, Part | None], ...], ...]:
     """A word in Latin letters (a Cyrillic word romanised first) split into clipped parts
@@ -216,12 +99,12 @@ def split_compound(word: str) -> tuple[tuple[tuple[str, Part | None], ...], ...]
     n = len(word)
     if n < _SPLIT_MIN or n > _SPLIT_MAX or not word.isascii() or not word.isalpha():
         return ()
-    written, starts = _written()
+    spelt, starts = written()
     hits: list[list[tuple[int, Part]]] = [
         [
             (end, part)
             for end in range(pos + 2, min(n, pos + _PART_MAX) + 1)
-            if (part := written.get(word[pos:end])) is not None
+            if (part := spelt.get(word[pos:end])) is not None
         ]
         if word[pos : pos + 2] in starts
         else []
@@ -242,9 +125,9 @@ def split_compound(word: str) -> tuple[tuple[tuple[str, Part | None], ...], ...]
                 walk(end + 1, (*acc, (word[pos:end], part)), known + end - pos)
         if pos == 0:  # a free piece first, before a known part: a place or a brand (URAL-)
             for end in range(_FREE_MIN, n - 1):
-                if hits[end] and word[:end] not in written:
+                if hits[end] and word[:end] not in spelt:
                     walk(end, ((word[:end], None),), 0)
-        elif n - pos >= _FREE_MIN and acc[-1][1] is not None and word[pos:] not in written:
+        elif n - pos >= _FREE_MIN and acc[-1][1] is not None and word[pos:] not in spelt:
             walk(n, (*acc, (word[pos:], None)), known)  # a free piece last (-PLANT)
 
     walk(0, (), 0)
@@ -438,58 +321,6 @@ def same_place(a: str, b: str) -> bool:
 # --- initialisms -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1 << 14)
-def _initialism(text: str, script: str) -> Part | None:
-    """The listed initialism ``text`` is: in Cyrillic as written, in Latin letters as
-    BGN/PCGN romanises it (TSKB; not CKB, nor NPC for НПК: a loose key would take
-    Latin acronyms of other words for Russian ones)."""
-    if not 2 <= len(text) <= 5 or script not in ("Latn", "Cyrl"):
-        return None
-    latin = cyrillic_to_latin(text).casefold() if script == "Cyrl" else text.casefold()
-    part = ru_parts()[1].get(loose(latin))
-    if part is None or cyrillic_to_latin(part.part).casefold() != latin:
-        return None
-    return part
-
-
-@lru_cache(maxsize=1)
-def _english_initials() -> dict[str, Part]:
-    """The English initials the table gives for its initialisms (SPC for НПК, JCSB for
-    АКБ, CIS for СНГ): a one-word English alternative whose letters are the initials of
-    another alternative's words, in any order (lists write JSCB and JCSB)."""
-    out: dict[str, Part] = {}
-    for part in set(ru_parts()[1].values()):
-        phrases = [p for p in part.english_raw if len(p) > 1]
-        for word in (p[0] for p in part.english_raw if len(p) == 1):
-            if any(sorted(word) == sorted(w[0] for w in p) for p in phrases):
-                out[word] = part
-    return out
-
-
-def initialism_form(t: Token, other_legal: tuple[str, ...]) -> str:
-    """The other side's stripped legal form that the listed initialism ``t`` stands for
-    (FGUP or FSUE where the other side's ФГУП or Federal State Unitary Enterprise was
-    stripped), or ""."""
-    if not t.upper or not other_legal:
-        return ""
-    part = _initialism(t.text, t.script)
-    if part is None and t.script == "Latn":
-        part = _english_initials().get(t.text)
-    if part is None:
-        return ""
-    for form in other_legal:
-        words = tuple(w for w in form.casefold().split() if w not in _EN_SMALL)
-        if form.casefold() == part.part.casefold() or words in part.english_raw:
-            return form
-    return ""
-
-
-def is_initialism(t: Token) -> bool:
-    """``t`` is a listed initialism written in capitals (NII, ЦКБ): a kind of
-    organisation, which weighs like a generic word when it pairs with nothing."""
-    return t.upper and _initialism(t.text, t.script) is not None
-
-
 def _spelt(part: Part, words: tuple[Token, ...]) -> bool:
     """``words`` are one of the part's English phrases in order, or the romanised Russian
     words it stands for (by stem: each word starts with the stem's first four letters or
@@ -510,9 +341,9 @@ def _spelt(part: Part, words: tuple[Token, ...]) -> bool:
 def _initialism_spans(ta: tuple[Token, ...], tb: tuple[Token, ...]) -> list[Cand]:
     out: list[Cand] = []
     for i, x in enumerate(ta):
-        part = _initialism(x.text, x.script) if x.upper else None
+        part = initialism(x.text, x.script) if x.upper else None
         if part is None and x.upper and x.script == "Latn":
-            part = _english_initials().get(x.text)  # JCSB ~ COMMERCIAL BANK
+            part = english_initials().get(x.text)  # JCSB ~ COMMERCIAL BANK
         if part is None:
             continue
         for k in range(1, _RUN_MAX + 1):
