@@ -170,7 +170,7 @@ def _compound_skeletons_plain(token: Any) -> set[str]:
 def _name_keys_plain(name: str) -> set[str]:
     """The index keys of one name as the build gathered them before the per-token
     shortcuts: each token's keys, its compound skeletons, ``in:`` key and a Russian
-    compound's ``cp:`` part keys asked apart."""
+    compound's ``cj:`` and ``cp:`` keys asked apart."""
     from ringfence.resolve import keys as k
     from ringfence.resolve.names import analyse_name
 
@@ -182,7 +182,8 @@ def _name_keys_plain(name: str) -> set[str]:
             out |= _compound_skeletons_plain(token)
             if k._acronym_word(token):
                 out.add("in:" + token.text)
-            out |= {"cp:" + x for x in k.part_keys(token)}
+            leads, english, free, known = k.part_keys(token)
+            out |= {"cj:" + x for x in leads} | {"cp:" + x for x in english | free if known}
         for _, joined in k.joined_pairs(variant):
             out.add(joined)
             if len(joined) >= 6:

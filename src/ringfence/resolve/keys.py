@@ -43,6 +43,7 @@ import numpy as np
 
 from ringfence.resolve.acronyms import _TAIL_WORDS  # what the scorer reads as a compound's end
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
+from ringfence.resolve.lexicon import latin_gloss
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.rucompound import part_keys
 from ringfence.resolve.text import (
@@ -55,6 +56,7 @@ from ringfence.resolve.text import (
 from ringfence.resolve.variants import cantonese_syllable_keys, persian_latin_skeletons
 
 __all__ = [
+    "HALF",
     "WEAK",
     "KeyChunk",
     "Readings",
@@ -132,7 +134,10 @@ def indexed_token_keys(token: Token) -> set[str]:
     ``in:`` + itself (what a run of query words' initials looks up)."""
     keys = set(token_keys(token))
     keys |= compound_skeletons(token)
-    keys |= {"cp:" + k for k in part_keys(token)}  # ROSSELKHOZBANK: cp:agrikultural
+    leads, english, free, known = part_keys(token)  # resolve.rucompound: compound_lookups
+    keys |= {"cj:" + k for k in leads}  # РОСТЕХНОЛОГИИ: cj:rosteh
+    if known:
+        keys |= {"cp:" + k for k in english | free}  # ROSSELKHOZBANK: cp:agrikultural
     if _acronym_word(token):
         keys.add("in:" + token.text)
     return keys
@@ -317,25 +322,40 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
     return list(groups.values())
 
 
-WEAK = "~"  # a query key that counts half (index._shared): a compound's parts
+WEAK = "~"  # a query key that counts a quarter (index._shared): a compound's parts' English
+HALF = "%"  # ... that counts half: a compound's free piece (the VTB of VTBBANK)
 
 
 def compound_lookups(token: Token) -> set[str]:
-    """What a query word looks up to meet a Russian compound (``resolve.rucompound``): its
-    spellings and English under ``cp:``, where an indexed compound keeps its parts'
-    English (AGRICULTURAL ~ ROSSELKHOZBANK) and its leading parts joined (РОСТЕХ ~
-    РОСТЕХНОЛОГИИ); and, for a compound query word, its own parts' keys as plain keys
-    (ROSSELKHOZBANK ~ an indexed AGRICULTURAL). The parts' keys go into the index under
-    ``cp:`` only, so they do not count in a word's document frequency. Other than the
-    word as written (РОСТЕХ ~ РОСТЕХНОЛОГИИ's ``cp:rosteh``), a query looks them up marked
-    :data:`WEAK`, at half weight, so a part (GAS of GAZPROM) does not rank other names
-    level with the word itself."""
+    """What a query word looks up to meet a Russian compound (``resolve.rucompound``).
+    An indexed compound keeps its leading known parts joined under ``cj:`` (РОСТЕХНОЛОГИИ:
+    ``cj:rosteh``), which the word as written looks up, and, with two known parts or
+    more, its pieces (parts' English, free pieces) under ``cp:`` (ROSSELKHOZBANK:
+    ``cp:agrikultural``), which the word's spellings and English look up; a compound
+    query word looks up its leading parts joined, and its pieces, as plain keys
+    (РОСТЕХНОЛОГИИ ~ an indexed РОСТЕХ; VTBBANK ~ an indexed ВТБ). These keys are kept
+    apart under ``cj:``/``cp:`` in the index, so they do not count in a word's document
+    frequency. The word as written, its leading parts and a free piece of five letters
+    or more count in full, a shorter free piece and a free piece's consonant skeleton
+    half (:data:`HALF`, as a word's start or end does), the parts' English and the
+    ``cp:`` lookups a quarter (:data:`WEAK`), so that a part (GAS of GAZPROM, TECHNOLOGY
+    of РОСТЕХ, BANK of a ...BANK) does not rank other names level with the word itself."""
     if token.script not in ("Latn", "Cyrl"):
         return set()
-    parts = part_keys(token)
+    leads, english, free, _ = part_keys(token)
     words = token.keys | {p[0] for p in token.gloss if len(p) == 1}
-    weak = set(parts) | {"cp:" + k for k in (words | parts) - {token.primary}}
-    return {"cp:" + token.primary} | {WEAK + k for k in weak}
+    weak = set(english) | {"cp:" + k for k in words}
+    half = set(free) | {"sk:" + latin_skeleton(f) for f in free if len(latin_skeleton(f)) >= 3}
+    for f in free:  # BANK-TEJARAT ~ بانک تجارت: the free piece read as a word
+        weak |= {p[0] for p in latin_gloss(f) if len(p) == 1}
+    whole = {f for f in free if len(f) >= 5}  # HOUSING-BANK: a word of its own
+    return (
+        {"cj:" + token.primary}
+        | leads
+        | whole
+        | {HALF + k for k in half - whole}
+        | {WEAK + k for k in weak}
+    )
 
 
 def _own_name(token: Token) -> bool:

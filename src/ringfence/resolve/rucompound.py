@@ -162,34 +162,40 @@ def _splits_of(text: str, script: str) -> tuple[tuple[_Atom, ...], ...]:
     )
 
 
-def part_keys(t: Token) -> frozenset[str]:
-    """Index keys of a compound word's parts: of its first split, with two known parts or
-    more, each known part's English words and each free piece of four letters or more
-    as spelt (ROSSELKHOZBANK ~ agricultural); of each split, its leading known parts
-    joined (РОСТЕХНОЛОГИИ ~ rosteh, as РОСТЕХ is keyed). Candidate generation so meets
-    what the scorer pairs."""
+def part_keys(t: Token) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
+    """A compound word's keys for candidate generation: its leading known parts joined,
+    for each split (РОСТЕХНОЛОГИИ: rosteh, the key of the word РОСТЕХ); of its first
+    split, each known part's English words (ROSSELKHOZBANK: russia, agricultural, bank)
+    and each free piece of three letters or more as spelt (VTBBANK: vtb); and whether
+    that split has two known parts or more (what the index keeps)."""
     return _part_keys(t.text, t.script)
 
 
 @lru_cache(maxsize=1 << 16)
-def _part_keys(text: str, script: str) -> frozenset[str]:
+def _part_keys(
+    text: str, script: str
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], bool]:
+    none = (frozenset[str](), frozenset[str](), frozenset[str](), False)
     if script not in ("Latn", "Cyrl"):
-        return frozenset()
+        return none
     letters = cyrillic_to_latin(text) if script == "Cyrl" else text
     splits = split_compound(letters.casefold())
-    out: set[str] = set()
+    if not splits:
+        return none
+    leads: set[str] = set()
     for split in splits:
         lead = list(itertools.takewhile(lambda p: p[1] is not None, split))
-        if len(lead) >= 2:  # РОСТЕХ-НОЛОГИИ: rosteh, the word РОСТЕХ itself
-            out.add(loose("".join(piece for piece, _ in lead)))
-    if not splits or sum(part is not None for _, part in splits[0]) < 2:
-        return frozenset(out)
+        if len(lead) >= 2:
+            leads.add(loose("".join(piece for piece, _ in lead)))
+    english: set[str] = set()
+    free: set[str] = set()
     for piece, part in splits[0]:
         if part is not None:
-            out |= {p[0] for p in part.english if len(p) == 1}
-        elif len(piece) >= 4:
-            out.add(loose(piece))
-    return frozenset(out)
+            english |= {p[0] for p in part.english if len(p) == 1}
+        elif len(piece) >= _FREE_MIN:
+            free.add(loose(piece))
+    known = sum(part is not None for _, part in splits[0]) >= 2
+    return frozenset(leads), frozenset(english), frozenset(free), known
 
 
 def last_part(t: Token) -> frozenset[str]:
