@@ -183,7 +183,8 @@ def _name_keys_plain(name: str) -> set[str]:
             if k._acronym_word(token):
                 out.add("in:" + token.text)
             leads, english, free, known = k.part_keys(token)
-            out |= {"cj:" + x for x in leads} | {"cp:" + x for x in english | free if known}
+            out |= {"cj:" + x for x in leads if x != token.primary}
+            out |= {"cp:" + x for x in english | free if known}
         for _, joined in k.joined_pairs(variant):
             out.add(joined)
             if len(joined) >= 6:

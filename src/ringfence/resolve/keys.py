@@ -135,7 +135,7 @@ def indexed_token_keys(token: Token) -> set[str]:
     keys = set(token_keys(token))
     keys |= compound_skeletons(token)
     leads, english, free, known = part_keys(token)  # resolve.rucompound: compound_lookups
-    keys |= {"cj:" + k for k in leads}  # РОСТЕХНОЛОГИИ: cj:rosteh
+    keys |= {"cj:" + k for k in leads if k != token.primary}  # РОСТЕХНОЛОГИИ: cj:rosteh
     if known:
         keys |= {"cp:" + k for k in english | free}  # ROSSELKHOZBANK: cp:agrikultural
     if _acronym_word(token):
