@@ -169,7 +169,8 @@ def _compound_skeletons_plain(token: Any) -> set[str]:
 
 def _name_keys_plain(name: str) -> set[str]:
     """The index keys of one name as the build gathered them before the per-token
-    shortcuts: each token's keys, its compound skeletons and ``in:`` key asked apart."""
+    shortcuts: each token's keys, its compound skeletons, ``in:`` key and a Russian
+    compound's ``cj:`` and ``cp:`` keys asked apart."""
     from ringfence.resolve import keys as k
     from ringfence.resolve.names import analyse_name
 
@@ -181,6 +182,9 @@ def _name_keys_plain(name: str) -> set[str]:
             out |= _compound_skeletons_plain(token)
             if k._acronym_word(token):
                 out.add("in:" + token.text)
+            leads, english, free, known = k.part_keys(token)
+            out |= {"cj:" + x for x in leads if x != token.primary}
+            out |= {"cp:" + x for x in english | free if known}
         for _, joined in k.joined_pairs(variant):
             out.add(joined)
             if len(joined) >= 6:

@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from ringfence.resolve.listnames import place_runs
 from ringfence.resolve.names import Token
+from ringfence.resolve.rucompound import initialism_form, part_spans
 
 __all__ = ["ABBREV_SCORE", "acronym_spans", "legal_form_initials", "legal_form_runs"]
 
@@ -152,21 +153,26 @@ def acronym_spans(
     raw_b: tuple[str, ...] = (),
 ) -> list[Cand]:
     """Alignment candidates ``(score, width, method, a indices, b indices)`` for the
-    words of ``ta`` that shorten words of ``tb`` (see the module)."""
-    return _initials(ta, tb, raw_b) + _compounds(ta, tb)
+    words of ``ta`` that shorten words of ``tb`` (see the module, and
+    :mod:`ringfence.resolve.rucompound` for Russian compounds and initialisms)."""
+    return _initials(ta, tb, raw_b) + _compounds(ta, tb) + part_spans(ta, tb)
 
 
 def legal_form_initials(t: Token, other_legal: tuple[str, ...]) -> str:
     """The other side's stripped legal form whose initials ``t`` is (FSUE ~ Federal State
-    Unitary Enterprise), or ""."""
+    Unitary Enterprise; from four letters in any order, as lists write JCSB for Joint
+    Stock Commercial Bank), or that ``t`` stands for as a listed Russian initialism
+    (FGUP ~ Federal State Unitary Enterprise, FSUE ~ ФГУП: ``resolve.rucompound``), or
+    ""."""
     acro = _acronym_token(t, lo=3)
-    if not acro:
-        return ""
-    for form in other_legal:
+    for form in other_legal if acro else ():
         words = form.split()
-        if len(words) == len(acro) and "".join(w[0] for w in words) == acro:
+        initials = "".join(w[0] for w in words)
+        if len(words) == len(acro) and (
+            initials == acro or (len(acro) >= 4 and sorted(initials) == sorted(acro))
+        ):
             return form
-    return ""
+    return initialism_form(t, other_legal)  # FSUE ~ ФГУП, FGUP ~ Federal State Unitary ...
 
 
 def legal_form_runs(

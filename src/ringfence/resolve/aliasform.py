@@ -12,6 +12,7 @@ from functools import lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.names import GENERIC_KEYS, Token
+from ringfence.resolve.rucompound import last_part
 
 __all__ = [
     "Cand",
@@ -161,19 +162,23 @@ def misspelt_form(t: Token, other_legal: tuple[str, ...]) -> str:
 
 def repeated_in(tokens: tuple[Token, ...], used: dict[int, float]) -> list[tuple[int, str]]:
     """Unmatched Latin words that repeat a found word of the same name: its end (three
-    letters or more: OIL of LUKOIL, the kind a compound ends in; not GAZ of GAZPROM) or
+    letters or more: OIL of LUKOIL, the kind a compound ends in; not GAZ of GAZPROM), the
+    English of a Russian compound's last part (OIL of ROSNEFT: ``resolve.rucompound``) or
     its first seven letters (STRAKHOVAYA after STRAKHOVANIE). A name says its kind twice;
     the repeat is not a word the other side lacks."""
     out: list[tuple[int, str]] = []
     if len(used) == len(tokens):
         return out
-    found = [tokens[i].text for i, s in used.items() if s > 0 and tokens[i].script == "Latn"]
+    found = [tokens[i] for i, s in used.items() if s > 0 and tokens[i].script in ("Latn", "Cyrl")]
     for i, t in enumerate(tokens):
         if i in used or t.script != "Latn" or len(t.text) < 3 or not t.text.isalpha():
             continue
-        for w in found:
-            ends = len(w) > len(t.text) and w.endswith(t.text)
-            if ends or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]):
+        for f in found:
+            w = f.text
+            ends = len(w) > len(t.text) and w.endswith(t.text) and f.script == "Latn"
+            if ends or (min(len(w), len(t.text)) >= 7 and w[:7] == t.text[:7]) or (
+                t.keys & last_part(f)
+            ):
                 out.append((i, w))
                 break
     return out

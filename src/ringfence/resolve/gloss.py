@@ -170,7 +170,7 @@ def use_table_store(store: TableStore | None) -> None:
 
 
 def _clear() -> None:
-    from ringfence.resolve import countries, latin_variants, lexicon, variants
+    from ringfence.resolve import countries, latin_variants, lexicon, rucompound, variants
 
     _cedict.cache_clear()
     zh_places.cache_clear()
@@ -185,6 +185,7 @@ def _clear() -> None:
     lexicon.ko_segments.cache_clear()
     lexicon._ko_latin.cache_clear()
     latin_variants.clear_caches()
+    rucompound.clear_caches()
 
 
 def _kept(name: str, build: Callable[[], _T]) -> _T:

@@ -32,6 +32,8 @@ from ringfence.resolve.gates import (
     unique_part,
 )
 from ringfence.resolve.keys import (
+    HALF,
+    WEAK,
     Readings,
     acronym_lookups,
     analysed,
@@ -56,6 +58,7 @@ _RERANK = 12  # candidates re-scored in full per query
 _COMMON_SHARE = 0.005  # keys in more than this share of entities are a last resort
 _PRUNE = 0.5  # candidates below this share of the best key weight are not re-scored
 _KEEP = 4  # ... except the best few
+_WEAK_SHARE = 0.25  # of a key's weight, for a Russian compound's parts (rucompound.WEAK)
 _ACRONYM_FORCED = 3  # an exact acronym key shared by at most this many entities
 _CHUNK = 2000  # distinct names analysed per run (per task of a worker process)
 
@@ -278,14 +281,17 @@ class ScreeningIndex:
         lists: list[tuple[int, float, np.ndarray]] = []
         for g, tkeys in enumerate(query_groups(query.names)):
             for key in tkeys:
-                post = self._lookup(key)
+                marked = key[:1] in (WEAK, HALF)  # a compound's parts (rucompound.compound_lookups)
+                post = self._lookup(key[1:] if marked else key)
                 if post is None or not len(post):
                     continue
                 idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
-                if key.startswith(("p:", "s:")):
+                if key.startswith(("p:", "s:", HALF)):
                     idf *= 0.5
                 elif key.startswith("ab:"):
                     idf *= 0.3  # consonant classes: coarse, for Arabic script ~ Latin
+                elif key.startswith(WEAK):
+                    idf *= _WEAK_SHARE
                 lists.append((g, idf, post))
         limit_df = max(1000, int(self._n * _COMMON_SHARE))
         rare = [x for x in lists if len(x[2]) <= limit_df]

@@ -8,6 +8,9 @@ Each token of each (normalised, see ``resolve.normalise``) name contributes:
   classes (``ab:``, :func:`~ringfence.resolve.arabic_latin.block_key`), so Arabic script
   meets the Latin spellings the skeleton misses (ث th, ذ dh);
 * its English glosses, so 银行 meets Bank;
+* a Russian compound's parts' English and its leading parts joined, under ``cp:``
+  (``resolve.rucompound``), which a query word's spellings and English look up
+  (:func:`compound_lookups`): ROSSELKHOZBANK meets Agricultural;
 * a four-letter prefix and suffix (``p:``, ``s:``), so one typo still finds the entity.
 
 A Latin name of several words also contributes its initials (``ac:``, ``ac3:``), which a
@@ -44,6 +47,7 @@ from ringfence.resolve.acronyms import _TAIL_WORDS  # what the scorer reads as a
 from ringfence.resolve.arabic_latin import block_key, latin_block_keys
 from ringfence.resolve.legal import HAN_LEGAL_SUFFIXES
 from ringfence.resolve.names import NameForm, Token, analyse_name
+from ringfence.resolve.rucompound import HALF, WEAK, compound_lookups, part_keys
 from ringfence.resolve.text import (
     jyutping,
     korean_key,
@@ -54,12 +58,15 @@ from ringfence.resolve.text import (
 from ringfence.resolve.variants import cantonese_syllable_keys, persian_latin_skeletons
 
 __all__ = [
+    "HALF",
+    "WEAK",
     "KeyChunk",
     "Readings",
     "acronym_keys",
     "acronym_lookups",
     "analysed",
     "chunk_keys",
+    "compound_lookups",
     "compound_skeletons",
     "entity_keys",
     "gc_paused",
@@ -140,6 +147,10 @@ def indexed_token_keys(token: Token) -> set[str]:
     ``in:`` + itself (what a run of query words' initials looks up)."""
     keys = set(token_keys(token))
     keys |= compound_skeletons(token)
+    leads, english, free, known = part_keys(token)  # resolve.rucompound: compound_lookups
+    keys |= {"cj:" + k for k in leads if k != token.primary}  # РОСТЕХНОЛОГИИ: cj:rosteh
+    if known:
+        keys |= {"cp:" + k for k in english | free}  # ROSSELKHOZBANK: cp:agrikultural
     if _acronym_word(token):
         keys.add("in:" + token.text)
     return keys
@@ -324,6 +335,7 @@ def query_groups(names: Iterable[str]) -> list[set[str]]:
                 if _own_name(token):  # 李錦記 ~ Lee Kum Kee
                     groups[token.primary].update(cantonese_syllable_keys(token.text))
                 groups[token.primary].update(_inner_edges(token.primary))
+                groups[token.primary].update(compound_lookups(token))
                 if syllables := syllable_lookup(token):  # GPB ~ GAZPROMBANK
                     groups[token.primary].add(syllables)
                 for reading in token.confusable:  # LUK0IL read as lukoil ~ LUKUIL

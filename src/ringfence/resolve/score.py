@@ -57,6 +57,7 @@ from ringfence.resolve.kinds import kind_evidence, weight_of
 from ringfence.resolve.listnames import acronym_fits
 from ringfence.resolve.names import NameForm, Token, analyse_name
 from ringfence.resolve.normalise import DISGUISES
+from ringfence.resolve.rucompound import is_initialism
 from ringfence.resolve.tokensim import span_sim, token_sim
 from ringfence.resolve.translated import lone_translation
 
@@ -147,7 +148,7 @@ class TokenWeights:
         self._log_n = math.log(self._n + 1)
 
     def weight(self, token: Token) -> float:
-        base = _GENERIC_WEIGHT if token.generic else 1.0
+        base = _GENERIC_WEIGHT if token.generic or is_initialism(token) else 1.0
         if not self._df:
             return base
         df = self._df.get(token.primary, 0)

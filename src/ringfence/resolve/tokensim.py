@@ -11,6 +11,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ringfence.resolve.arabic_latin import fit_score
 from ringfence.resolve.names import Token
+from ringfence.resolve.rucompound import same_place
 from ringfence.resolve.text import korean_key, loose
 
 __all__ = ["span_sim", "token_sim"]
@@ -34,6 +35,8 @@ def token_sim(x: Token, y: Token) -> tuple[float, str]:
     if x.script == y.script == "Latn":
         if _same_stem(x.text, y.text):
             return 0.9, "stem"  # Finance ~ Financial, Agriculture ~ Agricultural
+        if x.text.isalpha() and y.text.isalpha() and same_place(x.text, y.text):
+            return 0.85, "stem"  # KALINOVSKI ~ KALINOVO (resolve.rucompound)
         if _contraction(x.text, y.text) or _contraction(y.text, x.text):
             return 0.85, "contraction"  # SHPG ~ Shipping, MGMT ~ Management
     g = max(_gloss_sim(x, y), _gloss_sim(y, x))
