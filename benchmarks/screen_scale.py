@@ -4,7 +4,7 @@ batch ``ringfence screen --input/--output`` of many declared organisations.
 
     .venv/bin/python -u benchmarks/screen_scale.py --entities 1000000 --batch 100000 \\
         [--keep DIR | --snapshot DIR] [--latency 2000] [--brute 30] \\
-        [--against COMMIT] [--steps build,latency,batch] [--rounds 1] [--dump DIR]
+        [--against COMMIT [--other-first]] [--steps build,latency,batch] [--rounds 1] [--dump DIR]
 
 Each heavy step runs in its own process under ``/usr/bin/time -v`` (wall, user+sys CPU of
 the process and its workers, peak RSS):
@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", default="build,latency,batch", help="comma-separated")
     ap.add_argument("--rounds", type=int, default=1, help="latency runs per code, alternating")
     ap.add_argument("--dump", type=Path, help="write each latency run's candidates here")
+    ap.add_argument("--other-first", action="store_true", help="the --against code runs first")
     ap.add_argument("--step", choices=["build", "latency"], help=argparse.SUPPRESS)
     ap.add_argument("--queries-json", help=argparse.SUPPRESS)
     ap.add_argument("--dump-file", help=argparse.SUPPRESS)
@@ -284,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.against:
         codes.append((args.against, _other_src(args.against, work),
                       _linked_copy(snap, Path(f"{snap}-against"))))
+        if args.other_first:
+            codes.reverse()
     build: dict[str, dict[str, float]] = {}
     if "build" in steps:
         for label, src, at in codes:
