@@ -59,6 +59,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from dictd import dictd_articles
 from lexicon_sources_ar import freedict_entries
 from lexicon_sources_arko import alias_entries, country_initials_entries
 from real_pairs import (
@@ -354,7 +355,6 @@ def symbol_entries(data: Path, vocab: Counter[str]) -> Iterator[Entry]:
 
 MUELLER = Path("/usr/share/dictd/mueller7")  # .index and .dict.dz, as dictd reads them
 _MUELLER_SENSES = 2  # the first senses of a noun or adjective: the common meanings
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _CYR_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)?")
 _HEAD = r"^(?:_?[IVX]+\s*)?(?:\[[^\]]*\]\s*)?"  # homonym number, then pronunciation
 _POS_MARK = re.compile(_HEAD + r"(?:\d+\.\s*)?_(n|a|v|adv|pron|prep|cj|int|num|predic|pl)\.")
@@ -363,13 +363,6 @@ _NEW_CHUNK = re.compile(r"^(?:_?[IVX]+\b|\d+\.|\d+\)|\[)")
 # slang, colloquial, obsolete, poetic, jocular, rude, dialect, historical, pejorative
 _MUELLER_SKIP = ("_жарг", "_разг", "_уст", "_поэт", "_шутл", "_груб", "_диал", "_ист",
                  "_презр", "_пренебр", "_бран")  # fmt: skip
-
-
-def _b64(text: str) -> int:
-    n = 0
-    for ch in text:
-        n = n * 64 + _B64.index(ch)
-    return n
 
 
 def mueller_translations(article: str) -> list[tuple[int, str, bool]]:
@@ -423,21 +416,9 @@ def mueller_version() -> str:
 
 
 def mueller_articles(base: Path) -> dict[str, list[str]]:
-    """Headword → its articles, from a dictd index and its dictzip (gzip-readable) file."""
-    import gzip
-
-    index = base.with_suffix(".index")
-    if not index.exists():
-        raise SystemExit(f"{index} missing: apt-get install mueller7-dict (GPL-2+), or "
-                         "--mueller to point at it")
-    with gzip.open(base.with_suffix(".dict.dz")) as fh:
-        data = fh.read()
-    out: dict[str, list[str]] = defaultdict(list)
-    for line in index.read_text(encoding="utf-8").splitlines():
-        word, offset, length = line.split("\t")
-        start = _b64(offset)
-        out[word].append(data[start:start + _b64(length)].decode("utf-8"))
-    return out
+    """Headword → its articles, from Mueller's dictd files."""
+    return dictd_articles(base, missing="apt-get install mueller7-dict (GPL-2+), or --mueller "
+                          "to point at it")
 
 
 def name_words(data: Path, vocab: Counter[str]) -> list[str]:

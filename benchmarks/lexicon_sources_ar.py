@@ -17,38 +17,19 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from dictd import dictd_articles
+
 FREEDICT = Path("/usr/share/dictd/freedict-eng-ara")  # .index and .dict.dz, as dictd reads them
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, shadda, sukun, tatweel
 _AR_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
 
 Entry = tuple[str, str, str, str]
 
 
-def _b64(text: str) -> int:
-    n = 0
-    for ch in text:
-        n = n * 64 + _B64.index(ch)
-    return n
-
-
 def freedict_articles(base: Path = FREEDICT) -> dict[str, list[str]]:
-    """Headword (lower-case) → its articles, from a dictd index and its dictzip file."""
-    index = base.with_suffix(".index")
-    if not index.exists():
-        raise SystemExit(f"{index} missing: apt-get install dict-freedict-eng-ara (GPL-3+), "
-                         "or --no-freedict")
-    with gzip.open(base.with_suffix(".dict.dz")) as fh:
-        data = fh.read()
-    out: dict[str, list[str]] = {}
-    for line in index.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) != 3 or parts[0].startswith("00database"):
-            continue
-        start = _b64(parts[1])
-        article = data[start : start + _b64(parts[2])].decode("utf-8", "replace")
-        out.setdefault(parts[0].casefold(), []).append(article)
-    return out
+    """Headword (lower-case) → its articles, from FreeDict's dictd files."""
+    return dictd_articles(base, fold=True, missing="apt-get install dict-freedict-eng-ara "
+                          "(GPL-3+), or --no-freedict")
 
 
 def translations(article: str) -> list[str]:

@@ -19,7 +19,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ringfence.exc import IngestError, Problem
+from ringfence.exc import IngestError
 from ringfence.resolve.gloss import (
     dictionaries,
     en_key,
@@ -29,6 +29,7 @@ from ringfence.resolve.gloss import (
     zh_gloss,
 )
 from ringfence.resolve.latin_variants import latin_variant_gloss
+from ringfence.resolve.tables import table_error, table_rows
 from ringfence.resolve.text import korean_key, loose, to_simplified
 
 __all__ = ["LEXICON_FIELDS", "LexiconEntry", "arabic_keys", "ko_entries", "ko_gloss",
@@ -104,34 +105,16 @@ def parse_lexicon(text: str, *, location: str) -> tuple[LexiconEntry, ...]:
     bad line with an :class:`~ringfence.exc.IngestError` whose problem names the file, the
     line and the field (a lexicon that silently lost lines would silently lose matches)."""
 
-    def bad(line: int, field: str | None, reason: str) -> IngestError:
-        problem = Problem(location=location, line=line, field=field, reason=reason)
-        return IngestError(f"bad lexicon file: {problem}", problems=[problem])
+    def bad(line: int, field: str, reason: str) -> IngestError:
+        return table_error("lexicon file", location, line, field, reason)
 
     out: list[LexiconEntry] = []
-    header_seen = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        cells = raw.split("\t")
-        if not header_seen:
-            if tuple(cells) != LEXICON_FIELDS:
-                raise bad(number, None, f"header must be {'/'.join(LEXICON_FIELDS)}")
-            header_seen = True
-            continue
-        if len(cells) != len(LEXICON_FIELDS):
-            raise bad(number, None, f"{len(cells)} fields, expected {len(LEXICON_FIELDS)}")
-        row = dict(zip(LEXICON_FIELDS, (c.strip() for c in cells), strict=True))
-        for field in LEXICON_FIELDS:
-            if not row[field]:
-                raise bad(number, field, "empty")
+    for number, row in table_rows(text, LEXICON_FIELDS, location=location, what="lexicon file"):
         if row["lang"] not in LEXICON_LANGS:
             raise bad(number, "lang", f"unknown language {row['lang']!r}")
         if not any(ch.isalpha() for ch in row["english"]) or not row["english"].isascii():
             raise bad(number, "english", f"not an English word: {row['english']!r}")
         out.append(LexiconEntry(row["lang"], row["word"], row["english"], row["source"], number))
-    if not header_seen:
-        raise bad(0, None, "no header line")
     return tuple(out)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ringfence.exc import IngestError, Problem
+from ringfence.exc import IngestError
 from ringfence.resolve.gloss import dictionaries, en_phrase, ru_stem
 from ringfence.resolve.names import Token
+from ringfence.resolve.tables import table_error, table_rows
 from ringfence.resolve.text import cyrillic_to_latin, loose
 
 __all__ = ["FIELDS", "Part", "clear_caches", "english_initials", "initialism",
@@ -63,28 +64,13 @@ def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str,
     row a line). Fails closed on the first bad line with an
     :class:`~ringfence.exc.IngestError` naming the file, the line and the field."""
 
-    def bad(line: int, field: str | None, reason: str) -> IngestError:
-        problem = Problem(location=location, line=line, field=field, reason=reason)
-        return IngestError(f"bad Russian parts table: {problem}", problems=[problem])
+    def bad(line: int, field: str, reason: str) -> IngestError:
+        return table_error("Russian parts table", location, line, field, reason)
 
     clips: dict[str, Part] = {}
     inits: dict[str, Part] = {}
-    header = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        cells = raw.split("\t")
-        if not header:
-            if tuple(cells) != FIELDS:
-                raise bad(number, None, f"header must be {'/'.join(FIELDS)}")
-            header = True
-            continue
-        if len(cells) != len(FIELDS):
-            raise bad(number, None, f"{len(cells)} fields, expected {len(FIELDS)}")
-        for field, cell in zip(FIELDS, cells, strict=True):
-            if not cell.strip():
-                raise bad(number, field, "empty")
-        kind, part, stands, english, latin, _source = (c.strip() for c in cells)
+    for number, row in table_rows(text, FIELDS, location=location, what="Russian parts table"):
+        kind, part, stands, english, latin = (row[f] for f in FIELDS[:5])
         if kind not in ("clip", "init"):
             raise bad(number, "kind", f"unknown kind {kind!r}")
         if not english.isascii():
@@ -103,8 +89,6 @@ def parse_parts(text: str, *, location: str) -> tuple[dict[str, Part], dict[str,
         table = clips if kind == "clip" else inits
         for k in entry.keys:
             table[k] = entry
-    if not header:
-        raise bad(0, None, "no header line")
     return clips, inits
 
 

@@ -58,26 +58,10 @@ _FIELDS = ("pinyin", "wade_giles", "source")
 def parse_wade_giles(text: str, *, location: str) -> dict[str, str]:
     """Pinyin syllable (no tone) → Wade–Giles; a malformed line fails closed naming the
     file and line."""
-    from ringfence.exc import IngestError, Problem
+    from ringfence.resolve.tables import table_rows
 
-    out: dict[str, str] = {}
-    header = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        cells = raw.split("\t")
-        if not header:
-            header = tuple(cells) == _FIELDS
-            if not header:
-                problem = Problem(location=location, line=number, reason="bad header")
-                raise IngestError(f"bad lexicon file: {problem}", problems=[problem])
-            continue
-        if len(cells) != len(_FIELDS) or not all(c.strip() for c in cells):
-            problem = Problem(location=location, line=number, field="wade_giles",
-                              reason=f"expected {len(_FIELDS)} non-empty fields")
-            raise IngestError(f"bad lexicon file: {problem}", problems=[problem])
-        out[cells[0]] = cells[1]
-    return out
+    rows = table_rows(text, _FIELDS, location=location, what="lexicon file")
+    return {row["pinyin"]: row["wade_giles"] for _, row in rows}
 
 
 @lru_cache(maxsize=1)
