@@ -134,3 +134,25 @@ def test_a_malformed_table_fails_closed_naming_line_and_field(text: str, field: 
         parse_parts(text, location="ru_parts.tsv")
     problem = err.value.problems[0]
     assert problem.location == "ru_parts.tsv" and problem.field == field
+
+
+@pytest.mark.parametrize(("listed", "query"), [
+    ("SK Group", "SK GROUP CO LTD"),
+    ("MZ Holdings", "MZ Holdings"),
+    ("NII Holdings", "NII HOLDINGS"),
+    ("MSP Bank", "MSP"),
+])
+def test_a_listed_initialism_that_is_the_names_own_word_still_decides(
+    listed: str, query: str
+) -> None:
+    """An initialism is cheap only where it pairs with nothing; found, it is the name's
+    own word (SK, MZ, NII: many companies are called so), and the declared name resolves
+    to its entity with confidence, not to review or "no match" (issue 14 review)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex, needs_review
+
+    others = [EntityNames(f"o{i}", (f"Velmont {w} {i}",))
+              for i, w in enumerate(["Group", "Holdings", "Bank", "Trading"] * 15)]
+    index = ScreeningIndex.build([EntityNames("t", (listed,)), *others])
+    found = index.search(Record.of(query), limit=1)[0]
+    assert found.entity_id == "t" and found.match
+    assert not needs_review(found.explanation)
