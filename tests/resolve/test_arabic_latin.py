@@ -194,3 +194,16 @@ def test_a_name_starting_with_fi_or_wa_keeps_it(listed: str, query: str) -> None
     assert not needs_review(found.explanation)
     assert compare(Record.of("Jund al-Khilafah fi Ard al-Jaza'ir"),
                    Record.of("JUND AL-KHILAFAH IN ALGERIA")).match
+
+
+@pytest.mark.parametrize("query", ["Bank Sepah", "Bank Sepa", "BANK-E SEPAH"])
+def test_a_name_listed_in_persian_only_resolves_from_its_romanisation(query: str) -> None:
+    """سپه has two consonant letters and a final ه that writes its vowel, like a long
+    vowel letter: found as Sepah it anchors the match, as the consonant skeleton did
+    before the letter-by-letter reading (issue 14 review: "no match" is an allow)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex
+
+    others = [EntityNames(f"o{i}", (f"Velmont Bank {i}",)) for i in range(60)]
+    index = ScreeningIndex.build([EntityNames("t", ("بانک سپه",)), *others])
+    found = index.search(Record.of(query), limit=1)[0]
+    assert found.entity_id == "t" and found.match
