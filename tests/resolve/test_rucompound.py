@@ -156,3 +156,25 @@ def test_a_listed_initialism_that_is_the_names_own_word_still_decides(
     found = index.search(Record.of(query), limit=1)[0]
     assert found.entity_id == "t" and found.match
     assert not needs_review(found.explanation)
+
+
+def test_a_compounds_lead_does_not_outrank_the_word_itself_in_retrieval() -> None:
+    """A query word looks up ``cj:`` + itself, which only compounds that lead with it hold
+    (TRANSNEFT-METROLOGIYA, TRANSNEFTEPRODUKT); rarer than the word, it must not rank
+    them above the entity named by the word itself (ТРАНСНЕФТЬ), which a family of
+    subsidiaries could then push out of the re-scored few (issue 14 review)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex
+
+    family = [EntityNames(f"s{i}", (f"TRANSNEFT-{w}, AO",)) for i, w in enumerate(
+        ["SEVER", "URAL", "SIBIR", "DRUZHBA", "PRIKAME", "OKHRANA", "DIASKAN", "MEDIA"])]
+    index = ScreeningIndex.build([
+        EntityNames("parent", ("ПУБЛИЧНОЕ АКЦИОНЕРНОЕ ОБЩЕСТВО ТРАНСНЕФТЬ",)),
+        EntityNames("lead", ("TRANSNEFT-METROLOGIYA, AO",)),
+        EntityNames("lead2", ("TRANSNEFTEPRODUKT, PAO",)),
+        *family,
+        *(EntityNames(f"o{i}", (f"Velmont Trading {i}",)) for i in range(60)),
+    ])
+    ids = [e.id for e in index.entities]
+    shared = {ids[i]: w for i, w in index._shared(Record.of("TRANSNEFT"), 40).items()}
+    assert shared["parent"] >= shared["lead"]
+    assert shared["parent"] >= shared["lead2"]
