@@ -173,3 +173,37 @@ def test_every_tabled_spelling_fits_and_a_contradicted_long_vowel_does_not(
     good, bad = head + "a" + tail, head + "u" + tail  # ا is a (or aa, e), never u
     assert romanisation_fit(arabic, good) == len(letters), (arabic, good)
     assert romanisation_fit(arabic, bad) == 0, (arabic, bad)
+
+
+@pytest.mark.parametrize(("listed", "query"), [
+    ("WA Trading", "WA TRADING LLC"),
+    ("FI Group", "Fi Group Ltd"),
+    ("Fi Bank", "FI BANK"),
+])
+def test_a_name_starting_with_fi_or_wa_keeps_it(listed: str, query: str) -> None:
+    """Romanised fi (in) and wa (and) join two words of an Arabic name; a name's first
+    word is no joint, and dropping it leaves common words only: the declared name goes
+    to review instead of resolving (issue 14 review)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex, needs_review
+
+    others = [EntityNames(f"o{i}", (f"Velmont {w} {i}",))
+              for i, w in enumerate(["Group", "Bank", "Trading"] * 20)]
+    index = ScreeningIndex.build([EntityNames("t", (listed,)), *others])
+    found = index.search(Record.of(query), limit=1)[0]
+    assert found.entity_id == "t" and found.match
+    assert not needs_review(found.explanation)
+    assert compare(Record.of("Jund al-Khilafah fi Ard al-Jaza'ir"),
+                   Record.of("JUND AL-KHILAFAH IN ALGERIA")).match
+
+
+@pytest.mark.parametrize("query", ["Bank Sepah", "Bank Sepa", "BANK-E SEPAH"])
+def test_a_name_listed_in_persian_only_resolves_from_its_romanisation(query: str) -> None:
+    """سپه has two consonant letters and a final ه that writes its vowel, like a long
+    vowel letter: found as Sepah it anchors the match, as the consonant skeleton did
+    before the letter-by-letter reading (issue 14 review: "no match" is an allow)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex
+
+    others = [EntityNames(f"o{i}", (f"Velmont Bank {i}",)) for i in range(60)]
+    index = ScreeningIndex.build([EntityNames("t", ("بانک سپه",)), *others])
+    found = index.search(Record.of(query), limit=1)[0]
+    assert found.entity_id == "t" and found.match

@@ -134,3 +134,47 @@ def test_a_malformed_table_fails_closed_naming_line_and_field(text: str, field: 
         parse_parts(text, location="ru_parts.tsv")
     problem = err.value.problems[0]
     assert problem.location == "ru_parts.tsv" and problem.field == field
+
+
+@pytest.mark.parametrize(("listed", "query"), [
+    ("SK Group", "SK GROUP CO LTD"),
+    ("MZ Holdings", "MZ Holdings"),
+    ("NII Holdings", "NII HOLDINGS"),
+    ("MSP Bank", "MSP"),
+])
+def test_a_listed_initialism_that_is_the_names_own_word_still_decides(
+    listed: str, query: str
+) -> None:
+    """An initialism is cheap only where it pairs with nothing; found, it is the name's
+    own word (SK, MZ, NII: many companies are called so), and the declared name resolves
+    to its entity with confidence, not to review or "no match" (issue 14 review)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex, needs_review
+
+    others = [EntityNames(f"o{i}", (f"Velmont {w} {i}",))
+              for i, w in enumerate(["Group", "Holdings", "Bank", "Trading"] * 15)]
+    index = ScreeningIndex.build([EntityNames("t", (listed,)), *others])
+    found = index.search(Record.of(query), limit=1)[0]
+    assert found.entity_id == "t" and found.match
+    assert not needs_review(found.explanation)
+
+
+def test_a_compounds_lead_does_not_outrank_the_word_itself_in_retrieval() -> None:
+    """A query word looks up ``cj:`` + itself, which only compounds that lead with it hold
+    (TRANSNEFT-METROLOGIYA, TRANSNEFTEPRODUKT); rarer than the word, it must not rank
+    them above the entity named by the word itself (ТРАНСНЕФТЬ), which a family of
+    subsidiaries could then push out of the re-scored few (issue 14 review)."""
+    from ringfence.resolve import EntityNames, ScreeningIndex
+
+    family = [EntityNames(f"s{i}", (f"TRANSNEFT-{w}, AO",)) for i, w in enumerate(
+        ["SEVER", "URAL", "SIBIR", "DRUZHBA", "PRIKAME", "OKHRANA", "DIASKAN", "MEDIA"])]
+    index = ScreeningIndex.build([
+        EntityNames("parent", ("ПУБЛИЧНОЕ АКЦИОНЕРНОЕ ОБЩЕСТВО ТРАНСНЕФТЬ",)),
+        EntityNames("lead", ("TRANSNEFT-METROLOGIYA, AO",)),
+        EntityNames("lead2", ("TRANSNEFTEPRODUKT, PAO",)),
+        *family,
+        *(EntityNames(f"o{i}", (f"Velmont Trading {i}",)) for i in range(60)),
+    ])
+    ids = [e.id for e in index.entities]
+    shared = {ids[i]: w for i, w in index._shared(Record.of("TRANSNEFT"), 40).items()}
+    assert shared["parent"] >= shared["lead"]
+    assert shared["parent"] >= shared["lead2"]

@@ -211,13 +211,15 @@ def nisba_fit(arabic: str, latin: str) -> int:
 
 def fit_score(arabic: str, latin: str) -> float:
     """0.9 for a fit on three consonant letters or more, 0.85 on two with a long vowel
-    letter, 0.8 on two without; 0 otherwise (one consonant letter is not evidence). A
-    relative adjective fits as its stem (:func:`nisba_fit`)."""
+    letter or a final ه writing a vowel (سپه Sepah), 0.8 on two without; 0 otherwise
+    (one consonant letter is not evidence). A relative adjective fits as its stem
+    (:func:`nisba_fit`)."""
     c = romanisation_fit(arabic, latin) or nisba_fit(arabic, latin)
     if c >= 3:
         return 0.9
     if c == 2:
-        return 0.85 if any(ch in _LONG for ch in arabic[1:]) else 0.8
+        vowel = any(ch in _LONG for ch in arabic[1:]) or (len(arabic) >= 3 and arabic[-1] == "ه")
+        return 0.85 if vowel else 0.8
     return 0.0
 
 

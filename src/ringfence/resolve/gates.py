@@ -412,7 +412,7 @@ def _anchored(query: Record, result: Comparison, weights: TokenWeights) -> bool:
             for t in variant:
                 # a legal form kept as the name's only word ("A. B. Co.": Co) names no one
                 legal = t.script == "Latn" and is_legal_word(t.text)
-                w = 0.0 if t.generic or t.qualifier or legal else weights.weight(t)
+                w = 0.0 if t.generic or t.qualifier or legal else weights.rarity(t)
                 word_weight[t.text] = max(word_weight.get(t.text, 0.0), w)
     for f in result.explanation:
         if f.feature.startswith(("identifier:", "abbreviation")):
@@ -431,6 +431,6 @@ def distinctive(query: Record, weights: TokenWeights) -> bool:
         for token in analyse_name(name).tokens:
             if token.generic or token.qualifier or len(token.primary) < 3:
                 continue
-            if weights.weight(token) >= _DISTINCTIVE_WEIGHT:
+            if weights.rarity(token) >= _DISTINCTIVE_WEIGHT:
                 return True
     return False

@@ -285,7 +285,11 @@ class ScreeningIndex:
                 post = self._lookup(key[1:] if marked else key)
                 if post is None or not len(post):
                     continue
-                idf = math.log((self._n + 1) / (len(post) + 1)) + 0.1
+                df = len(post)
+                if key.startswith("cj:"):  # a compound's lead: no rarer than the word itself
+                    plain = self._lookup(key[3:])  # (ТРАНСНЕФТЬ ~ TRANSNEFTEPRODUKT's lead)
+                    df += len(plain) if plain is not None else 0
+                idf = math.log((self._n + 1) / (df + 1)) + 0.1
                 if key.startswith(("p:", "s:", HALF)):
                     idf *= 0.5
                 elif key.startswith("ab:"):

@@ -278,7 +278,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
             if joined:
                 compound[joined[0]] = joined[1]
         words = _repair_split_legal(words) if strip else words
-        raw_words.extend(w for w in words if w not in STOPWORDS)
+        raw_words.extend(w for at, w in enumerate(words) if not _stopword(w, at))
         non_han = [w for w in words if script_of(w) != "Hani"]
         kept, removed = rigour_strip(tuple(non_han)) if non_han and strip else (non_han, ())
         legal.extend(removed)
@@ -293,7 +293,7 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
                 for seg in ko_segments(w):
                     tokens.append(_token(seg, qualifier=qualifier, upper=False))
             elif position in kept_at:
-                if w in STOPWORDS or (len(w) == 1 and not w.isdigit()):
+                if _stopword(w, position) or (len(w) == 1 and not w.isdigit()):
                     continue
                 tokens.append(
                     _token(w, qualifier=qualifier, upper=w in uppers, joined=compound.get(w, ""))
@@ -301,10 +301,14 @@ def _tokens(text: str, legal: list[str], raw_words: list[str], *, strip: bool) -
     return tuple(tokens)
 
 
+def _stopword(word: str, position: int) -> bool:
+    """A word names drop; romanised fi (in), wa (and) only between words (not FI Group)."""
+    return word in STOPWORDS and (position > 0 or word not in ("fi", "wa"))
+
+
 def _kept_positions(words: list[str], kept: tuple[str, ...] | list[str]) -> set[int]:
-    """Where the words legal-form stripping kept stand in ``words``, in order: a word
-    written twice keeps the place it was kept in ("AKTSIONERNY KOMMERCHESKI BANK MOSKOVSKI
-    OBLASTNOI BANK" keeps the second BANK). A kept word not found is passed over."""
+    """Where the words legal-form stripping kept stand in ``words``, in order ("BANK
+    MOSKOVSKI OBLASTNOI BANK" keeps the second BANK); a kept word not found is passed over."""
     out: set[int] = set()
     start = 0
     for word in kept:

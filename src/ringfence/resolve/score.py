@@ -138,8 +138,8 @@ class TokenWeights:
 
     Without frequencies (``TokenWeights()``), generic words (countries, nationalities,
     organisational words) weigh 0.35 and every other word 1.0. With frequencies, a word's
-    weight is its IDF scaled to 0.2..1 (and never above the generic weight for generic
-    words), so "bank" weighs little in a list of banks.
+    weight is its IDF scaled to 0.2..1 (never above the generic weight for generic words
+    and, in a score, listed initialisms: NII), so "bank" weighs little in a list of banks.
     """
 
     def __init__(self, doc_freq: Mapping[str, int] | None = None, total: int = 0) -> None:
@@ -148,7 +148,12 @@ class TokenWeights:
         self._log_n = math.log(self._n + 1)
 
     def weight(self, token: Token) -> float:
-        base = _GENERIC_WEIGHT if token.generic or is_initialism(token) else 1.0
+        rare = self.rarity(token)
+        return min(rare, _GENERIC_WEIGHT) if is_initialism(token) else rare
+
+    def rarity(self, token: Token) -> float:
+        """The weight, a found initialism being the name's own word (SK in SK Group)."""
+        base = _GENERIC_WEIGHT if token.generic else 1.0
         if not self._df:
             return base
         df = self._df.get(token.primary, 0)

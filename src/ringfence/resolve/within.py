@@ -164,7 +164,7 @@ def _own_anchors(query: Record, result: Comparison, weights: TokenWeights) -> fr
                 short = t.script in ("Latn", "Cyrl", "Grek") and len(t.text) < 4
                 if t.generic or t.qualifier or short or not own_word(t):
                     continue
-                own[t.text] = max(own.get(t.text, 0.0), weights.weight(t))
+                own[t.text] = max(own.get(t.text, 0.0), weights.rarity(t))
     anchors: set[str] = set()
     for f in result.explanation:
         if not f.feature.startswith("token:") or f.feature.startswith(_READ_AS_WRITTEN):
