@@ -9,7 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz.distance import DamerauLevenshtein
 
-from ringfence.resolve.arabic_latin import fit_score
+from ringfence.resolve.arabic_latin import block_key, fit_score
 from ringfence.resolve.names import Token
 from ringfence.resolve.rucompound import same_place
 from ringfence.resolve.text import korean_key, loose
@@ -198,11 +198,14 @@ def _arabic_span(x: Token, span: tuple[Token, ...]) -> tuple[float, str] | None:
     if len(span) != 2 or any(len(t.skeleton) < 2 for t in span):
         return None  # two words of their own (not Roshan + Niue); the index joins pairs
     if x.script == "Arab" and scripts == {"Latn"}:
-        fit = fit_score(x.text, "".join(t.text for t in span))
+        arabic, latin = x.text, "".join(t.text for t in span)
     elif x.script == "Latn" and scripts == {"Arab"}:
-        fit = fit_score("".join(t.text for t in span), x.text)
+        arabic, latin = "".join(t.text for t in span), x.text
     else:
         return None
+    if len(block_key(arabic)) < 3:  # no ab: key the index could find it by (keys._BLOCK_MIN)
+        return None
+    fit = fit_score(arabic, latin)
     return (fit, "joined") if fit >= 0.9 else None
 
 
